@@ -1,0 +1,3 @@
+from swe_agent.cli import main
+
+main()

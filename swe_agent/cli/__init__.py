@@ -1,0 +1,47 @@
+"""The ``swe-agent`` command line. Command bodies parse options and call one library function."""
+
+from __future__ import annotations
+
+import typer
+
+from swe_agent import __version__
+from swe_agent.cli import bench, graph, localize, sandbox
+
+app = typer.Typer(
+    name="swe-agent",
+    help=(
+        "Turn an issue and a repository into a reviewed, tested patch.\n\n"
+        "Examples:\n\n"
+        "  swe-agent graph build .\n\n"
+        "  swe-agent localize --repo . --issue @issue.md --top 5\n\n"
+        "  swe-agent sandbox doctor"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(graph.app, name="graph")
+app.command("localize")(localize.localize_command)
+app.add_typer(bench.app, name="bench")
+app.add_typer(sandbox.app, name="sandbox")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"swe-agent {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Turn an issue and a repository into a reviewed, tested patch."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,27 @@
+"""User-facing errors of the swe_agent package.
+
+Every package defines its own error base with the same two class attributes, ``title`` and
+``exit_code`` (2: bad input, 1: the work failed), plus an optional ``hint`` on the instance
+naming the fix. The CLI renders any exception that carries them, once; everything else is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class SweAgentError(Exception):
+    """Base of the errors that the CLI shows to a person without a traceback."""
+
+    title = "swe-agent error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class BadInput(SweAgentError):
+    """The user asked for something that cannot be done as asked."""
+
+    title = "Bad input"
+    exit_code = 2
