@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from swe_agent import __version__
-from swe_agent.cli import bench, graph, localize, sandbox
+from swe_agent.cli import bench, env, graph, localize, models, sandbox
 
 app = typer.Typer(
     name="swe-agent",
@@ -25,6 +25,8 @@ app.add_typer(graph.app, name="graph")
 app.command("localize")(localize.localize_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(env.app, name="env")
+app.add_typer(models.app, name="models")
 
 
 def _version(value: bool) -> None:
