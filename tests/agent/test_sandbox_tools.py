@@ -1,0 +1,80 @@
+"""The in-sandbox tool API, run in a fresh namespace the way the runner runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parents[2] / "swe_agent" / "agent" / "sandbox_tools.py"
+
+
+@pytest.fixture
+def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text(
+        "def f(x):\n    return x + 1\n\n\ndef g():\n    pass\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"TEST_COMMAND": "echo tests-ran"}
+    exec(compile(TOOLS.read_text(), str(TOOLS), "exec"), namespace)
+    return namespace
+
+
+def test_view_numbers_lines_and_lists_directories(tools, capsys) -> None:
+    tools["view"]("pkg/mod.py", 1, 2)
+    assert capsys.readouterr().out.splitlines() == ["1| def f(x):", "2|     return x + 1"]
+    tools["view"](".")
+    assert capsys.readouterr().out.strip() == "pkg/"
+
+
+def test_edit_replaces_one_exact_match(tools, tmp_path, capsys) -> None:
+    tools["edit"]("pkg/mod.py", "return x + 1", "return x + 2")
+    assert "return x + 2" in (tmp_path / "pkg" / "mod.py").read_text()
+    assert "edited pkg/mod.py" in capsys.readouterr().out
+
+
+def test_edit_without_match_shows_the_closest_lines(tools) -> None:
+    with pytest.raises(tools["ToolError"], match="closest lines"):
+        tools["edit"]("pkg/mod.py", "return x + 3", "return 0")
+
+
+def test_edit_with_two_matches_asks_for_context(tools) -> None:
+    with pytest.raises(tools["ToolError"], match="occurs 2 times"):
+        tools["edit"]("pkg/mod.py", "def ", "def  ")
+
+
+def test_edit_that_breaks_the_syntax_is_refused(tools, tmp_path) -> None:
+    before = (tmp_path / "pkg" / "mod.py").read_text()
+    with pytest.raises(tools["ToolError"], match="would not parse"):
+        tools["edit"]("pkg/mod.py", "return x + 1", "return (x + 1")
+    assert (tmp_path / "pkg" / "mod.py").read_text() == before
+
+
+def test_writes_outside_the_workspace_are_refused(tools, tmp_path) -> None:
+    with pytest.raises(tools["ToolError"], match="outside the workspace"):
+        tools["create"]("../escape.py", "x = 1\n")
+    assert not (tmp_path.parent / "escape.py").exists()
+
+
+def test_insert_and_create(tools, tmp_path) -> None:
+    tools["insert"]("pkg/mod.py", 0, "import os")
+    assert (tmp_path / "pkg" / "mod.py").read_text().startswith("import os\n")
+    tools["create"]("pkg/new.py", "y = 2\n")
+    with pytest.raises(tools["ToolError"], match="exists"):
+        tools["create"]("pkg/new.py", "y = 3\n")
+
+
+def test_grep_and_run(tools, capsys) -> None:
+    tools["grep"](r"def \w+", glob="*.py")
+    assert "pkg/mod.py:1: def f(x):" in capsys.readouterr().out
+    assert tools["run"]("exit 3") == 3
+    assert "[exit code: 3]" in capsys.readouterr().out
+    tools["run_tests"]()
+    assert "tests-ran" in capsys.readouterr().out
+
+
+def test_submit_raises_the_stop_signal(tools) -> None:
+    with pytest.raises(tools["Submitted"]):
+        tools["submit"]("done")
