@@ -21,7 +21,7 @@ class ToolError(Exception):
     """A tool was called in a way it cannot honour; the message says what to do instead."""
 
 
-class Submitted(BaseException):
+class Submitted(Exception):
     """Raised by submit(): the runner reports it and the agent loop stops."""
 
 

@@ -1,0 +1,53 @@
+"""Turn a model reply into an action: one short thought and exactly one python block."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from swe_agent.agent.flow import FormatError
+
+_BLOCK = re.compile(r"```(?:python|py)[^\S\n]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
+_ANY_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the model decided to do: its thought and the code to run."""
+
+    thought: str
+    code: str
+
+    def summary(self, width: int = 60) -> str:
+        """The first meaningful code line, shortened: a label for trees and logs."""
+        lines = [line.strip() for line in self.code.splitlines() if line.strip()]
+        first = next((line for line in lines if not line.startswith("#")), "")
+        return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def parse_action(reply: str) -> Action:
+    """Extract the action from a reply, or raise FormatError saying what to fix."""
+    blocks = _BLOCK.findall(reply)
+    if not blocks:
+        # Small models often drop the language tag; accept a lone untagged block that parses.
+        blocks = [b for b in _ANY_FENCE.findall(reply) if _parses(b)]
+    if len(blocks) != 1:
+        found = "no" if not blocks else str(len(blocks))
+        raise FormatError(
+            f"Your reply had {found} python code blocks; it must have exactly one, "
+            "written as ```python ... ```, after one or two sentences of thought."
+        )
+    code = blocks[0].strip("\n")
+    if not code.strip():
+        raise FormatError("Your python block was empty; put one action in it.")
+    thought = reply[: reply.find("```")].strip()
+    return Action(thought=thought, code=code)
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except SyntaxError:
+        return False
+    return True

@@ -1,0 +1,50 @@
+"""Reply parsing and the append-only trajectory file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from swe_agent.agent.flow import FormatError
+from swe_agent.agent.parse import parse_action
+from swe_agent.agent.trajectory import Trajectory, read_events
+
+
+def test_one_python_block_is_an_action() -> None:
+    action = parse_action("Look at the file first.\n```python\nview('a.py')\n```\n")
+    assert action.thought == "Look at the file first."
+    assert action.code == "view('a.py')"
+    assert action.summary() == "view('a.py')"
+
+
+def test_an_untagged_block_that_parses_is_accepted() -> None:
+    assert parse_action("ok\n```\nx = 1\n```").code == "x = 1"
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        ("I will look at it.", "no python code blocks"),
+        ("```python\na()\n```\n```python\nb()\n```", "2 python code blocks"),
+        ("```python\n\n```", "empty"),
+    ],
+)
+def test_replies_without_exactly_one_block_are_format_errors(reply: str, message: str) -> None:
+    with pytest.raises(FormatError, match=message):
+        parse_action(reply)
+
+
+def test_trajectory_appends_and_survives_a_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "run" / "trajectory.jsonl"
+    with Trajectory(path) as trajectory:
+        trajectory.record("start", issue="x")
+        trajectory.record("model_call", response="y")
+    with path.open("a") as handle:
+        handle.write('{"seq": 2, "type": "acti')  # the process was killed mid-write
+    assert [e["type"] for e in read_events(path)] == ["start", "model_call"]
+    with Trajectory(path) as trajectory:
+        trajectory.record("stop", stop_reason="submitted")
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(e["seq"], e["type"]) for e in events] == [(0, "start"), (1, "model_call"), (2, "stop")]
