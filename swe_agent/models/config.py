@@ -1,0 +1,97 @@
+"""One pydantic config class per model kind; these are the ``model:`` section of a config file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from swe_agent.models.catalog import DEFAULT_LOCAL_MODEL
+
+
+class LitellmConfig(BaseModel):
+    """Settings of a model reached through litellm (any hosted or self-hosted provider)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        description="litellm provider string, e.g. 'anthropic/claude-sonnet-4-20250514' or "
+        "'openai/gpt-4o'; for a self-hosted OpenAI-compatible server use 'openai/NAME'."
+    )
+    api_base: str | None = Field(
+        default=None,
+        description="Base URL of a self-hosted server (vLLM, llama.cpp server, Ollama); "
+        "None uses the provider's own endpoint.",
+    )
+    temperature: float = Field(default=0.0, description="Sampling temperature of every call.")
+    max_tokens: int | None = Field(
+        default=None, description="Upper bound on reply tokens; None leaves the provider default."
+    )
+    timeout_s: float = Field(default=120.0, description="Seconds before one HTTP call times out.")
+    max_retries: int = Field(
+        default=5,
+        ge=0,
+        description="Retries of a retryable error (rate limit, timeout, 5xx, connection) "
+        "before the call fails; non-retryable errors fail at once.",
+    )
+    backoff_base_s: float = Field(
+        default=2.0, ge=0, description="First retry waits about this long; each retry doubles it."
+    )
+    backoff_max_s: float = Field(default=60.0, ge=0, description="Longest wait between retries.")
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Extra keyword arguments passed to litellm.completion as they are "
+        "(e.g. 'mock_response' for offline tests, 'top_p').",
+    )
+
+
+class LocalModelConfig(BaseModel):
+    """Settings of the embedded model run in-process by llama.cpp."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        default=DEFAULT_LOCAL_MODEL, description="Catalog name of the weights to load."
+    )
+    model_path: Path | None = Field(
+        default=None,
+        description="Explicit GGUF file to load instead of the catalog file in models_dir.",
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Folder holding pulled weights; None means $SWE_AGENT_MODELS_DIR or "
+        "~/.cache/swe-agent/models.",
+    )
+    n_ctx: int = Field(
+        default=8192, ge=512, description="Context window in tokens (system prompt, issue, turns)."
+    )
+    n_threads: int | None = Field(
+        default=None, ge=1, description="CPU threads for inference; None uses every core."
+    )
+    temperature: float = Field(default=0.0, ge=0, description="Sampling temperature; 0 = greedy.")
+    seed: int = Field(default=0, description="Sampling seed; with temperature 0 replies repeat.")
+    max_tokens: int = Field(default=768, ge=1, description="Upper bound on reply tokens.")
+    verify: bool = Field(
+        default=True, description="Check the file's size and sha256 before loading it."
+    )
+
+
+class ReplayConfig(BaseModel):
+    """Settings of the replay model: scripted replies, or a recorded run to reproduce."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outputs: list[str] = Field(
+        default_factory=list, description="Scripted replies, returned in order."
+    )
+    run_dir: Path | None = Field(
+        default=None,
+        description="A run folder whose trajectory.jsonl model_call events are replayed "
+        "(with their recorded tokens, cost and latency) instead of 'outputs'.",
+    )
+    strict: bool = Field(
+        default=False,
+        description="With run_dir: fail when a call's messages differ from the recorded prompt.",
+    )
+    name: str = Field(default="replay", description="Model name reported in trajectories.")

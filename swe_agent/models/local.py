@@ -1,0 +1,99 @@
+"""The embedded model: a GGUF file run in-process by llama-cpp-python (the local-model extra)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from swe_agent.models.base import Message, ModelResponse, Usage
+from swe_agent.models.catalog import default_models_dir, known_model
+from swe_agent.models.config import LocalModelConfig
+from swe_agent.models.errors import ModelNotInstalled
+from swe_agent.models.pull import is_verified
+
+INSTALL_LINE = (
+    'CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON '
+    '-DGGML_F16C=ON" pip install "llama-cpp-python>=0.3.2"'
+)
+
+
+def resolve_weights(config: LocalModelConfig) -> Path:
+    """The GGUF file the config names, checked to exist (and to hash right when asked)."""
+    if config.model_path is not None:
+        if not config.model_path.is_file():
+            raise ModelNotInstalled(f"{config.model_path} does not exist")
+        return config.model_path
+    spec = known_model(config.name)
+    path = (config.models_dir or default_models_dir()) / spec.filename
+    if not path.is_file():
+        raise ModelNotInstalled(
+            f"the embedded model {spec.name} is not downloaded ({path})",
+            hint=f"swe-agent models pull {spec.name}",
+        )
+    if config.verify and not is_verified(path, sha256=spec.sha256, size=spec.size):
+        raise ModelNotInstalled(
+            f"{path} does not match the expected sha256 of {spec.name}",
+            hint=f"delete it and run: swe-agent models pull {spec.name}",
+        )
+    return path
+
+
+def llama_cpp_available() -> bool:
+    """True when llama-cpp-python can be imported."""
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+class LocalModel:
+    """Qwen2.5-Coder-0.5B-Instruct (by default) on the CPU, loaded on the first query."""
+
+    def __init__(self, config: LocalModelConfig | None = None) -> None:
+        self.config = config or LocalModelConfig()
+        self.name = f"local/{self.config.name}"
+        self.usage = Usage()
+        self._llm: Any = None
+
+    def load(self) -> None:
+        """Load the weights now (otherwise the first query does it)."""
+        if self._llm is not None:
+            return
+        path = resolve_weights(self.config)
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ModelNotInstalled("llama-cpp-python is not installed", hint=INSTALL_LINE) from exc
+        self._llm = Llama(
+            model_path=str(path),
+            n_ctx=self.config.n_ctx,
+            n_threads=self.config.n_threads or os.cpu_count() or 1,
+            seed=self.config.seed,
+            verbose=False,
+        )
+
+    def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
+        """Answer with the model's own chat template; tokens counted, cost 0."""
+        self.load()
+        settings: dict[str, Any] = {
+            "temperature": self.config.temperature,
+            "seed": self.config.seed,
+            "max_tokens": self.config.max_tokens,
+        }
+        settings.update(kwargs)
+        started = time.monotonic()
+        raw = self._llm.create_chat_completion(messages=list(messages), **settings)
+        latency = time.monotonic() - started
+        usage = raw.get("usage") or {}
+        response = ModelResponse(
+            content=raw["choices"][0]["message"].get("content") or "",
+            tokens_in=int(usage.get("prompt_tokens", 0)),
+            tokens_out=int(usage.get("completion_tokens", 0)),
+            cost_usd=0.0,
+            latency_s=latency,
+            raw=dict(raw),
+        )
+        self.usage.add(response)
+        return response
