@@ -1,0 +1,114 @@
+"""Values that flow through detect -> plan -> install -> verify -> record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from env_setup._compat import StrEnum
+
+
+class Packaging(StrEnum):
+    """The packaging styles detection recognises (a repository can have several)."""
+
+    PEP621 = "pep621"
+    POETRY = "poetry"
+    HATCH = "hatch"
+    FLIT = "flit"
+    PDM = "pdm"
+    SETUPTOOLS = "setuptools"
+    SETUP_PY = "setup.py"
+    SETUP_CFG = "setup.cfg"
+    REQUIREMENTS = "requirements"
+    PIPFILE = "pipfile"
+    CONDA = "conda"
+
+
+class TestRunner(StrEnum):
+    """How the project's tests are run."""
+
+    __test__ = False  # keeps pytest from collecting this enum as a test class
+
+    PYTEST = "pytest"
+    TOX = "tox"
+    UNITTEST = "unittest"
+    NOSE = "nose"
+    MAKE = "make"
+    SCRIPT = "script"
+
+
+class StepKind(StrEnum):
+    """What an install step is for; repairs and replays key on it."""
+
+    VENV = "venv"
+    TOOLING = "tooling"
+    DEPENDENCIES = "dependencies"
+    PROJECT = "project"
+    TEST_TOOLS = "test-tools"
+    REPAIR = "repair"
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the repository's files say about how to install and test it."""
+
+    packaging: tuple[Packaging, ...] = ()
+    installable: bool = False  # has a build backend or a setup.py: `pip install -e .` works
+    requires_python: str | None = None  # a PEP 440 specifier, e.g. ">=3.8,<4"
+    classifier_pythons: tuple[str, ...] = ()
+    ci_pythons: tuple[str, ...] = ()
+    commit_date: str | None = None  # ISO date of the commit being set up
+    dependencies: tuple[str, ...] = ()  # runtime requirements (PEP 508)
+    test_extras: tuple[str, ...] = ()  # extras of the project that hold test tools
+    test_requirements: tuple[str, ...] = ()  # test tools named outside extras (tox, groups, ...)
+    requirement_files: tuple[str, ...] = ()  # relative paths, in install order
+    constraint_files: tuple[str, ...] = ()
+    dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
+    test_runner: TestRunner | None = None
+    test_runner_evidence: str = ""
+    test_command_hint: str | None = None  # a concrete command found in CI / tox / Makefile
+    test_plugins: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = ()
+    top_level_packages: tuple[str, ...] = ()
+    has_tests: bool = False
+    make_test_target: str | None = None
+    install_snippets: tuple[str, ...] = ()  # install commands seen in CI / README / CONTRIBUTING
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One install command and the reason it is in the plan."""
+
+    command: str
+    why: str
+    kind: StepKind
+    optional: bool = False  # a failure is logged but does not stop the setup
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything needed to build the environment, decided before anything runs."""
+
+    python: str
+    base_image: str
+    python_candidates: tuple[str, ...]
+    python_reason: str
+    steps: tuple[Step, ...]
+    test_command: str
+    test_runner: TestRunner
+    test_plugins: tuple[str, ...]
+    top_level_packages: tuple[str, ...]
+    test_paths: tuple[str, ...]
+    venv: str = "/opt/swe-venv"
+    uploaded_prior_to: str | None = None  # set when resolving dependencies as of a date
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def pip(self) -> str:
+        """The venv's pip, as a shell word."""
+        return f"{self.venv}/bin/python -m pip"
+
+    @property
+    def python_bin(self) -> str:
+        """The venv's interpreter, as a shell word."""
+        return f"{self.venv}/bin/python"

@@ -1,0 +1,203 @@
+"""Planning: turn a `Detection` and the available base images into an ordered, explained `Plan`."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import date, datetime, timedelta, timezone
+
+from env_setup.errors import NoBaseImage
+from env_setup.model import Detection, Plan, Step, StepKind, TestRunner
+from env_setup.pyversion import RELEASE_DATES, choose_python
+
+VENV = "/opt/swe-venv"
+WORKDIR = "/workspace"
+# Wheels for a new interpreter appear over months; resolving "as of" earlier than this after its
+# release would send pip to source builds that fail.
+_WHEEL_LAG = timedelta(days=240)
+_RECENT = timedelta(days=365)
+
+
+def make_plan(
+    detection: Detection,
+    images: dict[str, str],
+    *,
+    python: str | None = None,
+    workdir: str = WORKDIR,
+    as_of: str | None | bool = True,
+    today: date | None = None,
+) -> Plan:
+    """Decide the Python version, base image, install steps and test command for a repository.
+
+    `images` maps "X.Y" to an image tag. `as_of=True` resolves dependencies as of the commit
+    date when the commit is old; a string forces that date; False or None uses the latest.
+    """
+    if not images:
+        raise NoBaseImage(
+            "no base image is available",
+            hint="run `swe-agent sandbox bootstrap` to build the local Python images",
+        )
+    choice = choose_python(detection, sorted(images), forced=python)
+    if choice.version not in images:
+        raise NoBaseImage(
+            f"no base image for Python {choice.version}",
+            hint=f"available: {', '.join(sorted(images))}; pass one of them with --python",
+        )
+    cutoff = _as_of_date(detection, choice.version, as_of, today or date.today())
+    runner = detection.test_runner or TestRunner.PYTEST
+    test_command, runner_note = test_command_for(detection, runner, choice.version)
+    steps = install_steps(detection, python=choice.version, workdir=workdir, as_of=cutoff)
+    return Plan(
+        python=choice.version,
+        base_image=images[choice.version],
+        python_candidates=tuple(v for v in choice.candidates if v in images),
+        python_reason=choice.reason,
+        steps=tuple(steps),
+        test_command=test_command,
+        test_runner=runner,
+        test_plugins=detection.test_plugins,
+        top_level_packages=detection.top_level_packages,
+        test_paths=detection.test_paths,
+        venv=VENV,
+        uploaded_prior_to=cutoff,
+        notes=tuple(n for n in (runner_note,) if n),
+    )
+
+
+def _as_of_date(
+    detection: Detection, python: str, as_of: str | None | bool, today: date
+) -> str | None:
+    """The upload cutoff for dependency resolution, or None for the latest releases."""
+    if isinstance(as_of, str):
+        return as_of
+    if not as_of or not detection.commit_date:
+        return None
+    commit = datetime.fromisoformat(detection.commit_date[:10]).date()
+    if today - commit < _RECENT:
+        return None
+    released = RELEASE_DATES.get(python)
+    floor = datetime.fromisoformat(released).date() + _WHEEL_LAG if released else commit
+    cutoff = max(commit, floor)
+    if today - cutoff < _RECENT:
+        return None
+    return datetime.combine(cutoff, datetime.min.time(), timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+def pip_install(args: list[str], *, as_of: str | None) -> str:
+    """A `pip install` command line for the venv, with the date cutoff when there is one."""
+    cutoff = [f"--uploaded-prior-to={as_of}"] if as_of else []
+    words = [f"{VENV}/bin/python", "-m", "pip", "install", *cutoff, *args]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def install_steps(
+    detection: Detection, *, python: str, workdir: str, as_of: str | None
+) -> list[Step]:
+    """The ordered install commands, each with the reason it is there."""
+    steps = [
+        Step(
+            f"python{python} -m venv {VENV}",
+            "an isolated environment so the image's own packages never interfere",
+            StepKind.VENV,
+        ),
+        Step(
+            f"{VENV}/bin/python -m pip install --upgrade pip setuptools wheel",
+            "a current pip: modern resolver, wheels for this Python, --uploaded-prior-to",
+            StepKind.TOOLING,
+        ),
+    ]
+    for path in detection.requirement_files:
+        steps.append(
+            Step(
+                pip_install(["-r", path], as_of=as_of),
+                f"{path} pins the dependencies the project is tested with",
+                StepKind.DEPENDENCIES,
+            )
+        )
+    if not detection.installable and detection.dependencies and not detection.requirement_files:
+        steps.append(
+            Step(
+                pip_install(list(detection.dependencies), as_of=as_of),
+                "dependencies listed by Pipfile / environment.yml (no installable project)",
+                StepKind.DEPENDENCIES,
+            )
+        )
+    steps.append(_project_step(detection, workdir=workdir, as_of=as_of))
+    steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
+    return steps
+
+
+def _project_step(detection: Detection, *, workdir: str, as_of: str | None) -> Step:
+    if detection.installable:
+        extras = f"[{','.join(detection.test_extras)}]" if detection.test_extras else ""
+        why = "the project itself, editable so the workspace is what gets imported"
+        if extras:
+            why += f", with its test extras {extras}"
+        return Step(pip_install(["-e", f".{extras}"], as_of=as_of), why, StepKind.PROJECT)
+    # Nothing to install: a .pth file puts the checkout (and src/) on sys.path instead.
+    command = (
+        f'{VENV}/bin/python -c "import sysconfig,pathlib; '
+        f"pathlib.Path(sysconfig.get_paths()['purelib'], '_swe_agent_repo.pth')"
+        f".write_text('{workdir}\\n{workdir}/src\\n')\""
+    )
+    return Step(command, "no packaging metadata: put the checkout on sys.path", StepKind.PROJECT)
+
+
+def _test_tool_steps(detection: Detection, *, python: str, as_of: str | None) -> list[Step]:
+    tools = ["pytest", *[p for p in detection.test_plugins if p != "pytest"]]
+    if detection.test_runner is TestRunner.NOSE and _minor(python) < 10:
+        tools.append("nose")
+    steps = [
+        Step(
+            pip_install(tools, as_of=as_of),
+            "the test runner and the plugins its configuration needs (verification "
+            "collects tests with pytest)",
+            StepKind.TEST_TOOLS,
+        )
+    ]
+    names = {_name(t) for t in tools} | {"tox", "nox", "coverage", "codecov", "coveralls"}
+    extra = [r for r in detection.test_requirements if _name(r) not in names]
+    if extra:
+        steps.append(
+            Step(
+                pip_install(extra, as_of=as_of),
+                "test requirements named by tox / nox / dev groups / tests_require",
+                StepKind.TEST_TOOLS,
+                optional=True,
+            )
+        )
+    return steps
+
+
+def test_command_for(detection: Detection, runner: TestRunner, python: str) -> tuple[str, str]:
+    """The shell command that runs the tests in the venv, and a note when we substituted."""
+    py = f"{VENV}/bin/python"
+    paths = " ".join(shlex.quote(p) for p in detection.test_paths)
+    pytest = f"{py} -m pytest {paths}".strip()
+    if runner is TestRunner.NOSE:
+        if _minor(python) >= 10:
+            return pytest, "nose does not run on Python 3.10+; pytest runs nose-style tests"
+        return f"{VENV}/bin/nosetests", ""
+    if runner is TestRunner.UNITTEST:
+        start = f" -s {shlex.quote(detection.test_paths[0])} -t ." if detection.test_paths else ""
+        return f"{py} -m unittest discover{start}", ""
+    if runner is TestRunner.MAKE and detection.make_test_target:
+        return f"PATH={VENV}/bin:$PATH make {detection.make_test_target}", ""
+    if runner is TestRunner.SCRIPT and detection.test_command_hint:
+        return f"PATH={VENV}/bin:$PATH {detection.test_command_hint}", ""
+    if runner is TestRunner.TOX:
+        return pytest, "tox would rebuild its own environments; its commands run through pytest"
+    return pytest, ""
+
+
+def _minor(python: str) -> int:
+    return int(python.split(".")[1])
+
+
+def _name(requirement: str) -> str:
+    """The normalised distribution name of a requirement string."""
+    import re
+
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._\-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match[1]).lower() if match else requirement.lower()

@@ -1,0 +1,102 @@
+"""Choosing the Python version: requires-python, classifiers, the CI matrix and the commit date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from env_setup.model import Detection
+
+# First release dates: a commit is most likely to work on the newest Python that existed then.
+RELEASE_DATES = {
+    "2.7": "2010-07-03",
+    "3.4": "2014-03-16",
+    "3.5": "2015-09-13",
+    "3.6": "2016-12-23",
+    "3.7": "2018-06-27",
+    "3.8": "2019-10-14",
+    "3.9": "2020-10-05",
+    "3.10": "2021-10-04",
+    "3.11": "2022-10-24",
+    "3.12": "2023-10-02",
+    "3.13": "2024-10-07",
+    "3.14": "2025-10-07",
+}
+
+
+@dataclass(frozen=True)
+class PythonChoice:
+    """The chosen version, the fallbacks in order, and the reasons."""
+
+    version: str
+    candidates: tuple[str, ...]
+    reason: str
+
+
+def _key(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+def era_python(commit_date: str | None) -> str | None:
+    """The newest Python released before the commit date (None without a date)."""
+    if not commit_date:
+        return None
+    day = commit_date[:10]
+    released = [v for v, d in RELEASE_DATES.items() if d <= day and v != "2.7"]
+    return max(released, key=_key) if released else "3.4"
+
+
+def allowed_by(spec: str | None, versions: list[str]) -> list[str]:
+    """The versions a requires-python specifier accepts (all of them when it is unreadable)."""
+    if not spec:
+        return list(versions)
+    try:
+        specifier = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return list(versions)
+    return [
+        v
+        for v in versions
+        if specifier.contains(f"{v}.0", prereleases=True)
+        or specifier.contains(f"{v}.99", prereleases=True)
+    ]
+
+
+def choose_python(
+    detection: Detection, available: list[str], *, forced: str | None = None
+) -> PythonChoice:
+    """Order the available versions by fit; the first is the choice, the rest are fallbacks."""
+    if forced:
+        rest = [v for v in sorted(available, key=_key, reverse=True) if v != forced]
+        return PythonChoice(forced, (forced, *rest), "asked for on the command line")
+    allowed = allowed_by(detection.requires_python, available)
+    reasons = []
+    if detection.requires_python:
+        reasons.append(f"requires-python {detection.requires_python} allows {allowed or 'none'}")
+    pool = allowed or list(available)
+    era = era_python(detection.commit_date)
+    named = set(detection.ci_pythons) | set(detection.classifier_pythons)
+
+    def rank(version: str) -> tuple[int, int, int, int]:
+        in_ci = version in detection.ci_pythons
+        in_classifiers = version in detection.classifier_pythons
+        too_new = bool(era) and _key(version) > _key(era or version)
+        distance = abs(_key(version)[1] - _key(era)[1]) if era else 0
+        # Newer first when nothing else separates: pip and wheels favour recent interpreters.
+        return (-(2 * in_ci + in_classifiers), too_new, distance, -_key(version)[1])
+
+    ordered = sorted(pool, key=rank)
+    ordered += [v for v in sorted(available, key=_key, reverse=True) if v not in ordered]
+    choice = ordered[0]
+    if choice in named:
+        reasons.append(f"{choice} is named by the CI matrix or classifiers")
+    if era:
+        reasons.append(
+            f"the commit ({detection.commit_date[:10] if detection.commit_date else ''})"
+            f" dates from the Python {era} era"
+        )
+    if not allowed and detection.requires_python:
+        reasons.append("no available image satisfies requires-python; using the closest")
+    return PythonChoice(choice, tuple(ordered), "; ".join(reasons) or "newest available")
