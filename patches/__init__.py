@@ -1,1 +1,67 @@
-"""patches package."""
+"""Patches: extract, parse, validate, minimise, apply and undo unified diffs in git repositories.
+
+Imports nothing of ours. Works on diff text and on paths of real git repositories.
+"""
+
+from patches.apply import Applied, BranchMode, apply_patch
+from patches.errors import (
+    DirtyFiles,
+    GitFailed,
+    InvalidPatch,
+    NotARepository,
+    PatchError,
+    RecordError,
+    UndoRefused,
+)
+from patches.extract import extract_diff, snapshot_tree
+from patches.minimise import DEFAULT_SCRATCH, Dropped, DropReason, Minimised, minimise
+from patches.model import ChangeKind, FileChange, Hunk, Patch, parse_patch
+from patches.records import (
+    APPLIED_FILE,
+    RUNS_DIR,
+    AppliedRecord,
+    UndoInfo,
+    latest_applied,
+    read_record,
+    run_dir_for,
+)
+from patches.undo import Undone, undo
+from patches.validate import Problem, ProblemKind, Validation, validate
+
+__all__ = [
+    "APPLIED_FILE",
+    "DEFAULT_SCRATCH",
+    "RUNS_DIR",
+    "Applied",
+    "AppliedRecord",
+    "BranchMode",
+    "ChangeKind",
+    "DirtyFiles",
+    "DropReason",
+    "Dropped",
+    "FileChange",
+    "GitFailed",
+    "Hunk",
+    "InvalidPatch",
+    "Minimised",
+    "NotARepository",
+    "Patch",
+    "PatchError",
+    "Problem",
+    "ProblemKind",
+    "RecordError",
+    "UndoInfo",
+    "UndoRefused",
+    "Undone",
+    "Validation",
+    "apply_patch",
+    "extract_diff",
+    "latest_applied",
+    "minimise",
+    "parse_patch",
+    "read_record",
+    "run_dir_for",
+    "snapshot_tree",
+    "undo",
+    "validate",
+]

@@ -1,0 +1,157 @@
+"""Apply a validated patch to a person's repository as one commit, and record it."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from patches._enum import StrEnum
+from patches._git import Git, open_repo, temporary_index
+from patches.errors import DirtyFiles, InvalidPatch
+from patches.model import Patch
+from patches.records import AppliedRecord, write_record
+from patches.validate import validate
+
+BRANCH_PREFIX = "swe-agent/"
+RUN_TRAILER = "Swe-Agent-Run"
+
+
+class BranchMode(StrEnum):
+    """Where the commit goes."""
+
+    CURRENT = "current"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of ``apply_patch``."""
+
+    record: AppliedRecord
+    record_path: Path
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: the record plus where it was written."""
+        return self.record.to_dict() | {"record_path": str(self.record_path)}
+
+
+def apply_patch(
+    repo_dir: Path | str,
+    patch_text: str,
+    *,
+    run_id: str,
+    message: str,
+    run_dir: Path | str,
+    branch: BranchMode | str | None = None,
+    allow_binary: bool = False,
+) -> Applied:
+    """Commit ``patch_text`` on top of HEAD, on the current branch or a new ``swe-agent/RUN_ID``.
+
+    Refuses (``DirtyFiles``) when a touched file has uncommitted changes, an untracked file
+    included. Other uncommitted changes stay where they are and are not committed: the commit
+    is built in a throw-away index and only the touched paths are written afterwards. The commit
+    is made with ``git commit-tree``, so commit hooks do not run.
+    """
+    git = open_repo(repo_dir)
+    mode = _branch_mode(branch)
+    head = git.rev("HEAD") or ""
+    previous_branch = git.head_branch()
+    validation = validate(patch_text, git.root, head, allow_binary=allow_binary)
+    validation.raise_if_invalid()
+    assert validation.patch is not None  # a valid patch has been parsed
+    patch = validation.patch
+    refuse_dirty(git, patch.paths, doing="apply the patch")
+    new_branch = _new_branch_name(git, run_id) if mode == BranchMode.NEW else None
+    commit = _commit(git, patch, parent=head, message=_with_trailer(message, run_id))
+    _move_head(git, commit=commit, old=head, new_branch=new_branch)
+    git.sync_paths(patch.paths)
+    record = AppliedRecord(
+        run_id=run_id,
+        repo=str(git.root),
+        branch=new_branch or previous_branch,
+        branch_mode=str(mode),
+        previous_branch=previous_branch,
+        previous_head=head,
+        commit=commit,
+        files=patch.paths,
+        message=message,
+        applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        undo_command=f"swe-agent undo {shlex.quote(run_id)} --repo {shlex.quote(str(git.root))}",
+    )
+    return Applied(record, write_record(Path(run_dir), record))
+
+
+def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:
+    """Raise ``DirtyFiles`` naming those of ``paths`` with uncommitted changes."""
+    dirty = git.dirty(paths)
+    if dirty:
+        names = ", ".join(dirty)
+        raise DirtyFiles(
+            f"cannot {doing}: uncommitted changes in {names}",
+            paths=dirty,
+            hint=f"commit or stash them first: git stash push --include-untracked -- {names}",
+        )
+
+
+def _branch_mode(branch: BranchMode | str | None) -> BranchMode:
+    if branch is None:
+        return BranchMode.CURRENT
+    try:
+        return BranchMode(branch)
+    except ValueError:
+        known = ", ".join(m.value for m in list(BranchMode))
+        raise InvalidPatch(f"unknown branch mode {branch!r}", hint=f"use one of: {known}") from None
+
+
+def _new_branch_name(git: Git, run_id: str) -> str:
+    name = BRANCH_PREFIX + run_id
+    if git.run("check-ref-format", "--branch", name, check=False).returncode != 0:
+        raise InvalidPatch(f"{name!r} is not a valid branch name", hint="use a simpler run id")
+    if git.rev(f"refs/heads/{name}") is not None:
+        raise InvalidPatch(
+            f"the branch {name} already exists",
+            hint=f"delete it (git branch -D {name}) or apply on the current branch",
+        )
+    return name
+
+
+def _with_trailer(message: str, run_id: str) -> str:
+    return f"{message.rstrip()}\n\n{RUN_TRAILER}: {run_id}\n"
+
+
+def _commit(git: Git, patch: Patch, *, parent: str, message: str) -> str:
+    """A commit object of ``parent`` plus ``patch``, built without touching the user's index."""
+    with temporary_index(git, parent) as scratch:
+        scratch.run(
+            "apply",
+            "--cached",
+            "--whitespace=nowarn",
+            "-",
+            input=patch.text.encode("utf-8", errors="surrogateescape"),
+        )
+        tree = scratch.out("write-tree")
+    proc = git.run(
+        "commit-tree",
+        tree,
+        "-p",
+        parent,
+        "-F",
+        "-",
+        input=message.encode("utf-8"),
+        env=git.identity_env(),
+    )
+    return proc.stdout.decode().strip()
+
+
+def _move_head(git: Git, *, commit: str, old: str, new_branch: str | None) -> None:
+    """Point the branch (or the new branch) at ``commit``; refuses if HEAD moved meanwhile."""
+    reason = f"swe-agent: apply {commit[:12]}"
+    if new_branch is None:
+        git.run("update-ref", "-m", reason, "HEAD", commit, old)
+        return
+    ref = f"refs/heads/{new_branch}"
+    git.run("update-ref", "-m", reason, ref, commit, "")
+    git.run("symbolic-ref", "-m", reason, "HEAD", ref)

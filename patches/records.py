@@ -1,0 +1,142 @@
+"""``applied.json``: what was applied to a repository and how to undo it, written atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from patches.errors import RecordError
+
+APPLIED_FILE = "applied.json"
+RUNS_DIR = Path(".swe-agent") / "runs"
+
+
+@dataclass(frozen=True)
+class UndoInfo:
+    """How an applied change was undone."""
+
+    at: str
+    method: str  # "reset", "revert" or "delete-branch"
+    head_before: str
+    head_after: str
+    commit: str | None = None  # the revert commit, when one was made
+
+
+@dataclass(frozen=True)
+class AppliedRecord:
+    """One applied patch: enough to show it, and to undo exactly it."""
+
+    run_id: str
+    repo: str
+    branch: str | None  # the branch holding the commit; None when HEAD was detached
+    branch_mode: str  # "current" or "new"
+    previous_branch: str | None
+    previous_head: str
+    commit: str
+    files: tuple[str, ...]
+    message: str
+    applied_at: str
+    undo_command: str
+    undone: UndoInfo | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return dataclasses.asdict(self) | {"files": list(self.files)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AppliedRecord:
+        """Build from the JSON form; raises ``RecordError`` when fields are missing or wrong."""
+        try:
+            undone = data.get("undone")
+            fields = {f.name for f in dataclasses.fields(cls)}
+            return cls(
+                **{k: v for k, v in data.items() if k in fields and k not in ("files", "undone")},
+                files=tuple(str(p) for p in data["files"]),
+                undone=UndoInfo(**undone) if undone else None,
+            )
+        except (KeyError, TypeError) as exc:
+            raise RecordError(f"{APPLIED_FILE} is incomplete: {exc}") from None
+
+
+def write_record(run_dir: Path, record: AppliedRecord) -> Path:
+    """Write ``run_dir/applied.json`` atomically and return its path."""
+    path = run_dir / APPLIED_FILE
+    write_json_atomic(path, record.to_dict())
+    return path
+
+
+def read_record(path: Path) -> AppliedRecord:
+    """Load an ``applied.json``; raises ``RecordError`` when it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecordError(
+            f"{path} does not exist", hint="apply the run first (swe-agent apply RUN)"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise RecordError(f"{path} cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{path} is not a JSON object")
+    return AppliedRecord.from_dict(data)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to ``path`` through a temporary file and a rename, so readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_dir_for(repo_root: Path, run: str) -> Path:
+    """The folder of run ``run``: its id, a unique prefix of its id, or a path to the folder."""
+    runs = repo_root / RUNS_DIR
+    simple = bool(run) and "/" not in run and run not in (".", "..")
+    if simple and (runs / run).is_dir():
+        return runs / run
+    given = Path(run).expanduser()
+    if run and given.is_dir():
+        return given
+    matches = [p for p in _run_dirs(runs) if simple and p.name.startswith(run)]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(p.name for p in _run_dirs(runs)[-5:]) or "none"
+    reason = "matches several runs" if matches else "is not a run"
+    raise RecordError(
+        f"{run!r} {reason} in {runs}", hint=f"pass a run id or its folder; latest runs: {known}"
+    )
+
+
+def latest_applied(repo_root: Path) -> Path:
+    """The ``applied.json`` of the most recently applied run that is not undone yet."""
+    runs = repo_root / RUNS_DIR
+    candidates = []
+    for run_dir in _run_dirs(runs):
+        path = run_dir / APPLIED_FILE
+        if path.is_file():
+            record = read_record(path)
+            if record.undone is None:
+                candidates.append((record.applied_at, run_dir.name, path))
+    if not candidates:
+        raise RecordError(
+            f"no applied run to undo in {runs}",
+            hint="name the run: swe-agent undo RUN_ID (see the run folders in .swe-agent/runs)",
+        )
+    return max(candidates)[2]
+
+
+def _run_dirs(runs: Path) -> list[Path]:
+    return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
