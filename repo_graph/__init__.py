@@ -1,1 +1,52 @@
-"""repo_graph package."""
+"""repo_graph: a repository's Python code as a graph of directories, files, classes, functions.
+
+Public surface::
+
+    graph = build_graph(".")                      # cached in .swe-agent/graph/, incremental
+    search_entity(graph, "Model.save")            # exact id, then name, then BM25 over ids
+    traverse(graph, "pkg/mod.py:f", direction="upstream", depth=2).text
+    retrieve(graph, "pkg/mod.py:C.m").text        # code with line numbers
+"""
+
+from repo_graph.build import build_graph
+from repo_graph.errors import BadQuery, EntityNotFound, NotARepository, RepoGraphError
+from repo_graph.files import DEFAULT_EXCLUDES
+from repo_graph.graph import CodeGraph
+from repo_graph.model import (
+    EdgeKind,
+    Entity,
+    GraphStats,
+    NodeKind,
+    SkippedFile,
+    SkipReason,
+)
+from repo_graph.query import (
+    Retrieved,
+    SearchHit,
+    Traversal,
+    retrieve,
+    search_entity,
+    traverse,
+)
+
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "BadQuery",
+    "CodeGraph",
+    "EdgeKind",
+    "Entity",
+    "EntityNotFound",
+    "GraphStats",
+    "NodeKind",
+    "NotARepository",
+    "RepoGraphError",
+    "Retrieved",
+    "SearchHit",
+    "SkipReason",
+    "SkippedFile",
+    "Traversal",
+    "build_graph",
+    "retrieve",
+    "search_entity",
+    "traverse",
+]

@@ -1,0 +1,123 @@
+"""The on-disk cache: per-blob parse records and the assembled graph of the last build.
+
+It lives in ``<repo>/.swe-agent/graph/`` (``.swe-agent/`` git-ignores itself through its own
+``.gitignore``), or under the user cache directory when the repository is not writable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from repo_graph.model import SkippedFile
+from repo_graph.parse import FileParse
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+CACHE_VERSION = 1  # bump when parse records or the graph layout change
+
+
+class GraphState(NamedTuple):
+    """What a warm load needs: the graph and the file keys it was built from."""
+
+    keys: Mapping[str, str]  # path -> blob id of every file in the graph
+    graph: nx.MultiDiGraph
+    unresolved: Mapping[str, tuple[str, ...]]
+    skipped: tuple[SkippedFile, ...]
+
+
+@dataclass(frozen=True)
+class GraphCache:
+    """One cache directory and the tag (format version and build options) of its files."""
+
+    directory: Path
+    tag: str
+
+    @property
+    def state_file(self) -> Path:
+        return self.directory / f"graph-{self.tag}.pkl"
+
+    @property
+    def parses_file(self) -> Path:
+        return self.directory / f"parses-{self.tag}.pkl"
+
+    def load_state(self) -> GraphState | None:
+        """The state of the last build, or None when absent or unreadable."""
+        loaded = _load(self.state_file)
+        return loaded if isinstance(loaded, GraphState) else None
+
+    def load_parses(self) -> dict[str, FileParse]:
+        """Parse records by blob id (empty when there are none)."""
+        loaded = _load(self.parses_file)
+        return loaded if isinstance(loaded, dict) else {}
+
+    def save(self, state: GraphState, parses: Mapping[str, FileParse] | None) -> None:
+        """Write the state (and the parse records, when given) atomically."""
+        _dump(self.state_file, state)
+        if parses is not None:
+            _dump(self.parses_file, dict(parses))
+
+
+def open_cache(root: Path, *, options: str) -> GraphCache:
+    """The cache for ``root``: in the repository when writable, else in the user cache."""
+    tag = hashlib.sha256(f"{CACHE_VERSION}|{options}".encode()).hexdigest()[:12]
+    local = root / ".swe-agent" / "graph"
+    try:
+        local.mkdir(parents=True, exist_ok=True)
+        ignore = root / ".swe-agent" / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+        probe = local / ".probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return GraphCache(local, tag)
+    except OSError:
+        pass  # a read-only checkout: fall back to the user cache below
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    directory = base / "swe-agent" / "graph" / digest
+    directory.mkdir(parents=True, exist_ok=True)
+    return GraphCache(directory, tag)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: unpickling a graph makes a million containers and none is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle, _gc_paused():
+            return pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None  # a cache from another version or a torn write: rebuild instead
+
+
+def _dump(path: Path, obj: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle, _gc_paused():
+            pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,242 @@
+"""Which Python files make up a repository, with a cache key for each (git blob id style).
+
+Inside a git work tree the keys come from ``git ls-files -s`` (blob ids), and files that
+``git status`` reports as modified or untracked are hashed the way git hashes a blob, so a
+key means the same content whether or not git computed it. Outside git every file is hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from repo_graph.model import SkippedFile, SkipReason
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    "**/.git/**",
+    "**/.swe-agent/**",
+    "**/.hg/**",
+    "**/.tox/**",
+    "**/.nox/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/env/lib/**",
+    "**/site-packages/**",
+    "**/node_modules/**",
+    "**/__pycache__/**",
+    "**/.eggs/**",
+    "**/*.egg-info/**",
+    "**/build/lib/**",
+    "**/vendor/**",
+    "**/_vendor/**",
+    "**/*_pb2.py",
+    "**/*_pb2_grpc.py",
+)
+ALWAYS_PRUNED = frozenset({".git", ".swe-agent", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Python file to put in the graph: its path and the key of its content."""
+
+    path: str  # relative to the root, POSIX separators
+    key: str  # git blob id of its content
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The Python files of a repository, those left out, and whether git listed them."""
+
+    files: tuple[SourceFile, ...]
+    skipped: tuple[SkippedFile, ...]
+    in_git: bool
+
+
+def glob_regex(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching a POSIX path against any of the globs (``**`` spans directories)."""
+    parts = []
+    for pattern in patterns:
+        out, i = "", 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif pattern.startswith("/**", i) and i + 3 == len(pattern):
+                out, i = out + "(?:/.*)?", i + 3
+            elif pattern.startswith("**", i):
+                out, i = out + ".*", i + 2
+            elif pattern[i] == "*":
+                out, i = out + "[^/]*", i + 1
+            elif pattern[i] == "?":
+                out, i = out + "[^/]", i + 1
+            else:
+                out, i = out + re.escape(pattern[i]), i + 1
+        parts.append(out)
+    return re.compile("|".join(f"(?:{p})" for p in parts) + r"\Z" if parts else r"(?!x)x")
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a blob of these bytes (sha1 of the ``blob <size>\\0`` header + data)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def list_files(
+    root: Path, *, exclude: Sequence[str], max_file_bytes: int, use_git: bool = True
+) -> Listing:
+    """List the Python files under ``root`` with their keys, and the ones skipped with why."""
+    excluded = glob_regex(exclude)
+    entries = _git_entries(root) if use_git else None
+    if entries is None:
+        return _walk(root, excluded=excluded, max_file_bytes=max_file_bytes)
+    return _from_git(root, entries, excluded=excluded, max_file_bytes=max_file_bytes)
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git_entries(root: Path) -> dict[str, tuple[str, str]] | None:
+    """path -> (mode, blob id) of the .py files git tracks under root; None outside git."""
+    if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+        return None
+    out = _git(root, "ls-files", "-s", "-z", "--", "*.py")
+    if out is None:
+        return None
+    entries: dict[str, tuple[str, str]] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, sha, _stage = meta.decode().split(" ")
+        entries.setdefault(raw_path.decode("utf-8", "surrogateescape"), (mode, sha))
+    return entries
+
+
+def _changed_paths(root: Path) -> set[str]:
+    """Paths (relative to root) of .py files modified or untracked in the work tree."""
+    out = _git(root, "status", "--porcelain=v1", "-z", "-uall", "--no-renames", ".")
+    prefix = (_git(root, "rev-parse", "--show-prefix") or b"").decode().strip()
+    changed: set[str] = set()
+    for record in (out or b"").split(b"\0"):
+        path = record[3:].decode("utf-8", "surrogateescape")
+        if path.endswith(".py") and path.startswith(prefix):
+            changed.add(path[len(prefix) :])
+    return changed
+
+
+def _from_git(
+    root: Path,
+    entries: dict[str, tuple[str, str]],
+    *,
+    excluded: re.Pattern[str],
+    max_file_bytes: int,
+) -> Listing:
+    changed = _changed_paths(root)
+    files: list[SourceFile] = []
+    skipped: list[SkippedFile] = []
+    absent: list[tuple[str, str]] = []
+    for path in sorted(set(entries) | changed):
+        if excluded.match(path):
+            skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
+            continue
+        mode, sha = entries.get(path, ("100644", ""))
+        full = root / path
+        if not os.path.lexists(full):
+            if sha:
+                absent.append((path, sha))
+            continue
+        checked = _check_file(root, path, max_file_bytes=max_file_bytes)
+        if isinstance(checked, SkippedFile):
+            skipped.append(checked)
+            continue
+        key = sha if sha and path not in changed and mode != "120000" else ""
+        files.append(SourceFile(path, key or _hash_file(full)))
+    skipped.extend(_missing_blobs(root, absent))
+    return Listing(tuple(files), tuple(sorted(skipped, key=lambda s: s.path)), in_git=True)
+
+
+def _missing_blobs(root: Path, absent: list[tuple[str, str]]) -> list[SkippedFile]:
+    """Tracked files absent from the work tree whose blob the object store lacks too.
+
+    A tracked file whose blob is present but whose work-tree copy is gone was deleted by
+    the user: it simply leaves the graph. One whose blob is absent (a fetched snapshot
+    without its large files) is reported as skipped.
+    """
+    if not absent:
+        return []
+    query = "".join(f"{sha}\n" for _, sha in absent).encode()
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "cat-file", "--batch-check"],
+            input=query,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return [SkippedFile(path, SkipReason.MISSING_BLOB) for path, _ in absent]
+    lines = done.stdout.decode().splitlines()
+    return [
+        SkippedFile(path, SkipReason.MISSING_BLOB)
+        for (path, _), line in zip(absent, lines, strict=False)
+        if line.endswith(" missing")
+    ]
+
+
+def _check_file(root: Path, path: str, *, max_file_bytes: int) -> SkippedFile | None:
+    """None when the file may be read; else why it is skipped."""
+    full = root / path
+    try:
+        if full.is_symlink():
+            target = Path(os.path.realpath(full))
+            if not target.is_relative_to(root) or not target.is_file():
+                return SkippedFile(path, SkipReason.SYMLINK_OUTSIDE)
+        if full.stat().st_size > max_file_bytes:
+            return SkippedFile(path, SkipReason.TOO_LARGE)
+    except OSError:
+        return SkippedFile(path, SkipReason.UNREADABLE)
+    return None
+
+
+def _hash_file(full: Path) -> str:
+    try:
+        return blob_id(full.read_bytes())
+    except OSError:
+        return "unreadable"
+
+
+def _walk(root: Path, *, excluded: re.Pattern[str], max_file_bytes: int) -> Listing:
+    files: list[SourceFile] = []
+    skipped: list[SkippedFile] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        # Pruning here keeps a walk from descending into virtualenvs and node_modules at all.
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in ALWAYS_PRUNED and not excluded.match(f"{rel_dir}{d}/")
+        )
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = rel_dir + name
+            if excluded.match(path):
+                skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
+                continue
+            checked = _check_file(root, path, max_file_bytes=max_file_bytes)
+            if checked is not None:
+                skipped.append(checked)
+                continue
+            files.append(SourceFile(path, _hash_file(root / path)))
+    return Listing(tuple(files), tuple(skipped), in_git=False)

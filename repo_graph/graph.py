@@ -1,0 +1,92 @@
+"""The code graph as an object: the networkx graph plus what queries and reports need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from repo_graph.errors import EntityNotFound
+from repo_graph.model import EdgeKind, Entity, GraphStats, NodeKind
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass
+class CodeGraph:
+    """A repository's code graph: ``graph`` keyed by entity ids (see :mod:`repo_graph.model`)."""
+
+    graph: nx.MultiDiGraph
+    root: Path
+    stats: GraphStats
+    unresolved_calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self.graph
+
+    def entity(self, entity_id: str) -> Entity:
+        """The entity with this id; :class:`EntityNotFound` when the graph has none."""
+        attrs = self.graph.nodes.get(entity_id)
+        if attrs is None:
+            raise EntityNotFound(
+                f"no entity {entity_id!r} in the graph of {self.root}",
+                hint="find ids with `swe-agent graph query search NAME`",
+            )
+        return entity_from(entity_id, attrs)
+
+    def entities(self, kind: NodeKind | str | None = None) -> Iterator[Entity]:
+        """Every entity, or those of one kind, in graph order."""
+        for entity_id, attrs in self.graph.nodes(data=True):
+            if kind is None or attrs["kind"] == kind:
+                yield entity_from(entity_id, attrs)
+
+    def source(self, path: str) -> str:
+        """The text of a file of the graph, decoded as UTF-8 with replacement."""
+        attrs = self.graph.nodes.get(path)
+        if attrs is None or attrs["kind"] != NodeKind.FILE:
+            raise EntityNotFound(f"no file {path!r} in the graph of {self.root}")
+        return (self.root / path).read_bytes().decode("utf-8", "replace")
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary: the root and the build's figures."""
+        return {"root": str(self.root), **self.stats.to_json()}
+
+    def to_json(self) -> dict[str, Any]:
+        """Every node and edge as JSON (sorted, stable: the golden-file format)."""
+        nodes = [
+            {"id": node_id, **{k: attrs[k] for k in sorted(attrs)}}
+            for node_id, attrs in sorted(self.graph.nodes(data=True))
+        ]
+        edges = sorted(
+            ({"source": u, "target": v, "kind": str(k)} for u, v, k in self.graph.edges(keys=True)),
+            key=lambda e: (e["kind"], e["source"], e["target"]),
+        )
+        unresolved = {k: sorted(set(v)) for k, v in sorted(self.unresolved_calls.items())}
+        return {"nodes": nodes, "edges": edges, "unresolved_calls": unresolved}
+
+
+def entity_from(entity_id: str, attrs: Mapping[str, Any]) -> Entity:
+    """Build an :class:`Entity` from a node id and its attributes."""
+    return Entity(
+        id=entity_id,
+        kind=NodeKind(attrs["kind"]),
+        path=attrs["path"],
+        name=attrs["name"],
+        start_line=attrs.get("start_line", 0),
+        end_line=attrs.get("end_line", 0),
+        signature=attrs.get("signature", ""),
+        docstring=attrs.get("docstring", ""),
+    )
+
+
+def count_kinds(graph: nx.MultiDiGraph) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per NodeKind and edges per EdgeKind (every kind listed, zeros included)."""
+    nodes = {kind.value: 0 for kind in NodeKind}
+    for _, kind in graph.nodes(data="kind"):
+        nodes[kind] += 1
+    edges = {kind.value: 0 for kind in EdgeKind}
+    for _, _, kind in graph.edges(keys=True):
+        edges[kind] += 1
+    return nodes, edges

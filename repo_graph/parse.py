@@ -1,0 +1,260 @@
+"""Parse one Python file with tree-sitter into plain records: definitions, imports, calls.
+
+The records are NamedTuples rather than dataclasses because thousands of them cross process
+boundaries and the on-disk cache, and tuples pickle several times faster.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from importlib import resources
+from typing import Any, NamedTuple
+
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*\Z")
+_SPACES = re.compile(r"\s+")
+MAX_DOCSTRING = 4000  # characters kept per docstring; enough for search, bounded for cache size
+
+
+class Definition(NamedTuple):
+    """A class or function definition; ``qualname`` is dotted from the module level."""
+
+    qualname: str
+    kind: str  # "class" | "function"
+    start_line: int
+    end_line: int
+    signature: str
+    docstring: str
+    bases: tuple[str, ...]  # dotted base-class expressions (classes only)
+
+
+class ImportStmt(NamedTuple):
+    """One imported name: ``import module [as alias]`` or ``from module import name [as alias]``.
+
+    ``level`` counts the leading dots of a relative import; ``name`` is ``""`` for a plain
+    ``import`` and ``"*"`` for a star import.
+    """
+
+    scope: str  # qualname of the enclosing definition, "" at module level
+    module: str
+    name: str
+    alias: str
+    level: int
+    line: int
+
+
+class CallSite(NamedTuple):
+    """A call: the dotted callee as written (``self.save``, ``os.path.join``, ``.strip``)."""
+
+    scope: str
+    callee: str  # a leading "." marks an attribute of an expression we cannot name
+    line: int
+
+
+class FileParse(NamedTuple):
+    """Everything the graph needs from one file, independent of every other file."""
+
+    path: str
+    lines: int
+    definitions: tuple[Definition, ...]
+    imports: tuple[ImportStmt, ...]
+    calls: tuple[CallSite, ...]
+    error_nodes: int  # ERROR and MISSING nodes tree-sitter recovered from (0: clean parse)
+    docstring: str = ""  # the module's docstring
+
+
+@functools.lru_cache(maxsize=1)
+def _tools() -> tuple[Any, Any]:
+    """The tree-sitter parser and tags query, built once per process (they are costly)."""
+    import tree_sitter
+    import tree_sitter_python
+
+    language = tree_sitter.Language(tree_sitter_python.language())
+    text = resources.files("repo_graph").joinpath("queries/python.scm").read_text("utf-8")
+    return tree_sitter.Parser(language), tree_sitter.Query(language, text)
+
+
+def parse_source(path: str, data: bytes) -> FileParse:
+    """Parse the bytes of one Python file; syntax errors are recovered from, never raised."""
+    import tree_sitter
+
+    parser, query = _tools()
+    tree = parser.parse(data)
+    captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
+    defs = sorted(
+        [(n, "class") for n in captures.get("definition.class", [])]
+        + [(n, "function") for n in captures.get("definition.function", [])],
+        key=lambda item: item[0].start_byte,
+    )
+    definitions, scopes = _definitions(defs)
+    imports = [
+        stmt
+        for node in captures.get("import", []) + captures.get("import.from", [])
+        for stmt in _imports(node, _scope_of(scopes, node.start_byte))
+    ]
+    calls = [
+        CallSite(_scope_of(scopes, node.start_byte), callee, node.start_point[0] + 1)
+        for node in captures.get("call", [])
+        if (callee := _callee(node))
+    ]
+    return FileParse(
+        path=path,
+        lines=data.count(b"\n") + 1,
+        definitions=tuple(definitions),
+        imports=tuple(sorted(imports, key=lambda i: i.line)),
+        calls=tuple(sorted(calls, key=lambda c: c.line)),
+        error_nodes=_count_errors(tree.root_node) if tree.root_node.has_error else 0,
+        docstring=_docstring(tree.root_node),
+    )
+
+
+def _definitions(
+    defs: list[tuple[Any, str]],
+) -> tuple[list[Definition], list[tuple[int, int, str]]]:
+    """Definitions with dotted qualnames, and their byte spans for scoping (nesting order)."""
+    stack: list[tuple[int, str]] = []  # (end byte, qualname) of the open definitions
+    out: list[Definition] = []
+    scopes: list[tuple[int, int, str]] = []
+    for node, kind in defs:
+        while stack and stack[-1][0] <= node.start_byte:
+            stack.pop()
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            continue
+        name = _text(name_node)
+        qualname = f"{stack[-1][1]}.{name}" if stack else name
+        body = node.child_by_field_name("body")
+        out.append(
+            Definition(
+                qualname=qualname,
+                kind=kind,
+                start_line=node.start_point[0] + 1,
+                end_line=node.end_point[0] + 1,
+                signature=_signature(node, body),
+                docstring=_docstring(body),
+                bases=_bases(node) if kind == "class" else (),
+            )
+        )
+        stack.append((node.end_byte, qualname))
+        scopes.append((node.start_byte, node.end_byte, qualname))
+    return out, scopes
+
+
+def _scope_of(scopes: list[tuple[int, int, str]], byte: int) -> str:
+    """The qualname of the innermost definition containing ``byte`` ("" at module level)."""
+    import bisect
+
+    index = bisect.bisect_right(scopes, (byte, float("inf"), "")) - 1
+    while index >= 0:
+        start, end, qualname = scopes[index]
+        if start <= byte < end:
+            return qualname
+        index -= 1
+    return ""
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _signature(node: Any, body: Any) -> str:
+    end = body.start_byte if body is not None else node.end_byte
+    raw = node.text[: end - node.start_byte].decode("utf-8", "replace")
+    return _SPACES.sub(" ", raw).strip().rstrip(":").strip()
+
+
+def _docstring(body: Any) -> str:
+    if body is None or not body.named_children:
+        return ""
+    first = body.named_children[0]
+    if first.type != "expression_statement" or not first.named_children:
+        return ""
+    string = first.named_children[0]
+    if string.type != "string":
+        return ""
+    raw = _text(string)
+    try:
+        value = ast.literal_eval(raw)
+    except (SyntaxError, ValueError):
+        value = raw.strip("\"'rRbBuUfF")
+    return str(value).strip()[:MAX_DOCSTRING]
+
+
+def _bases(node: Any) -> tuple[str, ...]:
+    args = node.child_by_field_name("superclasses")
+    if args is None:
+        return ()
+    found = []
+    for child in args.named_children:
+        if child.type in ("identifier", "attribute") and _DOTTED.match(text := _text(child)):
+            found.append(text)
+    return tuple(found)
+
+
+def _callee(node: Any) -> str:
+    """The callee of a call as a dotted name; ``.attr`` when the receiver is an expression."""
+    if node.type == "identifier":
+        return _text(node)
+    if node.type != "attribute":
+        return ""
+    text = _SPACES.sub("", _text(node))
+    if _DOTTED.match(text):
+        return text
+    attribute = node.child_by_field_name("attribute")
+    receiver = node.child_by_field_name("object")
+    if attribute is None:
+        return ""
+    if receiver is not None and receiver.type == "call" and _text(receiver).startswith("super("):
+        return f"super.{_text(attribute)}"
+    return f".{_text(attribute)}"
+
+
+def _imports(node: Any, scope: str) -> list[ImportStmt]:
+    line = node.start_point[0] + 1
+    if node.type == "import_statement":
+        return [
+            ImportStmt(scope, name, "", alias, 0, line)
+            for name, alias in _imported_names(node.children_by_field_name("name"))
+        ]
+    module_node = node.child_by_field_name("module_name")
+    module, level = "", 0
+    if module_node is not None:
+        if module_node.type == "relative_import":
+            for child in module_node.named_children:
+                if child.type == "import_prefix":
+                    level = len(_text(child).strip())
+                else:
+                    module = _text(child)
+        else:
+            module = _text(module_node)
+    if any(child.type == "wildcard_import" for child in node.named_children):
+        return [ImportStmt(scope, module, "*", "", level, line)]
+    names = _imported_names(node.children_by_field_name("name"))
+    return [ImportStmt(scope, module, name, alias, level, line) for name, alias in names]
+
+
+def _imported_names(nodes: list[Any]) -> list[tuple[str, str]]:
+    out = []
+    for node in nodes:
+        if node.type == "aliased_import":
+            name_node, alias_node = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("alias"),
+            )
+            if name_node is not None:
+                out.append((_text(name_node), _text(alias_node) if alias_node else ""))
+        elif node.type == "dotted_name":
+            out.append((_text(node), ""))
+    return out
+
+
+def _count_errors(root: Any) -> int:
+    """ERROR and MISSING nodes, descending only into subtrees that contain one."""
+    count, todo = 0, [root]
+    while todo:
+        node = todo.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        todo.extend(child for child in node.children if child.has_error or child.is_missing)
+    return count

@@ -1,0 +1,264 @@
+"""Graph queries with LocAgent's semantics: search an entity, traverse around it, retrieve it."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from repo_graph.errors import BadQuery, EntityNotFound
+from repo_graph.graph import CodeGraph, entity_from
+from repo_graph.model import EdgeKind, Entity, NodeKind
+
+_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+REVERSED = {
+    EdgeKind.CONTAINS.value: "contained by",
+    EdgeKind.IMPORTS.value: "imported by",
+    EdgeKind.INVOKES.value: "invoked by",
+    EdgeKind.INHERITS.value: "inherited by",
+}
+DIRECTIONS = ("downstream", "upstream", "both")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One entity found by :func:`search_entity`, how it matched and how well."""
+
+    entity: Entity
+    match: str  # "id" | "name" | "bm25" | "fuzzy"
+    score: float
+
+
+@dataclass(frozen=True)
+class Traversal:
+    """The neighbourhood of some entities: a readable tree, and its nodes and edges."""
+
+    start: tuple[str, ...]
+    nodes: tuple[Entity, ...]
+    edges: tuple[tuple[str, str, str], ...]  # (source, target, kind) as in the graph
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """An entity and its code, each line prefixed by its line number."""
+
+    entity: Entity
+    text: str = field(repr=False)
+
+
+def split_tokens(text: str) -> list[str]:
+    """Lower-case words of an id or a query: ``pkg/my_mod.py:HTTPServer.get`` -> pkg my mod ..."""
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def search_entity(graph: CodeGraph, query: str, *, limit: int = 10) -> list[SearchHit]:
+    """Entities for a query: an exact id first, then name matches, then BM25 over ids."""
+    query = query.strip()
+    if not query:
+        raise BadQuery("the search query is empty", hint="pass a name, a path or an entity id")
+    hits: dict[str, SearchHit] = {}
+    if query in graph.graph:
+        hits[query] = SearchHit(graph.entity(query), "id", 1.0)
+    for entity_id in _name_matches(graph, query):
+        hits.setdefault(entity_id, SearchHit(graph.entity(entity_id), "name", 1.0))
+    if len(hits) < limit:
+        for entity_id, score in _bm25(graph, query, limit=limit):
+            hits.setdefault(entity_id, SearchHit(graph.entity(entity_id), "bm25", score))
+    if not hits:
+        for entity_id in _fuzzy(graph, query, limit=limit):
+            hits.setdefault(entity_id, SearchHit(graph.entity(entity_id), "fuzzy", 0.0))
+    return list(hits.values())[:limit]
+
+
+def _name_matches(graph: CodeGraph, query: str) -> list[str]:
+    """Ids whose short name, dotted qualname tail or path tail is the query."""
+    found = []
+    for entity_id, attrs in graph.graph.nodes(data=True):
+        if not entity_id:
+            continue
+        qualname = entity_id.partition(":")[2]
+        if (
+            attrs["name"] == query
+            or qualname == query
+            or qualname.endswith("." + query)
+            or (":" not in entity_id and entity_id.endswith("/" + query.strip("/")))
+        ):
+            found.append(entity_id)
+    kind_rank = {"class": 0, "function": 1, "file": 2, "directory": 3}
+    return sorted(found, key=lambda i: (kind_rank[graph.graph.nodes[i]["kind"]], len(i), i))
+
+
+def _bm25(graph: CodeGraph, query: str, *, limit: int) -> list[tuple[str, float]]:
+    """Okapi BM25 (k1=1.2, b=0.75) over the tokens of every entity id."""
+    index = graph.__dict__.get("_id_index")
+    if index is None:
+        index = _IdIndex([n for n in graph.graph.nodes if n])
+        graph.__dict__["_id_index"] = index  # built once per graph; ids never change
+    return index.top(split_tokens(query), limit=limit)
+
+
+class _IdIndex:
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = list(ids)
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        self.lengths = []
+        for doc, entity_id in enumerate(self.ids):
+            tokens = Counter(split_tokens(entity_id))
+            self.lengths.append(sum(tokens.values()))
+            for token, tf in tokens.items():
+                self.postings.setdefault(token, []).append((doc, tf))
+        self.average = sum(self.lengths) / max(len(self.lengths), 1)
+
+    def top(self, tokens: Iterable[str], *, limit: int) -> list[tuple[str, float]]:
+        scores: dict[int, float] = {}
+        total = len(self.ids)
+        for token in set(tokens):
+            posting = self.postings.get(token, [])
+            idf = math.log(1 + (total - len(posting) + 0.5) / (len(posting) + 0.5))
+            for doc, tf in posting:
+                norm = tf + 1.2 * (1 - 0.75 + 0.75 * self.lengths[doc] / self.average)
+                scores[doc] = scores.get(doc, 0.0) + idf * tf * 2.2 / norm
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], len(self.ids[item[0]])))
+        return [(self.ids[doc], round(score, 4)) for doc, score in ranked[:limit]]
+
+
+def _fuzzy(graph: CodeGraph, query: str, *, limit: int) -> list[str]:
+    by_name: dict[str, list[str]] = {}
+    for entity_id, name in graph.graph.nodes(data="name"):
+        if entity_id:
+            by_name.setdefault(name, []).append(entity_id)
+    close = difflib.get_close_matches(query.split(".")[-1], list(by_name), n=limit, cutoff=0.6)
+    return [entity_id for name in close for entity_id in sorted(by_name[name])][:limit]
+
+
+def resolve_entity(graph: CodeGraph, query: str) -> str:
+    """An exact id, or the one entity a name matches; else :class:`EntityNotFound`."""
+    if query in graph.graph:
+        return query
+    named = _name_matches(graph, query)
+    if len(named) == 1:
+        return named[0]
+    candidates = named[:5] or [h.entity.id for h in search_entity(graph, query, limit=5)]
+    if candidates:
+        hint = "did you mean: " + ", ".join(candidates)
+    else:
+        hint = "find ids with `swe-agent graph query search NAME`"
+    what = "is ambiguous" if named else "is not an entity of the graph"
+    raise EntityNotFound(f"{query!r} {what}", hint=hint)
+
+
+def traverse(
+    graph: CodeGraph,
+    start: str | Sequence[str],
+    *,
+    direction: str = "downstream",
+    depth: int = 2,
+    edge_kinds: Iterable[EdgeKind | str] | None = None,
+    node_kinds: Iterable[NodeKind | str] | None = None,
+) -> Traversal:
+    """Breadth-first walk from ``start`` along the chosen edges (depth -1: unbounded)."""
+    if direction not in DIRECTIONS:
+        raise BadQuery(f"unknown direction {direction!r}", hint="use " + " | ".join(DIRECTIONS))
+    if depth < -1:
+        raise BadQuery(f"depth must be -1 (unbounded) or more, not {depth}")
+    starts = [start] if isinstance(start, str) else list(start)
+    roots = [resolve_entity(graph, s) for s in starts]
+    walker = _Walker(graph, direction, _kinds(edge_kinds, EdgeKind), _kinds(node_kinds, NodeKind))
+    lines: list[str] = []
+    for root in roots:
+        lines.append(root)
+        walker.expand(root, prefix="", depth=depth, out=lines, path={root})
+    nodes = tuple(entity_from(n, graph.graph.nodes[n]) for n in [*roots, *walker.seen_order])
+    return Traversal(tuple(roots), _unique(nodes), tuple(walker.edges), "\n".join(lines))
+
+
+def _kinds(values: Iterable[str] | None, enum: type[NodeKind] | type[EdgeKind]) -> set[str] | None:
+    if values is None:
+        return None
+    known = {k.value for k in enum}
+    chosen = {str(v) for v in values}
+    if unknown := chosen - known:
+        raise BadQuery(f"unknown kind {sorted(unknown)}", hint="use " + ", ".join(sorted(known)))
+    return chosen
+
+
+def _unique(nodes: tuple[Entity, ...]) -> tuple[Entity, ...]:
+    seen: dict[str, Entity] = {}
+    for node in nodes:
+        seen.setdefault(node.id, node)
+    return tuple(seen.values())
+
+
+class _Walker:
+    """Writes the indented tree while collecting the nodes and edges it passes."""
+
+    def __init__(
+        self, graph: CodeGraph, direction: str, edges: set[str] | None, nodes: set[str] | None
+    ) -> None:
+        self.g = graph.graph
+        self.direction = direction
+        self.edge_kinds = edges
+        self.node_kinds = nodes
+        self.expanded: set[str] = set()
+        self.seen_order: list[str] = []
+        self.edges: list[tuple[str, str, str]] = []
+        self._edge_set: set[tuple[str, str, str]] = set()
+
+    def neighbours(self, node: str) -> list[tuple[str, str, tuple[str, str, str]]]:
+        """(label, neighbour, graph edge) in a stable order."""
+        out = []
+        if self.direction in ("downstream", "both"):
+            out += [(k, v, (node, v, k)) for _, v, k in self.g.out_edges(node, keys=True)]
+        if self.direction in ("upstream", "both"):
+            out += [(REVERSED[k], u, (u, node, k)) for u, _, k in self.g.in_edges(node, keys=True)]
+        return sorted(
+            (label, other, edge)
+            for label, other, edge in out
+            if (self.edge_kinds is None or edge[2] in self.edge_kinds)
+            and (self.node_kinds is None or self.g.nodes[other]["kind"] in self.node_kinds)
+        )
+
+    def expand(self, node: str, *, prefix: str, depth: int, out: list[str], path: set[str]) -> None:
+        if depth == 0:
+            return
+        self.expanded.add(node)
+        children = self.neighbours(node)
+        for index, (label, other, edge) in enumerate(children):
+            last = index == len(children) - 1
+            if edge not in self._edge_set:
+                self._edge_set.add(edge)
+                self.edges.append(edge)
+            if other not in self.seen_order:
+                self.seen_order.append(other)
+            # A node already expanded elsewhere is listed once more but not expanded again.
+            again = other in self.expanded or other in path
+            mark = " (see above)" if again and depth != 1 else ""
+            out.append(f"{prefix}{'└── ' if last else '├── '}{label} ── {other}{mark}")
+            if not again:
+                self.expand(
+                    other,
+                    prefix=prefix + ("    " if last else "│   "),
+                    depth=depth - 1,
+                    out=out,
+                    path=path | {other},
+                )
+
+
+def retrieve(graph: CodeGraph, entity_id: str) -> Retrieved:
+    """The code of an entity with line numbers (a directory: its entries)."""
+    entity = graph.entity(resolve_entity(graph, entity_id))
+    if entity.kind == NodeKind.DIRECTORY:
+        children = sorted(
+            v for _, v, k in graph.graph.out_edges(entity.id, keys=True) if k == "contains"
+        )
+        return Retrieved(entity, "\n".join(children))
+    lines = graph.source(entity.path).splitlines()
+    start = max(entity.start_line, 1)
+    end = min(entity.end_line or len(lines), len(lines))
+    width = len(str(end))
+    text = "\n".join(f"{n:>{width}} | {lines[n - 1]}" for n in range(start, end + 1))
+    return Retrieved(entity, text)
