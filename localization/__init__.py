@@ -1,1 +1,41 @@
-"""localization package."""
+"""localization: rank the files, classes and functions an issue is about, with no model.
+
+Public surface::
+
+    result = localize(graph, issue_text, top=10)   # graph: repo_graph.CodeGraph
+    result.files / result.classes / result.functions  # ranked Locations with reasons
+    localizer = GraphLocalizer(graph)                 # reuse one index for many issues
+    gold = gold_from_patch(patch, read_old=...)       # gold locations of a reference patch
+    acc_at_k(ranked_ids, gold.functions, 10)          # Acc@k
+"""
+
+from localization.api import BadRepository, localize, localize_repo
+from localization.errors import BadPatch, LocalizationError
+from localization.gold import GoldLocations, gold_from_patch
+from localization.metrics import acc_at_k, rate
+from localization.model import Localization, Localizer, Location, LocationKind
+from localization.rank import GraphLocalizer, RankConfig
+from localization.signals import Frame, IssueSignals, extract_signals
+from localization.tokens import tokenize
+
+__all__ = [
+    "BadPatch",
+    "BadRepository",
+    "Frame",
+    "GoldLocations",
+    "GraphLocalizer",
+    "IssueSignals",
+    "Localization",
+    "LocalizationError",
+    "Localizer",
+    "Location",
+    "LocationKind",
+    "RankConfig",
+    "acc_at_k",
+    "extract_signals",
+    "gold_from_patch",
+    "localize",
+    "localize_repo",
+    "rate",
+    "tokenize",
+]

@@ -1,0 +1,38 @@
+"""One-call entry points: localize an issue in a graph, or in a repository on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from localization.errors import LocalizationError
+from localization.graphview import GraphLike
+from localization.model import Localization
+from localization.rank import GraphLocalizer, RankConfig
+
+
+class BadRepository(LocalizationError):
+    """The --repo path is not a directory that can be localized in."""
+
+    title = "Bad repository"
+    exit_code = 2
+
+
+def localize(
+    graph: GraphLike, issue_text: str, *, top: int = 10, config: RankConfig | None = None
+) -> Localization:
+    """Rank the files, classes and functions of ``graph`` that ``issue_text`` is about."""
+    return GraphLocalizer(graph, config=config).localize(issue_text, top=top)
+
+
+def localize_repo(root: Path, issue_text: str, *, top: int = 10) -> Localization:
+    """Build (or load) the code graph of ``root`` and localize ``issue_text`` in it."""
+    from repo_graph import build_graph
+
+    if not root.is_dir():
+        raise BadRepository(
+            f"{root} is not a directory", hint="pass --repo PATH to a repository's root folder"
+        )
+    if not issue_text.strip():
+        raise BadRepository("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
+    graph = build_graph(root)
+    return localize(graph, issue_text, top=top)

@@ -1,0 +1,153 @@
+"""Exact matches between an issue's signals and the repository: paths, frames, names, messages."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from localization.evidence import Evidence
+from localization.graphview import Node
+from localization.signals import IssueSignals
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each kind of exact evidence is worth (BM25 is scaled to at most 1)."""
+
+    frame: float = 1.6  # the function of a traceback frame, found by file and line
+    frame_name: float = 0.5  # a traceback function found by name only
+    path: float = 1.2  # a file named in the issue
+    dotted: float = 0.9  # an entity named with its dotted path (last two parts match)
+    emphasized: float = 0.7  # an identifier in backticks or prose equal to an entity name
+    in_code: float = 0.25  # an identifier only in a code block equal to an entity name
+    stem: float = 0.45  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
+    message: float = 1.0  # an error message found verbatim in the code
+
+
+class Catalog:
+    """Lookup tables over the graph's nodes: by name, by file, and by path suffix."""
+
+    def __init__(self, nodes: Iterable[Node]) -> None:
+        self.by_name: dict[str, list[Node]] = defaultdict(list)
+        self.by_file: dict[str, list[Node]] = defaultdict(list)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        self.files: list[str] = []
+        for node in nodes:
+            if node.kind == "file":
+                self.files.append(node.path)
+                stem = node.path.rsplit("/", 1)[-1].removesuffix(".py")
+                self.by_stem[stem].append(node.path)
+            else:
+                self.by_name[node.name].append(node)
+                self.by_file[node.path].append(node)
+
+    def match_path(self, mentioned: str) -> list[str]:
+        """Files of the graph that a path written in an issue can mean (suffix match)."""
+        mentioned = mentioned.lstrip("/")
+        exact = [f for f in self.files if f == mentioned or mentioned.endswith("/" + f)]
+        if exact:
+            return exact
+        return [f for f in self.files if f.endswith("/" + mentioned)]
+
+    def at_line(self, path: str, line: int) -> Node | None:
+        """The innermost class or function of ``path`` whose span holds ``line``."""
+        holders = [n for n in self.by_file.get(path, ()) if n.start_line <= line <= n.end_line]
+        return min(holders, key=lambda n: n.end_line - n.start_line, default=None)
+
+
+def _spread(count: int) -> float:
+    """Ambiguity discount: a name that names many entities says less about each."""
+    return 1.0 / math.sqrt(max(count, 1))
+
+
+def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """Traceback frames: the function at the frame's line, deeper frames weigh more."""
+    frames = signals.frames
+    for depth, frame in enumerate(reversed(frames)):
+        decay = 0.85**depth
+        files = catalog.match_path(frame.path)
+        for path in files:
+            node = catalog.at_line(path, frame.line)
+            label = f"traceback frame {frame.path}:{frame.line} in {frame.function}"
+            if node is not None and (node.name == frame.function or not frame.function):
+                ev.add(node.id, w.frame * decay, label)
+            ev.add(path, w.frame * decay, label)
+        if not files and frame.function in catalog.by_name:
+            nodes = catalog.by_name[frame.function]
+            value = w.frame_name * decay * _spread(len(nodes))
+            for node in nodes:
+                ev.add(node.id, value, f"traceback function {frame.function}")
+
+
+def match_paths(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """Files named in the issue (by path or by module dotted name)."""
+    for mentioned in signals.paths:
+        files = catalog.match_path(mentioned)
+        for path in files:
+            ev.raise_to(path, w.path * _spread(len(files)), f"path {mentioned} named in the issue")
+    for dotted in signals.dotted:
+        as_path = dotted.replace(".", "/")
+        for candidate in (as_path + ".py", as_path + "/__init__.py"):
+            for path in catalog.match_path(candidate) if "/" in as_path else ():
+                ev.raise_to(path, w.path * 0.8, f"module {dotted} named in the issue")
+
+
+def _dotted_id(node: Node) -> list[str]:
+    module = node.path.removesuffix(".py").removesuffix("/__init__").split("/")
+    return module + node.qualname.split(".")
+
+
+def _common_tail(a: list[str], b: list[str]) -> int:
+    count = 0
+    while count < min(len(a), len(b)) and a[-1 - count] == b[-1 - count]:
+        count += 1
+    return count
+
+
+def match_dotted(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """Dotted names (``pkg.mod.Class.method``, ``Class.method``) matched from the end."""
+    for dotted in signals.dotted:
+        parts = dotted.split(".")
+        nodes = catalog.by_name.get(parts[-1], [])
+        for node in nodes:
+            matched = _common_tail(parts, _dotted_id(node))
+            if matched >= 2:
+                value = w.dotted * min(1.0, 0.6 + 0.2 * matched)
+                ev.raise_to(node.id, value, f"dotted name {dotted}")
+
+
+def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """Identifiers equal to an entity name; issue words equal to a file stem."""
+    emphasized = set(signals.emphasized)
+    for name in signals.identifiers:
+        nodes = catalog.by_name.get(name, [])
+        weight = w.emphasized if name in emphasized else w.in_code
+        for node in nodes:
+            where = "named in the issue" if name in emphasized else "in the issue's code"
+            ev.add(node.id, weight * _spread(len(nodes)), f"identifier {name} {where}")
+    for word in set(signals.identifiers) | set(signals.words):
+        files = catalog.by_stem.get(word, [])
+        if files and len(word) > 3 and word != "__init__":
+            for path in files:
+                ev.add(path, w.stem * _spread(len(files)), f"file name {word} in the issue")
+
+
+def match_messages(
+    signals: IssueSignals, catalog: Catalog, texts: dict[str, str], ev: Evidence, w: Weights
+) -> None:
+    """Error messages and quoted strings found verbatim in the code: the place that raises."""
+    for message in signals.messages:
+        probe = message.strip().strip("'\"")[:60]
+        if len(probe) < 12:
+            continue
+        for path, text in texts.items():
+            at = text.find(probe)
+            if at < 0:
+                continue
+            line = text.count("\n", 0, at) + 1
+            node = catalog.at_line(path, line)
+            label = f"message '{probe[:40]}' found in {path}:{line}"
+            ev.add(node.id if node else path, w.message, label)
+            ev.add(path, w.message * 0.5, label)

@@ -1,0 +1,83 @@
+"""Values of a localization: ranked locations with their reasons, and the Localizer seam."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # Python 3.10 has no enum.StrEnum
+    from enum import Enum
+
+    class StrEnum(str, Enum):
+        """An Enum whose members are strings."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+class LocationKind(StrEnum):
+    """The three levels at which a localization ranks code."""
+
+    FILE = "file"
+    CLASS = "class"
+    FUNCTION = "function"
+
+
+@dataclass(frozen=True)
+class Location:
+    """One ranked place in the repository: a file path or an entity id, with its evidence."""
+
+    id: str
+    kind: LocationKind
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (``id``, ``kind``, ``score``, ``reasons``)."""
+        return {
+            "id": self.id,
+            "kind": str(self.kind),
+            "score": round(self.score, 4),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Localization:
+    """Ranked files, classes and functions for one issue, best first."""
+
+    files: tuple[Location, ...] = ()
+    classes: tuple[Location, ...] = ()
+    functions: tuple[Location, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def ids(self, kind: LocationKind) -> list[str]:
+        """The ranked ids at one level."""
+        return [loc.id for loc in self.level(kind)]
+
+    def level(self, kind: LocationKind) -> tuple[Location, ...]:
+        """The ranked locations at one level."""
+        return {
+            LocationKind.FILE: self.files,
+            LocationKind.CLASS: self.classes,
+            LocationKind.FUNCTION: self.functions,
+        }[kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form with ``files``, ``classes`` and ``functions``."""
+        return {
+            "files": [loc.to_dict() for loc in self.files],
+            "classes": [loc.to_dict() for loc in self.classes],
+            "functions": [loc.to_dict() for loc in self.functions],
+        }
+
+
+class Localizer(Protocol):
+    """Anything that ranks the places an issue is about."""
+
+    def localize(self, issue_text: str, *, top: int = 10) -> Localization:
+        """Rank files, classes and functions for ``issue_text``."""
+        ...

@@ -1,0 +1,128 @@
+"""Signals in an issue's text: traceback frames, paths, dotted names, identifiers, errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from localization.tokens import STOPWORDS
+
+# CPython traceback frame: File "pkg/mod.py", line 12, in func
+_PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>[\w<>.]+))?')
+# pytest's short frames: pkg/mod.py:12: in func
+_PYTEST_FRAME = re.compile(
+    r"^(?P<path>[\w./\\-]+\.py):(?P<line>\d+):(?: in (?P<func>[\w<>.]+))?", re.M
+)
+_PATH = re.compile(r"(?<![\w.])((?:[\w.-]+[/\\])*[\w-]+\.pyi?)(?![\w])")
+_DOTTED = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w(]?\w)")
+_BACKTICK = re.compile(r"`([^`\n]+)`")
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
+_MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning)): (?P<msg>.+)$", re.M)
+_FILE_SUFFIXES = ("py", "pyi", "txt", "md", "rst", "cfg", "toml", "json", "yaml", "yml", "html")
+_TEST_WORDS = re.compile(r"\b(tests?|pytest|unittest|test suite|testing)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One stack-trace frame named in the issue."""
+
+    path: str
+    line: int
+    function: str
+
+
+@dataclass(frozen=True)
+class IssueSignals:
+    """Everything in an issue that can point at code, strongest evidence first."""
+
+    frames: tuple[Frame, ...] = ()
+    paths: tuple[str, ...] = ()
+    dotted: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()  # names from backticks, code blocks, Camel/snake words
+    emphasized: tuple[str, ...] = ()  # names in backticks or prose (not only in code blocks)
+    exceptions: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # every distinct word of the issue, as written
+    mentions_tests: bool = False
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def normalize_path(path: str) -> str:
+    """A path as written in an issue, relative and POSIX (site-packages prefix dropped)."""
+    path = path.replace("\\", "/")
+    for marker in ("site-packages/", "dist-packages/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    return path.lstrip("./") if path.startswith("./") else path
+
+
+def _frames(text: str) -> list[Frame]:
+    frames = []
+    for regex in (_PY_FRAME, _PYTEST_FRAME):
+        for m in regex.finditer(text):
+            func = m.group("func") or ""
+            frames.append(Frame(normalize_path(m.group("path")), int(m.group("line")), func))
+    return frames
+
+
+def _looks_like_code(word: str) -> bool:
+    """CamelCase (an upper-case letter after the first) or snake_case (an inner underscore)."""
+    inner = word.strip("_")
+    has_lower = any(c.islower() for c in inner)
+    return ("_" in inner and len(inner) > 3) or (has_lower and any(c.isupper() for c in inner[1:]))
+
+
+def _is_name(word: str) -> bool:
+    return len(word) > 2 and word.lower() not in STOPWORDS and not word.isdigit()
+
+
+def _dotted(text: str) -> list[str]:
+    found = []
+    for m in _DOTTED.finditer(text):
+        name = m.group(1)
+        last = name.rsplit(".", 1)[1]
+        # "e.g", "i.e" and file names ("setup.py") are not dotted code names.
+        if last in _FILE_SUFFIXES or len(name) < 5 or name.count(".") > 8:
+            continue
+        if all(len(p) > 1 for p in name.split(".")):
+            found.append(name)
+    return found
+
+
+def _code_spans(text: str) -> tuple[list[str], list[str]]:
+    """Inline code spans and fenced code blocks, separately."""
+    blocks = _FENCE.findall(text)
+    prose = _FENCE.sub(" ", text)
+    return _BACKTICK.findall(prose), blocks
+
+
+def _identifiers(text: str) -> tuple[list[str], list[str]]:
+    spans, blocks = _code_spans(text)
+    prose = _BACKTICK.sub(" ", _FENCE.sub(" ", text))
+    emphasized = [w for s in spans for w in _IDENT.findall(s) if _is_name(w)]
+    emphasized += [w for w in _IDENT.findall(prose) if _looks_like_code(w) and _is_name(w)]
+    in_code = [w for b in blocks for w in _IDENT.findall(b) if _is_name(w)]
+    return emphasized, emphasized + in_code
+
+
+def extract_signals(text: str) -> IssueSignals:
+    """Extract traceback frames, paths, dotted names, identifiers and errors from an issue."""
+    emphasized, identifiers = _identifiers(text)
+    frames = _frames(text)
+    paths = [normalize_path(p) for p in _PATH.findall(text)]
+    return IssueSignals(
+        frames=tuple(dict.fromkeys(frames)),
+        paths=_unique(paths + [f.path for f in frames]),
+        dotted=_unique(_dotted(text)),
+        identifiers=_unique(identifiers),
+        emphasized=_unique(emphasized),
+        exceptions=_unique(_EXCEPTION.findall(text)),
+        messages=_unique([m.group("msg").strip()[:200] for m in _MESSAGE.finditer(text)]),
+        words=_unique([w for w in _IDENT.findall(text) if _is_name(w)]),
+        mentions_tests=bool(_TEST_WORDS.search(_FENCE.sub(" ", text))),
+    )

@@ -1,0 +1,128 @@
+"""A code-aware tokenizer: identifiers split on snake_case, CamelCase, dots and digits."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+# Splits "HTTPServerError2" into HTTP, Server, Error, 2 and "parse_url" into parse, url.
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+# English glue words and Python keywords carry no evidence of where a bug lives.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "self",
+        "cls",
+        "def",
+        "return",
+        "none",
+        "true",
+        "false",
+        "pass",
+        "else",
+        "elif",
+        "try",
+        "except",
+        "finally",
+        "raise",
+        "import",
+        "class",
+        "lambda",
+        "yield",
+        "assert",
+        "del",
+        "global",
+        "nonlocal",
+        "get",
+        "set",
+        "use",
+        "using",
+        "used",
+        "also",
+        "just",
+        "like",
+        "want",
+        "need",
+        "thanks",
+    ]
+)
+
+
+def split_identifier(word: str) -> list[str]:
+    """Split one identifier into its lower-cased parts (snake_case, CamelCase, digits)."""
+    parts: list[str] = []
+    for chunk in word.split("_"):
+        parts.extend(p.lower() for p in _PART.findall(chunk))
+    return parts
+
+
+def tokenize(text: str, *, keep_whole: bool = True) -> list[str]:
+    """Tokens of ``text`` for BM25: identifier parts, plus whole compound identifiers."""
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        parts = split_identifier(word)
+        out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
+        whole = word.lower().strip("_")
+        # The whole compound ("parse_url") is kept too: an exact hit is stronger evidence.
+        if keep_whole and len(parts) > 1 and whole not in STOPWORDS:
+            out.append(whole)
+    return out
