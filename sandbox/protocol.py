@@ -1,9 +1,44 @@
-"""The Sandbox seam: where actions run, and what comes back from them."""
+"""The Sandbox seam: where actions run, what limits hold them, and what comes back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+HostTool = Callable[..., Any]
+"""A host function exposed in the runner's namespace; arguments and result travel as JSON."""
+
+SETUP_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL")
+"""Capabilities that apt and pip need as root; add them back only for the set-up phase."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits and identity of a sandbox; the defaults are those for agent actions."""
+
+    memory: str = "4g"
+    """Memory limit (Docker syntax); swap is capped at the same value."""
+    pids: int = 512
+    """Most processes and threads alive at once (holds fork bombs)."""
+    cpus: float = 2.0
+    """CPU quota in cores."""
+    timeout_s: float = 120.0
+    """Default time limit of one action or command."""
+    max_output: int = 10_000
+    """Output longer than this is cut to its head and tail with a marker."""
+    user: str = "1000:1000"
+    """User inside the container; "0:0" (root) for the environment set-up phase."""
+    cap_add: tuple[str, ...] = ()
+    """Capabilities added back after all are dropped (see ``SETUP_CAPABILITIES``)."""
+    env_allowlist: tuple[str, ...] = ("LANG", "LC_ALL", "TZ", "TERM")
+    """Host environment variables passed in; nothing else of the host environment is."""
+    grace_s: float = 5.0
+    """How long past a timeout the host waits before it kills and restarts the runner."""
+
+
+SETUP_LIMITS = Limits(user="0:0", cap_add=SETUP_CAPABILITIES, timeout_s=1800.0)
+"""Limits for the environment set-up phase: root, apt's capabilities, long commands."""
 
 
 @dataclass(frozen=True)
@@ -29,9 +64,10 @@ class Observation:
 
 
 class Sandbox(Protocol):
-    """An isolated workspace with a persistent Python runner in it."""
+    """An isolated workspace (a git repository) with a persistent Python runner in it."""
 
     workdir: str  # absolute path of the workspace inside the sandbox
+    base_state: str  # tree id of the workspace as it was copied in
 
     def execute(self, code: str, *, timeout: float | None = None) -> Observation: ...
 
@@ -47,5 +83,10 @@ class Sandbox(Protocol):
 
     def write_file(self, path: str, text: str) -> None: ...
 
+    def commit(self, tag: str) -> str: ...
+
     def close(self) -> None: ...
 
+    def __enter__(self) -> Sandbox: ...
+
+    def __exit__(self, *exc: object) -> None: ...

@@ -1,0 +1,109 @@
+"""What both backends share: the Sandbox operations expressed as runner requests."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from sandbox.channel import Channel
+from sandbox.errors import BadSource, SandboxError
+from sandbox.protocol import Limits, Observation
+
+_TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_GIT = "git -c gc.auto=0 -c core.quotepath=off"
+
+
+def to_observation(reply: dict[str, Any]) -> Observation:
+    """Build an Observation from a runner result line."""
+    return Observation(
+        stdout=reply.get("stdout") or "",
+        stderr=reply.get("stderr") or "",
+        value=reply.get("value"),
+        error=reply.get("error"),
+        traceback=reply.get("traceback"),
+        exit_code=reply.get("exit_code"),
+        elapsed_s=float(reply.get("elapsed_s") or 0.0),
+        truncated=bool(reply.get("truncated")),
+        timed_out=bool(reply.get("timed_out")),
+        reset=bool(reply.get("reset")),
+    )
+
+
+class RunnerSandbox:
+    """Sandbox operations over a runner channel; backends add start-up and teardown."""
+
+    workdir: str
+    base_state: str
+    limits: Limits
+    channel: Channel
+
+    def execute(self, code: str, *, timeout: float | None = None) -> Observation:
+        """Run Python ``code`` in the persistent namespace."""
+        seconds = self.limits.timeout_s if timeout is None else timeout
+        request = {"op": "exec", "code": code, "timeout": seconds}
+        request["max_output"] = self.limits.max_output
+        return to_observation(self.channel.request(request, timeout=seconds))
+
+    def run(self, command: str, *, timeout: float | None = None) -> Observation:
+        """Run a shell command in the workspace under ``timeout -s KILL``."""
+        return self._run(command, timeout=timeout, max_output=self.limits.max_output)
+
+    def snapshot(self) -> str:
+        """Record the workspace as a git tree and return its id (same files, same id)."""
+        tree = self._git("add -A && " + _GIT + " write-tree").strip()
+        if not _TREE_ID.match(tree):
+            raise SandboxError(f"git write-tree gave {tree!r}, not a tree id")
+        return tree
+
+    def restore(self, state: str) -> None:
+        """Make the workspace hold exactly the files of ``state`` (ignored files are kept)."""
+        self._check_state(state)
+        self._git(f"read-tree --reset -u {state} && git clean -fdq")
+
+    def diff(self, from_state: str, to_state: str | None = None) -> str:
+        """Unified diff between two states; ``to_state`` defaults to the workspace now."""
+        target = self.snapshot() if to_state is None else to_state
+        for state in (from_state, target):
+            self._check_state(state)
+        return self._git(f"diff --no-color --no-ext-diff --binary {from_state} {target}")
+
+    def read_file(self, path: str) -> str:
+        """Text of a file, relative to the workspace."""
+        reply = self.channel.request({"op": "read", "path": path}, timeout=60)
+        if reply.get("error"):
+            raise SandboxError(f"cannot read {path} in the sandbox: {reply['error']}")
+        return str(reply.get("value") or "")
+
+    def write_file(self, path: str, text: str) -> None:
+        """Write a file, relative to the workspace, atomically."""
+        reply = self.channel.request({"op": "write", "path": path, "text": text}, timeout=60)
+        if reply.get("error"):
+            raise SandboxError(f"cannot write {path} in the sandbox: {reply['error']}")
+
+    def __enter__(self) -> RunnerSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # type: ignore[attr-defined]
+
+    def _run(self, command: str, *, timeout: float | None, max_output: int) -> Observation:
+        seconds = self.limits.timeout_s if timeout is None else timeout
+        request = {"op": "run", "cmd": command, "timeout": seconds, "max_output": max_output}
+        return to_observation(self.channel.request(request, timeout=seconds + 5))
+
+    def _git(self, args: str) -> str:
+        obs = self._run(f"{_GIT} {args}", timeout=600, max_output=0)
+        if not obs.ok:
+            raise SandboxError(
+                f"git {args.split()[0]} failed in the sandbox: "
+                f"{(obs.error or obs.stderr or obs.stdout).strip()[:500]}"
+            )
+        return obs.stdout
+
+    def _check_state(self, state: str) -> None:
+        if not _TREE_ID.match(state):
+            raise BadSource(
+                f"{shlex.quote(state)} is not a state id",
+                hint="pass an id returned by snapshot()",
+            )

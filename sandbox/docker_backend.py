@@ -1,0 +1,246 @@
+"""The Docker backend: a labelled, limited container with the runner in a long-lived exec."""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from sandbox.base import RunnerSandbox
+from sandbox.channel import Channel
+from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
+from sandbox.protocol import HostTool, Limits
+
+LABEL = "swe-agent.sandbox"
+OWNER_LABEL = "swe-agent.owner"
+WORKDIR = "/workspace"
+STAGE = "/tmp/swe-agent"
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO")
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+DOCKER_HINT = (
+    "start the daemon (`sudo systemctl start docker`, or `sudo dockerd &`) or install it "
+    "(`sudo apt-get install docker.io`); or run without isolation with `--sandbox local` "
+    "(or `--allow-unsandboxed`)"
+)
+
+
+def connect(timeout: float = 30.0) -> Any:
+    """A docker-py client whose daemon answered a ping, or DockerUnavailable naming the fix."""
+    import docker
+    import requests
+
+    where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    try:
+        client = docker.from_env(timeout=int(timeout))
+        client.ping()
+    except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
+        reason = str(exc).splitlines()[0][:300]
+        raise DockerUnavailable(
+            f"no Docker daemon answers at {where} ({reason})", hint=DOCKER_HINT
+        ) from None
+    return client
+
+
+def owner_tag() -> str:
+    """Label value naming this process, so gc can tell live sandboxes from leftovers."""
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
+def container_env(limits: Limits, *, network: bool, extra: Mapping[str, str]) -> dict[str, str]:
+    """The container's environment: allowlisted host variables, CA and proxies when online."""
+    env = {"HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    env.update({k: os.environ[k] for k in limits.env_allowlist if k in os.environ})
+    if network:
+        env.update({k: os.environ[k] for k in PROXY_VARS if k in os.environ})
+        if HOST_CA.is_file():
+            env.update(dict.fromkeys(CA_VARS, f"{STAGE}/ca-certificates.crt"))
+    env.update(extra)
+    return env
+
+
+def _ids(user: str) -> tuple[int, int]:
+    uid, _, gid = user.partition(":")
+    if uid.isdigit():
+        return int(uid), int(gid) if gid.isdigit() else int(uid)
+    return 0, 0
+
+
+def _stage_archive(archive: IO[bytes], *, limits: Limits, network: bool) -> IO[bytes]:
+    """Tar put at / in the container: the workspace folder, the runner, the workspace tar."""
+    uid, gid = _ids(limits.user)
+    runner = (Path(__file__).with_name("runner.py")).read_bytes()
+    staged = tempfile.TemporaryFile()
+    with tarfile.open(fileobj=staged, mode="w") as tar:
+        for folder in ("workspace", STAGE.lstrip("/")):
+            info = tarfile.TarInfo(folder)
+            info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, gid
+            tar.addfile(info)
+        files: list[tuple[str, IO[bytes], int]] = [("runner.py", io.BytesIO(runner), len(runner))]
+        files.append(("workspace.tar", archive, archive.seek(0, os.SEEK_END)))
+        if network and HOST_CA.is_file():
+            ca = HOST_CA.read_bytes()
+            files.append(("ca-certificates.crt", io.BytesIO(ca), len(ca)))
+        for name, handle, size in files:
+            info = tarfile.TarInfo(f"{STAGE.lstrip('/')}/{name}")
+            info.size, info.mode, info.uid, info.gid = size, 0o644, uid, gid
+            info.mtime = int(time.time())
+            handle.seek(0)
+            tar.addfile(info, handle)
+    staged.seek(0)
+    return staged
+
+
+class DockerSandbox(RunnerSandbox):
+    """A sandbox in a Docker container; use ``start`` and close it (or use ``with``)."""
+
+    def __init__(self, client: Any, container: Any, limits: Limits) -> None:
+        self.client, self.container, self.limits = client, container, limits
+        self.workdir = WORKDIR
+        self.base_state = ""
+        self.timings: dict[str, float] = {}
+        self.docker_cli = shutil.which("docker") or "docker"
+
+    @classmethod
+    def start(
+        cls,
+        archive: IO[bytes],
+        *,
+        image: str,
+        limits: Limits,
+        network: bool = False,
+        tools: Mapping[str, HostTool] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> DockerSandbox:
+        """Create the container, copy the workspace in and start the runner."""
+        if shutil.which("docker") is None:
+            raise SandboxError(
+                "the `docker` command is missing (the runner talks through `docker exec -i`)",
+                hint="install the Docker client: `sudo apt-get install docker.io`",
+            )
+        client = connect()
+        started = time.monotonic()
+        container = cls._create(client, image, limits, network=network, env=env or {})
+        sandbox = cls(client, container, limits)
+        atexit.register(sandbox.close)
+        try:
+            sandbox._boot(archive, network=network, tools=tools or {}, started=started)
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
+
+    @staticmethod
+    def _create(
+        client: Any, image: str, limits: Limits, *, network: bool, env: Mapping[str, str]
+    ) -> Any:
+        import docker
+
+        try:
+            return client.containers.create(
+                image,
+                command=["sleep", "infinity"],
+                detach=True,
+                init=True,
+                user=limits.user,
+                working_dir="/",
+                environment=container_env(limits, network=network, extra=env),
+                labels={LABEL: "1", OWNER_LABEL: owner_tag()},
+                network_mode="bridge" if network else "none",
+                mem_limit=limits.memory,
+                memswap_limit=limits.memory,
+                pids_limit=limits.pids,
+                nano_cpus=int(limits.cpus * 1e9),
+                cap_drop=["ALL"],
+                cap_add=list(limits.cap_add) or None,
+                security_opt=["no-new-privileges"],
+            )
+        except docker.errors.ImageNotFound:
+            raise ImageMissing(
+                f"the image {image} is not present",
+                hint="build one with `swe-agent sandbox bootstrap --python 3.9`",
+            ) from None
+
+    def _boot(
+        self, archive: IO[bytes], *, network: bool, tools: Mapping[str, HostTool], started: float
+    ) -> None:
+        self.container.start()
+        self.timings["container_s"] = time.monotonic() - started
+        with _stage_archive(archive, limits=self.limits, network=network) as staged:
+            self.container.put_archive("/", staged)
+        self.timings["copy_s"] = time.monotonic() - started
+        init = {"workdir": WORKDIR, "archive": f"{STAGE}/workspace.tar"}
+        self.channel = Channel(self, init=init, tools=tools, grace_s=self.limits.grace_s)
+        self.channel.start()
+        self.timings["runner_s"] = time.monotonic() - started
+        self.base_state = self.snapshot()
+        self.timings["ready_s"] = time.monotonic() - started
+
+    def spawn_runner(self) -> subprocess.Popen[bytes]:
+        """Start the runner with a long-lived `docker exec -i` (its pipes are the channel)."""
+        argv = [self.docker_cli, "exec", "-i", "-u", self.limits.user, "-w", "/"]
+        argv += [self.container.id, "python3", f"{STAGE}/runner.py"]
+        return subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+
+    def kill_runner(self, pgid: int) -> None:
+        """Kill the runner's process group inside the container (killing the client is not enough)."""
+        code = f"import os; os.killpg({int(pgid)}, 9)"
+        argv = [self.docker_cli, "exec", "-u", self.limits.user, self.container.id]
+        subprocess.run([*argv, "python3", "-c", code], capture_output=True, timeout=30, check=False)
+
+    def check_alive(self) -> None:
+        """Raise SandboxGone when the container was removed or stopped underneath us."""
+        import docker
+
+        try:
+            self.container.reload()
+        except docker.errors.NotFound:
+            raise SandboxGone(
+                f"the sandbox container {self.container.short_id} was removed underneath",
+                hint="start a new sandbox; `swe-agent sandbox gc` removes leftovers",
+            ) from None
+        except docker.errors.DockerException as exc:
+            raise DockerUnavailable(f"the Docker daemon stopped answering: {exc}", hint=DOCKER_HINT)
+        if self.container.status != "running":
+            state = self.container.attrs.get("State", {})
+            raise SandboxGone(
+                f"the sandbox container {self.container.short_id} is {self.container.status} "
+                f"(exit code {state.get('ExitCode')}, OOM killed: {state.get('OOMKilled')})",
+                hint="start a new sandbox; raise the memory limit if it was OOM killed",
+            )
+
+    def commit(self, tag: str) -> str:
+        """Save the container (environment and workspace) as an image; return its id."""
+        repository, _, version = tag.rpartition(":")
+        if not repository or "/" in version:
+            repository, version = tag, "latest"
+        image = self.container.commit(repository=repository, tag=version)
+        return str(image.id)
+
+    def close(self) -> None:
+        """Stop the runner and remove the container (safe to call twice)."""
+        import docker
+
+        atexit.unregister(self.close)
+        channel = getattr(self, "channel", None)
+        if channel is not None:
+            channel.close()
+        try:
+            self.container.remove(force=True)
+        except docker.errors.NotFound:
+            pass  # already gone: removed underneath, or closed before
+        except docker.errors.DockerException as exc:
+            raise RunnerFailed(
+                f"could not remove container {self.container.short_id}: {exc}",
+                hint="`swe-agent sandbox gc` removes it later",
+            ) from None

@@ -1,0 +1,77 @@
+"""``start_sandbox``: pick a backend and an image, build the workspace, start the runner."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Literal
+
+from sandbox.errors import BadSource, DockerUnavailable
+from sandbox.protocol import HostTool, Limits, Sandbox
+from sandbox.workspace import WorkspaceSource, write_archive
+
+Backend = Literal["docker", "local"]
+log = logging.getLogger("sandbox")
+
+
+def start_sandbox(
+    source: str | Path,
+    *,
+    image: str | None = None,
+    limits: Limits | None = None,
+    backend: Backend = "docker",
+    network: bool = False,
+    tools: Mapping[str, HostTool] | None = None,
+    env: Mapping[str, str] | None = None,
+    commit: str | None = None,
+    dirty: bool = False,
+    python: str = "3.9",
+    allow_unsandboxed: bool = False,
+) -> Sandbox:
+    """Start a sandbox whose workspace is ``source`` (at ``commit``, default HEAD's tree).
+
+    ``image`` defaults to ``python:X.Y-slim`` or the bootstrapped ``swe-agent/python:X.Y``.
+    ``network=True`` is for the environment set-up phase (CA bundle and proxies passed in).
+    When Docker is missing this raises DockerUnavailable, unless ``allow_unsandboxed``, which
+    falls back to the local backend with a warning.
+    """
+    limits = limits or Limits()
+    if backend not in ("docker", "local"):
+        raise BadSource(f"unknown sandbox backend {backend!r}", hint="use 'docker' or 'local'")
+    with tempfile.TemporaryFile() as archive:
+        write_archive(WorkspaceSource(Path(source), commit=commit, dirty=dirty), archive)
+        if backend == "docker":
+            try:
+                return _start_docker(archive, image, limits, network, tools, env, python)
+            except DockerUnavailable:
+                if not allow_unsandboxed:
+                    raise
+                log.warning("Docker is not available; falling back to the local backend")
+        from sandbox.local_backend import LocalSandbox
+
+        return LocalSandbox.start(archive, limits=limits, tools=tools, env=env)
+
+
+def _start_docker(  # noqa: PLR0913 - the factory's options, passed straight through
+    archive: IO[bytes],
+    image: str | None,
+    limits: Limits,
+    network: bool,
+    tools: Mapping[str, HostTool] | None,
+    env: Mapping[str, str] | None,
+    python: str,
+) -> Sandbox:
+    from sandbox.docker_backend import DockerSandbox, connect
+    from sandbox.images import resolve_image
+
+    chosen = image or resolve_image(connect(), python)
+    return DockerSandbox.start(
+        archive,
+        image=chosen,
+        limits=limits,
+        network=network,
+        tools=tools,
+        env=env,
+    )

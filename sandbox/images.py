@@ -1,0 +1,163 @@
+"""Base images: which one to start from, and building one with debootstrap (no registry)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.errors import BadSource, BootstrapFailed, ImageMissing
+
+RELEASES = {"3.9": "bullseye", "3.11": "bookworm"}
+PACKAGES = ("python3", "python3-venv", "python3-pip", "git", "ca-certificates", "procps")
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+CHANGES = (
+    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "ENV LANG=C.UTF-8",
+    'CMD ["/bin/bash"]',
+)
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """A base image built (or re-imported from the cached root file system)."""
+
+    tag: str
+    image_id: str
+    tarball: Path
+    from_cache: bool
+    seconds: float
+
+
+def bootstrap_tag(python: str) -> str:
+    """The tag of the image that `swe-agent sandbox bootstrap --python X.Y` builds."""
+    return f"swe-agent/python:{python}"
+
+
+def default_cache_dir() -> Path:
+    """Where root file system tarballs are kept (~/.cache/swe-agent/images)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "swe-agent" / "images"
+
+
+def candidates(python: str) -> list[str]:
+    """Images that can run a Python X.Y project, best first."""
+    return [f"python:{python}-slim", bootstrap_tag(python)]
+
+
+def resolve_image(client: Any, python: str = "3.9") -> str:
+    """The first candidate image present locally, or ImageMissing naming the fix."""
+    import docker
+
+    for name in candidates(python):
+        try:
+            client.images.get(name)
+            return name
+        except docker.errors.ImageNotFound:
+            continue
+    raise ImageMissing(
+        f"no image for Python {python}: none of {', '.join(candidates(python))} is present",
+        hint=f"`docker pull python:{python}-slim` where a registry is reachable, else "
+        f"`swe-agent sandbox bootstrap --python {python}`",
+    )
+
+
+def host_mirror() -> str:
+    """The Debian mirror this machine's apt uses (deb.debian.org when none is found)."""
+    texts = []
+    for path in sorted(Path("/etc/apt/sources.list.d").glob("*")) + [Path("/etc/apt/sources.list")]:
+        if path.is_file() and path.suffix in (".list", ".sources", ""):
+            texts.append(path.read_text(errors="replace"))
+    for text in texts:
+        for url in re.findall(r"(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(https?://\S+)", text):
+            if url.rstrip("/").endswith("/debian"):
+                return url.rstrip("/")
+    return DEFAULT_MIRROR
+
+
+def bootstrap(
+    python: str,
+    *,
+    mirror: str | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> BootstrapResult:
+    """Build (or re-import from cache) a Debian base image for Python X.Y, no registry needed."""
+    from sandbox.docker_backend import connect
+
+    if python not in RELEASES:
+        raise BadSource(
+            f"no Debian release known for Python {python}",
+            hint=f"choose one of {', '.join(RELEASES)}",
+        )
+    say = progress or (lambda _message: None)
+    client = connect()
+    started = time.monotonic()
+    cache = (cache_dir or default_cache_dir()).expanduser()
+    tarball = cache / f"debian-{RELEASES[python]}-python{python}.tar"
+    from_cache = tarball.is_file()
+    if from_cache:
+        say(f"using the cached root file system {tarball}")
+    else:
+        build_rootfs(RELEASES[python], mirror=mirror or host_mirror(), out=tarball, progress=say)
+    say(f"docker import -> {bootstrap_tag(python)}")
+    repository, _, tag = bootstrap_tag(python).partition(":")
+    client.api.import_image_from_file(
+        str(tarball), repository=repository, tag=tag, changes=list(CHANGES)
+    )
+    image = client.images.get(bootstrap_tag(python))
+    seconds = time.monotonic() - started
+    return BootstrapResult(bootstrap_tag(python), str(image.id), tarball, from_cache, seconds)
+
+
+def build_rootfs(suite: str, *, mirror: str, out: Path, progress: Progress) -> None:
+    """debootstrap ``suite`` into a temporary folder, add a user, and tar it to ``out``."""
+    if shutil.which("debootstrap") is None:
+        raise BootstrapFailed(
+            "debootstrap is not installed", hint="`sudo apt-get install debootstrap`"
+        )
+    if os.geteuid() != 0:
+        raise BootstrapFailed("debootstrap needs root", hint="run the bootstrap with sudo")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".rootfs-") as work:
+        root = Path(work) / "rootfs"
+        argv = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}"]
+        _stream([*argv, suite, str(root), mirror], progress=progress, what="debootstrap")
+        progress("adding the user `sandbox` (uid 1000) and cleaning apt caches")
+        _chroot(root, "useradd", "--create-home", "--uid", "1000", "--shell", "/bin/bash", "sandbox")
+        _chroot(root, "apt-get", "clean")
+        shutil.rmtree(root / "var/lib/apt/lists", ignore_errors=True)
+        progress(f"writing {out}")
+        partial = out.with_name(out.name + ".partial")
+        tar = ["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."]
+        _stream(tar, progress=progress, what="tar")
+        os.replace(partial, out)
+
+
+def _chroot(root: Path, *argv: str) -> None:
+    done = subprocess.run(["chroot", str(root), *argv], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BootstrapFailed(f"{argv[0]} in the new root failed: {done.stderr.strip()[-500:]}")
+
+
+def _stream(argv: list[str], *, progress: Progress, what: str) -> None:
+    """Run ``argv``, reporting each output line; raise with the last lines when it fails."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    tail: list[str] = []
+    for line in proc.stdout:
+        tail = [*tail[-20:], line.rstrip()]
+        progress(line.rstrip())
+    if proc.wait() != 0:
+        raise BootstrapFailed(
+            f"{what} failed (exit {proc.returncode}): " + " | ".join(tail[-5:]),
+            hint="check the mirror (`--mirror URL`) and the network; the log is above",
+        )

@@ -1,0 +1,135 @@
+"""The local backend: the same runner as a host subprocess in a temporary copy. NOT isolated."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from sandbox.base import RunnerSandbox
+from sandbox.channel import Channel
+from sandbox.errors import SandboxError, SandboxGone
+from sandbox.protocol import HostTool, Limits
+
+log = logging.getLogger("sandbox")
+WARNING = (
+    "the LOCAL sandbox is NOT isolated: actions run as you, on this machine, with your network "
+    "and your files reachable; only a temporary copy of the workspace and rlimits hold them"
+)
+_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def memory_bytes(text: str) -> int:
+    """Bytes in a Docker-style size such as '4g' or '512m'."""
+    match = re.fullmatch(r"(\d+)([kmg]?)b?", text.strip().lower())
+    if not match:
+        raise SandboxError(f"cannot read the memory limit {text!r}", hint="write it like 4g")
+    return int(match.group(1)) * _UNITS.get(match.group(2), 1)
+
+
+def _apply_rlimits(memory: int) -> None:
+    """Run in the child before exec: cap address space, core dumps and file size."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
+
+
+class LocalSandbox(RunnerSandbox):
+    """A sandbox in a temporary directory on the host; for machines without Docker."""
+
+    def __init__(self, root: Path, limits: Limits, python: str) -> None:
+        self.root, self.limits, self.python = root, limits, python
+        self.workdir = str(root / "workspace")
+        self.base_state = ""
+        self.env: dict[str, str] = {}
+
+    @classmethod
+    def start(
+        cls,
+        archive: IO[bytes],
+        *,
+        limits: Limits,
+        tools: Mapping[str, HostTool] | None = None,
+        env: Mapping[str, str] | None = None,
+        python: str | None = None,
+    ) -> LocalSandbox:
+        """Copy the workspace to a temporary folder and start the runner there."""
+        log.warning(WARNING)
+        root = Path(tempfile.mkdtemp(prefix="swe-agent-local-"))
+        sandbox = cls(root, limits, python or sys.executable)
+        sandbox.env = sandbox._environment(env or {})
+        atexit.register(sandbox.close)
+        try:
+            with open(root / "workspace.tar", "wb") as handle:
+                archive.seek(0)
+                shutil.copyfileobj(archive, handle)
+            shutil.copy(Path(__file__).with_name("runner.py"), root / "runner.py")
+            init = {"workdir": sandbox.workdir, "archive": str(root / "workspace.tar")}
+            sandbox.channel = Channel(sandbox, init=init, tools=tools or {}, grace_s=limits.grace_s)
+            sandbox.channel.start()
+            sandbox.base_state = sandbox.snapshot()
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
+
+    def _environment(self, extra: Mapping[str, str]) -> dict[str, str]:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root)}
+        env.update({"LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
+        env.update({k: os.environ[k] for k in self.limits.env_allowlist if k in os.environ})
+        env.update(extra)
+        return env
+
+    def spawn_runner(self) -> subprocess.Popen[bytes]:
+        """Start the runner as a subprocess in its own session, under rlimits."""
+        memory = memory_bytes(self.limits.memory)
+        return subprocess.Popen(
+            [self.python, str(self.root / "runner.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.root,
+            env=self.env,
+            start_new_session=True,
+            preexec_fn=lambda: _apply_rlimits(memory),
+        )
+
+    def kill_runner(self, pgid: int) -> None:
+        """Kill the runner's whole process group."""
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            return  # the group has already ended
+
+    def check_alive(self) -> None:
+        """Raise SandboxGone when the temporary workspace was removed."""
+        if not Path(self.workdir).is_dir():
+            raise SandboxGone(f"the local workspace {self.workdir} was removed underneath")
+
+    def commit(self, tag: str) -> str:
+        """Local sandboxes cannot become images."""
+        raise SandboxError(
+            f"a local sandbox cannot be saved as the image {tag}",
+            hint="use the Docker backend to cache environments as images",
+        )
+
+    def close(self) -> None:
+        """Stop the runner, kill what it left, and delete the temporary folder."""
+        atexit.unregister(self.close)
+        channel = getattr(self, "channel", None)
+        if channel is not None:
+            pgid = channel.info.get("pgid")
+            channel.close()
+            if pgid:
+                self.kill_runner(int(pgid))
+        shutil.rmtree(self.root, ignore_errors=True)

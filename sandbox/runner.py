@@ -1,0 +1,368 @@
+"""The action runner: one persistent Python namespace driven over JSON lines on stdin/stdout.
+
+Stdlib only and Python 3.6 compatible, because it runs inside project environments that can be
+old. The host copies this file into the sandbox and starts it once; it is never imported by
+the host. Requests arrive one per line on stdin; every request gets exactly one ``result`` line
+on stdout. While an action runs, a host tool call is a ``call`` line out and a ``reply`` line in.
+The real stdin/stdout are kept on private descriptors so that neither the action's prints nor
+its child processes can corrupt the protocol.
+"""
+
+import ast
+import json
+import linecache
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import traceback
+
+RUNNER_FILE = os.path.abspath(__file__)
+MAIN_PID = os.getpid()
+NOTHING = object()
+STATE = {"workdir": os.getcwd(), "calls": 0, "actions": 0}
+NAMESPACE = {"__name__": "__main__", "__builtins__": __builtins__}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "swe-agent",
+    "GIT_AUTHOR_EMAIL": "swe-agent@localhost",
+    "GIT_COMMITTER_NAME": "swe-agent",
+    "GIT_COMMITTER_EMAIL": "swe-agent@localhost",
+}
+
+
+class ActionTimeout(BaseException):
+    """Raised by the alarm; a BaseException so that ``except Exception`` in actions misses it."""
+
+
+class HostToolError(Exception):
+    """A host tool failed or answered with an error."""
+
+
+def _open_channel():
+    """Move the protocol to private descriptors and point fds 0, 1, 2 away from it."""
+    proto_in = os.fdopen(os.dup(0), "rb")
+    proto_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    return proto_in, proto_out, devnull
+
+
+PROTO_IN, PROTO_OUT, DEVNULL = _open_channel()
+
+
+def send(message):
+    PROTO_OUT.write(json.dumps(message, ensure_ascii=True, default=repr).encode("ascii") + b"\n")
+    PROTO_OUT.flush()
+
+
+def bounded(data, limit):
+    """Head and tail of ``data`` (str) with a marker when it is longer than ``limit``."""
+    if not limit or len(data) <= limit:
+        return data, False
+    half = limit // 2
+    cut = len(data) - 2 * half
+    marker = "\n[... %d characters truncated ...]\n" % cut
+    return data[:half] + marker + data[-half:], True
+
+
+def read_capture(handle, limit):
+    """Decode a capture file, reading at most ``limit`` bytes so memory stays bounded."""
+    size = handle.seek(0, 2)
+    handle.seek(0)
+    if not limit or size <= limit:
+        return handle.read().decode("utf-8", "replace"), False
+    half = limit // 2
+    head = handle.read(half)
+    handle.seek(size - half)
+    tail = handle.read(half)
+    marker = "\n[... %d bytes truncated ...]\n" % (size - 2 * half)
+    return head.decode("utf-8", "replace") + marker + tail.decode("utf-8", "replace"), True
+
+
+def _utf8_stream(fd):
+    return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+
+
+class Capture(object):
+    """Points fds 1 and 2 (and sys.stdout/err) at temporary files for one action."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.out = tempfile.TemporaryFile()
+        self.err = tempfile.TemporaryFile()
+        os.dup2(self.out.fileno(), 1)
+        os.dup2(self.err.fileno(), 2)
+        sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
+
+    def finish(self):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass  # the action closed or broke its own stream; the fd-level capture remains
+        sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
+        os.dup2(DEVNULL, 1)
+        os.dup2(DEVNULL, 2)
+        stdout, cut_out = read_capture(self.out, self.limit)
+        stderr, cut_err = read_capture(self.err, self.limit)
+        self.out.close()
+        self.err.close()
+        return stdout, stderr, cut_out or cut_err
+
+
+def _on_alarm(signum, frame):
+    raise ActionTimeout()
+
+
+def set_alarm(seconds):
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds or 0)
+
+
+def sweep_strays():
+    """Kill the processes an action left in the runner's process group (forks, children)."""
+    me, group = os.getpid(), os.getpgid(0)
+    for _ in range(20):
+        found = False
+        for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if not name.isdigit() or int(name) == me:
+                continue
+            try:
+                if os.getpgid(int(name)) == group:
+                    os.kill(int(name), signal.SIGKILL)
+                    found = True
+            except OSError:
+                continue  # the process ended meanwhile, or is not ours
+        if not found:
+            return
+
+
+def compile_action(code, name):
+    """Compile ``code``; when its last statement is an expression, compile it as 'eval'."""
+    tree = ast.parse(code, name)
+    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    module = compile(tree, name, "exec") if tree.body else None
+    expr = compile(last, name, "eval") if last is not None else None
+    return module, expr
+
+
+def run_action(code, name):
+    module, expr = compile_action(code, name)
+    if module is not None:
+        exec(module, NAMESPACE)
+    if expr is not None:
+        return eval(expr, NAMESPACE)
+    return NOTHING
+
+
+def user_traceback(exc_type, exc, tb):
+    """Format an exception without the runner's own frames."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == RUNNER_FILE:
+        tb = tb.tb_next
+    if isinstance(exc, SyntaxError) or tb is None:
+        return "".join(traceback.format_exception_only(exc_type, exc))
+    return "".join(traceback.format_exception(exc_type, exc, tb))
+
+
+def describe(exc):
+    text = str(exc)
+    return type(exc).__name__ + (": " + text if text else "")
+
+
+def op_exec(req):
+    STATE["actions"] += 1
+    name = "<action-%d>" % STATE["actions"]
+    timeout = req.get("timeout")
+    capture = Capture(req.get("max_output", 10000))
+    result = {"value": None, "error": None, "traceback": None, "timed_out": False}
+    try:
+        set_alarm(timeout)
+        value = run_action(req["code"], name)
+        set_alarm(0)
+        if value is not NOTHING and value is not None:
+            result["value"] = bounded(repr(value), req.get("max_output", 10000))[0]
+    except ActionTimeout:
+        set_alarm(0)
+        result["timed_out"] = True
+        result["error"] = "TimeoutError: the action ran longer than %ss and was interrupted" % (
+            timeout,
+        )
+    except BaseException as exc:  # the action's own error, SystemExit included, is the result
+        set_alarm(0)
+        if os.getpid() != MAIN_PID:
+            os._exit(1)
+        result["error"] = describe(exc)
+        result["traceback"] = user_traceback(type(exc), exc, sys.exc_info()[2])
+    if os.getpid() != MAIN_PID:
+        os._exit(0)  # a fork made by the action must never answer the host
+    if result["error"]:
+        sweep_strays()
+    try:
+        os.chdir(STATE["workdir"])
+    except OSError:
+        pass  # the action removed the workspace; the next git command will say so
+    result["stdout"], result["stderr"], result["truncated"] = capture.finish()
+    return result
+
+
+def op_run(req):
+    timeout = req.get("timeout")
+    argv = ["sh", "-c", req["cmd"]]
+    if timeout and shutil.which("timeout"):
+        argv = ["timeout", "-s", "KILL", "%g" % timeout] + argv
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    env = dict(os.environ, **GIT_ENV)
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=STATE["workdir"],
+        start_new_session=True, env=env,
+    )
+    started = time.time()
+    try:
+        code = proc.wait(timeout + 5 if timeout else None)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        code = proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # grandchildren left in the command's group
+    except OSError:
+        pass  # the group is already empty
+    limit = req.get("max_output", 10000)
+    stdout, cut_out = read_capture(out, limit)
+    stderr, cut_err = read_capture(err, limit)
+    timed_out = bool(timeout) and code in (137, -9) and time.time() - started >= timeout * 0.98
+    result = {"stdout": stdout, "stderr": stderr, "exit_code": code, "timed_out": timed_out}
+    result["truncated"] = cut_out or cut_err
+    if timed_out:
+        result["error"] = "TimeoutError: the command ran longer than %ss and was killed" % timeout
+    return result
+
+
+def op_read(req):
+    with open(os.path.join(STATE["workdir"], req["path"]), "rb") as handle:
+        return {"value": handle.read().decode("utf-8", "replace")}
+
+
+def op_write(req):
+    path = os.path.join(STATE["workdir"], req["path"])
+    parent = os.path.dirname(path)
+    if parent and not os.path.isdir(parent):
+        os.makedirs(parent)
+    tmp = path + ".swe-agent-tmp"
+    with open(tmp, "wb") as handle:
+        handle.write(req["text"].encode("utf-8"))
+    os.replace(tmp, path)
+    return {}
+
+
+def git(*args):
+    env = dict(os.environ, **GIT_ENV)
+    subprocess.check_call(
+        ("git", "-c", "gc.auto=0") + args, cwd=STATE["workdir"], env=env,
+        stdout=DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def prepare_workspace(workdir, archive):
+    """Empty ``workdir``, unpack the workspace archive into it and commit a baseline."""
+    if not os.path.isdir(workdir):
+        os.makedirs(workdir)
+    for entry in os.listdir(workdir):
+        path = os.path.join(workdir, entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+    with tarfile.open(archive) as tar:
+        if hasattr(tarfile, "fully_trusted_filter"):
+            tar.extractall(workdir, filter="fully_trusted")  # our own archive, symlinks kept
+        else:
+            tar.extractall(workdir)
+    os.remove(archive)
+    git("init", "-q")
+    git("config", "gc.auto", "0")
+    git("add", "-A", "-f")
+    git("commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline")
+
+
+def make_proxy(tool):
+    def proxy(*args, **kwargs):
+        STATE["calls"] += 1
+        call_id = STATE["calls"]
+        send({"type": "call", "id": call_id, "tool": tool, "args": args, "kwargs": kwargs})
+        while True:
+            line = PROTO_IN.readline()
+            if not line:
+                os._exit(3)  # the host went away
+            reply = json.loads(line.decode("utf-8"))
+            if reply.get("op") == "reply" and reply.get("id") == call_id:
+                break
+        if not reply.get("ok"):
+            raise HostToolError(reply.get("error") or "host tool %s failed" % tool)
+        return reply.get("value")
+
+    proxy.__name__ = tool
+    return proxy
+
+
+def op_init(req):
+    STATE["workdir"] = req["workdir"]
+    if req.get("archive"):
+        prepare_workspace(req["workdir"], req["archive"])
+    os.chdir(req["workdir"])
+    for tool in req.get("tools", []):
+        NAMESPACE[tool] = make_proxy(tool)
+    info = {"pid": os.getpid(), "pgid": os.getpgid(0), "python": platform.python_version()}
+    return {"value": json.dumps(info)}
+
+
+HANDLERS = {"init": op_init, "exec": op_exec, "run": op_run, "read": op_read, "write": op_write}
+
+
+def handle(req):
+    handler = HANDLERS.get(req.get("op"))
+    if handler is None:
+        return {"error": "ProtocolError: unknown op %r" % (req.get("op"),)}
+    started = time.time()
+    try:
+        result = handler(req)
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
+        result = {"error": "%s (%s)" % (describe(exc), detail)}
+    except Exception as exc:  # a failing request is reported to the host, the runner lives on
+        result = {"error": describe(exc), "traceback": traceback.format_exc()}
+    result["elapsed_s"] = time.time() - started
+    return result
+
+
+def main():
+    try:
+        os.setsid()  # its own process group, so strays and hangs can be killed as a group
+    except OSError:
+        pass  # already a group leader
+    while True:
+        line = PROTO_IN.readline()
+        if not line:
+            return
+        try:
+            req = json.loads(line.decode("utf-8"))
+        except ValueError as exc:
+            send({"type": "result", "id": None, "error": "ProtocolError: %s" % exc})
+            continue
+        if req.get("op") == "reply":
+            continue  # a late answer to a tool call that a timeout interrupted
+        result = handle(req)
+        result["type"], result["id"] = "result", req.get("id")
+        send(result)
+
+
+if __name__ == "__main__":
+    main()
