@@ -1,0 +1,157 @@
+"""Planning: the Python version choice, the install steps and the test command."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from env_setup import Detection, NoBaseImage, StepKind, TestRunner, choose_python, detect, make_plan
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
+IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
+TODAY = date(2026, 11, 22)
+
+
+def _detect(name: str, tmp_path: Path) -> Detection:
+    shutil.copytree(FIXTURES / name, tmp_path / name)
+    return detect(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("detection", "expected"),
+    [
+        (Detection(requires_python=">=3.10"), "3.11"),
+        (Detection(requires_python=">=3.6,<3.10"), "3.9"),
+        (Detection(requires_python="~=3.9.0"), "3.9"),
+        (Detection(classifier_pythons=("3.8", "3.9")), "3.9"),
+        (Detection(ci_pythons=("3.9", "3.10")), "3.9"),
+        (Detection(commit_date="2014-06-01T00:00:00+00:00"), "3.9"),
+        (Detection(commit_date="2021-03-01T00:00:00+00:00"), "3.9"),
+        (Detection(commit_date="2024-06-01T00:00:00+00:00"), "3.11"),
+        (Detection(), "3.11"),
+        # The CI matrix outweighs the era; requires-python outweighs both.
+        (Detection(ci_pythons=("3.11",), commit_date="2015-01-01"), "3.11"),
+        (Detection(requires_python=">=3.10", ci_pythons=("3.9",)), "3.11"),
+    ],
+)
+def test_python_choice(detection: Detection, expected: str) -> None:
+    assert choose_python(detection, ["3.9", "3.11"]).version == expected
+
+
+def test_python_candidates_are_ordered_fallbacks() -> None:
+    choice = choose_python(Detection(commit_date="2019-01-01"), ["3.9", "3.11", "3.12"])
+    assert choice.candidates == ("3.9", "3.11", "3.12")
+    assert "3.7 era" in choice.reason
+
+
+def test_unsatisfiable_requires_python_still_gives_the_closest() -> None:
+    choice = choose_python(Detection(requires_python=">=3.13"), ["3.9", "3.11"])
+    assert choice.version == "3.11"
+    assert "closest" in choice.reason
+
+
+def test_forced_python() -> None:
+    assert (
+        choose_python(Detection(requires_python=">=3.10"), ["3.9", "3.11"], forced="3.9").version
+        == "3.9"
+    )
+
+
+def test_no_images_is_an_error() -> None:
+    with pytest.raises(NoBaseImage):
+        make_plan(Detection(), {})
+
+
+def test_forced_python_without_image_is_an_error() -> None:
+    with pytest.raises(NoBaseImage) as info:
+        make_plan(Detection(), IMAGES, python="3.7")
+    assert "3.9" in (info.value.hint or "")
+
+
+def test_plan_for_an_installable_project(tmp_path: Path) -> None:
+    plan = make_plan(_detect("pep621_hatch", tmp_path), IMAGES, today=TODAY)
+    assert plan.python == "3.11" and plan.base_image == "swe-agent/python:3.11"
+    kinds = [step.kind for step in plan.steps]
+    assert kinds == [
+        StepKind.VENV,
+        StepKind.TOOLING,
+        StepKind.PROJECT,
+        StepKind.TEST_TOOLS,
+        StepKind.TEST_TOOLS,
+    ]
+    assert "-e '.[test]'" in plan.steps[2].command
+    assert plan.steps[3].command.endswith("install pytest pytest-cov")
+    assert plan.steps[4].optional  # extra test requirements never block the setup
+    assert plan.test_command == "/opt/swe-venv/bin/python -m pytest tests"
+    assert all(step.why for step in plan.steps)
+
+
+def test_plan_for_requirements_only(tmp_path: Path) -> None:
+    plan = make_plan(_detect("requirements", tmp_path), IMAGES, today=TODAY)
+    commands = [step.command for step in plan.steps]
+    assert any(c.endswith("install -r requirements-test.txt") for c in commands)
+    project = next(step for step in plan.steps if step.kind is StepKind.PROJECT)
+    assert "_swe_agent_repo.pth" in project.command  # no packaging: the checkout goes on sys.path
+
+
+def test_plan_for_pipfile_installs_its_packages(tmp_path: Path) -> None:
+    plan = make_plan(_detect("pipfile", tmp_path), IMAGES, today=TODAY)
+    deps = next(step for step in plan.steps if step.kind is StepKind.DEPENDENCIES)
+    assert deps.command.endswith("install requests flask==2.0.1")
+    assert plan.python == "3.9"
+
+
+def test_old_commit_resolves_as_of_a_date_with_wheels() -> None:
+    old = Detection(commit_date="2017-03-01T00:00:00+00:00", installable=True)
+    plan = make_plan(old, IMAGES, today=TODAY)
+    assert plan.python == "3.9"
+    # Not 2017: Python 3.9 had no wheels then. Eight months after its release instead.
+    assert plan.uploaded_prior_to == "2021-06-02T00:00:00Z"
+    assert "--uploaded-prior-to=2021-06-02T00:00:00Z" in plan.steps[2].command
+
+
+def test_recent_commit_uses_latest_releases() -> None:
+    plan = make_plan(Detection(commit_date="2026-06-01", installable=True), IMAGES, today=TODAY)
+    assert plan.uploaded_prior_to is None
+    assert make_plan(Detection(installable=True), IMAGES, as_of=False).uploaded_prior_to is None
+
+
+@pytest.mark.parametrize(
+    ("detection", "python", "command"),
+    [
+        (
+            Detection(test_runner=TestRunner.PYTEST, test_paths=("tests",)),
+            "3.11",
+            "/opt/swe-venv/bin/python -m pytest tests",
+        ),
+        (
+            Detection(test_runner=TestRunner.UNITTEST, test_paths=("tests",)),
+            "3.11",
+            "/opt/swe-venv/bin/python -m unittest discover -s tests -t .",
+        ),
+        (Detection(test_runner=TestRunner.NOSE), "3.9", "/opt/swe-venv/bin/nosetests"),
+        (Detection(test_runner=TestRunner.NOSE), "3.11", "/opt/swe-venv/bin/python -m pytest"),
+        (Detection(test_runner=TestRunner.TOX), "3.11", "/opt/swe-venv/bin/python -m pytest"),
+        (
+            Detection(test_runner=TestRunner.MAKE, make_test_target="check"),
+            "3.11",
+            "PATH=/opt/swe-venv/bin:$PATH make check",
+        ),
+        (
+            Detection(test_runner=TestRunner.SCRIPT, test_command_hint="python runtests.py"),
+            "3.11",
+            "PATH=/opt/swe-venv/bin:$PATH python runtests.py",
+        ),
+        (Detection(), "3.11", "/opt/swe-venv/bin/python -m pytest"),
+    ],
+)
+def test_test_command_choice(detection: Detection, python: str, command: str) -> None:
+    assert make_plan(detection, IMAGES, python=python).test_command == command
+
+
+def test_nose_on_old_python_installs_nose() -> None:
+    plan = make_plan(Detection(test_runner=TestRunner.NOSE), IMAGES, python="3.9")
+    assert any(step.command.endswith("pytest nose") for step in plan.steps)
