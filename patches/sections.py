@@ -24,12 +24,15 @@ class RawHunk:
     new_len: int
     section: str
     lines: tuple[str, ...]
+    head: str = ""  # the header line exactly as written
 
     def render(self, *, new_start: int | None = None) -> str:
         """The hunk as text, optionally moved to another start line in the new file."""
+        if self.head and new_start in (None, self.new_start):
+            return self.head + "".join(self.lines)
         start = self.new_start if new_start is None else new_start
-        head = f"@@ -{self.old_start},{self.old_len} +{start},{self.new_len} @@{self.section}"
-        return head + "".join(self.lines)
+        old, new = _range(self.old_start, self.old_len), _range(start, self.new_len)
+        return f"@@ -{old} +{new} @@{self.section}" + "".join(self.lines)
 
     @property
     def removed(self) -> tuple[str, ...]:
@@ -59,6 +62,10 @@ class Section:
             shift += hunk.new_len - hunk.old_len
         parts.append("".join(self.trailer))
         return "".join(parts)
+
+
+def _range(start: int, length: int) -> str:
+    return str(start) if length == 1 else f"{start},{length}"
 
 
 def _rebased_start(hunk: RawHunk, shift: int) -> int:
@@ -147,7 +154,7 @@ def _read_hunk(lines: list[str], i: int) -> tuple[RawHunk, int]:
     while j < len(lines) and lines[j].startswith("\\"):
         body.append(lines[j])
         j += 1
-    hunk = RawHunk(old_start, old_len, new_start, new_len, match.group(5), tuple(body))
+    hunk = RawHunk(old_start, old_len, new_start, new_len, match.group(5), tuple(body), lines[i])
     return hunk, j
 
 
