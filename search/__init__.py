@@ -1,1 +1,88 @@
-"""search package."""
+"""Monte Carlo tree search over workspace states, generic: it knows no model and no sandbox.
+
+An agent implements `Expander` (ask the policy for the next action) and `ValueFunction` (score a
+node), and runs `Search(Seams(expander, value), options=SearchOptions(budget=...))`.
+"""
+
+from search.budget import Budget, CostMeter, StopReason, linear
+from search.discriminator import TestsFirstDiscriminator
+from search.errors import (
+    BadReward,
+    BadTestsRecord,
+    BudgetError,
+    NotJsonable,
+    SearchError,
+    TreeFileError,
+)
+from search.mcts import (
+    Seams,
+    Search,
+    SearchOptions,
+    SearchResult,
+    reward_at_least,
+    tests_resolved,
+)
+from search.node import Node, Reward
+from search.persist import load_tree, save_tree, tree_from_json, tree_to_json
+from search.protocols import (
+    Candidate,
+    Choice,
+    Discriminator,
+    EventKind,
+    Expander,
+    Expansion,
+    SearchEvent,
+    Selection,
+    Selector,
+    SiblingSummary,
+    ValueFunction,
+)
+from search.tree import SearchMode, SearchTree
+from search.uct import UCTScore, UCTSelector
+from search.value import CompositeValue, TestEvidence, TestEvidenceValue, Verdict, Weighted
+
+__all__ = [
+    "BadReward",
+    "BadTestsRecord",
+    "Budget",
+    "BudgetError",
+    "Candidate",
+    "Choice",
+    "CompositeValue",
+    "CostMeter",
+    "Discriminator",
+    "EventKind",
+    "Expander",
+    "Expansion",
+    "Node",
+    "NotJsonable",
+    "Reward",
+    "Search",
+    "SearchError",
+    "SearchEvent",
+    "SearchMode",
+    "SearchOptions",
+    "SearchResult",
+    "SearchTree",
+    "Seams",
+    "Selection",
+    "Selector",
+    "SiblingSummary",
+    "StopReason",
+    "TestEvidence",
+    "TestEvidenceValue",
+    "TestsFirstDiscriminator",
+    "TreeFileError",
+    "UCTScore",
+    "UCTSelector",
+    "ValueFunction",
+    "Verdict",
+    "Weighted",
+    "linear",
+    "load_tree",
+    "reward_at_least",
+    "save_tree",
+    "tests_resolved",
+    "tree_from_json",
+    "tree_to_json",
+]

@@ -1,0 +1,64 @@
+"""Picking the answer among finished nodes: tests first, then mean value, then an optional vote."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from search.node import Node
+from search.protocols import Choice
+from search.value import VERDICT_RANK, Verdict, verdict_of
+
+Vote = Callable[[Sequence[Node]], Node]  # e.g. a model vote; must return one of the nodes given
+
+
+@dataclass(frozen=True)
+class TestsFirstDiscriminator:
+    """Best test verdict wins; then the highest mean value; a vote settles near-ties if given."""
+
+    __test__ = False
+
+    vote: Vote | None = None
+    vote_margin: float = 0.0  # nodes within this many points of the best mean go to the vote
+
+    def choose(self, finished: Sequence[Node]) -> Choice:
+        """The finished node to submit, with the reasons in the order they decided."""
+        if not finished:
+            raise ValueError("choose() needs at least one finished node")
+        verdicts = {n.id: verdict_of(n) for n in finished}
+        ranked = sorted(
+            finished, key=lambda n: (-VERDICT_RANK[verdicts[n.id]], -n.mean_value, n.id)
+        )
+        best_verdict = verdicts[ranked[0].id]
+        tier = [n for n in ranked if verdicts[n.id] is best_verdict]
+        reasons = [_tests_reason(ranked[0], best_verdict, verdicts)]
+        finalists = [n for n in tier if tier[0].mean_value - n.mean_value <= self.vote_margin]
+        if self.vote is not None and len(finalists) > 1:
+            picked = _run_vote(self.vote, finalists)
+            reasons.append(f"vote among nodes {_ids(finalists)}: node {picked.id}")
+            return Choice(picked, tuple(reasons))
+        if len(tier) > 1:
+            runner_up = tier[1]
+            reasons.append(
+                f"mean value: node {tier[0].id} {tier[0].mean_value:+.1f} over node "
+                f"{runner_up.id} {runner_up.mean_value:+.1f} (same verdict)"
+            )
+        return Choice(tier[0], tuple(reasons))
+
+
+def _run_vote(vote: Vote, finalists: list[Node]) -> Node:
+    picked = vote(finalists)
+    if all(picked is not n for n in finalists):
+        raise ValueError(f"the vote returned a node that was not on the ballot: {picked!r}")
+    return picked
+
+
+def _tests_reason(best: Node, verdict: Verdict, verdicts: dict[int, Verdict]) -> str:
+    tally = Counter(verdicts.values())
+    summary = ", ".join(f"{tally[v]} {v}" for v in sorted(tally, key=lambda v: -VERDICT_RANK[v]))
+    return f"tests: node {best.id} is {verdict} ({len(verdicts)} finished: {summary})"
+
+
+def _ids(nodes: Sequence[Node]) -> str:
+    return ", ".join(str(n.id) for n in nodes)

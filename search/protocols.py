@@ -1,0 +1,124 @@
+"""The seams of the search, one method each, and the values that cross them.
+
+An agent plugs a model and a sandbox in by implementing `Expander` and `ValueFunction`; the
+generic `UCTSelector` and `TestsFirstDiscriminator` fill the other two unless replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from search._enum import StrEnum
+from search.node import Json, Node, Reward
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What the policy did from a node: the action, what came back, and the state it left."""
+
+    action: Json
+    state: str  # the workspace state after the action (a git tree id in practice)
+    observation: Json = None  # a short JSON summary, not the full output
+    terminal: bool = False  # the action called submit
+    tests: Json = None  # tests run on the new state, shaped as search.value.TestEvidence reads
+
+
+@dataclass(frozen=True)
+class SiblingSummary:
+    """What an earlier child branch of the same node tried and what it got."""
+
+    node_id: int
+    action: Json
+    observation: Json
+    reward: float | None  # the child's own reward
+    explanation: str  # why it got that reward
+    terminal: bool
+    best_in_branch: float | None  # the best reward anywhere below (and including) the child
+    branch_size: int  # nodes in the child's subtree
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One node the selector considered, with its score and the named parts of that score."""
+
+    node_id: int
+    score: float
+    parts: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The node chosen for expansion (None: nothing left) and every candidate considered."""
+
+    node: Node | None
+    candidates: tuple[Candidate, ...] = ()
+
+    def parts_of(self, node_id: int) -> Mapping[str, float] | None:
+        """Score parts of one candidate, or None if it was not considered."""
+        return next((c.parts for c in self.candidates if c.node_id == node_id), None)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The finished node the discriminator picked and the reasons, best first."""
+
+    node: Node
+    reasons: tuple[str, ...] = ()
+
+
+Expandable = Callable[[Node], bool]
+
+
+class Selector(Protocol):
+    """Picks the next node to expand among those `expandable` allows."""
+
+    def select(self, root: Node, *, expandable: Expandable) -> Selection: ...
+
+
+class Expander(Protocol):
+    """Asks the policy for the next action from `node`, told what sibling branches already got."""
+
+    def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion: ...
+
+
+class ValueFunction(Protocol):
+    """Scores a freshly expanded node."""
+
+    def evaluate(self, node: Node) -> Reward: ...
+
+
+class PartialValue(Protocol):
+    """A value function that may abstain (None) when it has no evidence for a node."""
+
+    def evaluate(self, node: Node) -> Reward | None: ...
+
+
+class Discriminator(Protocol):
+    """Picks the answer among the finished nodes (never called with an empty list)."""
+
+    def choose(self, finished: Sequence[Node]) -> Choice: ...
+
+
+class EventKind(StrEnum):
+    """What just happened in the loop."""
+
+    NODE_SELECTED = "node_selected"
+    NODE_ADDED = "node_added"
+    NODE_EVALUATED = "node_evaluated"
+    ITERATION_DONE = "iteration_done"
+    SEARCH_DONE = "search_done"
+
+
+@dataclass(frozen=True)
+class SearchEvent:
+    """One event for a live display; `node` is the node the event is about."""
+
+    kind: EventKind
+    iteration: int
+    node: Node | None = None
+    selection: Selection | None = None
+
+
+EventSink = Callable[[SearchEvent], None]
