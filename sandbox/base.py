@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Any
+from typing import Any, TypeVar
 
 from sandbox.channel import Channel
 from sandbox.errors import BadSource, SandboxError
 from sandbox.protocol import Limits, Observation
 
 _TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+T = TypeVar("T", bound="RunnerSandbox")
 _GIT = "git -c gc.auto=0 -c core.quotepath=off"
 
 
@@ -81,7 +82,7 @@ class RunnerSandbox:
         if reply.get("error"):
             raise SandboxError(f"cannot write {path} in the sandbox: {reply['error']}")
 
-    def __enter__(self) -> RunnerSandbox:
+    def __enter__(self: T) -> T:
         return self
 
     def __exit__(self, *exc: object) -> None:

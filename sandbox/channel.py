@@ -7,7 +7,7 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sandbox.errors import RunnerFailed
@@ -152,7 +152,9 @@ class Channel:
             error = "RunnerDied: the runner exited during the action and was restarted"
         return {"error": error + (f" ({tail})" if tail else ""), "timed_out": hung}
 
-    def _exchange(self, message: dict[str, Any], *, deadline: float | None) -> dict[str, Any] | None:
+    def _exchange(
+        self, message: dict[str, Any], *, deadline: float | None
+    ) -> dict[str, Any] | None:
         """Send ``message``; answer tool calls until its result comes, or None on hang or EOF."""
         assert self._proc is not None
         self._next_id += 1

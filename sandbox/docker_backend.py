@@ -78,7 +78,7 @@ def _stage_archive(archive: IO[bytes], *, limits: Limits, network: bool) -> IO[b
     """Tar put at / in the container: the workspace folder, the runner, the workspace tar."""
     uid, gid = _ids(limits.user)
     runner = (Path(__file__).with_name("runner.py")).read_bytes()
-    staged = tempfile.TemporaryFile()
+    staged = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     with tarfile.open(fileobj=staged, mode="w") as tar:
         for folder in ("workspace", STAGE.lstrip("/")):
             info = tarfile.TarInfo(folder)
@@ -193,7 +193,7 @@ class DockerSandbox(RunnerSandbox):
         )
 
     def kill_runner(self, pgid: int) -> None:
-        """Kill the runner's process group inside the container (killing the client is not enough)."""
+        """Kill the runner's process group in the container (killing the client does not)."""
         code = f"import os; os.killpg({int(pgid)}, 9)"
         argv = [self.docker_cli, "exec", "-u", self.limits.user, self.container.id]
         subprocess.run([*argv, "python3", "-c", code], capture_output=True, timeout=30, check=False)
@@ -210,7 +210,9 @@ class DockerSandbox(RunnerSandbox):
                 hint="start a new sandbox; `swe-agent sandbox gc` removes leftovers",
             ) from None
         except docker.errors.DockerException as exc:
-            raise DockerUnavailable(f"the Docker daemon stopped answering: {exc}", hint=DOCKER_HINT)
+            raise DockerUnavailable(
+                f"the Docker daemon stopped answering: {exc}", hint=DOCKER_HINT
+            ) from None
         if self.container.status != "running":
             state = self.container.attrs.get("State", {})
             raise SandboxGone(
@@ -244,3 +246,33 @@ class DockerSandbox(RunnerSandbox):
                 f"could not remove container {self.container.short_id}: {exc}",
                 hint="`swe-agent sandbox gc` removes it later",
             ) from None
+
+
+def _owner_gone(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != os.uname().nodename or not pid.isdigit():
+        return False  # another machine's sandbox, or an unknown owner: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_leftovers(*, everything: bool = False) -> list[str]:
+    """Remove sandbox containers whose owner process has ended (all of them with ``everything``)."""
+    import docker
+
+    client = connect()
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = container.labels.get(OWNER_LABEL, "")
+        if everything or _owner_gone(owner):
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                continue  # removed meanwhile by its owner
+            removed.append(container.short_id)
+    return removed

@@ -16,7 +16,7 @@ Backend = Literal["docker", "local"]
 log = logging.getLogger("sandbox")
 
 
-def start_sandbox(
+def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options meet
     source: str | Path,
     *,
     image: str | None = None,
@@ -54,7 +54,7 @@ def start_sandbox(
         return LocalSandbox.start(archive, limits=limits, tools=tools, env=env)
 
 
-def _start_docker(  # noqa: PLR0913 - the factory's options, passed straight through
+def _start_docker(
     archive: IO[bytes],
     image: str | None,
     limits: Limits,

@@ -132,7 +132,9 @@ def build_rootfs(suite: str, *, mirror: str, out: Path, progress: Progress) -> N
         argv = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}"]
         _stream([*argv, suite, str(root), mirror], progress=progress, what="debootstrap")
         progress("adding the user `sandbox` (uid 1000) and cleaning apt caches")
-        _chroot(root, "useradd", "--create-home", "--uid", "1000", "--shell", "/bin/bash", "sandbox")
+        _chroot(
+            root, "useradd", "--create-home", "--uid", "1000", "--shell", "/bin/bash", "sandbox"
+        )
         _chroot(root, "apt-get", "clean")
         shutil.rmtree(root / "var/lib/apt/lists", ignore_errors=True)
         progress(f"writing {out}")

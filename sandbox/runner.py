@@ -9,6 +9,7 @@ its child processes can corrupt the protocol.
 """
 
 import ast
+import contextlib
 import json
 import linecache
 import os
@@ -94,18 +95,17 @@ class Capture(object):
 
     def __init__(self, limit):
         self.limit = limit
-        self.out = tempfile.TemporaryFile()
-        self.err = tempfile.TemporaryFile()
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()
         os.dup2(self.out.fileno(), 1)
         os.dup2(self.err.fileno(), 2)
         sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
 
     def finish(self):
         for stream in (sys.stdout, sys.stderr):
-            try:
+            # the action may have closed or broken its own stream; the fd capture remains
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):
-                pass  # the action closed or broke its own stream; the fd-level capture remains
         sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
         os.dup2(DEVNULL, 1)
         os.dup2(DEVNULL, 2)
@@ -206,10 +206,8 @@ def op_exec(req):
         os._exit(0)  # a fork made by the action must never answer the host
     if result["error"]:
         sweep_strays()
-    try:
+    with contextlib.suppress(OSError):  # the action removed the workspace; git will say so
         os.chdir(STATE["workdir"])
-    except OSError:
-        pass  # the action removed the workspace; the next git command will say so
     result["stdout"], result["stderr"], result["truncated"] = capture.finish()
     return result
 
@@ -219,11 +217,21 @@ def op_run(req):
     argv = ["sh", "-c", req["cmd"]]
     if timeout and shutil.which("timeout"):
         argv = ["timeout", "-s", "KILL", "%g" % timeout] + argv
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        return _run_command(req, argv, out, err)
+
+
+def _run_command(req, argv, out, err):
+    timeout = req.get("timeout")
     env = dict(os.environ, **GIT_ENV)
     proc = subprocess.Popen(
-        argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=STATE["workdir"],
-        start_new_session=True, env=env,
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=err,
+        cwd=STATE["workdir"],
+        start_new_session=True,
+        env=env,
     )
     started = time.time()
     try:
@@ -231,10 +239,8 @@ def op_run(req):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         code = proc.wait()
-    try:
+    with contextlib.suppress(OSError):  # the group may already be empty
         os.killpg(proc.pid, signal.SIGKILL)  # grandchildren left in the command's group
-    except OSError:
-        pass  # the group is already empty
     limit = req.get("max_output", 10000)
     stdout, cut_out = read_capture(out, limit)
     stderr, cut_err = read_capture(err, limit)
@@ -266,8 +272,11 @@ def op_write(req):
 def git(*args):
     env = dict(os.environ, **GIT_ENV)
     subprocess.check_call(
-        ("git", "-c", "gc.auto=0") + args, cwd=STATE["workdir"], env=env,
-        stdout=DEVNULL, stderr=subprocess.PIPE,
+        ("git", "-c", "gc.auto=0") + args,
+        cwd=STATE["workdir"],
+        env=env,
+        stdout=DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -344,10 +353,8 @@ def handle(req):
 
 
 def main():
-    try:
+    with contextlib.suppress(OSError):  # already a group leader
         os.setsid()  # its own process group, so strays and hangs can be killed as a group
-    except OSError:
-        pass  # already a group leader
     while True:
         line = PROTO_IN.readline()
         if not line:

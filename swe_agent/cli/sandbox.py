@@ -1,7 +1,136 @@
-"""`swe-agent sandbox` commands."""
+"""`swe-agent sandbox`: build base images, check Docker, remove leftover containers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="sandbox commands.", no_args_is_help=True)
+from swe_agent.cli._common import handles_errors, print_json
+
+app = typer.Typer(help="Sandbox images and health: bootstrap, doctor, gc.", no_args_is_help=True)
+
+
+@app.command("bootstrap")
+@handles_errors
+def bootstrap_command(
+    python: Annotated[str, typer.Option(help="Python version of the image: 3.9 or 3.11.")] = "3.9",
+    mirror: Annotated[
+        str | None, typer.Option(help="Debian mirror URL (default: the one apt uses here).")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where the root file system tarball is kept (~/.cache/swe-agent/images)."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Build a base image with debootstrap + docker import; no registry needed.
+
+    Bullseye gives Python 3.9, bookworm 3.11. The image is tagged swe-agent/python:X.Y; the
+    root file system is cached, so a second bootstrap is a docker import of seconds.
+
+    Examples:
+
+      swe-agent sandbox bootstrap --python 3.9
+
+      swe-agent sandbox bootstrap --python 3.11 --mirror http://deb.debian.org/debian
+    """
+    from rich.console import Console
+
+    from sandbox.images import bootstrap
+
+    console = Console(stderr=True, highlight=False)
+    with console.status(f"bootstrapping Python {python}") as status:
+        result = bootstrap(
+            python,
+            mirror=mirror,
+            cache_dir=cache_dir,
+            progress=lambda line: status.update(f"[dim]{line[:100]}[/]"),
+        )
+    if json_out:
+        print_json({**result.__dict__, "tarball": str(result.tarball)})
+        return
+    how = "re-imported from the cache" if result.from_cache else "built"
+    console.print(
+        f"[green]{result.tag}[/] {how} in {result.seconds:.1f} s ({result.image_id[:19]})"
+    )
+
+
+@app.command("doctor")
+@handles_errors
+def doctor_command(
+    python: Annotated[str, typer.Option(help="Python version whose image to try.")] = "3.9",
+    pip: Annotated[
+        bool, typer.Option(help="Also check that pip in a container reaches the package index.")
+    ] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check the Docker daemon, images, registry, start-up time and pip through the proxy.
+
+    Every failed check comes with its fix. Exits 1 when a check failed.
+
+    Examples:
+
+      swe-agent sandbox doctor
+
+      swe-agent sandbox doctor --no-pip --json
+    """
+    from rich.console import Console
+
+    from sandbox.doctor import run_doctor
+
+    console = Console(stderr=True, highlight=False)
+    with console.status("checking") as status:
+        report = run_doctor(python=python, pip=pip, progress=lambda s: status.update(s))
+    if json_out:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_report(report: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    colours = {"ok": "green", "warn": "yellow", "fail": "red", "skip": "dim"}
+    table = Table(show_header=True, header_style="bold")
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    for check in report.checks:  # type: ignore[attr-defined]
+        colour = colours[check.level.value]
+        detail = check.detail + (f"\n[yellow]fix:[/] {check.fix}" if check.fix else "")
+        table.add_row(check.name, f"[{colour}]{check.level.value}[/]", detail)
+    Console().print(table)
+
+
+@app.command("gc")
+@handles_errors
+def gc_command(
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Remove every sandbox container, even ones still in use."),
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the removed ids as JSON.")
+    ] = False,
+) -> None:
+    """Remove leftover sandbox containers (those whose owning process has ended).
+
+    Examples:
+
+      swe-agent sandbox gc
+
+      swe-agent sandbox gc --all --json
+    """
+    from sandbox.docker_backend import remove_leftovers
+
+    removed = remove_leftovers(everything=all_)
+    if json_out:
+        print_json({"removed": removed})
+    else:
+        typer.echo(f"removed {len(removed)} container(s) {' '.join(removed)}".rstrip())
