@@ -18,6 +18,8 @@ def repo(tmp_path: Path) -> Path:
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.name", "Tester")
     git(root, "config", "user.email", "tester@example.com")
+    # The tool keeps .swe-agent/ out of git (DESIGN: "git-ignored by the tool itself").
+    (root / ".git" / "info" / "exclude").write_text(".swe-agent/\n")
     commit(root, {"src/app.py": APP, "README.md": "# demo\n", "notes.txt": "a\nb\nc\n"}, "init")
     return root
 
