@@ -1,7 +1,121 @@
-"""`swe-agent bench` commands."""
+"""`swe-agent bench` commands: benchmarks on SWE-bench-style datasets."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="bench commands.", no_args_is_help=True)
+from swe_agent.cli._common import handles_errors, print_json
+
+if TYPE_CHECKING:
+    from swe_agent.bench import BenchReport
+
+app = typer.Typer(help="Benchmarks on SWE-bench-style datasets.", no_args_is_help=True)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _print_report(report: BenchReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Localization accuracy (Acc@k: every gold location in the top k)")
+    for column in ("metric", "ours", "BM25 baseline", "counted", "no gold"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    ours, bm25 = report.aggregates["ours"], report.aggregates["bm25"]
+    for name, cell in ours.items():
+        table.add_row(
+            name,
+            _pct(cell["acc"]),
+            _pct(bm25[name]["acc"]),
+            str(cell["counted"]),
+            str(cell["no_gold"]),
+        )
+    console.print(table)
+    counts = report.to_dict()["counts"]
+    console.print("instances: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    lat = report.latency
+    console.print(
+        "p50 seconds: "
+        + ", ".join(
+            f"{k.removesuffix('_p50')} {v:.3f}"
+            for k, v in lat.items()
+            if k.endswith("_p50") and v is not None
+        )
+    )
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+@app.command("localize")
+@handles_errors
+def localize_bench_command(
+    dataset: Annotated[Path, typer.Argument(help="SWE-bench-style dataset, .jsonl or .json.")],
+    repos: Annotated[
+        Path,
+        typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>."),
+    ],
+    limit: Annotated[int | None, typer.Option("--limit", help="Run at most N instances.")] = None,
+    instances: Annotated[
+        str | None, typer.Option("--instances", help="Comma-separated instance ids to run.")
+    ] = None,
+    filter_: Annotated[
+        str | None, typer.Option("--filter", help="Regular expression on instance ids.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="Where checkouts go (default ~/.cache/swe-agent/checkouts)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print rows and aggregates as JSON.")
+    ] = False,
+) -> None:
+    """Measure localization (file, class, function Acc@k) against a BM25 baseline.
+
+    Examples:
+
+      swe-agent bench localize data/swebench_lite_dev.jsonl --repos /work/.mirror
+
+      swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
+    """
+    from swe_agent.bench import default_cache_dir, load_instances
+    from swe_agent.errors import BadInput
+
+    if not repos.is_dir():
+        raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
+    selected = load_instances(dataset, instances=_split(instances), pattern=filter_, limit=limit)
+    report = _run_with_progress(selected, repos, cache_dir or default_cache_dir())
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+
+
+def _run_with_progress(selected: list[Any], repos: Path, cache_dir: Path) -> BenchReport:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from swe_agent.bench import run_localize_bench
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("localizing", total=len(selected))
+
+        def advance(row: Any) -> None:
+            progress.update(task, advance=1, description=row.instance_id)
+
+        return run_localize_bench(selected, mirrors=repos, cache_dir=cache_dir, on_done=advance)

@@ -1,0 +1,237 @@
+"""`bench localize`: localization accuracy and speed on SWE-bench-style instances.
+
+Per instance: check the repository out at ``base_commit`` from the mirrors, build its code
+graph, localize ``problem_statement``, extract the gold locations from ``patch`` and score the
+ranking with Acc@k, next to two baselines computed in the same run on the same files: BM25 over
+whole files (file level) and BM25 over entity documents alone (class and function levels).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from swe_agent.bench.datasets import Instance
+from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.bench.repos import find_mirror, materialize
+
+# (level, k) pairs reported; the levels are gold fields of GoldLocations.
+METRICS: tuple[tuple[str, int], ...] = (
+    ("files", 1),
+    ("files", 3),
+    ("files", 5),
+    ("classes", 5),
+    ("classes", 10),
+    ("functions", 5),
+    ("functions", 10),
+)
+SYSTEMS = ("ours", "bm25")
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    """What one instance gave: status, gold, the rankings' hits, and timings in seconds."""
+
+    instance_id: str
+    repo: str
+    status: str  # ok | skipped | error
+    note: str = ""
+    gold: dict[str, list[str]] = field(default_factory=dict)
+    hits: dict[str, dict[str, bool | None]] = field(default_factory=dict)  # system -> metric
+    top: dict[str, list[str]] = field(default_factory=dict)  # level -> our top ids
+    timings: dict[str, float] = field(default_factory=dict)
+    missing_blobs: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "instance_id": self.instance_id,
+            "repo": self.repo,
+            "status": self.status,
+            "note": self.note,
+            "gold": self.gold,
+            "hits": self.hits,
+            "top": self.top,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "missing_blobs": self.missing_blobs,
+        }
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """All rows and the aggregates: per system and metric, the rate and how many counted."""
+
+    rows: tuple[InstanceRow, ...]
+    aggregates: dict[str, dict[str, dict[str, float | int | None]]]
+    latency: dict[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form with ``rows``, ``aggregates`` and ``latency``."""
+        return {
+            "aggregates": self.aggregates,
+            "latency": self.latency,
+            "counts": _counts(self.rows),
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+
+_SINGULAR = {"files": "file", "classes": "class", "functions": "function"}
+
+
+def metric_name(level: str, k: int) -> str:
+    """The display name of one metric, e.g. ``function Acc@10``."""
+    return f"{_SINGULAR[level]} Acc@{k}"
+
+
+def _counts(rows: Sequence[InstanceRow]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def _score(ranked: dict[str, list[str]], gold: Any) -> dict[str, bool | None]:
+    from localization import acc_at_k
+
+    return {
+        metric_name(level, k): acc_at_k(ranked.get(level, []), getattr(gold, level), k)
+        for level, k in METRICS
+        if level in ranked
+    }
+
+
+def _read_old(root: Path) -> Callable[[str], str | None]:
+    def read(path: str) -> str | None:
+        full = root / path
+        return full.read_text(encoding="utf-8", errors="replace") if full.is_file() else None
+
+    return read
+
+
+def _baselines(localizer: Any, issue: str) -> dict[str, list[str]]:
+    """BM25 over whole files, and BM25 over entity documents split by kind."""
+    from localization import tokenize
+
+    query = tokenize(issue)
+    files = localizer.index.file_scores(query)
+    entities = localizer.index.entity_scores(query)
+    nodes = localizer.index.nodes
+    ranked = sorted(entities, key=lambda k: -entities[k])
+    return {
+        "files": sorted(files, key=lambda k: -files[k])[:10],
+        "classes": [k for k in ranked if nodes[k].kind == "class"][:10],
+        "functions": [k for k in ranked if nodes[k].kind == "function"][:10],
+    }
+
+
+def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> InstanceRow:
+    """Check out, build, localize and score one instance."""
+    from localization import GraphLocalizer, gold_from_patch
+    from repo_graph import build_graph
+
+    clock = time.perf_counter
+    started = clock()
+    checkout = materialize(
+        instance.repo, instance.base_commit, mirrors=mirrors, cache_dir=cache_dir
+    )
+    gold = gold_from_patch(instance.patch, read_old=_read_old(checkout.root))
+    base = {"instance_id": instance.instance_id, "repo": instance.repo}
+    if not gold.files:
+        return InstanceRow(**base, status="skipped", note="no gold .py file in the patch")
+    timings = {"checkout": clock() - started}
+    mark = clock()
+    graph = build_graph(checkout.root)
+    timings["graph"] = clock() - mark
+    localizer = GraphLocalizer(graph)
+    timings["index"] = localizer.index_seconds
+    mark = clock()
+    result = localizer.localize(instance.problem_statement, top=10)
+    timings["localize"] = clock() - mark
+    ours = {level: result.ids(kind) for level, kind in _levels()}
+    return InstanceRow(
+        **base,
+        status="ok",
+        gold={
+            "files": list(gold.files),
+            "classes": list(gold.classes),
+            "functions": list(gold.functions),
+        },
+        hits={
+            "ours": _score(ours, gold),
+            "bm25": _score(_baselines(localizer, instance.problem_statement), gold),
+        },
+        top=ours,
+        timings=timings,
+        missing_blobs=len(checkout.missing),
+    )
+
+
+def _levels() -> list[tuple[str, Any]]:
+    from localization import LocationKind
+
+    return [
+        ("files", LocationKind.FILE),
+        ("classes", LocationKind.CLASS),
+        ("functions", LocationKind.FUNCTION),
+    ]
+
+
+def _aggregate(rows: Sequence[InstanceRow]) -> dict[str, dict[str, dict[str, float | int | None]]]:
+    from localization import rate
+
+    done = [r for r in rows if r.status == "ok"]
+    out: dict[str, dict[str, dict[str, float | int | None]]] = {}
+    for system in SYSTEMS:
+        out[system] = {}
+        for level, k in METRICS:
+            name = metric_name(level, k)
+            value, counted = rate([r.hits[system].get(name) for r in done])
+            out[system][name] = {"acc": value, "counted": counted, "no_gold": len(done) - counted}
+    return out
+
+
+def _latency(rows: Sequence[InstanceRow]) -> dict[str, float | None]:
+    done = [r for r in rows if r.status == "ok"]
+    out: dict[str, float | None] = {}
+    for step in ("checkout", "graph", "index", "localize"):
+        values = [r.timings[step] for r in done if step in r.timings]
+        out[f"{step}_p50"] = statistics.median(values) if values else None
+        out[f"{step}_max"] = max(values) if values else None
+    return out
+
+
+def _guarded(instance: Instance, *, mirrors: Path, cache_dir: Path) -> InstanceRow:
+    """One instance; a failure that names itself (title + exit_code) becomes an error row."""
+    try:
+        return run_instance(instance, mirrors=mirrors, cache_dir=cache_dir)
+    except Exception as exc:
+        if not isinstance(getattr(exc, "title", None), str):
+            raise
+        note = f"{exc.title}: {exc}"  # type: ignore[attr-defined]
+        return InstanceRow(instance.instance_id, instance.repo, "error", note=note)
+
+
+def run_localize_bench(
+    instances: Sequence[Instance],
+    *,
+    mirrors: Path,
+    cache_dir: Path,
+    on_done: Callable[[InstanceRow], None] | None = None,
+) -> BenchReport:
+    """Run every instance (skipping those whose repository has no mirror) and aggregate."""
+    rows: list[InstanceRow] = []
+    for instance in instances:
+        try:
+            find_mirror(mirrors, instance.repo)
+        except RepoNotAvailable as exc:
+            row = InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
+        else:
+            row = _guarded(instance, mirrors=mirrors, cache_dir=cache_dir)
+        rows.append(row)
+        if on_done is not None:
+            on_done(row)
+    return BenchReport(tuple(rows), _aggregate(rows), _latency(rows))
