@@ -19,8 +19,8 @@ from search.mcts import (
     Search,
     SearchOptions,
     SearchResult,
+    resolved_by_tests,
     reward_at_least,
-    tests_resolved,
 )
 from search.node import Node, Reward
 from search.persist import load_tree, save_tree, tree_from_json, tree_to_json
@@ -82,7 +82,7 @@ __all__ = [
     "load_tree",
     "reward_at_least",
     "save_tree",
-    "tests_resolved",
+    "resolved_by_tests",
     "tree_from_json",
     "tree_to_json",
 ]

@@ -61,7 +61,7 @@ def reward_at_least(threshold: float) -> Accept:
     return lambda node: node.reward is not None and node.reward.value >= threshold
 
 
-def tests_resolved(node: Node) -> bool:
+def resolved_by_tests(node: Node) -> bool:
     """Accept a finished node whose reproduction test passes with no regression."""
     return verdict_of(node) is Verdict.RESOLVED
 
