@@ -25,12 +25,14 @@ from patches.records import (
     read_record,
     run_dir_for,
 )
+from patches.runs import PATCH_FILE, apply_run, undo_run
 from patches.undo import Undone, undo
 from patches.validate import Problem, ProblemKind, Validation, validate
 
 __all__ = [
     "APPLIED_FILE",
     "DEFAULT_SCRATCH",
+    "PATCH_FILE",
     "RUNS_DIR",
     "Applied",
     "AppliedRecord",
@@ -55,6 +57,7 @@ __all__ = [
     "Undone",
     "Validation",
     "apply_patch",
+    "apply_run",
     "extract_diff",
     "latest_applied",
     "minimise",
@@ -63,5 +66,6 @@ __all__ = [
     "run_dir_for",
     "snapshot_tree",
     "undo",
+    "undo_run",
     "validate",
 ]

@@ -129,13 +129,14 @@ def latest_applied(repo_root: Path) -> Path:
         if path.is_file():
             record = read_record(path)
             if record.undone is None:
-                candidates.append((record.applied_at, run_dir.name, path))
+                # applied_at has whole seconds; the file time orders two runs applied in one
+                candidates.append((record.applied_at, path.stat().st_mtime_ns, run_dir.name, path))
     if not candidates:
         raise RecordError(
             f"no applied run to undo in {runs}",
             hint="name the run: swe-agent undo RUN_ID (see the run folders in .swe-agent/runs)",
         )
-    return max(candidates)[2]
+    return max(candidates)[3]
 
 
 def _run_dirs(runs: Path) -> list[Path]:
