@@ -100,6 +100,20 @@ class Git:
         if present:
             self.run("checkout-index", "-f", "--", *sorted(present))
 
+    def commit_tree(self, tree: str, *, parent: str, message: str) -> str:
+        """A new commit object with ``tree`` on top of ``parent``; no ref moves, no hooks run."""
+        proc = self.run(
+            "commit-tree",
+            tree,
+            "-p",
+            parent,
+            "-F",
+            "-",
+            input=message.encode("utf-8"),
+            env=self.identity_env(),
+        )
+        return _text(proc.stdout).strip()
+
     def identity_env(self) -> dict[str, str]:
         """Author and committer variables when the repository has no identity configured."""
         name = self.run("config", "user.name", check=False).stdout.strip()

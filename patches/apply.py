@@ -68,20 +68,30 @@ def apply_patch(
     commit = _commit(git, patch, parent=head, message=_with_trailer(message, run_id))
     _move_head(git, commit=commit, old=head, new_branch=new_branch)
     git.sync_paths(patch.paths)
-    record = AppliedRecord(
+    record = _record(
+        git,
         run_id=run_id,
-        repo=str(git.root),
+        mode=mode,
         branch=new_branch or previous_branch,
-        branch_mode=str(mode),
+        head=head,
         previous_branch=previous_branch,
-        previous_head=head,
         commit=commit,
         files=patch.paths,
         message=message,
-        applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        undo_command=f"swe-agent undo {shlex.quote(run_id)} --repo {shlex.quote(str(git.root))}",
     )
     return Applied(record, write_record(Path(run_dir), record))
+
+
+def _record(git: Git, *, run_id: str, mode: BranchMode, head: str, **facts: Any) -> AppliedRecord:
+    return AppliedRecord(
+        run_id=run_id,
+        repo=str(git.root),
+        branch_mode=str(mode),
+        previous_head=head,
+        applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        undo_command=f"swe-agent undo {shlex.quote(run_id)} --repo {shlex.quote(str(git.root))}",
+        **facts,
+    )
 
 
 def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:
@@ -133,17 +143,7 @@ def _commit(git: Git, patch: Patch, *, parent: str, message: str) -> str:
             input=patch.text.encode("utf-8", errors="surrogateescape"),
         )
         tree = scratch.out("write-tree")
-    proc = git.run(
-        "commit-tree",
-        tree,
-        "-p",
-        parent,
-        "-F",
-        "-",
-        input=message.encode("utf-8"),
-        env=git.identity_env(),
-    )
-    return proc.stdout.decode().strip()
+    return git.commit_tree(tree, parent=parent, message=message)
 
 
 def _move_head(git: Git, *, commit: str, old: str, new_branch: str | None) -> None:

@@ -31,7 +31,7 @@ def extract_diff(repo_dir: Path | str, base: str, target: str) -> Patch:
     """The patch that turns ``base`` into ``target`` (commits or tree ids) in ``repo_dir``."""
     git = open_repo(repo_dir)
     base_tree, target_tree = _tree(git, base), _tree(git, target)
-    text = _diff_text(git, base_tree, target_tree)
+    text = diff_text(git, base_tree, target_tree)
     return parse_patch(text)
 
 
@@ -57,6 +57,7 @@ def _tree(git: Git, rev: str) -> str:
     return tree
 
 
-def _diff_text(git: Git, base_tree: str, target_tree: str) -> str:
-    proc = git.run(*_DIFF_ARGS, base_tree, target_tree)
+def diff_text(git: Git, base: str, target: str) -> str:
+    """The diff text from ``base`` to ``target`` in the one fixed format of this package."""
+    proc = git.run(*_DIFF_ARGS, base, target)
     return proc.stdout.decode("utf-8", errors="surrogateescape")

@@ -24,6 +24,7 @@ from typing import Any
 from patches._git import Git, open_repo, temporary_index
 from patches.apply import RUN_TRAILER, refuse_dirty
 from patches.errors import UndoRefused
+from patches.extract import diff_text
 from patches.records import AppliedRecord, UndoInfo, read_record, write_record
 
 _MAX_LISTED = 5
@@ -108,44 +109,31 @@ def _revert(git: Git, record: AppliedRecord, *, head: str) -> UndoInfo:
             hint=f"revert by hand and merge with your later work: git revert {record.commit[:12]}",
         )
     refuse_dirty(git, record.files, doing="undo")
-    diff = git.run(
-        "diff",
-        "--binary",
-        "--full-index",
-        "--no-renames",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-color",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        f"{record.commit}^",
-        record.commit,
-    ).stdout
+    revert = _revert_commit(git, record, head=head)
+    git.run("update-ref", "-m", f"swe-agent: undo {record.run_id}", "HEAD", revert, head)
+    git.sync_paths(record.files)
+    return _info("revert", before=head, after=revert, commit=revert)
+
+
+def _revert_commit(git: Git, record: AppliedRecord, *, head: str) -> str:
+    """A commit on ``head`` that takes out the recorded commit's diff (built in a scratch index)."""
+    diff = diff_text(git, f"{record.commit}^", record.commit)
     with temporary_index(git, head) as scratch:
-        scratch.run("apply", "-R", "--cached", "--whitespace=nowarn", "-", input=diff)
+        scratch.run(
+            "apply",
+            "-R",
+            "--cached",
+            "--whitespace=nowarn",
+            "-",
+            input=diff.encode("utf-8", errors="surrogateescape"),
+        )
         tree = scratch.out("write-tree")
     subject = record.message.strip().splitlines()[0] if record.message.strip() else record.run_id
     message = (
         f'Revert "{subject}"\n\nThis reverts commit {record.commit}.\n\n'
         f"{RUN_TRAILER}: {record.run_id}\n"
     )
-    revert = (
-        git.run(
-            "commit-tree",
-            tree,
-            "-p",
-            head,
-            "-F",
-            "-",
-            input=message.encode(),
-            env=git.identity_env(),
-        )
-        .stdout.decode()
-        .strip()
-    )
-    git.run("update-ref", "-m", f"swe-agent: undo {record.run_id}", "HEAD", revert, head)
-    git.sync_paths(record.files)
-    return _info("revert", before=head, after=revert, commit=revert)
+    return git.commit_tree(tree, parent=head, message=message)
 
 
 def _delete_branch(git: Git, record: AppliedRecord, *, head: str) -> UndoInfo:
