@@ -1,0 +1,62 @@
+from localization import Frame, extract_signals
+
+TRACEBACK = """Calling `Cart.total` crashes:
+
+Traceback (most recent call last):
+  File "/home/me/app.py", line 3, in <module>
+    cart.total(150)
+  File "/usr/lib/python3.11/site-packages/shop/cart.py", line 27, in total
+    discounted = apply_discount(self.subtotal(), discount_percent)
+  File "shop/pricing.py", line 7, in apply_discount
+    raise ValueError("discount must be between 0 and 100 percent")
+ValueError: discount must be between 0 and 100 percent
+"""
+
+
+def test_traceback_frames_drop_site_packages_prefix() -> None:
+    signals = extract_signals(TRACEBACK)
+    assert Frame("shop/cart.py", 27, "total") in signals.frames
+    assert Frame("shop/pricing.py", 7, "apply_discount") in signals.frames
+    assert signals.frames[0] == Frame("/home/me/app.py", 3, "<module>")
+
+
+def test_exception_and_message() -> None:
+    signals = extract_signals(TRACEBACK)
+    assert signals.exceptions == ("ValueError",)
+    assert signals.messages == ("discount must be between 0 and 100 percent",)
+
+
+def test_pytest_short_frames() -> None:
+    text = "src/pkg/mod.py:41: in convert\n    return int(x)\nE   TypeError: bad"
+    signals = extract_signals(text)
+    assert signals.frames == (Frame("src/pkg/mod.py", 41, "convert"),)
+
+
+def test_paths_dotted_names_and_identifiers() -> None:
+    text = (
+        "In requests/sessions.py the method requests.sessions.Session.send ignores "
+        "`max_retries`; HTTPAdapter and parse_url look fine, see setup.py."
+    )
+    signals = extract_signals(text)
+    assert signals.paths == ("requests/sessions.py", "setup.py")
+    assert "requests.sessions.Session.send" in signals.dotted
+    assert "setup.py" not in signals.dotted
+    assert {"max_retries", "HTTPAdapter", "parse_url"} <= set(signals.emphasized)
+    assert "method" not in signals.identifiers
+
+
+def test_code_block_identifiers_are_not_emphasized() -> None:
+    text = "It fails:\n```python\nfrom shop import Cart\nCart('x').wrap_all()\n```\n"
+    signals = extract_signals(text)
+    assert "wrap_all" in signals.identifiers
+    assert "wrap_all" not in signals.emphasized
+    assert not signals.mentions_tests
+
+
+def test_mentions_tests() -> None:
+    assert extract_signals("The test suite fails on Windows").mentions_tests
+
+
+def test_empty_text() -> None:
+    signals = extract_signals("")
+    assert signals.frames == () and signals.identifiers == () and signals.paths == ()
