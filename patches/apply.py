@@ -63,7 +63,7 @@ def apply_patch(
     validation.raise_if_invalid()
     assert validation.patch is not None  # a valid patch has been parsed
     patch = validation.patch
-    refuse_dirty(git, patch.paths, doing="apply the patch")
+    refuse_dirty(git, patch.paths, doing="apply")
     new_branch = _new_branch_name(git, run_id) if mode == BranchMode.NEW else None
     commit = _commit(git, patch, parent=head, message=_with_trailer(message, run_id))
     _move_head(git, commit=commit, old=head, new_branch=new_branch)
@@ -102,7 +102,8 @@ def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:
         raise DirtyFiles(
             f"cannot {doing}: uncommitted changes in {names}",
             paths=dirty,
-            hint=f"commit or stash them first: git stash push --include-untracked -- {names}",
+            hint=f"stash them (git stash push --include-untracked -- {names}), {doing}, "
+            "then git stash pop",
         )
 
 

@@ -39,7 +39,7 @@ class InvalidPatch(PatchError):
 class DirtyFiles(PatchError):
     """Files the operation would write have uncommitted changes."""
 
-    title = "Uncommitted changes in the files to change"
+    title = "Uncommitted changes"
     exit_code = 2
 
     def __init__(self, message: str, *, paths: tuple[str, ...], hint: str | None = None):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from patches.errors import RecordError
+from patches.errors import RecordError, UndoRefused
 
 APPLIED_FILE = "applied.json"
 RUNS_DIR = Path(".swe-agent") / "runs"
@@ -132,7 +132,7 @@ def latest_applied(repo_root: Path) -> Path:
                 # applied_at has whole seconds; the file time orders two runs applied in one
                 candidates.append((record.applied_at, path.stat().st_mtime_ns, run_dir.name, path))
     if not candidates:
-        raise RecordError(
+        raise UndoRefused(
             f"no applied run to undo in {runs}",
             hint="name the run: swe-agent undo RUN_ID (see the run folders in .swe-agent/runs)",
         )

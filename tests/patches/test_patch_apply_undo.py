@@ -189,3 +189,14 @@ def test_undo_keeps_a_commit_that_was_pushed(repo: Path, fix: str, tmp_path: Pat
     done = undo(repo, applied.record_path)
     assert done.info.method == "revert"
     assert git(repo, "rev-parse", "HEAD~1") == applied.record.commit
+
+
+def test_apply_and_undo_on_a_detached_head(repo: Path, fix: str):
+    base = _head(repo)
+    git(repo, "checkout", "-q", "--detach")
+    applied = _apply(repo, fix)
+    assert applied.record.branch is None
+    assert git(repo, "rev-parse", "HEAD~1") == base
+    assert undo(repo, applied.record_path).info.method == "reset"
+    assert _head(repo) == base
+    assert git(repo, "rev-parse", "main") == base
