@@ -94,9 +94,9 @@ class Channel:
         if not first:
             init.pop("archive", None)
         reply = self._exchange(init, deadline=time.monotonic() + 120)
-        if reply is None or reply.get("error"):
+        if isinstance(reply, str) or reply.get("error"):
             self.host.check_alive()
-            detail = (reply or {}).get("error") or self._proc.stderr_tail.decode(errors="replace")
+            detail = (reply if isinstance(reply, dict) else {}).get("error") or self._proc.stderr_tail.decode(errors="replace")
             raise RunnerFailed(
                 f"the action runner did not start: {detail.strip() or 'no output'}",
                 hint="the image needs python3 (3.6 or later) and git; "
@@ -115,8 +115,8 @@ class Channel:
             deadline = None if timeout is None else time.monotonic() + timeout + self.grace_s
             started = time.monotonic()
             reply = self._exchange(dict(message), deadline=deadline)
-            if reply is None:
-                reply = self._lost(hung=self._proc is not None and self._proc.alive())
+            if isinstance(reply, str):
+                reply = self._lost(hung=reply == "hung")
                 reply["elapsed_s"] = time.monotonic() - started
                 reset = True
             reply["reset"] = reset
@@ -154,23 +154,23 @@ class Channel:
 
     def _exchange(
         self, message: dict[str, Any], *, deadline: float | None
-    ) -> dict[str, Any] | None:
-        """Send ``message``; answer tool calls until its result comes, or None on hang or EOF."""
+    ) -> dict[str, Any] | str:
+        """Send ``message``; answer tool calls until its result comes; "hung" or "eof" if not."""
         assert self._proc is not None
         self._next_id += 1
         message["id"] = self._next_id
         try:
             self._proc.send(message)
         except OSError:
-            return None
+            return "eof"
         while True:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 reply = self._proc.messages.get(timeout=wait)
             except queue.Empty:
-                return None
+                return "hung"
             if reply is _EOF:
-                return None
+                return "eof"
             if reply.get("type") == "call":
                 self._answer(reply)
             elif reply.get("type") == "result" and reply.get("id") == message["id"]:

@@ -87,7 +87,10 @@ def read_capture(handle, limit):
 
 
 def _utf8_stream(fd):
-    return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    # line buffered, so prints and child processes interleave as they would on a terminal
+    return open(
+        fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1
+    )
 
 
 class Capture(object):
@@ -241,10 +244,12 @@ def _run_command(req, argv, out, err):
         code = proc.wait()
     with contextlib.suppress(OSError):  # the group may already be empty
         os.killpg(proc.pid, signal.SIGKILL)  # grandchildren left in the command's group
+    if code < 0:
+        code = 128 - code  # killed by a signal: report it the way a shell does (137 = KILL)
     limit = req.get("max_output", 10000)
     stdout, cut_out = read_capture(out, limit)
     stderr, cut_err = read_capture(err, limit)
-    timed_out = bool(timeout) and code in (137, -9) and time.time() - started >= timeout * 0.98
+    timed_out = bool(timeout) and code == 137 and time.time() - started >= timeout * 0.98
     result = {"stdout": stdout, "stderr": stderr, "exit_code": code, "timed_out": timed_out}
     result["truncated"] = cut_out or cut_err
     if timed_out:

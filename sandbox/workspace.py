@@ -47,6 +47,16 @@ def _git(path: Path, *args: str) -> str:
     return done.stdout
 
 
+def _resolve(path: Path, rev: str) -> str:
+    probe = ["git", "-C", str(path), "rev-parse", "--verify", "-q", f"{rev}^{{commit}}"]
+    done = subprocess.run(probe, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BadSource(
+            f"{path} has no commit {rev}", hint="pass a commit, branch or tag of that repository"
+        )
+    return done.stdout.strip()
+
+
 def _has_commits(path: Path) -> bool:
     probe = ["git", "-C", str(path), "rev-parse", "--verify", "-q", "HEAD"]
     return subprocess.run(probe, capture_output=True, check=False).returncode == 0
@@ -62,9 +72,8 @@ def write_archive(source: WorkspaceSource, out: BinaryIO) -> ArchiveInfo:
         raise BadSource(f"{path} is not a git repository, so it has no commit {source.commit}")
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         if is_repo and not source.dirty and (source.commit or _has_commits(path)):
-            commit = _git(path, "rev-parse", "--verify", f"{source.commit or 'HEAD'}^{{commit}}")
-            count = _add_tree(tar, path, commit.strip())
-            return ArchiveInfo("commit", commit.strip(), count)
+            commit = _resolve(path, source.commit or "HEAD")
+            return ArchiveInfo("commit", commit, _add_tree(tar, path, commit))
         if is_repo:
             listing = _git(path, "ls-files", "-z", "-co", "--exclude-standard")
             names = [n for n in listing.split("\0") if n]
