@@ -25,6 +25,7 @@ from search.mcts import (
 from search.node import Node, Reward
 from search.persist import load_tree, save_tree, tree_from_json, tree_to_json
 from search.protocols import (
+    Arm,
     Candidate,
     Choice,
     Discriminator,
@@ -42,6 +43,7 @@ from search.uct import UCTScore, UCTSelector
 from search.value import CompositeValue, TestEvidence, TestEvidenceValue, Verdict, Weighted
 
 __all__ = [
+    "Arm",
     "BadReward",
     "BadTestsRecord",
     "Budget",

@@ -114,16 +114,3 @@ def check_json(value: Json, *, what: str) -> Json:
             hint="use lists instead of tuples and str keys in dicts",
         )
     return value
-
-
-def finished_trajectories(root: Node) -> set[int]:
-    """Ids of the nodes that are terminal or lie above a terminal node."""
-    marked: set[int] = set()
-    for node in root.walk():
-        if not node.terminal:
-            continue
-        up: Node | None = node
-        while up is not None and up.id not in marked:
-            marked.add(up.id)
-            up = up.parent
-    return marked

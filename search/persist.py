@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from search.budget import Budget, StopReason
-from search.errors import BudgetError, TreeFileError
+from search.errors import BadReward, BudgetError, TreeFileError
 from search.node import Node, Reward
 from search.tree import Chosen, IterationRecord, SearchTree
 
@@ -101,7 +101,7 @@ def load_tree(path: Path) -> SearchTree:
         raise TreeFileError(f"cannot read {path}: {exc}") from None
     try:
         return tree_from_json(data)
-    except (KeyError, TypeError, ValueError, BudgetError) as exc:
+    except (KeyError, TypeError, ValueError, BudgetError, BadReward) as exc:
         raise TreeFileError(
             f"{path} is not a search tree: {type(exc).__name__}: {exc}",
             hint="it may come from another version; start a new search",

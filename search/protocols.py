@@ -39,25 +39,34 @@ class SiblingSummary:
     branch_size: int  # nodes in the child's subtree
 
 
+class Arm(StrEnum):
+    """What choosing a candidate means: give it a new child, or go down into its subtree."""
+
+    EXPAND = "expand"
+    DESCEND = "descend"
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """One node the selector considered, with its score and the named parts of that score."""
+    """One option the selector weighed, with its score and the named parts of that score."""
 
     node_id: int
     score: float
     parts: Mapping[str, float] = field(default_factory=dict)
+    arm: Arm = Arm.EXPAND
 
 
 @dataclass(frozen=True)
 class Selection:
-    """The node chosen for expansion (None: nothing left) and every candidate considered."""
+    """The node chosen for expansion (None: nothing left) and every candidate weighed."""
 
     node: Node | None
     candidates: tuple[Candidate, ...] = ()
 
-    def parts_of(self, node_id: int) -> Mapping[str, float] | None:
-        """Score parts of one candidate, or None if it was not considered."""
-        return next((c.parts for c in self.candidates if c.node_id == node_id), None)
+    def parts_of(self, node_id: int, arm: Arm = Arm.EXPAND) -> Mapping[str, float] | None:
+        """Score parts of one candidate, or None if it was not weighed."""
+        found = (c.parts for c in self.candidates if c.node_id == node_id and c.arm is arm)
+        return next(found, None)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-"""UCT selection over every expandable node of the tree, with each part of the score named.
+"""UCT selection by descent from the root, each option's score a sum of named parts.
 
-Like SWE-Search, candidates are all expandable nodes (not a descent from the root), so a branch
-that scores badly is left for its parent or a sibling as soon as they look better. Rewards are
-normalised to [0, 1] before the exploration term is added, hence the classic c = 1/sqrt(2).
+At every node on the way down the selector weighs two kinds of option: EXPAND the node (give it
+one more child) or DESCEND into one of its children's subtrees. A child is scored on its mean
+backed-up value; a new child of a node is expected to be as good as the node's own state, and its
+exploration term counts the children the node already has. So a branch whose mean falls below the
+state it started from loses to a fresh sibling as soon as that sibling is no less explored, and a
+chain of mediocre steps cannot hold the search forever, as it would if every node were compared
+with every other (a new leaf always looks the least explored). Rewards are normalised to [0, 1],
+hence the classic c = 1/sqrt(2).
 """
 
 from __future__ import annotations
@@ -10,20 +15,20 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from search.node import MAX_REWARD, MIN_REWARD, Node, finished_trajectories
-from search.protocols import Candidate, Expandable, Selection
+from search.node import MAX_REWARD, MIN_REWARD, Node
+from search.protocols import Arm, Candidate, Expandable, Selection
 
 
 @dataclass(frozen=True)
 class UCTScore:
-    """The parts of one node's UCT score; `total` adds bonuses and subtracts penalties."""
+    """The parts of one option's UCT score; `total` adds bonuses and subtracts penalties."""
 
-    exploitation: float  # mean backed-up value, normalised to [0, 1], times its weight
-    exploration: float  # c * sqrt(ln N / n), N = the parent's visits (own visits for the root)
+    exploitation: float  # value normalised to [0, 1] times its weight (see UCTSelector.score)
+    exploration: float  # c * sqrt(ln N / n)
     depth_penalty: float
     duplicate_penalty: float  # the node's state was reached earlier by another node
-    finished_penalty: float  # the node is on a trajectory that already submitted
-    unexpanded_bonus: float  # the node has no children yet
+    finished_penalty: float  # the option continues a trajectory that already submitted
+    unexpanded_bonus: float  # expanding a node that has no children yet
 
     @property
     def total(self) -> float:
@@ -44,7 +49,7 @@ class UCTScore:
 
 @dataclass(frozen=True)
 class UCTSelector:
-    """Chooses the expandable node with the highest UCT score; ties go to the oldest node."""
+    """Descends from the root by the highest UCT score until expanding beats going deeper."""
 
     exploration_weight: float = 1 / math.sqrt(2)  # c
     exploitation_weight: float = 1.0
@@ -53,29 +58,70 @@ class UCTSelector:
     finished_penalty: float = 0.3
     unexpanded_bonus: float = 0.0
 
-    def score(self, node: Node, *, on_finished_trajectory: bool = False) -> UCTScore:
-        """The UCT score of one node, part by part."""
-        normalised = (node.mean_value - MIN_REWARD) / (MAX_REWARD - MIN_REWARD)
-        parent_visits = node.parent.visits if node.parent is not None else node.visits
-        # Every node is visited once when it is evaluated; max() only guards a fresh root.
-        n, big_n = max(node.visits, 1), max(parent_visits, 1)
+    def score(self, node: Node, *, arm: Arm, after_submit: bool = False) -> UCTScore:
+        """One option's score, part by part.
+
+        DESCEND into `node`: its mean value, N = its parent's visits, n = its visits.
+        EXPAND `node`: its own reward, N = its visits, n = its children + 1.
+        """
+        if arm is Arm.EXPAND:
+            value = node.reward.value if node.reward is not None else node.mean_value
+            big_n, n = node.visits, node.expansions + 1
+        else:
+            value = node.mean_value
+            big_n, n = (node.parent or node).visits, node.visits
+        normalised = (value - MIN_REWARD) / (MAX_REWARD - MIN_REWARD)
         return UCTScore(
             exploitation=self.exploitation_weight * normalised,
-            exploration=self.exploration_weight * math.sqrt(math.log(big_n) / n),
+            exploration=self.exploration_weight * math.sqrt(math.log(max(big_n, 1)) / max(n, 1)),
             depth_penalty=self.depth_weight * node.depth,
             duplicate_penalty=self.duplicate_penalty if node.duplicate_of is not None else 0.0,
-            finished_penalty=self.finished_penalty if on_finished_trajectory else 0.0,
-            unexpanded_bonus=self.unexpanded_bonus if not node.children else 0.0,
+            finished_penalty=self.finished_penalty if after_submit else 0.0,
+            unexpanded_bonus=self.unexpanded_bonus
+            if arm is Arm.EXPAND and not node.children
+            else 0.0,
         )
 
     def select(self, root: Node, *, expandable: Expandable) -> Selection:
-        """Score every expandable node and pick the best (None when none is expandable)."""
-        finished = finished_trajectories(root)
-        nodes = sorted((n for n in root.walk() if expandable(n)), key=lambda n: n.id)
-        scored = [(n, self.score(n, on_finished_trajectory=n.id in finished)) for n in nodes]
-        candidates = tuple(Candidate(n.id, s.total, s.as_dict()) for n, s in scored)
-        if not scored:
-            return Selection(None, candidates)
-        # max() keeps the first of equal scores, and nodes are in id order: the oldest wins.
-        best, _ = max(scored, key=lambda pair: pair[1].total)
-        return Selection(best, candidates)
+        """Walk down from the root; return the node whose EXPAND option wins (None: nothing)."""
+        open_below = _subtrees_with(root, expandable)
+        weighed: list[Candidate] = []
+        node = root
+        while node.id in open_below:
+            options = self._options(node, expandable=expandable, open_below=open_below)
+            weighed.extend(options)
+            # max() keeps the first of equal scores: expanding here, then the oldest child.
+            best = max(options, key=lambda c: c.score)
+            if best.arm is Arm.EXPAND:
+                return Selection(node, tuple(weighed))
+            node = next(c for c in node.children if c.id == best.node_id)
+        return Selection(None, tuple(weighed))
+
+    def _options(
+        self, node: Node, *, expandable: Expandable, open_below: set[int]
+    ) -> list[Candidate]:
+        options: list[Candidate] = []
+        if expandable(node):
+            options.append(self._candidate(node, Arm.EXPAND))
+        options.extend(
+            self._candidate(child, Arm.DESCEND) for child in node.children if child.id in open_below
+        )
+        return options
+
+    def _candidate(self, node: Node, arm: Arm) -> Candidate:
+        score = self.score(node, arm=arm, after_submit=_after_submit(node))
+        return Candidate(node.id, score.total, score.as_dict(), arm)
+
+
+def _after_submit(node: Node) -> bool:
+    """True when the node or an ancestor submitted: going on continues a finished trajectory."""
+    return any(n.terminal for n in node.path())
+
+
+def _subtrees_with(root: Node, expandable: Expandable) -> set[int]:
+    """Ids of the nodes whose subtree (themselves included) holds an expandable node."""
+    found: set[int] = set()
+    for node in sorted(root.walk(), key=lambda n: -n.depth):  # children before parents
+        if expandable(node) or any(c.id in found for c in node.children):
+            found.add(node.id)
+    return found

@@ -33,7 +33,7 @@ class ScriptedExpander:
 
 
 class ScriptedValue:
-    """Reward by state (default 0); each call may be billed to a meter."""
+    """Reward by state (`default` for the rest); each call may be billed to a meter."""
 
     def __init__(
         self,
@@ -41,8 +41,10 @@ class ScriptedValue:
         *,
         meter: CostMeter | None = None,
         dollars_per_call: float = 0.0,
+        default: float = 0.0,
     ) -> None:
         self.rewards = rewards
+        self.default = default
         self.meter = meter
         self.dollars_per_call = dollars_per_call
         self.evaluated: list[int] = []
@@ -51,7 +53,7 @@ class ScriptedValue:
         self.evaluated.append(node.id)
         if self.meter is not None:
             self.meter.add(self.dollars_per_call)
-        value = self.rewards.get(node.state, 0.0)
+        value = self.rewards.get(node.state, self.default)
         return Reward(value, {"scripted": value}, f"scripted reward of {node.state}")
 
 

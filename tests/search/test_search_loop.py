@@ -6,6 +6,7 @@ import pytest
 from search_fakes import ScriptedExpander, ScriptedValue, edit, submit
 
 from search import (
+    Arm,
     Budget,
     EventKind,
     Expansion,
@@ -69,32 +70,25 @@ def test_second_child_is_told_what_its_sibling_tried_and_got() -> None:
 
 def test_identical_states_merge_and_the_duplicate_is_penalised() -> None:
     script = {"base": [edit("same"), edit("same", action="the same edit, typed differently")]}
+    events: list[SearchEvent] = []
     # A poor first edit sends the search back to the root, where the second edit lands on it too.
-    search, _, value = _search(script, {"same": -80.0}, budget=Budget(max_iterations=3))
-    result = search.start("base")
-    first, second = result.tree.nodes[1], result.tree.nodes[2]
+    value = ScriptedValue({"same": -80.0})
+    search = Search(
+        Seams(ScriptedExpander(script), value),
+        options=SearchOptions(budget=Budget(max_iterations=3)),
+        on_event=events.append,
+    )
+    tree = search.start("base").tree
+    first, second = tree.nodes[1], tree.nodes[2]
+    assert (first.state, second.state) == ("same", "same")
     assert (first.duplicate_of, second.duplicate_of) == (None, 1)
     assert 2 not in value.evaluated  # the duplicate reused its original's reward
     assert second.reward is not None and second.reward.value == -80.0
     assert second.reward.explanation.startswith("same state as node 1")
-    third = result.tree.nodes[3]
-    assert third.parent is first  # same statistics, but the duplicate carries the penalty
-    assert first.selection is not None and first.selection["duplicate_penalty"] == 0.0
-
-
-def test_duplicate_penalty_is_recorded_when_a_duplicate_is_scored() -> None:
-    script = {"base": [edit("same"), edit("same")]}
-    events: list[SearchEvent] = []
-    search = Search(
-        Seams(ScriptedExpander(script), ScriptedValue({"same": -80.0})),
-        options=SearchOptions(budget=Budget(max_iterations=3)),
-        on_event=events.append,
-    )
-    search.start("base")
     last = [e.selection for e in events if e.kind is EventKind.NODE_SELECTED][-1]
     assert last is not None
-    assert last.parts_of(2)["duplicate_penalty"] == 0.5  # type: ignore[index]
-    assert last.parts_of(1)["duplicate_penalty"] == 0.0  # type: ignore[index]
+    assert last.parts_of(1, Arm.DESCEND)["duplicate_penalty"] == 0.0  # type: ignore[index]
+    assert last.parts_of(2, Arm.DESCEND)["duplicate_penalty"] == 0.5  # type: ignore[index]
 
 
 def test_an_action_that_leaves_the_state_unchanged_is_not_a_duplicate() -> None:
