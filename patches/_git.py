@@ -84,8 +84,10 @@ class Git:
             found.append(entry[3:])
             if entry[0] in "RC":  # a rename or copy carries its source path as the next entry
                 found.append(next(entries, ""))
-        wanted = set(paths)
-        return tuple(sorted({p for p in found if p in wanted}))
+        # A wholly untracked or ignored directory is reported once, as "dir/".
+        dirs = tuple(p for p in found if p.endswith("/"))
+        wanted = set(found)
+        return tuple(sorted(p for p in set(paths) if p in wanted or p.startswith(dirs)))
 
     def sync_paths(self, paths: Sequence[str]) -> None:
         """Make index and working tree of ``paths`` match HEAD; other paths are not touched."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from patches._enum import StrEnum
 from patches._git import Git, open_repo, temporary_index
-from patches.errors import DirtyFiles, InvalidPatch
+from patches.errors import DirtyFiles, InvalidPatch, RecordError
 from patches.model import Patch
 from patches.records import AppliedRecord, write_record
 from patches.validate import validate
@@ -65,6 +65,7 @@ def apply_patch(
     patch = validation.patch
     refuse_dirty(git, patch.paths, doing="apply")
     new_branch = _new_branch_name(git, run_id) if mode == BranchMode.NEW else None
+    _ensure_dir(Path(run_dir))  # fail before the repository changes, not after
     commit = _commit(git, patch, parent=head, message=_with_trailer(message, run_id))
     _move_head(git, commit=commit, old=head, new_branch=new_branch)
     git.sync_paths(patch.paths)
@@ -105,6 +106,16 @@ def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:
             hint=f"stash them (git stash push --include-untracked -- {names}), {doing}, "
             "then git stash pop",
         )
+
+
+def _ensure_dir(run_dir: Path) -> None:
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecordError(
+            f"cannot create the run folder {run_dir}: {exc.strerror}",
+            hint="pass a writable run folder",
+        ) from None
 
 
 def _branch_mode(branch: BranchMode | str | None) -> BranchMode:

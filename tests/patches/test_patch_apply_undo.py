@@ -200,3 +200,12 @@ def test_apply_and_undo_on_a_detached_head(repo: Path, fix: str):
     assert undo(repo, applied.record_path).info.method == "reset"
     assert _head(repo) == base
     assert git(repo, "rev-parse", "main") == base
+
+
+def test_an_ignored_file_the_patch_would_overwrite_counts_as_dirty(repo: Path, fix: str):
+    (repo / ".git" / "info" / "exclude").write_text(".swe-agent/\ndocs/\n")
+    write(repo, {"docs/fix.md": "my local notes\n"})
+    with pytest.raises(DirtyFiles) as caught:
+        _apply(repo, fix)
+    assert caught.value.paths == ("docs/fix.md",)
+    assert (repo / "docs/fix.md").read_text() == "my local notes\n"
