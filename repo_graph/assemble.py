@@ -18,57 +18,68 @@ CONTAINS = EdgeKind.CONTAINS.value
 
 def add_structure(graph: nx.MultiDiGraph, parses: Iterable[FileParse]) -> None:
     """Add directory, file, class and function nodes with their ``contains`` edges."""
+    # Nodes and edges are gathered first and added in two calls: per-call overhead in
+    # networkx is most of the cost on a repository of tens of thousands of definitions.
+    nodes: dict[str, dict[str, object]] = {}
+    edges: list[tuple[str, str, str, dict[str, str]]] = []
     if "" not in graph:
-        graph.add_node("", **_dir_attrs(""))
+        nodes[""] = _attrs(NodeKind.DIRECTORY, "")
     for parse in parses:
-        _add_directories(graph, posixpath.dirname(parse.path))
-        graph.add_node(
-            parse.path,
-            kind=NodeKind.FILE.value,
-            path=parse.path,
-            name=posixpath.basename(parse.path),
-            start_line=1,
-            end_line=parse.lines,
-            signature="",
-            docstring=parse.docstring,
+        directory = posixpath.dirname(parse.path)
+        _add_directories(graph, nodes, edges, directory)
+        nodes[parse.path] = _attrs(
+            NodeKind.FILE, parse.path, end_line=parse.lines, docstring=parse.docstring
         )
-        graph.add_edge(posixpath.dirname(parse.path), parse.path, key=CONTAINS, kind=CONTAINS)
-        _add_definitions(graph, parse)
+        edges.append((directory, parse.path, CONTAINS, {"kind": CONTAINS}))
+        _add_definitions(graph, nodes, edges, parse)
+    graph.add_nodes_from(nodes.items())
+    graph.add_edges_from(edges)
 
 
-def _dir_attrs(path: str) -> dict[str, object]:
+def _attrs(
+    kind: NodeKind,
+    path: str,
+    *,
+    name: str | None = None,
+    start_line: int | None = None,
+    end_line: int = 0,
+    signature: str = "",
+    docstring: str = "",
+) -> dict[str, object]:
+    if start_line is None:
+        start_line = 1 if kind == NodeKind.FILE else 0
     return {
-        "kind": NodeKind.DIRECTORY.value,
+        "kind": kind.value,
         "path": path,
-        "name": posixpath.basename(path),
-        "start_line": 0,
-        "end_line": 0,
-        "signature": "",
-        "docstring": "",
+        "name": posixpath.basename(path) if name is None else name,
+        "start_line": start_line,
+        "end_line": end_line,
+        "signature": signature,
+        "docstring": docstring,
     }
 
 
-def _add_directories(graph: nx.MultiDiGraph, directory: str) -> None:
-    missing = []
-    while directory and directory not in graph:
-        missing.append(directory)
-        directory = posixpath.dirname(directory)
-    for path in reversed(missing):  # parents first, so no edge creates a bare node
-        graph.add_node(path, **_dir_attrs(path))
-        parent = posixpath.dirname(path)
-        graph.add_edge(parent, path, key=CONTAINS, kind=CONTAINS)
+def _add_directories(
+    graph: nx.MultiDiGraph, nodes: dict[str, dict[str, object]], edges: list, directory: str
+) -> None:
+    while directory and directory not in nodes and directory not in graph:
+        nodes[directory] = _attrs(NodeKind.DIRECTORY, directory)
+        parent = posixpath.dirname(directory)
+        edges.append((parent, directory, CONTAINS, {"kind": CONTAINS}))
+        directory = parent
 
 
-def _add_definitions(graph: nx.MultiDiGraph, parse: FileParse) -> None:
+def _add_definitions(
+    graph: nx.MultiDiGraph, nodes: dict[str, dict[str, object]], edges: list, parse: FileParse
+) -> None:
     for d in parse.definitions:
         entity_id = f"{parse.path}:{d.qualname}"
-        if entity_id in graph:
+        if entity_id in nodes or entity_id in graph:
             continue  # a redefinition under the same name: the first one names the entity
         parent, _, name = d.qualname.rpartition(".")
-        graph.add_node(
-            entity_id,
-            kind=NodeKind.CLASS.value if d.kind == "class" else NodeKind.FUNCTION.value,
-            path=parse.path,
+        nodes[entity_id] = _attrs(
+            NodeKind.CLASS if d.kind == "class" else NodeKind.FUNCTION,
+            parse.path,
             name=name,
             start_line=d.start_line,
             end_line=d.end_line,
@@ -76,7 +87,7 @@ def _add_definitions(graph: nx.MultiDiGraph, parse: FileParse) -> None:
             docstring=d.docstring,
         )
         owner = f"{parse.path}:{parent}" if parent else parse.path
-        graph.add_edge(owner, entity_id, key=CONTAINS, kind=CONTAINS)
+        edges.append((owner, entity_id, CONTAINS, {"kind": CONTAINS}))
 
 
 def add_resolved(
@@ -87,13 +98,14 @@ def add_resolved(
 ) -> dict[str, tuple[str, ...]]:
     """Add the imports, inherits and invokes edges of ``paths``; return their unresolved calls."""
     unresolved: dict[str, tuple[str, ...]] = {}
+    edges: list[tuple[str, str, str, dict[str, str]]] = []
     for path in paths:
         parse = parses[path]
-        edges = list(resolver.import_edges(path, parse))
         code, missing = resolver.code_edges(path, parse)
-        edges.extend(code)
-        graph.add_edges_from((e.source, e.target, e.kind, {"kind": e.kind}) for e in edges)
+        for e in (*resolver.import_edges(path, parse), *code):
+            edges.append((e.source, e.target, e.kind, {"kind": e.kind}))
         unresolved.update((caller, tuple(names)) for caller, names in missing.items())
+    graph.add_edges_from(edges)
     return unresolved
 
 

@@ -4,21 +4,52 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repo_graph.assemble import add_resolved, add_structure
-from repo_graph.cache import GraphCache, GraphState, open_cache
+from repo_graph.cache import GraphCache, GraphState, gc_paused, open_cache
 from repo_graph.errors import NotARepository
-from repo_graph.files import DEFAULT_EXCLUDES, Listing, SourceFile, list_files
+from repo_graph.files import DEFAULT_EXCLUDES, Listing, SourceFile, StatKeys, list_files
 from repo_graph.graph import CodeGraph, count_kinds
 from repo_graph.model import GraphStats, SkippedFile, SkipReason
 from repo_graph.parse import FileParse, parse_source
 from repo_graph.resolve import Resolver
+from repo_graph.update import update_graph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 ProgressFn = Callable[[int, int], None]  # (files parsed so far, files to parse)
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 CHUNK = 32
+INCREMENTAL_SHARE = 0.2  # above this share of changed files a full resolve is as cheap
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The options a cached graph depends on."""
+
+    exclude: tuple[str, ...]
+    max_file_bytes: int
+    use_cache: bool
+
+    @property
+    def tag(self) -> str:
+        return f"{sorted(self.exclude)}|{self.max_file_bytes}"
+
+
+@dataclass
+class Session:
+    """What a CodeGraph keeps in memory so that a refresh re-parses only what changed."""
+
+    options: BuildOptions
+    cache: GraphCache | None
+    state: GraphState
+    parses: dict[str, FileParse] | None = None  # by path; loaded on the first refresh
+    resolver: Resolver | None = None
 
 
 def build_graph(
@@ -29,35 +60,51 @@ def build_graph(
     max_file_bytes: int = 1_000_000,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    previous: CodeGraph | None = None,
 ) -> CodeGraph:
-    """Build (or load from the cache, or update) the code graph of a repository or directory."""
+    """Build (or load from the cache, or update) the code graph of a repository or directory.
+
+    With ``previous`` (a graph of the same root), reuse its in-memory state: only changed
+    files are parsed and only the files depending on them re-resolved.
+    """
     clock = _Clock()
     root_path = check_root(root)
-    listing = list_files(root_path, exclude=exclude, max_file_bytes=max_file_bytes)
+    options = BuildOptions(tuple(exclude), max_file_bytes, use_cache)
+    session = _reusable(previous, root_path, options)
+    state: GraphState | None
+    if session is not None:
+        options, cache, state = session.options, session.cache, session.state
+    else:
+        cache = open_cache(root_path, options=options.tag) if options.use_cache else None
+        state = cache.load_state() if cache else None
+    clock.lap("load")
+    listing = list_files(
+        root_path,
+        exclude=options.exclude,
+        max_file_bytes=options.max_file_bytes,
+        known=state.stat_keys if state else None,
+    )
     clock.lap("list")
     keys = {f.path: f.key for f in listing.files}
-    cache = None
-    if use_cache:
-        cache = open_cache(root_path, options=f"{sorted(exclude)}|{max_file_bytes}")
-    state = cache.load_state() if cache else None
-    clock.lap("load")
     if state is not None and dict(state.keys) == keys:
-        return _result(root_path, state, clock, mode="warm", parsed=0, hits=len(keys))
-    stored = cache.load_parses() if cache else {}
-    todo = [f for f in listing.files if f.key not in stored]
-    fresh = parse_files(root_path, todo, progress=progress, workers=workers)
-    clock.lap("parse")
-    parses, skipped = _merge(listing, stored, fresh)
-    graph, unresolved = assemble(parses)
-    clock.lap("resolve")
-    state = GraphState({p: keys[p] for p in parses}, graph, unresolved, skipped)
+        session = session or Session(options, cache, state)
+        return _result(root_path, session, clock, mode="warm", parsed=0)
+    if state is not None and session is None and cache is not None:
+        session = Session(options, cache, state)
+    if session is not None and _small_change(session.state.keys, keys):
+        updated = _incremental(root_path, listing, session, progress=progress, workers=workers)
+        if updated is not None:
+            clock.lap("update")
+            if previous is None and cache is not None:
+                cache.save_state(session.state)
+                clock.lap("save")
+            return _result(root_path, session, clock, mode="incremental", parsed=updated)
+    session, parsed = _full(root_path, listing, options, cache, progress=progress, workers=workers)
+    clock.lap("parse+resolve")
     if cache is not None:
-        _save(cache, state, parses, keys)
+        _save_full(cache, session)
         clock.lap("save")
-    hits = len(parses) - len(fresh)
-    return _result(
-        root_path, state, clock, mode="cold", parsed=len(fresh), hits=hits, parses=parses
-    )
+    return _result(root_path, session, clock, mode="cold", parsed=parsed)
 
 
 def check_root(root: Path | str) -> Path:
@@ -69,6 +116,17 @@ def check_root(root: Path | str) -> Path:
             f"{path} {what}", hint="pass the path of a repository or of a source directory"
         )
     return path.resolve()
+
+
+def _reusable(previous: CodeGraph | None, root: Path, options: BuildOptions) -> Session | None:
+    if previous is None or previous.root != root or not isinstance(previous.session, Session):
+        return None
+    return previous.session
+
+
+def _small_change(old: Mapping[str, str], new: Mapping[str, str]) -> bool:
+    changed = sum(1 for p in set(old) | set(new) if old.get(p) != new.get(p))
+    return changed <= max(50, INCREMENTAL_SHARE * len(new))
 
 
 def parse_files(
@@ -114,15 +172,88 @@ def _parse_job(job: tuple[str, str]) -> FileParse | None:
     return parse_source(path, data)
 
 
-def assemble(parses: Mapping[str, FileParse]) -> tuple[object, dict[str, tuple[str, ...]]]:
-    """The whole graph from parse records, and the calls left unresolved."""
+def assemble(parses: Mapping[str, FileParse]) -> tuple[nx.MultiDiGraph, Resolver, dict]:
+    """The whole graph from parse records, its resolver, and the calls left unresolved."""
     import networkx as nx
 
     graph = nx.MultiDiGraph()
-    add_structure(graph, (parses[p] for p in sorted(parses)))
-    resolver = Resolver(parses)
-    unresolved = add_resolved(graph, resolver, parses, sorted(parses))
-    return graph, unresolved
+    with gc_paused():
+        add_structure(graph, (parses[p] for p in sorted(parses)))
+        resolver = Resolver(parses)
+        unresolved = add_resolved(graph, resolver, parses, sorted(parses))
+    return graph, resolver, unresolved
+
+
+def _full(
+    root: Path,
+    listing: Listing,
+    options: BuildOptions,
+    cache: GraphCache | None,
+    *,
+    progress: ProgressFn | None,
+    workers: int | None,
+) -> tuple[Session, int]:
+    stored = cache.load_parses() if cache else {}
+    todo = [f for f in listing.files if f.key not in stored]
+    fresh = parse_files(root, todo, progress=progress, workers=workers)
+    parses, skipped = _merge(listing, stored, fresh)
+    graph, resolver, unresolved = assemble(parses)
+    state = _state(listing, parses, graph, unresolved, skipped)
+    return Session(options, cache, state, parses, resolver), len(fresh)
+
+
+def _incremental(
+    root: Path,
+    listing: Listing,
+    session: Session,
+    *,
+    progress: ProgressFn | None,
+    workers: int | None,
+) -> int | None:
+    """Update the session's graph in place; None when its parse records are not all cached."""
+    old = session.state
+    parses = session.parses
+    if parses is None:
+        parses = _parses_by_path(session.cache, old.keys)
+        if parses is None:
+            return None
+    keys = {f.path: f.key for f in listing.files}
+    changed = {p for p in set(old.keys) | set(keys) if old.keys.get(p) != keys.get(p)}
+    todo = [f for f in listing.files if f.path in changed]
+    parsed = parse_files(root, todo, progress=progress, workers=workers)
+    fresh: dict[str, FileParse | None] = {p: parsed.get(p) for p in changed}
+    if session.resolver is None:
+        with gc_paused():
+            session.resolver = Resolver(parses)
+    unresolved = dict(old.unresolved)
+    with gc_paused():
+        update_graph(old.graph, session.resolver, parses, unresolved, fresh)
+    skipped = list(listing.skipped) + [
+        SkippedFile(p, SkipReason.UNREADABLE) for p in keys if p not in parses
+    ]
+    session.parses = parses
+    session.state = _state(
+        listing, parses, old.graph, unresolved, tuple(sorted(skipped, key=lambda s: s.path))
+    )
+    if session.cache is not None:
+        session.cache.save_loose({keys[p]: r for p, r in parsed.items() if r is not None})
+    return len(parsed)
+
+
+def _parses_by_path(
+    cache: GraphCache | None, keys: Mapping[str, str]
+) -> dict[str, FileParse] | None:
+    if cache is None:
+        return None
+    stored = cache.load_parses()
+    if any(key not in stored for key in keys.values()):
+        return None
+    return {path: _at(stored[key], path) for path, key in keys.items()}
+
+
+def _at(parse: FileParse, path: str) -> FileParse:
+    """The record of a blob, for one of the paths it sits at."""
+    return parse if parse.path == path else parse._replace(path=path)
 
 
 def _merge(
@@ -135,41 +266,45 @@ def _merge(
         if parse is None:
             skipped.append(SkippedFile(f.path, SkipReason.UNREADABLE))
             continue
-        parses[f.path] = parse if parse.path == f.path else parse._replace(path=f.path)
+        parses[f.path] = _at(parse, f.path)
     return parses, tuple(sorted(skipped, key=lambda s: s.path))
 
 
-def _save(
-    cache: GraphCache, state: GraphState, parses: Mapping[str, FileParse], keys: Mapping[str, str]
-) -> None:
-    cache.save(state, {keys[path]: parse for path, parse in parses.items()})
+def _state(
+    listing: Listing,
+    parses: Mapping[str, FileParse],
+    graph: nx.MultiDiGraph,
+    unresolved: dict[str, tuple[str, ...]],
+    skipped: tuple[SkippedFile, ...],
+) -> GraphState:
+    keys = {f.path: f.key for f in listing.files if f.path in parses}
+    errors = {p: r.error_nodes for p, r in parses.items() if r.error_nodes}
+    stat_keys: StatKeys = {p: v for p, v in listing.stat_keys.items() if p in keys}
+    return GraphState(keys, graph, unresolved, skipped, stat_keys, errors)
 
 
-def _result(
-    root: Path,
-    state: GraphState,
-    clock: _Clock,
-    *,
-    mode: str,
-    parsed: int,
-    hits: int,
-    parses: Mapping[str, FileParse] | None = None,
-) -> CodeGraph:
+def _save_full(cache: GraphCache, session: Session) -> None:
+    keys = session.state.keys
+    cache.save_state(session.state)
+    cache.save_pack({keys[p]: r for p, r in (session.parses or {}).items()})
+
+
+def _result(root: Path, session: Session, clock: _Clock, *, mode: str, parsed: int) -> CodeGraph:
+    state = session.state
     nodes, edges = count_kinds(state.graph)
-    errors = [p.error_nodes for p in (parses or {}).values() if p.error_nodes]
     stats = GraphStats(
         nodes=nodes,
         edges=edges,
         files_parsed=parsed,
-        cache_hits=hits,
+        cache_hits=len(state.keys) - parsed,
         skipped=state.skipped,
-        files_with_syntax_errors=len(errors),
-        syntax_error_nodes=sum(errors),
+        files_with_syntax_errors=len(state.syntax_errors),
+        syntax_error_nodes=sum(state.syntax_errors.values()),
         unresolved_calls=sum(len(v) for v in state.unresolved.values()),
         timings={**clock.laps, "total": clock.total()},
         mode=mode,
     )
-    return CodeGraph(state.graph, root, stats, state.unresolved)  # type: ignore[arg-type]
+    return CodeGraph(state.graph, root, stats, state.unresolved, session)
 
 
 class _Clock:
@@ -186,8 +321,3 @@ class _Clock:
 
     def total(self) -> float:
         return time.perf_counter() - self.start
-
-
-def changed_paths(old: Mapping[str, str], new: Mapping[str, str]) -> Iterable[str]:
-    """Paths added, removed or whose key differs between two key maps."""
-    return sorted(p for p in set(old) | set(new) if old.get(p) != new.get(p))

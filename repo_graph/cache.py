@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from repo_graph.files import StatKeys
 from repo_graph.model import SkippedFile
 from repo_graph.parse import FileParse
 
@@ -33,6 +34,8 @@ class GraphState(NamedTuple):
     graph: nx.MultiDiGraph
     unresolved: Mapping[str, tuple[str, ...]]
     skipped: tuple[SkippedFile, ...]
+    stat_keys: StatKeys  # lets the next listing skip hashing unchanged files (outside git)
+    syntax_errors: Mapping[str, int]  # path -> ERROR/MISSING nodes, for files that have some
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,39 @@ class GraphCache:
         loaded = _load(self.state_file)
         return loaded if isinstance(loaded, GraphState) else None
 
-    def load_parses(self) -> dict[str, FileParse]:
-        """Parse records by blob id (empty when there are none)."""
-        loaded = _load(self.parses_file)
-        return loaded if isinstance(loaded, dict) else {}
+    @property
+    def loose_dir(self) -> Path:
+        return self.directory / f"parses-{self.tag}"
 
-    def save(self, state: GraphState, parses: Mapping[str, FileParse] | None) -> None:
-        """Write the state (and the parse records, when given) atomically."""
+    def load_parses(self) -> dict[str, FileParse]:
+        """Parse records by blob id: the pack of the last full build plus later loose ones."""
+        loaded = _load(self.parses_file)
+        parses = loaded if isinstance(loaded, dict) else {}
+        if self.loose_dir.is_dir():
+            for item in self.loose_dir.glob("*.pkl"):
+                record = _load(item)
+                if isinstance(record, FileParse):
+                    parses[item.stem] = record
+        return parses
+
+    def save_state(self, state: GraphState) -> None:
+        """Write the assembled graph and the keys it was built from (atomically)."""
         _dump(self.state_file, state)
-        if parses is not None:
-            _dump(self.parses_file, dict(parses))
+
+    def save_pack(self, parses: Mapping[str, FileParse]) -> None:
+        """Replace every stored parse record by these (blob id -> record)."""
+        _dump(self.parses_file, dict(parses))
+        if self.loose_dir.is_dir():
+            for item in self.loose_dir.glob("*.pkl"):
+                item.unlink(missing_ok=True)
+
+    def save_loose(self, parses: Mapping[str, FileParse]) -> None:
+        """Add a few parse records without rewriting the pack (one small file each)."""
+        if not parses:
+            return
+        self.loose_dir.mkdir(exist_ok=True)
+        for key, parse in parses.items():
+            _dump(self.loose_dir / f"{key}.pkl", parse)
 
 
 def open_cache(root: Path, *, options: str) -> GraphCache:
@@ -90,7 +116,7 @@ def open_cache(root: Path, *, options: str) -> GraphCache:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic GC: unpickling a graph makes a million containers and none is garbage."""
     enabled = gc.isenabled()
     gc.disable()
@@ -103,7 +129,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _load(path: Path) -> Any:
     try:
-        with path.open("rb") as handle, _gc_paused():
+        with path.open("rb") as handle, gc_paused():
             return pickle.load(handle)
     except FileNotFoundError:
         return None
@@ -114,7 +140,7 @@ def _load(path: Path) -> Any:
 def _dump(path: Path, obj: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle, _gc_paused():
+        with os.fdopen(fd, "wb") as handle, gc_paused():
             pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:

@@ -11,8 +11,9 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from repo_graph.model import SkippedFile, SkipReason
@@ -48,6 +49,10 @@ class SourceFile:
     key: str  # git blob id of its content
 
 
+StatKeys = Mapping[str, tuple[tuple[int, int, int, int], str]]  # path -> (stat signature, key)
+RACY_NS = 2_000_000_000  # a file modified this recently may change again within the same tick
+
+
 @dataclass(frozen=True)
 class Listing:
     """The Python files of a repository, those left out, and whether git listed them."""
@@ -55,6 +60,7 @@ class Listing:
     files: tuple[SourceFile, ...]
     skipped: tuple[SkippedFile, ...]
     in_git: bool
+    stat_keys: StatKeys = field(default_factory=dict)  # reusable keys for the next listing
 
 
 def glob_regex(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -79,6 +85,36 @@ def glob_regex(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts) + r"\Z" if parts else r"(?!x)x")
 
 
+class Excluder:
+    """Matches POSIX paths against exclude globs; ``**/name/**`` and ``**/*.ext`` forms take
+    a set lookup instead of the regex, which matters on trees of thousands of directories."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.dirs: set[str] = set()
+        suffixes: list[str] = []
+        rest: list[str] = []
+        for pattern in patterns:
+            middle = pattern[3:-3] if pattern.startswith("**/") and pattern.endswith("/**") else ""
+            tail = pattern[4:] if pattern.startswith("**/*") else ""
+            if middle and not any(c in middle for c in "*?[/"):
+                self.dirs.add(middle)
+            elif tail and not any(c in tail for c in "*?[/"):
+                suffixes.append(tail)
+            else:
+                rest.append(pattern)
+        self.suffixes = tuple(suffixes)
+        self.regex = glob_regex(rest) if rest else None
+
+    def match(self, path: str) -> bool:
+        """True when the path (a directory when it ends with ``/``) is excluded."""
+        parts = path.rstrip("/").split("/")
+        if self.dirs.intersection(parts[:-1] if not path.endswith("/") else parts):
+            return True
+        if not path.endswith("/") and self.suffixes and parts[-1].endswith(self.suffixes):
+            return True
+        return bool(self.regex and self.regex.match(path))
+
+
 def blob_id(data: bytes) -> str:
     """The id git gives a blob of these bytes (sha1 of the ``blob <size>\\0`` header + data)."""
     digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
@@ -87,13 +123,22 @@ def blob_id(data: bytes) -> str:
 
 
 def list_files(
-    root: Path, *, exclude: Sequence[str], max_file_bytes: int, use_git: bool = True
+    root: Path,
+    *,
+    exclude: Sequence[str],
+    max_file_bytes: int,
+    use_git: bool = True,
+    known: StatKeys | None = None,
 ) -> Listing:
-    """List the Python files under ``root`` with their keys, and the ones skipped with why."""
-    excluded = glob_regex(exclude)
+    """List the Python files under ``root`` with their keys, and the ones skipped with why.
+
+    Outside git, ``known`` (the ``stat_keys`` of an earlier listing) spares re-hashing files
+    whose size, times and inode are unchanged, as git's index does.
+    """
+    excluded = Excluder(exclude)
     entries = _git_entries(root) if use_git else None
     if entries is None:
-        return _walk(root, excluded=excluded, max_file_bytes=max_file_bytes)
+        return _walk(root, excluded=excluded, max_file_bytes=max_file_bytes, known=known or {})
     return _from_git(root, entries, excluded=excluded, max_file_bytes=max_file_bytes)
 
 
@@ -140,7 +185,7 @@ def _from_git(
     root: Path,
     entries: dict[str, tuple[str, str]],
     *,
-    excluded: re.Pattern[str],
+    excluded: Excluder,
     max_file_bytes: int,
 ) -> Listing:
     changed = _changed_paths(root)
@@ -217,26 +262,67 @@ def _hash_file(full: Path) -> str:
         return "unreadable"
 
 
-def _walk(root: Path, *, excluded: re.Pattern[str], max_file_bytes: int) -> Listing:
+def _walk(root: Path, *, excluded: Excluder, max_file_bytes: int, known: StatKeys) -> Listing:
     files: list[SourceFile] = []
     skipped: list[SkippedFile] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir + "/"
-        # Pruning here keeps a walk from descending into virtualenvs and node_modules at all.
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in ALWAYS_PRUNED and not excluded.match(f"{rel_dir}{d}/")
-        )
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
+    stat_keys: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+    now = time.time_ns()
+    todo = [""]
+    while todo:
+        rel_dir = todo.pop()
+        try:
+            with os.scandir(os.path.join(root, rel_dir)) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            path = rel_dir + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                # Pruning here keeps a walk out of virtualenvs and node_modules altogether.
+                if entry.name not in ALWAYS_PRUNED and not excluded.match(path + "/"):
+                    todo.append(path + "/")
                 continue
-            path = rel_dir + name
+            if not entry.name.endswith(".py"):
+                continue
             if excluded.match(path):
                 skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
                 continue
-            checked = _check_file(root, path, max_file_bytes=max_file_bytes)
-            if checked is not None:
-                skipped.append(checked)
-                continue
-            files.append(SourceFile(path, _hash_file(root / path)))
-    return Listing(tuple(files), tuple(skipped), in_git=False)
+            if entry.is_symlink():
+                checked = _check_file(root, path, max_file_bytes=max_file_bytes)
+                if checked is not None:
+                    skipped.append(checked)
+                    continue
+            key = _stat_key(root, path, entry, known, stat_keys, now, max_file_bytes)
+            if isinstance(key, SkippedFile):
+                skipped.append(key)
+            else:
+                files.append(SourceFile(path, key))
+    files.sort(key=lambda f: f.path)
+    skipped.sort(key=lambda s: s.path)
+    return Listing(tuple(files), tuple(skipped), in_git=False, stat_keys=stat_keys)
+
+
+def _stat_key(
+    root: Path,
+    path: str,
+    entry: os.DirEntry[str],
+    known: StatKeys,
+    out: dict[str, tuple[tuple[int, int, int, int], str]],
+    now: int,
+    max_file_bytes: int,
+) -> str | SkippedFile:
+    """The file's key, reused from ``known`` when its stat signature has not changed."""
+    try:
+        st = entry.stat()
+        if st.st_size > max_file_bytes:
+            return SkippedFile(path, SkipReason.TOO_LARGE)
+        signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        cached = known.get(path)
+        key = (
+            cached[1] if cached and cached[0] == signature else blob_id((root / path).read_bytes())
+        )
+    except OSError:
+        return SkippedFile(path, SkipReason.UNREADABLE)
+    if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+        out[path] = (signature, key)
+    return key

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,16 @@ class CodeGraph:
     root: Path
     stats: GraphStats
     unresolved_calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    session: Any = field(default=None, repr=False, compare=False)  # what refresh() reuses
+
+    def refresh(self, *, progress: Callable[[int, int], None] | None = None) -> CodeGraph:
+        """Bring the graph up to date with the files on disk, re-parsing only changed files.
+
+        The networkx graph is updated in place; the returned object has the new stats.
+        """
+        from repo_graph.build import build_graph
+
+        return build_graph(self.root, previous=self, progress=progress)
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.graph

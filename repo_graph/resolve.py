@@ -1,4 +1,4 @@
-"""Name resolution across files: the module index, import bindings, bases and call targets.
+"""Name resolution across files: import bindings, re-exports, bases and call targets.
 
 Everything here is static and works on :class:`~repo_graph.parse.FileParse` records only, so a
 rebuild can re-resolve a few files against the indexes of all the others.
@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from repo_graph.modules import ModuleIndex
 from repo_graph.parse import FileParse, ImportStmt
 
 BUILTINS = frozenset(dir(builtins))
@@ -25,55 +26,6 @@ class Edge(NamedTuple):
     kind: str
 
 
-class ModuleIndex:
-    """Dotted module names -> files; packages through ``__init__.py``; src/ layouts."""
-
-    def __init__(self, paths: Iterable[str]) -> None:
-        self.paths = frozenset(paths)
-        packages = {posixpath.dirname(p) for p in self.paths if p.endswith("/__init__.py")}
-        self.names: dict[str, list[str]] = {}
-        for path in sorted(self.paths):
-            for name in module_names(path, packages):
-                self.names.setdefault(name, []).append(path)
-
-    def lookup(self, name: str, importer: str) -> str | None:
-        """The file of module ``name``; among several, the one nearest the importer."""
-        found = self.names.get(name)
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0]
-        return max(found, key=lambda p: (len(posixpath.commonpath([p, importer])), -len(p)))
-
-    def file_at(self, base: str) -> str | None:
-        """The module file at a path without suffix: ``base.py`` or ``base/__init__.py``."""
-        for candidate in (f"{base}.py", f"{base}/__init__.py"):
-            candidate = candidate.lstrip("/")
-            if candidate in self.paths:
-                return candidate
-        return None
-
-
-def module_names(path: str, packages: set[str]) -> list[str]:
-    """Importable names of a file: from its topmost package, and from the root."""
-    parts = path[: -len(".py")].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    if not parts:
-        return []
-    directory = posixpath.dirname(path)
-    depth = 0  # how many leading directories the file's packages span
-    while directory and directory in packages:
-        depth += 1
-        directory = posixpath.dirname(directory)
-    keep = depth + (0 if path.endswith("__init__.py") else 1)
-    names = [".".join(parts[-keep:])]
-    full = ".".join(parts)
-    if full not in names:
-        names.append(full)
-    return [n for n in names if n]
-
-
 class Resolver:
     """Resolves the imports, bases and calls of files against the whole repository."""
 
@@ -81,22 +33,18 @@ class Resolver:
         self.index = ModuleIndex(parses)
         self.children: dict[str, dict[str, str]] = {}  # node id -> child name -> child id
         self.kinds: dict[str, str] = {}  # entity id -> "class" | "function"
-        self.bindings: dict[tuple[str, str], list[ImportStmt]] = {}  # (file, scope) -> imports
+        self.bound: dict[tuple[str, str], dict[str, ImportStmt]] = {}  # (file, scope) -> names
+        self.stars: dict[str, list[ImportStmt]] = {}  # file -> its module-level star imports
+        self.raw_bases: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
         self.bases: dict[str, list[str]] = {}  # class id -> resolved base ids
+        self._attr_memo: dict[tuple[str, str], str | None] = {}
         for path, parse in parses.items():
-            self._index_file(path, parse)
-        self._raw_bases = {
-            f"{path}:{d.qualname}": (path, d.qualname, d.bases)
-            for path, parse in parses.items()
-            for d in parse.definitions
-            if d.bases
-        }
-        for class_id, (path, qualname, raw) in self._raw_bases.items():
-            self.bases[class_id] = [
-                b for expr in raw if (b := self.resolve_dotted(path, qualname, expr)) and ":" in b
-            ]
+            self.add_file(path, parse)
+        self.resolve_bases(parses)
 
-    def _index_file(self, path: str, parse: FileParse) -> None:
+    def add_file(self, path: str, parse: FileParse) -> None:
+        """Index the definitions and imports of one file (bases: :meth:`resolve_bases`)."""
+        self._attr_memo.clear()
         for d in parse.definitions:
             entity = f"{path}:{d.qualname}"
             if entity in self.kinds:
@@ -105,8 +53,37 @@ class Resolver:
             parent, _, name = d.qualname.rpartition(".")
             owner = f"{path}:{parent}" if parent else path
             self.children.setdefault(owner, {}).setdefault(name, entity)
+            if d.bases:
+                self.raw_bases.setdefault(path, {})[entity] = (path, d.qualname, d.bases)
         for stmt in parse.imports:
-            self.bindings.setdefault((path, stmt.scope), []).append(stmt)
+            if stmt.name == "*":
+                if not stmt.scope:
+                    self.stars.setdefault(path, []).append(stmt)
+                continue
+            # Later bindings of a name win, as they do when Python runs the module.
+            self.bound.setdefault((path, stmt.scope), {})[bound_name(stmt)] = stmt
+
+    def remove_file(self, path: str, parse: FileParse) -> None:
+        """Forget what :meth:`add_file` indexed for this file."""
+        self._attr_memo.clear()
+        self.children.pop(path, None)
+        for d in parse.definitions:
+            entity = f"{path}:{d.qualname}"
+            self.children.pop(entity, None)
+            self.kinds.pop(entity, None)
+            self.bases.pop(entity, None)
+        for stmt in parse.imports:
+            self.bound.pop((path, stmt.scope), None)
+        self.stars.pop(path, None)
+        self.raw_bases.pop(path, None)
+
+    def resolve_bases(self, paths: Iterable[str]) -> None:
+        """Resolve the base classes of the classes defined in ``paths``."""
+        for path in paths:
+            for class_id, (file, qualname, raw) in self.raw_bases.get(path, {}).items():
+                self.bases[class_id] = [
+                    b for e in raw if (b := self.resolve_dotted(file, qualname, e)) and ":" in b
+                ]
 
     # --- modules and their attributes -------------------------------------------------------
 
@@ -122,30 +99,34 @@ class Resolver:
 
     def resolve_attr(self, module_file: str, name: str, hops: int = 0) -> str | None:
         """What ``module.name`` is: a definition, a re-exported import, or a submodule."""
+        key = (module_file, name)
+        if key in self._attr_memo:
+            return self._attr_memo[key]
         if hops > MAX_HOPS:
             return None
+        self._attr_memo[key] = None  # a re-export cycle resolves to nothing
+        found = self._attr(module_file, name, hops)
+        self._attr_memo[key] = found
+        return found
+
+    def _attr(self, module_file: str, name: str, hops: int) -> str | None:
         found = self.children.get(module_file, {}).get(name)
         if found:
             return found
-        for stmt in self.bindings.get((module_file, ""), ()):
-            if stmt.name != "*" and bound_name(stmt) == name:
-                target = self.resolve_binding(module_file, stmt, hops + 1)
-                if target:
-                    return target
+        stmt = self.bound.get((module_file, ""), {}).get(name)
+        if stmt is not None and (target := self.resolve_binding(module_file, stmt, hops + 1)):
+            return target
         if module_file.endswith("__init__.py"):
-            package = posixpath.dirname(module_file)
-            submodule = self.index.file_at(f"{package}/{name}")
+            submodule = self.index.file_at(f"{posixpath.dirname(module_file)}/{name}")
             if submodule:
                 return submodule
-        for stmt in self.bindings.get((module_file, ""), ()):
-            if stmt.name == "*":
-                star = self.resolve_module(module_file, stmt.module, stmt.level)
-                if (
-                    star
-                    and star != module_file
-                    and (target := self.resolve_attr(star, name, hops + 1))
-                ):
-                    return target
+        for star in self.stars.get(module_file, ()):
+            star_file = self.resolve_module(module_file, star.module, star.level)
+            target = None
+            if star_file and star_file != module_file:
+                target = self.resolve_attr(star_file, name, hops + 1)
+            if target:
+                return target
         return None
 
     def resolve_binding(self, path: str, stmt: ImportStmt, hops: int = 0) -> str | None:
@@ -175,33 +156,27 @@ class Resolver:
 
     def lookup_name(self, path: str, scope: str, name: str) -> str | None:
         """The node a bare name means inside ``scope`` of ``path`` (LEGB without builtins)."""
-        chain = scope_chain(scope)
-        for index, qualname in enumerate(chain):
+        for index, qualname in enumerate(scope_chain(scope)):
             owner = f"{path}:{qualname}"
             # A class body's names are not visible from the methods nested in it.
             if index > 0 and self.kinds.get(owner) == "class":
                 continue
-            found = self.children.get(owner, {}).get(name) or self._bound(path, qualname, name)
+            found = self.children.get(owner, {}).get(name)
             if found:
                 return found
-        return (
-            self.children.get(path, {}).get(name)
-            or self._bound(path, "", name)
-            or (self._star(path, name))
-        )
-
-    def _bound(self, path: str, scope: str, name: str) -> str | None:
-        for stmt in self.bindings.get((path, scope), ()):
-            if stmt.name != "*" and bound_name(stmt) == name:
+            stmt = self.bound.get((path, qualname), {}).get(name)
+            if stmt is not None:
                 return self.resolve_binding(path, stmt)
-        return None
-
-    def _star(self, path: str, name: str) -> str | None:
-        for stmt in self.bindings.get((path, ""), ()):
-            if stmt.name == "*":
-                module_file = self.resolve_module(path, stmt.module, stmt.level)
-                if module_file and (found := self.resolve_attr(module_file, name)):
-                    return found
+        found = self.children.get(path, {}).get(name)
+        if found:
+            return found
+        stmt = self.bound.get((path, ""), {}).get(name)
+        if stmt is not None:
+            return self.resolve_binding(path, stmt)
+        for star in self.stars.get(path, ()):
+            star_file = self.resolve_module(path, star.module, star.level)
+            if star_file and (found := self.resolve_attr(star_file, name)):
+                return found
         return None
 
     def member(self, target: str, name: str) -> str | None:
@@ -231,8 +206,9 @@ class Resolver:
     def resolve_dotted(self, path: str, scope: str, dotted: str) -> str | None:
         """The node a dotted expression names from inside ``scope`` (None: unknown)."""
         head, *rest = dotted.split(".")
+        target: str | None
         if head in ("self", "cls", "super") and (cls := self.enclosing_class(path, scope)):
-            target: str | None = cls
+            target = cls
             if head == "super":
                 target = self._super_member(cls, rest[0]) if rest else None
                 rest = rest[1:]
@@ -261,17 +237,21 @@ class Resolver:
 
     def code_edges(self, path: str, parse: FileParse) -> tuple[list[Edge], dict[str, list[str]]]:
         """``invokes`` and ``inherits`` edges of one file, and its calls left unresolved."""
-        edges: list[Edge] = []
+        edges = [
+            Edge(class_id, base, "inherits")
+            for class_id in self.raw_bases.get(path, {})
+            for base in self.bases.get(class_id, ())
+        ]
         unresolved: dict[str, list[str]] = {}
-        for d in parse.definitions:
-            class_id = f"{path}:{d.qualname}"
-            if d.bases:
-                edges.extend(Edge(class_id, b, "inherits") for b in self.bases.get(class_id, ()))
+        memo: dict[tuple[str, str], str | None] = {}  # a file calls the same names many times
         for call in parse.calls:
             source = f"{path}:{call.scope}" if call.scope else path
             target = None
             if not call.callee.startswith("."):
-                target = self.resolve_dotted(path, call.scope, call.callee)
+                key = (call.scope, call.callee)
+                if key not in memo:
+                    memo[key] = self.resolve_dotted(path, call.scope, call.callee)
+                target = memo[key]
             if target and ":" in target:
                 edges.append(Edge(source, target, "invokes"))
             elif call.callee not in BUILTINS:
