@@ -139,9 +139,9 @@ def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> Insta
         instance.repo, instance.base_commit, mirrors=mirrors, cache_dir=cache_dir
     )
     gold = gold_from_patch(instance.patch, read_old=_read_old(checkout.root))
-    base = {"instance_id": instance.instance_id, "repo": instance.repo}
     if not gold.files:
-        return InstanceRow(**base, status="skipped", note="no gold .py file in the patch")
+        note = "no gold .py file in the patch"
+        return InstanceRow(instance.instance_id, instance.repo, "skipped", note=note)
     timings = {"checkout": clock() - started}
     mark = clock()
     graph = build_graph(checkout.root)
@@ -152,18 +152,13 @@ def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> Insta
     result = localizer.localize(instance.problem_statement, top=10)
     timings["localize"] = clock() - mark
     ours = {level: result.ids(kind) for level, kind in _levels()}
+    baseline = _baselines(localizer, instance.problem_statement)
     return InstanceRow(
-        **base,
-        status="ok",
-        gold={
-            "files": list(gold.files),
-            "classes": list(gold.classes),
-            "functions": list(gold.functions),
-        },
-        hits={
-            "ours": _score(ours, gold),
-            "bm25": _score(_baselines(localizer, instance.problem_statement), gold),
-        },
+        instance.instance_id,
+        instance.repo,
+        "ok",
+        gold={level: list(getattr(gold, level)) for level, _ in _levels()},
+        hits={"ours": _score(ours, gold), "bm25": _score(baseline, gold)},
         top=ours,
         timings=timings,
         missing_blobs=len(checkout.missing),

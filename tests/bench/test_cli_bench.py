@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from swe_agent.cli import app
+
+runner = CliRunner()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+PATCH = """diff --git a/pkg/mod.py b/pkg/mod.py
+--- a/pkg/mod.py
++++ b/pkg/mod.py
+@@ -1,2 +1,2 @@
+ def f():
+-    return 1
++    return 2
+"""
+
+
+def _dataset(tmp_path: Path, mirror) -> Path:
+    rows = [
+        {
+            "instance_id": "octo__demo-1",
+            "repo": mirror.repo,
+            "base_commit": mirror.first,
+            "problem_statement": "`f` in pkg/mod.py returns 1, it should return 2",
+            "patch": PATCH,
+        },
+        {
+            "instance_id": "absent__repo-1",
+            "repo": "absent/repo",
+            "base_commit": mirror.first,
+            "problem_statement": "x",
+            "patch": PATCH,
+        },
+    ]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_bench_localize_json(mirror, tmp_path: Path) -> None:
+    args = ["bench", "localize", str(_dataset(tmp_path, mirror)), "--repos", str(mirror.mirrors)]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["counts"] == {"ok": 1, "skipped": 1}
+    ours = data["aggregates"]["ours"]
+    assert ours["file Acc@1"] == {"acc": 1.0, "counted": 1, "no_gold": 0}
+    assert ours["function Acc@5"]["acc"] == 1.0
+    assert ours["class Acc@5"] == {"acc": None, "counted": 0, "no_gold": 1}
+    assert "file Acc@1" in data["aggregates"]["bm25"]
+    row = data["rows"][0]
+    assert row["gold"]["functions"] == ["pkg/mod.py:f"]
+    assert set(row["timings"]) >= {"graph", "index", "localize"}
+    assert data["rows"][1]["status"] == "skipped"
+
+
+def test_bench_localize_table(mirror, tmp_path: Path) -> None:
+    args = ["bench", "localize", str(_dataset(tmp_path, mirror)), "--repos", str(mirror.mirrors)]
+    result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "c"), "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "function Acc@10" in result.stdout and "100.0%" in result.stdout
+
+
+def test_bench_bad_inputs_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["bench", "localize", str(tmp_path / "no.jsonl"), "--repos", "."])
+    assert result.exit_code == 2 and "does not exist" in _flat(result.output)
+    result = runner.invoke(
+        app, ["bench", "localize", str(tmp_path), "--repos", str(tmp_path / "none")]
+    )
+    assert result.exit_code == 2 and "not a directory" in _flat(result.output)
