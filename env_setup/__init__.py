@@ -1,24 +1,43 @@
-"""Automatic environment setup: detect -> plan -> install -> verify -> record and cache."""
+"""Automatic environment setup: detect -> plan -> install -> verify -> record and cache.
+
+    from env_setup import SetupOptions, setup_environment
+
+    record = setup_environment(Path("repo"), SetupOptions(commit="HEAD"))
+    record.success, record.image, record.test_command   # env.json is in repo/.swe-agent/
+"""
 
 from env_setup.detect import detect
 from env_setup.errors import BadRepository, EnvSetupError, NoBaseImage, NoRecord
 from env_setup.model import Detection, Packaging, Plan, Step, StepKind, TestRunner
+from env_setup.pipeline import SetupOptions, setup_environment
 from env_setup.plan import make_plan
 from env_setup.pyversion import PythonChoice, choose_python
+from env_setup.record import CommandResult, EnvRecord, Verification, load_record, record_path
+from env_setup.repair import Failure, Repairer, RuleRepairer
 
 __all__ = [
     "BadRepository",
+    "CommandResult",
     "Detection",
+    "EnvRecord",
     "EnvSetupError",
+    "Failure",
     "NoBaseImage",
     "NoRecord",
     "Packaging",
     "Plan",
     "PythonChoice",
+    "Repairer",
+    "RuleRepairer",
+    "SetupOptions",
     "Step",
     "StepKind",
     "TestRunner",
+    "Verification",
     "choose_python",
     "detect",
+    "load_record",
     "make_plan",
+    "record_path",
+    "setup_environment",
 ]

@@ -101,6 +101,7 @@ class Plan:
     test_paths: tuple[str, ...]
     venv: str = "/opt/swe-venv"
     uploaded_prior_to: str | None = None  # set when resolving dependencies as of a date
+    commit_date: str | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -59,6 +59,7 @@ def make_plan(
         test_paths=detection.test_paths,
         venv=VENV,
         uploaded_prior_to=cutoff,
+        commit_date=detection.commit_date,
         notes=tuple(n for n in (runner_note,) if n),
     )
 

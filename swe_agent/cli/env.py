@@ -1,7 +1,162 @@
-"""`swe-agent env` commands."""
+"""`swe-agent env`: set up a repository's test environment in Docker, and show the record."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="env commands.", no_args_is_help=True)
+from swe_agent.cli._common import handles_errors, print_json
+
+if TYPE_CHECKING:
+    from env_setup import EnvRecord
+
+app = typer.Typer(
+    help="Environment set-up: detect, install, verify and cache a repository's test environment.",
+    no_args_is_help=True,
+)
+
+
+@app.command("setup")
+@handles_errors
+def setup_command(
+    path: Annotated[Path, typer.Argument(help="The repository to set up.")] = Path("."),
+    commit: Annotated[
+        str | None, typer.Option("--commit", help="Set up the repository at this git revision.")
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Force the Python version (X.Y).")
+    ] = None,
+    tests: Annotated[
+        list[str] | None,
+        typer.Option("--tests", help="Verify collection of these test files or ids only."),
+    ] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse a cached environment image.")
+    ] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Work out, install, verify and cache the environment in which PATH's tests run.
+
+    Reads the packaging, test and CI files, picks a Python and a base image, installs in a
+    networked Docker sandbox (repairing common failures), checks that the packages import and
+    that pytest collects the tests, then saves the container as an image. The record is
+    PATH/.swe-agent/env.json; a second setup with the same dependency files reuses the image.
+    Exits 1 when the environment could not be verified.
+
+    Examples:
+
+      swe-agent env setup .
+
+      swe-agent env setup ../astropy --commit 3832210 --json
+
+      swe-agent env setup . --python 3.11 --tests tests/test_core.py
+    """
+    from rich.console import Console
+
+    from env_setup import SetupOptions, setup_environment
+
+    options = SetupOptions(commit=commit, python=python, tests=tuple(tests or ()), use_cache=cache)
+    console = Console(stderr=True, highlight=False)
+    with console.status("setting up the environment") as status:
+
+        def progress(message: str) -> None:
+            console.log(f"[dim]{message}[/]")
+            status.update(message[:100])
+
+        record = setup_environment(path, options, progress=progress)
+    summary = summarize(record, path)
+    if json_out:
+        print_json(summary)
+    else:
+        _print_summary(summary)
+    if not record.success:
+        raise typer.Exit(1)
+
+
+@app.command("show")
+@handles_errors
+def show_command(
+    path: Annotated[Path, typer.Argument(help="The repository whose record to show.")] = Path("."),
+    json_out: Annotated[bool, typer.Option("--json", help="Print env.json as it is.")] = False,
+) -> None:
+    """Show the environment recorded for PATH: Python, image, commands, verification.
+
+    Examples:
+
+      swe-agent env show .
+
+      swe-agent env show ../astropy --json
+    """
+    from env_setup import BadRepository, load_record
+
+    if not path.is_dir():
+        raise BadRepository(f"{path} is not a directory", hint="pass the path of a repository")
+    record = load_record(path)
+    if json_out:
+        print_json(record.to_json())
+        return
+    _print_summary(summarize(record, path))
+    _print_commands(record)
+
+
+def summarize(record: EnvRecord, path: Path) -> dict[str, Any]:
+    """The one object `env setup --json` prints."""
+    from env_setup import record_path
+
+    failed = [c for c in record.commands if not c.ok and not c.optional]
+    return {
+        "success": record.success,
+        "python": record.python,
+        "image": record.image,
+        "base_image": record.base_image,
+        "test_command": record.test_command,
+        "verify": record.verify.__dict__ if record.verify else None,
+        "seconds": record.timings.get("total_s"),
+        "cache_hit": record.cache_hit,
+        "cache_key": record.cache_key,
+        "commands": len(record.commands),
+        "repairs": sum(1 for c in record.commands if c.kind == "repair"),
+        "last_failure": failed[-1].output_tail[-1500:] if failed and not record.success else None,
+        "env_json": str(record_path(path.resolve())),
+    }
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    verdict = "[green]ready[/]" if summary["success"] else "[red]not verified[/]"
+    how = "cache hit" if summary["cache_hit"] else "built"
+    console.print(f"{verdict}: Python {summary['python']}, {how} in {summary['seconds']} s")
+    console.print(f"image: {summary['image'] or '-'} (from {summary['base_image']})")
+    console.print(f"tests: {summary['test_command']}")
+    verify = summary["verify"] or {}
+    if verify:
+        console.print(
+            f"verify: {verify.get('collected', 0)} tests collected, "
+            f"{verify.get('collection_errors', 0)} collection errors, imports "
+            f"{'ok' if all(v is None for v in verify.get('imports', {}).values()) else 'failing'}"
+        )
+    if summary.get("last_failure"):
+        console.print(f"[red]last failure:[/]\n{summary['last_failure']}")
+    console.print(f"[dim]record: {summary['env_json']}[/]")
+
+
+def _print_commands(record: EnvRecord) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("ok", "s", "kind", "command", "why"):
+        table.add_column(column)
+    for result in record.commands:
+        mark = (
+            "[green]ok[/]"
+            if result.ok
+            else ("[yellow]skip[/]" if result.optional else "[red]fail[/]")
+        )
+        first = result.command.splitlines()[0] if result.command else ""
+        table.add_row(mark, f"{result.seconds:.1f}", result.kind, first, result.why)
+    Console().print(table)

@@ -1,0 +1,181 @@
+"""Reading failure output: what went wrong, in terms the repair rules act on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from env_setup._compat import StrEnum
+from env_setup.facts import PYTEST_OPTION_PLUGINS
+
+# Import names whose distribution on PyPI is spelled differently.
+IMPORT_TO_DIST = {
+    "yaml": "PyYAML",
+    "cv2": "opencv-python",
+    "sklearn": "scikit-learn",
+    "PIL": "Pillow",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "dotenv": "python-dotenv",
+    "jwt": "PyJWT",
+    "Crypto": "pycryptodome",
+    "OpenSSL": "pyOpenSSL",
+    "git": "GitPython",
+    "magic": "python-magic",
+    "serial": "pyserial",
+    "usb": "pyusb",
+    "attr": "attrs",
+    "google.protobuf": "protobuf",
+    "pkg_resources": "setuptools",
+    "setuptools_scm": "setuptools-scm",
+    "skimage": "scikit-image",
+    "Levenshtein": "python-Levenshtein",
+    "MySQLdb": "mysqlclient",
+    "psycopg2": "psycopg2-binary",
+    "lxml": "lxml",
+    "docx": "python-docx",
+    "pptx": "python-pptx",
+    "fitz": "PyMuPDF",
+    "zmq": "pyzmq",
+    "gi": "PyGObject",
+    "wx": "wxPython",
+    "ruamel": "ruamel.yaml",
+    "mpl_toolkits": "matplotlib",
+    "typing_extensions": "typing-extensions",
+    "importlib_metadata": "importlib-metadata",
+    "nose2": "nose2",
+    "hypothesis": "hypothesis",
+    "mock": "mock",
+    "toml": "toml",
+    "tomli": "tomli",
+}
+# Standard-library modules that left in Python 3.12/3.13; an old project importing them needs an
+# older interpreter rather than a package.
+_REMOVED_STDLIB = {"distutils", "imp", "asynchat", "asyncore", "smtpd", "cgi", "cgitb", "telnetlib"}
+
+_MISSING_MODULE = re.compile(r"(?:ModuleNotFoundError|ImportError): No module named '?([\w.]+)'?")
+_CANNOT_IMPORT = re.compile(r"ImportError: cannot import name '?(\w+)'? from '?([\w.]+)'?")
+_NO_VERSION = re.compile(
+    r"Could not find a version that satisfies the requirement ([\w.\-\[\],]+)\s*"
+    r"(?:==|===)\s*([\w.+!\-*]+)[^\n]*?(?:\(from versions: ([^)]*)\))?",
+)
+_BUILD_FAILED = re.compile(
+    r"Failed building wheel for|Failed to build|did not run successfully"
+    r"|subprocess-exited-with-error"
+)
+_BUILD_NAME = re.compile(r"(?:Failed building wheel for|Failed to build) ([\w.\-]+)")
+_COLLECTING = re.compile(r"Collecting ([\w.\-]+)(?:\[[^\]]*\])?\s*==\s*([\w.+!]+)")
+_WRONG_PYTHON = re.compile(
+    r"requires a different Python|Requires-Python"
+    r"|SyntaxError: (?:Missing parentheses|invalid syntax)"
+    r"|is not a supported wheel on this platform|ignored the following versions that require a "
+    r"different python version",
+    re.IGNORECASE,
+)
+_UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")
+_UNKNOWN_INI = re.compile(r"Unknown config option: (\w+)", re.IGNORECASE)
+
+
+class Problem(StrEnum):
+    """The kinds of failure the rules know how to repair."""
+
+    MISSING_MODULE = "missing-module"
+    MISSING_PLUGIN = "missing-plugin"
+    NO_SUCH_VERSION = "no-such-version"
+    BUILD_FAILED = "build-failed"
+    API_DRIFT = "api-drift"
+    WRONG_PYTHON = "wrong-python"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One reading of a failure's output."""
+
+    problem: Problem
+    name: str = ""  # module, distribution or plugin concerned
+    version: str = ""  # the version asked for, when a pin failed
+    available: tuple[str, ...] = ()  # versions pip listed as existing
+    detail: str = ""
+    during_build: bool = False  # the failure happened while pip built a package
+
+
+def diagnose(output: str) -> Diagnosis:
+    """The most actionable problem named in a command's output (pip, pytest, python)."""
+    pin = _NO_VERSION.search(output)
+    if pin:
+        versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
+        return Diagnosis(Problem.NO_SUCH_VERSION, pin[1], pin[2], versions, pin[0][:300])
+    in_build = bool(_BUILD_FAILED.search(output)) and "pip" in output
+    missing = _MISSING_MODULE.search(output)
+    if missing:
+        module = missing[1]
+        if module.split(".")[0] in _REMOVED_STDLIB:
+            return Diagnosis(Problem.WRONG_PYTHON, module, detail=missing[0])
+        # A setup.py that imports a build dependency fails inside pip's isolated build.
+        return Diagnosis(Problem.MISSING_MODULE, module, detail=missing[0], during_build=in_build)
+    if in_build or _BUILD_NAME.search(output):
+        name_match = _BUILD_NAME.search(output)
+        name = name_match[1] if name_match else ""
+        pinned = {m[1].lower(): m[2] for m in _COLLECTING.finditer(output)}
+        return Diagnosis(
+            Problem.BUILD_FAILED,
+            name,
+            pinned.get(name.lower(), ""),
+            detail=(name_match[0] if name_match else "build failed"),
+        )
+    option = _UNKNOWN_OPTION.search(output)
+    if option:
+        key = option[1].split("=", 1)[0]
+        plugin = PYTEST_OPTION_PLUGINS.get(key, "")
+        return Diagnosis(Problem.MISSING_PLUGIN, plugin, detail=option[0])
+    drift = _CANNOT_IMPORT.search(output)
+    if drift:
+        return Diagnosis(Problem.API_DRIFT, drift[2], detail=drift[0])
+    wrong = _WRONG_PYTHON.search(output)
+    if wrong:
+        return Diagnosis(Problem.WRONG_PYTHON, detail=wrong[0])
+    return Diagnosis(Problem.UNKNOWN, detail=output.strip()[-300:])
+
+
+def distribution_for(module: str) -> list[str]:
+    """Distributions that may provide an import name, most likely first."""
+    top = module.split(".")[0]
+    names = []
+    for key in (module, top):
+        if key in IMPORT_TO_DIST:
+            names.append(IMPORT_TO_DIST[key])
+    names.append(top.replace("_", "-"))
+    return list(dict.fromkeys(names))
+
+
+def nearest_version(wanted: str, available: tuple[str, ...]) -> str | None:
+    """The existing release closest to `wanted`: same series first, newer before older."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        target = Version(wanted.rstrip(".*"))
+    except InvalidVersion:
+        return available[-1] if available else None
+    parsed = []
+    for text in available:
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            parsed.append(version)
+    if not parsed:
+        return None
+
+    def distance(version: Version) -> tuple[int, int, int, int]:
+        release = [*version.release, 0, 0, 0]
+        goal = [*target.release, 0, 0, 0]
+        return (
+            abs(release[0] - goal[0]),
+            abs(release[1] - goal[1]),
+            version < target,
+            abs(release[2] - goal[2]),
+        )
+
+    return str(min(parsed, key=distance))

@@ -1,0 +1,146 @@
+"""Install: run a plan's steps in the sandbox, repairing failures; every command is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from env_setup.model import Plan, Step
+from env_setup.record import CommandResult, Verification
+from env_setup.repair import Failure, Repairer
+from env_setup.verify import verify
+from sandbox import Sandbox
+
+Progress = Callable[[str], None]
+_OUTPUT_TAIL = 3000
+STEP_TIMEOUT = 1800.0
+
+
+@dataclass
+class InstallLog:
+    """The commands run so far, in order, and how many repairs are left."""
+
+    repairs_left: int = 10
+    results: list[CommandResult] = field(default_factory=list)
+
+    def tried(self) -> frozenset[str]:
+        """Every command already run (repairers never propose one twice)."""
+        return frozenset(result.command for result in self.results)
+
+
+def run_step(box: Sandbox, step: Step, *, log: InstallLog, progress: Progress) -> CommandResult:
+    """Run one command in the sandbox and log its outcome."""
+    progress(f"{step.kind}: {_short(step.command)}")
+    obs = box.run(step.command, timeout=STEP_TIMEOUT)
+    output = (obs.stdout + "\n" + obs.stderr).strip()
+    if obs.error:
+        output += f"\n{obs.error}"
+    result = CommandResult(
+        command=step.command,
+        why=step.why,
+        kind=str(step.kind),
+        exit_code=obs.exit_code,
+        seconds=round(obs.elapsed_s, 2),
+        ok=obs.ok,
+        optional=step.optional,
+        output_tail=output[-_OUTPUT_TAIL:],
+    )
+    log.results.append(result)
+    return result
+
+
+def install(
+    box: Sandbox,
+    plan: Plan,
+    *,
+    repairers: Sequence[Repairer],
+    log: InstallLog,
+    progress: Progress,
+) -> CommandResult | None:
+    """Run every step, repairing failures; return the failure that stopped it, or None."""
+    for step in plan.steps:
+        result = run_step(box, step, log=log, progress=progress)
+        if result.ok:
+            continue
+        fixed = repair(
+            box,
+            plan,
+            Failure(result.output_tail, step),
+            repairers=repairers,
+            log=log,
+            progress=progress,
+        )
+        if fixed is None and not step.optional:
+            return log.results[-1]
+    return None
+
+
+def repair(
+    box: Sandbox,
+    plan: Plan,
+    failure: Failure,
+    *,
+    repairers: Sequence[Repairer],
+    log: InstallLog,
+    progress: Progress,
+) -> CommandResult | None:
+    """Ask the repairers for fixes until the failed step passes; the passing result or None."""
+    while log.repairs_left > 0:
+        steps = _proposal(failure, plan=plan, repairers=repairers, tried=log.tried())
+        if not steps:
+            return None
+        log.repairs_left -= 1
+        result = None
+        for index, step in enumerate(steps):
+            result = run_step(box, step, log=log, progress=progress)
+            if not result.ok:
+                # The re-run (or its replacement) failed anew: repair that next, building on it.
+                # A fix that failed leaves the original failure standing, for the next candidate.
+                if index == len(steps) - 1:
+                    failure = Failure(result.output_tail, step)
+                break
+        if result is not None and result.ok:
+            return result
+    return None
+
+
+def _proposal(
+    failure: Failure, *, plan: Plan, repairers: Sequence[Repairer], tried: frozenset[str]
+) -> list[Step]:
+    for repairer in repairers:
+        steps = repairer.propose(failure, plan=plan, tried=tried)
+        if steps:
+            return steps
+    return []
+
+
+def verify_and_repair(
+    box: Sandbox,
+    plan: Plan,
+    *,
+    repairers: Sequence[Repairer],
+    log: InstallLog,
+    progress: Progress,
+    tests: tuple[str, ...] = (),
+    has_tests: bool = True,
+) -> Verification:
+    """Verify; while it fails and a repairer has a fix, apply the fix and verify again."""
+    while True:
+        progress("verifying: imports and test collection")
+        result = verify(box, plan, tests=tests, has_tests=has_tests)
+        if result.ok or log.repairs_left <= 0:
+            return result
+        steps = _proposal(
+            Failure(result.output_tail), plan=plan, repairers=repairers, tried=log.tried()
+        )
+        if not steps:
+            return result
+        log.repairs_left -= 1
+        for step in steps:
+            if not run_step(box, step, log=log, progress=progress).ok:
+                break
+
+
+def _short(command: str) -> str:
+    first = command.splitlines()[0] if command else ""
+    return first if len(first) <= 120 else first[:117] + "..."

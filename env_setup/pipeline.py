@@ -1,0 +1,304 @@
+"""The whole setup: detect -> plan -> (cache hit | install -> verify -> commit) -> env.json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from env_setup.cache import (
+    RECORD_IN_IMAGE,
+    available_images,
+    cache_key,
+    cache_tag,
+    docker_client,
+    image_exists,
+    record_in_image,
+)
+from env_setup.detect import commit_date_of, detect
+from env_setup.errors import BadRepository, EnvSetupError
+from env_setup.install import InstallLog, Progress, install, verify_and_repair
+from env_setup.model import Detection, Plan
+from env_setup.plan import make_plan
+from env_setup.record import EnvRecord, Verification, record_from_json, record_path, write_record
+from env_setup.repair import Repairer, RuleRepairer
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    """What a caller can ask of one setup."""
+
+    commit: str | None = None  # a git revision; None is the checkout as it is (HEAD's tree)
+    python: str | None = None  # force "X.Y"
+    tests: tuple[str, ...] = ()  # verify collection of this subset only
+    use_cache: bool = True
+    max_pythons: int = 2  # how many Python candidates to try before giving up
+    max_repairs: int = 10
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every stage of one setup needs to know."""
+
+    root: Path
+    detection: Detection
+    options: SetupOptions
+    repairers: tuple[Repairer, ...]
+    say: Progress
+
+
+def setup_environment(
+    repo: Path,
+    options: SetupOptions | None = None,
+    *,
+    images: dict[str, str] | None = None,
+    repairers: Sequence[Repairer] | None = None,
+    progress: Progress | None = None,
+) -> EnvRecord:
+    """Set up (or reuse) the environment of `repo` and write `<repo>/.swe-agent/env.json`."""
+    started = time.monotonic()
+    options = options or SetupOptions()
+    say = progress or (lambda _message: None)
+    root = _check_repo(repo, options.commit)
+    say("reading packaging, test and CI files")
+    detection = _detect_at(root, options.commit)
+    client = docker_client()
+    if client is None and images is None:
+        raise EnvSetupError(
+            "no Docker daemon answers", hint="start Docker; `swe-agent sandbox doctor` checks it"
+        )
+    plan = make_plan(detection, images or available_images(client), python=options.python)
+    reused = _from_cache(root, detection, plan, options, client=client, started=started)
+    if reused is not None:
+        say(f"cache hit: {reused.image}")
+        write_record(root, reused)
+        return reused
+    chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
+    run = _Run(root, detection, options, chain, say)
+    record = _build_with_fallbacks(run, plan, images=images or available_images(client))
+    record = replace(record, timings={**record.timings, "total_s": _since(started)})
+    write_record(root, record)
+    return record
+
+
+def _check_repo(repo: Path, commit: str | None) -> Path:
+    root = repo.expanduser().resolve()
+    if not root.is_dir():
+        raise BadRepository(f"{repo} is not a directory", hint="pass the path of a repository")
+    if commit is None:
+        return root
+    probe = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        raise BadRepository(
+            f"{commit} is not a commit of {root}",
+            hint="pass a commit id, branch or tag that `git rev-parse` knows",
+        )
+    return root
+
+
+def _detect_at(root: Path, commit: str | None) -> Detection:
+    """Detect on the files as they are at `commit` (an exported copy), or on the checkout."""
+    if commit is None:
+        return detect(root)
+    with tempfile.TemporaryDirectory(prefix="swe-env-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", "--format=tar", commit],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=_bytes_io(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return detect(Path(tmp), commit_date=commit_date_of(root, commit))
+
+
+def _bytes_io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
+
+
+def _from_cache(
+    root: Path,
+    detection: Detection,
+    plan: Plan,
+    options: SetupOptions,
+    *,
+    client: Any,
+    started: float,
+) -> EnvRecord | None:
+    """The recorded environment when an image with this cache key exists already."""
+    if not options.use_cache or client is None:
+        return None
+    key = cache_key(root, detection, plan, commit=options.commit)
+    tag = cache_tag(key)
+    if not image_exists(client, tag):
+        return None
+    data = _local_record(root)
+    if not data or data.get("cache_key") != key:
+        data = record_in_image(client, tag)
+    if not data or not data.get("success"):
+        return None
+    record = record_from_json(data)
+    return replace(
+        record,
+        cache_hit=True,
+        image=tag,
+        commit=options.commit,
+        timings={**record.timings, "total_s": _since(started)},
+        created_at=_now(),
+    )
+
+
+def _local_record(root: Path) -> dict[str, Any] | None:
+    path = record_path(root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> EnvRecord:
+    """Build with the chosen Python; when that fails, with the next candidates."""
+    candidates = [plan.python] if run.options.python else list(plan.python_candidates)
+    record: EnvRecord | None = None
+    for python in candidates[: max(1, run.options.max_pythons)]:
+        if python != plan.python:
+            run.say(f"Python {plan.python} failed; trying Python {python}")
+            plan = make_plan(run.detection, images, python=python)
+        record = build(run, plan)
+        if record.success:
+            return record
+    assert record is not None  # there is always at least one candidate
+    return record
+
+
+def build(run: _Run, plan: Plan) -> EnvRecord:
+    """Install and verify in a fresh networked sandbox; commit the image when it works."""
+    from sandbox import SETUP_LIMITS, start_sandbox
+
+    key = cache_key(run.root, run.detection, plan, commit=run.options.commit)
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    run.say(f"starting a sandbox from {plan.base_image} (Python {plan.python})")
+    log = InstallLog(repairs_left=run.options.max_repairs)
+    with start_sandbox(
+        run.root,
+        image=plan.base_image,
+        network=True,
+        limits=SETUP_LIMITS,
+        commit=run.options.commit,
+    ) as box:
+        timings["sandbox_s"] = _since(started)
+        failed = install(box, plan, repairers=run.repairers, log=log, progress=run.say)
+        timings["install_s"] = round(_since(started) - timings["sandbox_s"], 2)
+        if failed is None:
+            verification = verify_and_repair(
+                box,
+                plan,
+                repairers=run.repairers,
+                log=log,
+                progress=run.say,
+                tests=run.options.tests,
+                has_tests=run.detection.has_tests,
+            )
+        else:
+            verification = Verification(ok=False, output_tail="not verified: the install failed")
+        timings["verify_s"] = round(_since(started) - sum(timings.values()), 2)
+        success = failed is None and verification.ok
+        record = _record(
+            plan,
+            key=key,
+            success=success,
+            log=log,
+            verification=verification,
+            commit=run.options.commit,
+        )
+        record = replace(record, resolved=_freeze(box, plan) if failed is None else {})
+        if success:
+            run.say(f"saving the environment as {record.image}")
+            commit_started = time.monotonic()
+            _save_image(box, plan, replace(record, timings=dict(timings)))
+            timings["commit_s"] = _since(commit_started)
+    return replace(record, timings=timings)
+
+
+# Later sandboxes run as uid 1000 and unpack a fresh workspace: they must be able to empty it,
+# and to own the venv. Caches would only make the image bigger.
+_BEFORE_COMMIT = (
+    "find {workdir} -mindepth 1 -delete; rm -rf /tmp/.cache /root/.cache; "
+    "chown -R 1000:1000 {workdir} {venv}"
+)
+
+
+def _save_image(box: Any, plan: Plan, record: EnvRecord) -> None:
+    """Store the record inside the container, tidy it, and commit it as the cache image."""
+    box.execute(f"open({RECORD_IN_IMAGE!r}, 'w').write({json.dumps(record.to_json())!r})")
+    box.run(_BEFORE_COMMIT.format(workdir=box.workdir, venv=plan.venv), timeout=600)
+    box.commit(record.image or cache_tag(record.cache_key))
+
+
+def _freeze(box: Any, plan: Plan) -> dict[str, str]:
+    """Distribution -> version as installed (`pip freeze`); editable installs map to '-e'."""
+    obs = box.run(f"{plan.python_bin} -m pip freeze --all", timeout=300)
+    resolved: dict[str, str] = {}
+    for line in obs.stdout.splitlines():
+        name, sep, version = line.partition("==")
+        if sep:
+            resolved[name.strip()] = version.strip()
+        elif " @ " in line:
+            resolved[line.split(" @ ")[0].strip()] = line.split(" @ ", 1)[1].strip()
+        elif line.startswith("-e "):
+            resolved[line.rsplit("=", 1)[-1]] = "-e"
+    return resolved
+
+
+def _record(
+    plan: Plan,
+    *,
+    key: str,
+    success: bool,
+    log: InstallLog,
+    verification: Verification,
+    commit: str | None,
+) -> EnvRecord:
+    return EnvRecord(
+        success=success,
+        python=plan.python,
+        base_image=plan.base_image,
+        image=cache_tag(key) if success else None,
+        cache_key=key,
+        cache_hit=False,
+        test_command=plan.test_command,
+        test_runner=str(plan.test_runner),
+        venv=plan.venv,
+        commands=tuple(log.results),
+        resolved={},
+        verify=verification,
+        timings={},
+        python_reason=plan.python_reason,
+        uploaded_prior_to=plan.uploaded_prior_to,
+        commit=commit,
+        notes=plan.notes,
+        created_at=_now(),
+    )
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 2)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

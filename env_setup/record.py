@@ -1,0 +1,127 @@
+"""The env.json record: what was installed, how, what it resolved to, and whether it verified."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from env_setup.errors import NoRecord
+
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """One command run during the setup, and how it went."""
+
+    command: str
+    why: str
+    kind: str
+    exit_code: int | None
+    seconds: float
+    ok: bool
+    optional: bool = False
+    output_tail: str = ""  # the end of stdout + stderr, where pip and pytest put their errors
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The checks that say the environment works."""
+
+    ok: bool
+    imports: dict[str, str | None] = field(default_factory=dict)  # package -> error or None
+    collect_command: str = ""
+    collected: int = 0
+    collection_errors: int = 0
+    no_tests: bool = False
+    output_tail: str = ""
+
+
+@dataclass(frozen=True)
+class EnvRecord:
+    """Everything a later run (or person) needs to reuse or rebuild the environment."""
+
+    success: bool
+    python: str
+    base_image: str
+    image: str | None  # the cached image with the environment installed
+    cache_key: str
+    cache_hit: bool
+    test_command: str
+    test_runner: str
+    venv: str
+    commands: tuple[CommandResult, ...]
+    resolved: dict[str, str]  # distribution -> version, from `pip freeze`
+    verify: Verification | None
+    timings: dict[str, float]
+    python_reason: str = ""
+    uploaded_prior_to: str | None = None
+    commit: str | None = None
+    notes: tuple[str, ...] = ()
+    created_at: str = ""
+    version: int = RECORD_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @property
+    def replay_commands(self) -> list[str]:
+        """The commands that succeeded, in order: running them rebuilds the environment."""
+        return [c.command for c in self.commands if c.ok]
+
+
+def record_path(repo: Path) -> Path:
+    """Where a repository's env.json lives."""
+    return repo / ".swe-agent" / "env.json"
+
+
+def write_record(repo: Path, record: EnvRecord) -> Path:
+    """Write env.json atomically (a temporary file renamed over the old one)."""
+    path = record_path(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".env.", suffix=".json.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(record.to_json(), handle, indent=2)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def record_from_json(data: dict[str, Any]) -> EnvRecord:
+    """Rebuild an EnvRecord from its JSON form."""
+    verify = data.get("verify")
+    fields = dict(data)
+    fields["commands"] = tuple(CommandResult(**c) for c in data.get("commands") or [])
+    fields["verify"] = Verification(**verify) if isinstance(verify, dict) else None
+    fields["notes"] = tuple(data.get("notes") or ())
+    known = EnvRecord.__dataclass_fields__
+    return EnvRecord(**{k: v for k, v in fields.items() if k in known})
+
+
+def load_record(repo: Path) -> EnvRecord:
+    """Read a repository's env.json, or NoRecord naming the command that makes one."""
+    path = record_path(repo)
+    if not path.is_file():
+        raise NoRecord(
+            f"no environment has been set up for {repo}",
+            hint=f"run `swe-agent env setup {repo}` first",
+        )
+    try:
+        return record_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise NoRecord(
+            f"{path} is not a readable env.json ({exc})",
+            hint=f"run `swe-agent env setup {repo}` again to rewrite it",
+        ) from None

@@ -1,0 +1,209 @@
+"""Repairs: the `Repairer` seam and the rules that fill it before any model does."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Protocol
+
+from env_setup.diagnose import Diagnosis, Problem, diagnose, distribution_for, nearest_version
+from env_setup.model import Plan, Step, StepKind
+from env_setup.plan import pip_install
+
+# Rewrites `name==old` to `name<op>new` in the repository's dependency files, in place; the repair
+# command restores them with `git checkout` once the install ran, so the workspace stays clean.
+REPIN_SCRIPT = """\
+import pathlib, re, subprocess, sys
+name, old, new = sys.argv[1:4]
+files = subprocess.run(["git", "ls-files", "--", "*requirements*", "requirements/*", "*.in",
+                        "setup.py", "setup.cfg", "pyproject.toml", "Pipfile"],
+                       capture_output=True, text=True).stdout.split()
+spelled = "[-_.]".join(re.escape(p) for p in re.split(r"[-_.]", name))
+extras = r"(?:\\[[^\\]]*\\])?"
+pin = re.compile(r"(?i)(?<![\\w-])(" + spelled + extras + r")\\s*===?\\s*" + re.escape(old)
+                 + r"(?![\\w.])")
+for f in files:
+    path = pathlib.Path(f)
+    text = path.read_text(errors="replace")
+    changed = pin.sub(lambda m: m[1] + new, text)
+    if changed != text:
+        path.write_text(changed)
+        print("repinned", name, "in", f)
+"""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A step (or the verification) that failed, with its output."""
+
+    output: str
+    step: Step | None = None  # None when the verification failed
+
+
+class Repairer(Protocol):
+    """Proposes commands that repair a failure; the last one re-does what failed.
+
+    Rules come first; a model-driven agent plugs in here later. `tried` holds every command run
+    so far, so a repairer never proposes the same thing twice; an empty answer means give up.
+    """
+
+    def propose(self, failure: Failure, *, plan: Plan, tried: frozenset[str]) -> list[Step]: ...
+
+
+class RuleRepairer:
+    """The rules: missing module, missing plugin, impossible pin, failed build, API drift, dates."""
+
+    def propose(self, failure: Failure, *, plan: Plan, tried: frozenset[str]) -> list[Step]:
+        """Repair steps for the failure, or [] when no rule applies (or all were tried)."""
+        found = diagnose(failure.output)
+        for steps in self._candidates(found, failure, plan):
+            if steps and steps[-1].command not in tried and steps[0].command not in tried:
+                return steps
+        return []
+
+    def _candidates(self, found: Diagnosis, failure: Failure, plan: Plan) -> list[list[Step]]:
+        step = failure.step
+        if found.problem is Problem.MISSING_MODULE:
+            return _missing_module(found, step, plan)
+        if found.problem is Problem.MISSING_PLUGIN and found.name:
+            why = f"the pytest configuration uses an option of {found.name}"
+            return [
+                _then(
+                    Step(
+                        pip_install([found.name], as_of=plan.uploaded_prior_to),
+                        why,
+                        StepKind.REPAIR,
+                    ),
+                    step,
+                )
+            ]
+        if found.problem is Problem.NO_SUCH_VERSION and step is not None:
+            return _impossible_pin(found, step, plan)
+        if found.problem is Problem.BUILD_FAILED and step is not None:
+            return _build_failed(found, step)
+        if found.problem is Problem.API_DRIFT and plan.commit_date:
+            return _api_drift(found, step, plan)
+        if step is not None and "pip" in step.command:
+            return _toggle_date(step, plan)
+        return []
+
+
+def _then(fix: Step, failed: Step | None) -> list[Step]:
+    """The fix followed by the step that failed (verification failures re-run themselves)."""
+    return [fix] if failed is None else [fix, failed]
+
+
+def _missing_module(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Step]]:
+    module = found.name
+    if module.split(".")[0] in plan.top_level_packages:
+        return []  # the project's own package: installing something else will not help
+    out = []
+    for dist in distribution_for(module):
+        why = f"`import {module}` failed; {dist} provides it"
+        fix = Step(pip_install([dist], as_of=plan.uploaded_prior_to), why, StepKind.REPAIR)
+        if step is not None and found.during_build and "--no-build-isolation" not in step.command:
+            # The build needed it: pip's isolated build cannot see what we just installed.
+            retry = Step(f"{step.command} --no-build-isolation", step.why, StepKind.REPAIR)
+            out.append([fix, retry])
+        else:
+            out.append(_then(fix, step))
+    return out
+
+
+def _impossible_pin(found: Diagnosis, step: Step, plan: Plan) -> list[list[Step]]:
+    nearest = nearest_version(found.version, found.available)
+    if not nearest:
+        return _toggle_date(step, plan)
+    why = f"{found.name}=={found.version} does not exist; {nearest} is the nearest release"
+    return [
+        [
+            Step(
+                _repinned(step.command, found.name, found.version, f"=={nearest}"),
+                why,
+                StepKind.REPAIR,
+            )
+        ]
+    ]
+
+
+def _build_failed(found: Diagnosis, step: Step) -> list[list[Step]]:
+    out = []
+    if "--prefer-binary" not in step.command:
+        why = "a package failed to build; prefer releases that ship a wheel for this Python"
+        out.append([Step(f"{step.command} --prefer-binary", why, StepKind.REPAIR)])
+    if not found.name:
+        return out
+    only = f"--only-binary={shlex.quote(found.name)}"
+    for spec in _wheel_specs(found.version):
+        why = f"{found.name} {found.version or ''} failed to build; nearest release with a wheel"
+        command = f"{step.command} {only}"
+        if spec and found.version:
+            command = _repinned(command, found.name, found.version, spec)
+        out.append([Step(command.strip(), why, StepKind.REPAIR)])
+    return out
+
+
+def _wheel_specs(version: str) -> list[str]:
+    """Ever wider ranges from a pinned version: same minor series, same major, anything newer."""
+    numbers = [int(n) for n in re.findall(r"\d+", version)[:2]]
+    if len(numbers) < 2:
+        return [""]
+    major, minor = numbers
+    return [f">={version},<{major}.{minor + 1}", f">={version},<{major + 1}", f">={version}"]
+
+
+def _api_drift(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Step]]:
+    module = found.name.split(".")[0]
+    if module in plan.top_level_packages or not plan.commit_date:
+        return []
+    date = plan.commit_date[:10]
+    out = []
+    for dist in distribution_for(module)[:1]:
+        why = f"a name went missing from {module}; install {dist} as it was on {date}"
+        args = [f"--uploaded-prior-to={date}T00:00:00Z", dist]
+        out.append(_then(Step(pip_install(args, as_of=None), why, StepKind.REPAIR), step))
+    return out
+
+
+def _toggle_date(step: Step, plan: Plan) -> list[list[Step]]:
+    """Resolve as of the commit date when the latest releases fail, and the reverse."""
+    if "--uploaded-prior-to" in step.command:
+        command = re.sub(r"\s--uploaded-prior-to=\S+", "", step.command)
+        return [
+            [
+                Step(
+                    command,
+                    "resolving as of a date failed; try the latest releases",
+                    StepKind.REPAIR,
+                )
+            ]
+        ]
+    if plan.commit_date and " install " in step.command:
+        date = f"{plan.commit_date[:10]}T00:00:00Z"
+        command = step.command.replace(" install ", f" install --uploaded-prior-to={date} ", 1)
+        return [
+            [
+                Step(
+                    command,
+                    f"the latest releases failed; resolve as of {date[:10]}",
+                    StepKind.REPAIR,
+                )
+            ]
+        ]
+    return []
+
+
+def _repinned(command: str, name: str, old: str, new_spec: str) -> str:
+    """`command` after rewriting `name==old` in the files and in the command line itself."""
+    spelled = "[-_.]".join(re.escape(p) for p in re.split(r"[-_.]", name))
+    pin = re.compile(rf"(?i)^({spelled}(?:\[[^\]]*\])?)\s*===?\s*{re.escape(old)}$")
+    rewritten = command
+    if "\n" not in command:
+        words = [pin.sub(lambda m: m[1] + new_spec, w) for w in shlex.split(command)]
+        rewritten = " ".join(shlex.quote(w) for w in words)
+    args = " ".join(shlex.quote(a) for a in (name, old, new_spec))
+    return (
+        f"python3 - {args} <<'PY'\n{REPIN_SCRIPT}PY\n"
+        f"{rewritten}; rc=$?; git checkout -q -- .; exit $rc"
+    )

@@ -1,0 +1,87 @@
+"""Verification: the project's packages import, and pytest collects the tests without errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+from env_setup.model import Plan
+from env_setup.record import Verification
+from sandbox import Sandbox
+
+_IMPORT_CHECK = """\
+import importlib, json, sys
+result = {}
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+        result[name] = None
+    except BaseException as exc:
+        result[name] = f"{type(exc).__name__}: {exc}"[:500]
+print("SWE_IMPORTS=" + json.dumps(result))
+"""
+_COLLECTED = re.compile(r"(\d+) tests? collected|collected (\d+) items?")
+_ERRORS = re.compile(r"(\d+) errors?\b")
+_TAIL = 4000
+NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to collect
+
+
+def collect_command(plan: Plan, tests: tuple[str, ...] = ()) -> str:
+    """The pytest collect-only command for the repository's tests (or the given subset)."""
+    targets = tests or plan.test_paths
+    words = [plan.python_bin, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    return " ".join(shlex.quote(w) for w in [*words, *targets])
+
+
+def check_imports(box: Sandbox, plan: Plan) -> tuple[dict[str, str | None], str]:
+    """Import each top-level package in the venv; map name -> error (None when it imported)."""
+    if not plan.top_level_packages:
+        return {}, ""
+    args = " ".join(shlex.quote(p) for p in plan.top_level_packages)
+    command = f"{plan.python_bin} -c {shlex.quote(_IMPORT_CHECK)} {args}"
+    obs = box.run(command, timeout=600)
+    output = obs.stdout + obs.stderr
+    for line in obs.stdout.splitlines():
+        if line.startswith("SWE_IMPORTS="):
+            return json.loads(line.removeprefix("SWE_IMPORTS=")), output
+    error = (obs.error or output.strip()[-500:]) or "the import check did not run"
+    return dict.fromkeys(plan.top_level_packages, error), output
+
+
+def verify(
+    box: Sandbox, plan: Plan, *, tests: tuple[str, ...] = (), has_tests: bool = True
+) -> Verification:
+    """Run both checks; the environment is verified when imports work and collection is clean."""
+    imports, import_output = check_imports(box, plan)
+    imports_ok = all(error is None for error in imports.values())
+    if not has_tests and not tests:
+        return Verification(
+            ok=imports_ok, imports=imports, no_tests=True, output_tail=import_output[-_TAIL:]
+        )
+    command = collect_command(plan, tests)
+    obs = box.run(command, timeout=1200)
+    output = obs.stdout + "\n" + obs.stderr
+    collected = _count(_COLLECTED, output)
+    summary = next((line for line in reversed(obs.stdout.splitlines()) if line.strip()), "")
+    errors = _count(_ERRORS, summary)
+    no_tests = obs.exit_code == NO_TESTS_COLLECTED and not tests
+    collect_ok = (obs.exit_code == 0 and errors == 0) or no_tests
+    tail = output if imports_ok else import_output + "\n" + output
+    return Verification(
+        ok=imports_ok and collect_ok,
+        imports=imports,
+        collect_command=command,
+        collected=collected,
+        collection_errors=errors if errors or collect_ok else max(errors, 1),
+        no_tests=no_tests,
+        output_tail=tail[-_TAIL:],
+    )
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """The number in the last match of `pattern` (0 when there is none)."""
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return 0
+    return int(next(group for group in matches[-1].groups() if group))
