@@ -109,7 +109,7 @@ def test_a_selector_with_nothing_to_expand_exhausts_the_search() -> None:
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
 def test_a_budget_that_cannot_be_searched_with_is_bad_input(field: str, bad: float) -> None:
     with pytest.raises(BudgetError) as info:
-        Budget(**{field: bad})
+        Budget(**{field: bad})  # type: ignore[arg-type]
     assert info.value.exit_code == 2
     assert info.value.hint
 
