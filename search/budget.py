@@ -46,6 +46,17 @@ class Budget:
                     f"{f.name} must be a positive number or unset, not {limit!r}",
                     hint=f"drop {f.name} for no limit, or give it a value above 0",
                 )
+        if not self._bounded():
+            raise BudgetError(
+                "this budget never stops the search",
+                hint="set max_iterations, max_cost or max_seconds (or both max_depth and "
+                "max_expansions)",
+            )
+
+    def _bounded(self) -> bool:
+        if any(x is not None for x in (self.max_iterations, self.max_cost, self.max_seconds)):
+            return True
+        return self.max_depth is not None and self.max_expansions is not None
 
     def node_limit(self, node: Node) -> StopReason | None:
         """The per-node limit that forbids expanding `node` again, if any."""

@@ -133,3 +133,28 @@ def test_linear_keeps_the_other_limits() -> None:
     budget = linear(Budget(max_iterations=9, max_depth=4))
     assert (budget.max_iterations, budget.max_depth, budget.max_expansions) == (9, 4, 1)
     assert budget.linear
+
+
+def test_a_budget_that_never_stops_is_refused() -> None:
+    with pytest.raises(BudgetError, match="never stops"):
+        Budget(max_iterations=None, max_expansions=None)
+    assert Budget(max_iterations=None, max_cost=2.0).max_cost == 2.0
+    assert Budget(max_iterations=None).max_depth == 20  # depth x expansions bound the tree
+
+
+def test_the_summary_names_what_a_json_report_needs() -> None:
+    script = {"base": [edit("a"), submit("b")], "a": [edit("a1")]}
+    result = _run(Budget(max_iterations=4), script=script, value=ScriptedValue({"a": -90.0}))
+    summary = result.summary()
+    assert set(summary) == {
+        "mode",
+        "nodes",
+        "finished",
+        "max_depth",
+        "iterations",
+        "stop_reason",
+        "chosen",
+    }
+    assert summary["nodes"] == len(result.tree.nodes) == summary["iterations"] + 1
+    assert summary["finished"] == len(result.tree.finished()) >= 1
+    assert summary["stop_reason"] == str(result.stop_reason)
