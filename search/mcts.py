@@ -53,7 +53,8 @@ class SearchOptions:
     budget: Budget = field(default_factory=Budget)
     good_enough: Accept | None = None  # asked about each new finished node; True stops the search
     expand_finished: bool = False  # let submitted nodes grow again (UCT adds finished_penalty)
-    reevaluate_duplicates: bool = False  # False: a duplicate reuses its original's reward
+    # False: a duplicate with the same terminal flag and tests record reuses its original's reward
+    reevaluate_duplicates: bool = False
 
 
 def reward_at_least(threshold: float) -> Accept:
@@ -161,9 +162,14 @@ class Search:
 
     def _evaluate(self, tree: SearchTree, child: Node) -> Reward:
         original = None if child.duplicate_of is None else tree.nodes[child.duplicate_of]
-        if original is None or original.reward is None or self.options.reevaluate_duplicates:
+        if (
+            original is None
+            or original.reward is None
+            or self.options.reevaluate_duplicates
+            or (original.terminal, original.tests) != (child.terminal, child.tests)
+        ):
             return self.seams.value.evaluate(child)
-        # Same files, same score: skip the billed evaluation.
+        # Same files, same evidence, same score: skip the billed evaluation.
         why = f"same state as node {original.id}: {original.reward.explanation}"
         return Reward(original.reward.value, dict(original.reward.parts), why)
 

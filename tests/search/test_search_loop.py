@@ -166,3 +166,15 @@ def test_finished_nodes_are_not_expanded_unless_allowed() -> None:
     done = tree.nodes[1]
     assert [c.state for c in done.children] == ["more"]
     assert done.selection is not None and done.selection["finished_penalty"] > 0
+
+
+def test_a_duplicate_with_new_evidence_is_evaluated_again() -> None:
+    script = {"base": [edit("same"), submit("same")]}
+    value = ScriptedValue({"same": -80.0})
+    search = Search(
+        Seams(ScriptedExpander(script), value),
+        options=SearchOptions(budget=Budget(max_iterations=2)),
+    )
+    tree = search.start("base").tree
+    assert tree.nodes[2].duplicate_of == 1 and tree.nodes[2].terminal
+    assert value.evaluated == [1, 2]  # it submitted, with tests: not the same evidence
