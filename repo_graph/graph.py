@@ -53,11 +53,13 @@ class CodeGraph:
                 yield entity_from(entity_id, attrs)
 
     def source(self, path: str) -> str:
-        """The text of a file of the graph, decoded as UTF-8 with replacement."""
+        """The text of a file: UTF-8, its declared coding, or UTF-8 with replacement."""
         attrs = self.graph.nodes.get(path)
         if attrs is None or attrs["kind"] != NodeKind.FILE:
             raise EntityNotFound(f"no file {path!r} in the graph of {self.root}")
-        return (self.root / path).read_bytes().decode("utf-8", "replace")
+        from repo_graph.parse import decode_source
+
+        return decode_source((self.root / path).read_bytes())
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: the root and the build's figures."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import re
+import tokenize
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -75,11 +77,29 @@ def _tools() -> tuple[Any, Any]:
     return tree_sitter.Parser(language), tree_sitter.Query(language, text)
 
 
+def decode_source(data: bytes) -> str:
+    """The text of a Python file: UTF-8, else its PEP 263 coding, else UTF-8 with replacement."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass  # not UTF-8: try the file's own coding declaration next
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return data.decode("utf-8", "replace")
+
+
 def parse_source(path: str, data: bytes) -> FileParse:
     """Parse the bytes of one Python file; syntax errors are recovered from, never raised."""
     import tree_sitter
 
     parser, query = _tools()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        # tree-sitter reads UTF-8; lines stay where they were, so spans still match the file.
+        data = decode_source(data).encode("utf-8")
     tree = parser.parse(data)
     captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
     defs = sorted(
