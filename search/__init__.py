@@ -1,7 +1,15 @@
 """Monte Carlo tree search over workspace states, generic: it knows no model and no sandbox.
 
-An agent implements `Expander` (ask the policy for the next action) and `ValueFunction` (score a
-node), and runs `Search(Seams(expander, value), options=SearchOptions(budget=...))`.
+An agent implements the two seams that need a model and a sandbox and runs the loop::
+
+    meter = CostMeter()                     # the agent's model wrapper calls meter.add(dollars)
+    seams = Seams(expander=MyExpander(...), value=CompositeValue.tests_and_judge(MyJudge(...)))
+    options = SearchOptions(budget=Budget(max_iterations=30, max_cost=1.0),
+                            good_enough=resolved_by_tests)          # linear(budget) for a chain
+    search = Search(seams, options=options, path=run_dir / "tree.json", meter=meter,
+                    on_event=show_progress)
+    result = search.start(base_tree_id)     # or search.resume() after a crash
+    result.best, result.stop_reason, result.summary()
 """
 
 from search.budget import Budget, CostMeter, StopReason, linear

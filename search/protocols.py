@@ -87,7 +87,12 @@ class Selector(Protocol):
 
 
 class Expander(Protocol):
-    """Asks the policy for the next action from `node`, told what sibling branches already got."""
+    """Asks the policy for the next action from `node`, told what sibling branches already got.
+
+    An exception ends the search (resume it from tree.json); a failed action that the search
+    should weigh (unparsable answer, error in the sandbox) comes back as an `Expansion` with the
+    unchanged state and the failure in its observation.
+    """
 
     def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion: ...
 
