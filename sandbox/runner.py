@@ -142,7 +142,19 @@ def sweep_strays():
                     found = True
             except OSError:
                 continue  # the process ended meanwhile, or is not ours
+        reap_children()
         if not found:
+            return
+
+
+def reap_children():
+    """Collect exited children of the runner (zombies count against the pids limit)."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
             return
 
 

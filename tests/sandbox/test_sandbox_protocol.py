@@ -149,11 +149,11 @@ def test_an_infinite_loop_times_out_and_the_sandbox_answers_next(box: Sandbox) -
 
 
 def test_output_is_truncated_head_and_tail_with_bounded_memory(box: Sandbox) -> None:
-    code = "for i in range(1_000_000):\n    print('%099d' % i)"  # 100 MB
+    code = "for i in range(10_000):\n    print(str(i).zfill(9_999))"  # 100 MB
     obs = box.execute(code, timeout=120)
     assert obs.ok and obs.truncated
     assert len(obs.stdout) <= 10_100
-    assert obs.stdout.startswith("0" * 99) and obs.stdout.rstrip().endswith("999999")
+    assert obs.stdout.startswith("0" * 5000) and obs.stdout.rstrip().endswith("09999")
     assert "truncated" in obs.stdout
     rss = box.execute("import resource\nresource.getrusage(resource.RUSAGE_SELF).ru_maxrss")
     assert rss.value is not None and int(rss.value) < 100_000  # KiB: far below 100 MB

@@ -1,0 +1,150 @@
+"""Faults and limits that only the Docker backend holds: pids, network, escapes, removal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import Limits, SandboxGone, start_sandbox
+from sandbox.docker_backend import LABEL, OWNER_LABEL, DockerSandbox, connect, remove_leftovers
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def box(docker_image: str, module_repo: Path) -> Iterator[DockerSandbox]:
+    """One container for the tests that leave it usable."""
+    sandbox = start_sandbox(module_repo, image=docker_image, limits=Limits(grace_s=1.0))
+    assert isinstance(sandbox, DockerSandbox)
+    yield sandbox
+    sandbox.close()
+
+
+def _fresh(docker_image: str, source: Path, **kwargs: Any) -> DockerSandbox:
+    sandbox = start_sandbox(source, image=docker_image, **kwargs)
+    assert isinstance(sandbox, DockerSandbox)
+    return sandbox
+
+
+def test_container_carries_the_default_limits(box: DockerSandbox) -> None:
+    box.container.reload()
+    host = box.container.attrs["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["Memory"] == 4 * 1024**3 and host["MemorySwap"] == 4 * 1024**3
+    assert host["PidsLimit"] == 512 and host["NanoCpus"] == 2 * 10**9
+    assert host["CapDrop"] == ["ALL"] and not host["CapAdd"]
+    assert host["SecurityOpt"] == ["no-new-privileges"] and not host["Privileged"]
+    assert box.container.attrs["Config"]["User"] == "1000:1000"
+    assert box.container.labels[LABEL] == "1"
+    assert box.execute("import os\nos.getuid()").value == "1000"
+
+
+def test_host_environment_is_not_passed_in(
+    docker_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWE_AGENT_SECRET", "hunter2")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with _fresh(docker_image, tmp_path, env={"EXTRA": "1"}) as sandbox:
+        env = sandbox.execute("import os\ndict(os.environ)").value or ""
+    assert "hunter2" not in env and "'EXTRA': '1'" in env and "'LANG': 'C.UTF-8'" in env
+
+
+def test_a_fork_bomb_is_held_by_the_pids_limit(box: DockerSandbox) -> None:
+    obs = box.execute("import os\nwhile True:\n    os.fork()", timeout=30)
+    assert obs.error is not None and ("BlockingIOError" in obs.error or "OSError" in obs.error)
+    assert box.execute("6 * 7").value == "42"
+    count = box.run("ls /proc | grep -c '^[0-9]'").stdout.strip()
+    assert int(count) < 20  # the strays were swept
+
+
+def test_a_write_outside_the_workspace_stays_in_the_container(box: DockerSandbox) -> None:
+    name = f"/tmp/swe-agent-escape-{uuid.uuid4().hex}"
+    obs = box.execute(f"open({name!r}, 'w').write('x')\nopen({name!r}).read()")
+    assert obs.value == "'x'"
+    assert not Path(name).exists()
+    denied = box.execute("open('/etc/passwd', 'a').write('evil')")
+    assert denied.error is not None and "PermissionError" in denied.error
+
+
+def test_network_calls_fail_while_the_network_is_off(box: DockerSandbox) -> None:
+    code = "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=3)"
+    obs = box.execute(code, timeout=20)
+    assert obs.error is not None and ("OSError" in obs.error or "unreachable" in obs.error)
+    dns = box.execute("import socket\nsocket.getaddrinfo('pypi.org', 443)", timeout=20)
+    assert dns.error is not None and "gaierror" in dns.error
+
+
+def test_the_runner_killed_from_outside_is_restarted(box: DockerSandbox) -> None:
+    box.execute("doomed = 1")
+    pid = box.channel.info["pid"]
+    kill = ["docker", "exec", box.container.id, "python3", "-c", f"import os; os.kill({pid}, 9)"]
+    subprocess.run(kill, check=True, timeout=30)
+    obs = box.execute("'doomed' in dir()")
+    assert obs.reset and obs.value == "False"
+
+
+def test_a_removed_container_is_a_clear_error(
+    docker_image: str, tmp_path: Path, no_leftovers: None
+) -> None:
+    sandbox = _fresh(docker_image, tmp_path)
+    sandbox.container.remove(force=True)
+    with pytest.raises(SandboxGone) as gone:
+        sandbox.execute("1")
+    assert "removed" in str(gone.value) and gone.value.hint
+    sandbox.close()
+
+
+def test_ctrl_c_inside_the_block_removes_the_container(
+    docker_image: str, tmp_path: Path, no_leftovers: None
+) -> None:
+    with pytest.raises(KeyboardInterrupt), _fresh(docker_image, tmp_path):
+        raise KeyboardInterrupt
+
+
+def test_network_phase_gets_the_ca_bundle_and_proxies(
+    docker_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_leftovers: None
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    with _fresh(docker_image, tmp_path, network=True) as sandbox:
+        host = sandbox.container.attrs["HostConfig"]
+        assert host["NetworkMode"] == "bridge"
+        code = "import os\nos.environ.get('HTTPS_PROXY'), os.path.getsize(os.environ['PIP_CERT'])"
+        value = sandbox.execute(code).value or ""
+    assert "proxy.invalid" in value
+    if Path("/etc/ssl/certs/ca-certificates.crt").is_file():
+        assert str(Path("/etc/ssl/certs/ca-certificates.crt").stat().st_size) in value
+
+
+def test_commit_makes_an_image_that_starts(
+    docker_image: str, tmp_path: Path, no_leftovers: None
+) -> None:
+    tag = f"swe-agent-test/committed:{uuid.uuid4().hex[:8]}"
+    (tmp_path / "a.txt").write_text("a\n")
+    try:
+        with _fresh(docker_image, tmp_path) as sandbox:
+            sandbox.run("mkdir -p /tmp/env && echo installed > /tmp/env/marker")
+            image_id = sandbox.commit(tag)
+        assert image_id.startswith("sha256:")
+        (tmp_path / "b.txt").write_text("b\n")
+        with _fresh(tag, tmp_path) as again:
+            assert again.run("cat /tmp/env/marker").stdout == "installed\n"
+            assert again.run("ls").stdout == "a.txt\nb.txt\n"  # the new workspace replaced the old
+    finally:
+        connect().images.remove(tag, force=True)
+
+
+def test_gc_removes_containers_of_ended_owners_only(
+    docker_image: str, box: DockerSandbox
+) -> None:
+    labels = {LABEL: "1", OWNER_LABEL: f"{os.uname().nodename}:999999999"}
+    orphan = connect().containers.create(docker_image, ["sleep", "60"], labels=labels)
+    removed = remove_leftovers()
+    assert orphan.short_id in removed
+    assert box.container.short_id not in removed
+    assert box.execute("1 + 1").value == "2"
