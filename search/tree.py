@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from search._enum import StrEnum
 from search.budget import Budget, StopReason
+from search.errors import SearchError
 from search.node import Node, Reward, check_json
 from search.protocols import Expansion, SiblingSummary
 
@@ -78,6 +79,11 @@ class SearchTree:
 
     def add_child(self, parent: Node, expansion: Expansion) -> Node:
         """Attach the node an expansion produced, marking it a duplicate if its state is known."""
+        if not isinstance(expansion.state, str) or not expansion.state:
+            raise SearchError(
+                f"an expansion must name the state it left, not {expansion.state!r}",
+                hint="return the workspace's tree id (git write-tree) as Expansion.state",
+            )
         child = Node(
             id=max(self.nodes) + 1,
             state=expansion.state,

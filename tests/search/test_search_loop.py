@@ -178,3 +178,12 @@ def test_a_duplicate_with_new_evidence_is_evaluated_again() -> None:
     tree = search.start("base").tree
     assert tree.nodes[2].duplicate_of == 1 and tree.nodes[2].terminal
     assert value.evaluated == [1, 2]  # it submitted, with tests: not the same evidence
+
+
+def test_an_expansion_without_a_state_is_refused() -> None:
+    from search import SearchError
+
+    script = {"base": [Expansion(action="edit", state="")]}
+    search, _, _ = _search(script, {}, budget=Budget(max_iterations=1))
+    with pytest.raises(SearchError, match="must name the state"):
+        search.start("base")
