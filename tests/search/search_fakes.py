@@ -42,15 +42,19 @@ class ScriptedValue:
         meter: CostMeter | None = None,
         dollars_per_call: float = 0.0,
         default: float = 0.0,
+        fail_on_call: int | None = None,
     ) -> None:
         self.rewards = rewards
         self.default = default
+        self.fail_on_call = fail_on_call
         self.meter = meter
         self.dollars_per_call = dollars_per_call
         self.evaluated: list[int] = []
 
     def evaluate(self, node: Node) -> Reward:
         self.evaluated.append(node.id)
+        if self.fail_on_call is not None and len(self.evaluated) == self.fail_on_call:
+            raise Interrupted(f"killed while evaluating node {node.id}")
         if self.meter is not None:
             self.meter.add(self.dollars_per_call)
         value = self.rewards.get(node.state, self.default)

@@ -30,11 +30,15 @@ REWARDS = {"a": -60.0, "b": 30.0, "c": -10.0, "a1": -20.0, "b1": 50.0}
 BUDGET = Budget(max_iterations=12, max_expansions=3)
 
 
-def _search(path: Path | None, *, fail_on_call: int | None = None, meter=None) -> Search:
-    meter = meter or CostMeter()
+def _search(
+    path: Path | None, *, fail_on_call: int | None = None, fail_in_value: int | None = None
+) -> Search:
+    meter = CostMeter()
     seams = Seams(
         ScriptedExpander(SCRIPT, fail_on_call=fail_on_call),
-        ScriptedValue(REWARDS, meter=meter, dollars_per_call=0.01, default=-30.0),
+        ScriptedValue(
+            REWARDS, meter=meter, dollars_per_call=0.01, default=-30.0, fail_on_call=fail_in_value
+        ),
     )
     options = SearchOptions(budget=BUDGET)
     return Search(seams, options=options, path=path, meter=meter, clock=lambda: 0.0)
@@ -85,6 +89,18 @@ def test_a_killed_search_resumes_to_the_same_tree(tmp_path: Path, kill_on_call: 
     assert resumed_json == straight_json
     assert resumed.stop_reason is straight.stop_reason is StopReason.ITERATIONS
     assert resumed.best is not None and resumed.best.id == straight.best.id  # type: ignore[union-attr]
+
+
+def test_a_search_killed_while_evaluating_resumes_to_the_same_tree(tmp_path: Path) -> None:
+    straight = _search(None).start("base")
+    path = tmp_path / "tree.json"
+    with pytest.raises(Interrupted):
+        _search(path, fail_in_value=5).start("base")
+    assert load_tree(path).iteration == 4  # the half-made fifth node never reached the file
+    resumed = _search(path).resume()
+    resumed_json, straight_json = tree_to_json(resumed.tree), tree_to_json(straight.tree)
+    assert resumed_json.pop("cost") == pytest.approx(straight_json.pop("cost"))
+    assert resumed_json == straight_json
 
 
 def test_resuming_a_finished_search_changes_nothing(tmp_path: Path) -> None:
