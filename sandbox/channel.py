@@ -96,7 +96,8 @@ class Channel:
         reply = self._exchange(init, deadline=time.monotonic() + 120)
         if isinstance(reply, str) or reply.get("error"):
             self.host.check_alive()
-            detail = (reply if isinstance(reply, dict) else {}).get("error") or self._proc.stderr_tail.decode(errors="replace")
+            detail = reply.get("error") if isinstance(reply, dict) else None
+            detail = detail or self._proc.stderr_tail.decode(errors="replace")
             raise RunnerFailed(
                 f"the action runner did not start: {detail.strip() or 'no output'}",
                 hint="the image needs python3 (3.6 or later) and git; "
@@ -152,9 +153,7 @@ class Channel:
             error = "RunnerDied: the runner exited during the action and was restarted"
         return {"error": error + (f" ({tail})" if tail else ""), "timed_out": hung}
 
-    def _exchange(
-        self, message: dict[str, Any], *, deadline: float | None
-    ) -> dict[str, Any] | str:
+    def _exchange(self, message: dict[str, Any], *, deadline: float | None) -> dict[str, Any] | str:
         """Send ``message``; answer tool calls until its result comes; "hung" or "eof" if not."""
         assert self._proc is not None
         self._next_id += 1

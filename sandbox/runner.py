@@ -88,9 +88,7 @@ def read_capture(handle, limit):
 
 def _utf8_stream(fd):
     # line buffered, so prints and child processes interleave as they would on a terminal
-    return open(
-        fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1
-    )
+    return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
 
 
 class Capture(object):

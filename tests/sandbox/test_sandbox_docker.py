@@ -139,9 +139,7 @@ def test_commit_makes_an_image_that_starts(
         connect().images.remove(tag, force=True)
 
 
-def test_gc_removes_containers_of_ended_owners_only(
-    docker_image: str, box: DockerSandbox
-) -> None:
+def test_gc_removes_containers_of_ended_owners_only(docker_image: str, box: DockerSandbox) -> None:
     labels = {LABEL: "1", OWNER_LABEL: f"{os.uname().nodename}:999999999"}
     orphan = connect().containers.create(docker_image, ["sleep", "60"], labels=labels)
     removed = remove_leftovers()
