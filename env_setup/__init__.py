@@ -1,9 +1,9 @@
 """Automatic environment setup: detect -> plan -> install -> verify -> record and cache.
 
-    from env_setup import SetupOptions, setup_environment
+from env_setup import SetupOptions, setup_environment
 
-    record = setup_environment(Path("repo"), SetupOptions(commit="HEAD"))
-    record.success, record.image, record.test_command   # env.json is in repo/.swe-agent/
+record = setup_environment(Path("repo"), SetupOptions(commit="HEAD"))
+record.success, record.image, record.test_command   # env.json is in repo/.swe-agent/
 """
 
 from env_setup.detect import detect

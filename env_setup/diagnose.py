@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-from env_setup._compat import StrEnum
 from env_setup.facts import PYTEST_OPTION_PLUGINS
 
 # Import names whose distribution on PyPI is spelled differently.
@@ -57,7 +57,7 @@ _MISSING_MODULE = re.compile(r"(?:ModuleNotFoundError|ImportError): No module na
 _CANNOT_IMPORT = re.compile(r"ImportError: cannot import name '?(\w+)'? from '?([\w.]+)'?")
 _NO_VERSION = re.compile(
     r"Could not find a version that satisfies the requirement ([\w.\-\[\],]+)\s*"
-    r"(?:==|===)\s*([\w.+!\-*]+)[^\n]*?(?:\(from versions: ([^)]*)\))?",
+    r"(?:==|===)\s*([\w.+!\-*]+)\s*(?:\(from versions: ([^)]*)\))?",
 )
 _BUILD_FAILED = re.compile(
     r"Failed building wheel for|Failed to build|did not run successfully"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from env_setup._compat import StrEnum
+from enum import StrEnum
 
 
 class Packaging(StrEnum):

@@ -9,7 +9,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from env_setup.cache import (
 from env_setup.detect import commit_date_of, detect
 from env_setup.errors import BadRepository, EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
-from env_setup.model import Detection, Plan
+from env_setup.model import Detection, Plan, Step, StepKind
 from env_setup.plan import make_plan
 from env_setup.record import EnvRecord, Verification, record_from_json, record_path, write_record
 from env_setup.repair import Repairer, RuleRepairer
@@ -82,7 +82,12 @@ def setup_environment(
         return reused
     chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
     run = _Run(root, detection, options, chain, say)
-    record = _build_with_fallbacks(run, plan, images=images or available_images(client))
+    replay = _replay_plan(root, detection, plan, options)
+    if replay is not None:
+        say("replaying the commands recorded in env.json (its image is gone)")
+        record = build(run, replay, key=cache_key(root, detection, plan, commit=options.commit))
+    if replay is None or not record.success:
+        record = _build_with_fallbacks(run, plan, images=images or available_images(client))
     record = replace(record, timings={**record.timings, "total_s": _since(started)})
     write_record(root, record)
     return record
@@ -161,6 +166,27 @@ def _from_cache(
     )
 
 
+def _replay_plan(
+    root: Path, detection: Detection, plan: Plan, options: SetupOptions
+) -> Plan | None:
+    """The plan made of the commands that worked last time, when env.json has the same key.
+
+    Repairs (by rules, later by a model) are in that list, so a replay needs none of them.
+    """
+    data = _local_record(root)
+    if not options.use_cache or not data or not data.get("success"):
+        return None
+    if data.get("cache_key") != cache_key(root, detection, plan, commit=options.commit):
+        return None
+    record = record_from_json(data)
+    steps = tuple(
+        Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
+        for c in record.commands
+        if c.ok
+    )
+    return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
+
+
 def _local_record(root: Path) -> dict[str, Any] | None:
     path = record_path(root)
     try:
@@ -185,11 +211,11 @@ def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> E
     return record
 
 
-def build(run: _Run, plan: Plan) -> EnvRecord:
+def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
     """Install and verify in a fresh networked sandbox; commit the image when it works."""
     from sandbox import SETUP_LIMITS, start_sandbox
 
-    key = cache_key(run.root, run.detection, plan, commit=run.options.commit)
+    key = key or cache_key(run.root, run.detection, plan, commit=run.options.commit)
     timings: dict[str, float] = {}
     started = time.monotonic()
     run.say(f"starting a sandbox from {plan.base_image} (Python {plan.python})")
@@ -301,4 +327,4 @@ def _since(started: float) -> float:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from env_setup.errors import NoBaseImage
 from env_setup.model import Detection, Plan, Step, StepKind, TestRunner
@@ -80,9 +80,7 @@ def _as_of_date(
     cutoff = max(commit, floor)
     if today - cutoff < _RECENT:
         return None
-    return datetime.combine(cutoff, datetime.min.time(), timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    return datetime.combine(cutoff, datetime.min.time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def pip_install(args: list[str], *, as_of: str | None) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from env_setup._compat import tomllib
 from env_setup.facts import Facts, add_unique
 from env_setup.model import Packaging, TestRunner
 

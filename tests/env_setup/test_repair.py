@@ -1,0 +1,198 @@
+"""Diagnosis of pip / pytest output and the repair rules (pure: no sandbox needed)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from env_setup import Detection, Failure, RuleRepairer, Step, StepKind, make_plan
+from env_setup.diagnose import Problem, diagnose, distribution_for, nearest_version
+from env_setup.repair import _repinned
+
+IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
+PIN_OUTPUT = """\
+ERROR: Ignored the following yanked versions: 1.11.0
+ERROR: Could not find a version that satisfies the requirement six==1.16.99 (from versions: \
+0.9.0, 0.9.1, 1.0.0, 1.15.0, 1.16.0, 1.17.0)
+ERROR: No matching distribution found for six==1.16.99
+"""
+BUILD_OUTPUT = """\
+Collecting numpy==1.19.5 (from -r requirements.txt (line 1))
+  Downloading numpy-1.19.5.zip (7.3 MB)
+  error: subprocess-exited-with-error
+  × Building wheel for numpy (pyproject.toml) did not run successfully.
+  ERROR: Failed building wheel for numpy
+Failed to build numpy
+note: This error originates from a subprocess, and is likely not a problem with pip.
+"""
+BUILD_NEEDS_MODULE = """\
+  error: subprocess-exited-with-error
+  × Getting requirements to build wheel did not run successfully.
+      ModuleNotFoundError: No module named 'numpy'
+note: This error originates from a subprocess, and is likely not a problem with pip.
+"""
+COLLECT_MISSING = """\
+==================================== ERRORS ====================================
+_____________________ ERROR collecting tests/test_load.py ______________________
+ImportError while importing test module '/workspace/tests/test_load.py'.
+tests/test_load.py:1: in <module>
+    import yaml
+E   ModuleNotFoundError: No module named 'yaml'
+1 error in 0.05s
+"""
+
+
+def _plan(**kwargs):  # type: ignore[no-untyped-def]
+    return make_plan(Detection(installable=True, **kwargs), IMAGES, python="3.9", as_of=False)
+
+
+def test_diagnose_impossible_pin() -> None:
+    found = diagnose(PIN_OUTPUT)
+    assert found.problem is Problem.NO_SUCH_VERSION
+    assert (found.name, found.version) == ("six", "1.16.99")
+    assert found.available[-1] == "1.17.0"
+
+
+def test_diagnose_build_failure_names_the_pinned_package() -> None:
+    found = diagnose(BUILD_OUTPUT)
+    assert found.problem is Problem.BUILD_FAILED
+    assert (found.name, found.version) == ("numpy", "1.19.5")
+
+
+def test_diagnose_build_needing_a_module() -> None:
+    found = diagnose(BUILD_NEEDS_MODULE)
+    assert found.problem is Problem.MISSING_MODULE and found.during_build
+    assert found.name == "numpy"
+
+
+@pytest.mark.parametrize(
+    ("output", "problem", "name"),
+    [
+        (COLLECT_MISSING, Problem.MISSING_MODULE, "yaml"),
+        ("ERROR: usage: pytest [options]\npytest: error: unrecognized arguments: --cov=x",
+         Problem.MISSING_PLUGIN, "pytest-cov"),
+        ("ImportError: cannot import name 'Markup' from 'jinja2' (/x/jinja2/__init__.py)",
+         Problem.API_DRIFT, "jinja2"),
+        ("ModuleNotFoundError: No module named 'distutils'", Problem.WRONG_PYTHON, "distutils"),
+        ("ERROR: Package 'x' requires a different Python: 3.9.2 not in '>=3.10'",
+         Problem.WRONG_PYTHON, ""),
+        ("something else entirely", Problem.UNKNOWN, ""),
+    ],
+)
+def test_diagnose_cases(output: str, problem: Problem, name: str) -> None:
+    found = diagnose(output)
+    assert (found.problem, found.name) == (problem, name)
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("yaml", ["PyYAML", "yaml"]),
+        ("cv2", ["opencv-python", "cv2"]),
+        ("sklearn.linear_model", ["scikit-learn", "sklearn"]),
+        ("PIL.Image", ["Pillow", "PIL"]),
+        ("requests", ["requests"]),
+        ("typing_extensions", ["typing-extensions"]),
+    ],
+)
+def test_distribution_for(module: str, expected: list[str]) -> None:
+    assert distribution_for(module) == expected
+
+
+@pytest.mark.parametrize(
+    ("wanted", "available", "nearest"),
+    [
+        ("1.16.99", ("1.15.0", "1.16.0", "1.17.0"), "1.16.0"),
+        ("2.0.0", ("1.9", "2.1.0", "3.0.0"), "2.1.0"),
+        ("0.5", ("1.0", "2.0rc1"), "1.0"),
+        ("1.0", (), None),
+    ],
+)
+def test_nearest_version(wanted: str, available: tuple[str, ...], nearest: str | None) -> None:
+    assert nearest_version(wanted, available) == nearest
+
+
+def test_missing_module_installs_the_distribution_then_reruns_nothing_for_verify() -> None:
+    steps = RuleRepairer().propose(Failure(COLLECT_MISSING), plan=_plan(), tried=frozenset())
+    assert len(steps) == 1 and steps[0].kind is StepKind.REPAIR
+    assert steps[0].command.endswith("install PyYAML")
+
+
+def test_second_candidate_when_the_first_was_tried() -> None:
+    first = RuleRepairer().propose(Failure(COLLECT_MISSING), plan=_plan(), tried=frozenset())
+    tried = frozenset({first[0].command})
+    second = RuleRepairer().propose(Failure(COLLECT_MISSING), plan=_plan(), tried=tried)
+    assert second[0].command.endswith("install yaml")
+    tried |= {second[0].command}
+    assert RuleRepairer().propose(Failure(COLLECT_MISSING), plan=_plan(), tried=tried) == []
+
+
+def test_the_projects_own_package_is_not_installed_from_pypi() -> None:
+    plan = _plan(top_level_packages=("yaml",))
+    assert RuleRepairer().propose(Failure(COLLECT_MISSING), plan=plan, tried=frozenset()) == []
+
+
+def test_build_needing_a_module_retries_without_isolation() -> None:
+    failed = Step("pip install -e .", "the project", StepKind.PROJECT)
+    steps = RuleRepairer().propose(
+        Failure(BUILD_NEEDS_MODULE, failed), plan=_plan(), tried=frozenset()
+    )
+    assert steps[0].command.endswith("install numpy")
+    assert steps[1].command == "pip install -e . --no-build-isolation"
+
+
+def test_build_failure_prefers_wheels_then_widens_the_pin() -> None:
+    failed = Step("pip install -r requirements.txt", "deps", StepKind.DEPENDENCIES)
+    repairer, tried = RuleRepairer(), frozenset[str]()
+    commands = []
+    for _ in range(4):
+        steps = repairer.propose(Failure(BUILD_OUTPUT, failed), plan=_plan(), tried=tried)
+        commands.append(steps[-1].command)
+        tried |= {steps[-1].command}
+    assert commands[0] == "pip install -r requirements.txt --prefer-binary"
+    assert "numpy 1.19.5 '>=1.19.5,<1.20'" in commands[1]
+    assert commands[1].endswith("requirements.txt --only-binary=numpy; rc=$?; git checkout -q -- .; exit $rc")
+    assert "numpy 1.19.5 '>=1.19.5,<2'" in commands[2]
+    assert "numpy 1.19.5 '>=1.19.5' <<" in commands[3]
+
+
+def test_missing_plugin_is_installed() -> None:
+    output = "pytest: error: unrecognized arguments: -n"
+    steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
+    assert steps[0].command.endswith("install pytest-xdist")
+
+
+def test_unknown_install_failure_toggles_the_date_cutoff() -> None:
+    plan = _plan(commit_date="2019-05-01T10:00:00+00:00")
+    failed = Step("/v/bin/python -m pip install -e .", "project", StepKind.PROJECT)
+    steps = RuleRepairer().propose(Failure("boom", failed), plan=plan, tried=frozenset())
+    assert "--uploaded-prior-to=2019-05-01T00:00:00Z" in steps[0].command
+    back = RuleRepairer().propose(Failure("boom", steps[0]), plan=plan, tried=frozenset())
+    assert back[0].command == "/v/bin/python -m pip install -e ."
+
+
+def test_api_drift_installs_the_release_of_the_commit_date() -> None:
+    plan = _plan(commit_date="2020-01-01T00:00:00+00:00")
+    output = "ImportError: cannot import name 'Markup' from 'jinja2'"
+    steps = RuleRepairer().propose(Failure(output), plan=plan, tried=frozenset())
+    assert "--uploaded-prior-to=2020-01-01T00:00:00Z jinja2" in steps[0].command
+
+
+def test_repin_rewrites_files_and_restores_them(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("six==1.16.99\nsixer==1.16.99\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    command = _repinned("cat requirements.txt", "six", "1.16.99", "==1.16.0")
+    done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "six==1.16.0\nsixer==1.16.99" in done.stdout  # only the named package changes
+    assert (tmp_path / "requirements.txt").read_text() == "six==1.16.99\nsixer==1.16.99\n"
+
+
+def test_repin_in_the_command_line() -> None:
+    command = _repinned("pip install flask==2.0.1 'six==1.16.99'", "six", "1.16.99", "==1.16.0")
+    assert command.splitlines()[-1].startswith("pip install flask==2.0.1 six==1.16.0;")
