@@ -1,0 +1,114 @@
+"""Run folders: where one `solve` leaves its record, and how to find them again.
+
+Layout of ``<repo>/.swe-agent/runs/<run-id>/`` (run ids sort by time: ``YYYYmmdd-HHMMSS-xxxx``):
+
+- ``config.yaml``   the effective configuration of the run
+- ``issue.md``      the issue text
+- ``trajectory.jsonl``  append-only events, one JSON object a line, each with ``seq``, ``type``,
+  ``time`` and, when it belongs to a search node, ``node`` (the node id in tree.json):
+  ``start`` (messages, config), ``model_call`` (step, response, tokens_in, tokens_out, cost_usd,
+  latency_s), ``action`` (step, thought, code, obs: the sandbox Observation's fields),
+  ``format_error`` (step, error), ``evaluation`` (reward, parts, tests), ``stop`` (stop_reason,
+  summary, steps, usage)
+- ``tree.json``     the search tree (search.persist format); a linear run is a one-branch tree
+- ``patch.diff``    the chosen node's diff against the base commit (may be empty)
+- ``report.json``   the summary that ``solve --json`` prints (see RunReport)
+- ``applied.json``  written by apply / undo (patches package)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_agent.errors import BadInput
+
+RUNS_DIR = Path(".swe-agent") / "runs"
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """The files of one run folder."""
+
+    root: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.root.name
+
+    @property
+    def trajectory(self) -> Path:
+        return self.root / "trajectory.jsonl"
+
+    @property
+    def tree(self) -> Path:
+        return self.root / "tree.json"
+
+    @property
+    def patch(self) -> Path:
+        return self.root / "patch.diff"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report.json"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yaml"
+
+    @property
+    def issue(self) -> Path:
+        return self.root / "issue.md"
+
+    @property
+    def applied(self) -> Path:
+        return self.root / "applied.json"
+
+    def read_report(self) -> dict[str, Any]:
+        """The run's report.json, or an empty dict while the run has none."""
+        if not self.report.exists():
+            return {}
+        return dict(json.loads(self.report.read_text(encoding="utf-8")))
+
+
+def new_run_id(now: float | None = None) -> str:
+    """A fresh run id that sorts by creation time."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def runs_dir(repo: Path) -> Path:
+    """Where the runs of a repository live."""
+    return repo / RUNS_DIR
+
+
+def list_runs(repo: Path) -> list[RunPaths]:
+    """The runs of a repository, oldest first."""
+    folder = runs_dir(repo)
+    if not folder.is_dir():
+        return []
+    return [RunPaths(p) for p in sorted(folder.iterdir()) if p.is_dir()]
+
+
+def find_run(repo: Path, run: str | None = None) -> RunPaths:
+    """A run by id, id prefix or path; the latest run when ``run`` is None."""
+    if run and Path(run).is_dir():
+        return RunPaths(Path(run).resolve())
+    runs = list_runs(repo)
+    if not runs:
+        raise BadInput(
+            f"no runs in {runs_dir(repo)}",
+            hint="run `swe-agent solve` first, or pass --repo to the repository that has runs",
+        )
+    if run is None:
+        return runs[-1]
+    matches = [r for r in runs if r.run_id.startswith(run)]
+    if len(matches) != 1:
+        known = ", ".join(r.run_id for r in runs[-5:])
+        what = "no run" if not matches else f"{len(matches)} runs"
+        raise BadInput(f"{what} match {run!r}", hint=f"recent runs: {known}")
+    return matches[0]
