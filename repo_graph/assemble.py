@@ -95,15 +95,15 @@ def add_resolved(
     resolver: Resolver,
     parses: Mapping[str, FileParse],
     paths: Iterable[str],
+    deps: dict[str, frozenset[str]],
 ) -> dict[str, tuple[str, ...]]:
-    """Add the imports, inherits and invokes edges of ``paths``; return their unresolved calls."""
+    """Add the imports, inherits and invokes edges of ``paths`` and record in ``deps`` which
+    files each one's resolution read; return their unresolved calls."""
     unresolved: dict[str, tuple[str, ...]] = {}
     edges: list[tuple[str, str, str, dict[str, str]]] = []
     for path in paths:
-        parse = parses[path]
-        code, missing = resolver.code_edges(path, parse)
-        for e in (*resolver.import_edges(path, parse), *code):
-            edges.append((e.source, e.target, e.kind, {"kind": e.kind}))
+        found, missing, deps[path] = resolver.file_edges(path, parses[path])
+        edges.extend((e.source, e.target, e.kind, {"kind": e.kind}) for e in found)
         unresolved.update((caller, tuple(names)) for caller, names in missing.items())
     graph.add_edges_from(edges)
     return unresolved

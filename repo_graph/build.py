@@ -172,16 +172,27 @@ def _parse_job(job: tuple[str, str]) -> FileParse | None:
     return parse_source(path, data)
 
 
-def assemble(parses: Mapping[str, FileParse]) -> tuple[nx.MultiDiGraph, Resolver, dict]:
+@dataclass
+class Assembled:
+    """A graph built from parse records, with what an incremental update needs."""
+
+    graph: nx.MultiDiGraph
+    resolver: Resolver
+    unresolved: dict[str, tuple[str, ...]]
+    deps: dict[str, frozenset[str]]
+
+
+def assemble(parses: Mapping[str, FileParse]) -> Assembled:
     """The whole graph from parse records, its resolver, and the calls left unresolved."""
     import networkx as nx
 
     graph = nx.MultiDiGraph()
+    deps: dict[str, frozenset[str]] = {}
     with gc_paused():
         add_structure(graph, (parses[p] for p in sorted(parses)))
         resolver = Resolver(parses)
-        unresolved = add_resolved(graph, resolver, parses, sorted(parses))
-    return graph, resolver, unresolved
+        unresolved = add_resolved(graph, resolver, parses, sorted(parses), deps)
+    return Assembled(graph, resolver, unresolved, deps)
 
 
 def _full(
@@ -197,9 +208,9 @@ def _full(
     todo = [f for f in listing.files if f.key not in stored]
     fresh = parse_files(root, todo, progress=progress, workers=workers)
     parses, skipped = _merge(listing, stored, fresh)
-    graph, resolver, unresolved = assemble(parses)
-    state = _state(listing, parses, graph, unresolved, skipped)
-    return Session(options, cache, state, parses, resolver), len(fresh)
+    built = assemble(parses)
+    state = _state(listing, parses, built.graph, built.unresolved, skipped, built.deps)
+    return Session(options, cache, state, parses, built.resolver), len(fresh)
 
 
 def _incremental(
@@ -226,15 +237,15 @@ def _incremental(
         with gc_paused():
             session.resolver = Resolver(parses)
     unresolved = dict(old.unresolved)
+    deps = dict(old.deps)
     with gc_paused():
-        update_graph(old.graph, session.resolver, parses, unresolved, fresh)
+        update_graph(old.graph, session.resolver, parses, unresolved, deps, fresh)
     skipped = list(listing.skipped) + [
         SkippedFile(p, SkipReason.UNREADABLE) for p in keys if p not in parses
     ]
     session.parses = parses
-    session.state = _state(
-        listing, parses, old.graph, unresolved, tuple(sorted(skipped, key=lambda s: s.path))
-    )
+    ordered = tuple(sorted(skipped, key=lambda s: s.path))
+    session.state = _state(listing, parses, old.graph, unresolved, ordered, deps)
     if session.cache is not None:
         session.cache.save_loose({keys[p]: r for p, r in parsed.items() if r is not None})
     return len(parsed)
@@ -276,11 +287,12 @@ def _state(
     graph: nx.MultiDiGraph,
     unresolved: dict[str, tuple[str, ...]],
     skipped: tuple[SkippedFile, ...],
+    deps: dict[str, frozenset[str]],
 ) -> GraphState:
     keys = {f.path: f.key for f in listing.files if f.path in parses}
     errors = {p: r.error_nodes for p, r in parses.items() if r.error_nodes}
     stat_keys: StatKeys = {p: v for p, v in listing.stat_keys.items() if p in keys}
-    return GraphState(keys, graph, unresolved, skipped, stat_keys, errors)
+    return GraphState(keys, graph, unresolved, skipped, stat_keys, errors, deps)
 
 
 def _save_full(cache: GraphCache, session: Session) -> None:

@@ -36,6 +36,7 @@ class GraphState(NamedTuple):
     skipped: tuple[SkippedFile, ...]
     stat_keys: StatKeys  # lets the next listing skip hashing unchanged files (outside git)
     syntax_errors: Mapping[str, int]  # path -> ERROR/MISSING nodes, for files that have some
+    deps: Mapping[str, frozenset[str]]  # path -> other files its resolution consulted
 
 
 @dataclass(frozen=True)

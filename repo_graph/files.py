@@ -105,6 +105,15 @@ class Excluder:
         self.suffixes = tuple(suffixes)
         self.regex = glob_regex(rest) if rest else None
 
+    def excluded_dir(self, path: str) -> str | None:
+        """The outermost excluded directory above a file (``"a/vendor/"``), if any."""
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            directory = "/".join(parts[:depth]) + "/"
+            if self.match(directory):
+                return directory
+        return None
+
     def match(self, path: str) -> bool:
         """True when the path (a directory when it ends with ``/``) is excluded."""
         parts = path.rstrip("/").split("/")
@@ -192,9 +201,16 @@ def _from_git(
     files: list[SourceFile] = []
     skipped: list[SkippedFile] = []
     absent: list[tuple[str, str]] = []
+    excluded_dirs: set[str] = set()
     for path in sorted(set(entries) | changed):
         if excluded.match(path):
-            skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
+            # A whole excluded directory is reported once, as the walk outside git does.
+            directory = excluded.excluded_dir(path)
+            if directory is None:
+                skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
+            elif directory not in excluded_dirs:
+                excluded_dirs.add(directory)
+                skipped.append(SkippedFile(directory, SkipReason.EXCLUDED))
             continue
         mode, sha = entries.get(path, ("100644", ""))
         full = root / path
@@ -279,7 +295,11 @@ def _walk(root: Path, *, excluded: Excluder, max_file_bytes: int, known: StatKey
             path = rel_dir + entry.name
             if entry.is_dir(follow_symlinks=False):
                 # Pruning here keeps a walk out of virtualenvs and node_modules altogether.
-                if entry.name not in ALWAYS_PRUNED and not excluded.match(path + "/"):
+                if entry.name in ALWAYS_PRUNED:
+                    continue
+                if excluded.match(path + "/"):
+                    skipped.append(SkippedFile(path + "/", SkipReason.EXCLUDED))
+                else:
                     todo.append(path + "/")
                 continue
             if not entry.name.endswith(".py"):

@@ -17,21 +17,10 @@ name in :attr:`repo_graph.CodeGraph.unresolved_calls` (caller id -> called names
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    from enum import StrEnum
-else:  # Python 3.10 has no StrEnum; this is the part of it the graph uses
-    from enum import Enum
-
-    class StrEnum(str, Enum):
-        """An Enum whose members are strings (``enum.StrEnum`` before Python 3.11)."""
-
-        def __str__(self) -> str:
-            return str(self.value)
 
 
 class NodeKind(StrEnum):
@@ -69,7 +58,7 @@ class Entity:
 class SkipReason(StrEnum):
     """Why a Python file of the repository is not in the graph."""
 
-    EXCLUDED = "excluded"  # matched one of the exclude globs (vendored, generated, caches)
+    EXCLUDED = "excluded"  # matched an exclude glob; a directory ("vendor/") stands for its files
     TOO_LARGE = "too large"  # over max_file_bytes
     SYMLINK_OUTSIDE = "symlink outside repository"
     MISSING_BLOB = "missing git blob"  # listed by git, absent from the work tree and the store

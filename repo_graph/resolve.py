@@ -37,7 +37,10 @@ class Resolver:
         self.stars: dict[str, list[ImportStmt]] = {}  # file -> its module-level star imports
         self.raw_bases: dict[str, dict[str, tuple[str, str, tuple[str, ...]]]] = {}
         self.bases: dict[str, list[str]] = {}  # class id -> resolved base ids
-        self._attr_memo: dict[tuple[str, str], str | None] = {}
+        # (module, name) -> (what it resolves to, the files consulted to find out)
+        self._attr_memo: dict[tuple[str, str], tuple[str | None, frozenset[str]]] = {}
+        self._trace: set[str] | None = None  # files consulted by the resolution under way
+        self.base_deps: dict[str, set[str]] = {}  # file -> files its bases' resolution read
         for path, parse in parses.items():
             self.add_file(path, parse)
         self.resolve_bases(parses)
@@ -80,10 +83,35 @@ class Resolver:
     def resolve_bases(self, paths: Iterable[str]) -> None:
         """Resolve the base classes of the classes defined in ``paths``."""
         for path in paths:
+            self._trace = set()
             for class_id, (file, qualname, raw) in self.raw_bases.get(path, {}).items():
                 self.bases[class_id] = [
                     b for e in raw if (b := self.resolve_dotted(file, qualname, e)) and ":" in b
                 ]
+            self.base_deps[path], self._trace = self._trace, None
+
+    def _note(self, files: Iterable[str]) -> None:
+        if self._trace is not None:
+            self._trace.update(files)
+
+    def file_edges(
+        self, path: str, parse: FileParse
+    ) -> tuple[list[Edge], dict[str, list[str]], frozenset[str]]:
+        """All resolved edges of one file, its unresolved calls, and the files it depends on.
+
+        The dependencies are every other file whose contents the resolution consulted
+        (re-export chains, star imports, base classes), so that a change to one of them
+        re-resolves this file.
+        """
+        self._trace = set(self.base_deps.get(path, ()))
+        try:
+            edges = list(self.import_edges(path, parse))
+            code, unresolved = self.code_edges(path, parse)
+            edges.extend(code)
+            deps = frozenset(self._trace - {path})
+        finally:
+            self._trace = None
+        return edges, unresolved, deps
 
     # --- modules and their attributes -------------------------------------------------------
 
@@ -100,13 +128,20 @@ class Resolver:
     def resolve_attr(self, module_file: str, name: str, hops: int = 0) -> str | None:
         """What ``module.name`` is: a definition, a re-exported import, or a submodule."""
         key = (module_file, name)
-        if key in self._attr_memo:
-            return self._attr_memo[key]
+        hit = self._attr_memo.get(key)
+        if hit is not None:
+            self._note(hit[1])
+            return hit[0]
         if hops > MAX_HOPS:
             return None
-        self._attr_memo[key] = None  # a re-export cycle resolves to nothing
-        found = self._attr(module_file, name, hops)
-        self._attr_memo[key] = found
+        self._attr_memo[key] = (None, frozenset({module_file}))  # a re-export cycle: nothing
+        outer, self._trace = self._trace, {module_file}
+        try:
+            found = self._attr(module_file, name, hops)
+        finally:
+            consulted, self._trace = self._trace, outer
+        self._attr_memo[key] = (found, frozenset(consulted))
+        self._note(consulted)
         return found
 
     def _attr(self, module_file: str, name: str, hops: int) -> str | None:
@@ -186,6 +221,7 @@ class Resolver:
         if self.kinds.get(target) != "class":
             return None
         for cls in self.mro(target):
+            self._note((cls.partition(":")[0],))
             found = self.children.get(cls, {}).get(name)
             if found:
                 return found
@@ -222,6 +258,7 @@ class Resolver:
 
     def _super_member(self, cls: str, name: str) -> str | None:
         for base in self.mro(cls)[1:]:
+            self._note((base.partition(":")[0],))
             found = self.children.get(base, {}).get(name)
             if found:
                 return found

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 INHERITS = "inherits"
 
 
-def dependents(graph: nx.MultiDiGraph, changed: set[str]) -> set[str]:
-    """Files whose resolved edges may change with ``changed``: those pointing into them,
-    and the files of every class that inherits, at any distance, from one of their classes."""
-    affected = set(changed)
+def dependents(
+    graph: nx.MultiDiGraph, changed: set[str], deps: Mapping[str, frozenset[str]]
+) -> set[str]:
+    """Files whose resolved edges may change with ``changed``: those whose resolution read
+    them, those pointing into them, and the files of every class inheriting from theirs."""
+    affected = set(changed) | {path for path, read in deps.items() if read & changed}
     todo: list[str] = []
     for path in changed:
         if path not in graph:
@@ -56,11 +58,12 @@ def update_graph(
     resolver: Resolver,
     parses: dict[str, FileParse],
     unresolved: dict[str, tuple[str, ...]],
+    deps: dict[str, frozenset[str]],
     fresh: Mapping[str, FileParse | None],
 ) -> int:
     """Apply new parses (None: the file is gone) in place; return how many files re-resolved."""
     changed = set(fresh)
-    affected = dependents(graph, changed)
+    affected = dependents(graph, changed, deps)
     drop_files(graph, changed, nodes=True)
     drop_files(graph, affected - changed, nodes=False)
     paths_before = set(parses)
@@ -82,7 +85,9 @@ def update_graph(
     resolver.resolve_bases(live)
     for caller in [c for c in unresolved if c.partition(":")[0] in affected]:
         del unresolved[caller]
-    unresolved.update(add_resolved(graph, resolver, parses, live))
+    for path in [p for p in deps if p not in parses]:
+        del deps[path]
+    unresolved.update(add_resolved(graph, resolver, parses, live, deps))
     return len(live)
 
 

@@ -1,0 +1,175 @@
+"""The cache: warm loads, incremental rebuilds equal to cold builds, where the cache lives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import commit_all, git
+
+from repo_graph import CodeGraph, build_graph
+
+# Edits to the "resolution" fixture: (name, function that edits the tree).
+Edit = Callable[[Path], None]
+
+
+def edit_body(root: Path) -> None:
+    path = root / "app/util.py"
+    path.write_text(path.read_text() + "\n\ndef twice(value):\n    return helper(helper(value))\n")
+
+
+def add_module(root: Path) -> None:
+    (root / "app/extra.py").write_text(
+        "from app.util import helper\n\n\ndef extra():\n    return helper(2)\n"
+    )
+    run = root / "scripts/run.py"
+    run.write_text(
+        run.read_text() + "\n\ndef more():\n    from app.extra import extra\n    return extra()\n"
+    )
+
+
+def delete_module(root: Path) -> None:
+    (root / "app/util.py").unlink()
+
+
+def rename_base_method(root: Path) -> None:
+    path = root / "app/base.py"
+    path.write_text(path.read_text().replace("def setup(self)", "def prepare(self)"))
+
+
+def change_reexport(root: Path) -> None:
+    (root / "app/__init__.py").write_text("from .base import Base as Engine\n")
+
+
+def delete_package(root: Path) -> None:
+    for name in ("__init__.py", "model.py"):
+        (root / "app/models" / name).unlink()
+    (root / "app/models").rmdir()
+
+
+EDITS = [edit_body, add_module, delete_module, rename_base_method, change_reexport, delete_package]
+
+
+def cold(root: Path) -> dict:
+    return build_graph(root, use_cache=False).to_json()
+
+
+def test_a_second_build_loads_the_cache(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    first = build_graph(root)
+    second = build_graph(root)
+    assert (first.stats.mode, second.stats.mode) == ("cold", "warm")
+    assert (second.stats.files_parsed, second.stats.cache_hits) == (0, 7)
+    assert second.to_json() == first.to_json()
+    assert second.stats.nodes == first.stats.nodes and second.stats.edges == first.stats.edges
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_a_rebuild_reparses_only_changed_files_and_equals_a_cold_build(
+    edit: Edit, fixture_repo: Callable[[str], Path]
+) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root)
+    edit(root)
+    rebuilt = build_graph(root)
+    assert rebuilt.stats.mode == "incremental"
+    assert rebuilt.stats.files_parsed == len(_changed_existing(edit))
+    assert rebuilt.to_json() == cold(root)
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_refresh_updates_in_memory_and_equals_a_cold_build(
+    edit: Edit, fixture_repo: Callable[[str], Path]
+) -> None:
+    root = fixture_repo("resolution")
+    graph = build_graph(root)
+    edit(root)
+    refreshed = graph.refresh()
+    assert refreshed.stats.mode == "incremental"
+    assert refreshed.to_json() == cold(root)
+    assert refreshed.refresh().stats.mode == "warm"
+
+
+def _changed_existing(edit: Edit) -> set[str]:
+    return {
+        "edit_body": {"app/util.py"},
+        "add_module": {"app/extra.py", "scripts/run.py"},
+        "delete_module": set(),
+        "rename_base_method": {"app/base.py"},
+        "change_reexport": {"app/__init__.py"},
+        "delete_package": set(),
+    }[edit.__name__]
+
+
+def test_successive_refreshes_stay_equal_to_cold_builds(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    graph: CodeGraph = build_graph(root)
+    for edit in (edit_body, rename_base_method, add_module, change_reexport):
+        edit(root)
+        graph = graph.refresh()
+        assert graph.to_json() == cold(root), edit.__name__
+    assert build_graph(root).to_json() == cold(root)  # the disk cache caught up too
+
+
+def test_in_git_keys_are_blob_ids_and_edits_are_seen_before_commit(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    commit_all(root)
+    build_graph(root)
+    edit_body(root)
+    edited = build_graph(root)
+    assert (edited.stats.mode, edited.stats.files_parsed) == ("incremental", 1)
+    assert edited.to_json() == cold(root)
+    commit_all(root, "edit")
+    assert build_graph(root).stats.mode == "warm"  # same content, same blob id
+    assert git(root, "status", "--porcelain") == ""  # .swe-agent/ ignores itself
+
+
+def test_the_cache_lives_in_the_repository_and_ignores_itself(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root)
+    assert (root / ".swe-agent" / ".gitignore").read_text() == "*\n"
+    assert list((root / ".swe-agent" / "graph").glob("graph-*.pkl"))
+    assert not list((root / ".swe-agent" / "graph").glob("*.tmp"))
+
+
+def test_an_unwritable_repository_uses_the_user_cache(
+    fixture_repo: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = fixture_repo("resolution")
+    (root / ".swe-agent").write_text("not a directory")  # mkdir fails as it would read-only
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert build_graph(root).stats.mode == "cold"
+    assert build_graph(root).stats.mode == "warm"
+    assert list((tmp_path / "user-cache" / "swe-agent" / "graph").glob("*/graph-*.pkl"))
+
+
+def test_a_corrupt_cache_is_rebuilt(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root)
+    for item in (root / ".swe-agent" / "graph").glob("*.pkl"):
+        item.write_bytes(b"not a pickle")
+    graph = build_graph(root)
+    assert graph.stats.mode == "cold"
+    assert graph.to_json() == cold(root)
+
+
+def test_no_cache_writes_nothing(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root, use_cache=False)
+    assert not (root / ".swe-agent").exists()
+
+
+def test_other_options_use_another_cache_entry(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root)
+    narrowed = build_graph(root, exclude=["scripts/**"])
+    assert narrowed.stats.mode == "cold"
+    assert "scripts/run.py" not in narrowed
+    assert build_graph(root).stats.mode == "warm"
