@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from patches._enum import StrEnum
 from patches._git import Git, open_repo, temporary_index
 from patches.errors import DirtyFiles, InvalidPatch, RecordError
 from patches.model import Patch
@@ -89,7 +89,7 @@ def _record(git: Git, *, run_id: str, mode: BranchMode, head: str, **facts: Any)
         repo=str(git.root),
         branch_mode=str(mode),
         previous_head=head,
-        applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
         undo_command=f"swe-agent undo {shlex.quote(run_id)} --repo {shlex.quote(str(git.root))}",
         **facts,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from patches._enum import StrEnum
 from patches.model import ChangeKind, FileChange, parse_patch
 from patches.sections import RawHunk, Section, split_patch
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from patches._enum import StrEnum
 from patches.errors import InvalidPatch
 from patches.sections import Section, split_patch, unquote_path
 

@@ -101,7 +101,7 @@ class _Builder:
 
 def split_patch(text: str) -> tuple[str, tuple[Section, ...]]:
     """The text before the first file (e.g. a mail header) and one ``Section`` per file."""
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     out = _Builder()
     i = 0
     while i < len(lines):
@@ -118,6 +118,14 @@ def split_patch(text: str) -> tuple[str, tuple[Section, ...]]:
         i += 1
     out.close()
     return "".join(out.preamble), tuple(out.sections)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ending at "\n" only, as git and unidiff read them (str.splitlines also breaks at
+    "\r", form feeds and other separators that are ordinary bytes inside a diff)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return [*lines, parts[-1]] if parts[-1] else lines
 
 
 def _starts_plain_diff(lines: list[str], i: int, out: _Builder) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,5 +185,5 @@ def _published(git: Git, commit: str) -> bool:
 
 
 def _info(method: str, *, before: str, after: str, commit: str | None = None) -> UndoInfo:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     return UndoInfo(at=now, method=method, head_before=before, head_after=after, commit=commit)

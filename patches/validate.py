@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
-from patches._enum import StrEnum
 from patches._git import Git, open_repo, temporary_index
 from patches.errors import InvalidPatch
 from patches.model import FileChange, Patch, parse_patch

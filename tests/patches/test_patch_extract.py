@@ -62,3 +62,11 @@ def test_binary_changes_are_carried_in_full(repo: Path):
     assert "GIT binary patch" in patch.text
     assert parse_patch(patch.text).files[0].binary
     assert validate(patch.text, repo, base, allow_binary=True).ok
+
+
+def test_form_feeds_and_lone_carriage_returns_are_not_line_breaks(repo: Path):
+    base = commit(repo, {"odd.txt": "a\x0cb\rc\n1\n"}, "odd bytes")
+    target = commit(repo, {"odd.txt": "a\x0cb\rc\n2\n"}, "odd change")
+    patch = extract_diff(repo, base, target)
+    assert (patch.added, patch.removed) == (1, 1)
+    assert validate(patch.text, repo, base).ok
