@@ -117,3 +117,15 @@ def test_undo_picks_the_latest_applied_run(cli: typer.Typer, repo: Path, make_pa
     assert result.exit_code == 0, result.output
     assert git(repo, "rev-list", "--count", "HEAD") == "1"
     assert (repo / "src/app.py").read_text() == APP
+
+
+def test_a_broken_repository_is_a_failed_run_exit_1(
+    cli: typer.Typer, repo: Path, make_patch: MakePatch
+):
+    _run(repo, "r8", make_patch({"src/app.py": FIXED}))
+    tree = git(repo, "rev-parse", "HEAD^{tree}")
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    result = _invoke(cli, "apply", "r8", "--repo", str(repo))
+    assert result.exit_code == 1
+    assert "git failed" in result.output
+    assert "Traceback" not in result.output
