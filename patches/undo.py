@@ -7,7 +7,7 @@ How, in order:
   was on and delete the swe-agent branch). History is only rewritten when the commit exists in
   no remote-tracking branch; once pushed, a revert commit is made instead.
 * later commits exist on top of it: **revert**, a new commit that restores the touched files,
-  allowed only when no later commit touched those files.
+  allowed only when those files are, at HEAD, still exactly as the applied commit left them.
 * it lives only on its unmerged ``swe-agent/RUN_ID`` branch: **delete** that branch.
 
 In every case the touched files must have no uncommitted changes; other files are never written.
@@ -101,11 +101,12 @@ def _reset(git: Git, record: AppliedRecord) -> UndoInfo:
 
 
 def _revert(git: Git, record: AppliedRecord, *, head: str) -> UndoInfo:
-    later = _later_commits_touching(git, record, head=head)
-    if later:
+    changed = _changed_since(git, record, head=head)
+    if changed:
+        commits = _commits_touching(git, record, head=head, paths=changed)
         raise UndoRefused(
-            f"later commits changed the same files ({', '.join(record.files)}): "
-            + "; ".join(later[:_MAX_LISTED]),
+            f"later commits changed the same files ({', '.join(changed)}): "
+            + "; ".join(commits[:_MAX_LISTED]),
             hint=f"revert by hand and merge with your later work: git revert {record.commit[:12]}",
         )
     refuse_dirty(git, record.files, doing="undo")
@@ -161,15 +162,18 @@ def _delete_branch(git: Git, record: AppliedRecord, *, head: str) -> UndoInfo:
     )
 
 
-def _later_commits_touching(git: Git, record: AppliedRecord, *, head: str) -> list[str]:
-    out = git.out(
-        "log",
-        "--full-history",
-        "--format=%h %s",
-        f"{record.commit}..{head}",
-        "--",
-        *record.files,
-    )
+def _changed_since(git: Git, record: AppliedRecord, *, head: str) -> list[str]:
+    """Touched files whose committed content moved on after the applied commit.
+
+    Comparing contents rather than listing commits lets a plain merge of the swe-agent branch,
+    or a change made and later taken back, through: neither holds later work in those files.
+    """
+    out = git.out("diff", "--name-only", "--no-renames", record.commit, head, "--", *record.files)
+    return [line for line in out.splitlines() if line]
+
+
+def _commits_touching(git: Git, record: AppliedRecord, *, head: str, paths: list[str]) -> list[str]:
+    out = git.out("log", "--format=%h %s", f"{record.commit}..{head}", "--", *paths)
     return [line for line in out.splitlines() if line]
 
 

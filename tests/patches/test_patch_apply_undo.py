@@ -209,3 +209,14 @@ def test_an_ignored_file_the_patch_would_overwrite_counts_as_dirty(repo: Path, f
         _apply(repo, fix)
     assert caught.value.paths == ("docs/fix.md",)
     assert (repo / "docs/fix.md").read_text() == "my local notes\n"
+
+
+def test_undo_after_the_swe_agent_branch_was_merged(repo: Path, fix: str):
+    applied = _apply(repo, fix, branch="new", run_id="m1")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"README.md": "# demo\nmain work\n"}, "main work")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge the fix", "swe-agent/m1")
+    done = undo(repo, applied.record_path)
+    assert done.info.method == "revert"
+    assert (repo / "src/app.py").read_text() == APP
+    assert (repo / "README.md").read_text() == "# demo\nmain work\n"
