@@ -23,6 +23,6 @@ def _environment(directory: str) -> Any:
     )
 
 
-def render(name: str, *, directory: Path = PROMPTS_DIR, **context: Any) -> str:
+def render(name: str, /, **context: Any) -> str:
     """Render the template ``name`` (e.g. ``instance.j2``) with ``context``."""
-    return str(_environment(str(directory)).get_template(name).render(**context)).strip()
+    return str(_environment(str(PROMPTS_DIR)).get_template(name).render(**context)).strip()

@@ -178,3 +178,23 @@ def run_tests(selector=None, timeout=600):
 def submit(summary=""):
     """Finish: the current workspace becomes the proposed patch."""
     raise Submitted(summary)
+
+
+def _graph_tool(name):
+    host = globals().get("_host_" + name)
+
+    def tool(*args, **kwargs):
+        if host is None:
+            raise ToolError("%s is not available in this run (no code graph)" % name)
+        print(host(*args, **kwargs))
+
+    tool.__name__ = name
+    return tool
+
+
+search_entity = _graph_tool("search_entity")
+search_entity.__doc__ = "Find code entities by id, name or words: search_entity('median')."
+traverse = _graph_tool("traverse")
+traverse.__doc__ = "Show callers/callees: traverse('pkg/mod.py:func', 'upstream', 2)."
+retrieve = _graph_tool("retrieve")
+retrieve.__doc__ = "Print an entity's code with line numbers: retrieve('pkg/mod.py:Class.meth')."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from swe_agent import __version__
-from swe_agent.cli import bench, env, graph, localize, models, sandbox
+from swe_agent.cli import bench, env, graph, localize, models, sandbox, solve
 
 app = typer.Typer(
     name="swe-agent",
@@ -22,6 +22,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(graph.app, name="graph")
+app.command("solve")(solve.solve_command)
 app.command("localize")(localize.localize_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")

@@ -1,0 +1,114 @@
+"""The search seams that need a model and a sandbox: expanding a node and scoring it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sandbox import Observation, Sandbox
+from search import Expansion, Node, Reward, SiblingSummary
+from swe_agent.agent.evidence import TestProbe
+from swe_agent.agent.policy import Policy
+from swe_agent.agent.prompts import render
+from swe_agent.agent.trajectory import Trajectory
+from swe_agent.models import Message
+
+SUBMITTED = "Submitted"
+
+
+class AgentExpander:
+    """Restores a node's state, asks the policy for the next action and runs it."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        sandbox: Sandbox,
+        *,
+        opening: Sequence[Message],
+        trajectory: Trajectory,
+        probe: TestProbe | None,
+        max_steps: int,
+    ) -> None:
+        self.policy, self.sandbox, self.opening = policy, sandbox, list(opening)
+        self.trajectory, self.probe, self.max_steps = trajectory, probe, max_steps
+
+    def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion:
+        """One action from ``node``: the state it leaves, what it printed, whether it submitted."""
+        self.sandbox.restore(node.state)
+        history = self.history(node) + _siblings_note(siblings)
+        proposal = self.policy.propose(history, node=node.id)
+        if proposal.action is None:
+            text = f"{proposal.error}\n(this step produced no action)"
+            action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
+            return Expansion(action=action, state=node.state, observation={"text": text})
+        act = proposal.action
+        obs = self.sandbox.execute(act.code, timeout=self.policy.config.action_timeout_s)
+        self.trajectory.record(
+            "action", parent=node.id, thought=act.thought, code=act.code, obs=asdict(obs)
+        )
+        state = self.sandbox.snapshot()
+        terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
+        tests = self.probe.evidence() if terminal and self.probe else None
+        return Expansion(
+            action={
+                "reply": proposal.reply,
+                "thought": act.thought,
+                "code": act.code,
+                "summary": act.summary(),
+                "format_errors": proposal.format_errors,
+            },
+            state=state,
+            observation=_observation_json(obs, node.depth + 1, self.max_steps),
+            terminal=terminal,
+            tests=tests,
+        )
+
+    def history(self, node: Node) -> list[Message]:
+        """The conversation that led to ``node``: the opening, then reply and result per step."""
+        messages = list(self.opening)
+        for step in node.path()[1:]:
+            messages.append({"role": "assistant", "content": step.action["reply"]})
+            messages.append({"role": "user", "content": step.observation["text"]})
+        return messages
+
+
+def _observation_json(obs: Observation, step: int, max_steps: int) -> dict[str, object]:
+    text = render("observation.j2", obs=obs, step=step, max_steps=max_steps)
+    return {
+        "text": text,
+        "ok": obs.ok,
+        "error": obs.error,
+        "timed_out": obs.timed_out,
+        "elapsed_s": round(obs.elapsed_s, 3),
+    }
+
+
+def _siblings_note(siblings: Sequence[SiblingSummary]) -> list[Message]:
+    if not siblings:
+        return []
+    tried = [
+        {
+            "summary": (s.action or {}).get("summary", ""),
+            "reward": s.reward,
+            "explanation": s.explanation,
+            "finished": s.terminal,
+        }
+        for s in siblings
+    ]
+    return [{"role": "user", "content": render("siblings.j2", siblings=tried)}]
+
+
+class StepValue:
+    """Scores a step with no model: failures cost, changes and clean runs earn a little."""
+
+    def evaluate(self, node: Node) -> Reward | None:
+        """-40 for no valid action, -20 for an error or timeout, +10 for a change, else 0."""
+        action, obs = node.action or {}, node.observation or {}
+        if not action.get("code"):
+            return Reward(-40.0, {"format": -40.0}, "no valid action")
+        if obs.get("timed_out") or (obs.get("error") and not node.terminal):
+            return Reward(-20.0, {"error": -20.0}, f"the action failed: {obs.get('error')}")
+        changed = node.parent is not None and node.state != node.parent.state
+        if changed:
+            return Reward(10.0, {"change": 10.0}, "the action changed the workspace")
+        return Reward(0.0, {}, "the action ran")

@@ -1,0 +1,93 @@
+"""The policy: a node's conversation in, the next python action out, through the model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from swe_agent.agent.flow import FormatError
+from swe_agent.agent.parse import Action, parse_action
+from swe_agent.agent.prompts import render
+from swe_agent.agent.trajectory import Trajectory
+from swe_agent.models import Message, Model, ModelCallEvent
+
+
+class AgentConfig(BaseModel):
+    """How the agent talks to the model and how much it may try per step."""
+
+    max_format_errors: int = Field(
+        3, description="Re-asks per step when a reply lacks exactly one python block."
+    )
+    action_timeout_s: float = Field(120.0, description="Seconds one action may run.")
+    system_template: str = Field("system.j2", description="Template of the system prompt.")
+    instance_template: str = Field("instance.j2", description="Template of the first message.")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the model proposed for one step: an action, or the format error that stopped it."""
+
+    action: Action | None
+    reply: str
+    error: str = ""
+    format_errors: int = 0
+
+
+class Policy:
+    """Asks the model for the next action of a conversation, re-asking on format errors."""
+
+    def __init__(self, model: Model, *, config: AgentConfig, trajectory: Trajectory) -> None:
+        self.model, self.config, self.trajectory = model, config, trajectory
+        self.format_errors = 0
+
+    def opening(
+        self,
+        *,
+        issue: str,
+        workdir: str,
+        locations: Sequence[Any] = (),
+        snippets: Sequence[str] = (),
+    ) -> list[Message]:
+        """The system prompt and the first user message of every branch."""
+        context = {"workdir": workdir, "issue": issue}
+        system = render(self.config.system_template, **context)
+        task = render(
+            self.config.instance_template,
+            locations=list(locations),
+            snippets=list(snippets),
+            **context,
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": task}]
+
+    def propose(self, history: Sequence[Message], *, node: int) -> Proposal:
+        """One step's action; format errors are shown to the model and re-asked, bounded."""
+        messages = list(history)
+        errors = 0
+        while True:
+            reply = self._query(messages, node=node)
+            try:
+                return Proposal(parse_action(reply), reply, format_errors=errors)
+            except FormatError as exc:
+                errors += 1
+                self.format_errors += 1
+                self.trajectory.record("format_error", node=node, error=str(exc))
+                if errors > self.config.max_format_errors:
+                    return Proposal(None, reply, error=str(exc), format_errors=errors)
+                messages += [
+                    {"role": "assistant", "content": reply},
+                    {"role": "user", "content": render("format_error.j2", error=str(exc))},
+                ]
+
+    def _query(self, messages: list[Message], *, node: int) -> str:
+        response = self.model.query(messages)
+        event = ModelCallEvent.record(
+            index=self.model.usage.calls - 1,
+            model=self.model.name,
+            messages=messages,
+            response=response,
+        )
+        self.trajectory.record("model_call", node=node, **event.model_dump(exclude={"type"}))
+        return response.content

@@ -1,0 +1,150 @@
+"""`swe-agent solve`: turn an issue and a repository into a validated patch."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from swe_agent.cli._common import handles_errors, print_json, read_text_arg
+from swe_agent.errors import BadInput
+
+
+@handles_errors
+def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
+    issue: Annotated[str, typer.Option("--issue", "-i", help="Issue text, or @FILE.")],
+    repo: Annotated[Path, typer.Option("--repo", "-r", help="Repository root.")] = Path("."),
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model spec; default: embedded model.")
+    ] = None,
+    search: Annotated[
+        str, typer.Option("--search", help="mcts (tree search) or linear (one chain).")
+    ] = "mcts",
+    iterations: Annotated[int, typer.Option(help="Model steps the search may take.")] = 40,
+    expansions: Annotated[int, typer.Option(help="Children per node (MCTS).")] = 3,
+    max_steps: Annotated[int, typer.Option(help="Actions along one branch.")] = 20,
+    budget: Annotated[float | None, typer.Option(help="Dollars of model calls.")] = None,
+    commit: Annotated[str | None, typer.Option(help="Base revision; default HEAD.")] = None,
+    sandbox: Annotated[str, typer.Option(help="docker (isolated) or local.")] = "docker",
+    allow_unsandboxed: Annotated[
+        bool, typer.Option(help="Use the local sandbox when Docker is missing.")
+    ] = False,
+    no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
+    apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Find, test and record a fix for an issue.
+
+    Examples:
+
+      swe-agent solve --repo . --issue @issue.md
+
+      swe-agent solve --repo . --issue "median() is wrong for even counts" --search linear
+
+      swe-agent solve --repo . -i @issue.md --model anthropic/claude-sonnet-4-20250514 --budget 2
+    """
+    from swe_agent.solve import SolveOptions, solve
+
+    if search not in ("mcts", "linear"):
+        raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
+    if sandbox not in ("docker", "local"):
+        raise BadInput(f"unknown sandbox {sandbox!r}", hint="use --sandbox docker or local")
+    if not repo.is_dir():
+        raise BadInput(f"{repo} is not a directory", hint="pass --repo PATH to a repository")
+    text = read_text_arg(issue)
+    if not text.strip():
+        raise BadInput("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
+    options = SolveOptions(
+        repo=repo.resolve(),
+        issue=text,
+        commit=commit,
+        model=model,
+        search=_mode(search),
+        iterations=iterations,
+        expansions=expansions,
+        max_steps=max_steps,
+        budget_usd=budget,
+        sandbox=_backend(sandbox),
+        allow_unsandboxed=allow_unsandboxed,
+        setup_env=not no_env,
+        apply=apply,
+    )
+    with _Progress(quiet=False) as progress:
+        report = solve(options, say=progress.phase, on_event=progress.event)
+    if json_out:
+        print_json(report)
+    else:
+        _print_summary(report)
+    if report["status"] not in ("resolved", "submitted"):
+        raise typer.Exit(1)
+
+
+def _mode(value: str) -> Literal["mcts", "linear"]:
+    return "linear" if value == "linear" else "mcts"
+
+
+def _backend(value: str) -> Literal["docker", "local"]:
+    return "local" if value == "local" else "docker"
+
+
+class _Progress:
+    """A one-line live display on stderr: phase, iteration, nodes, elapsed."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.started = time.monotonic()
+        self.text = "starting"
+        self.nodes = 0
+        self.status: Any = None
+        self.quiet = quiet
+
+    def __enter__(self) -> _Progress:
+        if not self.quiet:
+            self.status = self.console.status(self.text)
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+    def phase(self, message: str) -> None:
+        self.text = message
+        self.console.log(message)
+        self._refresh()
+
+    def event(self, event: Any) -> None:
+        if str(event.kind) == "node_added":
+            self.nodes += 1
+            action = (event.node.action or {}).get("summary", "")
+            self.console.log(f"step {self.nodes}: {action}")
+        self.text = f"searching: iteration {event.iteration}, {self.nodes} nodes"
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self.status is not None:
+            elapsed = time.monotonic() - self.started
+            self.status.update(f"{self.text}  [dim]{elapsed:.0f}s[/]")
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    console = Console()
+    if report["patch"]:
+        console.print(Syntax(report["patch"], "diff", theme="ansi_dark"))
+    tests = report.get("tests") or {}
+    search = report["search"]
+    console.print(
+        f"[bold]{report['status']}[/]  run {report['run_id']}  "
+        f"tests: fixed {len(tests.get('fixed', []))}, broken {len(tests.get('broken', []))}  "
+        f"nodes {search.get('nodes')}  stop {search.get('stop_reason')}  "
+        f"tokens {report['tokens']['in']}+{report['tokens']['out']}  "
+        f"${report['cost_usd']:.4f}  {report['elapsed_s']:.0f}s"
+    )
+    console.print(f"run folder: {report['run_dir']}  (review: swe-agent review {report['run_id']})")

@@ -1,0 +1,36 @@
+"""Everything one `swe-agent solve` can be asked, each field documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from swe_agent.agent.policy import AgentConfig
+
+
+class SolveOptions(BaseModel):
+    """The options of one solve run; the CLI fills them, config files may too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repo: Path = Field(description="Root of the repository to fix.")
+    issue: str = Field(description="The issue text.")
+    commit: str | None = Field(None, description="Base revision; default: HEAD.")
+    model: str | None = Field(None, description="Model spec; default: the embedded model.")
+    search: Literal["mcts", "linear"] = Field("mcts", description="Tree search or one chain.")
+    max_steps: int = Field(20, description="Depth limit: actions along one branch.")
+    iterations: int = Field(40, description="Nodes the search may add (model steps).")
+    expansions: int = Field(3, description="Children per node in MCTS mode.")
+    budget_usd: float | None = Field(None, description="Dollars of billed model calls.")
+    wall_time_s: float | None = Field(3600.0, description="Seconds the search may take.")
+    top_locations: int = Field(5, description="Localization results shown to the model.")
+    snippets: int = Field(2, description="Top functions whose code goes in the first prompt.")
+    sandbox: Literal["docker", "local"] = Field("docker", description="Where actions run.")
+    allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
+    setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")
+    test_timeout_s: float = Field(600.0, description="Seconds one test run may take.")
+    run_tests: bool = Field(True, description="Score finished nodes with the project's tests.")
+    apply: bool = Field(False, description="Apply the patch to the repository as a commit.")
+    agent: AgentConfig = Field(default_factory=AgentConfig, description="Agent settings.")

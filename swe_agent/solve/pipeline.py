@@ -1,0 +1,194 @@
+"""`swe-agent solve`: localize -> environment -> sandbox -> search -> patch -> run folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_agent.agent.evidence import TestProbe
+from swe_agent.agent.expander import AgentExpander, StepValue
+from swe_agent.agent.policy import Policy
+from swe_agent.agent.trajectory import Trajectory
+from swe_agent.models import Model
+from swe_agent.runs import RunPaths, new_run_id, runs_dir
+from swe_agent.solve.context import IssueContext, gather_context, graph_tools
+from swe_agent.solve.options import SolveOptions
+from swe_agent.solve.report import finish_run, write_run_start
+
+Say = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Say nothing (the default progress sink)."""
+
+
+DEFAULT_TEST_COMMAND = "python -m pytest -q"
+TOOLS_SOURCE = Path(__file__).resolve().parents[1] / "agent" / "sandbox_tools.py"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the sandbox starts from and how tests run there."""
+
+    image: str | None
+    python: str
+    test_command: str
+    record: dict[str, Any] | None
+
+
+@dataclass
+class Session:
+    """The parts of one run, gathered as the pipeline goes."""
+
+    options: SolveOptions
+    run: RunPaths
+    context: IssueContext
+    env: Environment
+    model: Any
+    trajectory: Trajectory
+    box: Any
+    say: Say
+    probe: TestProbe | None = None
+
+
+def solve(
+    options: SolveOptions,
+    *,
+    say: Say = _quiet,
+    on_event: Callable[..., None] | None = None,
+    model: Model | None = None,
+) -> dict[str, Any]:
+    """Run the whole pipeline and return the report (also written as report.json).
+
+    ``model`` overrides ``options.model`` with a ready model (a scripted replay, in tests).
+    """
+    from swe_agent.models import get_model
+
+    started = time.monotonic()
+    run = RunPaths(runs_dir(options.repo) / new_run_id())
+    write_run_start(run, options)
+    say("localizing the issue in the code graph")
+    context = gather_context(
+        options.repo, options.issue, top=options.top_locations, snippets=options.snippets
+    )
+    env = prepare_environment(options, say=say)
+    model = model or get_model(options.model)
+    with ExitStack() as stack:
+        trajectory = stack.enter_context(Trajectory(run.trajectory))
+        trajectory.record("localization", locations=context.locations)
+        say("starting the sandbox")
+        box = stack.enter_context(start_box(options, env, context))
+        session = Session(options, run, context, env, model, trajectory, box, say)
+        result = search(session, on_event=on_event)
+        return finish_run(session, result, started=started)
+
+
+def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
+    """The cached environment of the repository, set up on first use."""
+    if not options.setup_env or options.sandbox == "local":
+        return Environment(None, "3.9", DEFAULT_TEST_COMMAND, None)
+    from env_setup import SetupOptions, setup_environment
+
+    say("setting up the environment (cached after the first run)")
+    record = setup_environment(options.repo, SetupOptions(commit=options.commit), progress=say)
+    if not record.success:
+        say("environment set-up failed; continuing in the base image (see env.json)")
+    image = record.image if record.success else record.base_image
+    command = record.test_command or DEFAULT_TEST_COMMAND
+    return Environment(image, record.python, command, record.to_json())
+
+
+def start_box(options: SolveOptions, env: Environment, context: IssueContext) -> Any:
+    """A sandbox on the repository at the base commit, with the graph tools wired in."""
+    from sandbox import start_sandbox
+
+    return start_sandbox(
+        options.repo,
+        image=env.image,
+        backend=options.sandbox,
+        commit=options.commit,
+        python=env.python,
+        tools=graph_tools(context.graph) if context.graph is not None else None,
+        allow_unsandboxed=options.allow_unsandboxed,
+    )
+
+
+def search(session: Session, *, on_event: Callable[..., None] | None) -> Any:
+    """Install the tools, record the base tests, and run the tree search (or one chain)."""
+    from search import CostMeter, Seams, Search, SearchOptions, resolved_by_tests
+    from search.value import CompositeValue, TestEvidenceValue, Weighted
+
+    options, box, trajectory = session.options, session.box, session.trajectory
+    load_tools(box, session.env.test_command)
+    if options.run_tests:
+        session.say("running the tests on the base state")
+        session.probe = TestProbe(box, session.env.test_command, timeout_s=options.test_timeout_s)
+        trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
+    meter = CostMeter()
+    policy = Policy(_Metered(session.model, meter), config=options.agent, trajectory=trajectory)
+    opening = policy.opening(
+        issue=options.issue,
+        workdir=box.workdir,
+        locations=session.context.locations,
+        snippets=session.context.snippets,
+    )
+    trajectory.record("start", messages=opening, options=options.model_dump(mode="json"))
+    expander = AgentExpander(
+        policy,
+        box,
+        opening=opening,
+        trajectory=trajectory,
+        probe=session.probe,
+        max_steps=options.max_steps,
+    )
+    value = CompositeValue(
+        [Weighted("tests", 0.7, TestEvidenceValue()), Weighted("step", 0.3, StepValue())]
+    )
+    session.say(f"searching ({options.search})")
+    searcher = Search(
+        Seams(expander=expander, value=value),
+        options=SearchOptions(budget=make_budget(options), good_enough=resolved_by_tests),
+        path=session.run.tree,
+        meter=meter,
+        on_event=on_event,
+    )
+    return searcher.start(box.base_state)
+
+
+def make_budget(options: SolveOptions) -> Any:
+    """The search budget the options ask for; linear mode is one expansion per node."""
+    from search import Budget, linear
+
+    budget = Budget(
+        max_iterations=options.iterations,
+        max_depth=options.max_steps,
+        max_expansions=options.expansions,
+        max_cost=options.budget_usd,
+        max_seconds=options.wall_time_s,
+    )
+    return linear(budget) if options.search == "linear" else budget
+
+
+def load_tools(box: Any, test_command: str) -> None:
+    """Put the agent's tool API into the runner's namespace."""
+    setup = f"TEST_COMMAND = {test_command!r}\n" + TOOLS_SOURCE.read_text(encoding="utf-8")
+    obs = box.execute(setup, timeout=60)
+    if obs.error:
+        raise RuntimeError(f"the tool API did not load in the sandbox: {obs.error}")
+
+
+class _Metered:
+    """A model whose billed calls also feed the search's cost meter."""
+
+    def __init__(self, model: Any, meter: Any) -> None:
+        self._model, self._meter = model, meter
+        self.name, self.usage = model.name, model.usage
+
+    def query(self, messages: Any, **kwargs: Any) -> Any:
+        response = self._model.query(messages, **kwargs)
+        self._meter.add(response.cost_usd)
+        return response

@@ -1,0 +1,114 @@
+"""The end of a run: the chosen patch, per-node diffs, final tests and report.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from swe_agent.runs import RunPaths
+from swe_agent.solve.options import SolveOptions
+
+
+def write_run_start(run: RunPaths, options: SolveOptions) -> None:
+    """Create the run folder with the issue and the effective configuration."""
+    run.root.mkdir(parents=True, exist_ok=False)
+    ignore = run.root.parents[1] / ".gitignore"  # keeps .swe-agent/ out of the user's git
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    run.issue.write_text(options.issue, encoding="utf-8")
+    config = options.model_dump(mode="json", exclude={"issue"})
+    _atomic_write(run.config, yaml.safe_dump(config, sort_keys=False))
+
+
+def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
+    """Write patch.diff, nodes/*.diff and report.json; apply when asked. Returns the report."""
+    run, options, box, model = session.run, session.options, session.box, session.model
+    write_node_diffs(run, box, result.tree)
+    best = result.best
+    patch, problems = "", list[str]()
+    if best is not None:
+        session.say("checking the patch")
+        patch, problems = final_patch(options, box.diff(box.base_state, best.state))
+    _atomic_write(run.patch, patch)
+    report: dict[str, Any] = {
+        "run_id": run.run_id,
+        "run_dir": str(run.root),
+        "status": _status(best, patch, problems),
+        "patch": patch,
+        "patch_problems": problems,
+        "tests": best.tests if best is not None else None,
+        "choice": list(result.choice.reasons) if result.choice else [],
+        "cost_usd": round(model.usage.cost_usd, 6),
+        "tokens": {"in": model.usage.tokens_in, "out": model.usage.tokens_out},
+        "model": model.name,
+        "elapsed_s": round(time.monotonic() - started, 2),
+        "search": {"mode": options.search, **result.summary()},
+        "environment": _env_summary(session.env.record),
+        "issue_title": options.issue.strip().splitlines()[0][:120] if options.issue else "",
+    }
+    if options.apply and patch and not problems:
+        report["applied"] = apply_to_repo(options.repo, run, patch)
+    _atomic_write(run.report, json.dumps(report, indent=2, default=str))
+    return report
+
+
+def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:
+    """The minimised patch and the problems validation found (none: it can be applied)."""
+    from patches import minimise, validate
+
+    text = minimise(diff).text if diff.strip() else ""
+    if not text.strip() or not (options.repo / ".git").exists():
+        return text, []
+    check = validate(text, options.repo, options.commit)
+    return text, [str(p) for p in check.problems]
+
+
+def write_node_diffs(run: RunPaths, box: Any, tree: Any) -> None:
+    """Each node's diff against the base, so a review can show any branch."""
+    folder = run.root / "nodes"
+    folder.mkdir(exist_ok=True)
+    by_state: dict[str, str] = {}
+    for node in tree.root.walk():
+        if node.state not in by_state:
+            by_state[node.state] = box.diff(box.base_state, node.state)
+        _atomic_write(folder / f"{node.id}.diff", by_state[node.state])
+
+
+def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
+    """Commit the patch to the user's repository (the one change they asked for)."""
+    from patches import apply_patch
+
+    applied = apply_patch(
+        repo, patch, run_id=run.run_id, message=f"swe-agent: run {run.run_id}", run_dir=run.root
+    )
+    return applied.to_dict()
+
+
+def _status(best: Any, patch: str, problems: list[str]) -> str:
+    from search.value import Verdict, verdict_of
+
+    if best is None:
+        return "unfinished"
+    if problems:
+        return "invalid_patch"
+    if not patch.strip():
+        return "empty_patch"
+    return "resolved" if verdict_of(best) is Verdict.RESOLVED else "submitted"
+
+
+def _env_summary(env: dict[str, Any] | None) -> dict[str, Any] | None:
+    if env is None:
+        return None
+    keys = ("success", "python", "image", "test_command", "cache_hit")
+    return {k: env.get(k) for k in keys}
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
