@@ -1,0 +1,266 @@
+"""Benchmark of the code graph on Django 5.1.4's source distribution (2,788 Python files).
+
+Measures, each in a fresh process: the cold build, the warm load, a rebuild after editing one
+file (in a new process, and as an in-process ``refresh()``), and peak memory; and, in the same
+run, two baselines over the same files: tree-sitter parsing alone and ``ast.parse``.
+
+    .venv/bin/python benchmarks/graph_build.py                 # table
+    .venv/bin/python benchmarks/graph_build.py --json          # one JSON object
+    .venv/bin/python benchmarks/graph_build.py --fetch         # download + unpack Django first
+
+The tree lives outside the repository (default ~/.cache/swe-agent-bench/Django-5.1.4);
+``--fetch`` gets it with ``pip download --no-deps --no-binary :all: django==5.1.4``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TREE = Path.home() / ".cache" / "swe-agent-bench" / "Django-5.1.4"
+EDITED = "django/utils/text.py"  # a module imported all over Django
+TARGETS = {"cold_s": 10.0, "warm_s": 1.0, "rebuild_refresh_s": 0.3, "peak_mb": 2048.0}
+
+
+def fetch(tree: Path) -> None:
+    """Download Django 5.1.4's sdist from PyPI and unpack it at ``tree``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "django==5.1.4",
+                "-d",
+                tmp,
+                "-q",
+            ],
+            check=True,
+        )
+        archive = next(Path(tmp).glob("*.tar.gz"))
+        tree.parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(tree.parent, filter="data")
+
+
+# --- steps, each run in its own process --------------------------------------------------------
+
+
+def step_cold(tree: Path) -> dict[str, Any]:
+    from repo_graph import build_graph
+
+    shutil.rmtree(tree / ".swe-agent", ignore_errors=True)
+    started = time.perf_counter()
+    graph = build_graph(tree)
+    return {"seconds": time.perf_counter() - started, "stats": graph.stats.to_json()}
+
+
+def step_warm(tree: Path) -> dict[str, Any]:
+    from repo_graph import build_graph
+
+    started = time.perf_counter()
+    graph = build_graph(tree)
+    return {"seconds": time.perf_counter() - started, "mode": graph.stats.mode}
+
+
+def step_rebuild(tree: Path) -> dict[str, Any]:
+    """A new process after one file changed: load the cache, update, save."""
+    from repo_graph import build_graph
+
+    build_graph(tree)  # make sure the cache matches the tree before the edit
+    with edited(tree, "rebuild"):
+        started = time.perf_counter()
+        graph = build_graph(tree)
+        seconds = time.perf_counter() - started
+    build_graph(tree)  # leave the cache matching the restored tree
+    return {"seconds": seconds, "mode": graph.stats.mode, "parsed": graph.stats.files_parsed}
+
+
+def step_refresh(tree: Path, repeat: int) -> dict[str, Any]:
+    """In one process, as an agent session would: edit a file, refresh the graph."""
+    from repo_graph import build_graph
+
+    graph = build_graph(tree)
+    times = []
+    for index in range(repeat):
+        with edited(tree, f"refresh{index}"):
+            started = time.perf_counter()
+            graph = graph.refresh()
+            times.append(time.perf_counter() - started)
+        graph = graph.refresh()  # back to the original text (not timed)
+    return {"seconds": statistics.median(times), "all": times, "mode": graph.stats.mode}
+
+
+def step_baselines(tree: Path) -> dict[str, Any]:
+    """Single-process parse of every .py file: tree-sitter alone, then ``ast.parse``."""
+    import ast
+
+    from repo_graph.parse import _tools
+
+    sources = [p.read_bytes() for p in sorted(tree.rglob("*.py")) if ".swe-agent" not in p.parts]
+    parser, _ = _tools()
+    started = time.perf_counter()
+    for data in sources:
+        parser.parse(data)
+    tree_sitter_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for data in sources:
+        # Django ships a test file with a deliberate syntax error.
+        with contextlib.suppress(SyntaxError):
+            ast.parse(data)
+    return {
+        "files": len(sources),
+        "tree_sitter_parse_s": tree_sitter_s,
+        "ast_parse_s": time.perf_counter() - started,
+    }
+
+
+class edited:
+    """Append a function to one file for the duration of a ``with`` block."""
+
+    def __init__(self, tree: Path, tag: str) -> None:
+        self.path = tree / EDITED
+        self.tag = tag
+
+    def __enter__(self) -> None:
+        self.original = self.path.read_bytes()
+        extra = f"\n\ndef bench_{self.tag}(value):\n    return slugify(value)\n"
+        self.path.write_bytes(self.original + extra.encode())
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.write_bytes(self.original)
+
+
+def run_step(name: str, tree: Path, repeat: int) -> dict[str, Any]:
+    """Run one step in a fresh interpreter; add its peak memory (itself and its workers)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--step", name, "--tree", str(tree), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def child_main(name: str, tree: Path, repeat: int) -> None:
+    import resource
+
+    steps = {
+        "cold": lambda: step_cold(tree),
+        "warm": lambda: step_warm(tree),
+        "rebuild": lambda: step_rebuild(tree),
+        "refresh": lambda: step_refresh(tree, repeat),
+        "baselines": lambda: step_baselines(tree),
+    }
+    result = steps[name]()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_mb"] = max(own, workers) / 1024  # Linux reports KiB
+    print(json.dumps(result))
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def measure(tree: Path, repeat: int) -> dict[str, Any]:
+    baselines = run_step("baselines", tree, repeat)
+    cold = run_step("cold", tree, repeat)
+    warm = [run_step("warm", tree, repeat) for _ in range(repeat)]
+    rebuild = [run_step("rebuild", tree, repeat) for _ in range(repeat)]
+    refresh = run_step("refresh", tree, repeat)
+    return {
+        "tree": str(tree),
+        "files": baselines["files"],
+        "baseline_tree_sitter_parse_s": baselines["tree_sitter_parse_s"],
+        "baseline_ast_parse_s": baselines["ast_parse_s"],
+        "cold_s": cold["seconds"],
+        "cold_timings": cold["stats"]["timings"],
+        "nodes": cold["stats"]["nodes"],
+        "edges": cold["stats"]["edges"],
+        "warm_s": statistics.median(w["seconds"] for w in warm),
+        "rebuild_new_process_s": statistics.median(r["seconds"] for r in rebuild),
+        "rebuild_refresh_s": refresh["seconds"],
+        "peak_mb": max(cold["peak_mb"], *(w["peak_mb"] for w in warm)),
+        "repeat": repeat,
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    rows = [
+        (
+            "baseline: tree-sitter parse, 1 process",
+            report["baseline_tree_sitter_parse_s"],
+            None,
+            "s",
+        ),
+        ("baseline: ast.parse, 1 process", report["baseline_ast_parse_s"], None, "s"),
+        ("cold build (list, parse, resolve, save)", report["cold_s"], TARGETS["cold_s"], "s"),
+        ("warm load (new process)", report["warm_s"], TARGETS["warm_s"], "s"),
+        (
+            "rebuild after 1 edit, in-process refresh",
+            report["rebuild_refresh_s"],
+            TARGETS["rebuild_refresh_s"],
+            "s",
+        ),
+        ("rebuild after 1 edit, new process", report["rebuild_new_process_s"], None, "s"),
+        ("peak memory", report["peak_mb"], TARGETS["peak_mb"], "MB"),
+    ]
+    files, repeat = report["files"], report["repeat"]
+    print(f"graph build on {report['tree']} ({files} .py files, median of {repeat})")
+    print(f"{'measure':44} {'value':>10} {'target':>10}  ok")
+    for label, value, target, unit in rows:
+        shown = f"{value:.3f}{unit}" if unit == "s" else f"{value:.0f}{unit}"
+        goal = (
+            ""
+            if target is None
+            else (f"{target:.1f}{unit}" if unit == "s" else f"{target:.0f}{unit}")
+        )
+        verdict = "" if target is None else ("yes" if value <= target else "NO")
+        print(f"{label:44} {shown:>10} {goal:>10}  {verdict}")
+    ratio = report["cold_s"] / report["baseline_ast_parse_s"]
+    print(f"cold build / ast.parse baseline: {ratio:.2f}x")
+    print("cold timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in report["cold_timings"].items()))
+    print("nodes: " + json.dumps(report["nodes"]) + "  edges: " + json.dumps(report["edges"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="unpacked Django sdist")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--fetch", action="store_true", help="download Django 5.1.4 if missing")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the quick measures")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        child_main(args.step, args.tree, args.repeat)
+        return
+    if not args.tree.is_dir():
+        if not args.fetch:
+            sys.exit(f"{args.tree} is missing: run with --fetch (or pass --tree)")
+        fetch(args.tree)
+    report = measure(args.tree, args.repeat)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()
