@@ -58,6 +58,18 @@ class FileChange:
         """The repository paths this change writes or removes."""
         return tuple(dict.fromkeys(p for p in (self.old_path, self.path) if p))
 
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready summary."""
+        return {
+            "path": self.path,
+            "old_path": self.old_path,
+            "kind": str(self.kind),
+            "added": self.added,
+            "removed": self.removed,
+            "binary": self.binary,
+            "hunks": len(self.hunks),
+        }
+
 
 @dataclass(frozen=True)
 class Patch:
@@ -89,11 +101,7 @@ class Patch:
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready summary (no patch text)."""
         return {
-            "files": [
-                {"path": f.path, "old_path": f.old_path, "kind": str(f.kind), "added": f.added}
-                | {"removed": f.removed, "binary": f.binary, "hunks": len(f.hunks)}
-                for f in self.files
-            ],
+            "files": [f.to_dict() for f in self.files],
             "added": self.added,
             "removed": self.removed,
             "hunks": self.hunks,
