@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
-
-if sys.version_info >= (3, 11):
-    from enum import StrEnum
-else:  # Python 3.10 has no enum.StrEnum
-    from enum import Enum
-
-    class StrEnum(str, Enum):
-        """An Enum whose members are strings."""
-
-        def __str__(self) -> str:
-            return str(self.value)
 
 
 class LocationKind(StrEnum):

@@ -40,14 +40,20 @@ class RankConfig:
     hop_decay: float = 0.5  # a second hop is worth this much of the first
     test_penalty: float = 0.3  # test files' scores are multiplied by this unless about tests
     member_share: float = 0.85  # a class inherits this share of its best member's score
+    title_bm25: float = 0.5  # extra weight of BM25 for the issue's first line (its title)
+    runner_up: float = 0.3  # a file also gains this share of its 2nd and 3rd best entities
 
 
-def _bm25(index: LexicalIndex, query: list[str], ev: Evidence, weight: float) -> None:
+def _bm25(
+    index: LexicalIndex, query: list[str], ev: Evidence, weight: float, *, label: str
+) -> None:
+    if weight <= 0 or not query:
+        return
     scores = index.entity_scores(query)
     top = max(scores.values(), default=0.0)
     for key, value in scores.items():
         if value > 0.05 * top:
-            ev.add(key, weight * value / top, f"text match (BM25 {value:.1f})")
+            ev.add(key, weight * value / top, f"{label} (BM25 {value:.1f})")
 
 
 def _neighbours(graph: GraphLike, key: str) -> list[tuple[str, str, float]]:
@@ -109,7 +115,9 @@ class GraphLocalizer:
         signals = extract_signals(issue_text)
         query = tokenize(issue_text)
         ev = Evidence()
-        _bm25(self.index, query, ev, cfg.bm25)
+        _bm25(self.index, query, ev, cfg.bm25, label="text match")
+        title = tokenize(issue_text.strip().split("\n", 1)[0])
+        _bm25(self.index, title, ev, cfg.title_bm25, label="title match")
         for matcher in (match_frames, match_paths, match_dotted, match_names):
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
@@ -134,7 +142,7 @@ def _aggregate(
     cfg, nodes = loc.config, loc.index.nodes
     order = (LocationKind.FILE, LocationKind.CLASS, LocationKind.FUNCTION)
     levels = {kind: Evidence() for kind in order}
-    best_in_file: dict[str, tuple[float, str]] = {}
+    in_file: dict[str, list[tuple[float, str]]] = {}
     for key, score in ev.ranked():
         node = nodes.get(key)
         kind = LocationKind(node.kind) if node is not None else LocationKind.FILE
@@ -146,10 +154,12 @@ def _aggregate(
         owner = _owning_class(node, nodes)
         if owner is not None and owner != key:
             levels[LocationKind.CLASS].raise_to(owner, value * cfg.member_share, f"contains {key}")
-        if value > best_in_file.get(node.path, (0.0, ""))[0]:
-            best_in_file[node.path] = (value, key)
-    for path, (value, key) in best_in_file.items():
-        levels[LocationKind.FILE].add(path, value, f"contains {key}")
+        in_file.setdefault(node.path, []).append((value, key))
+    for path, members in in_file.items():
+        members.sort(reverse=True)
+        value, key = members[0]
+        extra = cfg.runner_up * sum(v for v, _ in members[1:3])
+        levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
     return tuple(  # type: ignore[return-value]
         tuple(_location(k, kind, s, levels[kind]) for k, s in levels[kind].ranked()[:top])
