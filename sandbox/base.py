@@ -12,7 +12,6 @@ from sandbox.protocol import Limits, Observation
 
 _TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 T = TypeVar("T", bound="RunnerSandbox")
-_GIT = "git -c gc.auto=0 -c core.quotepath=off"
 
 
 def to_observation(reply: dict[str, Any]) -> Observation:
@@ -52,7 +51,7 @@ class RunnerSandbox:
 
     def snapshot(self) -> str:
         """Record the workspace as a git tree and return its id (same files, same id)."""
-        tree = self._git("add -A && " + _GIT + " write-tree").strip()
+        tree = self._git(["add", "-A"], ["write-tree"]).strip()
         if not _TREE_ID.match(tree):
             raise SandboxError(f"git write-tree gave {tree!r}, not a tree id")
         return tree
@@ -60,14 +59,14 @@ class RunnerSandbox:
     def restore(self, state: str) -> None:
         """Make the workspace hold exactly the files of ``state`` (ignored files are kept)."""
         self._check_state(state)
-        self._git(f"read-tree --reset -u {state} && git clean -fdq")
+        self._git(["read-tree", "--reset", "-u", state], ["clean", "-fdq"])
 
     def diff(self, from_state: str, to_state: str | None = None) -> str:
         """Unified diff between two states; ``to_state`` defaults to the workspace now."""
         target = self.snapshot() if to_state is None else to_state
         for state in (from_state, target):
             self._check_state(state)
-        return self._git(f"diff --no-color --no-ext-diff --binary {from_state} {target}")
+        return self._git(["diff", "--no-color", "--no-ext-diff", "--binary", from_state, target])
 
     def read_file(self, path: str) -> str:
         """Text of a file, relative to the workspace."""
@@ -93,14 +92,14 @@ class RunnerSandbox:
         request = {"op": "run", "cmd": command, "timeout": seconds, "max_output": max_output}
         return to_observation(self.channel.request(request, timeout=seconds + 5))
 
-    def _git(self, args: str) -> str:
-        obs = self._run(f"{_GIT} {args}", timeout=600, max_output=0)
-        if not obs.ok:
-            raise SandboxError(
-                f"git {args.split()[0]} failed in the sandbox: "
-                f"{(obs.error or obs.stderr or obs.stdout).strip()[:500]}"
-            )
-        return obs.stdout
+    def _git(self, *commands: list[str]) -> str:
+        """Run git commands in the workspace, in order; the stdout of the last one."""
+        reply = self.channel.request(
+            {"op": "git", "commands": commands, "timeout": 600}, timeout=600
+        )
+        if reply.get("error"):
+            raise SandboxError(f"{reply['error']} (in the sandbox)")
+        return str(reply.get("value") or "")
 
     def _check_state(self, state: str) -> None:
         if not _TREE_ID.match(state):

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sandbox.errors import SandboxError
@@ -18,7 +18,7 @@ REGISTRY_URL = "https://registry-1.docker.io/v2/"
 PIP_PROBE = "python3 -m pip download --no-deps --no-cache-dir -q -d /tmp/pip-probe six"
 
 
-class Level(str, Enum):  # a StrEnum (3.11+) in spirit; 3.10 is supported
+class Level(StrEnum):
     """How a check came out; only FAIL makes the doctor exit non-zero."""
 
     OK = "ok"

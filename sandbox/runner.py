@@ -267,6 +267,28 @@ def _run_command(req, argv, out, err):
     return result
 
 
+def op_git(req):
+    """Run git commands in order (no shell, no wrapper: snapshots must be quick)."""
+    env = dict(os.environ, **GIT_ENV)
+    stdout = b""
+    for args in req["commands"]:
+        argv = ["git", "-c", "gc.auto=0", "-c", "core.quotepath=off"] + list(args)
+        done = subprocess.run(
+            argv,
+            cwd=STATE["workdir"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            timeout=req.get("timeout") or 600,
+        )
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip()[-1000:]
+            return {"error": "git %s failed: %s" % (args[0], detail), "exit_code": done.returncode}
+        stdout = done.stdout
+    return {"value": stdout.decode("utf-8", "surrogateescape"), "exit_code": 0}
+
+
 def op_read(req):
     with open(os.path.join(STATE["workdir"], req["path"]), "rb") as handle:
         return {"value": handle.read().decode("utf-8", "replace")}
@@ -313,6 +335,7 @@ def prepare_workspace(workdir, archive):
     os.remove(archive)
     git("init", "-q")
     git("config", "gc.auto", "0")
+    git("config", "core.untrackedCache", "true")  # makes `add -A` and `clean` scan less
     git("add", "-A", "-f")
     git("commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline")
 
@@ -348,7 +371,14 @@ def op_init(req):
     return {"value": json.dumps(info)}
 
 
-HANDLERS = {"init": op_init, "exec": op_exec, "run": op_run, "read": op_read, "write": op_write}
+HANDLERS = {
+    "init": op_init,
+    "exec": op_exec,
+    "run": op_run,
+    "git": op_git,
+    "read": op_read,
+    "write": op_write,
+}
 
 
 def handle(req):
