@@ -138,7 +138,7 @@ def bench_start(image: str | None, starts: int) -> dict[str, float]:
             box.close()
     out = {"ready_p50_s": statistics.median(ready), "ready_min_s": min(ready)}
     for key in parts[0]:
-        out[f"{key.removesuffix('_s')}_p50_s"] = statistics.median(p[key] for p in parts)
+        out[f"phase_{key.removesuffix('_s')}_p50_s"] = statistics.median(p[key] for p in parts)
     return out
 
 
@@ -167,9 +167,8 @@ def main() -> None:
         return
     for key, value in results.items():
         if key != "targets":
-            print(
-                f"{key:28} {value:10.2f}" if isinstance(value, float) else f"{key:28} {value:>10}"
-            )
+            shown = f"{value:10.2f}" if isinstance(value, float) else f"{value:>10}"
+            print(f"{key:28} {shown}")
     for key, met in results["targets"].items():
         print(f"target {key:30} {'met' if met else 'MISSED'}")
 
