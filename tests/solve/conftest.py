@@ -1,0 +1,40 @@
+"""A real git repository of the bundled calculator example, per test."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calculator"
+
+
+@pytest.fixture
+def calc_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "calc"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns(".pytest_cache", ".swe-agent"))
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    return repo
+
+
+@pytest.fixture
+def issue_text() -> str:
+    return (EXAMPLE / "ISSUE.md").read_text()
+
+
+FIX = (
+    "Fix the even case.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
+    "'    if len(ordered) % 2 == 0:\\n        return (ordered[middle - 1] + ordered[middle]) / 2"
+    "\\n    return ordered[middle]')\n```"
+)
+LOOK = "Look first.\n```python\nview('calculator/stats.py', 18, 24)\n```"
+SUBMIT = "Done.\n```python\nsubmit('median averages the two middle values')\n```"
+BREAK = (
+    "Try this.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
+    "'    return ordered[0]')\n```"
+)

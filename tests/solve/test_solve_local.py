@@ -1,0 +1,86 @@
+"""End-to-end solve with scripted replies, the local sandbox and real git and pytest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from conftest import BREAK, FIX, LOOK, SUBMIT
+
+from swe_agent.agent.trajectory import read_events
+from swe_agent.models import get_model
+from swe_agent.solve import SolveOptions, solve
+
+
+def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
+    base: dict[str, object] = {
+        "repo": repo,
+        "issue": issue,
+        "search": "linear",
+        "sandbox": "local",
+        "setup_env": False,
+        "iterations": 8,
+    }
+    return SolveOptions(**(base | overrides))
+
+
+def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([LOOK, FIX, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    assert report["status"] == "resolved"
+    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in report["patch"]
+    run = Path(report["run_dir"])
+    assert json.loads((run / "report.json").read_text())["run_id"] == report["run_id"]
+    assert (run / "patch.diff").read_text() == report["patch"]
+    tree = json.loads((run / "tree.json").read_text())
+    assert len(tree["nodes"]) == 4
+    kinds = [e["type"] for e in read_events(run / "trajectory.jsonl")]
+    assert kinds.count("model_call") == 3 and kinds.count("action") == 3
+    # The user's working tree is untouched until they apply.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=calc_repo,
+        capture_output=True,
+        text=True,
+    )
+    assert status.stdout == ""
+
+
+def test_format_errors_are_shown_to_the_model_and_bounded(
+    calc_repo: Path, issue_text: str
+) -> None:
+    model = get_model(["I think the bug is in median.", FIX, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    assert report["status"] == "resolved"
+    events = list(read_events(Path(report["run_dir"]) / "trajectory.jsonl"))
+    assert [e["type"] for e in events].count("format_error") == 1
+
+
+def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([LOOK, LOOK, LOOK, LOOK])
+    report = solve(_options(calc_repo, issue_text, iterations=3), model=model)
+    assert report["status"] == "unfinished"
+    assert report["search"]["stop_reason"] == "max_iterations"
+    assert report["patch"] == ""
+
+
+def test_a_submitted_change_that_breaks_tests_is_not_resolved(
+    calc_repo: Path, issue_text: str
+) -> None:
+    model = get_model([BREAK, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    assert report["status"] == "submitted"
+    assert report["tests"]["reproduction"] is False
+    assert report["tests"]["broken"]
+
+
+def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([FIX, SUBMIT])
+    report = solve(_options(calc_repo, issue_text, apply=True), model=model)
+    assert report["applied"]["commit"]
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=calc_repo, capture_output=True, text=True
+    )
+    assert log.stdout.splitlines()[0].startswith("swe-agent")
