@@ -114,6 +114,16 @@ class Excluder:
                 return directory
         return None
 
+    def match_entry(self, path: str, name: str, *, is_dir: bool) -> bool:
+        """Like :meth:`match` during a walk, whose ancestors were already checked."""
+        if is_dir:
+            if name in self.dirs:
+                return True
+            path += "/"
+        elif self.suffixes and name.endswith(self.suffixes):
+            return True
+        return bool(self.regex and self.regex.match(path))
+
     def match(self, path: str) -> bool:
         """True when the path (a directory when it ends with ``/``) is excluded."""
         parts = path.rstrip("/").split("/")
@@ -297,14 +307,14 @@ def _walk(root: Path, *, excluded: Excluder, max_file_bytes: int, known: StatKey
                 # Pruning here keeps a walk out of virtualenvs and node_modules altogether.
                 if entry.name in ALWAYS_PRUNED:
                     continue
-                if excluded.match(path + "/"):
+                if excluded.match_entry(path, entry.name, is_dir=True):
                     skipped.append(SkippedFile(path + "/", SkipReason.EXCLUDED))
                 else:
                     todo.append(path + "/")
                 continue
             if not entry.name.endswith(".py"):
                 continue
-            if excluded.match(path):
+            if excluded.match_entry(path, entry.name, is_dir=False):
                 skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
                 continue
             if entry.is_symlink():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,9 +97,10 @@ def entity_from(entity_id: str, attrs: Mapping[str, Any]) -> Entity:
 def count_kinds(graph: nx.MultiDiGraph) -> tuple[dict[str, int], dict[str, int]]:
     """Nodes per NodeKind and edges per EdgeKind (every kind listed, zeros included)."""
     nodes = {kind.value: 0 for kind in NodeKind}
-    for _, kind in graph.nodes(data="kind"):
-        nodes[kind] += 1
+    nodes.update(Counter(attrs["kind"] for attrs in graph._node.values()))
     edges = {kind.value: 0 for kind in EdgeKind}
-    for _, _, kind in graph.edges(keys=True):
-        edges[kind] += 1
+    # networkx's edge views cost several times more than walking its adjacency dicts.
+    edges.update(
+        Counter(key for nbrs in graph._succ.values() for keys in nbrs.values() for key in keys)
+    )
     return nodes, edges

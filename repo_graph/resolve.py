@@ -45,9 +45,19 @@ class Resolver:
             self.add_file(path, parse)
         self.resolve_bases(parses)
 
+    def forget(self, paths: set[str]) -> None:
+        """Drop remembered resolutions that read any of these files."""
+        stale = [key for key, (_, read) in self._attr_memo.items() if not read.isdisjoint(paths)]
+        for key in stale:
+            del self._attr_memo[key]
+
+    def forget_all(self) -> None:
+        """Drop every remembered resolution (the set of modules changed)."""
+        self._attr_memo.clear()
+
     def add_file(self, path: str, parse: FileParse) -> None:
         """Index the definitions and imports of one file (bases: :meth:`resolve_bases`)."""
-        self._attr_memo.clear()
+        self.forget({path})
         for d in parse.definitions:
             entity = f"{path}:{d.qualname}"
             if entity in self.kinds:
@@ -68,7 +78,7 @@ class Resolver:
 
     def remove_file(self, path: str, parse: FileParse) -> None:
         """Forget what :meth:`add_file` indexed for this file."""
-        self._attr_memo.clear()
+        self.forget({path})
         self.children.pop(path, None)
         for d in parse.definitions:
             entity = f"{path}:{d.qualname}"

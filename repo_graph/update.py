@@ -77,10 +77,12 @@ def update_graph(
             resolver.add_file(path, parse)
     if set(parses) != paths_before:
         resolver.index = ModuleIndex(parses)
+        resolver.forget_all()
         # A new or deleted module can change what any import of that name resolves to.
         affected |= _importers_of(parses, changed)
     add_structure(graph, (p for p in fresh.values() if p is not None))
-    prune_directories(graph)
+    if any(parse is None for parse in fresh.values()):
+        prune_directories(graph)
     live = sorted(p for p in affected if p in parses)
     resolver.resolve_bases(live)
     for caller in [c for c in unresolved if c.partition(":")[0] in affected]:
