@@ -71,13 +71,22 @@ def test_diagnose_build_needing_a_module() -> None:
     ("output", "problem", "name"),
     [
         (COLLECT_MISSING, Problem.MISSING_MODULE, "yaml"),
-        ("ERROR: usage: pytest [options]\npytest: error: unrecognized arguments: --cov=x",
-         Problem.MISSING_PLUGIN, "pytest-cov"),
-        ("ImportError: cannot import name 'Markup' from 'jinja2' (/x/jinja2/__init__.py)",
-         Problem.API_DRIFT, "jinja2"),
+        (
+            "ERROR: usage: pytest [options]\npytest: error: unrecognized arguments: --cov=x",
+            Problem.MISSING_PLUGIN,
+            "pytest-cov",
+        ),
+        (
+            "ImportError: cannot import name 'Markup' from 'jinja2' (/x/jinja2/__init__.py)",
+            Problem.API_DRIFT,
+            "jinja2",
+        ),
         ("ModuleNotFoundError: No module named 'distutils'", Problem.WRONG_PYTHON, "distutils"),
-        ("ERROR: Package 'x' requires a different Python: 3.9.2 not in '>=3.10'",
-         Problem.WRONG_PYTHON, ""),
+        (
+            "ERROR: Package 'x' requires a different Python: 3.9.2 not in '>=3.10'",
+            Problem.WRONG_PYTHON,
+            "",
+        ),
         ("something else entirely", Problem.UNKNOWN, ""),
     ],
 )
@@ -153,7 +162,9 @@ def test_build_failure_prefers_wheels_then_widens_the_pin() -> None:
         tried |= {steps[-1].command}
     assert commands[0] == "pip install -r requirements.txt --prefer-binary"
     assert "numpy 1.19.5 '>=1.19.5,<1.20'" in commands[1]
-    assert commands[1].endswith("requirements.txt --only-binary=numpy; rc=$?; git checkout -q -- .; exit $rc")
+    assert commands[1].endswith(
+        "requirements.txt --only-binary=numpy; rc=$?; git checkout -q -- .; exit $rc"
+    )
     assert "numpy 1.19.5 '>=1.19.5,<2'" in commands[2]
     assert "numpy 1.19.5 '>=1.19.5' <<" in commands[3]
 

@@ -1,0 +1,119 @@
+"""The whole setup through the real Docker sandbox: install from PyPI, repair, verify, cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from env_setup import SetupOptions, load_record, setup_environment
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
+PYTHON = "3.9"
+
+
+@pytest.fixture(scope="module")
+def docker_images() -> Iterator[list[str]]:
+    """Skip without a daemon or a base image; remove the images the tests made, afterwards."""
+    from env_setup.cache import available_images, docker_client
+
+    client = docker_client()
+    if client is None:
+        pytest.skip("no Docker daemon")
+    if PYTHON not in available_images(client):
+        pytest.skip(f"no base image for Python {PYTHON}: run `swe-agent sandbox bootstrap`")
+    made: list[str] = []
+    yield made
+    for tag in set(made):
+        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
+
+
+def _repo(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "fixture"], check=True)
+    return root
+
+
+def _setup(root: Path, made: list[str], **options: object):  # type: ignore[no-untyped-def]
+    record = setup_environment(root, SetupOptions(python=PYTHON, **options))  # type: ignore[arg-type]
+    if record.image:
+        made.append(record.image)
+    return record
+
+
+def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str]) -> None:
+    root = _repo("docker_simple", tmp_path)
+    first = _setup(root, docker_images, use_cache=False)
+    assert first.success, first.commands[-1].output_tail
+    assert first.python == PYTHON and not first.cache_hit
+    assert first.verify is not None and first.verify.collected == 1
+    assert first.verify.imports == {"simplepkg": None}
+    assert first.resolved["pytest"]
+    assert load_record(root).cache_key == first.cache_key  # env.json written
+
+    second = _setup(root, docker_images)
+    assert second.cache_hit and second.image == first.image
+
+    # The cached image runs the tests as the sandbox's ordinary user, with no network.
+    from sandbox import start_sandbox
+
+    assert first.image is not None
+    with start_sandbox(root, image=first.image) as box:
+        obs = box.run(f"{first.test_command} -q -p no:cacheprovider", timeout=300)
+    assert obs.exit_code == 0, obs.stdout + obs.stderr
+    assert "1 passed" in obs.stdout
+
+
+def test_cli_setup_and_show_json(tmp_path: Path, docker_images: list[str]) -> None:
+    from swe_agent.cli import app
+
+    root = _repo("docker_simple", tmp_path)
+    result = CliRunner().invoke(app, ["env", "setup", str(root), "--python", PYTHON, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    docker_images.append(summary["image"])
+    assert summary["success"] is True
+    assert {"python", "image", "test_command", "verify", "seconds"} <= set(summary)
+    shown = CliRunner().invoke(app, ["env", "show", str(root), "--json"])
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["cache_key"] == summary["cache_key"]
+
+
+def test_missing_module_is_repaired(tmp_path: Path, docker_images: list[str]) -> None:
+    root = _repo("docker_missing_module", tmp_path)
+    record = _setup(root, docker_images, use_cache=False)
+    assert record.success, record.verify
+    repairs = [c.command for c in record.commands if c.kind == "repair"]
+    assert any(command.endswith("install PyYAML") for command in repairs)
+    assert "PyYAML" in record.resolved or "pyyaml" in record.resolved
+
+
+def test_impossible_pin_is_repaired(tmp_path: Path, docker_images: list[str]) -> None:
+    root = _repo("docker_impossible_pin", tmp_path)
+    record = _setup(root, docker_images, use_cache=False)
+    assert record.success, record.commands[-1].output_tail
+    assert record.resolved.get("six") == "1.16.0"  # the nearest release to 1.16.99
+    assert not subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout  # the host checkout is never touched
+
+
+def test_repository_without_tests(tmp_path: Path, docker_images: list[str]) -> None:
+    root = _repo("docker_notests", tmp_path)
+    record = _setup(root, docker_images, use_cache=False)
+    assert record.success
+    assert record.verify is not None and record.verify.no_tests
+    assert record.verify.imports == {"quiet": None}
