@@ -48,9 +48,7 @@ def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> 
     assert status.stdout == ""
 
 
-def test_format_errors_are_shown_to_the_model_and_bounded(
-    calc_repo: Path, issue_text: str
-) -> None:
+def test_format_errors_are_shown_to_the_model_and_bounded(calc_repo: Path, issue_text: str) -> None:
     model = get_model(["I think the bug is in median.", FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
     assert report["status"] == "resolved"
@@ -84,3 +82,16 @@ def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
         ["git", "log", "--format=%s"], cwd=calc_repo, capture_output=True, text=True
     )
     assert log.stdout.splitlines()[0].startswith("swe-agent")
+
+
+def test_mcts_backs_out_of_a_branch_that_breaks_the_tests(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([BREAK, SUBMIT, FIX, SUBMIT, LOOK, LOOK])
+    report = solve(_options(calc_repo, issue_text, search="mcts"), model=model)
+    assert report["status"] == "resolved"
+    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
+    finished = [n for n in tree["nodes"] if n["terminal"]]
+    assert len(finished) == 2
+    broken, fixed = finished
+    assert broken["reward"]["value"] < 0 < fixed["reward"]["value"]
+    assert report["search"]["chosen"] == fixed["id"]
+    assert (Path(report["run_dir"]) / "nodes" / f"{fixed['id']}.diff").read_text()

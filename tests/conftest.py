@@ -1,0 +1,34 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def docker_unavailable(reason: str) -> None:
+    """Skip a Docker test outside CI; in CI a missing daemon or image is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}: Docker tests must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def docker_image() -> str:
+    """The base image Docker tests use (skips outside CI, fails in CI, when none is usable)."""
+    from sandbox.docker_backend import connect
+    from sandbox.errors import SandboxError
+    from sandbox.images import resolve_image
+
+    try:
+        client = connect(timeout=10)
+    except SandboxError as exc:
+        docker_unavailable(f"no Docker daemon answers ({exc})")
+    try:
+        return os.environ.get("SWE_AGENT_TEST_IMAGE") or resolve_image(client, "3.9")
+    except SandboxError:
+        docker_unavailable("no sandbox image; run `swe-agent sandbox bootstrap --python 3.9`")
+    raise AssertionError("unreachable")
