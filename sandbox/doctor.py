@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -162,10 +163,10 @@ def _check_startup(python: str) -> Check:
     action_ms = sorted(times)[len(times) // 2] * 1000
     data = {"ready_s": round(ready, 3), "action_p50_ms": round(action_ms, 2)}
     level = Level.OK if ready <= 3.0 else Level.WARN
-    detail = f"ready in {ready:.2f} s, trivial action p50 {action_ms:.2f} ms"
-    return Check(
-        "start-up", level, detail, None if level == Level.OK else "a slow disk?", data=data
-    )
+    load = os.getloadavg()[0]
+    detail = f"ready in {ready:.2f} s, trivial action p50 {action_ms:.2f} ms (load {load:.1f})"
+    fix = None if level == Level.OK else "a busy machine or a slow disk: compare with `uptime`"
+    return Check("start-up", level, detail, fix, data={**data, "load": load})
 
 
 def _check_pip(python: str) -> Check:

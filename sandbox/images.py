@@ -23,6 +23,7 @@ CHANGES = (
     "ENV LANG=C.UTF-8",
     'CMD ["/bin/bash"]',
 )
+ORIGIN_LABEL = "swe-agent.rootfs"
 Progress = Callable[[str], None]
 
 
@@ -33,7 +34,8 @@ class BootstrapResult:
     tag: str
     image_id: str
     tarball: Path
-    from_cache: bool
+    from_cache: bool  # the root file system tarball was already cached
+    imported: bool  # False when the image was already imported from that very tarball
     seconds: float
 
 
@@ -108,14 +110,30 @@ def bootstrap(
         say(f"using the cached root file system {tarball}")
     else:
         build_rootfs(RELEASES[python], mirror=mirror or host_mirror(), out=tarball, progress=say)
-    say(f"docker import -> {bootstrap_tag(python)}")
-    repository, _, tag = bootstrap_tag(python).partition(":")
-    client.api.import_image_from_file(
-        str(tarball), repository=repository, tag=tag, changes=list(CHANGES)
-    )
-    image = client.images.get(bootstrap_tag(python))
+    image, imported = _import(client, tarball, bootstrap_tag(python), say)
     seconds = time.monotonic() - started
-    return BootstrapResult(bootstrap_tag(python), str(image.id), tarball, from_cache, seconds)
+    tag = bootstrap_tag(python)
+    return BootstrapResult(tag, str(image.id), tarball, from_cache, imported, seconds)
+
+
+def _import(client: Any, tarball: Path, name: str, say: Progress) -> tuple[Any, bool]:
+    """`docker import` the tarball, unless the image was already imported from this very file."""
+    import docker
+
+    stat = tarball.stat()
+    origin = f"{tarball.name}:{stat.st_size}:{int(stat.st_mtime)}"
+    try:
+        image = client.images.get(name)
+        if image.labels.get(ORIGIN_LABEL) == origin:
+            say(f"{name} is already imported from {tarball.name}")
+            return image, False
+    except docker.errors.ImageNotFound:
+        pass  # first import on this daemon
+    say(f"docker import -> {name}")
+    repository, _, tag = name.partition(":")
+    changes = [*CHANGES, f"LABEL {ORIGIN_LABEL}={origin}"]
+    client.api.import_image_from_file(str(tarball), repository=repository, tag=tag, changes=changes)
+    return client.images.get(name), True
 
 
 def build_rootfs(suite: str, *, mirror: str, out: Path, progress: Progress) -> None:

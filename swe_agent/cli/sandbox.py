@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json
 
+T = TypeVar("T")
 app = typer.Typer(help="Sandbox images and health: bootstrap, doctor, gc.", no_args_is_help=True)
 
 
@@ -43,20 +45,30 @@ def bootstrap_command(
     from sandbox.images import bootstrap
 
     console = Console(stderr=True, highlight=False)
-    with console.status(f"bootstrapping Python {python}") as status:
-        result = bootstrap(
-            python,
-            mirror=mirror,
-            cache_dir=cache_dir,
-            progress=lambda line: status.update(f"[dim]{line[:100]}[/]"),
-        )
+    result = _with_progress(
+        console,
+        f"bootstrapping Python {python}",
+        lambda progress: bootstrap(python, mirror=mirror, cache_dir=cache_dir, progress=progress),
+    )
     if json_out:
         print_json({**result.__dict__, "tarball": str(result.tarball)})
         return
-    how = "re-imported from the cache" if result.from_cache else "built"
+    how = "built"
+    if result.from_cache:
+        how = "imported from the cached tarball" if result.imported else "already present"
     console.print(
         f"[green]{result.tag}[/] {how} in {result.seconds:.1f} s ({result.image_id[:19]})"
     )
+
+
+def _with_progress(console: Any, title: str, work: Callable[[Callable[[str], None]], T]) -> T:
+    """Run ``work(progress)``: a spinner on a terminal, plain lines in a CI log."""
+    from rich.markup import escape
+
+    if not console.is_terminal:
+        return work(lambda line: console.print(line, markup=False))
+    with console.status(title) as status:
+        return work(lambda line: status.update(f"{title}: [dim]{escape(line[:90])}[/]"))
 
 
 @app.command("doctor")
@@ -83,8 +95,9 @@ def doctor_command(
     from sandbox.doctor import run_doctor
 
     console = Console(stderr=True, highlight=False)
-    with console.status("checking") as status:
-        report = run_doctor(python=python, pip=pip, progress=lambda s: status.update(s))
+    report = _with_progress(
+        console, "checking", lambda progress: run_doctor(python=python, pip=pip, progress=progress)
+    )
     if json_out:
         print_json(report.to_dict())
     else:
