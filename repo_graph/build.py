@@ -69,32 +69,23 @@ def build_graph(
     """
     clock = _Clock()
     root_path = check_root(root)
-    options = BuildOptions(tuple(exclude), max_file_bytes, use_cache)
-    session = _reusable(previous, root_path, options)
-    state: GraphState | None
-    if session is not None:
-        options, cache, state = session.options, session.cache, session.state
-    else:
-        cache = open_cache(root_path, options=options.tag) if options.use_cache else None
-        state = cache.load_state() if cache else None
+    requested = BuildOptions(tuple(exclude), max_file_bytes, use_cache)
+    options, cache, session = _open(previous, root_path, requested)
     clock.lap("load")
+    known = session.state.stat_keys if session else None
     listing = list_files(
-        root_path,
-        exclude=options.exclude,
-        max_file_bytes=options.max_file_bytes,
-        known=state.stat_keys if state else None,
+        root_path, exclude=options.exclude, max_file_bytes=options.max_file_bytes, known=known
     )
     clock.lap("list")
     keys = {f.path: f.key for f in listing.files}
-    if state is not None and dict(state.keys) == keys:
-        session = session or Session(options, cache, state)
+    if session is not None and dict(session.state.keys) == keys:
         return _result(root_path, session, clock, mode="warm", parsed=0)
-    if state is not None and session is None and cache is not None:
-        session = Session(options, cache, state)
     if session is not None and _small_change(session.state.keys, keys):
         updated = _incremental(root_path, listing, session, progress=progress, workers=workers)
         if updated is not None:
             clock.lap("update")
+            # An in-process refresh leaves the disk state behind: the next process catches up
+            # from it incrementally, which costs less than rewriting the whole graph each time.
             if previous is None and cache is not None:
                 cache.save_state(session.state)
                 clock.lap("save")
@@ -107,6 +98,18 @@ def build_graph(
     return _result(root_path, session, clock, mode="cold", parsed=parsed)
 
 
+def _open(
+    previous: CodeGraph | None, root: Path, options: BuildOptions
+) -> tuple[BuildOptions, GraphCache | None, Session | None]:
+    """The options, cache and last state to start from: the previous graph's, or the disk's."""
+    if previous is not None and previous.root == root and isinstance(previous.session, Session):
+        session = previous.session
+        return session.options, session.cache, session
+    cache = open_cache(root, options=options.tag) if options.use_cache else None
+    state = cache.load_state() if cache else None
+    return options, cache, Session(options, cache, state) if state is not None else None
+
+
 def check_root(root: Path | str) -> Path:
     """The resolved root directory; :class:`NotARepository` when it is not a directory."""
     path = Path(root).expanduser()
@@ -116,12 +119,6 @@ def check_root(root: Path | str) -> Path:
             f"{path} {what}", hint="pass the path of a repository or of a source directory"
         )
     return path.resolve()
-
-
-def _reusable(previous: CodeGraph | None, root: Path, options: BuildOptions) -> Session | None:
-    if previous is None or previous.root != root or not isinstance(previous.session, Session):
-        return None
-    return previous.session
 
 
 def _small_change(old: Mapping[str, str], new: Mapping[str, str]) -> bool:
