@@ -14,7 +14,9 @@ from swe_agent.errors import BadInput
 
 @handles_errors
 def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
-    issue: Annotated[str, typer.Option("--issue", "-i", help="Issue text, or @FILE.")],
+    issue: Annotated[
+        str | None, typer.Option("--issue", "-i", help="Issue text, or @FILE.")
+    ] = None,
     repo: Annotated[Path, typer.Option("--repo", "-r", help="Repository root.")] = Path("."),
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Model spec; default: embedded model.")
@@ -33,6 +35,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     ] = False,
     no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
     apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
+    resume: Annotated[
+        str | None, typer.Option(help="Continue a killed run (its id or folder).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Find, test and record a fix for an issue.
@@ -44,8 +49,16 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
       swe-agent solve --repo . --issue "median() is wrong for even counts" --search linear
 
       swe-agent solve --repo . -i @issue.md --model anthropic/claude-sonnet-4-20250514 --budget 2
+
+      swe-agent solve --repo . --resume 20261122-001216-41d3
     """
     from swe_agent.solve import SolveOptions, solve
+
+    if resume is not None:
+        _resume(repo, resume, json_out=json_out)
+        return
+    if issue is None:
+        raise BadInput("no issue given", hint="pass --issue TEXT or --issue @FILE")
 
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
@@ -73,6 +86,22 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     )
     with _Progress(quiet=False) as progress:
         report = solve(options, say=progress.phase, on_event=progress.event)
+    _report(report, json_out=json_out)
+
+
+def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
+    from swe_agent.runs import find_run
+    from swe_agent.solve import solve
+    from swe_agent.solve.resume import load_options
+
+    run = find_run(repo.resolve(), run_name)
+    options = load_options(run)
+    with _Progress(quiet=False) as progress:
+        report = solve(options, say=progress.phase, on_event=progress.event, resume=run)
+    _report(report, json_out=json_out)
+
+
+def _report(report: dict[str, Any], *, json_out: bool) -> None:
     if json_out:
         print_json(report)
     else:

@@ -18,6 +18,7 @@ from swe_agent.runs import RunPaths, new_run_id, runs_dir
 from swe_agent.solve.context import IssueContext, gather_context, graph_tools
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.report import finish_run, write_run_start
+from swe_agent.solve.resume import rebuild_states, save_node_diff
 
 Say = Callable[[str], None]
 
@@ -61,16 +62,19 @@ def solve(
     say: Say = _quiet,
     on_event: Callable[..., None] | None = None,
     model: Model | None = None,
+    resume: RunPaths | None = None,
 ) -> dict[str, Any]:
     """Run the whole pipeline and return the report (also written as report.json).
 
-    ``model`` overrides ``options.model`` with a ready model (a scripted replay, in tests).
+    ``model`` overrides ``options.model`` with a ready model (a scripted replay, in tests);
+    ``resume`` continues a killed run from its folder (``options`` must be the run's own).
     """
     from swe_agent.models import get_model
 
     started = time.monotonic()
-    run = RunPaths(runs_dir(options.repo) / new_run_id())
-    write_run_start(run, options)
+    run = resume or RunPaths(runs_dir(options.repo) / new_run_id())
+    if resume is None:
+        write_run_start(run, options)
     say("localizing the issue in the code graph")
     context = gather_context(
         options.repo, options.issue, top=options.top_locations, snippets=options.snippets
@@ -79,11 +83,14 @@ def solve(
     model = model or get_model(options.model)
     with ExitStack() as stack:
         trajectory = stack.enter_context(Trajectory(run.trajectory))
-        trajectory.record("localization", locations=context.locations)
+        trajectory.record("localization", locations=context.locations, resumed=bool(resume))
         say("starting the sandbox")
         box = stack.enter_context(start_box(options, env, context))
         session = Session(options, run, context, env, model, trajectory, box, say)
-        result = search(session, on_event=on_event)
+        if resume is not None:
+            say("rebuilding the saved search states")
+            trajectory.record("resume", mismatched_states=rebuild_states(run, box))
+        result = search(session, on_event=on_event, resume=resume is not None)
         return finish_run(session, result, started=started)
 
 
@@ -117,7 +124,7 @@ def start_box(options: SolveOptions, env: Environment, context: IssueContext) ->
     )
 
 
-def search(session: Session, *, on_event: Callable[..., None] | None) -> Any:
+def search(session: Session, *, on_event: Callable[..., None] | None, resume: bool = False) -> Any:
     """Install the tools, record the base tests, and run the tree search (or one chain)."""
     from search import CostMeter, Seams, Search, SearchOptions, resolved_by_tests
     from search.value import CompositeValue, TestEvidenceValue, Weighted
@@ -154,9 +161,25 @@ def search(session: Session, *, on_event: Callable[..., None] | None) -> Any:
         options=SearchOptions(budget=make_budget(options), good_enough=resolved_by_tests),
         path=session.run.tree,
         meter=meter,
-        on_event=on_event,
+        on_event=_saving_diffs(session, on_event),
     )
-    return searcher.start(box.base_state)
+    return (
+        searcher.resume()
+        if resume and session.run.tree.exists()
+        else searcher.start(box.base_state)
+    )
+
+
+def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callable[..., None]:
+    """An event sink that keeps each new node's diff on disk (for review and resume)."""
+
+    def sink(event: Any) -> None:
+        if str(event.kind) == "node_added" and event.node is not None:
+            save_node_diff(session.run, session.box, event.node)
+        if then is not None:
+            then(event)
+
+    return sink
 
 
 def make_budget(options: SolveOptions) -> Any:

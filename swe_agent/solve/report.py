@@ -12,6 +12,7 @@ import yaml
 
 from swe_agent.runs import RunPaths
 from swe_agent.solve.options import SolveOptions
+from swe_agent.solve.resume import node_diff_path, save_node_diff
 
 
 def write_run_start(run: RunPaths, options: SolveOptions) -> None:
@@ -28,7 +29,9 @@ def write_run_start(run: RunPaths, options: SolveOptions) -> None:
 def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
     """Write patch.diff, nodes/*.diff and report.json; apply when asked. Returns the report."""
     run, options, box, model = session.run, session.options, session.box, session.model
-    write_node_diffs(run, box, result.tree)
+    for node in result.tree.root.walk():  # the root, and any node added before a crash
+        if not node_diff_path(run, node.id).exists():
+            save_node_diff(run, box, node)
     best = result.best
     patch, problems = "", list[str]()
     if best is not None:
@@ -66,17 +69,6 @@ def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:
         return text, []
     check = validate(text, options.repo, options.commit)
     return text, [str(p) for p in check.problems]
-
-
-def write_node_diffs(run: RunPaths, box: Any, tree: Any) -> None:
-    """Each node's diff against the base, so a review can show any branch."""
-    folder = run.root / "nodes"
-    folder.mkdir(exist_ok=True)
-    by_state: dict[str, str] = {}
-    for node in tree.root.walk():
-        if node.state not in by_state:
-            by_state[node.state] = box.diff(box.base_state, node.state)
-        _atomic_write(folder / f"{node.id}.diff", by_state[node.state])
 
 
 def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:

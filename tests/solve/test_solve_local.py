@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import BREAK, FIX, LOOK, SUBMIT
 
 from swe_agent.agent.trajectory import read_events
@@ -95,3 +96,24 @@ def test_mcts_backs_out_of_a_branch_that_breaks_the_tests(calc_repo: Path, issue
     assert broken["reward"]["value"] < 0 < fixed["reward"]["value"]
     assert report["search"]["chosen"] == fixed["id"]
     assert (Path(report["run_dir"]) / "nodes" / f"{fixed['id']}.diff").read_text()
+
+
+def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) -> None:
+    from swe_agent.models import Fault, FaultKind
+    from swe_agent.models.replay import ReplayModel
+    from swe_agent.runs import list_runs
+    from swe_agent.solve.resume import load_options
+
+    crash = {2: Fault(FaultKind.RAISE, error=KeyboardInterrupt())}
+    options = _options(calc_repo, issue_text)
+    with pytest.raises(KeyboardInterrupt):
+        solve(options, model=ReplayModel([LOOK, FIX, SUBMIT], faults=crash))
+    (run,) = list_runs(calc_repo)
+    assert not run.report.exists()
+    assert len(json.loads(run.tree.read_text())["nodes"]) == 3  # root, look, fix
+    report = solve(load_options(run), model=get_model([SUBMIT]), resume=run)
+    assert report["status"] == "resolved"
+    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert report["run_id"] == run.run_id
+    events = [e["type"] for e in read_events(run.trajectory)]
+    assert "resume" in events
