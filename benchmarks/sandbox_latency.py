@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -149,13 +150,14 @@ def main() -> None:
     parser.add_argument("--image", default=None, help="image (default: resolved for 3.9)")
     parser.add_argument("--no-sympy", action="store_true", help="skip the snapshot benchmark")
     args = parser.parse_args()
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"load_average_1m_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as folder, start_sandbox(folder, image=args.image) as box:
         assert isinstance(box, DockerSandbox)
         results.update(bench_actions(box, args.actions))
     results.update(bench_start(args.image, 5))
     if not args.no_sympy:
         results.update(bench_snapshots(args.image, 20))
+    results["load_average_1m_end"] = os.getloadavg()[0]
     results["targets"] = {
         "runner_p50_le_5ms": results["runner_p50_ms"] <= 5,
         "speedup_ge_15x": results["speedup_x"] >= 15,

@@ -118,6 +118,15 @@ def test_snapshot_restore_diff_and_content_addressing(box: Sandbox) -> None:
     box.restore(base)
 
 
+def test_restore_reverts_edits_made_after_the_last_snapshot(box: Sandbox) -> None:
+    box.write_file("pkg/mod.py", "changed without a snapshot\n")
+    box.write_file("pkg/new.py", "new\n")
+    box.restore(box.base_state)
+    assert box.read_file("pkg/mod.py") == "def f():\n    return 2\n"
+    assert box.run("test -e pkg/new.py").exit_code == 1
+    assert box.snapshot() == box.base_state
+
+
 def test_restore_refuses_what_is_not_a_state(box: Sandbox) -> None:
     with pytest.raises(BadSource):
         box.restore("HEAD; rm -rf /")
