@@ -33,9 +33,9 @@ def markers(node: NodeView) -> list[Part]:
     if node.terminal:
         found.append((" ■", "finished"))
     if node.verdict is Verdict.PASSING:
-        found.append((" ✔" if node.terminal else "✔", "passing"))
+        found.append((" ✔", "passing"))
     elif node.verdict is Verdict.FAILING:
-        found.append((" ✘" if node.terminal else "✘", "failing"))
+        found.append((" ✘", "failing"))
     if node.duplicate_of is not None:
         found.append((f" =#{node.duplicate_of}", "duplicate"))
     return found
