@@ -147,13 +147,9 @@ def sweep_strays():
 
 def reap_children():
     """Collect exited children of the runner (zombies count against the pids limit)."""
-    while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+    with contextlib.suppress(ChildProcessError):  # no children left
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            continue
 
 
 def compile_action(code, name):
@@ -238,14 +234,9 @@ def _run_command(req, argv, out, err):
     timeout = req.get("timeout")
     env = dict(os.environ, **GIT_ENV)
     proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=out,
-        stderr=err,
-        cwd=STATE["workdir"],
-        start_new_session=True,
-        env=env,
-    )
+        argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=STATE["workdir"],
+        start_new_session=True, env=env,
+    )  # fmt: skip
     started = time.time()
     try:
         code = proc.wait(timeout + 5 if timeout else None)
@@ -267,26 +258,30 @@ def _run_command(req, argv, out, err):
     return result
 
 
+class GitFailed(Exception):
+    """A git command in the workspace exited non-zero."""
+
+
+def git(args, timeout=600):
+    """Run git in the workspace (no shell, no wrapper: snapshots must be quick); its stdout."""
+    argv = ["git", "-c", "gc.auto=0", "-c", "core.quotepath=off"] + list(args)
+    pipe = subprocess.PIPE
+    done = subprocess.run(
+        argv, cwd=STATE["workdir"], env=dict(os.environ, **GIT_ENV), stdin=subprocess.DEVNULL,
+        stdout=pipe, stderr=pipe, timeout=timeout,
+    )  # fmt: skip
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip()[-1000:]
+        raise GitFailed("git %s failed: %s" % (args[0], detail))
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
 def op_git(req):
-    """Run git commands in order (no shell, no wrapper: snapshots must be quick)."""
-    env = dict(os.environ, **GIT_ENV)
-    stdout = b""
+    """Run git commands in order; the value is the stdout of the last one."""
+    stdout = ""
     for args in req["commands"]:
-        argv = ["git", "-c", "gc.auto=0", "-c", "core.quotepath=off"] + list(args)
-        done = subprocess.run(
-            argv,
-            cwd=STATE["workdir"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            timeout=req.get("timeout") or 600,
-        )
-        if done.returncode != 0:
-            detail = done.stderr.decode("utf-8", "replace").strip()[-1000:]
-            return {"error": "git %s failed: %s" % (args[0], detail), "exit_code": done.returncode}
-        stdout = done.stdout
-    return {"value": stdout.decode("utf-8", "surrogateescape"), "exit_code": 0}
+        stdout = git(args, req.get("timeout") or 600)
+    return {"value": stdout, "exit_code": 0}
 
 
 def op_read(req):
@@ -306,17 +301,6 @@ def op_write(req):
     return {}
 
 
-def git(*args):
-    env = dict(os.environ, **GIT_ENV)
-    subprocess.check_call(
-        ("git", "-c", "gc.auto=0") + args,
-        cwd=STATE["workdir"],
-        env=env,
-        stdout=DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 def prepare_workspace(workdir, archive):
     """Empty ``workdir``, unpack the workspace archive into it and commit a baseline."""
     if not os.path.isdir(workdir):
@@ -333,11 +317,11 @@ def prepare_workspace(workdir, archive):
         else:
             tar.extractall(workdir)
     os.remove(archive)
-    git("init", "-q")
-    git("config", "gc.auto", "0")
-    git("config", "core.untrackedCache", "true")  # makes `add -A` and `clean` scan less
-    git("add", "-A", "-f")
-    git("commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline")
+    git(["init", "-q"])
+    git(["config", "gc.auto", "0"])
+    git(["config", "core.untrackedCache", "true"])  # makes `add -A` and `clean` scan less
+    git(["add", "-A", "-f"])
+    git(["commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline"])
 
 
 def make_proxy(tool):
@@ -371,14 +355,7 @@ def op_init(req):
     return {"value": json.dumps(info)}
 
 
-HANDLERS = {
-    "init": op_init,
-    "exec": op_exec,
-    "run": op_run,
-    "git": op_git,
-    "read": op_read,
-    "write": op_write,
-}
+HANDLERS = dict(init=op_init, exec=op_exec, run=op_run, git=op_git, read=op_read, write=op_write)
 
 
 def handle(req):
@@ -388,9 +365,8 @@ def handle(req):
     started = time.time()
     try:
         result = handler(req)
-    except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
-        result = {"error": "%s (%s)" % (describe(exc), detail)}
+    except GitFailed as exc:
+        result = {"error": str(exc)}
     except Exception as exc:  # a failing request is reported to the host, the runner lives on
         result = {"error": describe(exc), "traceback": traceback.format_exc()}
     result["elapsed_s"] = time.time() - started
