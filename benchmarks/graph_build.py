@@ -126,6 +126,29 @@ def step_refresh(tree: Path, repeat: int) -> dict[str, Any]:
     return {"seconds": statistics.median(walls), "cpu": statistics.median(cpus), "all": walls}
 
 
+def step_jedi(tree: Path, files: int) -> dict[str, Any]:
+    """The opt-in jedi pass on a sample of files: what it adds per call, and at what cost."""
+    from repo_graph import build_graph
+    from repo_graph.jedi_pass import resolve_with_jedi
+
+    graph = build_graph(tree)
+    unresolved_before = graph.stats.unresolved_calls
+    sample = sorted(p for p, k in graph.graph.nodes(data="kind") if k == "file")
+    sample = [p for p in sample if p.startswith("django/")][:: max(1, 900 // max(files, 1))][:files]
+    with Timer() as timer:
+        report = resolve_with_jedi(graph, sample)
+    per_call = timer.wall / max(report.calls, 1)
+    return {
+        "files": report.files,
+        "calls": report.calls,
+        "resolved": report.resolved,
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
+        "per_call_ms": 1000 * per_call,
+        "whole_repo_estimate_s": per_call * unresolved_before,
+    }
+
+
 def step_baselines(tree: Path) -> dict[str, Any]:
     """Single-process parse of every .py file: tree-sitter alone, then ``ast.parse``."""
     import ast
@@ -187,6 +210,7 @@ def child_main(name: str, tree: Path, repeat: int) -> None:
         "rebuild": lambda: step_rebuild(tree),
         "refresh": lambda: step_refresh(tree, repeat),
         "baselines": lambda: step_baselines(tree),
+        "jedi": lambda: step_jedi(tree, repeat),
     }
     result = steps[name]()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -198,13 +222,15 @@ def child_main(name: str, tree: Path, repeat: int) -> None:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def measure(tree: Path, repeat: int) -> dict[str, Any]:
+def measure(tree: Path, repeat: int, jedi_files: int) -> dict[str, Any]:
     baselines = run_step("baselines", tree, repeat)
     cold = run_step("cold", tree, repeat)
     warm = [run_step("warm", tree, repeat) for _ in range(repeat)]
     rebuild = [run_step("rebuild", tree, repeat) for _ in range(repeat)]
     refresh = run_step("refresh", tree, repeat)
+    jedi = run_step("jedi", tree, jedi_files) if jedi_files else None
     return {
+        "jedi": jedi,
         "tree": str(tree),
         "files": baselines["files"],
         "baseline_tree_sitter_parse_s": baselines["tree_sitter_parse_s"],
@@ -251,6 +277,13 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"cold build / ast.parse baseline (wall): {ratio:.2f}x")
     print("cold timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in report["cold_timings"].items()))
     print("nodes: " + json.dumps(report["nodes"]) + "  edges: " + json.dumps(report["edges"]))
+    jedi = report["jedi"]
+    if jedi:
+        print(
+            f"jedi pass (opt-in) on {jedi['files']} files: {jedi['resolved']} of {jedi['calls']}"
+            f" unresolved calls resolved, {jedi['per_call_ms']:.1f} ms per call,"
+            f" whole repository estimate {jedi['whole_repo_estimate_s']:.0f}s"
+        )
     print("load average during the run: " + ", ".join(f"{x:.1f}" for x in report["load_average"]))
 
 
@@ -262,6 +295,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--fetch", action="store_true", help="download Django 5.1.4 if missing")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the quick measures")
+    parser.add_argument("--jedi", type=int, default=10, help="files for the jedi sample (0: skip)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -271,7 +305,7 @@ def main() -> None:
         if not args.fetch:
             sys.exit(f"{args.tree} is missing: run with --fetch (or pass --tree)")
         fetch(args.tree)
-    report = measure(args.tree, args.repeat)
+    report = measure(args.tree, args.repeat, args.jedi)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -52,6 +52,7 @@ class CallSite(NamedTuple):
     scope: str
     callee: str  # a leading "." marks an attribute of an expression we cannot name
     line: int
+    column: int  # 0-based column of the called name (its last part), where jedi looks
 
 
 class FileParse(NamedTuple):
@@ -114,7 +115,7 @@ def parse_source(path: str, data: bytes) -> FileParse:
         for stmt in _imports(node, _scope_of(scopes, node.start_byte))
     ]
     calls = [
-        CallSite(_scope_of(scopes, node.start_byte), callee, node.start_point[0] + 1)
+        CallSite(_scope_of(scopes, node.start_byte), callee, *_name_point(node))
         for node in captures.get("call", [])
         if (callee := _callee(node))
     ]
@@ -210,6 +211,13 @@ def _bases(node: Any) -> tuple[str, ...]:
         if child.type in ("identifier", "attribute") and _DOTTED.match(text := _text(child)):
             found.append(text)
     return tuple(found)
+
+
+def _name_point(node: Any) -> tuple[int, int]:
+    """1-based line and 0-based column of the called name: ``c`` in ``a.b.c(...)``."""
+    name = node.child_by_field_name("attribute") if node.type == "attribute" else node
+    row, column = (name or node).start_point
+    return row + 1, column
 
 
 def _callee(node: Any) -> str:

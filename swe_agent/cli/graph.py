@@ -28,7 +28,7 @@ RepoOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def _load(repo: Path, *, use_cache: bool = True, show_progress: bool = True) -> CodeGraph:
+def _load(repo: Path, *, show_progress: bool = True, **options: Any) -> CodeGraph:
     """Build or load the graph, with a progress bar on stderr while files are parsed."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -37,7 +37,7 @@ def _load(repo: Path, *, use_cache: bool = True, show_progress: bool = True) -> 
 
     console = Console(stderr=True)
     if not show_progress or not console.is_terminal:
-        return build_graph(repo, use_cache=use_cache)
+        return build_graph(repo, **options)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("parsing", total=None)
@@ -45,7 +45,7 @@ def _load(repo: Path, *, use_cache: bool = True, show_progress: bool = True) -> 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return build_graph(repo, use_cache=use_cache, progress=report)
+        return build_graph(repo, progress=report, **options)
 
 
 @app.command("build")
@@ -58,6 +58,18 @@ def build_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse everything; neither read nor write the cache.")
     ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            "-x",
+            help="Glob of files to leave out (repeatable; replaces the default vendored and "
+            "generated globs, e.g. '**/vendor/**').",
+        ),
+    ] = None,
+    max_file_bytes: Annotated[
+        int, typer.Option(help="Files larger than this are skipped and reported.")
+    ] = 1_000_000,
 ) -> None:
     """Build the code graph of a repository and report what it holds.
 
@@ -72,8 +84,17 @@ def build_command(
       swe-agent graph build ~/src/django --json
 
       swe-agent graph build . --no-cache
+
+      swe-agent graph build . -x '**/migrations/**' -x '**/vendor/**'
     """
-    graph = _load(path, use_cache=not no_cache)
+    from repo_graph import DEFAULT_EXCLUDES
+
+    graph = _load(
+        path,
+        use_cache=not no_cache,
+        exclude=tuple(exclude) if exclude else DEFAULT_EXCLUDES,
+        max_file_bytes=max_file_bytes,
+    )
     if json_output:
         print_json(graph.summary())
         return

@@ -115,3 +115,15 @@ def test_every_graph_command_has_help_with_examples(runner: CliRunner) -> None:
         result = runner.invoke(app, ["graph", *command, "--help"])
         assert result.exit_code == 0
         assert "Examples" in result.stdout and "swe-agent graph" in result.stdout
+
+
+def test_build_exclude_and_size_options(
+    runner: CliRunner, fixture_repo: Callable[[str], Path]
+) -> None:
+    root = fixture_repo("bad")
+    (root / "big.py").write_text("X = 1\n" * 100)
+    args = ["graph", "build", str(root), "--json", "--no-cache", "-x", "pkg/**"]
+    data = json.loads(runner.invoke(app, [*args, "--max-file-bytes", "100"]).stdout)
+    reasons = {item["path"]: item["reason"] for item in data["skipped"]}
+    assert reasons["pkg/"] == "excluded" and reasons["big.py"] == "too large"
+    assert "vendor/" not in reasons  # -x replaces the default globs
