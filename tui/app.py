@@ -108,10 +108,10 @@ class ReviewApp(App[None]):
         """Accept or drop the hunk under the diff cursor."""
         key = self.query_one(DiffView).current
         if key is None:
-            self.notify("this node has no hunks to accept", severity="warning")
+            self._say("this node has no hunks to accept", severity="warning")
             return
         if self.accepted_node != self.node_id and self.accepted:
-            self.notify(
+            self._say(
                 f"dropped the accepted hunks of node #{self.accepted_node}: "
                 "accepted hunks come from one node"
             )
@@ -123,11 +123,11 @@ class ReviewApp(App[None]):
         """Accept every hunk of the selected node."""
         keys = all_keys(self.files)
         if not keys:
-            self.notify("this node has no hunks to accept", severity="warning")
+            self._say("this node has no hunks to accept", severity="warning")
             return
         self.accepted_node = self.node_id
         self.accepted = frozenset(keys)
-        self.notify(f"accepted all {len(keys)} hunks of node #{self.node_id}")
+        self._say(f"accepted all {len(keys)} hunks of node #{self.node_id}")
 
     def action_apply(self) -> None:
         """Apply the accepted hunks as one commit (in a worker: git is slow)."""
@@ -150,9 +150,9 @@ class ReviewApp(App[None]):
     def action_run_tests(self) -> None:
         """Re-run the selected node's tests through the test runner, if there is one."""
         if self.settings.run_tests is None:
-            self.notify(NO_TEST_RUNNER, title="cannot re-run tests", severity="warning")
+            self._say(NO_TEST_RUNNER, title="cannot re-run tests", severity="warning")
             return
-        self.notify(f"running the tests of node #{self.node_id}…")
+        self._say(f"running the tests of node #{self.node_id}…")
         self._tests_worker(self.node_id)
 
     def action_help(self) -> None:
@@ -173,7 +173,7 @@ class ReviewApp(App[None]):
         self.action_toggle_hunk()
 
     def on_operation_done(self, message: OperationDone) -> None:
-        self.notify(message.outcome.message, title=message.doing)
+        self._say(message.outcome.message, title=message.doing)
         if message.doing == "apply":
             self.applied = message.outcome.commit
         elif message.doing == "undo":
@@ -181,13 +181,13 @@ class ReviewApp(App[None]):
 
     def on_operation_failed(self, message: OperationFailed) -> None:
         text = message.text + (f"\nfix: {message.hint}" if message.hint else "")
-        self.notify(text, title=f"{message.doing}: {message.title}", severity="error", timeout=12)
+        self._say(text, title=f"{message.doing}: {message.title}", severity="error", timeout=12)
 
     def on_tests_finished(self, message: TestsFinished) -> None:
         self.test_records[message.node_id] = message.record
         if message.node_id == self.node_id:
             self._show_tests()
-        self.notify(f"tests of node #{message.node_id} finished", title="tests")
+        self._say(f"tests of node #{message.node_id} finished", title="tests")
 
     # -- workers ----------------------------------------------------------------------------
 
@@ -209,6 +209,10 @@ class ReviewApp(App[None]):
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _say(self, text: str, **options: Any) -> None:
+        """A notification; never markup, since paths and git messages may hold brackets."""
+        self.notify(text, markup=False, **options)
+
     def _accepted_here(self) -> frozenset[HunkKey]:
         return self.accepted if self.accepted_node == self.node_id else frozenset()
 
@@ -217,7 +221,7 @@ class ReviewApp(App[None]):
             error = NothingAccepted(
                 f"nothing to {doing}", hint="space accepts the hunk under the cursor, a all hunks"
             )
-            self.notify(f"{error}\nfix: {error.hint}", title=error.title, severity="warning")
+            self._say(f"{error}\nfix: {error.hint}", title=error.title, severity="warning")
             return None
         files = parse_diff(node_diff(self.run_paths, self.view, self.accepted_node))
         return build_patch(files, self.accepted)

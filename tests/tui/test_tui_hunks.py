@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tui_testlib import FIXTURE_RUN, git
+from tui_testlib import FIXTURE_RUN
 
 from tui import BadRunFolder, HunkKey, build_patch, parse_diff
 from tui.hunks import all_keys

@@ -45,3 +45,15 @@ def head(repo: Path) -> str:
 def run_async(test: Callable[[], Awaitable[Any]]) -> Any:
     """Run one async test body (the suite has no asyncio plugin)."""
     return asyncio.run(test())  # type: ignore[arg-type]
+
+
+def toasts(app: Any) -> list[str]:
+    """The text of the notifications on screen (run_test(notifications=True))."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+async def settle(pilot: Any) -> None:
+    """Wait for the app's workers (git, tests) and the messages they post."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()

@@ -1,0 +1,333 @@
+"""Every key of the review app, driven by a pilot against a real git repository."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tui_testlib import RUN_ID, git, head, run_async, settle, toasts
+
+from patches import read_record
+from swe_agent.runs import RunPaths
+from tui import BadSetting, HunkKey, ReviewApp, ReviewSettings, make_app
+from tui.diff_view import DiffView, HunkView
+from tui.help_screen import HelpScreen
+from tui.panes import RunHeader
+from tui.tree_view import SearchTreeView
+
+STATS, TESTS = HunkKey(0, 0), HunkKey(1, 0)
+ALL = {STATS, TESTS, HunkKey(1, 1)}
+
+
+def _app(repo: Path, **settings: Any) -> ReviewApp:
+    run = RunPaths(repo / ".swe-agent" / "runs" / RUN_ID)
+    return make_app(run, ReviewSettings(repo=repo, **settings))
+
+
+def _accepted_marks(app: ReviewApp) -> list[bool]:
+    return [view.accepted for view in app.query(HunkView)]
+
+
+def _text(widget: Any) -> str:
+    return str(widget.render())
+
+
+def test_opens_on_the_chosen_node_with_its_header(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.node_id == 5
+            assert [f.path for f in app.files] == ["calculator/stats.py", "tests/test_stats.py"]
+            assert len(app.query(HunkView)) == 3
+            header = _text(app.query_one(RunHeader))
+            assert "median() returns the wrong value" in header
+            assert "resolved · $0.0418 · 13,790/588 tok · 1m15s" in header
+
+    run_async(body)
+
+
+def test_space_toggles_the_hunk_under_the_cursor(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("space")
+            assert app.accepted == {STATS} and _accepted_marks(app) == [True, False, False]
+            await pilot.press("j", "space")
+            assert app.accepted == {STATS, TESTS}
+            await pilot.press("k", "space")
+            assert app.accepted == {TESTS} and _accepted_marks(app) == [False, True, False]
+            app.query_one(DiffView).focus()  # the diff has the focus: its own arrows move
+            await pilot.press("down", "down", "space")
+            assert app.accepted == {TESTS, HunkKey(1, 1)}
+            await pilot.click(app.query(HunkView).last())  # a click toggles, as space does
+            assert app.accepted == {TESTS}
+
+    run_async(body)
+
+
+def test_a_accepts_all_hunks_of_the_node_and_another_node_starts_afresh(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("a")
+            assert app.accepted == ALL and all(_accepted_marks(app))
+            assert "accepted all 3 hunks of node #5" in toasts(app)
+            tree = app.query_one(SearchTreeView)
+            await pilot.press("up")  # to node #3, whose diff is the stats hunk alone
+            await pilot.pause()
+            assert tree.cursor_node is not None and tree.cursor_node.data == 3
+            assert app.node_id == 3 and _accepted_marks(app) == [False]
+            await pilot.press("space")
+            assert app.accepted_node == 3 and app.accepted == {STATS}
+            assert any("dropped the accepted hunks of node #5" in t for t in toasts(app))
+
+    run_async(body)
+
+
+def test_p_applies_the_accepted_hunks_as_one_commit(repo: Path, run_dir: Path) -> None:
+    base = head(repo)
+
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("space", "p")  # the stats.py hunk only
+            await settle(pilot)
+            assert app.applied == head(repo)
+            assert any(t.startswith("apply\napplied as") for t in toasts(app))
+            assert "applied " in _text(app.query_one(RunHeader))
+
+    run_async(body)
+    assert git(repo, "rev-parse", "HEAD~1").strip() == base
+    assert git(repo, "log", "-1", "--format=%s").strip() == (
+        f"swe-agent: apply 1 of 3 hunks of node #5, run {RUN_ID}"
+    )
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["calculator/stats.py"]
+    assert git(repo, "status", "--porcelain") == ""
+    assert read_record(run_dir / "applied.json").commit == head(repo)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert tests.returncode == 0, tests.stdout  # the accepted fix makes the suite pass
+
+
+def test_p_refuses_when_a_touched_file_has_uncommitted_changes(repo: Path) -> None:
+    base = head(repo)
+    stats = repo / "calculator" / "stats.py"
+    stats.write_text(stats.read_text() + "\n# my own work\n")
+
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("a", "p")
+            await settle(pilot)
+            said = toasts(app)[-1]
+            assert said.startswith("apply: Uncommitted changes")
+            assert "uncommitted changes in calculator/stats.py" in said
+            assert "fix: stash them" in said
+            assert app.applied is None
+
+    run_async(body)
+    assert head(repo) == base
+    assert stats.read_text().endswith("# my own work\n")
+
+
+def test_p_and_e_with_nothing_accepted_say_how(repo: Path, run_dir: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("p", "e")
+            await settle(pilot)
+            said = toasts(app)
+            assert len(said) == 2 and all("nothing to" in t for t in said)
+            assert "space accepts the hunk under the cursor" in said[0]
+
+    base = head(repo)
+    run_async(body)
+    assert head(repo) == base and not (run_dir / "applied.json").exists()
+
+
+def test_u_undoes_the_apply_and_says_when_there_is_nothing_to_undo(repo: Path) -> None:
+    base = head(repo)
+
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("u")
+            await settle(pilot)
+            assert "was never applied" in toasts(app)[-1]
+            await pilot.press("a", "p")
+            await settle(pilot)
+            applied = head(repo)
+            assert applied != base
+            await pilot.press("p")  # a second apply of the same run is refused
+            await settle(pilot)
+            assert "already applied" in toasts(app)[-1] and head(repo) == applied
+            await pilot.press("u")
+            await settle(pilot)
+            assert head(repo) == base and app.applied is None
+            assert toasts(app)[-1].startswith("undo\nundone by reset")
+            await pilot.press("u")
+            await settle(pilot)
+            assert "already undone" in toasts(app)[-1]
+            await pilot.press("p")  # after an undo, applying again is allowed
+            await settle(pilot)
+            assert git(repo, "rev-parse", "HEAD~1").strip() == base
+
+    run_async(body)
+
+
+def test_e_exports_the_accepted_hunks_into_the_run_folder(repo: Path, run_dir: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("a", "e")
+            await settle(pilot)
+            assert toasts(app)[-1] == f"export\nexported to {run_dir / 'accepted-node-5.diff'}"
+
+    base = head(repo)
+    run_async(body)
+    exported = run_dir / "accepted-node-5.diff"
+    assert exported.read_text() == (run_dir / "patch.diff").read_text()
+    assert head(repo) == base  # exporting never touches the repository
+    assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_t_without_a_runner_says_why(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("t")
+            await settle(pilot)
+            assert "cannot re-run tests" in toasts(app)[-1]
+            assert "sandbox image" in toasts(app)[-1]
+
+    run_async(body)
+
+
+def test_t_reruns_the_node_tests_through_the_callback(repo: Path) -> None:
+    asked: list[int] = []
+
+    def rerun(node_id: int) -> Mapping[str, Any]:
+        asked.append(node_id)
+        return {
+            "reproduction": True,
+            "regression": {"passed": 7, "failed": 0, "flaky": 0},
+            "output": "8 passed in 0.05s",
+        }
+
+    async def body() -> None:
+        app = _app(repo, run_tests=rerun)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("3", "t")
+            await settle(pilot)
+            shown = _text(app.query_one("#tests-body"))
+            assert "regression tests: 7 passed, 0 failed" in shown
+            assert "8 passed in 0.05s" in shown and "(re-run in this review)" in shown
+            assert "tests of node #5 finished" in toasts(app)[-1]
+
+    run_async(body)
+    assert asked == [5]
+
+
+def test_q_quits(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("q")
+            await pilot.pause()
+            assert not app.is_running
+        assert app.return_code == 0
+
+    run_async(body)
+
+
+def test_help_screen_opens_and_closes(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            rows = _text(app.screen.query_one("#help-rows"))
+            for key in ("space", "a", "p", "u", "e", "t", "q"):
+                assert f"\n{key} " in f"\n{rows}"
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+    run_async(body)
+
+
+def test_the_command_palette_runs_review_commands(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+p")
+            await pilot.press(*"accept all hunks")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.accepted == ALL
+
+    run_async(body)
+
+
+def test_the_footer_lists_every_key(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            shown = {b.key for (_, b, enabled, _) in app.active_bindings.values() if b.show}
+            assert {"space", "a", "p", "u", "e", "t", "q"} <= shown
+
+    run_async(body)
+
+
+def test_trajectory_shows_each_step_with_folded_observations(repo: Path) -> None:
+    async def body() -> None:
+        from textual.widgets import Collapsible
+
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("2")
+            await pilot.pause()
+            folds = list(app.query(Collapsible))
+            assert len(folds) == 3 and all(f.collapsed for f in folds)  # steps #1, #3, #5
+            folds[0].collapsed = False
+            await pilot.pause()
+            assert not folds[0].collapsed
+
+    run_async(body)
+
+
+def test_light_theme_and_bad_settings(repo: Path) -> None:
+    async def body() -> None:
+        app = _app(repo, theme="light")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.theme == "textual-light" and not app.current_theme.dark
+
+    run_async(body)
+    with pytest.raises(BadSetting, match="unknown theme"):
+        _app(repo, theme="sepia")
+    with pytest.raises(BadSetting, match="unknown branch mode"):
+        _app(repo, branch="elsewhere")
