@@ -58,8 +58,19 @@ class TrajectoryView(VerticalScroll):
         if not steps:
             await self.mount(Static("the base state: no action yet", classes="empty"))
             return
-        await self.mount_all([StepView(node, step=i) for i, node in enumerate(steps, 1)])
-        self.scroll_end(animate=False)
+        views = [StepView(node, step=i) for i, node in enumerate(steps, 1)]
+        await self.mount_all(views)
+        self.call_after_refresh(self._scroll_to_last)
+
+    def on_show(self) -> None:
+        """A hidden tab has no size to scroll in: scroll once it is shown."""
+        self.call_after_refresh(self._scroll_to_last)
+
+    def _scroll_to_last(self) -> None:
+        # the selected node's own step is the one to read first; earlier steps are above it
+        steps = self.query(StepView)
+        if steps:
+            self.scroll_to_widget(steps.last(), top=True, animate=False)
 
 
 class TestsView(VerticalScroll):
