@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox tests: small real git repositories and a real Docker image."""
+"""Fixtures for the sandbox tests: small real git repositories; ``docker_image`` is shared."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def git(repo: Path, *args: str) -> str:
@@ -64,30 +62,6 @@ def repo(tmp_path: Path) -> Path:
 def module_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small git repository shared by a module's tests (they must not modify it)."""
     return make_repo(tmp_path_factory.mktemp("shared") / "repo")
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but {reason}: Docker tests must run in CI", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def docker_image() -> str:
-    """The image the Docker tests use; skips outside CI (fails in CI) when none is usable."""
-    from sandbox.docker_backend import connect
-    from sandbox.errors import SandboxError
-    from sandbox.images import resolve_image
-
-    try:
-        client = connect(timeout=10)
-    except SandboxError as exc:
-        _unavailable(f"no Docker daemon answers ({exc})")
-    try:
-        return os.environ.get("SWE_AGENT_TEST_IMAGE") or resolve_image(client, "3.9")
-    except SandboxError:
-        _unavailable("no sandbox image; run `swe-agent sandbox bootstrap --python 3.9`")
-    raise AssertionError("unreachable")
 
 
 @pytest.fixture
