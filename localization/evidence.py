@@ -13,11 +13,12 @@ class Evidence:
         self._reasons: dict[str, list[tuple[float, str]]] = defaultdict(list)
 
     def add(self, key: str, value: float, reason: str) -> None:
-        """Add ``value`` to ``key``'s score, remembering why."""
+        """Add ``value`` to ``key``'s score, remembering why (an empty reason is not kept)."""
         if value <= 0:
             return
         self.score[key] += value
-        self._reasons[key].append((value, reason))
+        if reason:
+            self._reasons[key].append((value, reason))
 
     def raise_to(self, key: str, value: float, reason: str) -> None:
         """Lift ``key``'s score to at least ``value`` (for evidence that should not pile up)."""

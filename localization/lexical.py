@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from localization.graphview import GraphLike, Node, iter_nodes
@@ -22,25 +23,37 @@ class Bm25:
             padded = [doc or ["<empty>"] for doc in documents]
             self._index.index(padded, show_progress=False)
 
-    def scores(self, query: list[str]) -> list[float]:
-        """One BM25 score per document, in index order."""
+    def top(self, query: list[str], limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best (document number, score) pairs with a positive score, best first."""
+        import numpy as np
+
         terms = list(dict.fromkeys(query))
         if not self._size or not terms:
-            return [0.0] * self._size
-        return [float(s) for s in self._index.get_scores(terms)]
+            return []
+        scores = self._index.get_scores(terms)
+        if limit < len(scores):
+            best = np.argpartition(-scores, limit)[:limit]
+        else:
+            best = np.arange(len(scores))
+        ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda p: -p[1])
+        return [(i, s) for i, s in ranked if s > 0]
 
 
-def _body(lines: list[str], node: Node) -> str:
-    if node.kind == "class":
-        return ""  # a class is described by its header, docstring and member names
-    return "\n".join(lines[max(node.start_line - 1, 0) : node.end_line])
-
-
-def entity_document(node: Node, body: str, members: Sequence[str] = ()) -> list[str]:
+def entity_document(node: Node, body: list[str], members: Sequence[str] = ()) -> list[str]:
     """Tokens describing one class or function: id, name (twice), signature, doc, body."""
     name_tokens = tokenize(node.qualname.replace(".", " "))
     text = " ".join([node.path, node.signature, node.docstring, " ".join(members)])
-    return name_tokens + name_tokens + tokenize(text) + tokenize(body)
+    return name_tokens + name_tokens + tokenize(text) + body
+
+
+class _FileTokens:
+    """Each line of a file tokenized once; entity bodies and whole files are slices of it."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = [tokenize(line) for line in text.splitlines()]
+
+    def span(self, start: int, end: int) -> list[str]:
+        return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))
 
 
 class LexicalIndex:
@@ -52,29 +65,33 @@ class LexicalIndex:
         self.entities = [n for n in nodes if n.kind != "file"]
         self.files = sorted(n.path for n in nodes if n.kind == "file")
         self.texts = {path: _safe_source(graph, path) for path in self.files}
+        tokens = {path: _FileTokens(text) for path, text in self.texts.items()}
         members: dict[str, list[str]] = {}
         for node in self.entities:
-            owner = node.id.rpartition(".")[0]
             if "." in node.qualname:
-                members.setdefault(owner, []).append(node.name)
-        split = {path: text.splitlines() for path, text in self.texts.items()}
-        self.entity_index = Bm25(
-            [
-                entity_document(n, _body(split.get(n.path, []), n), members.get(n.id, ()))
-                for n in self.entities
-            ]
+                members.setdefault(node.id.rpartition(".")[0], []).append(node.name)
+        empty = _FileTokens("")
+        documents = []
+        for n in self.entities:
+            # A class is described by its header, docstring and member names, not its body.
+            body = (
+                []
+                if n.kind == "class"
+                else tokens.get(n.path, empty).span(n.start_line, n.end_line)
+            )
+            documents.append(entity_document(n, body, members.get(n.id, ())))
+        self.entity_index = Bm25(documents)
+        self.file_index = Bm25(
+            [tokenize(p) + tokens[p].span(1, len(tokens[p].lines)) for p in self.files]
         )
-        self.file_index = Bm25([tokenize(f"{p}\n{self.texts[p]}") for p in self.files])
 
-    def entity_scores(self, query: list[str]) -> dict[str, float]:
-        """BM25 score of every class and function for the query tokens."""
-        scores = self.entity_index.scores(query)
-        return {n.id: s for n, s in zip(self.entities, scores, strict=True) if s > 0}
+    def entity_scores(self, query: list[str], *, limit: int = 1000) -> dict[str, float]:
+        """BM25 scores of the best classes and functions for the query tokens, best first."""
+        return {self.entities[i].id: s for i, s in self.entity_index.top(query, limit)}
 
-    def file_scores(self, query: list[str]) -> dict[str, float]:
-        """BM25 score of every whole file for the query tokens."""
-        scores = self.file_index.scores(query)
-        return {p: s for p, s in zip(self.files, scores, strict=True) if s > 0}
+    def file_scores(self, query: list[str], *, limit: int = 200) -> dict[str, float]:
+        """BM25 scores of the best whole files for the query tokens, best first."""
+        return {self.files[i]: s for i, s in self.file_index.top(query, limit)}
 
 
 def _safe_source(graph: GraphLike, path: str) -> str:

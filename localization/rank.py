@@ -59,23 +59,26 @@ def _bm25(
 def _neighbours(graph: GraphLike, key: str) -> list[tuple[str, str, float]]:
     out: list[tuple[str, str, float]] = []
     g = graph.graph
-    for _, target, kind in g.out_edges(key, keys=True):
-        if kind in _EDGE_WEIGHTS:
-            out.append((str(target), f"{kind}", _EDGE_WEIGHTS[kind][0]))
-    for source, _, kind in g.in_edges(key, keys=True):
-        if kind in _EDGE_WEIGHTS:
-            out.append((str(source), f"{kind} (reverse)", _EDGE_WEIGHTS[kind][1]))
+    for target, keyed in g.succ[key].items():
+        for kind in keyed:
+            if kind in _EDGE_WEIGHTS:
+                out.append((str(target), f"{kind}", _EDGE_WEIGHTS[kind][0]))
+    for source, keyed in g.pred[key].items():
+        for kind in keyed:
+            if kind in _EDGE_WEIGHTS:
+                out.append((str(source), f"{kind} (reverse)", _EDGE_WEIGHTS[kind][1]))
     return out
 
 
-def _propagate(graph: GraphLike, nodes: dict[str, Node], ev: Evidence, cfg: RankConfig) -> None:
+def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
     """Spread the best seeds' scores a hop or two along invokes / inherits / imports edges."""
+    cfg, nodes = loc.config, loc.index.nodes
     frontier = [(k, s, k) for k, s in ev.ranked()[: cfg.seeds] if k in nodes]
     spread: dict[str, tuple[float, str]] = {}
     for hop in range(2):
         nxt = []
         for key, score, origin in frontier:
-            for target, how, weight in _neighbours(graph, key):
+            for target, how, weight in loc.neighbours(key):
                 node = nodes.get(target)
                 if node is None or node.kind == "file" or target == origin:
                     continue
@@ -83,13 +86,13 @@ def _propagate(graph: GraphLike, nodes: dict[str, Node], ev: Evidence, cfg: Rank
                 if value > spread.get(target, (0.0, ""))[0]:
                     spread[target] = (value, f"graph: {how} from {origin}")
                     nxt.append((target, value, origin))
-        frontier = nxt
+        frontier = sorted(nxt, key=lambda item: -item[1])[: cfg.seeds]
     for target, (value, reason) in spread.items():
         ev.add(target, value, reason)
 
 
-def _penalty(path: str, about_tests: bool, cfg: RankConfig) -> float:
-    return cfg.test_penalty if (not about_tests and is_test_path(path)) else 1.0
+def _penalty(path: str, about_tests: bool, cfg: RankConfig, tests: set[str]) -> float:
+    return cfg.test_penalty if (not about_tests and path in tests) else 1.0
 
 
 def _about_tests(signals: IssueSignals) -> bool:
@@ -106,12 +109,20 @@ class GraphLocalizer:
         self.config = config or RankConfig()
         self.index = LexicalIndex(graph)
         self.catalog = Catalog(self.index.nodes.values())
+        self.test_files = {path for path in self.index.files if is_test_path(path)}
+        self._adjacent: dict[str, list[tuple[str, str, float]]] = {}
         self.index_seconds = time.perf_counter() - started
+
+    def neighbours(self, key: str) -> list[tuple[str, str, float]]:
+        """(node, how, weight) of every edge that carries score from ``key`` (memoized)."""
+        if key not in self._adjacent:
+            self._adjacent[key] = _neighbours(self.graph, key)
+        return self._adjacent[key]
 
     def localize(self, issue_text: str, *, top: int = 10) -> Localization:
         """Rank files, classes and functions for ``issue_text``."""
         started = time.perf_counter()
-        cfg, nodes = self.config, self.index.nodes
+        cfg = self.config
         signals = extract_signals(issue_text)
         query = tokenize(issue_text)
         ev = Evidence()
@@ -121,7 +132,7 @@ class GraphLocalizer:
         for matcher in (match_frames, match_paths, match_dotted, match_names):
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
-        _propagate(self.graph, nodes, ev, cfg)
+        _propagate(self, ev)
         about_tests = _about_tests(signals)
         result = _aggregate(self, ev, query, about_tests=about_tests, top=top)
         return Localization(
@@ -132,8 +143,11 @@ class GraphLocalizer:
         )
 
 
-def _location(key: str, kind: LocationKind, score: float, ev: Evidence) -> Location:
-    return Location(id=key, kind=kind, score=score, reasons=ev.reasons(key))
+def _location(
+    key: str, kind: LocationKind, score: float, own: Evidence, level: Evidence
+) -> Location:
+    reasons = tuple(dict.fromkeys(own.reasons(key) + level.reasons(key)))[:4]
+    return Location(id=key, kind=kind, score=score, reasons=reasons)
 
 
 def _aggregate(
@@ -146,9 +160,8 @@ def _aggregate(
     for key, score in ev.ranked():
         node = nodes.get(key)
         kind = LocationKind(node.kind) if node is not None else LocationKind.FILE
-        value = score * _penalty(node.path if node else key, about_tests, cfg)
-        for reason in ev.reasons(key, limit=3):
-            levels[kind].add(key, value / len(ev.reasons(key, limit=3)), reason)
+        value = score * _penalty(node.path if node else key, about_tests, cfg, loc.test_files)
+        levels[kind].add(key, value, "")  # its own reasons are read from ``ev`` at the end
         if node is None or kind == LocationKind.FILE:
             continue
         owner = _owning_class(node, nodes)
@@ -162,7 +175,7 @@ def _aggregate(
         levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
     return tuple(  # type: ignore[return-value]
-        tuple(_location(k, kind, s, levels[kind]) for k, s in levels[kind].ranked()[:top])
+        tuple(_location(k, kind, s, ev, levels[kind]) for k, s in levels[kind].ranked()[:top])
         for kind in order
     )
 
@@ -181,5 +194,5 @@ def _file_bm25(
     scores = loc.index.file_scores(query)
     top = max(scores.values(), default=0.0)
     for path, value in scores.items():
-        weight = loc.config.file_bm25 * _penalty(path, about_tests, loc.config)
+        weight = loc.config.file_bm25 * _penalty(path, about_tests, loc.config, loc.test_files)
         files.add(path, weight * value / top, f"whole-file text match (BM25 {value:.1f})")

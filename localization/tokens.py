@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
@@ -9,102 +10,14 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 # English glue words and Python keywords carry no evidence of where a bug lives.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "should",
-        "so",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "this",
-        "those",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "self",
-        "cls",
-        "def",
-        "return",
-        "none",
-        "true",
-        "false",
-        "pass",
-        "else",
-        "elif",
-        "try",
-        "except",
-        "finally",
-        "raise",
-        "import",
-        "class",
-        "lambda",
-        "yield",
-        "assert",
-        "del",
-        "global",
-        "nonlocal",
-        "get",
-        "set",
-        "use",
-        "using",
-        "used",
-        "also",
-        "just",
-        "like",
-        "want",
-        "need",
-        "thanks",
-    ]
+_STOPWORD_TEXT = (
+    "a an and are as at be but by can could do does for from has have how i if in into is it "
+    "its me my no not of on or our should so such that the their then there these this those "
+    "to was we were what when where which while who will with would you your self cls def "
+    "return none true false pass else elif try except finally raise import class lambda "
+    "yield assert del global nonlocal get set use using used also just like want need thanks"
 )
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def split_identifier(word: str) -> list[str]:
@@ -115,14 +28,21 @@ def split_identifier(word: str) -> list[str]:
     return parts
 
 
-def tokenize(text: str, *, keep_whole: bool = True) -> list[str]:
+@functools.lru_cache(maxsize=262_144)
+def word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one identifier: its parts, plus the whole compound when it has several."""
+    parts = split_identifier(word)
+    out = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
+    whole = word.lower().strip("_")
+    # The whole compound ("parse_url") is kept too: an exact hit is stronger evidence.
+    if len(parts) > 1 and whole not in STOPWORDS:
+        out.append(whole)
+    return tuple(out)
+
+
+def tokenize(text: str) -> list[str]:
     """Tokens of ``text`` for BM25: identifier parts, plus whole compound identifiers."""
     out: list[str] = []
     for word in _WORD.findall(text):
-        parts = split_identifier(word)
-        out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
-        whole = word.lower().strip("_")
-        # The whole compound ("parse_url") is kept too: an exact hit is stronger evidence.
-        if keep_whole and len(parts) > 1 and whole not in STOPWORDS:
-            out.append(whole)
+        out.extend(word_tokens(word))
     return out
