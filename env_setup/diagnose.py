@@ -72,6 +72,13 @@ _WRONG_PYTHON = re.compile(
     r"different python version",
     re.IGNORECASE,
 )
+_NO_COMPILER = re.compile(
+    r"command '[\w./-]*(?:gcc|cc|g\+\+|c\+\+)' failed|unable to execute '[\w./-]*gcc'"
+    r"|Python\.h: No such file or directory|(?:gcc|cc|g\+\+): (?:command )?not found"
+    r"|C compiler cannot create executables|Unknown compiler\(s\)"
+    r"|No CMAKE_C_COMPILER could be found|could not find a C compiler|error: linker `cc` not found",
+    re.IGNORECASE,
+)
 _UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")
 _UNKNOWN_INI = re.compile(r"Unknown config option: (\w+)", re.IGNORECASE)
 
@@ -84,6 +91,7 @@ class Problem(StrEnum):
     NO_SUCH_VERSION = "no-such-version"
     BUILD_FAILED = "build-failed"
     API_DRIFT = "api-drift"
+    NEEDS_COMPILER = "needs-compiler"
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
 
@@ -106,6 +114,9 @@ def diagnose(output: str) -> Diagnosis:
     if pin:
         versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
         return Diagnosis(Problem.NO_SUCH_VERSION, pin[1], pin[2], versions, pin[0][:300])
+    compiler = _NO_COMPILER.search(output)
+    if compiler:
+        return Diagnosis(Problem.NEEDS_COMPILER, detail=compiler[0], during_build=True)
     in_build = bool(_BUILD_FAILED.search(output)) and "pip" in output
     missing = _MISSING_MODULE.search(output)
     if missing:

@@ -258,6 +258,8 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
             commit_started = time.monotonic()
             _save_image(box, plan, replace(record, timings=dict(timings)))
             timings["commit_s"] = _since(commit_started)
+        closing = time.monotonic()
+    timings["close_s"] = _since(closing)
     return replace(record, timings=timings)
 
 

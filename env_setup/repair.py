@@ -57,8 +57,10 @@ class RuleRepairer:
     def propose(self, failure: Failure, *, plan: Plan, tried: frozenset[str]) -> list[Step]:
         """Repair steps for the failure, or [] when no rule applies (or all were tried)."""
         found = diagnose(failure.output)
+        rerun = failure.step.command if failure.step else None
         for steps in self._candidates(found, failure, plan):
-            if steps and steps[-1].command not in tried and steps[0].command not in tried:
+            fixes = [s.command for s in steps if s.command != rerun]
+            if fixes and not any(command in tried for command in fixes):
                 return steps
         return []
 
@@ -80,6 +82,8 @@ class RuleRepairer:
             ]
         if found.problem is Problem.NO_SUCH_VERSION and step is not None:
             return _impossible_pin(found, step, plan)
+        if found.problem is Problem.NEEDS_COMPILER and step is not None:
+            return [[_compiler_step(plan), step]]
         if found.problem is Problem.BUILD_FAILED and step is not None:
             return _build_failed(found, step)
         if found.problem is Problem.API_DRIFT and plan.commit_date:
@@ -142,6 +146,20 @@ def _build_failed(found: Diagnosis, step: Step) -> list[list[Step]]:
             command = _repinned(command, found.name, found.version, spec)
         out.append([Step(command.strip(), why, StepKind.REPAIR)])
     return out
+
+
+def _compiler_step(plan: Plan) -> Step:
+    """Install a C toolchain with apt (set-up runs as root), and Python headers if missing."""
+    apt = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+    header = "os.path.join(sysconfig.get_paths()['include'], 'Python.h')"
+    check = f"import os, sys, sysconfig; sys.exit(not os.path.exists({header}))"
+    has_headers = f"{plan.python_bin} -c {shlex.quote(check)}"
+    command = (
+        f"apt-get update -qq && {apt} gcc g++ libc6-dev make && "
+        f"({has_headers} || {apt} python{plan.python}-dev)"
+    )
+    why = "a package compiles C code and the image has no compiler (or no Python headers)"
+    return Step(command, why, StepKind.REPAIR)
 
 
 def _wheel_specs(version: str) -> list[str]:

@@ -207,3 +207,13 @@ def test_repin_rewrites_files_and_restores_them(tmp_path: Path) -> None:
 def test_repin_in_the_command_line() -> None:
     command = _repinned("pip install flask==2.0.1 'six==1.16.99'", "six", "1.16.99", "==1.16.0")
     assert command.splitlines()[-1].startswith("pip install flask==2.0.1 six==1.16.0;")
+
+
+def test_missing_compiler_installs_a_toolchain_then_reruns() -> None:
+    output = "error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory"
+    failed = Step("pip install -e .", "the project", StepKind.PROJECT)
+    steps = RuleRepairer().propose(
+        Failure(output, failed), plan=_plan(), tried=frozenset({"pip install -e ."})
+    )
+    assert "apt-get install" in steps[0].command and "python3.9-dev" in steps[0].command
+    assert steps[1] == failed  # the failed command itself is re-run, even though it was tried

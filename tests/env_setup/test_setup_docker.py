@@ -117,3 +117,12 @@ def test_repository_without_tests(tmp_path: Path, docker_images: list[str]) -> N
     assert record.success
     assert record.verify is not None and record.verify.no_tests
     assert record.verify.imports == {"quiet": None}
+
+
+def test_install_that_needs_a_compiler(tmp_path: Path, docker_images: list[str]) -> None:
+    root = _repo("docker_compiler", tmp_path)
+    record = _setup(root, docker_images, use_cache=False)
+    assert record.success, record.commands[-1].output_tail
+    repairs = [c.command for c in record.commands if c.kind == "repair"]
+    assert any("apt-get install" in command and " gcc " in command for command in repairs)
+    assert record.verify is not None and record.verify.imports == {"fastsum": None}
