@@ -17,7 +17,7 @@ from typing import IO, Any
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
-from sandbox.protocol import HostTool, Limits
+from sandbox.protocol import HostTool, Limits, close_at_exit
 
 LABEL = "swe-agent.sandbox"
 OWNER_LABEL = "swe-agent.owner"
@@ -130,7 +130,7 @@ class DockerSandbox(RunnerSandbox):
         started = time.monotonic()
         container = cls._create(client, image, limits, network=network, env=env or {})
         sandbox = cls(client, container, limits)
-        atexit.register(sandbox.close)
+        close_at_exit(sandbox.close)
         try:
             sandbox._boot(archive, network=network, tools=tools or {}, started=started)
         except BaseException:

@@ -19,7 +19,7 @@ from typing import IO
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.errors import SandboxError, SandboxGone
-from sandbox.protocol import HostTool, Limits
+from sandbox.protocol import HostTool, Limits, close_at_exit
 
 log = logging.getLogger("sandbox")
 WARNING = (
@@ -68,7 +68,7 @@ class LocalSandbox(RunnerSandbox):
         root = Path(tempfile.mkdtemp(prefix="swe-agent-local-"))
         sandbox = cls(root, limits, python or sys.executable)
         sandbox.env = sandbox._environment(env or {})
-        atexit.register(sandbox.close)
+        close_at_exit(sandbox.close)
         try:
             with open(root / "workspace.tar", "wb") as handle:
                 archive.seek(0)

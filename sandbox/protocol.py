@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -61,6 +64,22 @@ class Observation:
     def ok(self) -> bool:
         """True when the action ran to the end without an error or a non-zero exit."""
         return self.error is None and not self.timed_out and self.exit_code in (None, 0)
+
+
+def close_at_exit(close: Callable[[], None]) -> None:
+    """Run ``close`` at interpreter exit, and make SIGTERM an exit (not a silent death).
+
+    Ctrl-C already unwinds as KeyboardInterrupt; a SIGTERM handler is installed only when the
+    program has none of its own, and only from the main thread.
+    """
+    atexit.register(close)
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 class Sandbox(Protocol):

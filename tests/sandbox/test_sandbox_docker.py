@@ -146,3 +146,31 @@ def test_gc_removes_containers_of_ended_owners_only(docker_image: str, box: Dock
     assert orphan.short_id in removed
     assert box.container.short_id not in removed
     assert box.execute("1 + 1").value == "2"
+
+
+SCRIPT = """
+import sys, time
+from sandbox import start_sandbox
+box = start_sandbox(sys.argv[1], image=sys.argv[2])
+print(box.container.id, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_the_container_is_removed_when_the_program_is_stopped(
+    docker_image: str, tmp_path: Path, signal_name: str
+) -> None:
+    import signal
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    argv = [sys.executable, "-c", SCRIPT, str(tmp_path), docker_image]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root)
+    assert proc.stdout is not None
+    container_id = proc.stdout.readline().decode().strip()
+    assert container_id, proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(getattr(signal, signal_name))
+    proc.wait(timeout=60)
+    ids = [c.id for c in connect().containers.list(all=True, filters={"label": LABEL})]
+    assert container_id not in ids
