@@ -21,7 +21,9 @@ def apply_command(
         str,
         typer.Option(help="current: commit on the checked-out branch; new: on swe-agent/RUN_ID."),
     ] = "current",
-    allow_binary: Annotated[bool, typer.Option(help="Accept binary changes in the patch.")] = False,
+    allow_binary: Annotated[
+        bool, typer.Option("--allow-binary", help="Accept binary changes in the patch.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
 ) -> None:
     """Apply <repo>/.swe-agent/runs/RUN/patch.diff as one commit, and record applied.json.
