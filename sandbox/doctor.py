@@ -77,11 +77,19 @@ def run_doctor(
         checks.append(Check("start-up", Level.SKIP, "needs an image"))
         return DoctorReport(tuple(checks))
     say("start-up")
-    checks.append(_check_startup(python))
+    checks.append(_guarded("start-up", lambda: _check_startup(python)))
     if pip:
         say("pip in a container")
-        checks.append(_check_pip(python))
+        checks.append(_guarded("pip in a container", lambda: _check_pip(python)))
     return DoctorReport(tuple(checks))
+
+
+def _guarded(name: str, check: Callable[[], Check]) -> Check:
+    """A check that starts a sandbox: a failure to start is its finding, not a crash."""
+    try:
+        return check()
+    except SandboxError as exc:
+        return Check(name, Level.FAIL, f"{exc.title}: {exc}", exc.hint)
 
 
 def _check_daemon() -> Check:

@@ -303,6 +303,8 @@ def op_write(req):
 
 def prepare_workspace(workdir, archive):
     """Empty ``workdir``, unpack the workspace archive into it and commit a baseline."""
+    if not shutil.which("git"):
+        raise GitFailed("git is not installed in this image (workspace states are git trees)")
     if not os.path.isdir(workdir):
         os.makedirs(workdir)
     for entry in os.listdir(workdir):
