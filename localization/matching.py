@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class Weights:
     in_code: float = 0.25  # an identifier only in a code block equal to an entity name
     stem: float = 0.45  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
     message: float = 1.0  # an error message found verbatim in the code
+    word_class: float = 0.3  # a capitalized prose word equal to a class name ("Dataset")
 
 
 class Catalog:
@@ -127,27 +129,52 @@ def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
         for node in nodes:
             where = "named in the issue" if name in emphasized else "in the issue's code"
             ev.add(node.id, weight * _spread(len(nodes)), f"identifier {name} {where}")
-    for word in set(signals.identifiers) | set(signals.words):
+    named = set(signals.identifiers)
+    for word in signals.words:
+        classes = [n for n in catalog.by_name.get(word, ()) if n.kind == "class"]
+        if word[0].isupper() and word not in named and classes:
+            for node in classes:
+                ev.add(node.id, w.word_class * _spread(len(classes)), f"class {word} named")
+    for word in named | set(signals.words):
         files = catalog.by_stem.get(word, [])
         if files and len(word) > 3 and word != "__init__":
             for path in files:
                 ev.add(path, w.stem * _spread(len(files)), f"file name {word} in the issue")
 
 
+_FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,]{15,}[A-Za-z]")
+
+
+def _probes(message: str) -> list[str]:
+    """What to search for: the message's start, and its longest plain-words fragment (messages
+    are often formatted, so the full text is rarely in the code verbatim)."""
+    text = message.strip().strip("'\"")
+    fragments = sorted(_FRAGMENT.findall(text), key=len, reverse=True)
+    probes = [text[:60]] + fragments[:1]
+    return [p for p in dict.fromkeys(probes) if len(p) >= 12]
+
+
+def _find(texts: dict[str, str], probe: str) -> list[tuple[str, int]]:
+    hits = []
+    for path, text in texts.items():
+        at = text.find(probe)
+        if at >= 0:
+            hits.append((path, text.count("\n", 0, at) + 1))
+    return hits
+
+
 def match_messages(
     signals: IssueSignals, catalog: Catalog, texts: dict[str, str], ev: Evidence, w: Weights
 ) -> None:
-    """Error messages and quoted strings found verbatim in the code: the place that raises."""
-    for message in signals.messages:
-        probe = message.strip().strip("'\"")[:60]
-        if len(probe) < 12:
-            continue
-        for path, text in texts.items():
-            at = text.find(probe)
-            if at < 0:
-                continue
-            line = text.count("\n", 0, at) + 1
+    """Error messages and quoted strings found verbatim in the code: the place that says them."""
+    for message in signals.messages + signals.quoted:
+        for probe in _probes(message):
+            hits = _find(texts, probe)
+            if hits:
+                break
+        value = w.message * _spread(len(hits)) if hits else 0.0
+        for path, line in hits[:20]:
             node = catalog.at_line(path, line)
             label = f"message '{probe[:40]}' found in {path}:{line}"
-            ev.add(node.id if node else path, w.message, label)
-            ev.add(path, w.message * 0.5, label)
+            ev.add(node.id if node else path, value, label)
+            ev.add(path, value * 0.5, label)

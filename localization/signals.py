@@ -20,6 +20,7 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning)): (?P<msg>.+)$", re.M)
+_QUOTED = re.compile(r"\"([^\"\n]{12,120})\"|'([^'\n]{12,120})'")
 _FILE_SUFFIXES = ("py", "pyi", "txt", "md", "rst", "cfg", "toml", "json", "yaml", "yml", "html")
 _TEST_WORDS = re.compile(r"\b(tests?|pytest|unittest|test suite|testing)\b", re.I)
 
@@ -43,7 +44,8 @@ class IssueSignals:
     identifiers: tuple[str, ...] = ()  # names from backticks, code blocks, Camel/snake words
     emphasized: tuple[str, ...] = ()  # names in backticks or prose (not only in code blocks)
     exceptions: tuple[str, ...] = ()
-    messages: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()  # error messages ("ValueError: <message>")
+    quoted: tuple[str, ...] = ()  # quoted strings of the issue's prose, likely literal output
     words: tuple[str, ...] = ()  # every distinct word of the issue, as written
     mentions_tests: bool = False
 
@@ -123,6 +125,7 @@ def extract_signals(text: str) -> IssueSignals:
         emphasized=_unique(emphasized),
         exceptions=_unique(_EXCEPTION.findall(text)),
         messages=_unique([m.group("msg").strip()[:200] for m in _MESSAGE.finditer(text)]),
+        quoted=_unique([a or b for a, b in _QUOTED.findall(_FENCE.sub(" ", text))]),
         words=_unique([w for w in _IDENT.findall(text) if _is_name(w)]),
         mentions_tests=bool(_TEST_WORDS.search(_FENCE.sub(" ", text))),
     )

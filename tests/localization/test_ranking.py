@@ -74,3 +74,10 @@ def test_every_location_has_reasons_and_json_shape(shop_localizer) -> None:
 def test_unrelated_issue_gives_no_exact_reasons(shop_localizer) -> None:
     result = shop_localizer.localize("zzz qqq")
     assert result.functions == () and result.classes == ()
+
+
+def test_formatted_message_found_by_its_longest_fragment(shop_localizer) -> None:
+    issue = "ValueError: discount must be between 0 and 100 percent (got 150)"
+    result = shop_localizer.localize(issue, top=3)
+    assert result.functions[0].id == "shop/pricing.py:apply_discount"
+    assert any(r.startswith("message") for r in result.functions[0].reasons)

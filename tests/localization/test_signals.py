@@ -60,3 +60,10 @@ def test_mentions_tests() -> None:
 def test_empty_text() -> None:
     signals = extract_signals("")
     assert signals.frames == () and signals.identifiers == () and signals.paths == ()
+
+
+def test_quoted_strings_outside_code_blocks() -> None:
+    text = (
+        'It prints "Avoid using aliases in join condition" twice.\n```\n"not this one at all"\n```'
+    )
+    assert extract_signals(text).quoted == ("Avoid using aliases in join condition",)
