@@ -100,12 +100,14 @@ def add_resolved(
     """Add the imports, inherits and invokes edges of ``paths`` and record in ``deps`` which
     files each one's resolution read; return their unresolved calls."""
     unresolved: dict[str, tuple[str, ...]] = {}
-    edges: list[tuple[str, str, str, dict[str, str]]] = []
+    edges: set[tuple[str, str, str]] = set()  # a function calling f ten times is one edge
     for path in paths:
         found, missing, deps[path] = resolver.file_edges(path, parses[path])
-        edges.extend((e.source, e.target, e.kind, {"kind": e.kind}) for e in found)
-        unresolved.update((caller, tuple(names)) for caller, names in missing.items())
-    graph.add_edges_from(edges)
+        edges.update(found)
+        unresolved.update(
+            (caller, tuple(dict.fromkeys(names))) for caller, names in missing.items()
+        )
+    graph.add_edges_from((u, v, kind, {"kind": kind}) for u, v, kind in sorted(edges))
     return unresolved
 
 
