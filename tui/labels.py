@@ -48,16 +48,15 @@ def shorten(text: str, width: int) -> str:
 
 
 def header_facts(info: RunInfo, *, applied: str | None = None) -> str:
-    """The second header line: model, status, cost, tokens, elapsed (and what is applied)."""
-    facts = [info.model, info.status]
+    """The second header line: model, status (and what is applied), cost, tokens, elapsed."""
+    status = f"{info.status}, applied {applied[:8]}" if applied else info.status
+    facts = [info.model, status]
     if info.cost_usd is not None:
         facts.append(f"${info.cost_usd:.4f}")
     if info.tokens_in is not None or info.tokens_out is not None:
         facts.append(f"{info.tokens_in or 0:,}/{info.tokens_out or 0:,} tok")
     if info.elapsed_s is not None:
         facts.append(elapsed(info.elapsed_s))
-    if applied:
-        facts.append(f"applied {applied[:8]}")
     return " · ".join(facts)
 
 

@@ -331,3 +331,21 @@ def test_light_theme_and_bad_settings(repo: Path) -> None:
         _app(repo, theme="sepia")
     with pytest.raises(BadSetting, match="unknown branch mode"):
         _app(repo, branch="elsewhere")
+
+
+def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) -> None:
+    run_dir = repo / ".swe-agent" / "runs" / RUN_ID
+    full_tree = (run_dir / "tree.json").read_text()
+    (run_dir / "tree.json").unlink()
+
+    async def body() -> None:
+        app = _app(repo, refresh_s=0.05)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert list(app.view.nodes) == [0]
+            (run_dir / "tree.json").write_text(full_tree)
+            await pilot.pause(0.3)
+            assert sorted(app.view.nodes) == [0, 1, 2, 3, 4, 5]
+            assert app.query_one(SearchTreeView).root.children
+
+    run_async(body)

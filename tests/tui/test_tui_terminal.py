@@ -1,0 +1,116 @@
+"""`swe-agent review` in a real terminal (tmux): read the screen, accept, apply, undo, quit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tui_testlib import ROOT, RUN_ID, git, head
+
+SWE_AGENT = Path(sys.executable).with_name("swe-agent")
+TIMEOUT_S = 30.0
+pytestmark = pytest.mark.slow
+
+
+def _review_argv() -> list[str]:
+    """`swe-agent review`; while the command is not registered yet, the same function via typer."""
+    probe = subprocess.run([str(SWE_AGENT), "review", "--help"], capture_output=True, text=True)
+    if probe.returncode == 0:
+        return [str(SWE_AGENT), "review"]
+    code = (
+        "import typer; from swe_agent.cli.review import review_command; typer.run(review_command)"
+    )
+    return [sys.executable, "-c", code]
+
+
+class Terminal:
+    """One tmux server on its own socket, running one command in an 80x24 window."""
+
+    def __init__(self, cwd: Path, argv: list[str]) -> None:
+        self.base = ["tmux", "-L", f"swe-review-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
+        env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+        subprocess.run(
+            [*self.base, "new-session", "-d", "-x", "80", "-y", "24", "-s", "review"]
+            + ["-c", str(cwd), shlex.join(argv)],
+            check=True,
+            env=env,
+        )
+
+    def screen(self) -> str:
+        """The visible text of the pane."""
+        out = subprocess.run(
+            [*self.base, "capture-pane", "-p", "-t", "review"], capture_output=True, text=True
+        )
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        """Type keys into the pane."""
+        subprocess.run([*self.base, "send-keys", "-t", "review", *keys], check=True)
+
+    def alive(self) -> bool:
+        """True while the command runs (the session ends with it)."""
+        probe = [*self.base, "has-session", "-t", "review"]
+        return subprocess.run(probe, capture_output=True).returncode == 0
+
+    def close(self) -> None:
+        """Stop the tmux server of this test."""
+        subprocess.run([*self.base, "kill-server"], capture_output=True)
+
+
+def _wait(what: str, ready: Callable[[], bool], describe: Callable[[], str]) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; screen:\n{describe()}")
+
+
+@pytest.fixture
+def terminal(repo: Path) -> Iterator[Terminal]:
+    term = Terminal(repo, _review_argv())
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def test_review_accept_apply_undo_quit(repo: Path, terminal: Terminal) -> None:
+    base = head(repo)
+    shown = terminal.screen
+
+    _wait("the review screen", lambda: "median() returns the wrong" in shown(), shown)
+    _wait("the chosen node's hunks", lambda: shown().count("[ ] @@") >= 2, shown)
+    screen = shown()
+    assert "★#5 +97 n1" in screen and "calculator/stats.py" in screen
+    assert "resolved" in screen and "Apply" in screen
+
+    terminal.keys("a")
+    _wait("accepted marks", lambda: "[x] @@" in shown() and "[ ] @@" not in shown(), shown)
+    assert head(repo) == base  # accepting changes nothing yet
+
+    terminal.keys("p")
+    _wait("the apply commit", lambda: head(repo) != base, shown)
+    _wait("the apply notification", lambda: "applied as" in shown(), shown)
+    assert git(repo, "rev-parse", "HEAD~1").strip() == base
+    assert git(repo, "log", "-1", "--format=%s").strip() == (
+        f"swe-agent: apply 3 of 3 hunks of node #5, run {RUN_ID}"
+    )
+    changed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    assert changed == ["calculator/stats.py", "tests/test_stats.py"]
+
+    terminal.keys("u")
+    _wait("the undo", lambda: head(repo) == base, shown)
+    _wait("the undo notification", lambda: "undone by reset" in shown(), shown)
+    assert git(repo, "status", "--porcelain") == ""
+
+    terminal.keys("q")
+    _wait("the app to quit", lambda: not terminal.alive(), shown)
+    assert head(repo) == base
