@@ -38,6 +38,9 @@ class Problem:
     message: str
     path: str | None = None
 
+    def __str__(self) -> str:
+        return self.message
+
     def to_dict(self) -> dict[str, str | None]:
         """A JSON-ready form."""
         return {"kind": str(self.kind), "path": self.path, "message": self.message}

@@ -135,3 +135,8 @@ def test_retargeting_a_symlink_without_mode_lines_is_caught_after_applying(repo:
     )
     result = validate(text, repo)
     assert result.kinds == {ProblemKind.SYMLINK_ESCAPE}
+
+
+def test_a_problem_reads_as_its_message(repo: Path):
+    (problem,) = validate(_hand_patch("a/../x", "b/../x"), repo).problems
+    assert str(problem) == problem.message == "../x leaves the repository (..)"
