@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from swe_agent.models.catalog import DEFAULT_LOCAL_MODEL
 
+CLOSING_FENCE = "\n```\n"
+TURN_MARKERS = ("\nOutput you see next:", "\nYour reply:", "\nUser:", "\nAssistant:")
+
 
 class LitellmConfig(BaseModel):
     """Settings of a model reached through litellm (any hosted or self-hosted provider)."""
@@ -71,7 +74,17 @@ class LocalModelConfig(BaseModel):
     )
     temperature: float = Field(default=0.0, ge=0, description="Sampling temperature; 0 = greedy.")
     seed: int = Field(default=0, description="Sampling seed; with temperature 0 replies repeat.")
-    max_tokens: int = Field(default=768, ge=1, description="Upper bound on reply tokens.")
+    max_tokens: int = Field(default=512, ge=1, description="Upper bound on reply tokens.")
+    stop: list[str] = Field(
+        default_factory=lambda: list(TURN_MARKERS),
+        description="Strings that end a reply: the labels of the system prompt's worked "
+        "example, which a small model may otherwise continue into an imagined next turn.",
+    )
+    one_block: bool = Field(
+        default=True,
+        description="End the reply at the first closing code fence, so a small model that "
+        "would write a second block or an imagined output stops after its one action.",
+    )
     verify: bool = Field(
         default=True, description="Check the file's size and sha256 before loading it."
     )

@@ -7,7 +7,9 @@ One JSON object per line. A model call is recorded as::
      "response": {"content": "...", "tokens_in": 812, "tokens_out": 64,
                   "cost_usd": 0.0031, "latency_s": 1.9}}
 
-``index`` counts the model calls of the run from 0. Lines of other types (actions,
+``index`` counts the model calls of the run from 0 (when absent, the event's position among
+the model calls is used). The flat form, ``"response": "<text>"`` with ``tokens_in``,
+``tokens_out``, ``cost_usd`` and ``latency_s`` beside it, is read the same way. Lines of other types (actions,
 observations, ...) are ignored by the replay model, and unknown keys are kept but not read, so
 the trajectory writer may add fields (timestamps, step, node id) without breaking replays.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -89,6 +91,7 @@ class ModelCallEvent(BaseModel):
 
 def read_model_calls(path: Path) -> Iterator[ModelCallEvent]:
     """The model_call events of a trajectory file, in file order."""
+    position = 0
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
@@ -96,9 +99,22 @@ def read_model_calls(path: Path) -> Iterator[ModelCallEvent]:
             try:
                 data = json.loads(line)
                 if data.get("type") == MODEL_CALL:
-                    yield ModelCallEvent.model_validate(data)
+                    yield ModelCallEvent.model_validate(_normalise(data, position))
+                    position += 1
             except (ValueError, ValidationError) as exc:
                 raise BadModelConfig(
                     f"{path}:{lineno} is not a valid trajectory event: {exc}",
                     hint="replay a run folder written by swe-agent solve",
                 ) from exc
+
+
+_USAGE_KEYS = ("tokens_in", "tokens_out", "cost_usd", "latency_s")
+
+
+def _normalise(data: dict[str, Any], position: int) -> dict[str, Any]:
+    """Accept the flat form (response text with usage beside it) and a missing index."""
+    response = data.get("response")
+    if isinstance(response, str):
+        usage = {key: data[key] for key in _USAGE_KEYS if key in data}
+        data = {**data, "response": {"content": response, **usage}}
+    return {"index": position, **data}

@@ -10,7 +10,7 @@ from typing import Any
 
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.catalog import default_models_dir, known_model
-from swe_agent.models.config import LocalModelConfig
+from swe_agent.models.config import CLOSING_FENCE, LocalModelConfig
 from swe_agent.models.errors import ModelNotInstalled
 from swe_agent.models.pull import is_verified
 
@@ -48,6 +48,13 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
+def close_fence(text: str) -> str:
+    """Put back the closing fence that the stop string cut off (an odd count means one is open)."""
+    if text.count("```") % 2 == 1:
+        return text.rstrip() + "\n```"
+    return text
+
+
 class LocalModel:
     """Qwen2.5-Coder-0.5B-Instruct (by default) on the CPU, loaded on the first query."""
 
@@ -74,6 +81,10 @@ class LocalModel:
             verbose=False,
         )
 
+    def _stops(self) -> list[str]:
+        stops = list(self.config.stop)
+        return [*stops, CLOSING_FENCE] if self.config.one_block else stops
+
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
         """Answer with the model's own chat template; tokens counted, cost 0."""
         self.load()
@@ -81,6 +92,7 @@ class LocalModel:
             "temperature": self.config.temperature,
             "seed": self.config.seed,
             "max_tokens": self.config.max_tokens,
+            "stop": self._stops(),
         }
         settings.update(kwargs)
         started = time.monotonic()
@@ -88,7 +100,7 @@ class LocalModel:
         latency = time.monotonic() - started
         usage = raw.get("usage") or {}
         response = ModelResponse(
-            content=raw["choices"][0]["message"].get("content") or "",
+            content=close_fence(raw["choices"][0]["message"].get("content") or ""),
             tokens_in=int(usage.get("prompt_tokens", 0)),
             tokens_out=int(usage.get("completion_tokens", 0)),
             cost_usd=0.0,

@@ -13,10 +13,10 @@ import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Protocol
 
-from swe_agent.models._enum import StrEnum
 from swe_agent.models.catalog import (
     CATALOG,
     KnownModel,

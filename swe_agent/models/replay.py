@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from swe_agent.models._enum import StrEnum
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.config import ReplayConfig
 from swe_agent.models.errors import BadModelConfig, ModelError, ReplayExhausted
