@@ -91,6 +91,7 @@ class Problem(StrEnum):
     NO_SUCH_VERSION = "no-such-version"
     BUILD_FAILED = "build-failed"
     API_DRIFT = "api-drift"
+    NO_EDITABLE_HOOK = "no-editable-hook"
     NEEDS_COMPILER = "needs-compiler"
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
@@ -114,6 +115,12 @@ def diagnose(output: str) -> Diagnosis:
     if pin:
         versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
         return Diagnosis(Problem.NO_SUCH_VERSION, pin[1], pin[2], versions, pin[0][:300])
+    if (
+        "missing the 'build_editable' hook" in output
+        or "build_editable" in output
+        and "hook" in output
+    ):
+        return Diagnosis(Problem.NO_EDITABLE_HOOK, detail="the build backend has no PEP 660 hook")
     compiler = _NO_COMPILER.search(output)
     if compiler:
         return Diagnosis(Problem.NEEDS_COMPILER, detail=compiler[0], during_build=True)

@@ -82,6 +82,11 @@ class RuleRepairer:
             ]
         if found.problem is Problem.NO_SUCH_VERSION and step is not None:
             return _impossible_pin(found, step, plan)
+        if found.problem is Problem.NO_EDITABLE_HOOK and step is not None:
+            # The isolated build got a setuptools from the cutoff date, too old for PEP 660; the
+            # venv's own (current) setuptools has the hook.
+            why = "the isolated build's backend cannot install in editable mode; use the venv's"
+            return [[Step(f"{step.command} --no-build-isolation", why, StepKind.REPAIR)]]
         if found.problem is Problem.NEEDS_COMPILER and step is not None:
             return [[_compiler_step(plan), step]]
         if found.problem is Problem.BUILD_FAILED and step is not None:

@@ -125,13 +125,14 @@ def summarize(record: EnvRecord, path: Path) -> dict[str, Any]:
 
 def _print_summary(summary: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     verdict = "[green]ready[/]" if summary["success"] else "[red]not verified[/]"
     how = "cache hit" if summary["cache_hit"] else "built"
     console.print(f"{verdict}: Python {summary['python']}, {how} in {summary['seconds']} s")
     console.print(f"image: {summary['image'] or '-'} (from {summary['base_image']})")
-    console.print(f"tests: {summary['test_command']}")
+    console.print(f"tests: {escape(summary['test_command'])}")
     verify = summary["verify"] or {}
     if verify:
         console.print(
@@ -140,12 +141,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{'ok' if all(v is None for v in verify.get('imports', {}).values()) else 'failing'}"
         )
     if summary.get("last_failure"):
-        console.print(f"[red]last failure:[/]\n{summary['last_failure']}")
+        console.print(f"[red]last failure:[/]\n{escape(summary['last_failure'])}")
     console.print(f"[dim]record: {summary['env_json']}[/]")
 
 
 def _print_commands(record: EnvRecord) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_header=True, header_style="bold")
@@ -158,5 +160,5 @@ def _print_commands(record: EnvRecord) -> None:
             else ("[yellow]skip[/]" if result.optional else "[red]fail[/]")
         )
         first = result.command.splitlines()[0] if result.command else ""
-        table.add_row(mark, f"{result.seconds:.1f}", result.kind, first, result.why)
+        table.add_row(mark, f"{result.seconds:.1f}", result.kind, escape(first), escape(result.why))
     Console().print(table)

@@ -217,3 +217,15 @@ def test_missing_compiler_installs_a_toolchain_then_reruns() -> None:
     )
     assert "apt-get install" in steps[0].command and "python3.9-dev" in steps[0].command
     assert steps[1] == failed  # the failed command itself is re-run, even though it was tried
+
+
+def test_backend_without_editable_hook_builds_without_isolation() -> None:
+    output = (
+        "ERROR: Project file:///workspace uses a build backend that is missing the "
+        "'build_editable' hook, so it cannot be installed in editable mode."
+    )
+    failed = Step(
+        "pip install --uploaded-prior-to=2021-06-02T00:00:00Z -e .", "p", StepKind.PROJECT
+    )
+    steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
+    assert steps[0].command == f"{failed.command} --no-build-isolation"
