@@ -9,9 +9,10 @@ One JSON object per line. A model call is recorded as::
 
 ``index`` counts the model calls of the run from 0 (when absent, the event's position among
 the model calls is used). The flat form, ``"response": "<text>"`` with ``tokens_in``,
-``tokens_out``, ``cost_usd`` and ``latency_s`` beside it, is read the same way. Lines of other types (actions,
-observations, ...) are ignored by the replay model, and unknown keys are kept but not read, so
-the trajectory writer may add fields (timestamps, step, node id) without breaking replays.
+``tokens_out``, ``cost_usd`` and ``latency_s`` beside it, is read the same way.
+Lines of other types (actions, observations, ...) are ignored by the replay model, and unknown
+keys are kept but not read, so the trajectory writer may add fields (timestamps, step, node
+id) without breaking replays.
 """
 
 from __future__ import annotations
