@@ -115,11 +115,7 @@ def diagnose(output: str) -> Diagnosis:
     if pin:
         versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
         return Diagnosis(Problem.NO_SUCH_VERSION, pin[1], pin[2], versions, pin[0][:300])
-    if (
-        "missing the 'build_editable' hook" in output
-        or "build_editable" in output
-        and "hook" in output
-    ):
+    if "'build_editable' hook" in output:
         return Diagnosis(Problem.NO_EDITABLE_HOOK, detail="the build backend has no PEP 660 hook")
     compiler = _NO_COMPILER.search(output)
     if compiler:
