@@ -79,6 +79,11 @@ def verify(
     )
 
 
+def collected_count(output: str) -> int:
+    """How many tests a pytest collect-only run reported."""
+    return _count(_COLLECTED, output)
+
+
 def _count(pattern: re.Pattern[str], text: str) -> int:
     """The number in the last match of `pattern` (0 when there is none)."""
     matches = list(pattern.finditer(text))
