@@ -55,6 +55,15 @@ class CallSite(NamedTuple):
     column: int  # 0-based column of the called name (its last part), where jedi looks
 
 
+class Assignment(NamedTuple):
+    """``target = callee(...)``: ``target`` is a name or ``self.attr``; ``callee`` is dotted."""
+
+    scope: str
+    target: str
+    callee: str
+    line: int
+
+
 class FileParse(NamedTuple):
     """Everything the graph needs from one file, independent of every other file."""
 
@@ -65,6 +74,7 @@ class FileParse(NamedTuple):
     calls: tuple[CallSite, ...]
     error_nodes: int  # ERROR and MISSING nodes tree-sitter recovered from (0: clean parse)
     docstring: str = ""  # the module's docstring
+    assignments: tuple[Assignment, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -119,12 +129,19 @@ def parse_source(path: str, data: bytes) -> FileParse:
         for node in captures.get("call", [])
         if (callee := _callee(node))
     ]
+    assignments = [
+        Assignment(_scope_of(scopes, node.start_byte), target, callee, node.start_point[0] + 1)
+        for node in captures.get("assignment", [])
+        if (pair := _assignment(node))
+        for target, callee in [pair]
+    ]
     return FileParse(
         path=path,
         lines=data.count(b"\n") + 1,
         definitions=tuple(definitions),
         imports=tuple(sorted(imports, key=lambda i: i.line)),
         calls=tuple(sorted(calls, key=lambda c: c.line)),
+        assignments=tuple(assignments),
         error_nodes=_count_errors(tree.root_node) if tree.root_node.has_error else 0,
         docstring=_docstring(tree.root_node),
     )
@@ -211,6 +228,21 @@ def _bases(node: Any) -> tuple[str, ...]:
         if child.type in ("identifier", "attribute") and _DOTTED.match(text := _text(child)):
             found.append(text)
     return tuple(found)
+
+
+def _assignment(node: Any) -> tuple[str, str] | None:
+    """(target, callee) of ``x = f(...)`` / ``self.x = f(...)``; None for other shapes."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or right.type != "call":
+        return None
+    target = _text(left)
+    if left.type == "attribute" and not (target.startswith("self.") and target.count(".") == 1):
+        return None
+    function = right.child_by_field_name("function")
+    callee = _callee(function) if function is not None else ""
+    if not callee or callee.startswith("."):
+        return None
+    return target, callee
 
 
 def _name_point(node: Any) -> tuple[int, int]:

@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from repo_graph.instances import InstanceIndex
 from repo_graph.modules import ModuleIndex
 from repo_graph.parse import FileParse, ImportStmt
 
@@ -41,6 +42,7 @@ class Resolver:
         self._attr_memo: dict[tuple[str, str], tuple[str | None, frozenset[str]]] = {}
         self._trace: set[str] | None = None  # files consulted by the resolution under way
         self.base_deps: dict[str, set[str]] = {}  # file -> files its bases' resolution read
+        self.instances = InstanceIndex()
         for path, parse in parses.items():
             self.add_file(path, parse)
         self.resolve_bases(parses)
@@ -68,6 +70,7 @@ class Resolver:
             self.children.setdefault(owner, {}).setdefault(name, entity)
             if d.bases:
                 self.raw_bases.setdefault(path, {})[entity] = (path, d.qualname, d.bases)
+        self.instances.add_file(path, parse, _class_names(parse))
         for stmt in parse.imports:
             if stmt.name == "*":
                 if not stmt.scope:
@@ -89,6 +92,7 @@ class Resolver:
             self.bound.pop((path, stmt.scope), None)
         self.stars.pop(path, None)
         self.raw_bases.pop(path, None)
+        self.instances.remove_file(path, parse, _class_names(parse))
 
     def resolve_bases(self, paths: Iterable[str]) -> None:
         """Resolve the base classes of the classes defined in ``paths``."""
@@ -249,7 +253,7 @@ class Resolver:
             todo[0:0] = self.bases.get(current, [])
         return order
 
-    def resolve_dotted(self, path: str, scope: str, dotted: str) -> str | None:
+    def resolve_dotted(self, path: str, scope: str, dotted: str, hops: int = 0) -> str | None:
         """The node a dotted expression names from inside ``scope`` (None: unknown)."""
         head, *rest = dotted.split(".")
         target: str | None
@@ -258,13 +262,40 @@ class Resolver:
             if head == "super":
                 target = self._super_member(cls, rest[0]) if rest else None
                 rest = rest[1:]
+            elif head == "self" and len(rest) > 1 and self.member(cls, rest[0]) is None:
+                target = self._attribute_instance(cls, rest[0], hops)
+                rest = rest[1:] if target else rest
         else:
             target = self.lookup_name(path, scope, head)
+            if target is None and rest:
+                target = self._name_instance(path, scope, head, hops)
         for part in rest:
             if target is None:
                 return None
             target = self.member(target, part)
         return target
+
+    def _name_instance(self, path: str, scope: str, name: str, hops: int) -> str | None:
+        """The class whose instance a local name holds (``x = Engine()``), if known."""
+        callee = self.instances.name(path, scope, name)
+        if not callee or hops > 2:
+            return None
+        found = self.resolve_dotted(path, scope, callee, hops + 1)
+        return found if found and self.kinds.get(found) == "class" else None
+
+    def _attribute_instance(self, cls: str, attribute: str, hops: int) -> str | None:
+        """The class whose instance ``self.attribute`` holds, looked up along the MRO."""
+        if hops > 2:
+            return None
+        for owner in self.mro(cls):
+            assigned = self.instances.attribute(owner, attribute)
+            if assigned is None:
+                continue
+            self._note((owner.partition(":")[0],))
+            scope, callee = assigned
+            found = self.resolve_dotted(owner.partition(":")[0], scope, callee, hops + 1)
+            return found if found and self.kinds.get(found) == "class" else None
+        return None
 
     def _super_member(self, cls: str, name: str) -> str | None:
         for base in self.mro(cls)[1:]:
@@ -321,3 +352,7 @@ def scope_chain(scope: str) -> list[str]:
         return []
     parts = scope.split(".")
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _class_names(parse: FileParse) -> set[str]:
+    return {d.qualname for d in parse.definitions if d.kind == "class"}

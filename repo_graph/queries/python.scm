@@ -12,3 +12,6 @@
 (future_import_statement) @import.future
 
 (call function: (_) @call)
+
+; name = Callee(...) and self.name = Callee(...): the instances whose methods calls may reach
+(assignment left: [(identifier) (attribute)] right: (call)) @assignment

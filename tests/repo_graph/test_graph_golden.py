@@ -92,6 +92,18 @@ CASES = [
     ("dotted call through a plain import", "scripts/run.py:go", "invokes", "app/util.py:helper"),
     ("classmethod through a re-export", "scripts/run.py:go", "invokes", "app/core.py:Engine.build"),
     ("module-level call from the file", "app/core.py", "invokes", "app/core.py:main"),
+    (
+        "method of a local instance",
+        "scripts/run.py:Runner.start",
+        "invokes",
+        "app/models/model.py:Model.create",
+    ),
+    (
+        "method of a self attribute's instance",
+        "scripts/run.py:Runner.start",
+        "invokes",
+        "app/core.py:Engine.stop",
+    ),
     ("class instantiation", "app/core.py:main", "invokes", "app/core.py:Engine"),
 ]
 
@@ -132,4 +144,5 @@ def test_entity_attributes_follow_the_model(fixture_repo: Callable[[str], Path])
         "app/core.py:Engine",
         "app/models/model.py:Model",
         "app/models/model.py:Child",
+        "scripts/run.py:Runner",
     }
