@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from swe_agent import __version__
-from swe_agent.cli import bench, env, graph, localize, models, sandbox, solve
+from swe_agent.cli import apply, bench, env, graph, localize, models, sandbox, solve, undo
 
 app = typer.Typer(
     name="swe-agent",
@@ -24,6 +24,8 @@ app = typer.Typer(
 app.add_typer(graph.app, name="graph")
 app.command("solve")(solve.solve_command)
 app.command("localize")(localize.localize_command)
+app.command("apply")(apply.apply_command)
+app.command("undo")(undo.undo_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")
