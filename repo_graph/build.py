@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -139,12 +140,24 @@ def parse_files(
     out: dict[str, FileParse | None] = {}
     if progress:
         progress(0, len(jobs))
-    if count <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        for job in jobs:
+    if count > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+        # No worker processes here (no /dev/shm, a process limit): the loop below parses.
+        with contextlib.suppress(OSError):
+            _parse_in_pool(jobs, count, out, progress)
+    for job in jobs:
+        if job[1] not in out:
             out[job[1]] = _parse_job(job)
             if progress:
                 progress(len(out), len(jobs))
-        return out
+    return out
+
+
+def _parse_in_pool(
+    jobs: list[tuple[str, str]],
+    count: int,
+    out: dict[str, FileParse | None],
+    progress: ProgressFn | None,
+) -> None:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -153,7 +166,6 @@ def parse_files(
             out[path] = parse
             if progress:
                 progress(len(out), len(jobs))
-    return out
 
 
 def _parse_pair(job: tuple[str, str]) -> tuple[str, FileParse | None]:

@@ -173,3 +173,15 @@ def test_other_options_use_another_cache_entry(fixture_repo: Callable[[str], Pat
     assert narrowed.stats.mode == "cold"
     assert "scripts/run.py" not in narrowed
     assert build_graph(root).stats.mode == "warm"
+
+
+def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
+    for index in range(210):  # above the size where worker processes are used
+        (tmp_path / f"mod{index}.py").write_text(
+            f"from mod{(index + 1) % 210} import f{(index + 1) % 210}\n\n\n"
+            f"def f{index}():\n    return f{(index + 1) % 210}()\n"
+        )
+    parallel = build_graph(tmp_path, use_cache=False, workers=2)
+    serial = build_graph(tmp_path, use_cache=False, workers=1)
+    assert parallel.to_json() == serial.to_json()
+    assert parallel.stats.edges["invokes"] == 210
