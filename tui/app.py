@@ -233,8 +233,10 @@ class ReviewApp(App[None]):
             f"swe-agent: apply {len(self.accepted)} of {total} hunks of node #{node}, "
             f"run {self.run_paths.run_id}"
         )
-        summary = self.view.info.summary.strip()
-        return f"{title}\n\n{summary}" if summary else title
+        reasons = self.view.chosen_reasons if node == self.view.chosen else ()
+        if not reasons:
+            return title
+        return title + "\n\nChosen by the search:\n" + "".join(f"- {r}\n" for r in reasons)
 
     def _show_tests(self) -> None:
         node = self.view.nodes[self.node_id]

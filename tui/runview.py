@@ -77,7 +77,6 @@ class RunInfo:
     tokens_in: int | None = None
     tokens_out: int | None = None
     elapsed_s: float | None = None
-    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -229,30 +228,31 @@ def _usage_by_node(run: RunPaths) -> dict[int, Usage]:
     for event in _events(run):
         if event.get("type") != "model_call" or not isinstance(event.get("node"), int):
             continue
+        # the flat form has the numbers beside "response"; the nested form inside it
+        bill = event["response"] if isinstance(event.get("response"), dict) else event
         old = found.get(event["node"], Usage())
         found[event["node"]] = Usage(
             calls=old.calls + 1,
-            tokens_in=old.tokens_in + int(event.get("tokens_in") or 0),
-            tokens_out=old.tokens_out + int(event.get("tokens_out") or 0),
-            cost_usd=old.cost_usd + float(event.get("cost_usd") or 0.0),
+            tokens_in=old.tokens_in + int(bill.get("tokens_in") or 0),
+            tokens_out=old.tokens_out + int(bill.get("tokens_out") or 0),
+            cost_usd=old.cost_usd + float(bill.get("cost_usd") or 0.0),
         )
     return found
 
 
 def _info(run: RunPaths, tree: Mapping[str, Any] | None) -> RunInfo:
     report: dict[str, Any] = _read_json(run.report) if run.report.is_file() else {}
-    usage: dict[str, Any] = report["usage"] if isinstance(report.get("usage"), dict) else {}
+    tokens: dict[str, Any] = report["tokens"] if isinstance(report.get("tokens"), dict) else {}
     tree = dict(tree or {})
     return RunInfo(
         run_id=run.run_id,
         title=str(report.get("issue_title") or _issue_title(run) or run.run_id),
         model=str(report.get("model") or "?"),
         status=str(report.get("status") or tree.get("stop_reason") or "running"),
-        cost_usd=_number(report.get("cost_usd", usage.get("cost_usd", tree.get("cost")))),
-        tokens_in=_integer(report.get("tokens_in", usage.get("tokens_in"))),
-        tokens_out=_integer(report.get("tokens_out", usage.get("tokens_out"))),
+        cost_usd=_number(report.get("cost_usd", tree.get("cost"))),
+        tokens_in=_integer(tokens.get("in")),
+        tokens_out=_integer(tokens.get("out")),
         elapsed_s=_number(report.get("elapsed_s", tree.get("elapsed_s"))),
-        summary=str(report.get("summary") or ""),
     )
 
 

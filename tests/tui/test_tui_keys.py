@@ -106,9 +106,12 @@ def test_p_applies_the_accepted_hunks_as_one_commit(repo: Path, run_dir: Path) -
 
     run_async(body)
     assert git(repo, "rev-parse", "HEAD~1").strip() == base
-    assert git(repo, "log", "-1", "--format=%s").strip() == (
-        f"swe-agent: apply 1 of 3 hunks of node #5, run {RUN_ID}"
-    )
+    assert git(repo, "log", "-1", "--format=%B").strip().splitlines()[:4] == [
+        f"swe-agent: apply 1 of 3 hunks of node #5, run {RUN_ID}",
+        "",
+        "Chosen by the search:",
+        "- tests: resolved (reproduction passes, no regression)",
+    ]
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["calculator/stats.py"]
     assert git(repo, "status", "--porcelain") == ""
     assert read_record(run_dir / "applied.json").commit == head(repo)
