@@ -37,12 +37,16 @@ class RunnerSandbox:
     base_state: str
     limits: Limits
     channel: Channel
+    # The state the workspace is known to hold exactly (after a snapshot or restore, before
+    # anything ran): snapshots and restores to it need no git. Actions clear it.
+    _synced: str | None = None
 
     def execute(self, code: str, *, timeout: float | None = None) -> Observation:
         """Run Python ``code`` in the persistent namespace."""
         seconds = self.limits.timeout_s if timeout is None else timeout
         request = {"op": "exec", "code": code, "timeout": seconds}
         request["max_output"] = self.limits.max_output
+        self._synced = None
         return to_observation(self.channel.request(request, timeout=seconds))
 
     def run(self, command: str, *, timeout: float | None = None) -> Observation:
@@ -51,15 +55,22 @@ class RunnerSandbox:
 
     def snapshot(self) -> str:
         """Record the workspace as a git tree and return its id (same files, same id)."""
+        if self._synced is not None:
+            return self._synced
         tree = self._git(["add", "-A"], ["write-tree"]).strip()
         if not _TREE_ID.match(tree):
             raise SandboxError(f"git write-tree gave {tree!r}, not a tree id")
+        self._synced = tree
         return tree
 
     def restore(self, state: str) -> None:
         """Make the workspace hold exactly the files of ``state`` (ignored files are kept)."""
         self._check_state(state)
+        if state == self._synced:
+            return
+        self._synced = None  # unknown until the restore has succeeded
         self._git(["read-tree", "--reset", "-u", state], ["clean", "-fdq"])
+        self._synced = state
 
     def diff(self, from_state: str, to_state: str | None = None) -> str:
         """Unified diff between two states; ``to_state`` defaults to the workspace now."""
@@ -77,6 +88,7 @@ class RunnerSandbox:
 
     def write_file(self, path: str, text: str) -> None:
         """Write a file, relative to the workspace, atomically."""
+        self._synced = None
         reply = self.channel.request({"op": "write", "path": path, "text": text}, timeout=60)
         if reply.get("error"):
             raise SandboxError(f"cannot write {path} in the sandbox: {reply['error']}")
@@ -90,6 +102,7 @@ class RunnerSandbox:
     def _run(self, command: str, *, timeout: float | None, max_output: int) -> Observation:
         seconds = self.limits.timeout_s if timeout is None else timeout
         request = {"op": "run", "cmd": command, "timeout": seconds, "max_output": max_output}
+        self._synced = None
         return to_observation(self.channel.request(request, timeout=seconds + 5))
 
     def _git(self, *commands: list[str]) -> str:

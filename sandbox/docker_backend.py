@@ -181,7 +181,7 @@ class DockerSandbox(RunnerSandbox):
         self.channel = Channel(self, init=init, tools=tools, grace_s=self.limits.grace_s)
         self.channel.start()
         self.timings["runner_s"] = time.monotonic() - started
-        self.base_state = self.channel.info["tree"]
+        self.base_state = self._synced = self.channel.info["tree"]
         self.timings["ready_s"] = time.monotonic() - started
 
     def spawn_runner(self) -> subprocess.Popen[bytes]:

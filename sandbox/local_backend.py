@@ -77,7 +77,7 @@ class LocalSandbox(RunnerSandbox):
             init = {"workdir": sandbox.workdir, "archive": str(root / "workspace.tar")}
             sandbox.channel = Channel(sandbox, init=init, tools=tools or {}, grace_s=limits.grace_s)
             sandbox.channel.start()
-            sandbox.base_state = sandbox.channel.info["tree"]
+            sandbox.base_state = sandbox._synced = sandbox.channel.info["tree"]
         except BaseException:
             sandbox.close()
             raise
