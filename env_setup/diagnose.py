@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -124,7 +125,8 @@ def diagnose(output: str) -> Diagnosis:
     missing = _MISSING_MODULE.search(output)
     if missing:
         module = missing[1]
-        if module.split(".")[0] in _REMOVED_STDLIB:
+        if _is_stdlib(module):
+            # A standard-library module missing means another interpreter, not a package.
             return Diagnosis(Problem.WRONG_PYTHON, module, detail=missing[0])
         # A setup.py that imports a build dependency fails inside pip's isolated build.
         return Diagnosis(Problem.MISSING_MODULE, module, detail=missing[0], during_build=in_build)
@@ -145,11 +147,17 @@ def diagnose(output: str) -> Diagnosis:
         return Diagnosis(Problem.MISSING_PLUGIN, plugin, detail=option[0])
     drift = _CANNOT_IMPORT.search(output)
     if drift:
-        return Diagnosis(Problem.API_DRIFT, drift[2], detail=drift[0])
+        kind = Problem.WRONG_PYTHON if _is_stdlib(drift[2]) else Problem.API_DRIFT
+        return Diagnosis(kind, drift[2], detail=drift[0])
     wrong = _WRONG_PYTHON.search(output)
     if wrong:
         return Diagnosis(Problem.WRONG_PYTHON, detail=wrong[0])
     return Diagnosis(Problem.UNKNOWN, detail=output.strip()[-300:])
+
+
+def _is_stdlib(module: str) -> bool:
+    top = module.split(".")[0]
+    return top in _REMOVED_STDLIB or top in sys.stdlib_module_names
 
 
 def distribution_for(module: str) -> list[str]:

@@ -27,7 +27,14 @@ from env_setup.errors import BadRepository, EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
 from env_setup.model import Detection, Plan, Step, StepKind
 from env_setup.plan import make_plan
-from env_setup.record import EnvRecord, Verification, record_from_json, record_path, write_record
+from env_setup.record import (
+    CommandResult,
+    EnvRecord,
+    Verification,
+    record_from_json,
+    record_path,
+    write_record,
+)
 from env_setup.repair import Repairer, RuleRepairer
 
 
@@ -182,7 +189,7 @@ def _replay_plan(
     steps = tuple(
         Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
         for c in record.commands
-        if c.ok
+        if c.ok and c.python in ("", record.python)
     )
     return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
 
@@ -200,13 +207,16 @@ def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> E
     """Build with the chosen Python; when that fails, with the next candidates."""
     candidates = [plan.python] if run.options.python else list(plan.python_candidates)
     record: EnvRecord | None = None
+    earlier: tuple[CommandResult, ...] = ()  # failed attempts stay in the log
     for python in candidates[: max(1, run.options.max_pythons)]:
         if python != plan.python:
             run.say(f"Python {plan.python} failed; trying Python {python}")
             plan = make_plan(run.detection, images, python=python)
         record = build(run, plan)
+        record = replace(record, commands=(*earlier, *record.commands))
         if record.success:
             return record
+        earlier = record.commands
     assert record is not None  # there is always at least one candidate
     return record
 
@@ -252,7 +262,11 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
             verification=verification,
             commit=run.options.commit,
         )
-        record = replace(record, resolved=_freeze(box, plan) if failed is None else {})
+        record = replace(
+            record,
+            resolved=_freeze(box, plan) if failed is None else {},
+            commands=tuple(replace(c, python=plan.python) for c in log.results),
+        )
         if success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()

@@ -26,6 +26,7 @@ class CommandResult:
     ok: bool
     optional: bool = False
     output_tail: str = ""  # the end of stdout + stderr, where pip and pytest put their errors
+    python: str = ""  # the Python of the attempt it belongs to (a failed attempt stays logged)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class EnvRecord:
     @property
     def replay_commands(self) -> list[str]:
         """The commands that succeeded, in order: running them rebuilds the environment."""
-        return [c.command for c in self.commands if c.ok]
+        return [c.command for c in self.commands if c.ok and c.python in ("", self.python)]
 
 
 def record_path(repo: Path) -> Path:

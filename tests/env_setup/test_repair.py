@@ -229,3 +229,15 @@ def test_backend_without_editable_hook_builds_without_isolation() -> None:
     )
     steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
     assert steps[0].command == f"{failed.command} --no-build-isolation"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "ModuleNotFoundError: No module named 'tomllib'",
+        "ImportError: cannot import name 'Mapping' from 'collections' (/usr/lib/python3.11/c.py)",
+    ],
+)
+def test_missing_standard_library_names_mean_another_python(output: str) -> None:
+    assert diagnose(output).problem is Problem.WRONG_PYTHON
+    assert RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset()) == []

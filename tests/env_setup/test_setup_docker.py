@@ -126,3 +126,20 @@ def test_install_that_needs_a_compiler(tmp_path: Path, docker_images: list[str])
     repairs = [c.command for c in record.commands if c.kind == "repair"]
     assert any("apt-get install" in command and " gcc " in command for command in repairs)
     assert record.verify is not None and record.verify.imports == {"fastsum": None}
+
+
+def test_wrong_interpreter_falls_back_to_the_next_python(
+    tmp_path: Path, docker_images: list[str]
+) -> None:
+    from env_setup.cache import available_images, docker_client
+
+    if "3.11" not in available_images(docker_client()):
+        pytest.skip("needs the Python 3.11 base image too")
+    root = _repo("docker_wrong_python", tmp_path)
+    record = setup_environment(root, SetupOptions(use_cache=False))  # no forced Python
+    if record.image:
+        docker_images.append(record.image)
+    assert record.success, record.verify
+    assert record.python == "3.11"  # 3.9 came first (classifiers) and could not import tomllib
+    venvs = [c for c in record.commands if c.kind == "venv"]
+    assert [c.command.split()[0] for c in venvs] == ["python3.9", "python3.11"]
