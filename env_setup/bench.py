@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -65,7 +66,21 @@ def checkout(instance: dict[str, Any], *, repos: Path, work: Path) -> Path:
     patch = instance.get("test_patch") or ""
     if patch:
         subprocess.run(["git", "-C", str(target), "apply", "-"], input=patch.encode(), check=True)
-        _git(target, *_GIT_ID, "commit", "-qam", "test patch")
+        _git(target, "add", "-A")  # the patch may only add new test files
+        # Dated like the base commit: the Python choice and the date cutoff read HEAD's date.
+        date = subprocess.run(
+            ["git", "-C", str(target), "log", "-1", "--format=%cI"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        subprocess.run(
+            ["git", "-C", str(target), *_GIT_ID, "commit", "-qm", "test patch"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
     return target
 
 

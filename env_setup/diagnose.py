@@ -60,6 +60,9 @@ _NO_VERSION = re.compile(
     r"Could not find a version that satisfies the requirement ([\w.\-\[\],]+)\s*"
     r"(?:==|===)\s*([\w.+!\-*]+)\s*(?:\(from versions: ([^)]*)\))?",
 )
+_NO_DIST = re.compile(
+    r"No matching distribution found for ([A-Za-z0-9][\w.\-]*)(?:\[[^\]]*\])?\s*$", re.MULTILINE
+)
 _BUILD_FAILED = re.compile(
     r"Failed building wheel for|Failed to build|did not run successfully"
     r"|subprocess-exited-with-error"
@@ -94,6 +97,7 @@ class Problem(StrEnum):
     API_DRIFT = "api-drift"
     NO_EDITABLE_HOOK = "no-editable-hook"
     NEEDS_COMPILER = "needs-compiler"
+    NO_DISTRIBUTION = "no-distribution"
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
 
@@ -116,6 +120,9 @@ def diagnose(output: str) -> Diagnosis:
     if pin:
         versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
         return Diagnosis(Problem.NO_SUCH_VERSION, pin[1], pin[2], versions, pin[0][:300])
+    gone = _NO_DIST.search(output)
+    if gone:
+        return Diagnosis(Problem.NO_DISTRIBUTION, gone[1], detail=gone[0].strip())
     if "'build_editable' hook" in output:
         return Diagnosis(Problem.NO_EDITABLE_HOOK, detail="the build backend has no PEP 660 hook")
     compiler = _NO_COMPILER.search(output)

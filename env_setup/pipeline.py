@@ -211,7 +211,8 @@ def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> E
     for python in candidates[: max(1, run.options.max_pythons)]:
         if python != plan.python:
             run.say(f"Python {plan.python} failed; trying Python {python}")
-            plan = make_plan(run.detection, images, python=python)
+            reason = f"the next candidate after Python {plan.python} failed"
+            plan = replace(make_plan(run.detection, images, python=python), python_reason=reason)
         record = build(run, plan)
         record = replace(record, commands=(*earlier, *record.commands))
         if record.success:

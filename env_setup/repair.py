@@ -31,6 +31,22 @@ for f in files:
         path.write_text(changed)
         print("repinned", name, "in", f)
 """
+# Deletes the lines that require `name` from the requirements files (restored the same way).
+DROP_SCRIPT = """\
+import pathlib, re, subprocess, sys
+name = sys.argv[1]
+files = subprocess.run(["git", "ls-files", "--", "*requirements*", "requirements/*", "*.in"],
+                       capture_output=True, text=True).stdout.split()
+spelled = "[-_.]".join(re.escape(p) for p in re.split(r"[-_.]", name))
+line = re.compile(r"(?im)^[ \\t]*" + spelled + r"(?![\\w.-])[^\\n]*\\n?")
+for f in files:
+    path = pathlib.Path(f)
+    text = path.read_text(errors="replace")
+    changed = line.sub("", text)
+    if changed != text:
+        path.write_text(changed)
+        print("dropped", name, "from", f)
+"""
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,8 @@ class RuleRepairer:
             ]
         if found.problem is Problem.NO_SUCH_VERSION and step is not None:
             return _impossible_pin(found, step, plan)
+        if found.problem is Problem.NO_DISTRIBUTION and step is not None:
+            return [*_toggle_date(step, plan, only_remove=True), [_dropped(step, found.name)]]
         if found.problem is Problem.NO_EDITABLE_HOOK and step is not None:
             # The isolated build got a setuptools from the cutoff date, too old for PEP 660; the
             # venv's own (current) setuptools has the hook.
@@ -189,7 +207,18 @@ def _api_drift(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Ste
     return out
 
 
-def _toggle_date(step: Step, plan: Plan) -> list[list[Step]]:
+def _dropped(step: Step, name: str) -> Step:
+    """`step` re-run without the requirement that no index has (files restored afterwards)."""
+    command = step.command
+    if "\n" not in command:
+        words = [w for w in shlex.split(command) if re.split(r"[\[<>=!~;@ ]", w)[0] != name]
+        command = " ".join(shlex.quote(w) for w in words)
+    script = f"python3 - {shlex.quote(name)} <<'PY'\n{DROP_SCRIPT}PY\n"
+    why = f"no release of {name} can be installed; go on without it"
+    return Step(f"{script}{command}; rc=$?; git checkout -q -- .; exit $rc", why, StepKind.REPAIR)
+
+
+def _toggle_date(step: Step, plan: Plan, *, only_remove: bool = False) -> list[list[Step]]:
     """Resolve as of the commit date when the latest releases fail, and the reverse."""
     if "--uploaded-prior-to" in step.command:
         command = re.sub(r"\s--uploaded-prior-to=\S+", "", step.command)
@@ -202,7 +231,7 @@ def _toggle_date(step: Step, plan: Plan) -> list[list[Step]]:
                 )
             ]
         ]
-    if plan.commit_date and " install " in step.command:
+    if plan.commit_date and " install " in step.command and not only_remove:
         date = f"{plan.commit_date[:10]}T00:00:00Z"
         command = step.command.replace(" install ", f" install --uploaded-prior-to={date} ", 1)
         return [

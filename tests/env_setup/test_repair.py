@@ -241,3 +241,31 @@ def test_backend_without_editable_hook_builds_without_isolation() -> None:
 def test_missing_standard_library_names_mean_another_python(output: str) -> None:
     assert diagnose(output).problem is Problem.WRONG_PYTHON
     assert RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset()) == []
+
+
+def test_a_requirement_with_no_release_is_dropped(tmp_path: Path) -> None:
+    output = (
+        "ERROR: Could not find a version that satisfies the requirement types-pkg_resources "
+        "(from versions: none)\nERROR: No matching distribution found for types-pkg_resources\n"
+    )
+    failed = Step("cat requirements_dev.txt", "dev requirements", StepKind.DEPENDENCIES)
+    steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
+    (tmp_path / "requirements_dev.txt").write_text("mypy\ntypes-pkg_resources\ntypes-pkg-x\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    done = subprocess.run(
+        steps[0].command, shell=True, cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.endswith("mypy\ntypes-pkg-x\n")
+    assert "types-pkg_resources" in (tmp_path / "requirements_dev.txt").read_text()  # restored
+
+
+def test_no_release_under_a_date_cutoff_drops_the_cutoff_first() -> None:
+    output = "ERROR: No matching distribution found for newthing\n"
+    failed = Step(
+        "pip install --uploaded-prior-to=2020-01-01T00:00:00Z newthing", "t", StepKind.TEST_TOOLS
+    )
+    steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
+    assert steps[0].command == "pip install newthing"
