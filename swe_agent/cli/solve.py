@@ -143,14 +143,18 @@ class _Progress:
 
     def phase(self, message: str) -> None:
         self.text = message
-        self.console.log(message)
+        self._say(message)
         self._refresh()
+
+    def _say(self, message: str) -> None:
+        elapsed = time.monotonic() - self.started
+        self.console.print(f"[dim]{elapsed:>6.1f}s[/] {message}", highlight=False)
 
     def event(self, event: Any) -> None:
         if str(event.kind) == "node_added":
             self.nodes += 1
             action = (event.node.action or {}).get("summary", "")
-            self.console.log(f"step {self.nodes}: {action}")
+            self._say(f"step {self.nodes}: {action}")
         self.text = f"searching: iteration {event.iteration}, {self.nodes} nodes"
         self._refresh()
 
