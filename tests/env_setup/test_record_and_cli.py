@@ -1,0 +1,120 @@
+"""env.json, the cache key, and the `swe-agent env` commands that need no Docker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from env_setup import (
+    CommandResult,
+    EnvRecord,
+    Verification,
+    detect,
+    load_record,
+    make_plan,
+    record_path,
+)
+from env_setup.cache import cache_key
+from env_setup.record import write_record
+from swe_agent.cli import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
+IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
+
+
+def _record(**changes: object) -> EnvRecord:
+    fields: dict[str, object] = {
+        "success": True,
+        "python": "3.11",
+        "base_image": "swe-agent/python:3.11",
+        "image": "swe-agent/env:abc",
+        "cache_key": "abc",
+        "cache_hit": False,
+        "test_command": "/opt/swe-venv/bin/python -m pytest tests",
+        "test_runner": "pytest",
+        "venv": "/opt/swe-venv",
+        "commands": (
+            CommandResult("python3.9 -m venv v", "venv", "venv", 0, 1.0, True, python="3.9"),
+            CommandResult("pip install '.[test]'", "project", "project", 1, 2.0, False),
+            CommandResult("pip install PyYAML", "repair", "repair", 0, 1.5, True, python="3.11"),
+        ),
+        "resolved": {"pytest": "8.3.0"},
+        "verify": Verification(ok=True, imports={"pkg": None}, collected=3),
+        "timings": {"total_s": 12.5},
+    }
+    fields.update(changes)
+    return EnvRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_record_round_trip_and_replay(tmp_path: Path) -> None:
+    path = write_record(tmp_path, _record())
+    assert path == record_path(tmp_path)
+    assert (tmp_path / ".swe-agent" / ".gitignore").read_text() == "*\n"
+    assert not list(path.parent.glob(".env.*"))  # no temporary file left behind
+    loaded = load_record(tmp_path)
+    assert loaded == _record()
+    # Only what worked, and only from the attempt with the recorded Python, is replayed.
+    assert loaded.replay_commands == ["pip install PyYAML"]
+
+
+def test_cache_key_follows_dependency_files_and_python(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "setupcfg", root)
+    detection = detect(root)
+    plan = make_plan(detection, IMAGES, python="3.9")
+    key = cache_key(root, detection, plan)
+    assert key == cache_key(root, detect(root), make_plan(detect(root), IMAGES, python="3.9"))
+    assert key != cache_key(root, detection, make_plan(detection, IMAGES, python="3.11"))
+    (root / "cfgpkg" / "code.py").write_text("x = 1\n")  # not a dependency file
+    assert key == cache_key(root, detection, plan)
+    (root / "setup.cfg").write_text((root / "setup.cfg").read_text() + "\n# changed\n")
+    assert key != cache_key(root, detection, plan)
+
+
+def test_cache_key_reads_files_at_a_commit(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "setupcfg", root)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    detection = detect(root)
+    plan = make_plan(detection, IMAGES, python="3.9")
+    before = cache_key(root, detection, plan, commit="HEAD")
+    (root / "setup.cfg").write_text("changed in the working tree only\n")
+    assert cache_key(root, detection, plan, commit="HEAD") == before
+
+
+def test_cli_bad_path_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["env", "setup", str(tmp_path / "missing"), "--json"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "missing").exists()
+
+
+def test_cli_bad_commit_exits_2(tmp_path: Path) -> None:
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+    result = CliRunner().invoke(app, ["env", "setup", str(tmp_path), "--commit", "nope"])
+    assert result.exit_code == 2
+    assert "not a commit" in result.output
+
+
+def test_cli_show_without_record_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["env", "show", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "env setup" in result.output  # the fix names the command
+
+
+def test_cli_show(tmp_path: Path) -> None:
+    write_record(tmp_path, _record())
+    shown = CliRunner().invoke(app, ["env", "show", str(tmp_path), "--json"])
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout) == json.loads(record_path(tmp_path).read_text())
+    human = CliRunner().invoke(app, ["env", "show", str(tmp_path)])
+    assert human.exit_code == 0
+    assert "3 tests collected" in human.stdout
+    assert ".[test]" in human.stdout  # brackets are not eaten as markup
