@@ -1,0 +1,239 @@
+"""Evaluate one prediction: environment image, sandbox, patches, tests, report.json.
+
+``evaluate_task`` runs in a worker process (or a Ray task) and never raises: whatever goes
+wrong becomes the ``error`` of the instance's row, so the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from swe_agent.bench.grading import TestsStatus, grade, instance_report, pytest_command
+from swe_agent.bench.workdirs import Workdir, locked, prepare_workdir
+
+STAGE = "/tmp/swe-eval"
+INSTANCE_IMAGES = "swe-agent/instance"
+# git apply first; the fallbacks of SWE-bench's harness after it (patch only when installed).
+APPLY_COMMANDS = (
+    "git apply --verbose {file}",
+    "git apply --verbose --reject {file}",
+    "command -v patch >/dev/null && patch --batch --fuzz=5 -p1 -i {file}",
+)
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    """Everything one evaluation needs; picklable, so it can go to a process or a Ray task."""
+
+    instance: dict[str, Any]
+    model_patch: str | None
+    model_name: str
+    digest: str
+    out_dir: Path  # OUT/<instance_id>/
+    mirrors: Path
+    work_dir: Path  # OUT/work/<instance_id>/
+    lock_dir: Path
+    timeout_s: float = 1800.0
+    keep_image: bool = False
+
+
+@dataclass
+class Outcome:
+    """What one evaluation found; becomes report.json and a row of the summary."""
+
+    instance_id: str
+    applied: bool = False
+    apply_command: str | None = None
+    status: TestsStatus | None = None
+    exit_code: int | None = None
+    timed_out: bool = False
+    error: str | None = None
+    image: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def evaluate_task(task: EvalTask) -> dict[str, Any]:
+    """Evaluate one prediction and write its folder; return the summary row."""
+    started = time.monotonic()
+    instance_id = str(task.instance["instance_id"])
+    outcome = Outcome(instance_id)
+    task.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        _evaluate(task, outcome, started)
+    except Exception as exc:  # a worker reports, it does not die: the batch goes on
+        outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"[:2000]
+    outcome.timings["total_s"] = round(time.monotonic() - started, 2)
+    return _write_report(task, outcome)
+
+
+def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
+    inst = task.instance
+    workdir = prepare_workdir(
+        repo=inst["repo"],
+        commit=inst["base_commit"],
+        test_patch=inst.get("test_patch") or "",
+        mirrors=task.mirrors,
+        dest=task.work_dir,
+    )
+    outcome.timings["workdir_s"] = _since(started)
+    record = _environment(task, workdir, outcome)
+    if record is None:
+        return
+    outcome.timings["env_s"] = _since(started) - outcome.timings["workdir_s"]
+    _in_sandbox(task, workdir, record, outcome, started)
+
+
+def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
+    """The cached environment image at base_commit + test_patch; None (and an error) if none."""
+    from env_setup import SetupOptions, setup_environment
+    from env_setup.bench import named_test_files
+
+    tests = named_test_files(task.instance)
+    with locked(task.lock_dir / (str(task.instance["repo"]).replace("/", "+") + ".lock")):
+        record = setup_environment(
+            workdir.root, SetupOptions(commit=workdir.with_tests, tests=tests)
+        )
+    outcome.image = record.image
+    if not record.success or not record.image:
+        outcome.error = "environment: " + _env_failure(record)
+        return None
+    if record.test_runner != "pytest":
+        outcome.error = f"environment: test runner {record.test_runner} is not supported"
+        return None
+    return record
+
+
+def _env_failure(record: Any) -> str:
+    """The failing set-up command and the end of its output (for env_setup's owner)."""
+    failed = [c for c in record.commands if not c.ok and not c.optional]
+    if failed:
+        last = failed[-1]
+        return f"`{last.command}` exited {last.exit_code}: {last.output_tail[-600:]}"
+    tail = record.verify.output_tail[-600:] if record.verify else ""
+    return f"verification failed (python {record.python}): {tail}"
+
+
+def _in_sandbox(
+    task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome, started: float
+) -> None:
+    from sandbox import Limits, start_sandbox
+
+    inst = task.instance
+    # The whole output is kept: a -rA summary of hundreds of tests must not lose its middle.
+    limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
+    mark = time.monotonic()
+    with start_sandbox(
+        workdir.root, image=record.image, commit=workdir.base, python=record.python, limits=limits
+    ) as box:
+        outcome.timings["sandbox_s"] = _since(mark)
+        mark = time.monotonic()
+        box.run(f"mkdir -p {STAGE}", timeout=30)
+        if not _apply_model_patch(box, task, outcome):
+            return
+        if not _apply(box, "test.diff", inst.get("test_patch") or "", APPLY_COMMANDS[:1]):
+            outcome.error = "test_patch did not apply on top of the model patch"
+            return
+        outcome.timings["patch_s"] = _since(mark)
+        remaining = task.timeout_s - (time.monotonic() - started)
+        _run_tests(box, task, record, outcome, timeout=max(10.0, remaining))
+        if task.keep_image:
+            box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
+
+
+def _apply_model_patch(box: Any, task: EvalTask, outcome: Outcome) -> bool:
+    """Apply the prediction (an empty one is fine: the tests then run on the base)."""
+    patch = task.model_patch or ""
+    if not patch.strip():
+        return True
+    command = _apply(box, "model.diff", patch, APPLY_COMMANDS)
+    if command is None:
+        outcome.error = "the model patch did not apply (git apply, --reject, patch --fuzz)"
+        (task.out_dir / "apply.log").write_text(_apply_log(box), encoding="utf-8")
+        return False
+    outcome.applied, outcome.apply_command = True, command
+    return True
+
+
+def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | None:
+    """Try each command until one applies ``patch`` cleanly; the one that did, else None."""
+    if not patch.strip():
+        return "none"
+    path = f"{STAGE}/{name}"
+    box.execute(f"open({path!r}, 'w', encoding='utf-8').write({patch!r})", timeout=60)
+    state = box.snapshot()
+    for template in commands:
+        command = template.format(file=shlex.quote(path))
+        obs = box.run(f"{command} >>{STAGE}/apply.log 2>&1", timeout=300)
+        if obs.exit_code == 0:
+            return command
+        box.restore(state)  # a partial --reject must not leak into the next attempt
+    return None
+
+
+def _apply_log(box: Any) -> str:
+    return str(box.run(f"cat {STAGE}/apply.log", timeout=30).stdout)
+
+
+def _run_tests(box: Any, task: EvalTask, record: Any, outcome: Outcome, *, timeout: float) -> None:
+    """Run FAIL_TO_PASS and PASS_TO_PASS under ``timeout -s KILL`` inside the container."""
+    inst = task.instance
+    f2p, p2p = list(inst.get("FAIL_TO_PASS") or []), list(inst.get("PASS_TO_PASS") or [])
+    command = pytest_command(f"{record.venv}/bin/python", [*f2p, *p2p])
+    obs = box.run(command, timeout=timeout)
+    output = obs.stdout + "\n" + obs.stderr
+    _atomic_write(task.out_dir / "test_output.txt", f"+ {command}\n{output}")
+    outcome.timings["tests_s"] = round(obs.elapsed_s, 2)
+    outcome.exit_code, outcome.timed_out = obs.exit_code, obs.timed_out
+    outcome.status = grade(output, fail_to_pass=f2p, pass_to_pass=p2p)
+    if obs.timed_out:
+        outcome.error = f"timeout: the tests ran longer than {timeout:.0f} s and were killed"
+
+
+def image_tag(instance_id: str) -> str:
+    """A Docker tag for an instance id (lowercase, at most 128 characters)."""
+    return re.sub(r"[^a-z0-9_.-]", "_", instance_id.lower())[:128]
+
+
+def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
+    report = instance_report(
+        outcome.instance_id,
+        model_patch=task.model_patch,
+        applied=outcome.applied,
+        status=outcome.status,
+    )
+    fields = report[outcome.instance_id]
+    row = {
+        "instance_id": outcome.instance_id,
+        "resolved": fields["resolved"],
+        "patch_exists": fields["patch_exists"],
+        "patch_successfully_applied": outcome.applied,
+        "apply_command": outcome.apply_command,
+        "exit_code": outcome.exit_code,
+        "timed_out": outcome.timed_out,
+        "error": outcome.error,
+        "image": outcome.image,
+        "digest": task.digest,
+        "timings": outcome.timings,
+    }
+    fields.update({k: row[k] for k in ("apply_command", "exit_code", "timed_out", "error")})
+    _atomic_write(task.out_dir / "patch.diff", task.model_patch or "")
+    _atomic_write(task.out_dir / "report.json", json.dumps(report, indent=2))
+    _atomic_write(task.out_dir / "eval.json", json.dumps(row, indent=2))
+    return row
+
+
+def _since(mark: float) -> float:
+    return round(time.monotonic() - mark, 2)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8", errors="surrogateescape")
+    os.replace(tmp, path)

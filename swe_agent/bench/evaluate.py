@@ -1,0 +1,177 @@
+"""`swe-agent bench eval`: evaluate predictions the way SWE-bench does, in parallel.
+
+Layout of the output folder::
+
+    OUT/<instance_id>/report.json    SWE-bench's per-instance report (plus exit code, error)
+    OUT/<instance_id>/test_output.txt, patch.diff, eval.json (timings, the summary row)
+    OUT/summary.json                 what ``--json`` prints
+    OUT/work/<instance_id>/          git folders sharing the mirrors' objects
+
+An instance whose eval.json holds the same prediction digest is not evaluated again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_agent.bench.datasets import Instance
+from swe_agent.bench.eval_instance import EvalTask, evaluate_task
+from swe_agent.bench.executors import drive, make_executor
+from swe_agent.bench.images import prune_instance_images
+from swe_agent.bench.predictions import Prediction, PredictionProblem, load_predictions
+
+OnRow = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """The knobs of one evaluation run."""
+
+    out: Path
+    mirrors: Path
+    workers: int = 1
+    timeout_s: float = 1800.0
+    executor: str = "local"
+    ray_address: str | None = None
+    keep_images: int = 0  # instance images kept (the newest); environment images always are
+    disk_budget: int | None = None  # bytes of instance + environment images
+
+
+def _tasks(
+    instances: list[Instance], predictions: dict[str, Prediction], options: EvalOptions
+) -> list[EvalTask]:
+    out = options.out.resolve()
+    return [
+        EvalTask(
+            instance=inst.model_dump(),
+            model_patch=predictions[inst.instance_id].model_patch,
+            model_name=predictions[inst.instance_id].model_name_or_path,
+            digest=predictions[inst.instance_id].digest,
+            out_dir=out / inst.instance_id,
+            mirrors=options.mirrors.resolve(),
+            work_dir=out / "work" / inst.instance_id,
+            lock_dir=out / "locks",
+            timeout_s=options.timeout_s,
+            keep_image=options.keep_images > 0,
+        )
+        for inst in instances
+        if inst.instance_id in predictions
+    ]
+
+
+def _cached_row(task: EvalTask) -> dict[str, Any] | None:
+    """The row of an earlier evaluation of the same patch, when it finished without error."""
+    path = task.out_dir / "eval.json"
+    try:
+        row = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if not isinstance(row, dict) or row.get("digest") != task.digest or row.get("error"):
+        return None
+    return {**row, "cached": True}
+
+
+def evaluate(
+    instances: list[Instance],
+    predictions_source: str,
+    options: EvalOptions,
+    *,
+    dataset_ids: list[str] | None = None,
+    on_row: OnRow | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Evaluate every predicted instance; write the reports and summary.json; return it."""
+    started = time.monotonic()
+    predictions, problems = load_predictions(
+        predictions_source, instances=instances, dataset_ids=dataset_ids or ()
+    )
+    options.out.mkdir(parents=True, exist_ok=True)
+    tasks = _tasks(instances, predictions, options)
+    if on_total is not None:
+        on_total(len(tasks))
+    rows: dict[str, dict[str, Any]] = {}
+    todo = []
+    for task in tasks:
+        cached = _cached_row(task)
+        if cached is None:
+            todo.append(task)
+        else:
+            rows[cached["instance_id"]] = cached
+            if on_row is not None:
+                on_row(cached)
+
+    def done(task: EvalTask, result: dict[str, Any] | BaseException) -> None:
+        row = result if isinstance(result, dict) else _crashed(task, result)
+        rows[row["instance_id"]] = row
+        _prune(options)
+        if on_row is not None:
+            on_row(row)
+
+    if todo:
+        executor = make_executor(
+            options.executor, workers=options.workers, address=options.ray_address
+        )
+        try:
+            drive(executor, evaluate_task, todo, workers=options.workers, on_done=done)
+        finally:
+            executor.close()
+    summary = summarize([rows[t.instance["instance_id"]] for t in tasks], problems, options)
+    summary["seconds"] = round(time.monotonic() - started, 2)
+    _write_json(options.out / "summary.json", summary)
+    return summary
+
+
+def _crashed(task: EvalTask, error: BaseException) -> dict[str, Any]:
+    """The row of a task whose worker died (killed, out of memory, lost Ray node)."""
+    return {
+        "instance_id": task.instance["instance_id"],
+        "resolved": False,
+        "patch_exists": bool(task.model_patch and task.model_patch.strip()),
+        "error": f"worker failed: {type(error).__name__}: {error}"[:2000],
+        "timings": {},
+    }
+
+
+def _prune(options: EvalOptions) -> None:
+    if options.keep_images > 0 or options.disk_budget is not None:
+        prune_instance_images(keep=options.keep_images, budget_bytes=options.disk_budget)
+
+
+def summarize(
+    rows: list[dict[str, Any]], problems: list[PredictionProblem], options: EvalOptions
+) -> dict[str, Any]:
+    """The run's summary: counts, id lists, overhead beyond the test command."""
+    resolved = [r["instance_id"] for r in rows if r.get("resolved")]
+    errors = [r["instance_id"] for r in rows if r.get("error")]
+    unresolved = [r["instance_id"] for r in rows if not r.get("resolved") and not r.get("error")]
+    fresh = [r for r in rows if not r.get("cached") and "tests_s" in r.get("timings", {})]
+    overhead = [r["timings"]["total_s"] - r["timings"]["tests_s"] for r in fresh]
+    return {
+        "total": len(rows),
+        "completed": len(rows) - len(errors),
+        "resolved_count": len(resolved),
+        "resolved": resolved,
+        "unresolved": unresolved,
+        "errors": errors,
+        "empty_patch": [r["instance_id"] for r in rows if not r.get("patch_exists")],
+        "timed_out": [r["instance_id"] for r in rows if r.get("timed_out")],
+        "error_details": {r["instance_id"]: r["error"] for r in rows if r.get("error")},
+        "prediction_errors": [p.to_json() for p in problems],
+        "overhead_s_mean": round(sum(overhead) / len(overhead), 2) if overhead else None,
+        "workers": options.workers,
+        "executor": options.executor,
+        "out": str(options.out),
+    }
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    import os
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,129 @@
+"""Where batch tasks run: a local process pool (default) or a Ray cluster.
+
+An executor only submits one picklable call and hands back a ``concurrent.futures.Future``;
+``drive`` keeps at most ``workers`` tasks in flight, so the caller decides before each start
+whether to begin another one (budgets) and records starts and ends in order (the journal).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from swe_agent.errors import BadInput
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class ExecutorKind(StrEnum):
+    """The executors ``--executor`` names."""
+
+    LOCAL = "local"
+    RAY = "ray"
+
+
+class Executor(Protocol):
+    """Runs one picklable call somewhere and returns its future."""
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """A pool of spawned processes on this machine, one task per process at a time."""
+
+    def __init__(self, *, workers: int) -> None:
+        import multiprocessing
+
+        # spawn, not fork: the parent holds threads (progress bar, docker clients).
+        context = multiprocessing.get_context("spawn")
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
+        """Run ``fn(arg)`` in a pool process."""
+        return self._pool.submit(fn, arg)
+
+    def close(self) -> None:
+        """Stop the pool (running tasks are cancelled when the process exits)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor:
+    """Tasks on a Ray cluster: ``address`` "auto" / HOST:PORT joins one, None starts a local one."""
+
+    def __init__(self, *, workers: int, address: str | None) -> None:
+        import ray
+
+        self._ray = ray
+        self._started = not ray.is_initialized()
+        if self._started:
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if address:
+                ray.init(address=address, **options)
+            else:
+                ray.init(num_cpus=max(1, workers), **options)
+        self._remotes: dict[Callable[[Any], Any], Any] = {}
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
+        """Run ``fn(arg)`` as a Ray task (one CPU each)."""
+        remote = self._remotes.get(fn)
+        if remote is None:
+            remote = self._remotes[fn] = self._ray.remote(num_cpus=1, max_retries=0)(fn)
+        return remote.remote(arg).future()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Leave the cluster (stopping it when this process started it)."""
+        if self._started:
+            self._ray.shutdown()
+
+
+def make_executor(kind: str, *, workers: int, address: str | None = None) -> Executor:
+    """The executor ``--executor`` names; Ray is imported only when asked for."""
+    if workers < 1:
+        raise BadInput(f"--workers {workers} must be at least 1")
+    if kind == ExecutorKind.LOCAL:
+        return LocalExecutor(workers=workers)
+    if kind == ExecutorKind.RAY:
+        try:
+            import ray  # noqa: F401 - checks that the optional dependency is installed
+        except ImportError:
+            raise BadInput(
+                "--executor ray needs the ray package", hint="pip install 'swe-agent[ray]'"
+            ) from None
+        return RayExecutor(workers=workers, address=None if address in (None, "") else address)
+    raise BadInput(f"unknown executor {kind!r}", hint="use --executor local or --executor ray")
+
+
+def drive(
+    executor: Executor,
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    *,
+    workers: int,
+    may_start: Callable[[], bool] = lambda: True,
+    on_start: Callable[[T], None] = lambda _task: None,
+    on_done: Callable[[T, R | BaseException], None],
+) -> None:
+    """Run ``fn`` over ``tasks`` with at most ``workers`` in flight; stop starting when told."""
+    pending = iter(tasks)
+    running: dict[cf.Future[Any], T] = {}
+    exhausted = False
+    while True:
+        while not exhausted and len(running) < workers and may_start():
+            task = next(pending, None)
+            if task is None:
+                exhausted = True
+                break
+            on_start(task)
+            running[executor.submit(fn, task)] = task
+        if not running:
+            return
+        done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            task = running.pop(future)
+            error = future.exception()
+            on_done(task, error if error is not None else future.result())

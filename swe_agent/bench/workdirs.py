@@ -1,0 +1,126 @@
+"""Per-instance git work folders that share a mirror's objects, and the environment lock.
+
+A work folder is ``git clone --shared --no-checkout`` of the mirror (a few kilobytes: refs and
+an alternates file). Two commits are made in it without touching a working tree, through a
+private index: ``base`` (base_commit without the files whose blobs the mirror lacks) and
+``with_tests`` (``base`` plus test_patch). Checking files out is only done when asked (the
+agent needs them on disk to build its code graph).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.bench.repos import find_mirror
+
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "swe-agent",
+    "GIT_AUTHOR_EMAIL": "swe-agent@localhost",
+    "GIT_COMMITTER_NAME": "swe-agent",
+    "GIT_COMMITTER_EMAIL": "swe-agent@localhost",
+    # A fixed date makes the derived commits the same on every run.
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+}
+
+
+@dataclass(frozen=True)
+class Workdir:
+    """A repository folder for one instance and the commits to use in it."""
+
+    root: Path
+    base: str  # base_commit, minus the files the mirror lacks
+    with_tests: str  # base plus test_patch (== base when there is none)
+    missing: tuple[str, ...] = ()
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None, index: Path | None = None) -> str:
+    env = {**os.environ, **_IDENTITY}
+    if index is not None:
+        env["GIT_INDEX_FILE"] = str(index)
+    done = subprocess.run(
+        ["git", "-C", str(root), *args], input=stdin, capture_output=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RepoNotAvailable(f"git {args[0]} failed in {root}: {' '.join(message)}")
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+def _missing_paths(root: Path, commit: str) -> list[str]:
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
+    entries = []
+    for record in filter(None, listing.split("\0")):
+        meta, path = record.split("\t", 1)
+        _mode, kind, sha = meta.split()
+        if kind == "blob":
+            entries.append((sha, path))
+    stdin = "".join(f"{sha}\n" for sha, _ in entries).encode()
+    answers = _git(root, "cat-file", "--batch-check", stdin=stdin).splitlines()
+    return [path for (_, path), line in zip(entries, answers, strict=True) if line.endswith("missing")]
+
+
+def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: str) -> str:
+    """A commit on ``parent`` without ``drop`` and with ``patch``, made through a private index."""
+    if not drop and not patch.strip():
+        return parent
+    index = root / ".git" / f"swe-bench-{os.getpid()}.index"
+    try:
+        _git(root, "read-tree", parent, index=index)
+        if drop:
+            _git(root, "update-index", "--force-remove", "-z", "--stdin",
+                 stdin="\0".join(drop).encode() + b"\0", index=index)  # fmt: skip
+        if patch.strip():
+            _git(root, "apply", "--cached", "-", stdin=patch.encode("utf-8"), index=index)
+        tree = _git(root, "write-tree", index=index)
+    finally:
+        index.unlink(missing_ok=True)
+    return _git(root, "commit-tree", tree, "-p", parent, "-m", message)
+
+
+def prepare_workdir(
+    *, repo: str, commit: str, test_patch: str, mirrors: Path, dest: Path, checkout: bool = False
+) -> Workdir:
+    """The work folder of one instance (made once; reused when it exists)."""
+    mirror = find_mirror(mirrors, repo)
+    if not (dest / ".git").is_dir():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        subprocess.run(["rm", "-rf", str(tmp)], check=True)
+        _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
+        os.replace(tmp, dest)
+    try:
+        full = _git(dest, "rev-parse", "--verify", "-q", f"{commit}^{{commit}}")
+    except RepoNotAvailable:
+        raise RepoNotAvailable(
+            f"the mirror of {repo} has no commit {commit}", hint=f"refetch {mirror}"
+        ) from None
+    missing = _missing_paths(dest, full)
+    base = _derive(dest, full, drop=missing, patch="", message="base without missing blobs")
+    try:
+        with_tests = _derive(dest, base, drop=[], patch=test_patch, message="test patch")
+    except RepoNotAvailable as exc:
+        raise RepoNotAvailable(f"test_patch does not apply at {commit[:12]}: {exc}") from None
+    if checkout:
+        _git(dest, "checkout", "-q", "-f", "--detach", base)
+        _git(dest, "clean", "-fdq", "-e", ".swe-agent")
+    return Workdir(dest, base, with_tests, tuple(missing))
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (one environment build per repository at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
