@@ -66,10 +66,14 @@ def sympy_tree() -> Path:
 def bench_actions(box: DockerSandbox, actions: int) -> dict[str, float]:
     """Trivial action through the runner vs a fresh `docker exec ... python3 -c` each time."""
     box.execute("1 + 1")
-    runner = timed(lambda: box.execute("1 + 1"), actions)
+    socket_round_trip = _socket_runner(box)
+    runner: list[float] = []
+    socket: list[float] = []
+    for _ in range(actions):  # interleaved, so that both see the same machine load
+        runner += timed(lambda: box.execute("1 + 1"), 1)
+        socket += timed(socket_round_trip, 1)
     argv = ["docker", "exec", box.container.id, "python3", "-c", "1 + 1"]
     execs = timed(lambda: subprocess.run(argv, check=True, capture_output=True), 30)
-    socket = timed(_socket_runner(box), actions)
     (r50, r95), (e50, e95), (s50, s95) = map(percentiles, (runner, execs, socket))
     return {
         "runner_p50_ms": r50,
@@ -115,6 +119,9 @@ def bench_snapshots(image: str | None, rounds: int) -> dict[str, float]:
             started = time.perf_counter()
             box.restore(base)
             restores.append(time.perf_counter() - started)
+        assert isinstance(box, DockerSandbox)
+        version = {"op": "git", "commands": [["--version"]]}
+        spawn = timed(lambda: box.channel.request(version, timeout=60), rounds)
     (s50, s95), (r50, r95) = percentiles(snaps), percentiles(restores)
     return {
         "tree_files": files,
@@ -123,7 +130,36 @@ def bench_snapshots(image: str | None, rounds: int) -> dict[str, float]:
         "restore_p50_ms": r50,
         "restore_p95_ms": r95,
         "snapshot_restore_p50_ms": s50 + r50,
+        "git_spawn_in_sandbox_p50_ms": percentiles(spawn)[0],
+        "host_git_snapshot_restore_p50_ms": host_git_baseline(tree, rounds),
     }
+
+
+def host_git_baseline(tree: Path, rounds: int) -> float:
+    """The same four git commands on a host copy of the tree: the cost without any sandbox."""
+    import shutil
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=work, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder) / "tree"
+        shutil.copytree(tree, work, symlinks=True)
+        git("init", "-q")
+        git("add", "-A", "-f")
+        base = git("write-tree")
+        times = []
+        for i in range(rounds):
+            with open(work / "sympy" / "__init__.py", "a") as handle:
+                handle.write(f"# round {i}\n")
+            started = time.perf_counter()
+            git("add", "-A")
+            git("write-tree")
+            git("read-tree", "--reset", "-u", base)
+            git("clean", "-fdq")
+            times.append(time.perf_counter() - started)
+    return percentiles(times)[0]
 
 
 def bench_start(image: str | None, starts: int) -> dict[str, float]:
