@@ -17,7 +17,7 @@ from patches import APPLIED_FILE, PatchError, read_record
 from swe_agent.runs import RunPaths
 from tui.commands import ReviewCommands, bindings
 from tui.diff_view import DiffView
-from tui.errors import BadSetting, NothingAccepted, ReviewError
+from tui.errors import BadSetting, NothingAccepted, is_user_facing
 from tui.help_screen import HelpScreen
 from tui.hunks import FileDiff, HunkKey, all_keys, build_patch, parse_diff
 from tui.messages import HunkToggled, OperationDone, OperationFailed, TestsFinished
@@ -55,6 +55,7 @@ class ReviewApp(App[None]):
         self.accepted_node: int | None = None  # accepted hunks all come from this node
         self.test_records: dict[int, Mapping[str, Any]] = {}  # re-run results, by node
         self.files: tuple[FileDiff, ...] = ()  # the selected node's diff
+        self.busy: str | None = None  # the repository operation running in a worker
         self._stamp = _stamp(run)
 
     def compose(self) -> Any:
@@ -134,23 +135,26 @@ class ReviewApp(App[None]):
         text = self._accepted_patch("apply")
         if text is not None:
             message = self._commit_message()
-            self._operation("apply", lambda: self.actions.apply(text, message=message))
+            self._start("apply", lambda: self.actions.apply(text, message=message))
 
     def action_undo(self) -> None:
         """Undo this run's apply."""
-        self._operation("undo", self.actions.undo)
+        self._start("undo", self.actions.undo)
 
     def action_export(self) -> None:
         """Write the accepted hunks to a patch file in the run folder."""
         text = self._accepted_patch("export")
         if text is not None:
             name = f"accepted-node-{self.accepted_node}.diff"
-            self._operation("export", lambda: self.actions.export(text, name=name))
+            self._start("export", lambda: self.actions.export(text, name=name))
 
     def action_run_tests(self) -> None:
         """Re-run the selected node's tests through the test runner, if there is one."""
         if self.settings.run_tests is None:
             self._say(NO_TEST_RUNNER, title="cannot re-run tests", severity="warning")
+            return
+        if any(w.group == "tests" and w.is_running for w in self.workers):
+            self._say("the tests are still running; try again when they are done", timeout=3)
             return
         self._say(f"running the tests of node #{self.node_id}…")
         self._tests_worker(self.node_id)
@@ -173,6 +177,7 @@ class ReviewApp(App[None]):
         self.action_toggle_hunk()
 
     def on_operation_done(self, message: OperationDone) -> None:
+        self.busy = None
         self._say(message.outcome.message, title=message.doing)
         if message.doing == "apply":
             self.applied = message.outcome.commit
@@ -180,6 +185,7 @@ class ReviewApp(App[None]):
             self.applied = None
 
     def on_operation_failed(self, message: OperationFailed) -> None:
+        self.busy = None
         text = message.text + (f"\nfix: {message.hint}" if message.hint else "")
         self._say(text, title=f"{message.doing}: {message.title}", severity="error", timeout=12)
 
@@ -191,21 +197,39 @@ class ReviewApp(App[None]):
 
     # -- workers ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="repository")
+    def _start(self, doing: str, call: Callable[[], Outcome]) -> None:
+        """One repository operation at a time: a second key press waits for the first."""
+        if self.busy is not None:
+            self._say(f"{self.busy} is still running; try again when it is done", timeout=3)
+            return
+        self.busy = doing
+        self._operation(doing, call)
+
+    @work(thread=True, group="repository")
     def _operation(self, doing: str, call: Callable[[], Outcome]) -> None:
         try:
             outcome = call()
-        except (PatchError, ReviewError, OSError) as exc:
-            title = getattr(exc, "title", "failed")
-            self.post_message(OperationFailed(doing, title, str(exc), getattr(exc, "hint", None)))
+        except Exception as exc:
+            self._report_failure(doing, exc)
             return
         self.post_message(OperationDone(doing, outcome))
 
-    @work(thread=True, exclusive=True, group="tests")
+    @work(thread=True, group="tests")
     def _tests_worker(self, node_id: int) -> None:
         assert self.settings.run_tests is not None  # checked by the action
-        record = self.settings.run_tests(node_id)
+        try:
+            record = self.settings.run_tests(node_id)
+        except Exception as exc:
+            self._report_failure("tests", exc)
+            return
         self.post_message(TestsFinished(node_id, dict(record)))
+
+    def _report_failure(self, doing: str, exc: Exception) -> None:
+        """Refusals and I/O errors become a notification; anything else is a bug and raises."""
+        if not (is_user_facing(exc) or isinstance(exc, OSError)):
+            raise exc
+        title = getattr(exc, "title", type(exc).__name__)
+        self.post_message(OperationFailed(doing, title, str(exc), getattr(exc, "hint", None)))
 
     # -- helpers ----------------------------------------------------------------------------
 

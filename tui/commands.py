@@ -47,6 +47,13 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
 )
 
 
+# what the marks in the search tree mean, for the help screen
+LEGEND = (
+    "★ chosen node (its path in bold)  ±N reward  nN visits  ■ finished (submitted)  "
+    "✔ tests pass  ✘ tests fail  =#N same files as node N"
+)
+
+
 def bindings() -> list[Binding]:
     """The app's key bindings, built from the table."""
     return [

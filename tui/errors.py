@@ -7,6 +7,13 @@ input, 1: the work failed) and an optional ``hint`` on the instance naming the f
 from __future__ import annotations
 
 
+def is_user_facing(exc: BaseException) -> bool:
+    """True for errors any package marks as shown to a person (``title`` and ``exit_code``)."""
+    return isinstance(getattr(exc, "title", None), str) and isinstance(
+        getattr(exc, "exit_code", None), int
+    )
+
+
 class ReviewError(Exception):
     """Base of the errors that the CLI or the TUI shows without a traceback."""
 

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.commands import help_rows
+from tui.commands import LEGEND, help_rows
 
 KEY_WIDTH = 8
 
@@ -28,6 +28,11 @@ class HelpScreen(ModalScreen[None]):
             for key, what in help_rows()
         ]
         with VerticalScroll(id="help-box"):
-            yield Static("Keys", id="help-title")
             yield Static(Content("\n").join(rows), id="help-rows")
-            yield Static("esc closes this screen", id="help-close")
+            yield Static("Search tree", id="help-legend-title")
+            yield Static(LEGEND, id="help-legend", markup=False)
+
+    def on_mount(self) -> None:
+        box = self.query_one("#help-box")
+        box.border_title = "Keys"
+        box.border_subtitle = "esc closes"

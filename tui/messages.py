@@ -38,7 +38,3 @@ class TestsFinished(Message):
 
 class HunkToggled(Message):
     """The person toggled the hunk under the diff cursor (space, or a click)."""
-
-
-class RunChanged(Message):
-    """The run folder changed on disk (a run still going) and was read again."""

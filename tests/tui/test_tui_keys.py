@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from tui_testlib import RUN_ID, git, head, run_async, settle, toasts
 
 from patches import read_record
 from swe_agent.runs import RunPaths
-from tui import BadSetting, HunkKey, ReviewApp, ReviewSettings, make_app
+from tui import BadSetting, HunkKey, Outcome, ReviewApp, ReviewSettings, make_app
 from tui.diff_view import DiffView, HunkView
 from tui.help_screen import HelpScreen
 from tui.panes import RunHeader
@@ -350,5 +351,71 @@ def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) ->
             await pilot.pause(0.3)
             assert sorted(app.view.nodes) == [0, 1, 2, 3, 4, 5]
             assert app.query_one(SearchTreeView).root.children
+
+    run_async(body)
+
+
+class _SandboxGone(Exception):
+    """Stands for a sandbox error: user-facing, with a title and a hint."""
+
+    title = "Sandbox gone"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.hint = "run swe-agent env setup again"
+
+
+def test_t_reports_a_runner_failure(repo: Path) -> None:
+    def rerun(node_id: int) -> Mapping[str, Any]:
+        raise _SandboxGone(f"the image of node #{node_id} was removed")
+
+    async def body() -> None:
+        app = _app(repo, run_tests=rerun)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("t")
+            await settle(pilot)
+            assert toasts(app)[-1] == (
+                "tests: Sandbox gone\nthe image of node #5 was removed\n"
+                "fix: run swe-agent env setup again"
+            )
+
+    run_async(body)
+
+
+class _SlowActions:
+    """Apply waits for the test to let it go; counts what was asked."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.applied = 0
+
+    def apply(self, patch_text: str, *, message: str) -> Outcome:
+        self.release.wait(10)
+        self.applied += 1
+        return Outcome("applied (slowly)", commit="0" * 40)
+
+    def undo(self) -> Outcome:
+        return Outcome("undone")
+
+    def export(self, patch_text: str, *, name: str) -> Outcome:
+        return Outcome("exported")
+
+
+def test_one_repository_operation_at_a_time(repo: Path) -> None:
+    actions = _SlowActions()
+
+    async def body() -> None:
+        app = _app(repo, actions=actions)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("a", "p", "u")
+            await pilot.pause()
+            assert "apply is still running" in toasts(app)[-1]
+            actions.release.set()
+            await settle(pilot)
+            assert toasts(app)[-1] == "apply\napplied (slowly)" and actions.applied == 1
+            assert app.busy is None
 
     run_async(body)
