@@ -17,7 +17,7 @@ from patches import APPLIED_FILE, PatchError, read_record
 from swe_agent.runs import RunPaths
 from tui.commands import ReviewCommands, bindings
 from tui.diff_view import DiffView
-from tui.errors import BadSetting, NothingAccepted, is_user_facing
+from tui.errors import BadRunFolder, BadSetting, NothingAccepted, is_user_facing
 from tui.help_screen import HelpScreen
 from tui.hunks import FileDiff, HunkKey, all_keys, build_patch, parse_diff
 from tui.messages import HunkToggled, OperationDone, OperationFailed, TestsFinished
@@ -88,7 +88,11 @@ class ReviewApp(App[None]):
         node = self.view.nodes.get(node_id)
         if node is None:
             return
-        self.files = parse_diff(node_diff(self.run_paths, self.view, node_id))
+        try:
+            self.files = parse_diff(node_diff(self.run_paths, self.view, node_id))
+        except BadRunFolder as exc:
+            self.files = ()
+            self._say(str(exc), title=exc.title, severity="error")
         await self.query_one(DiffView).show(self.files, accepted=self._accepted_here())
         await self.query_one(TrajectoryView).show(self.view.path(node_id))
         self._show_tests()
@@ -119,6 +123,7 @@ class ReviewApp(App[None]):
             self.accepted = frozenset()
         self.accepted_node = self.node_id
         self.accepted = self.accepted ^ {key}
+        self.action_show_tab("diff")  # show what the key changed
 
     def action_accept_all(self) -> None:
         """Accept every hunk of the selected node."""
@@ -128,6 +133,7 @@ class ReviewApp(App[None]):
             return
         self.accepted_node = self.node_id
         self.accepted = frozenset(keys)
+        self.action_show_tab("diff")
         self._say(f"accepted all {len(keys)} hunks of node #{self.node_id}")
 
     def action_apply(self) -> None:
@@ -273,7 +279,11 @@ class ReviewApp(App[None]):
         if stamp == self._stamp:
             return
         self._stamp = stamp
-        self.view = load_run(self.run_paths)
+        try:
+            self.view = load_run(self.run_paths)
+        except BadRunFolder as exc:  # shown once; the next change to the files retries
+            self._say(str(exc), title=exc.title, severity="error")
+            return
         self.query_one(SearchTreeView).show(self.view, select=self.node_id)
         self.query_one(RunHeader).show(self.view.info, applied=self.applied)
 

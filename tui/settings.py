@@ -17,11 +17,17 @@ TestRunner = Callable[[int], Mapping[str, Any]]
 class ReviewActions(Protocol):
     """What the app does to the person's repository and run folder."""
 
-    def apply(self, patch_text: str, *, message: str) -> Outcome: ...
+    def apply(self, patch_text: str, *, message: str) -> Outcome:
+        """Commit the patch to the repository; raise a user-facing error when refused."""
+        ...
 
-    def undo(self) -> Outcome: ...
+    def undo(self) -> Outcome:
+        """Take back what apply committed."""
+        ...
 
-    def export(self, patch_text: str, *, name: str) -> Outcome: ...
+    def export(self, patch_text: str, *, name: str) -> Outcome:
+        """Write the patch to a file and say where."""
+        ...
 
 
 @dataclass(frozen=True)

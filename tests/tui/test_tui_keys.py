@@ -419,3 +419,39 @@ def test_one_repository_operation_at_a_time(repo: Path) -> None:
             assert app.busy is None
 
     run_async(body)
+
+
+def test_a_malformed_node_diff_is_reported_not_fatal(repo: Path, run_dir: Path) -> None:
+    (run_dir / "nodes" / "2.diff").write_text(
+        "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n"
+    )
+
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("up", "up")  # #5 -> #3 -> #2
+            await pilot.pause()
+            assert app.node_id == 2 and app.files == ()
+            assert toasts(app)[-1].startswith("Unreadable run\na diff in the run folder")
+            await pilot.press("space")
+            assert "this node has no hunks" in toasts(app)[-1]
+            assert app.is_running
+
+    run_async(body)
+
+
+def test_toggling_from_another_tab_shows_the_diff(repo: Path) -> None:
+    async def body() -> None:
+        from textual.widgets import TabbedContent
+
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("2")
+            assert app.query_one(TabbedContent).active == "trajectory"
+            await pilot.press("space")
+            assert app.query_one(TabbedContent).active == "diff"
+            assert app.accepted == {STATS}
+
+    run_async(body)
