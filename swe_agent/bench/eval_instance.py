@@ -40,7 +40,7 @@ class EvalTask:
     mirrors: Path
     work_dir: Path  # OUT/work/<instance_id>/
     lock_dir: Path
-    timeout_s: float = 1800.0
+    timeout_s: float = 1800.0  # for the test command, as in SWE-bench's harness
     keep_image: bool = False
 
 
@@ -87,19 +87,24 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
     if record is None:
         return
     outcome.timings["env_s"] = _since(started) - outcome.timings["workdir_s"]
-    _in_sandbox(task, workdir, record, outcome, started)
+    _in_sandbox(task, workdir, record, outcome)
 
 
 def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
     """The cached environment image at base_commit + test_patch; None (and an error) if none."""
-    from env_setup import SetupOptions, setup_environment
+    from env_setup import SetupOptions, record_path, setup_environment
     from env_setup.bench import named_test_files
 
     tests = named_test_files(task.instance)
-    with locked(task.lock_dir / (str(task.instance["repo"]).replace("/", "+") + ".lock")):
+    name = str(task.instance["repo"]).replace("/", "+")
+    with locked(task.lock_dir / f"{name}.lock"):
+        shared = task.lock_dir / f"{name}.env.json"
+        _share_record(shared, record_path(workdir.root), overwrite=False)
         record = setup_environment(
             workdir.root, SetupOptions(commit=workdir.with_tests, tests=tests)
         )
+        if record.success:
+            _share_record(record_path(workdir.root), shared, overwrite=True)
     outcome.image = record.image
     if not record.success or not record.image:
         outcome.error = "environment: " + _env_failure(record)
@@ -108,6 +113,17 @@ def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
         outcome.error = f"environment: test runner {record.test_runner} is not supported"
         return None
     return record
+
+
+def _share_record(source: Path, dest: Path, *, overwrite: bool) -> None:
+    """Copy env.json between work folders of one repository.
+
+    With the record of the same cache key at hand, a cache hit needs no container to read the
+    record out of the image; a record of another key is simply not used by env_setup.
+    """
+    if source.is_file() and (overwrite or not dest.exists()):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(dest, source.read_text(encoding="utf-8"))
 
 
 def _env_failure(record: Any) -> str:
@@ -120,9 +136,7 @@ def _env_failure(record: Any) -> str:
     return f"verification failed (python {record.python}): {tail}"
 
 
-def _in_sandbox(
-    task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome, started: float
-) -> None:
+def _in_sandbox(task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome) -> None:
     from sandbox import Limits, start_sandbox
 
     inst = task.instance
@@ -141,8 +155,7 @@ def _in_sandbox(
             outcome.error = "test_patch did not apply on top of the model patch"
             return
         outcome.timings["patch_s"] = _since(mark)
-        remaining = task.timeout_s - (time.monotonic() - started)
-        _run_tests(box, task, record, outcome, timeout=max(10.0, remaining))
+        _run_tests(box, task, record, outcome, timeout=task.timeout_s)
         if task.keep_image:
             box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 

@@ -1,0 +1,260 @@
+"""`swe-agent bench run` and `bench eval`: batch solving and SWE-bench-compatible evaluation.
+
+The bench group (swe_agent/cli/bench.py) registers ``run_command`` and ``eval_command``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.errors import BadInput
+
+Dataset = Annotated[Path, typer.Argument(help="SWE-bench-style dataset, .jsonl or .json.")]
+Repos = Annotated[
+    Path, typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>.")
+]
+Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
+Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
+Instances = Annotated[
+    str | None, typer.Option("--instances", help="Comma-separated instance ids.")
+]
+Filter = Annotated[str | None, typer.Option("--filter", help="Regular expression on instance ids.")]
+Limit = Annotated[int | None, typer.Option("--limit", help="At most N instances.")]
+ExecutorOpt = Annotated[str, typer.Option("--executor", help="local (process pool) or ray.")]
+RayAddress = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
+]
+DEFAULT_MIRRORS = Path("/work/.mirror")
+
+
+def _select(dataset: Path, instances: str | None, filter_: str | None, limit: int | None) -> Any:
+    from swe_agent.bench import load_instances
+
+    ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
+    return load_instances(dataset, instances=ids, pattern=filter_, limit=limit)
+
+
+def _check_common(repos: Path, workers: int, executor: str) -> None:
+    if not repos.is_dir():
+        raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
+    if workers < 1:
+        raise BadInput(f"--workers {workers} must be at least 1")
+    if executor not in ("local", "ray"):
+        raise BadInput(f"unknown executor {executor!r}", hint="use --executor local or ray")
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr: done/total, ETA, and a status text (cost, failures)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        yield progress
+
+
+@handles_errors
+def run_command(  # noqa: PLR0913 - one option per knob of a batch
+    dataset: Dataset,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model spec (see `models list`).")],
+    out: Out,
+    repos: Repos = DEFAULT_MIRRORS,
+    workers: Workers = 1,
+    instances: Instances = None,
+    filter_: Filter = None,
+    limit: Limit = None,
+    budget_usd: Annotated[
+        float | None, typer.Option("--budget-usd", help="No new instance after this much spent.")
+    ] = None,
+    wall_time: Annotated[
+        float | None, typer.Option("--wall-time", help="No new instance after S seconds.")
+    ] = None,
+    executor: ExecutorOpt = "local",
+    ray_address: RayAddress = None,
+    search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
+    iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the batch result as JSON.")] = False,
+) -> None:
+    """Solve every instance of a dataset; write OUT/preds.jsonl and one run folder each.
+
+    Run it again with the same --out to resume: finished instances are never run again.
+
+    Examples:
+
+      swe-agent bench run data/swebench_lite_dev.jsonl -m anthropic/claude-sonnet-4-20250514 --out runs/lite --workers 2 --budget-usd 20
+
+      swe-agent bench run dev.jsonl -m replay:old-run --out out --filter '^marshmallow' --limit 2
+
+      swe-agent bench run dev.jsonl -m openai/gpt-4o --out out --executor ray --ray-address auto
+    """
+    from swe_agent.bench.batch import RunOptions, run_batch
+
+    _check_common(repos, workers, executor)
+    if search not in ("mcts", "linear"):
+        raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
+    selected = _select(dataset, instances, filter_, limit)
+    options = RunOptions(
+        out=out,
+        mirrors=repos,
+        model=model,
+        workers=workers,
+        executor=executor,
+        ray_address=ray_address,
+        budget_usd=budget_usd,
+        wall_time_s=wall_time,
+        solve={"search": search, "iterations": iterations, "model": model},
+    )
+    with _progress("solving") as progress:
+        bar = progress.add_task("", total=len(selected), status="")
+        state = {"failed": 0, "spent": 0.0}
+
+        def on_event(kind: str, data: dict[str, Any]) -> None:
+            if kind == "plan":
+                progress.update(bar, completed=data["done"])
+                return
+            state["failed"] += kind == "failed"
+            state["spent"] = data.get("spent_usd", state["spent"])
+            status = f"${state['spent']:.2f} · {state['failed']} failed"
+            progress.update(bar, advance=1, status=status)
+
+        result = run_batch(selected, options, on_event=on_event)
+    if as_json:
+        print_json(result)
+    else:
+        typer.echo(
+            f"finished {result['finished']}, failed {result['failed']}, "
+            f"cost ${result['cost_usd']:.2f}; predictions in {result['preds']}"
+        )
+    if result["failed"]:
+        raise typer.Exit(1)
+
+
+@handles_errors
+def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
+    dataset: Dataset,
+    predictions: Annotated[
+        str,
+        typer.Option(
+            "--predictions", "-p", help="preds.jsonl (SWE-bench format), or gold, or empty."
+        ),
+    ],
+    out: Out,
+    repos: Repos = DEFAULT_MIRRORS,
+    workers: Workers = 1,
+    instances: Instances = None,
+    filter_: Filter = None,
+    limit: Limit = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds the tests of one instance may run.")
+    ] = 1800.0,
+    executor: ExecutorOpt = "local",
+    ray_address: RayAddress = None,
+    keep_images: Annotated[
+        int, typer.Option("--keep-images", help="Keep the newest N instance images.")
+    ] = 0,
+    disk_budget: Annotated[
+        str | None,
+        typer.Option("--disk-budget", help="Prune instance images while images exceed SIZE."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Evaluate predictions as SWE-bench does: patch, test patch, FAIL_TO_PASS and PASS_TO_PASS.
+
+    Writes OUT/<instance_id>/report.json (SWE-bench's fields) and OUT/summary.json.
+
+    Examples:
+
+      swe-agent bench eval data/swebench_lite_dev.jsonl --predictions runs/lite/preds.jsonl --out eval/lite --workers 2
+
+      swe-agent bench eval dev.jsonl -p gold --out eval/gold --filter '^pylint-dev' --json
+
+      swe-agent bench eval dev.jsonl -p preds.jsonl --out eval --executor ray --keep-images 10
+    """
+    from swe_agent.bench import load_instances
+    from swe_agent.bench.evaluate import EvalOptions, evaluate
+    from swe_agent.bench.images import parse_size
+
+    _check_common(repos, workers, executor)
+    if timeout <= 0:
+        raise BadInput(f"--timeout {timeout} must be positive")
+    selected = _select(dataset, instances, filter_, limit)
+    every_id = [i.instance_id for i in load_instances(dataset)]
+    options = EvalOptions(
+        out=out,
+        mirrors=repos,
+        workers=workers,
+        timeout_s=timeout,
+        executor=executor,
+        ray_address=ray_address,
+        keep_images=keep_images,
+        disk_budget=parse_size(disk_budget) if disk_budget else None,
+    )
+    summary = _evaluate_with_progress(selected, predictions, options, every_id)
+    if as_json:
+        print_json(summary)
+    else:
+        _print_summary(summary)
+
+
+def _evaluate_with_progress(
+    selected: Any, predictions: str, options: Any, every_id: list[str]
+) -> dict[str, Any]:
+    from swe_agent.bench.evaluate import evaluate
+
+    with _progress("evaluating") as progress:
+        bar = progress.add_task("", total=None, status="")
+        counts = {"resolved": 0, "errors": 0}
+
+        def on_row(row: dict[str, Any]) -> None:
+            counts["resolved"] += bool(row.get("resolved"))
+            counts["errors"] += bool(row.get("error"))
+            status = f"{counts['resolved']} resolved · {counts['errors']} errors"
+            progress.update(bar, advance=1, status=status)
+
+        return evaluate(
+            selected,
+            predictions,
+            options,
+            dataset_ids=every_id,
+            on_row=on_row,
+            on_total=lambda total: progress.update(bar, total=total),
+        )
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{summary['resolved_count']}/{summary['total']} resolved[/] "
+        f"({len(summary['errors'])} errors) in {summary['seconds']:.0f} s; "
+        f"reports in {escape(summary['out'])}"
+    )
+    for instance_id, error in summary["error_details"].items():
+        console.print(f"[red]error[/] {escape(instance_id)}: {escape(error.splitlines()[0][:200])}")
+    for problem in summary["prediction_errors"]:
+        console.print(f"[yellow]skipped[/] {escape(problem['error'])}")
