@@ -26,7 +26,7 @@ def commit_all(root: Path, message: str = "snapshot") -> None:
         git(root, "config", "user.email", "test@example.com")
         git(root, "config", "user.name", "Test")
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
 
 
 @pytest.fixture
