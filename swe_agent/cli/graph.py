@@ -43,7 +43,9 @@ def _load(repo: Path, *, show_progress: bool = True, **options: Any) -> CodeGrap
         task = bar.add_task("parsing", total=None)
 
         def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            # After the last file the build resolves names and writes the cache: say so.
+            label = "resolving" if done == total else "parsing"
+            bar.update(task, completed=done, total=total, description=label)
 
         return build_graph(repo, progress=report, **options)
 
@@ -119,7 +121,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     table.add_row("unresolved calls", str(summary["unresolved_calls"]))
     console.print(table)
     if summary["skipped"]:
-        console.print(f"[bold]skipped {len(summary['skipped'])} files:[/]")
+        console.print(f"[bold]skipped ({len(summary['skipped'])}):[/]")
         for item in summary["skipped"][:20]:
             console.print(f"  {item['path']}: {item['reason']}")
         if len(summary["skipped"]) > 20:
