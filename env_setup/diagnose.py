@@ -116,6 +116,15 @@ class Diagnosis:
 
 def diagnose(output: str) -> Diagnosis:
     """The most actionable problem named in a command's output (pip, pytest, python)."""
+    for reader in (_index_problem, _build_or_import_problem, _runtime_problem):
+        found = reader(output)
+        if found is not None:
+            return found
+    return Diagnosis(Problem.UNKNOWN, detail=output.strip()[-300:])
+
+
+def _index_problem(output: str) -> Diagnosis | None:
+    """What pip could not find on the index, or could not install as asked."""
     pin = _NO_VERSION.search(output)
     if pin:
         versions = tuple(v.strip() for v in (pin[3] or "").split(",") if v.strip() and v != "none")
@@ -125,6 +134,11 @@ def diagnose(output: str) -> Diagnosis:
         return Diagnosis(Problem.NO_DISTRIBUTION, gone[1], detail=gone[0].strip())
     if "'build_editable' hook" in output:
         return Diagnosis(Problem.NO_EDITABLE_HOOK, detail="the build backend has no PEP 660 hook")
+    return None
+
+
+def _build_or_import_problem(output: str) -> Diagnosis | None:
+    """A build that needs a compiler or a module, a module missing at import, a failed build."""
     compiler = _NO_COMPILER.search(output)
     if compiler:
         return Diagnosis(Problem.NEEDS_COMPILER, detail=compiler[0], during_build=True)
@@ -137,29 +151,27 @@ def diagnose(output: str) -> Diagnosis:
             return Diagnosis(Problem.WRONG_PYTHON, module, detail=missing[0])
         # A setup.py that imports a build dependency fails inside pip's isolated build.
         return Diagnosis(Problem.MISSING_MODULE, module, detail=missing[0], during_build=in_build)
-    if in_build or _BUILD_NAME.search(output):
-        name_match = _BUILD_NAME.search(output)
-        name = name_match[1] if name_match else ""
-        pinned = {m[1].lower(): m[2] for m in _COLLECTING.finditer(output)}
-        return Diagnosis(
-            Problem.BUILD_FAILED,
-            name,
-            pinned.get(name.lower(), ""),
-            detail=(name_match[0] if name_match else "build failed"),
-        )
+    name_match = _BUILD_NAME.search(output)
+    if not (in_build or name_match):
+        return None
+    name = name_match[1] if name_match else ""
+    pinned = {m[1].lower(): m[2] for m in _COLLECTING.finditer(output)}
+    detail = name_match[0] if name_match else "build failed"
+    return Diagnosis(Problem.BUILD_FAILED, name, pinned.get(name.lower(), ""), detail=detail)
+
+
+def _runtime_problem(output: str) -> Diagnosis | None:
+    """A pytest option without its plugin, a name gone from a library, another interpreter."""
     option = _UNKNOWN_OPTION.search(output)
     if option:
-        key = option[1].split("=", 1)[0]
-        plugin = PYTEST_OPTION_PLUGINS.get(key, "")
+        plugin = PYTEST_OPTION_PLUGINS.get(option[1].split("=", 1)[0], "")
         return Diagnosis(Problem.MISSING_PLUGIN, plugin, detail=option[0])
     drift = _CANNOT_IMPORT.search(output)
     if drift:
         kind = Problem.WRONG_PYTHON if _is_stdlib(drift[2]) else Problem.API_DRIFT
         return Diagnosis(kind, drift[2], detail=drift[0])
     wrong = _WRONG_PYTHON.search(output)
-    if wrong:
-        return Diagnosis(Problem.WRONG_PYTHON, detail=wrong[0])
-    return Diagnosis(Problem.UNKNOWN, detail=output.strip()[-300:])
+    return Diagnosis(Problem.WRONG_PYTHON, detail=wrong[0]) if wrong else None
 
 
 def _is_stdlib(module: str) -> bool:

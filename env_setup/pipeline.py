@@ -230,7 +230,6 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
     timings: dict[str, float] = {}
     started = time.monotonic()
     run.say(f"starting a sandbox from {plan.base_image} (Python {plan.python})")
-    log = InstallLog(repairs_left=run.options.max_repairs)
     with start_sandbox(
         run.root,
         image=plan.base_image,
@@ -239,36 +238,8 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
         commit=run.options.commit,
     ) as box:
         timings["sandbox_s"] = _since(started)
-        failed = install(box, plan, repairers=run.repairers, log=log, progress=run.say)
-        timings["install_s"] = round(_since(started) - timings["sandbox_s"], 2)
-        if failed is None:
-            verification = verify_and_repair(
-                box,
-                plan,
-                repairers=run.repairers,
-                log=log,
-                progress=run.say,
-                tests=run.options.tests,
-                has_tests=run.detection.has_tests,
-            )
-        else:
-            verification = Verification(ok=False, output_tail="not verified: the install failed")
-        timings["verify_s"] = round(_since(started) - sum(timings.values()), 2)
-        success = failed is None and verification.ok
-        record = _record(
-            plan,
-            key=key,
-            success=success,
-            log=log,
-            verification=verification,
-            commit=run.options.commit,
-        )
-        record = replace(
-            record,
-            resolved=_freeze(box, plan) if failed is None else {},
-            commands=tuple(replace(c, python=plan.python) for c in log.results),
-        )
-        if success:
+        record = _install_and_verify(box, run, plan, key=key, timings=timings)
+        if record.success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()
             _save_image(box, plan, replace(record, timings=dict(timings)))
@@ -276,6 +247,41 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
         closing = time.monotonic()
     timings["close_s"] = _since(closing)
     return replace(record, timings=timings)
+
+
+def _install_and_verify(
+    box: Any, run: _Run, plan: Plan, *, key: str, timings: dict[str, float]
+) -> EnvRecord:
+    """The install steps, then the verification, both with repairs; the record of both."""
+    log = InstallLog(repairs_left=run.options.max_repairs)
+    started = time.monotonic()
+    failed = install(box, plan, repairers=run.repairers, log=log, progress=run.say)
+    timings["install_s"] = _since(started)
+    verification = Verification(ok=False, output_tail="not verified: the install failed")
+    if failed is None:
+        verification = verify_and_repair(
+            box,
+            plan,
+            repairers=run.repairers,
+            log=log,
+            progress=run.say,
+            tests=run.options.tests,
+            has_tests=run.detection.has_tests,
+        )
+    timings["verify_s"] = round(_since(started) - timings["install_s"], 2)
+    record = _record(
+        plan,
+        key=key,
+        success=failed is None and verification.ok,
+        log=log,
+        verification=verification,
+        commit=run.options.commit,
+    )
+    return replace(
+        record,
+        resolved=_freeze(box, plan) if failed is None else {},
+        commands=tuple(replace(c, python=plan.python) for c in log.results),
+    )
 
 
 # Later sandboxes run as uid 1000 and unpack a fresh workspace: they must be able to empty it,
