@@ -31,8 +31,9 @@ def bootstrap_command(
 ) -> None:
     """Build a base image with debootstrap + docker import; no registry needed.
 
-    Bullseye gives Python 3.9, bookworm 3.11. The image is tagged swe-agent/python:X.Y; the
-    root file system is cached, so a second bootstrap is a docker import of seconds.
+    Bullseye gives Python 3.9, bookworm 3.11; the image is tagged swe-agent/python:X.Y.
+
+    The root file system is cached, so a second bootstrap is a docker import of seconds.
 
     Examples:
 
