@@ -108,9 +108,9 @@ def _freeze(
         classifier_pythons=tuple(facts.classifier_pythons),
         ci_pythons=tuple(facts.ci_pythons),
         commit_date=commit_date,
-        dependencies=tuple(facts.dependencies),
+        dependencies=tuple(r for r in facts.dependencies if is_requirement(r)),
         test_extras=tuple(choose_test_extras(facts)),
-        test_requirements=tuple(facts.test_requirements),
+        test_requirements=tuple(r for r in facts.test_requirements if is_requirement(r)),
         requirement_files=tuple(facts.requirement_files),
         constraint_files=tuple(facts.constraint_files),
         dependency_files=tuple(facts.dependency_files),
@@ -125,6 +125,16 @@ def _freeze(
         install_snippets=tuple(facts.install_snippets),
         notes=tuple(facts.notes),
     )
+
+
+def is_requirement(text: str) -> bool:
+    """True for a PEP 508 requirement pip can take as an argument (no URL, path or option)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text).url is None
+    except InvalidRequirement:
+        return False
 
 
 def choose_runner(facts: Facts, *, has_tests: bool) -> tuple[TestRunner | None, str, str | None]:

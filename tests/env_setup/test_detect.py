@@ -189,3 +189,12 @@ def _path_env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_tox_deps_keep_only_real_requirements(tmp_path: Path) -> None:
+    (tmp_path / "tox.ini").write_text(
+        "[testenv]\ndeps =\n    -Urrequirements.txt\n    plugins/example\n    -e .\n"
+        "    dbt017: dbt==0.17\n    pytest-mock>=3\n    git+https://x.invalid/y.git\n"
+        "commands = pytest\n"
+    )
+    assert detect(tmp_path).test_requirements == ("pytest-mock>=3",)
