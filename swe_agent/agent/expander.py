@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -48,6 +49,7 @@ class AgentExpander:
         )
         state = self.sandbox.snapshot()
         terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
+        hint = definitions_only_hint(act.code) if state == node.state else ""
         tests = self.probe.evidence() if terminal and self.probe else None
         return Expansion(
             action={
@@ -58,7 +60,7 @@ class AgentExpander:
                 "format_errors": proposal.format_errors,
             },
             state=state,
-            observation=_observation_json(obs, node.depth + 1, self.max_steps),
+            observation=_observation_json(obs, node.depth + 1, self.max_steps, hint=hint),
             terminal=terminal,
             tests=tests,
         )
@@ -72,8 +74,28 @@ class AgentExpander:
         return messages
 
 
-def _observation_json(obs: Observation, step: int, max_steps: int) -> dict[str, object]:
+def definitions_only_hint(code: str) -> str:
+    """A nudge for a common small-model slip: redefining a function instead of editing a file."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return ""
+    names = [n.name for n in body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    rest = [n for n in body if not isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Import)]
+    if not names or any(not isinstance(n, ast.ImportFrom) for n in rest):
+        return ""
+    return (
+        f"Note: this only defined {', '.join(names)} in the Python session; no file changed. "
+        "To change the repository, call edit(path, old, new) with the exact old lines."
+    )
+
+
+def _observation_json(
+    obs: Observation, step: int, max_steps: int, *, hint: str = ""
+) -> dict[str, object]:
     text = render("observation.j2", obs=obs, step=step, max_steps=max_steps)
+    if hint:
+        text = f"{hint}\n{text}"
     return {
         "text": text,
         "ok": obs.ok,

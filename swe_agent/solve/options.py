@@ -32,5 +32,8 @@ class SolveOptions(BaseModel):
     setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")
     test_timeout_s: float = Field(600.0, description="Seconds one test run may take.")
     run_tests: bool = Field(True, description="Score finished nodes with the project's tests.")
+    tests: list[str] = Field(
+        default_factory=list, description="Test files or ids that score nodes; default: all."
+    )
     apply: bool = Field(False, description="Apply the patch to the repository as a commit.")
     agent: AgentConfig = Field(default_factory=AgentConfig, description="Agent settings.")

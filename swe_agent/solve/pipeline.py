@@ -133,7 +133,8 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
     load_tools(box, session.env.test_command)
     if options.run_tests:
         session.say("running the tests on the base state")
-        session.probe = TestProbe(box, session.env.test_command, timeout_s=options.test_timeout_s)
+        command = " ".join([session.env.test_command, *options.tests])
+        session.probe = TestProbe(box, command, timeout_s=options.test_timeout_s)
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
     policy = Policy(_Metered(session.model, meter), config=options.agent, trajectory=trajectory)

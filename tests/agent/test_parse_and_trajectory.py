@@ -48,3 +48,12 @@ def test_trajectory_appends_and_survives_a_torn_line(tmp_path: Path) -> None:
         trajectory.record("stop", stop_reason="submitted")
     events = [json.loads(line) for line in path.read_text().splitlines()]
     assert [(e["seq"], e["type"]) for e in events] == [(0, "start"), (1, "model_call"), (2, "stop")]
+
+
+def test_redefining_a_function_gets_a_hint_to_edit_the_file() -> None:
+    from swe_agent.agent.expander import definitions_only_hint
+
+    hint = definitions_only_hint("def median(values):\n    return 1\n")
+    assert "only defined median" in hint and "edit(" in hint
+    assert definitions_only_hint("view('a.py')") == ""
+    assert definitions_only_hint("def f():\n    pass\nf()") == ""
