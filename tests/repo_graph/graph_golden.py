@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graph"
-GOLDEN_REPOS = ("resolution", "bad")
+GOLDEN_REPOS = ("resolution", "bad", "srclayout")
 
 
 def golden_path(name: str) -> Path:

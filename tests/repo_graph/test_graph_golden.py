@@ -146,3 +146,37 @@ def test_entity_attributes_follow_the_model(fixture_repo: Callable[[str], Path])
         "app/models/model.py:Child",
         "scripts/run.py:Runner",
     }
+
+
+SRC_CASES = [
+    ("absolute import of a src/ package", "tests/test_core.py", "imports", "src/lib/__init__.py"),
+    ("from-import from a src/ module", "tests/test_core.py", "imports", "src/lib/core.py:compute"),
+    (
+        "relative import of a subpackage module",
+        "src/lib/core.py",
+        "imports",
+        "src/lib/sub/tools.py:double",
+    ),
+    (
+        "call through a package re-export",
+        "tests/test_core.py:test_compute",
+        "invokes",
+        "src/lib/core.py:compute",
+    ),
+    (
+        "call through a relative import",
+        "src/lib/core.py:compute",
+        "invokes",
+        "src/lib/sub/tools.py:double",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "source", "kind", "target"), SRC_CASES, ids=[c[0] for c in SRC_CASES]
+)
+def test_src_layout_case(
+    case: str, source: str, kind: str, target: str, fixture_repo: Callable[[str], Path]
+) -> None:
+    graph = build_graph(fixture_repo("srclayout"), use_cache=False).graph
+    assert graph.has_edge(source, target, key=kind), case
