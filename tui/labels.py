@@ -70,8 +70,17 @@ def elapsed(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
+# per-test lists a tests record may carry, and how the tests pane names them
+TEST_LISTS = (
+    ("fixed", "fixed (failed on the base, pass here)"),
+    ("broken", "broken (passed on the base, fail here)"),
+    ("still_failing", "still failing"),
+    ("new_passed", "new tests that pass"),
+)
+
+
 def tests_lines(node: NodeView, record: Mapping[str, Any] | None) -> list[str]:
-    """The tests pane of a node: verdict, reproduction, regression counts, test output."""
+    """The tests pane of a node: verdict, reproduction, regression counts, lists, output."""
     if not record:
         return ["no tests ran for this node"]
     lines = [f"verdict: {_verdict(record)}"]
@@ -84,6 +93,12 @@ def tests_lines(node: NodeView, record: Mapping[str, Any] | None) -> list[str]:
             f"regression tests: {regression.get('passed', 0)} passed, "
             f"{regression.get('failed', 0)} failed, {regression.get('flaky', 0)} flaky (ignored)"
         )
+    if record.get("exit_code") is not None:
+        lines.append(f"test command exit code: {record['exit_code']}")
+    for key, title in TEST_LISTS:
+        names = record.get(key) or []
+        if names:
+            lines += [f"{title}:", *(f"  {name}" for name in names)]
     output = record.get("output")
     if output:
         lines += ["", str(output).rstrip()]
