@@ -28,7 +28,7 @@ RepoOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def _load(repo: Path, *, show_progress: bool = True, **options: Any) -> CodeGraph:
+def _load(repo: Path, **options: Any) -> CodeGraph:
     """Build or load the graph, with a progress bar on stderr while files are parsed."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -36,7 +36,7 @@ def _load(repo: Path, *, show_progress: bool = True, **options: Any) -> CodeGrap
     from repo_graph import build_graph
 
     console = Console(stderr=True)
-    if not show_progress or not console.is_terminal:
+    if not console.is_terminal:
         return build_graph(repo, **options)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -148,7 +148,7 @@ def search_command(
     """
     from repo_graph import search_entity
 
-    hits = search_entity(_load(repo, show_progress=False), query, limit=limit)
+    hits = search_entity(_load(repo), query, limit=limit)
     if json_output:
         print_json(
             {
@@ -206,7 +206,7 @@ def traverse_command(
     from repo_graph import traverse
 
     result = traverse(
-        _load(repo, show_progress=False),
+        _load(repo),
         entity,
         direction=direction,
         depth=depth,
@@ -249,7 +249,7 @@ def retrieve_command(
     """
     from repo_graph import retrieve
 
-    result = retrieve(_load(repo, show_progress=False), entity)
+    result = retrieve(_load(repo), entity)
     if json_output:
         e = result.entity
         print_json(
