@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from repo_graph.model import EdgeKind, NodeKind
+from repo_graph.parallel import resolve_files
 from repo_graph.parse import FileParse
 from repo_graph.resolve import Resolver
 
@@ -94,21 +95,22 @@ def add_resolved(
     graph: nx.MultiDiGraph,
     resolver: Resolver,
     parses: Mapping[str, FileParse],
-    paths: Iterable[str],
+    paths: Sequence[str],
     deps: dict[str, frozenset[str]],
+    *,
+    workers: int = 1,
 ) -> dict[str, tuple[str, ...]]:
     """Add the imports, inherits and invokes edges of ``paths`` and record in ``deps`` which
     files each one's resolution read; return their unresolved calls."""
     unresolved: dict[str, tuple[str, ...]] = {}
     edges: set[tuple[str, str, str]] = set()  # a function calling f ten times is one edge
-    for path in paths:
-        found, missing, deps[path] = resolver.file_edges(path, parses[path])
+    for path, found, missing, read in resolve_files(resolver, parses, paths, workers=workers):
+        deps[path] = read
         edges.update(found)
-        unresolved.update(
-            (caller, tuple(dict.fromkeys(names))) for caller, names in missing.items()
-        )
+        for caller, names in missing.items():
+            unresolved[caller] = tuple(dict.fromkeys(names))  # once per name, in call order
     graph.add_edges_from((u, v, kind, {"kind": kind}) for u, v, kind in sorted(edges))
-    return unresolved
+    return {caller: unresolved[caller] for caller in sorted(unresolved)}
 
 
 def drop_files(graph: nx.MultiDiGraph, paths: Iterable[str], *, nodes: bool) -> None:

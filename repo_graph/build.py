@@ -191,16 +191,18 @@ class Assembled:
     deps: dict[str, frozenset[str]]
 
 
-def assemble(parses: Mapping[str, FileParse]) -> Assembled:
+def assemble(parses: Mapping[str, FileParse], *, workers: int | None = None) -> Assembled:
     """The whole graph from parse records, its resolver, and the calls left unresolved."""
     import networkx as nx
 
     graph = nx.MultiDiGraph()
     deps: dict[str, frozenset[str]] = {}
+    count = workers or min(os.cpu_count() or 1, 8)
     with gc_paused():
         add_structure(graph, (parses[p] for p in sorted(parses)))
         resolver = Resolver(parses)
-        unresolved = add_resolved(graph, resolver, parses, sorted(parses), deps)
+        paths = sorted(parses)
+        unresolved = add_resolved(graph, resolver, parses, paths, deps, workers=count)
     return Assembled(graph, resolver, unresolved, deps)
 
 
@@ -217,7 +219,7 @@ def _full(
     todo = [f for f in listing.files if f.key not in stored]
     fresh = parse_files(root, todo, progress=progress, workers=workers)
     parses, skipped = _merge(listing, stored, fresh)
-    built = assemble(parses)
+    built = assemble(parses, workers=workers)
     state = _state(listing, parses, built.graph, built.unresolved, skipped, built.deps)
     return Session(options, cache, state, parses, built.resolver), len(fresh)
 

@@ -176,12 +176,12 @@ def test_other_options_use_another_cache_entry(fixture_repo: Callable[[str], Pat
 
 
 def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
-    for index in range(210):  # above the size where worker processes are used
+    for index in range(420):  # above the sizes where worker processes parse and resolve
         (tmp_path / f"mod{index}.py").write_text(
-            f"from mod{(index + 1) % 210} import f{(index + 1) % 210}\n\n\n"
-            f"def f{index}():\n    return f{(index + 1) % 210}()\n"
+            f"from mod{(index + 1) % 420} import f{(index + 1) % 420}\n\n\n"
+            f"def f{index}():\n    return f{(index + 1) % 420}()\n"
         )
     parallel = build_graph(tmp_path, use_cache=False, workers=2)
     serial = build_graph(tmp_path, use_cache=False, workers=1)
     assert parallel.to_json() == serial.to_json()
-    assert parallel.stats.edges["invokes"] == 210
+    assert parallel.stats.edges["invokes"] == 420
