@@ -119,6 +119,23 @@ def parse_source(path: str, data: bytes) -> FileParse:
         key=lambda item: item[0].start_byte,
     )
     definitions, scopes = _definitions(defs)
+    imports, calls, assignments = _scoped_records(captures, scopes)
+    return FileParse(
+        path=path,
+        lines=data.count(b"\n") + 1,
+        definitions=tuple(definitions),
+        imports=tuple(sorted(imports, key=lambda i: i.line)),
+        calls=tuple(sorted(calls, key=lambda c: c.line)),
+        assignments=tuple(assignments),
+        error_nodes=_count_errors(tree.root_node) if tree.root_node.has_error else 0,
+        docstring=_docstring(tree.root_node),
+    )
+
+
+def _scoped_records(
+    captures: dict[str, list[Any]], scopes: list[tuple[int, int, str]]
+) -> tuple[list[ImportStmt], list[CallSite], list[Assignment]]:
+    """Imports, calls and assignments, each with the definition it sits in."""
     imports = [
         stmt
         for node in captures.get("import", []) + captures.get("import.from", [])
@@ -135,16 +152,7 @@ def parse_source(path: str, data: bytes) -> FileParse:
         if (pair := _assignment(node))
         for target, callee in [pair]
     ]
-    return FileParse(
-        path=path,
-        lines=data.count(b"\n") + 1,
-        definitions=tuple(definitions),
-        imports=tuple(sorted(imports, key=lambda i: i.line)),
-        calls=tuple(sorted(calls, key=lambda c: c.line)),
-        assignments=tuple(assignments),
-        error_nodes=_count_errors(tree.root_node) if tree.root_node.has_error else 0,
-        docstring=_docstring(tree.root_node),
-    )
+    return imports, calls, assignments
 
 
 def _definitions(
