@@ -70,7 +70,10 @@ class LocalModelConfig(BaseModel):
         default=8192, ge=512, description="Context window in tokens (system prompt, issue, turns)."
     )
     n_threads: int | None = Field(
-        default=None, ge=1, description="CPU threads for inference; None uses every core."
+        default=None,
+        ge=1,
+        description="CPU threads for inference; None uses every core that the load average "
+        "says is free (at least one).",
     )
     temperature: float = Field(default=0.0, ge=0, description="Sampling temperature; 0 = greedy.")
     seed: int = Field(default=0, description="Sampling seed; with temperature 0 replies repeat.")

@@ -48,6 +48,20 @@ def llama_cpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
+def default_threads() -> int:
+    """Every core, less those other processes keep busy (1-minute load average), at least 1.
+
+    llama.cpp's worker threads spin at each barrier; on an oversubscribed machine one thread
+    descheduled stalls the others, which measured 16x slower than a single thread here.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, min(cores, cores - busy + 1))
+
+
 def close_fence(text: str) -> str:
     """Put back the closing fence that the stop string cut off (an odd count means one is open)."""
     if text.count("```") % 2 == 1:
@@ -76,7 +90,7 @@ class LocalModel:
         self._llm = Llama(
             model_path=str(path),
             n_ctx=self.config.n_ctx,
-            n_threads=self.config.n_threads or os.cpu_count() or 1,
+            n_threads=self.config.n_threads or default_threads(),
             seed=self.config.seed,
             verbose=False,
         )

@@ -11,7 +11,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -261,11 +261,13 @@ class ModelStatus:
         }
 
 
-def list_models(*, models_dir: Path | None = None) -> list[ModelStatus]:
+def list_models(
+    *, models_dir: Path | None = None, catalog: Mapping[str, KnownModel] = CATALOG
+) -> list[ModelStatus]:
     """Every catalog model with whether it is installed in ``models_dir`` and verified."""
     root = models_dir or default_models_dir()
     statuses = []
-    for spec in CATALOG.values():
+    for spec in catalog.values():
         path = root / spec.filename
         installed = path.is_file()
         statuses.append(

@@ -50,7 +50,9 @@ def parse_spec(spec: str | None) -> tuple[str, str]:
     kind, sep, rest = spec.partition(":")
     if sep and kind in MODEL_KINDS and rest:
         return kind, rest
-    if "/" in spec and not spec.startswith(("/", ".")) and ":" not in kind:
+    provider, slash, _ = spec.partition("/")
+    # A provider prefix is a plain word; ':' may follow later (ollama/llama3:8b).
+    if slash and provider and not provider.startswith(".") and ":" not in provider:
         return "litellm", spec
     raise UnknownModel(f"unknown model {spec!r}", hint="use one of: " + "; ".join(SPEC_FORMS))
 

@@ -1,0 +1,89 @@
+"""The embedded model: weights resolution, the one-block cut, and (opt-in) the real model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from swe_agent.models import LocalModelConfig, Message, ModelNotInstalled, UnknownModel
+from swe_agent.models.catalog import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
+from swe_agent.models.local import LocalModel, close_fence, llama_cpp_available, resolve_weights
+
+
+def test_missing_weights_name_the_pull_command(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotInstalled) as info:
+        resolve_weights(LocalModelConfig(models_dir=tmp_path))
+    assert info.value.hint == f"swe-agent models pull {DEFAULT_LOCAL_MODEL}"
+
+
+def test_wrong_weights_are_refused(tmp_path: Path) -> None:
+    (tmp_path / CATALOG[DEFAULT_LOCAL_MODEL].filename).write_bytes(b"not a model")
+    with pytest.raises(ModelNotInstalled, match="sha256"):
+        resolve_weights(LocalModelConfig(models_dir=tmp_path))
+
+
+def test_explicit_path(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotInstalled):
+        resolve_weights(LocalModelConfig(model_path=tmp_path / "none.gguf"))
+    weights = tmp_path / "mine.gguf"
+    weights.write_bytes(b"GGUF")
+    assert resolve_weights(LocalModelConfig(model_path=weights)) == weights
+
+
+def test_unknown_catalog_name(tmp_path: Path) -> None:
+    with pytest.raises(UnknownModel):
+        resolve_weights(LocalModelConfig(name="nope", models_dir=tmp_path))
+
+
+def test_models_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWE_AGENT_MODELS_DIR", str(tmp_path))
+    assert default_models_dir() == tmp_path
+    monkeypatch.delenv("SWE_AGENT_MODELS_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert default_models_dir() == tmp_path / "cache" / "swe-agent" / "models"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Look.\n```python\nview('a.py')", "Look.\n```python\nview('a.py')\n```"),
+        ("Look.\n```python\nview('a.py')\n```", "Look.\n```python\nview('a.py')\n```"),
+        ("No block at all.", "No block at all."),
+    ],
+)
+def test_close_fence(raw: str, expected: str) -> None:
+    assert close_fence(raw) == expected
+
+
+def test_the_model_is_loaded_lazily() -> None:
+    model = LocalModel(LocalModelConfig(models_dir=Path("/nonexistent")))
+    assert model.name == f"local/{DEFAULT_LOCAL_MODEL}" and model.usage.calls == 0
+
+
+def _installed() -> bool:
+    spec = CATALOG[DEFAULT_LOCAL_MODEL]
+    return (default_models_dir() / spec.filename).is_file()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+def test_real_model_gives_one_well_formed_action() -> None:
+    from swe_agent.agent.prompts import render
+
+    system = render("system.j2", workdir="/workspace", issue="")
+    issue = "`calculator.core.add(2, 3)` returns -1, not 5. The code is in calculator/core.py."
+    model = LocalModel(LocalModelConfig(n_ctx=4096, max_tokens=200))
+    messages: list[Message] = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": issue},
+    ]
+    reply = model.query(messages)
+    blocks = re.findall(r"```python\n(.*?)```", reply.content, re.DOTALL)
+    assert len(blocks) == 1, reply.content
+    assert reply.tokens_in > 100 and reply.tokens_out > 0 and reply.cost_usd == 0.0
+    again = LocalModel(LocalModelConfig(n_ctx=4096, max_tokens=200)).query(messages)
+    assert again.content == reply.content  # temperature 0 and a fixed seed repeat exactly
