@@ -1,0 +1,1 @@
+"""Configuration shipped with the tool: Jinja prompt templates under prompts/."""

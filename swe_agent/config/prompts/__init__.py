@@ -1,0 +1,1 @@
+"""Jinja prompt templates (package data): system, instance, observation and format error."""
