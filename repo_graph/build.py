@@ -27,6 +27,7 @@ ProgressFn = Callable[[int, int], None]  # (files parsed so far, files to parse)
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 CHUNK = 32
 INCREMENTAL_SHARE = 0.2  # above this share of changed files a full resolve is as cheap
+MAX_LOOSE_PARSES = 500  # parse records added since the last pack before it is rewritten
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def build_graph(
             # from it incrementally, which costs less than rewriting the whole graph each time.
             if previous is None and cache is not None:
                 cache.save_state(session.state)
+                if cache.loose_count() > MAX_LOOSE_PARSES:
+                    _save_full(cache, session)  # fold the loose records back into one pack
                 clock.lap("save")
             return _result(root_path, session, clock, mode="incremental", parsed=updated)
     session, parsed = _full(root_path, listing, options, cache, progress=progress, workers=workers)

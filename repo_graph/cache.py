@@ -74,6 +74,10 @@ class GraphCache:
                     parses[item.stem] = record
         return parses
 
+    def loose_count(self) -> int:
+        """How many parse records were added since the pack was last written."""
+        return sum(1 for _ in self.loose_dir.glob("*.pkl")) if self.loose_dir.is_dir() else 0
+
     def save_state(self, state: GraphState) -> None:
         """Write the assembled graph and the keys it was built from (atomically)."""
         _dump(self.state_file, state)

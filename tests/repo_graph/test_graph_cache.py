@@ -185,3 +185,22 @@ def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
     serial = build_graph(tmp_path, use_cache=False, workers=1)
     assert parallel.to_json() == serial.to_json()
     assert parallel.stats.edges["invokes"] == 420
+
+
+def test_loose_parse_records_are_folded_into_the_pack(
+    fixture_repo: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import repo_graph.build
+
+    root = fixture_repo("resolution")
+    build_graph(root)
+    edit_body(root)
+    graph = build_graph(root).refresh()  # the rebuild stored its new record loose
+    loose = list((root / ".swe-agent" / "graph").glob("parses-*/*.pkl"))
+    assert graph.stats.mode == "warm" and len(loose) == 1
+    monkeypatch.setattr(repo_graph.build, "MAX_LOOSE_PARSES", 0)
+    rename_base_method(root)
+    assert build_graph(root).stats.mode == "incremental"
+    assert not list((root / ".swe-agent" / "graph").glob("parses-*/*.pkl"))
+    add_module(root)
+    assert build_graph(root).to_json() == cold(root)
