@@ -1,8 +1,9 @@
 """An opt-in second pass: ask jedi about the calls that static resolution left unresolved.
 
-Measured on Django 5.1.4 (benchmarks/graph_build.py --jedi N), jedi costs milliseconds per
-call and finds a repository target for a minority of the calls left over, so it is off by
-default and runs only on the files it is given (e.g. the few files an issue is about).
+Measured on Django 5.1.4 with ``benchmarks/graph_build.py --jedi 10``: jedi found a target in
+the repository for 6 of the 119 calls left unresolved in 10 files, at about 85 ms per call,
+which extrapolates to over an hour for the whole tree. So it is off by default and runs only
+on the files it is given (e.g. the few files an issue is about).
 """
 
 from __future__ import annotations
