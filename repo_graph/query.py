@@ -75,17 +75,24 @@ def search_entity(graph: CodeGraph, query: str, *, limit: int = 10) -> list[Sear
 
 
 def _name_matches(graph: CodeGraph, query: str) -> list[str]:
-    """Ids whose short name, dotted qualname tail or path tail is the query."""
+    """Ids whose short name, dotted qualname tail or path tail is the query.
+
+    ``mod.py:Class.method`` without its directories matches too, as does a dotted module
+    path such as ``pkg.mod.func``.
+    """
+    tail = "/" + query.strip("/")
+    dotted = "/" + query.replace(".", "/")
     found = []
     for entity_id, attrs in graph.graph.nodes(data=True):
         if not entity_id:
             continue
-        qualname = entity_id.partition(":")[2]
+        path, _, qualname = entity_id.partition(":")
         if (
             attrs["name"] == query
             or qualname == query
             or qualname.endswith("." + query)
-            or (":" not in entity_id and entity_id.endswith("/" + query.strip("/")))
+            or entity_id.endswith(tail)
+            or (qualname and f"/{path[:-3]}/{qualname.replace('.', '/')}".endswith(dotted))
         ):
             found.append(entity_id)
     kind_rank = {"class": 0, "function": 1, "file": 2, "directory": 3}

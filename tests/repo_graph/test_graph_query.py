@@ -140,3 +140,10 @@ def test_retrieve_a_directory_lists_its_entries_and_ambiguity_is_an_error(graph:
     with pytest.raises(EntityNotFound) as caught:
         retrieve(graph, "__init__.py")
     assert "ambiguous" in str(caught.value)
+
+
+def test_search_partial_ids_and_dotted_module_paths(graph: CodeGraph) -> None:
+    assert ids(search_entity(graph, "core.py:Engine.run"))[0] == "app/core.py:Engine.run"
+    assert ids(search_entity(graph, "app.core.Engine.run"))[0] == "app/core.py:Engine.run"
+    assert ids(search_entity(graph, "util.helper"))[0] == "app/util.py:helper"
+    assert all(h.match != "name" for h in search_entity(graph, "gine"))  # no partial names
