@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from swe_agent.cli._common import handles_errors
+from swe_agent.errors import BadInput, SweAgentError
+from swe_agent.runs import RunPaths
+
+SCRATCH_PATCH = ".swe-agent-retest.diff"
 
 
 @handles_errors
@@ -32,7 +39,8 @@ def review_command(
     Keys: space toggles the hunk under the cursor, a accepts all hunks of the node, p applies
     the accepted hunks as one commit (refused when a touched file has uncommitted changes), u
     undoes that commit, e exports the accepted hunks to a patch file in the run folder, t
-    re-runs the node's tests, ? shows every key, q quits.
+    re-runs the node's tests (when the run's environment image still exists), ? shows every
+    key, q quits.
 
     Examples:
 
@@ -44,4 +52,84 @@ def review_command(
     from tui import ReviewSettings, make_app
 
     found = find_run(repo, run)
-    make_app(found, ReviewSettings(repo=repo, theme=theme, branch=branch)).run()
+    settings = ReviewSettings(
+        repo=repo, theme=theme, branch=branch, run_tests=node_test_runner(repo, found)
+    )
+    make_app(found, settings).run()
+
+
+def node_test_runner(repo: Path, run: RunPaths) -> Callable[[int], dict[str, Any]] | None:
+    """Re-runs a node's tests in a fresh sandbox of the run's environment image, if it exists."""
+    env = run.read_report().get("environment") or {}
+    image, command = env.get("image"), env.get("test_command")
+    if not isinstance(image, str) or not isinstance(command, str) or not _image_present(image):
+        return None
+    python = str(env.get("python") or "3.9")
+
+    def rerun(node_id: int) -> dict[str, Any]:
+        return rerun_node_tests(repo, run, node_id, image=image, command=command, python=python)
+
+    return rerun
+
+
+def rerun_node_tests(
+    repo: Path, run: RunPaths, node_id: int, *, image: str, command: str, python: str
+) -> dict[str, Any]:
+    """The node's tests record: the base's tests, then the node's diff applied, compared."""
+    from sandbox import start_sandbox
+    from swe_agent.agent.evidence import TestProbe
+    from tui.runview import load_run, node_diff
+
+    view = load_run(run)
+    diff = node_diff(run, view, node_id)
+    base = base_commit(repo, _root_state(run))
+    with start_sandbox(repo, image=image, commit=base, python=python) as box:
+        probe = TestProbe(box, command)
+        probe.record_base()
+        if diff.strip():
+            box.write_file(SCRATCH_PATCH, diff)
+            applied = box.run(f"git apply --binary {SCRATCH_PATCH}", timeout=60)
+            if not applied.ok:
+                raise SweAgentError(
+                    f"the diff of node #{node_id} does not apply to the base commit "
+                    f"{base[:12]}: {(applied.stdout + applied.stderr).strip()}"
+                )
+            box.run(f"rm -f {SCRATCH_PATCH}", timeout=30)
+        return probe.evidence()
+
+
+def base_commit(repo: Path, tree_id: str) -> str:
+    """The newest commit of the repository whose tree is the run's base state."""
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "--all", "--format=%H %T"],
+        capture_output=True,
+        text=True,
+    )
+    for line in log.stdout.splitlines():
+        commit, _, tree = line.partition(" ")
+        if tree == tree_id:
+            return commit
+    raise BadInput(
+        f"no commit of {repo} has the run's base tree {tree_id[:12]}",
+        hint="review the run in the repository it was made for (--repo)",
+    )
+
+
+def _root_state(run: RunPaths) -> str:
+    try:
+        nodes = json.loads(run.tree.read_text(encoding="utf-8"))["nodes"]
+        return str(next(n["state"] for n in nodes if n["id"] == 0))
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        raise BadInput(f"{run.tree} names no base state: {exc}") from None
+
+
+def _image_present(image: str) -> bool:
+    """True when Docker answers and has the image; the review works without either."""
+    import docker
+    from docker.errors import DockerException, ImageNotFound
+
+    try:
+        docker.from_env(timeout=5).images.get(image)
+    except (ImageNotFound, DockerException):
+        return False
+    return True
