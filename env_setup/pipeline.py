@@ -25,6 +25,7 @@ from env_setup.cache import (
 from env_setup.detect import commit_date_of, detect
 from env_setup.errors import BadRepository, EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
+from env_setup.layers import layer_tag, reused_results, split_tooling
 from env_setup.model import Detection, Plan, Step, StepKind
 from env_setup.plan import make_plan
 from env_setup.record import (
@@ -229,16 +230,18 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
     key = key or cache_key(run.root, run.detection, plan, commit=run.options.commit)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    run.say(f"starting a sandbox from {plan.base_image} (Python {plan.python})")
+    client = docker_client()
+    layer = layer_tag(client, plan)
+    layer_ready = bool(layer and image_exists(client, layer))
+    image = layer if layer and layer_ready else plan.base_image
+    run.say(f"starting a sandbox from {image} (Python {plan.python})")
     with start_sandbox(
-        run.root,
-        image=plan.base_image,
-        network=True,
-        limits=SETUP_LIMITS,
-        commit=run.options.commit,
+        run.root, image=image, network=True, limits=SETUP_LIMITS, commit=run.options.commit
     ) as box:
         timings["sandbox_s"] = _since(started)
-        record = _install_and_verify(box, run, plan, key=key, timings=timings)
+        record = _install_and_verify(
+            box, run, plan, key=key, timings=timings, layer=(layer, layer_ready)
+        )
         if record.success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()
@@ -250,12 +253,21 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
 
 
 def _install_and_verify(
-    box: Any, run: _Run, plan: Plan, *, key: str, timings: dict[str, float]
+    box: Any,
+    run: _Run,
+    plan: Plan,
+    *,
+    key: str,
+    timings: dict[str, float],
+    layer: tuple[str | None, bool],
 ) -> EnvRecord:
     """The install steps, then the verification, both with repairs; the record of both."""
     log = InstallLog(repairs_left=run.options.max_repairs)
     started = time.monotonic()
-    failed = install(box, plan, repairers=run.repairers, log=log, progress=run.say)
+    failed = _tooling(box, run, plan, log=log, layer=layer)
+    if failed is None:
+        rest = replace(plan, steps=split_tooling(plan)[1])
+        failed = install(box, rest, repairers=run.repairers, log=log, progress=run.say)
     timings["install_s"] = _since(started)
     verification = Verification(ok=False, output_tail="not verified: the install failed")
     if failed is None:
@@ -282,6 +294,24 @@ def _install_and_verify(
         resolved=_freeze(box, plan) if failed is None else {},
         commands=tuple(replace(c, python=plan.python) for c in log.results),
     )
+
+
+def _tooling(
+    box: Any, run: _Run, plan: Plan, *, log: InstallLog, layer: tuple[str | None, bool]
+) -> CommandResult | None:
+    """The venv and tooling steps: already in the layer, or run now and saved as the layer."""
+    tag, ready = layer
+    tooling, _ = split_tooling(plan)
+    if tag and ready:
+        log.results.extend(reused_results(tooling, tag))
+        return None
+    failed = install(
+        box, replace(plan, steps=tooling), repairers=run.repairers, log=log, progress=run.say
+    )
+    if failed is None and tag:
+        run.say(f"saving the tooling layer {tag}")
+        box.commit(tag)
+    return failed
 
 
 # Later sandboxes run as uid 1000 and unpack a fresh workspace: they must be able to empty it,

@@ -155,3 +155,15 @@ def test_test_command_choice(detection: Detection, python: str, command: str) ->
 def test_nose_on_old_python_installs_nose() -> None:
     plan = make_plan(Detection(test_runner=TestRunner.NOSE), IMAGES, python="3.9")
     assert any(step.command.endswith("pytest nose") for step in plan.steps)
+
+
+def test_tooling_layer_holds_the_leading_venv_and_pip_steps() -> None:
+    from env_setup.layers import reused_results, split_tooling
+
+    plan = make_plan(Detection(installable=True), IMAGES, python="3.9")
+    tooling, rest = split_tooling(plan)
+    assert [s.kind for s in tooling] == [StepKind.VENV, StepKind.TOOLING]
+    assert rest[0].kind is StepKind.PROJECT
+    logged = reused_results(tooling, "swe-agent/env-base:x")
+    assert all(r.ok and r.seconds == 0 for r in logged)
+    assert [r.command for r in logged] == [s.command for s in tooling]  # replays keep them
