@@ -54,15 +54,16 @@ def setup_command(
       swe-agent env setup . --python 3.11 --tests tests/test_core.py
     """
     from rich.console import Console
+    from rich.markup import escape
 
     from env_setup import SetupOptions, setup_environment
 
     options = SetupOptions(commit=commit, python=python, tests=tuple(tests or ()), use_cache=cache)
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, log_path=False)
     with console.status("setting up the environment") as status:
 
         def progress(message: str) -> None:
-            console.log(f"[dim]{message}[/]")
+            console.log(f"[dim]{escape(message)}[/]")
             status.update(message[:100])
 
         record = setup_environment(path, options, progress=progress)
