@@ -22,14 +22,8 @@ from repo_graph.model import (
     SkippedFile,
     SkipReason,
 )
-from repo_graph.query import (
-    Retrieved,
-    SearchHit,
-    Traversal,
-    retrieve,
-    search_entity,
-    traverse,
-)
+from repo_graph.query import Retrieved, SearchHit, retrieve, search_entity
+from repo_graph.traversal import Traversal, traverse
 
 __all__ = [
     "DEFAULT_EXCLUDES",

@@ -10,17 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from repo_graph.errors import BadQuery, EntityNotFound
-from repo_graph.graph import CodeGraph, entity_from
-from repo_graph.model import EdgeKind, Entity, NodeKind
+from repo_graph.graph import CodeGraph
+from repo_graph.model import Entity, NodeKind
 
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-REVERSED = {
-    EdgeKind.CONTAINS.value: "contained by",
-    EdgeKind.IMPORTS.value: "imported by",
-    EdgeKind.INVOKES.value: "invoked by",
-    EdgeKind.INHERITS.value: "inherited by",
-}
-DIRECTIONS = ("downstream", "upstream", "both")
 
 
 @dataclass(frozen=True)
@@ -30,16 +23,6 @@ class SearchHit:
     entity: Entity
     match: str  # "id" | "name" | "bm25" | "fuzzy"
     score: float
-
-
-@dataclass(frozen=True)
-class Traversal:
-    """The neighbourhood of some entities: a readable tree, and its nodes and edges."""
-
-    start: tuple[str, ...]
-    nodes: tuple[Entity, ...]
-    edges: tuple[tuple[str, str, str], ...]  # (source, target, kind) as in the graph
-    text: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,103 +139,6 @@ def resolve_entity(graph: CodeGraph, query: str) -> str:
         hint = "find ids with `swe-agent graph query search NAME`"
     what = "is ambiguous" if named else "is not an entity of the graph"
     raise EntityNotFound(f"{query!r} {what}", hint=hint)
-
-
-def traverse(
-    graph: CodeGraph,
-    start: str | Sequence[str],
-    *,
-    direction: str = "downstream",
-    depth: int = 2,
-    edge_kinds: Iterable[EdgeKind | str] | None = None,
-    node_kinds: Iterable[NodeKind | str] | None = None,
-) -> Traversal:
-    """Breadth-first walk from ``start`` along the chosen edges (depth -1: unbounded)."""
-    if direction not in DIRECTIONS:
-        raise BadQuery(f"unknown direction {direction!r}", hint="use " + " | ".join(DIRECTIONS))
-    if depth < -1:
-        raise BadQuery(f"depth must be -1 (unbounded) or more, not {depth}")
-    starts = [start] if isinstance(start, str) else list(start)
-    roots = [resolve_entity(graph, s) for s in starts]
-    walker = _Walker(graph, direction, _kinds(edge_kinds, EdgeKind), _kinds(node_kinds, NodeKind))
-    lines: list[str] = []
-    for root in roots:
-        lines.append(root)
-        walker.expand(root, prefix="", depth=depth, out=lines, path={root})
-    nodes = tuple(entity_from(n, graph.graph.nodes[n]) for n in [*roots, *walker.seen_order])
-    return Traversal(tuple(roots), _unique(nodes), tuple(walker.edges), "\n".join(lines))
-
-
-def _kinds(values: Iterable[str] | None, enum: type[NodeKind] | type[EdgeKind]) -> set[str] | None:
-    if values is None:
-        return None
-    known = {k.value for k in enum}
-    chosen = {str(v) for v in values}
-    if unknown := chosen - known:
-        raise BadQuery(f"unknown kind {sorted(unknown)}", hint="use " + ", ".join(sorted(known)))
-    return chosen
-
-
-def _unique(nodes: tuple[Entity, ...]) -> tuple[Entity, ...]:
-    seen: dict[str, Entity] = {}
-    for node in nodes:
-        seen.setdefault(node.id, node)
-    return tuple(seen.values())
-
-
-class _Walker:
-    """Writes the indented tree while collecting the nodes and edges it passes."""
-
-    def __init__(
-        self, graph: CodeGraph, direction: str, edges: set[str] | None, nodes: set[str] | None
-    ) -> None:
-        self.g = graph.graph
-        self.direction = direction
-        self.edge_kinds = edges
-        self.node_kinds = nodes
-        self.expanded: set[str] = set()
-        self.seen_order: list[str] = []
-        self.edges: list[tuple[str, str, str]] = []
-        self._edge_set: set[tuple[str, str, str]] = set()
-
-    def neighbours(self, node: str) -> list[tuple[str, str, tuple[str, str, str]]]:
-        """(label, neighbour, graph edge) in a stable order."""
-        out = []
-        if self.direction in ("downstream", "both"):
-            out += [(k, v, (node, v, k)) for _, v, k in self.g.out_edges(node, keys=True)]
-        if self.direction in ("upstream", "both"):
-            out += [(REVERSED[k], u, (u, node, k)) for u, _, k in self.g.in_edges(node, keys=True)]
-        return sorted(
-            (label, other, edge)
-            for label, other, edge in out
-            if (self.edge_kinds is None or edge[2] in self.edge_kinds)
-            and (self.node_kinds is None or self.g.nodes[other]["kind"] in self.node_kinds)
-        )
-
-    def expand(self, node: str, *, prefix: str, depth: int, out: list[str], path: set[str]) -> None:
-        if depth == 0:
-            return
-        self.expanded.add(node)
-        children = self.neighbours(node)
-        for index, (label, other, edge) in enumerate(children):
-            last = index == len(children) - 1
-            if edge not in self._edge_set:
-                self._edge_set.add(edge)
-                self.edges.append(edge)
-            if other not in self.seen_order:
-                self.seen_order.append(other)
-            # A node already expanded elsewhere is listed once more but not expanded again.
-            again = other in self.expanded or other in path
-            mark = " (see above)" if again and depth != 1 else ""
-            out.append(f"{prefix}{'└── ' if last else '├── '}{label} ── {other}{mark}")
-            if not again:
-                self.expand(
-                    other,
-                    prefix=prefix + ("    " if last else "│   "),
-                    depth=depth - 1,
-                    out=out,
-                    path=path | {other},
-                )
 
 
 def retrieve(graph: CodeGraph, entity_id: str) -> Retrieved:

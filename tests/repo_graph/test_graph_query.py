@@ -105,10 +105,28 @@ def test_traverse_filters_and_depth(graph: CodeGraph) -> None:
     assert traverse(graph, "app/core.py:Engine", depth=0).text == "app/core.py:Engine"
 
 
-def test_traverse_lists_a_node_met_twice_once_expanded(graph: CodeGraph) -> None:
-    text = traverse(graph, "app/core.py:Engine.run", depth=3, edge_kinds=["invokes"]).text
-    assert text.count("── app/util.py:helper") == 2  # from run and from run.inner
-    assert text.count("(see above)") == 1  # listed again, not expanded again
+def test_traverse_expands_a_node_once_and_marks_its_other_appearances(graph: CodeGraph) -> None:
+    text = traverse(graph, "app/core.py:Engine.run", depth=3, edge_kinds=["invokes", "contains"])
+    assert text.text.splitlines() == [
+        "app/core.py:Engine.run",
+        "├── contains ── app/core.py:Engine.run.inner",
+        "│   └── invokes ── app/util.py:helper",
+        "├── invokes ── app/core.py:Engine.run.inner (see above)",
+        "├── invokes ── app/core.py:Engine.stop",
+        "├── invokes ── app/models/model.py:Model.create",
+        "│   └── invokes ── app/models/model.py:Model",
+        "│       └── contains ── app/models/model.py:Model.create (see above)",
+        "└── invokes ── app/util.py:helper",
+    ]
+
+
+def test_traverse_nodes_are_within_depth_by_shortest_distance(graph: CodeGraph) -> None:
+    # helper is one hop from run directly, two through inner: depth 1 must include it.
+    result = traverse(graph, "app/core.py:Engine.run", depth=1, edge_kinds=["invokes"])
+    assert [n.id for n in result.nodes][:1] == ["app/core.py:Engine.run"]
+    assert "app/util.py:helper" in {n.id for n in result.nodes}
+    unbounded = traverse(graph, "app", depth=-1, edge_kinds=["contains"])
+    assert {n.id for n in unbounded.nodes} == {n for n in graph.graph if n.startswith("app")}
 
 
 def test_traverse_bad_options_are_bad_queries(graph: CodeGraph) -> None:
