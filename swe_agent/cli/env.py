@@ -39,10 +39,14 @@ def setup_command(
 ) -> None:
     """Work out, install, verify and cache the environment in which PATH's tests run.
 
-    Reads the packaging, test and CI files, picks a Python and a base image, installs in a
-    networked Docker sandbox (repairing common failures), checks that the packages import and
-    that pytest collects the tests, then saves the container as an image. The record is
-    PATH/.swe-agent/env.json; a second setup with the same dependency files reuses the image.
+    Reads packaging, test and CI files; picks a Python and a base image.
+
+    Installs in a networked Docker sandbox, repairing common failures.
+
+    Checks that the packages import and that pytest collects the tests.
+
+    Saves the container as an image and the record as PATH/.swe-agent/env.json;
+    a second setup with the same dependency files reuses the image.
     Exits 1 when the environment could not be verified.
 
     Examples:
