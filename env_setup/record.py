@@ -104,11 +104,16 @@ def record_from_json(data: dict[str, Any]) -> EnvRecord:
     """Rebuild an EnvRecord from its JSON form."""
     verify = data.get("verify")
     fields = dict(data)
-    fields["commands"] = tuple(CommandResult(**c) for c in data.get("commands") or [])
-    fields["verify"] = Verification(**verify) if isinstance(verify, dict) else None
+    fields["commands"] = tuple(_known(CommandResult, c) for c in data.get("commands") or [])
+    fields["verify"] = _known(Verification, verify) if isinstance(verify, dict) else None
     fields["notes"] = tuple(data.get("notes") or ())
     known = EnvRecord.__dataclass_fields__
     return EnvRecord(**{k: v for k, v in fields.items() if k in known})
+
+
+def _known(cls: Any, data: dict[str, Any]) -> Any:
+    """`cls(**data)` keeping only the fields `cls` has (records from other versions load)."""
+    return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def load_record(repo: Path) -> EnvRecord:
