@@ -64,7 +64,6 @@ def model_name(model: str | tuple[str, ...] | None) -> str:
 def solve_task(task: RunTask) -> dict[str, Any]:
     """Solve one instance in its own work folder; copy its run folder under OUT/runs/."""
     from env_setup import SetupOptions, setup_environment
-
     from swe_agent.models import get_model
     from swe_agent.solve import SolveOptions, solve
 

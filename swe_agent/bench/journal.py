@@ -74,7 +74,8 @@ class Journal:
     def record(self, instance_id: str, event: Event, **fields: Any) -> None:
         """Append one event for an instance."""
         append_line(
-            self.path, {"instance_id": instance_id, "event": str(event), "time": time.time(), **fields}
+            self.path,
+            {"instance_id": instance_id, "event": str(event), "time": time.time(), **fields},
         )
 
     def last_events(self) -> dict[str, dict[str, Any]]:

@@ -25,9 +25,6 @@ _IDENTITY = {
     "GIT_AUTHOR_EMAIL": "swe-agent@localhost",
     "GIT_COMMITTER_NAME": "swe-agent",
     "GIT_COMMITTER_EMAIL": "swe-agent@localhost",
-    # A fixed date makes the derived commits the same on every run.
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
 }
 
 
@@ -41,8 +38,16 @@ class Workdir:
     missing: tuple[str, ...] = ()
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None, index: Path | None = None) -> str:
+def _git(
+    root: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    index: Path | None = None,
+    date: str | None = None,
+) -> str:
     env = {**os.environ, **_IDENTITY}
+    if date is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
     if index is not None:
         env["GIT_INDEX_FILE"] = str(index)
     done = subprocess.run(
@@ -64,7 +69,9 @@ def _missing_paths(root: Path, commit: str) -> list[str]:
             entries.append((sha, path))
     stdin = "".join(f"{sha}\n" for sha, _ in entries).encode()
     answers = _git(root, "cat-file", "--batch-check", stdin=stdin).splitlines()
-    return [path for (_, path), line in zip(entries, answers, strict=True) if line.endswith("missing")]
+    return [
+        path for (_, path), line in zip(entries, answers, strict=True) if line.endswith("missing")
+    ]
 
 
 def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: str) -> str:
@@ -82,7 +89,9 @@ def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: st
         tree = _git(root, "write-tree", index=index)
     finally:
         index.unlink(missing_ok=True)
-    return _git(root, "commit-tree", tree, "-p", parent, "-m", message)
+    # The parent's date: the same commit every run, and env_setup dates dependencies by it.
+    date = _git(root, "log", "-1", "--format=%cI", parent)
+    return _git(root, "commit-tree", tree, "-p", parent, "-m", message, date=date)
 
 
 def prepare_workdir(

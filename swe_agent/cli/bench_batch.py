@@ -21,9 +21,7 @@ Repos = Annotated[
 ]
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
 Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
-Instances = Annotated[
-    str | None, typer.Option("--instances", help="Comma-separated instance ids.")
-]
+Instances = Annotated[str | None, typer.Option("--instances", help="Comma-separated instance ids.")]
 Filter = Annotated[str | None, typer.Option("--filter", help="Regular expression on instance ids.")]
 Limit = Annotated[int | None, typer.Option("--limit", help="At most N instances.")]
 ExecutorOpt = Annotated[str, typer.Option("--executor", help="local (process pool) or ray.")]
@@ -96,7 +94,9 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     ray_address: RayAddress = None,
     search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
     iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the batch result as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the batch result as JSON.")
+    ] = False,
 ) -> None:
     """Solve every instance of a dataset; write OUT/preds.jsonl and one run folder each.
 
@@ -104,7 +104,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
 
     Examples:
 
-      swe-agent bench run data/swebench_lite_dev.jsonl -m anthropic/claude-sonnet-4-20250514 --out runs/lite --workers 2 --budget-usd 20
+      swe-agent bench run lite.jsonl -m openai/gpt-4o --out runs/lite --workers 2 --budget-usd 20
 
       swe-agent bench run dev.jsonl -m replay:old-run --out out --filter '^marshmallow' --limit 2
 
@@ -187,14 +187,14 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
 
     Examples:
 
-      swe-agent bench eval data/swebench_lite_dev.jsonl --predictions runs/lite/preds.jsonl --out eval/lite --workers 2
+      swe-agent bench eval lite.jsonl --predictions runs/lite/preds.jsonl --out eval --workers 2
 
       swe-agent bench eval dev.jsonl -p gold --out eval/gold --filter '^pylint-dev' --json
 
       swe-agent bench eval dev.jsonl -p preds.jsonl --out eval --executor ray --keep-images 10
     """
     from swe_agent.bench import load_instances
-    from swe_agent.bench.evaluate import EvalOptions, evaluate
+    from swe_agent.bench.evaluate import EvalOptions
     from swe_agent.bench.images import parse_size
 
     _check_common(repos, workers, executor)

@@ -1,0 +1,106 @@
+"""`bench eval` end to end through env_setup and the real Docker sandbox, locally and on Ray."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bench_world import GOLD, NOT_APPLYING, World, make_world, pred, write_preds
+from typer.testing import CliRunner
+
+from swe_agent.bench import load_instances
+from swe_agent.bench.evaluate import EvalOptions, evaluate
+
+pytestmark = pytest.mark.docker
+IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3-hang")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, docker_image: str) -> World:
+    """The tinycalc world; its environment image is built by the first evaluation (cached)."""
+    return make_world(tmp_path_factory.mktemp("bench"), IDS)
+
+
+def _report(out: Path, instance_id: str) -> dict[str, object]:
+    return json.loads((out / instance_id / "report.json").read_text())[instance_id]  # type: ignore[no-any-return]
+
+
+def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
+    world: World, tmp_path: Path
+) -> None:
+    preds = write_preds(
+        tmp_path / "preds.jsonl",
+        [
+            pred(IDS[0], GOLD),
+            "this line is not JSON",
+            pred(IDS[1], NOT_APPLYING),
+            pred(IDS[2], GOLD),
+        ],
+    )
+    out = tmp_path / "eval"
+    options = EvalOptions(out=out, mirrors=world.mirrors, workers=2, timeout_s=8)
+    summary = evaluate(load_instances(world.dataset), str(preds), options)
+    assert summary["total"] == 3
+    assert summary["resolved"] == [IDS[0]]
+    assert summary["prediction_errors"][0]["line"] == 2
+    gold = _report(out, IDS[0])
+    assert gold["resolved"] and gold["patch_successfully_applied"]
+    assert gold["tests_status"]["FAIL_TO_PASS"] == {  # type: ignore[index]
+        "success": ["tests/test_stats.py::test_median_even"],
+        "failure": [],
+    }
+    bad = _report(out, IDS[1])
+    assert not bad["patch_successfully_applied"] and not bad["resolved"]
+    assert "did not apply" in str(bad["error"])
+    hang = _report(out, IDS[2])
+    assert hang["timed_out"] and not hang["resolved"]
+    assert hang["tests_status"]["FAIL_TO_PASS"]["failure"] == ["tests/test_hang.py::test_hang"]  # type: ignore[index]
+    assert set(summary["errors"]) == {IDS[1], IDS[2]} and summary["timed_out"] == [IDS[2]]
+    assert (out / IDS[0] / "test_output.txt").read_text().count("PASSED") == 3
+    # A second run reuses every finished evaluation of the same patch.
+    again = evaluate(load_instances(world.dataset), str(preds), options)
+    assert again["resolved"] == [IDS[0]] and again["seconds"] < summary["seconds"]
+
+
+def test_empty_patches_resolve_nothing(world: World, tmp_path: Path) -> None:
+    instances = load_instances(world.dataset, instances=IDS[:2])
+    options = EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors, workers=2)
+    summary = evaluate(instances, "empty", options)
+    assert summary["resolved"] == [] and summary["unresolved"] == list(IDS[:2])
+    status = _report(tmp_path / "eval", IDS[0])["tests_status"]
+    assert status["FAIL_TO_PASS"]["failure"] == ["tests/test_stats.py::test_median_even"]  # type: ignore[index]
+    assert len(status["PASS_TO_PASS"]["success"]) == 2  # type: ignore[index]
+
+
+def test_two_instances_through_a_local_ray_cluster(world: World, tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    instances = load_instances(world.dataset, instances=IDS[:2])
+    options = EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors, workers=2, executor="ray")
+    summary = evaluate(instances, "gold", options)
+    assert summary["resolved"] == list(IDS[:2]) and summary["executor"] == "ray"
+
+
+def test_eval_command_prints_the_summary_as_json(world: World, tmp_path: Path) -> None:
+    import typer
+
+    from swe_agent.cli.bench_batch import eval_command
+
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.command("other")(lambda: None)  # two commands keep "eval" as a subcommand
+    preds = write_preds(tmp_path / "p.jsonl", [pred(IDS[0], GOLD), '{"instance_id": 3}'])
+    args = ["eval", str(world.dataset), "-p", str(preds), "--out", str(tmp_path / "e"),
+            "--repos", str(world.mirrors), "--json", "--keep-images", "1"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["total"] == 1 and summary["resolved"] == [IDS[0]]
+    assert summary["unresolved"] == [] and summary["errors"] == []
+    assert summary["seconds"] > 0 and summary["prediction_errors"][0]["line"] == 2
+    import docker
+
+    client = docker.from_env()
+    tag = "swe-agent/instance:octo__tinycalc-1"
+    assert client.images.get(tag)  # --keep-images 1 keeps the evaluated container
+    client.images.remove(tag)

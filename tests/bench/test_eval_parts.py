@@ -1,0 +1,171 @@
+"""The parts of `bench eval` that need no Docker: grading, predictions, journal, executors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bench_world import GOLD, make_world, pred, write_preds
+from typer.testing import CliRunner
+
+from swe_agent.bench import load_instances
+from swe_agent.bench.executors import LocalExecutor, drive
+from swe_agent.bench.grading import grade, instance_report, pytest_command, pytest_targets
+from swe_agent.bench.images import parse_size
+from swe_agent.bench.journal import Event, Journal, append_line, read_lines
+from swe_agent.bench.predictions import load_predictions
+from swe_agent.bench.workdirs import prepare_workdir
+from swe_agent.errors import BadInput
+
+OUTPUT = """\
+tests/test_a.py ..F
+=========================== short test summary info ============================
+PASSED tests/test_a.py::test_one
+PASSED tests/test_a.py::test_param[select a; select b-1]
+XFAIL tests/test_a.py::test_known - reason
+FAILED tests/test_a.py::test_two - AssertionError: assert 1 == 2
+"""
+
+
+def test_grading_follows_swebench_rules() -> None:
+    status = grade(
+        OUTPUT,
+        fail_to_pass=["tests/test_a.py::test_two", "tests/test_a.py::test_known"],
+        pass_to_pass=["tests/test_a.py::test_one", "tests/test_a.py::test_param[select",
+                      "tests/test_a.py::test_gone"],
+    )  # fmt: skip
+    assert status.f2p_success == ("tests/test_a.py::test_known",)  # XFAIL counts as a pass
+    assert status.f2p_failure == ("tests/test_a.py::test_two",)
+    # An id cut at its first space (as SWE-bench stores them) matches the summary line.
+    assert "tests/test_a.py::test_param[select" in status.p2p_success
+    assert status.p2p_failure == ("tests/test_a.py::test_gone",)  # missing from the output
+    report = instance_report("x", model_patch=GOLD, applied=True, status=status)
+    assert report["x"]["resolved"] is False and report["x"]["patch_exists"] is True
+    assert report["x"]["tests_status"]["PASS_TO_PASS"]["failure"] == ["tests/test_a.py::test_gone"]
+    empty = instance_report("y", model_patch="", applied=False, status=None)["y"]
+    assert empty == {"patch_is_None": False, "patch_exists": False,
+                     "patch_successfully_applied": False, "resolved": False}  # fmt: skip
+
+
+def test_pytest_targets_drop_parametrization_and_repeat() -> None:
+    tests = ["t.py::test_p[a b", "t.py::test_p[c]", "t.py::C::test_m", "t.py::test_p[d]"]
+    assert pytest_targets(tests) == ["t.py::test_p", "t.py::C::test_m"]
+    assert pytest_command("/v/bin/python", ["t.py::x[1]"]).endswith("-p no:cacheprovider t.py::x")
+
+
+def test_predictions_skip_corrupt_and_unknown_lines(tmp_path: Path) -> None:
+    world = make_world(tmp_path, ("octo__tinycalc-1", "octo__tinycalc-2"))
+    instances = load_instances(world.dataset)
+    path = write_preds(
+        tmp_path / "preds.jsonl",
+        [
+            pred("octo__tinycalc-1", GOLD),
+            '{"instance_id": "octo__tinycalc-2", "model_patch": "diff',
+            pred("nobody__nothing-1", GOLD),
+            '["not", "an", "object"]',
+            pred("octo__tinycalc-2", None),
+        ],
+    )
+    found, problems = load_predictions(str(path), instances=instances)
+    assert set(found) == {"octo__tinycalc-1", "octo__tinycalc-2"}
+    assert found["octo__tinycalc-2"].model_patch is None
+    assert [p.line for p in problems] == [2, 3, 4]
+    assert "preds.jsonl:2: not JSON" in problems[0].message
+    assert "not in the dataset" in problems[1].message
+    gold, none = load_predictions("gold", instances=instances)
+    assert gold["octo__tinycalc-1"].model_patch == GOLD and none == []
+
+
+def test_predictions_as_a_json_object_keyed_by_id(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    path = tmp_path / "preds.json"
+    path.write_text(json.dumps({"octo__tinycalc-1": {"model_patch": GOLD}}))
+    found, _ = load_predictions(str(path), instances=load_instances(world.dataset))
+    assert found["octo__tinycalc-1"].model_patch == GOLD
+
+
+def test_work_folder_shares_objects_and_commits_the_test_patch(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    inst = load_instances(world.dataset)[0]
+    workdir = prepare_workdir(repo=inst.repo, commit=inst.base_commit, test_patch=inst.test_patch,
+                              mirrors=world.mirrors, dest=tmp_path / "w")  # fmt: skip
+    assert workdir.base == world.base and workdir.with_tests != world.base
+    assert not (tmp_path / "w" / "tests").exists()  # nothing checked out
+    again = prepare_workdir(repo=inst.repo, commit=inst.base_commit, test_patch=inst.test_patch,
+                            mirrors=world.mirrors, dest=tmp_path / "w")  # fmt: skip
+    assert again == workdir  # the derived commits are the same every time
+
+
+def test_journal_survives_a_torn_last_line(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.record("a", Event.STARTED)
+    journal.record("a", Event.FINISHED, cost_usd=0.5)
+    journal.record("b", Event.STARTED)
+    with open(journal.path, "a") as handle:
+        handle.write('{"instance_id": "c", "ev')  # the process died mid-write
+    append_line(journal.path, {"instance_id": "d", "event": "started"})
+    assert journal.finished() == {"a"}
+    assert journal.interrupted() == {"b", "d"}
+    assert len(list(read_lines(journal.path))) == 4
+
+
+def _square(value: int) -> int:
+    return value * value
+
+
+def test_drive_keeps_workers_busy_and_stops_starting_when_told() -> None:
+    executor = LocalExecutor(workers=2)
+    results: dict[int, int | BaseException] = {}
+    started: list[int] = []
+    try:
+        drive(executor, _square, range(10), workers=2,
+              may_start=lambda: len(started) < 5, on_start=started.append,
+              on_done=lambda task, result: results.__setitem__(task, result))  # fmt: skip
+    finally:
+        executor.close()
+    assert started == [0, 1, 2, 3, 4] and results == {i: i * i for i in range(5)}
+
+
+def test_sizes() -> None:
+    assert parse_size("20G") == 20 * 1024**3
+    assert parse_size("1.5t") == int(1.5 * 1024**4)
+    assert parse_size("500MiB") == 500 * 1024**2
+    with pytest.raises(BadInput):
+        parse_size("lots")
+
+
+def _app():  # type: ignore[no-untyped-def]
+    import typer
+
+    from swe_agent.cli.bench_batch import eval_command, run_command
+
+    app = typer.Typer()
+    app.command("run")(run_command)
+    app.command("eval")(eval_command)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--predictions", "missing.jsonl"], "does not exist"),
+        (["--predictions", "gold", "--executor", "spark"], "unknown executor"),
+        (["--predictions", "gold", "--disk-budget", "lots"], "is not a size"),
+        (["--predictions", "gold", "--workers", "0"], "at least 1"),
+    ],
+)
+def test_eval_command_refuses_bad_input(tmp_path: Path, extra: list[str], message: str) -> None:
+    world = make_world(tmp_path)
+    args = ["eval", str(world.dataset), "--out", str(tmp_path / "o"), "--repos", str(world.mirrors)]
+    result = CliRunner().invoke(_app(), [*args, *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    args = ["run", str(world.dataset), "-m", "replay:nowhere", "--out", str(tmp_path / "o"),
+            "--repos", str(world.mirrors), "--search", "bfs"]  # fmt: skip
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2 and "unknown search mode" in result.output
