@@ -1,11 +1,9 @@
 """The action runner: one persistent Python namespace driven over JSON lines on stdin/stdout.
 
-Stdlib only and Python 3.6 compatible, because it runs inside project environments that can be
-old. The host copies this file into the sandbox and starts it once; it is never imported by
-the host. Requests arrive one per line on stdin; every request gets exactly one ``result`` line
-on stdout. While an action runs, a host tool call is a ``call`` line out and a ``reply`` line in.
-The real stdin/stdout are kept on private descriptors so that neither the action's prints nor
-its child processes can corrupt the protocol.
+Stdlib only and Python 3.6 compatible (project environments can be old); copied into the
+sandbox, started once, never imported by the host. Each request line on stdin gets one
+``result`` line on stdout; a host tool call is a ``call`` line out and a ``reply`` line in.
+The protocol lives on private descriptors, so prints and child processes cannot corrupt it.
 """
 
 import ast
@@ -28,12 +26,8 @@ MAIN_PID = os.getpid()
 NOTHING = object()
 STATE = {"workdir": os.getcwd(), "calls": 0, "actions": 0}
 NAMESPACE = {"__name__": "__main__", "__builtins__": __builtins__}
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "swe-agent",
-    "GIT_AUTHOR_EMAIL": "swe-agent@localhost",
-    "GIT_COMMITTER_NAME": "swe-agent",
-    "GIT_COMMITTER_EMAIL": "swe-agent@localhost",
-}
+GIT_ENV = {"GIT_AUTHOR_NAME": "swe-agent", "GIT_AUTHOR_EMAIL": "swe-agent@localhost"}
+GIT_ENV.update(GIT_COMMITTER_NAME="swe-agent", GIT_COMMITTER_EMAIL="swe-agent@localhost")
 
 
 class ActionTimeout(BaseException):
@@ -67,8 +61,7 @@ def bounded(data, limit):
     if not limit or len(data) <= limit:
         return data, False
     half = limit // 2
-    cut = len(data) - 2 * half
-    marker = "\n[... %d characters truncated ...]\n" % cut
+    marker = "\n[... %d characters truncated ...]\n" % (len(data) - 2 * half)
     return data[:half] + marker + data[-half:], True
 
 
@@ -122,34 +115,31 @@ def _on_alarm(signum, frame):
 
 
 def set_alarm(seconds):
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGALRM, _on_alarm)  # again each time: an action may have replaced it
     signal.setitimer(signal.ITIMER_REAL, seconds or 0)
 
 
 def sweep_strays():
-    """Kill the processes an action left in the runner's process group (forks, children)."""
-    me, group = os.getpid(), os.getpgid(0)
-    for _ in range(20):
-        found = False
-        for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
-            if not name.isdigit() or int(name) == me:
+    """Kill what an action left in the runner's process group, until none is left (<= 5 s)."""
+    deadline = time.time() + 5
+    while signal_group(signal.SIGSTOP) and time.time() < deadline:  # stopped: no more forks
+        signal_group(signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # zombies count as pids until collected
+            while os.waitpid(-1, os.WNOHANG)[0]:
                 continue
-            try:
+        time.sleep(0.005)
+
+
+def signal_group(sig):
+    """Send ``sig`` to every other process of the runner's group; their pids."""
+    me, group, hit = os.getpid(), os.getpgid(0), set()
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if name.isdigit() and int(name) != me:
+            with contextlib.suppress(OSError):  # ended meanwhile, or not ours
                 if os.getpgid(int(name)) == group:
-                    os.kill(int(name), signal.SIGKILL)
-                    found = True
-            except OSError:
-                continue  # the process ended meanwhile, or is not ours
-        reap_children()
-        if not found:
-            return
-
-
-def reap_children():
-    """Collect exited children of the runner (zombies count against the pids limit)."""
-    with contextlib.suppress(ChildProcessError):  # no children left
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            continue
+                    os.kill(int(name), sig)
+                    hit.add(int(name))
+    return hit
 
 
 def compile_action(code, name):
@@ -183,8 +173,7 @@ def user_traceback(exc_type, exc, tb):
 
 
 def describe(exc):
-    text = str(exc)
-    return type(exc).__name__ + (": " + text if text else "")
+    return type(exc).__name__ + (": %s" % exc if str(exc) else "")
 
 
 def op_exec(req):
@@ -202,9 +191,7 @@ def op_exec(req):
     except ActionTimeout:
         set_alarm(0)
         result["timed_out"] = True
-        result["error"] = "TimeoutError: the action ran longer than %ss and was interrupted" % (
-            timeout,
-        )
+        result["error"] = "TimeoutError: the action was interrupted after %ss" % timeout
     except BaseException as exc:  # the action's own error, SystemExit included, is the result
         set_alarm(0)
         if os.getpid() != MAIN_PID:
@@ -284,13 +271,22 @@ def op_git(req):
     return {"value": stdout, "exit_code": 0}
 
 
+def inside(path):
+    """The absolute path of ``path`` in the workspace; refuses paths that leave it."""
+    root = os.path.realpath(STATE["workdir"])
+    full = os.path.realpath(os.path.join(root, path))
+    if full != root and not full.startswith(root + os.sep):
+        raise ValueError("%s is outside the workspace %s" % (path, root))
+    return full
+
+
 def op_read(req):
-    with open(os.path.join(STATE["workdir"], req["path"]), "rb") as handle:
+    with open(inside(req["path"]), "rb") as handle:
         return {"value": handle.read().decode("utf-8", "replace")}
 
 
 def op_write(req):
-    path = os.path.join(STATE["workdir"], req["path"])
+    path = inside(req["path"])
     parent = os.path.dirname(path)
     if parent and not os.path.isdir(parent):
         os.makedirs(parent)

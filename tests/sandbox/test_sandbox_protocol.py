@@ -201,3 +201,10 @@ def test_plain_directory_gets_a_fresh_baseline(
 def backend(request: pytest.FixtureRequest) -> str:
     """Each backend name, for tests that start their own sandbox."""
     return str(request.param)
+
+
+def test_read_and_write_stay_inside_the_workspace(box: Sandbox) -> None:
+    with pytest.raises(SandboxError, match="outside the workspace"):
+        box.write_file("../escape.txt", "x")
+    with pytest.raises(SandboxError, match="outside the workspace"):
+        box.read_file("/etc/hostname")
