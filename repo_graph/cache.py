@@ -24,7 +24,7 @@ from repo_graph.parse import FileParse
 if TYPE_CHECKING:
     import networkx as nx
 
-CACHE_VERSION = 3  # bump when parse records or the graph layout change
+CACHE_VERSION = 4  # bump when parse records, name resolution or the graph layout change
 
 
 class GraphState(NamedTuple):

@@ -269,19 +269,42 @@ class Resolver:
             target = self.lookup_name(path, scope, head)
             if target is None and rest:
                 target = self._name_instance(path, scope, head, hops)
-        for part in rest:
+        for index, part in enumerate(rest):
             if target is None:
                 return None
-            target = self.member(target, part)
+            found = self.member(target, part)
+            if found is None and ":" not in target and index < len(rest) - 1:
+                # module.instance.method(): an instance made at the module's top level
+                found = self._name_instance(target, "", part, hops)
+            target = found
         return target
 
     def _name_instance(self, path: str, scope: str, name: str, hops: int) -> str | None:
-        """The class whose instance a local name holds (``x = Engine()``), if known."""
-        callee = self.instances.name(path, scope, name)
-        if not callee or hops > 2:
+        """The class whose instance a name holds: ``x = Engine()`` in this scope or one
+        around it, or in the module a ``from m import x`` names."""
+        if hops > 2:
             return None
-        found = self.resolve_dotted(path, scope, callee, hops + 1)
-        return found if found and self.kinds.get(found) == "class" else None
+        for qualname in [*scope_chain(scope), ""]:
+            callee = self.instances.name(path, qualname, name)
+            if callee:
+                found = self.resolve_dotted(path, qualname, callee, hops + 1)
+                return found if found and self.kinds.get(found) == "class" else None
+        stmt = self._binding(path, scope, name)
+        if stmt is None or not stmt.name:
+            return None
+        module_file = self.resolve_module(path, stmt.module, stmt.level)
+        if module_file is None:
+            return None
+        self._note((module_file,))
+        return self._name_instance(module_file, "", stmt.name, hops + 1)
+
+    def _binding(self, path: str, scope: str, name: str) -> ImportStmt | None:
+        """The import statement that binds ``name`` in ``scope`` or around it."""
+        for qualname in [*scope_chain(scope), ""]:
+            stmt = self.bound.get((path, qualname), {}).get(name)
+            if stmt is not None:
+                return stmt
+        return None
 
     def _attribute_instance(self, cls: str, attribute: str, hops: int) -> str | None:
         """The class whose instance ``self.attribute`` holds, looked up along the MRO."""

@@ -104,6 +104,12 @@ CASES = [
         "invokes",
         "app/core.py:Engine.stop",
     ),
+    (
+        "method of an imported module-level instance",
+        "scripts/run.py:use_registry",
+        "invokes",
+        "app/base.py:Registry.register",
+    ),
     ("class instantiation", "app/core.py:main", "invokes", "app/core.py:Engine"),
 ]
 
@@ -145,6 +151,7 @@ def test_entity_attributes_follow_the_model(fixture_repo: Callable[[str], Path])
         "app/models/model.py:Model",
         "app/models/model.py:Child",
         "scripts/run.py:Runner",
+        "app/base.py:Registry",
     }
 
 
