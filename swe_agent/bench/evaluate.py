@@ -138,8 +138,9 @@ def _crashed(task: EvalTask, error: BaseException) -> dict[str, Any]:
 
 
 def _prune(options: EvalOptions) -> None:
-    if options.keep_images > 0 or options.disk_budget is not None:
-        prune_instance_images(keep=options.keep_images, budget_bytes=options.disk_budget)
+    keep = options.keep_images if options.keep_images > 0 else None
+    if keep is not None or options.disk_budget is not None:
+        prune_instance_images(keep=keep, budget_bytes=options.disk_budget)
 
 
 def summarize(

@@ -104,3 +104,25 @@ def test_eval_command_prints_the_summary_as_json(world: World, tmp_path: Path) -
     tag = "swe-agent/instance:octo__tinycalc-1"
     assert client.images.get(tag)  # --keep-images 1 keeps the evaluated container
     client.images.remove(tag)
+
+
+def test_pruning_keeps_the_newest_instance_images_and_every_environment_image(
+    docker_image: str,
+) -> None:
+    import docker
+
+    from swe_agent.bench.images import INSTANCE_REPOSITORY, prune_instance_images
+
+    client = docker.from_env()
+    container = client.containers.create(docker_image, command=["true"])
+    try:
+        for name in ("prune-old", "prune-new"):
+            container.commit(repository=INSTANCE_REPOSITORY, tag=name, changes=[f"LABEL n={name}"])
+    finally:
+        container.remove(force=True)
+    removed = prune_instance_images(keep=1)
+    assert f"{INSTANCE_REPOSITORY}:prune-old" in removed
+    assert f"{INSTANCE_REPOSITORY}:prune-new" not in removed
+    removed = prune_instance_images(budget_bytes=0)  # over any budget: every instance image goes
+    assert f"{INSTANCE_REPOSITORY}:prune-new" in removed
+    assert not [tag for tag in removed if not tag.startswith(INSTANCE_REPOSITORY + ":")]
