@@ -11,6 +11,7 @@ import gc
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -88,6 +89,18 @@ class GraphCache:
         if self.loose_dir.is_dir():
             for item in self.loose_dir.glob("*.pkl"):
                 item.unlink(missing_ok=True)
+        self._drop_other_versions()
+
+    def _drop_other_versions(self) -> None:
+        """Remove what earlier versions of this package left (never readable again)."""
+        current = f"-v{CACHE_VERSION}-"
+        for item in self.directory.iterdir():
+            if current in item.name or not item.name.startswith(("graph-", "parses-")):
+                continue
+            if item.is_dir():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
 
     def save_loose(self, parses: Mapping[str, FileParse]) -> None:
         """Add a few parse records without rewriting the pack (one small file each)."""
@@ -100,7 +113,7 @@ class GraphCache:
 
 def open_cache(root: Path, *, options: str) -> GraphCache:
     """The cache for ``root``: in the repository when writable, else in the user cache."""
-    tag = hashlib.sha256(f"{CACHE_VERSION}|{options}".encode()).hexdigest()[:12]
+    tag = f"v{CACHE_VERSION}-" + hashlib.sha256(options.encode()).hexdigest()[:12]
     local = root / ".swe-agent" / "graph"
     try:
         local.mkdir(parents=True, exist_ok=True)

@@ -204,3 +204,15 @@ def test_loose_parse_records_are_folded_into_the_pack(
     assert not list((root / ".swe-agent" / "graph").glob("parses-*/*.pkl"))
     add_module(root)
     assert build_graph(root).to_json() == cold(root)
+
+
+def test_files_of_other_cache_versions_are_removed(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    store = root / ".swe-agent" / "graph"
+    store.mkdir(parents=True)
+    (store / "graph-v0-0123456789ab.pkl").write_bytes(b"old")
+    (store / "parses-v0-0123456789ab").mkdir()
+    build_graph(root)
+    from repo_graph.cache import CACHE_VERSION
+
+    assert sorted(p.name.split("-")[1] for p in store.iterdir()) == [f"v{CACHE_VERSION}"] * 2
