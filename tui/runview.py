@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,15 @@ class RunView:
 
     def children(self, node_id: int) -> list[NodeView]:
         """The children of a node, oldest first."""
-        return [n for n in self.nodes.values() if n.parent == node_id]
+        return [self.nodes[i] for i in self._children.get(node_id, ())]
+
+    @cached_property
+    def _children(self) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for node in self.nodes.values():
+            if node.parent is not None:
+                found.setdefault(node.parent, []).append(node.id)
+        return found
 
     def path(self, node_id: int) -> list[NodeView]:
         """The nodes from the root down to ``node_id``."""
@@ -101,14 +110,12 @@ class RunView:
             current = self.nodes[current].parent
         return chain[::-1]
 
-    @property
+    @cached_property
     def chosen_path(self) -> frozenset[int]:
         """The ids on the way from the root to the chosen node (empty when none is chosen)."""
-        return (
-            frozenset(n.id for n in self.path(self.chosen))
-            if self.chosen is not None
-            else (frozenset())
-        )
+        if self.chosen is None:
+            return frozenset()
+        return frozenset(n.id for n in self.path(self.chosen))
 
 
 def verdict_of(tests: Mapping[str, Any] | None) -> Verdict:

@@ -78,11 +78,10 @@ def rerun_node_tests(
     """The node's tests record: the base's tests, then the node's diff applied, compared."""
     from sandbox import start_sandbox
     from swe_agent.agent.evidence import TestProbe
-    from tui.runview import load_run, node_diff
 
-    view = load_run(run)
-    diff = node_diff(run, view, node_id)
-    base = base_commit(repo, _root_state(run))
+    root_state, chosen = _tree_facts(run)
+    diff = _node_diff(run, node_id, chosen=chosen)
+    base = base_commit(repo, root_state)
     with start_sandbox(repo, image=image, commit=base, python=python) as box:
         probe = TestProbe(box, command)
         probe.record_base()
@@ -115,12 +114,23 @@ def base_commit(repo: Path, tree_id: str) -> str:
     )
 
 
-def _root_state(run: RunPaths) -> str:
+def _tree_facts(run: RunPaths) -> tuple[str, int | None]:
+    """The base state (the root's git tree id) and the chosen node of the run's tree.json."""
     try:
-        nodes = json.loads(run.tree.read_text(encoding="utf-8"))["nodes"]
-        return str(next(n["state"] for n in nodes if n["id"] == 0))
-    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        tree = json.loads(run.tree.read_text(encoding="utf-8"))
+        root = next(n["state"] for n in tree["nodes"] if n["id"] == 0)
+        chosen = (tree.get("chosen") or {}).get("node")
+    except (OSError, ValueError, KeyError, StopIteration, AttributeError) as exc:
         raise BadInput(f"{run.tree} names no base state: {exc}") from None
+    return str(root), chosen if isinstance(chosen, int) else None
+
+
+def _node_diff(run: RunPaths, node_id: int, *, chosen: int | None) -> str:
+    """nodes/<id>.diff, or patch.diff for the chosen node of a run that kept no node diffs."""
+    path = run.root / "nodes" / f"{node_id}.diff"
+    if not path.is_file() and node_id == chosen:
+        path = run.patch
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def _image_present(image: str) -> bool:
