@@ -279,6 +279,7 @@ class ReviewApp(App[None]):
         if stamp == self._stamp:
             return
         self._stamp = stamp
+        before = self.view.nodes.get(self.node_id)
         try:
             self.view = load_run(self.run_paths)
         except BadRunFolder as exc:  # shown once; the next change to the files retries
@@ -286,6 +287,8 @@ class ReviewApp(App[None]):
             return
         self.query_one(SearchTreeView).show(self.view, select=self.node_id)
         self.query_one(RunHeader).show(self.view.info, applied=self.applied)
+        if self.view.nodes.get(self.node_id) != before:  # e.g. its tests came in
+            self.node_id = self.node_id
 
 
 def make_app(run: RunPaths, settings: ReviewSettings) -> ReviewApp:

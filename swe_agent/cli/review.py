@@ -33,6 +33,9 @@ def review_command(
         str,
         typer.Option(help="Where p commits: current branch, or new branch swe-agent/RUN_ID."),
     ] = "current",
+    follow: Annotated[
+        bool, typer.Option(help="Re-read the run folder every second (a run still going).")
+    ] = False,
 ) -> None:
     """Review a run: browse its search tree, accept hunks, apply them as one commit, undo.
 
@@ -47,13 +50,19 @@ def review_command(
       swe-agent review
 
       swe-agent review 20250101-120000-ab12 --repo ../project --theme light
+
+      swe-agent review --follow      (while swe-agent solve runs in another terminal)
     """
     from swe_agent.runs import find_run
     from tui import ReviewSettings, make_app
 
     found = find_run(repo, run)
     settings = ReviewSettings(
-        repo=repo, theme=theme, branch=branch, run_tests=node_test_runner(repo, found)
+        repo=repo,
+        theme=theme,
+        branch=branch,
+        run_tests=node_test_runner(repo, found),
+        refresh_s=1.0 if follow else None,
     )
     make_app(found, settings).run()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -347,10 +348,19 @@ def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) ->
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert list(app.view.nodes) == [0]
-            (run_dir / "tree.json").write_text(full_tree)
+            growing = json.loads(full_tree)
+            growing["chosen"] = None
+            growing["nodes"][5]["tests"] = None  # node #5 is not evaluated yet
+            (run_dir / "tree.json").write_text(json.dumps(growing))
             await pilot.pause(0.3)
             assert sorted(app.view.nodes) == [0, 1, 2, 3, 4, 5]
-            assert app.query_one(SearchTreeView).root.children
+            app.node_id = 5
+            await pilot.pause()
+            assert "no tests ran" in _text(app.query_one("#tests-body"))
+            (run_dir / "tree.json").write_text(full_tree)  # its tests came in
+            await pilot.pause(0.3)
+            assert "verdict: passing" in _text(app.query_one("#tests-body"))
+            assert app.view.chosen == 5
 
     run_async(body)
 
