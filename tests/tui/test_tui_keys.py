@@ -465,3 +465,42 @@ def test_toggling_from_another_tab_shows_the_diff(repo: Path) -> None:
             assert app.accepted == {STATS}
 
     run_async(body)
+
+
+def test_apply_on_a_new_branch_and_undo_deletes_it(repo: Path) -> None:
+    base = head(repo)
+
+    async def body() -> None:
+        app = _app(repo, branch="new")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("a", "p")
+            await settle(pilot)
+            assert git(repo, "branch", "--show-current").strip() == f"swe-agent/{RUN_ID}"
+            await pilot.press("u")
+            await settle(pilot)
+
+    run_async(body)
+    assert git(repo, "branch", "--show-current").strip() == "main"
+    assert head(repo) == base
+    assert git(repo, "branch", "--list", "swe-agent/*") == ""
+
+
+def test_a_run_applied_from_the_cli_shows_as_applied_and_u_undoes_it(repo: Path) -> None:
+    from patches import apply_run
+
+    base = head(repo)
+    commit = apply_run(repo, RUN_ID).record.commit
+
+    async def body() -> None:
+        app = _app(repo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.applied == commit
+            assert f"applied {commit[:8]}" in _text(app.query_one(RunHeader))
+            await pilot.press("u")
+            await settle(pilot)
+            assert app.applied is None
+
+    run_async(body)
+    assert head(repo) == base
