@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from swe_agent.models.catalog import DEFAULT_LOCAL_MODEL
 
-CLOSING_FENCE = "\n```\n"
 TURN_MARKERS = ("\nOutput you see next:", "\nYour reply:", "\nUser:", "\nAssistant:")
 
 

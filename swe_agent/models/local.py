@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.catalog import default_models_dir, known_model
-from swe_agent.models.config import CLOSING_FENCE, LocalModelConfig
+from swe_agent.models.config import LocalModelConfig
 from swe_agent.models.errors import ModelNotInstalled
 from swe_agent.models.pull import is_verified
 
@@ -62,11 +63,31 @@ def default_threads() -> int:
     return max(1, min(cores, cores - busy + 1))
 
 
-def close_fence(text: str) -> str:
-    """Put back the closing fence that the stop string cut off (an odd count means one is open)."""
-    if text.count("```") % 2 == 1:
-        return text.rstrip() + "\n```"
-    return text
+COMPLETE_BLOCK = re.compile(r"```[^\n`]*\n.*?```", re.DOTALL)
+
+
+class EndAfterBlock:
+    """A llama.cpp logits processor that forces end-of-turn once the reply holds a whole block.
+
+    A small model often writes a second block or an imagined output after its action; cutting
+    there keeps the one action and saves the tokens. Untagged fences count too.
+    """
+
+    def __init__(self, llm: Any) -> None:
+        self._llm = llm
+        self._start: int | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self._start is None:
+            self._start = len(input_ids)  # the first call sees exactly the prompt
+            return scores
+        text = self._llm.detokenize(list(input_ids[self._start :])).decode("utf-8", "replace")
+        if COMPLETE_BLOCK.search(text):
+            eos = self._llm.token_eos()
+            kept = scores[eos]
+            scores[:] = -float("inf")
+            scores[eos] = kept if kept > -float("inf") else 0.0
+        return scores
 
 
 class LocalModel:
@@ -95,10 +116,6 @@ class LocalModel:
             verbose=False,
         )
 
-    def _stops(self) -> list[str]:
-        stops = list(self.config.stop)
-        return [*stops, CLOSING_FENCE] if self.config.one_block else stops
-
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
         """Answer with the model's own chat template; tokens counted, cost 0."""
         self.load()
@@ -106,15 +123,19 @@ class LocalModel:
             "temperature": self.config.temperature,
             "seed": self.config.seed,
             "max_tokens": self.config.max_tokens,
-            "stop": self._stops(),
+            "stop": list(self.config.stop),
         }
+        if self.config.one_block:
+            from llama_cpp import LogitsProcessorList
+
+            settings["logits_processor"] = LogitsProcessorList([EndAfterBlock(self._llm)])
         settings.update(kwargs)
         started = time.monotonic()
         raw = self._llm.create_chat_completion(messages=list(messages), **settings)
         latency = time.monotonic() - started
         usage = raw.get("usage") or {}
         response = ModelResponse(
-            content=close_fence(raw["choices"][0]["message"].get("content") or ""),
+            content=raw["choices"][0]["message"].get("content") or "",
             tokens_in=int(usage.get("prompt_tokens", 0)),
             tokens_out=int(usage.get("completion_tokens", 0)),
             cost_usd=0.0,

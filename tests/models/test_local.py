@@ -9,7 +9,12 @@ import pytest
 
 from swe_agent.models import LocalModelConfig, Message, ModelNotInstalled, UnknownModel
 from swe_agent.models.catalog import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
-from swe_agent.models.local import LocalModel, close_fence, llama_cpp_available, resolve_weights
+from swe_agent.models.local import (
+    EndAfterBlock,
+    LocalModel,
+    llama_cpp_available,
+    resolve_weights,
+)
 
 
 def test_missing_weights_name_the_pull_command(tmp_path: Path) -> None:
@@ -45,16 +50,36 @@ def test_models_dir_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert default_models_dir() == tmp_path / "cache" / "swe-agent" / "models"
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("Look.\n```python\nview('a.py')", "Look.\n```python\nview('a.py')\n```"),
-        ("Look.\n```python\nview('a.py')\n```", "Look.\n```python\nview('a.py')\n```"),
-        ("No block at all.", "No block at all."),
-    ],
-)
-def test_close_fence(raw: str, expected: str) -> None:
-    assert close_fence(raw) == expected
+class _ByteVocab:
+    """A stand-in vocabulary: token i is the byte i; 999 is end-of-turn."""
+
+    def detokenize(self, tokens: list[int]) -> bytes:
+        return bytes(tokens)
+
+    def token_eos(self) -> int:
+        return 999
+
+
+def _run(processor: EndAfterBlock, prompt: list[int], reply: str) -> list[bool]:
+    """Feed ``reply`` token by token; return, per step, whether only end-of-turn was allowed."""
+    np = pytest.importorskip("numpy")
+    ids = list(prompt)
+    forced = [bool(np.isinf(processor(ids, np.zeros(1000))[:999]).all())]
+    for ch in reply.encode():
+        ids.append(ch)
+        forced.append(bool(np.isinf(processor(ids, np.zeros(1000))[:999]).all()))
+    return forced
+
+
+def test_end_after_block_cuts_after_the_closing_fence() -> None:
+    reply = "Look first.\n```python\nview('a.py')\n```"
+    forced = _run(EndAfterBlock(_ByteVocab()), [1, 2, 3], reply)
+    assert forced[-1] is True and not any(forced[:-1])
+
+
+@pytest.mark.parametrize("reply", ["Only a thought.", "```python\nopen block", "use `x` here"])
+def test_end_after_block_leaves_other_replies_alone(reply: str) -> None:
+    assert not any(_run(EndAfterBlock(_ByteVocab()), [7, 8], reply))
 
 
 def test_the_model_is_loaded_lazily() -> None:
