@@ -41,7 +41,9 @@ class LocalExecutor:
 
         # spawn, not fork: the parent holds threads (progress bar, docker clients).
         context = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=die_with_parent
+        )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
         """Run ``fn(arg)`` in a pool process."""
@@ -50,6 +52,23 @@ class LocalExecutor:
     def close(self) -> None:
         """Stop the pool (running tasks are cancelled when the process exits)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this pool process when the batch process dies.
+
+    Without it a killed batch leaves workers solving on, beside the resumed batch that reruns
+    the same instances. SIGTERM becomes an exit, so their sandboxes are removed.
+    """
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 class RayExecutor:

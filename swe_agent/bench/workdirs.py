@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,9 @@ def prepare_workdir(
     if not (dest / ".git").is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-        subprocess.run(["rm", "-rf", str(tmp)], check=True)
+        # A folder without .git is the leftover of a killed run: start it again.
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
         _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
         os.replace(tmp, dest)
     try:

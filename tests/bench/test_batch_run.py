@@ -83,6 +83,34 @@ if __name__ == "__main__":
 """
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _wait_gone(pids: list[int], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and _state(p) != "Z"]
+        time.sleep(0.2)
+    assert not alive, f"pool processes outlived the batch: {alive}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 @pytest.mark.slow
 def test_resume_after_kill_reruns_nothing_finished_and_loses_nothing(tmp_path: Path) -> None:
     world = make_world(tmp_path, IDS)
@@ -96,8 +124,11 @@ def test_resume_after_kill_reruns_nothing_finished_and_loses_nothing(tmp_path: P
     deadline = time.monotonic() + 120
     while not journal.finished() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its pool processes, mid-batch
+    workers = _children(proc.pid)
+    assert workers  # the spawned pool (and its resource tracker)
+    os.kill(proc.pid, signal.SIGKILL)  # the batch process only, mid-batch
     proc.wait()
+    _wait_gone(workers)  # its pool processes die with it instead of solving on
     done_before = journal.finished()
     assert 1 <= len(done_before) < len(IDS)
     preds_before = {p["instance_id"]: p for p in read_lines(out / "preds.jsonl")}
