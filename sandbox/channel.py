@@ -34,6 +34,7 @@ class _Process:
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.stderr_tail = b""
         self.pgid = 0
+        self.ended = threading.Event()  # stdout closed: the runner is gone or going
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
@@ -44,6 +45,7 @@ class _Process:
                 self.messages.put(json.loads(line))
             except ValueError:
                 self.stderr_tail = (self.stderr_tail + line)[-4000:]
+        self.ended.set()
         self.messages.put(_EOF)
 
     def _read_stderr(self) -> None:
@@ -57,7 +59,7 @@ class _Process:
         self.popen.stdin.flush()
 
     def alive(self) -> bool:
-        return self.popen.poll() is None
+        return self.popen.poll() is None and not self.ended.is_set()
 
     def stop(self) -> None:
         """Close stdin (the runner exits on EOF) and reap the client process."""

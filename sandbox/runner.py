@@ -120,8 +120,8 @@ def set_alarm(seconds):
 
 
 def sweep_strays():
-    """Kill what an action left in the runner's process group, until none is left (<= 5 s)."""
-    deadline = time.time() + 5
+    """Kill what an action left in the runner's process group, until none is left (<= 20 s)."""
+    deadline = time.time() + 20
     while signal_group(signal.SIGSTOP) and time.time() < deadline:  # stopped: no more forks
         signal_group(signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):  # zombies count as pids until collected

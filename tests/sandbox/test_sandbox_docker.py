@@ -59,8 +59,13 @@ def test_a_fork_bomb_is_held_by_the_pids_limit(box: DockerSandbox) -> None:
     obs = box.execute("import os\nwhile True:\n    os.fork()", timeout=30)
     assert obs.error is not None and ("BlockingIOError" in obs.error or "OSError" in obs.error)
     assert box.execute("6 * 7").value == "42"
-    live = box.run("ps -eo stat= | grep -vc '^Z'").stdout.strip()  # zombies wait for init
-    assert int(live) < 12, box.run("ps -eo pid,ppid,pgid,stat,comm").stdout  # strays swept
+    count = (  # live processes; zombies only wait for init to collect them
+        "import os\n"
+        "sum(open('/proc/%s/stat' % p).read().split()[2] != 'Z'\n"
+        "    for p in os.listdir('/proc') if p.isdigit())"
+    )
+    assert int(box.execute(count).value or "999") < 12  # the strays were swept
+    assert box.run("echo forks again").stdout == "forks again\n"
 
 
 def test_a_write_outside_the_workspace_stays_in_the_container(box: DockerSandbox) -> None:
@@ -86,7 +91,11 @@ def test_the_runner_killed_from_outside_is_restarted(box: DockerSandbox) -> None
     kill = ["docker", "exec", box.container.id, "python3", "-c", f"import os; os.kill({pid}, 9)"]
     subprocess.run(kill, check=True, timeout=30)
     obs = box.execute("'doomed' in dir()")
-    assert obs.reset and obs.value == "False"
+    assert obs.reset
+    if obs.error:  # the death was seen only once the request was sent: it did not run
+        assert "RunnerDied" in obs.error
+        obs = box.execute("'doomed' in dir()")
+    assert obs.value == "False"
 
 
 def test_a_removed_container_is_a_clear_error(
