@@ -37,11 +37,15 @@ def memory_bytes(text: str) -> int:
     return int(match.group(1)) * _UNITS.get(match.group(2), 1)
 
 
-def _apply_rlimits(memory: int) -> None:
-    """Run in the child before exec: cap address space, core dumps and file size."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
+def _apply_rlimits(pid: int, memory: int) -> None:
+    """Cap the runner's address space, core dumps and file size (its children inherit them).
+
+    Set from outside with prlimit right after the start, not in a preexec_fn, which is unsafe
+    in a process that has threads (the channels' readers).
+    """
+    resource.prlimit(pid, resource.RLIMIT_AS, (memory, memory))
+    resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
 
 
 class LocalSandbox(RunnerSandbox):
@@ -92,8 +96,7 @@ class LocalSandbox(RunnerSandbox):
 
     def spawn_runner(self) -> subprocess.Popen[bytes]:
         """Start the runner as a subprocess in its own session, under rlimits."""
-        memory = memory_bytes(self.limits.memory)
-        return subprocess.Popen(
+        popen = subprocess.Popen(
             [self.python, str(self.root / "runner.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -101,8 +104,9 @@ class LocalSandbox(RunnerSandbox):
             cwd=self.root,
             env=self.env,
             start_new_session=True,
-            preexec_fn=lambda: _apply_rlimits(memory),
         )
+        _apply_rlimits(popen.pid, memory_bytes(self.limits.memory))
+        return popen
 
     def kill_runner(self, pgid: int) -> None:
         """Kill the runner's whole process group."""

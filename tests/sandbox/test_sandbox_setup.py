@@ -56,6 +56,13 @@ def test_local_sandbox_cleans_up_its_folder_and_processes(repo: Path) -> None:
     assert subprocess.run(["pgrep", "-g", str(pgid)], check=False).returncode == 1
 
 
+def test_local_sandbox_runs_under_rlimits(repo: Path) -> None:
+    with start_sandbox(repo, backend="local", limits=Limits(memory="2g")) as sandbox:
+        code = "import resource\nresource.getrlimit(resource.RLIMIT_AS)"
+        assert sandbox.execute(code).value == f"({2 << 30}, {2 << 30})"
+        assert sandbox.run("ulimit -v").stdout.strip() == str(2 << 20)  # KiB, in children too
+
+
 def test_runner_source_is_python_36_syntax() -> None:
     ast.parse(RUNNER.read_text(), feature_version=(3, 6))
 
