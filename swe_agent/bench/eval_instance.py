@@ -96,7 +96,9 @@ def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
     from env_setup.bench import named_test_files
 
     tests = named_test_files(task.instance)
-    name = str(task.instance["repo"]).replace("/", "+")
+    # Instances of one repository and version usually share an environment: one build at a
+    # time for them, while other versions build beside it.
+    name = str(task.instance["repo"]).replace("/", "+") + "@" + str(task.instance.get("version"))
     with locked(task.lock_dir / f"{name}.lock"):
         shared = task.lock_dir / f"{name}.env.json"
         _share_record(shared, record_path(workdir.root), overwrite=False)

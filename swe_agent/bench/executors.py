@@ -55,20 +55,28 @@ class LocalExecutor:
 
 
 def die_with_parent() -> None:
-    """Ask Linux to send SIGTERM to this pool process when the batch process dies.
+    """Make a pool process end (cleanly) when the batch process dies or sends SIGTERM.
 
     Without it a killed batch leaves workers solving on, beside the resumed batch that reruns
-    the same instances. SIGTERM becomes an exit, so their sandboxes are removed.
+    the same instances. The pool catches SystemExit from a task, so SIGTERM here runs the exit
+    handlers (they remove sandbox containers) and ends the process outright.
     """
     import ctypes
     import signal
     import sys
 
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _exit_now)
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _exit_now(signum: int, _frame: object) -> None:
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    os._exit(128 + signum)
 
 
 class RayExecutor:
