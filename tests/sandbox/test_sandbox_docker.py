@@ -183,3 +183,13 @@ def test_the_container_is_removed_when_the_program_is_stopped(
     proc.wait(timeout=60)
     ids = [c.id for c in connect().containers.list(all=True, filters={"label": LABEL})]
     assert container_id not in ids
+
+
+def test_a_memory_hog_is_killed_and_the_runner_restarts(
+    docker_image: str, tmp_path: Path, no_leftovers: None
+) -> None:
+    with _fresh(docker_image, tmp_path, limits=Limits(memory="256m", grace_s=1.0)) as sandbox:
+        sandbox.execute("kept = 1")
+        obs = sandbox.execute("hog = bytearray(1 << 30)\nhog[::4096] = b'x' * (1 << 18)")
+        assert obs.reset and obs.error is not None and "RunnerDied" in obs.error
+        assert sandbox.execute("'kept' in dir()").value == "False"
