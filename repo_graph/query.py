@@ -141,8 +141,12 @@ def resolve_entity(graph: CodeGraph, query: str) -> str:
     raise EntityNotFound(f"{query!r} {what}", hint=hint)
 
 
-def retrieve(graph: CodeGraph, entity_id: str) -> Retrieved:
-    """The code of an entity with line numbers (a directory: its entries)."""
+def retrieve(graph: CodeGraph, entity_id: str, *, max_lines: int | None = None) -> Retrieved:
+    """The code of an entity with line numbers (a directory: its entries).
+
+    With ``max_lines``, a longer entity keeps its first and last lines around a marker
+    that says how many were left out.
+    """
     entity = graph.entity(resolve_entity(graph, entity_id))
     if entity.kind == NodeKind.DIRECTORY:
         children = sorted(
@@ -153,5 +157,11 @@ def retrieve(graph: CodeGraph, entity_id: str) -> Retrieved:
     start = max(entity.start_line, 1)
     end = min(entity.end_line or len(lines), len(lines))
     width = len(str(end))
-    text = "\n".join(f"{n:>{width}} | {lines[n - 1]}" for n in range(start, end + 1))
-    return Retrieved(entity, text)
+    numbered = [f"{n:>{width}} | {lines[n - 1]}" for n in range(start, end + 1)]
+    if max_lines is not None and len(numbered) > max_lines:
+        head = max(max_lines // 2, 1)
+        tail = max(max_lines - head, 0)
+        left_out = len(numbered) - head - tail
+        marker = f"{'':>{width}} | ... {left_out} lines left out ..."
+        numbered = [*numbered[:head], marker, *(numbered[-tail:] if tail else [])]
+    return Retrieved(entity, "\n".join(numbered))

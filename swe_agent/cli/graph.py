@@ -237,6 +237,9 @@ def _split(values: list[str] | None) -> list[str] | None:
 def retrieve_command(
     entity: Annotated[str, typer.Argument(help="Entity id (or a name that means one entity).")],
     repo: RepoOption = Path("."),
+    max_lines: Annotated[
+        int | None, typer.Option(help="Keep the first and last lines of a longer entity.")
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Print the code of an entity with line numbers.
@@ -246,10 +249,12 @@ def retrieve_command(
       swe-agent graph query retrieve django/utils/text.py:slugify --repo ~/src/django
 
       swe-agent graph query retrieve QuerySet.filter --json
+
+      swe-agent graph query retrieve django/db/models/query.py --max-lines 80
     """
     from repo_graph import retrieve
 
-    result = retrieve(_load(repo), entity)
+    result = retrieve(_load(repo), entity, max_lines=max_lines)
     if json_output:
         e = result.entity
         print_json(

@@ -165,3 +165,10 @@ def test_search_partial_ids_and_dotted_module_paths(graph: CodeGraph) -> None:
     assert ids(search_entity(graph, "app.core.Engine.run"))[0] == "app/core.py:Engine.run"
     assert ids(search_entity(graph, "util.helper"))[0] == "app/util.py:helper"
     assert all(h.match != "name" for h in search_entity(graph, "gine"))  # no partial names
+
+
+def test_retrieve_can_cut_a_long_entity_in_the_middle(graph: CodeGraph) -> None:
+    full = retrieve(graph, "app/core.py:Engine.run").text.splitlines()
+    cut = retrieve(graph, "app/core.py:Engine.run", max_lines=4).text.splitlines()
+    assert cut == [*full[:2], "   | ... 7 lines left out ...", *full[-2:]]
+    assert retrieve(graph, "app/core.py:Engine.run", max_lines=50).text.splitlines() == full
