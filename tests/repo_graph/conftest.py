@@ -35,7 +35,9 @@ def fixture_repo(tmp_path: Path) -> Callable[[str], Path]:
 
     def make(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(FIXTURES / name, target, symlinks=True)
+        shutil.copytree(
+            FIXTURES / name, target, symlinks=True, ignore=shutil.ignore_patterns(".swe-agent")
+        )
         return target
 
     return make

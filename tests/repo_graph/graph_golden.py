@@ -28,7 +28,7 @@ def graph_json(root: Path) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / root.name
-        shutil.copytree(root, copy, symlinks=True)
+        shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns(".swe-agent"))
         return build_graph(copy, use_cache=False).to_json()
 
 
