@@ -132,8 +132,16 @@ def _detect_at(root: Path, commit: str | None) -> Detection:
             check=True,
         ).stdout
         with tarfile.open(fileobj=_bytes_io(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+            tar.extractall(tmp, filter=_safe_member)
         return detect(Path(tmp), commit_date=commit_date_of(root, commit))
+
+
+def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, skipping (not failing on) links that point outside."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
 
 
 def _bytes_io(data: bytes) -> Any:

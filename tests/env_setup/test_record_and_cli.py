@@ -118,3 +118,19 @@ def test_cli_show(tmp_path: Path) -> None:
     assert human.exit_code == 0
     assert "3 tests collected" in human.stdout
     assert ".[test]" in human.stdout  # brackets are not eaten as markup
+
+
+def test_detection_at_a_commit_skips_links_out_of_the_tree(tmp_path: Path) -> None:
+    from env_setup.pipeline import _detect_at
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "setupcfg", root)
+    (root / "escape").symlink_to("/etc/passwd")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    (root / "setup.cfg").unlink()  # the working tree differs; the commit is what counts
+    found = _detect_at(root, "HEAD")
+    assert found.test_extras == ("testing",)
+    assert found.commit_date is not None
