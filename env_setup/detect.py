@@ -114,6 +114,7 @@ def _freeze(
         requirement_files=tuple(facts.requirement_files),
         constraint_files=tuple(facts.constraint_files),
         dependency_files=tuple(facts.dependency_files),
+        build_requires=tuple(r for r in facts.build_requires if is_requirement(r)),
         test_runner=runner,
         test_runner_evidence=evidence,
         test_command_hint=command,

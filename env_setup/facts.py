@@ -70,6 +70,7 @@ class Facts:
     requirement_files: list[str] = field(default_factory=list)
     constraint_files: list[str] = field(default_factory=list)
     dependency_files: list[str] = field(default_factory=list)  # every file that shapes the install
+    build_requires: list[str] = field(default_factory=list)  # [build-system] requires
     runner_votes: list[tuple[TestRunner, str, str | None]] = field(default_factory=list)
     test_plugins: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=list)

@@ -62,6 +62,7 @@ class Detection:
     requirement_files: tuple[str, ...] = ()  # relative paths, in install order
     constraint_files: tuple[str, ...] = ()
     dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
+    build_requires: tuple[str, ...] = ()  # [build-system] requires of pyproject.toml
     test_runner: TestRunner | None = None
     test_runner_evidence: str = ""
     test_command_hint: str | None = None  # a concrete command found in CI / tox / Makefile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from env_setup.errors import NoBaseImage
@@ -122,9 +123,26 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
-    steps.append(_project_step(detection, workdir=workdir, as_of=as_of))
+    steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of))
     steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
     return steps
+
+
+def _project_steps(detection: Detection, *, workdir: str, as_of: str | None) -> list[Step]:
+    """The project install; under a date cutoff, built with the venv's own current setuptools.
+
+    pip's isolated build would take setuptools as of the cutoff too, and one older than 64 has
+    no editable (PEP 660) hook; the other build requirements still come as of the cutoff.
+    """
+    step = _project_step(detection, workdir=workdir, as_of=as_of)
+    if not (as_of and detection.installable):
+        return [step]
+    build = [r for r in detection.build_requires if _name(r) not in ("setuptools", "wheel")]
+    steps = []
+    if build:
+        why = "the build requirements, installed in the venv because the build is not isolated"
+        steps.append(Step(pip_install(build, as_of=as_of), why, StepKind.DEPENDENCIES))
+    return [*steps, replace(step, command=f"{step.command} --no-build-isolation")]
 
 
 def _project_step(detection: Detection, *, workdir: str, as_of: str | None) -> Step:

@@ -39,6 +39,7 @@ def read_pyproject(path: Path, facts: Facts) -> None:
             facts.add_packaging(kind)
     if build or "project" in data:
         facts.installable = True
+    add_unique(facts.build_requires, [str(r) for r in build.get("requires") or []])
     _read_project_table(data.get("project") or {}, facts)
     _read_dependency_groups(data.get("dependency-groups") or {}, facts)
     tool = data.get("tool") or {}

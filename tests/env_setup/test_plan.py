@@ -167,3 +167,23 @@ def test_tooling_layer_holds_the_leading_venv_and_pip_steps() -> None:
     logged = reused_results(tooling, "swe-agent/env-base:x")
     assert all(r.ok and r.seconds == 0 for r in logged)
     assert [r.command for r in logged] == [s.command for s in tooling]  # replays keep them
+
+
+def test_date_cutoff_builds_the_project_without_isolation() -> None:
+    old = Detection(
+        commit_date="2019-05-01",
+        installable=True,
+        build_requires=("setuptools>=40", "wheel", "setuptools_scm>=3.4"),
+    )
+    steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
+    build, project = steps[2], steps[3]
+    assert build.kind is StepKind.DEPENDENCIES
+    assert build.command.endswith(
+        "install --uploaded-prior-to=2021-06-02T00:00:00Z 'setuptools_scm>=3.4'"
+    )
+    assert project.kind is StepKind.PROJECT
+    assert project.command.endswith("-e . --no-build-isolation")
+
+
+def test_build_requires_are_detected(tmp_path: Path) -> None:
+    assert _detect("pep621_hatch", tmp_path).build_requires == ("hatchling",)
