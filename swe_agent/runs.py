@@ -4,13 +4,16 @@ Layout of ``<repo>/.swe-agent/runs/<run-id>/`` (run ids sort by time: ``YYYYmmdd
 
 - ``config.yaml``   the effective configuration of the run
 - ``issue.md``      the issue text
-- ``trajectory.jsonl``  append-only events, one JSON object a line, each with ``seq``, ``type``,
-  ``time`` and, when it belongs to a search node, ``node`` (the node id in tree.json):
-  ``start`` (messages, config), ``model_call`` (step, response, tokens_in, tokens_out, cost_usd,
-  latency_s), ``action`` (step, thought, code, obs: the sandbox Observation's fields),
-  ``format_error`` (step, error), ``evaluation`` (reward, parts, tests), ``stop`` (stop_reason,
-  summary, steps, usage)
+- ``trajectory.jsonl``  append-only events, one JSON object a line, each with ``seq``, ``type``
+  and ``time``: ``localization`` (locations), ``base_tests`` (outcomes), ``start`` (messages,
+  options), then per expansion of node P: ``model_call`` (parent=P, index, model, messages,
+  response with content, tokens_in, tokens_out, cost_usd, latency_s), ``format_error``
+  (parent=P, error), ``action`` (parent=P, thought, code, obs: the sandbox Observation's
+  fields), and ``node`` (node: the new node's id in tree.json, parent=P, state, terminal),
+  which closes the expansion: the model calls and actions since the last ``node`` event with
+  the same parent belong to it. ``resume`` marks where a killed run continued.
 - ``tree.json``     the search tree (search.persist format); a linear run is a one-branch tree
+- ``nodes/<id>.diff``  each node's diff against the base, written as the node is added
 - ``patch.diff``    the chosen node's diff against the base commit (may be empty)
 - ``report.json``   the summary that ``solve --json`` prints (see RunReport)
 - ``applied.json``  written by apply / undo (patches package)

@@ -231,20 +231,38 @@ def _events(run: RunPaths) -> list[dict[str, Any]]:
 
 
 def _usage_by_node(run: RunPaths) -> dict[int, Usage]:
+    """Model usage per node: calls made while expanding P belong to the next node under P."""
     found: dict[int, Usage] = {}
+    pending: dict[int, Usage] = {}
     for event in _events(run):
-        if event.get("type") != "model_call" or not isinstance(event.get("node"), int):
+        kind = event.get("type")
+        if kind == "node" and isinstance(event.get("node"), int):
+            parent = event.get("parent")
+            found[event["node"]] = (
+                pending.pop(parent, Usage()) if isinstance(parent, int) else Usage()
+            )
+            continue
+        if kind != "model_call":
             continue
         # the flat form has the numbers beside "response"; the nested form inside it
         bill = event["response"] if isinstance(event.get("response"), dict) else event
-        old = found.get(event["node"], Usage())
-        found[event["node"]] = Usage(
-            calls=old.calls + 1,
-            tokens_in=old.tokens_in + int(bill.get("tokens_in") or 0),
-            tokens_out=old.tokens_out + int(bill.get("tokens_out") or 0),
-            cost_usd=old.cost_usd + float(bill.get("cost_usd") or 0.0),
-        )
+        if isinstance(event.get("node"), int):  # older runs: the node id itself
+            key, into = event["node"], found
+        elif isinstance(event.get("parent"), int):
+            key, into = event["parent"], pending
+        else:
+            continue
+        into[key] = _plus(into.get(key, Usage()), bill)
     return found
+
+
+def _plus(old: Usage, bill: Mapping[str, Any]) -> Usage:
+    return Usage(
+        calls=old.calls + 1,
+        tokens_in=old.tokens_in + int(bill.get("tokens_in") or 0),
+        tokens_out=old.tokens_out + int(bill.get("tokens_out") or 0),
+        cost_usd=old.cost_usd + float(bill.get("cost_usd") or 0.0),
+    )
 
 
 def _info(run: RunPaths, tree: Mapping[str, Any] | None) -> RunInfo:

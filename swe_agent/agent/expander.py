@@ -37,7 +37,7 @@ class AgentExpander:
         """One action from ``node``: the state it leaves, what it printed, whether it submitted."""
         self.sandbox.restore(node.state)
         history = self.history(node) + _siblings_note(siblings)
-        proposal = self.policy.propose(history, node=node.id)
+        proposal = self.policy.propose(history, parent=node.id)
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}

@@ -62,18 +62,18 @@ class Policy:
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": task}]
 
-    def propose(self, history: Sequence[Message], *, node: int) -> Proposal:
+    def propose(self, history: Sequence[Message], *, parent: int) -> Proposal:
         """One step's action; format errors are shown to the model and re-asked, bounded."""
         messages = list(history)
         errors = 0
         while True:
-            reply = self._query(messages, node=node)
+            reply = self._query(messages, parent=parent)
             try:
                 return Proposal(parse_action(reply), reply, format_errors=errors)
             except FormatError as exc:
                 errors += 1
                 self.format_errors += 1
-                self.trajectory.record("format_error", node=node, error=str(exc))
+                self.trajectory.record("format_error", parent=parent, error=str(exc))
                 if errors > self.config.max_format_errors:
                     return Proposal(None, reply, error=str(exc), format_errors=errors)
                 messages += [
@@ -81,7 +81,7 @@ class Policy:
                     {"role": "user", "content": render("format_error.j2", error=str(exc))},
                 ]
 
-    def _query(self, messages: list[Message], *, node: int) -> str:
+    def _query(self, messages: list[Message], *, parent: int) -> str:
         response = self.model.query(messages)
         event = ModelCallEvent.record(
             index=self.model.usage.calls - 1,
@@ -89,5 +89,5 @@ class Policy:
             messages=messages,
             response=response,
         )
-        self.trajectory.record("model_call", node=node, **event.model_dump(exclude={"type"}))
+        self.trajectory.record("model_call", parent=parent, **event.model_dump(exclude={"type"}))
         return response.content

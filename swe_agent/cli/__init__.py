@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from swe_agent import __version__
-from swe_agent.cli import apply, bench, env, graph, localize, models, sandbox, solve, undo
+from swe_agent.cli import apply, bench, env, graph, localize, models, review, sandbox, solve, undo
 
 app = typer.Typer(
     name="swe-agent",
@@ -26,6 +26,7 @@ app.command("solve")(solve.solve_command)
 app.command("localize")(localize.localize_command)
 app.command("apply")(apply.apply_command)
 app.command("undo")(undo.undo_command)
+app.command("review")(review.review_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")

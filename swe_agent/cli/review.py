@@ -90,7 +90,7 @@ def rerun_node_tests(
 
     root_state, chosen = _tree_facts(run)
     diff = _node_diff(run, node_id, chosen=chosen)
-    base = base_commit(repo, root_state)
+    base = run.read_report().get("base_commit") or base_commit(repo, root_state)
     with start_sandbox(repo, image=image, commit=base, python=python) as box:
         probe = TestProbe(box, command)
         probe.record_base()

@@ -82,6 +82,11 @@ class LocalModelConfig(BaseModel):
         description="Strings that end a reply: the labels of the system prompt's worked "
         "example, which a small model may otherwise continue into an imagined next turn.",
     )
+    action_grammar: bool = Field(
+        default=False,
+        description="Constrain decoding with a grammar so every reply is a thought and exactly "
+        "one python block (overrides one_block).",
+    )
     one_block: bool = Field(
         default=True,
         description="End the reply at the first closing code fence, so a small model that "

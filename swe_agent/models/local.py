@@ -63,6 +63,14 @@ def default_threads() -> int:
     return max(1, min(cores, cores - busy + 1))
 
 
+# The action format as a llama.cpp grammar: a thought, then exactly one python block, then the
+# end of the turn. Backticks may appear singly (inline code) but never three in a row.
+ACTION_GRAMMAR = r"""
+root    ::= thought "```python\n" code "```"
+thought ::= [^`] ([^`] | "`" [^`])*
+code    ::= ([^`] | "`" [^`] | "``" [^`])+
+"""
+
 COMPLETE_BLOCK = re.compile(r"```[^\n`]*\n.*?```", re.DOTALL)
 
 
@@ -98,6 +106,7 @@ class LocalModel:
         self.name = f"local/{self.config.name}"
         self.usage = Usage()
         self._llm: Any = None
+        self._grammar: Any = None
 
     def load(self) -> None:
         """Load the weights now (otherwise the first query does it)."""
@@ -116,6 +125,18 @@ class LocalModel:
             verbose=False,
         )
 
+    def _format_guards(self) -> dict[str, Any]:
+        from llama_cpp import LlamaGrammar, LogitsProcessorList
+
+        guards: dict[str, Any] = {}
+        if self.config.action_grammar:
+            if self._grammar is None:
+                self._grammar = LlamaGrammar.from_string(ACTION_GRAMMAR, verbose=False)
+            guards["grammar"] = self._grammar
+        elif self.config.one_block:
+            guards["logits_processor"] = LogitsProcessorList([EndAfterBlock(self._llm)])
+        return guards
+
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
         """Answer with the model's own chat template; tokens counted, cost 0."""
         self.load()
@@ -125,10 +146,7 @@ class LocalModel:
             "max_tokens": self.config.max_tokens,
             "stop": list(self.config.stop),
         }
-        if self.config.one_block:
-            from llama_cpp import LogitsProcessorList
-
-            settings["logits_processor"] = LogitsProcessorList([EndAfterBlock(self._llm)])
+        settings.update(self._format_guards())
         settings.update(kwargs)
         started = time.monotonic()
         raw = self._llm.create_chat_completion(messages=list(messages), **settings)

@@ -176,7 +176,12 @@ def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callabl
 
     def sink(event: Any) -> None:
         if str(event.kind) == "node_added" and event.node is not None:
-            save_node_diff(session.run, session.box, event.node)
+            node = event.node
+            save_node_diff(session.run, session.box, node)
+            parent = node.parent.id if node.parent is not None else None
+            session.trajectory.record(
+                "node", node=node.id, parent=parent, state=node.state, terminal=node.terminal
+            )
         if then is not None:
             then(event)
 

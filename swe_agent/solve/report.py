@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
     report: dict[str, Any] = {
         "run_id": run.run_id,
         "run_dir": str(run.root),
+        "base_commit": resolve_commit(options.repo, options.commit),
         "status": _status(best, patch, problems),
         "patch": patch,
         "patch_problems": problems,
@@ -79,6 +81,24 @@ def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
         repo, patch, run_id=run.run_id, message=f"swe-agent: run {run.run_id}", run_dir=run.root
     )
     return applied.to_dict()
+
+
+def resolve_commit(repo: Path, commit: str | None) -> str | None:
+    """The full id of the base commit, or None outside git."""
+    done = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{commit or 'HEAD'}^{{commit}}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() or None
 
 
 def _status(best: Any, patch: str, problems: list[str]) -> str:
