@@ -173,7 +173,12 @@ def _git(root: Path, *args: str) -> bytes | None:
 
 def _git_entries(root: Path) -> dict[str, tuple[str, str]] | None:
     """path -> (mode, blob id) of the .py files git tracks under root; None outside git."""
-    if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.strip() != b"true":
+        return None
+    # A folder that the enclosing repository ignores (a checkout under a cache directory)
+    # has nothing tracked: walk it as a plain directory instead.
+    if _git(root, "check-ignore", "-q", ".") is not None:
         return None
     out = _git(root, "ls-files", "-s", "-z", "--", "*.py")
     if out is None:

@@ -119,3 +119,17 @@ def test_an_empty_directory_gives_an_empty_graph(tmp_path: Path) -> None:
     graph = build_graph(tmp_path, use_cache=False)
     assert list(graph.graph) == [""]
     assert graph.stats.nodes["file"] == 0
+
+
+def test_a_folder_ignored_by_an_enclosing_repository_is_walked(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    (outer / ".gitignore").write_text("cache/\n")
+    commit_all(outer)
+    checkout = outer / "cache" / "checkout"
+    checkout.parent.mkdir()
+    fixture_repo("resolution").rename(checkout)
+    graph = build_graph(checkout, use_cache=False)
+    assert graph.stats.nodes["file"] == 7
