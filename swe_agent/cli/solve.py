@@ -35,6 +35,7 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     ] = False,
     no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
     apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
+    tui: Annotated[bool, typer.Option(help="Watch the search live in the review UI.")] = False,
     resume: Annotated[
         str | None, typer.Option(help="Continue a killed run (its id or folder).")
     ] = None,
@@ -84,9 +85,43 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
         setup_env=not no_env,
         apply=apply,
     )
-    with _Progress(quiet=False) as progress:
-        report = solve(options, say=progress.phase, on_event=progress.event)
+    if tui:
+        report = _solve_with_tui(options)
+    else:
+        with _Progress(quiet=False) as progress:
+            report = solve(options, say=progress.phase, on_event=progress.event)
     _report(report, json_out=json_out)
+
+
+def _solve_with_tui(options: Any) -> dict[str, Any]:
+    """Solve in a worker thread while the review app follows the run folder."""
+    import threading
+
+    from swe_agent.runs import RunPaths, new_run_id, runs_dir
+    from swe_agent.solve import solve
+    from tui import ReviewSettings, make_app
+
+    run = RunPaths(runs_dir(options.repo) / new_run_id())
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["report"] = solve(options, run=run)
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="solve", daemon=True)
+    worker.start()
+    while not run.root.exists() and worker.is_alive():
+        time.sleep(0.05)
+    if run.root.exists():
+        make_app(run, ReviewSettings(repo=options.repo, refresh_s=1.0)).run()
+    if worker.is_alive():
+        typer.echo(f"the search goes on; follow it with: swe-agent review {run.run_id} --follow")
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return dict(outcome["report"])
 
 
 def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
@@ -97,7 +132,7 @@ def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
     run = find_run(repo.resolve(), run_name)
     options = load_options(run)
     with _Progress(quiet=False) as progress:
-        report = solve(options, say=progress.phase, on_event=progress.event, resume=run)
+        report = solve(options, say=progress.phase, on_event=progress.event, run=run, resume=True)
     _report(report, json_out=json_out)
 
 

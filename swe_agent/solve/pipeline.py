@@ -62,18 +62,20 @@ def solve(
     say: Say = _quiet,
     on_event: Callable[..., None] | None = None,
     model: Model | None = None,
-    resume: RunPaths | None = None,
+    run: RunPaths | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Run the whole pipeline and return the report (also written as report.json).
 
     ``model`` overrides ``options.model`` with a ready model (a scripted replay, in tests);
-    ``resume`` continues a killed run from its folder (``options`` must be the run's own).
+    ``run`` names the run folder (default: a new one); with ``resume`` it continues a killed
+    run from that folder (``options`` must then be the run's own).
     """
     from swe_agent.models import get_model
 
     started = time.monotonic()
-    run = resume or RunPaths(runs_dir(options.repo) / new_run_id())
-    if resume is None:
+    run = run or RunPaths(runs_dir(options.repo) / new_run_id())
+    if not resume:
         write_run_start(run, options)
     say("localizing the issue in the code graph")
     context = gather_context(
@@ -83,14 +85,14 @@ def solve(
     model = model or get_model(options.model)
     with ExitStack() as stack:
         trajectory = stack.enter_context(Trajectory(run.trajectory))
-        trajectory.record("localization", locations=context.locations, resumed=bool(resume))
+        trajectory.record("localization", locations=context.locations, resumed=resume)
         say("starting the sandbox")
         box = stack.enter_context(start_box(options, env, context))
         session = Session(options, run, context, env, model, trajectory, box, say)
-        if resume is not None:
+        if resume:
             say("rebuilding the saved search states")
             trajectory.record("resume", mismatched_states=rebuild_states(run, box))
-        result = search(session, on_event=on_event, resume=resume is not None)
+        result = search(session, on_event=on_event, resume=resume)
         return finish_run(session, result, started=started)
 
 
@@ -202,9 +204,19 @@ def make_budget(options: SolveOptions) -> Any:
     return linear(budget) if options.search == "linear" else budget
 
 
+# Files that running code leaves behind; kept out of every state so they never reach a diff.
+WORKSPACE_EXCLUDES = ("__pycache__/", "*.py[cod]", ".pytest_cache/", ".mypy_cache/", ".tox/")
+
+
 def load_tools(box: Any, test_command: str) -> None:
-    """Put the agent's tool API into the runner's namespace."""
-    setup = f"TEST_COMMAND = {test_command!r}\n" + TOOLS_SOURCE.read_text(encoding="utf-8")
+    """Put the agent's tool API into the runner's namespace and keep run debris out of git."""
+    excludes = "\n".join(WORKSPACE_EXCLUDES)
+    setup = (
+        "import os\n"
+        "os.environ['PYTHONDONTWRITEBYTECODE'] = '1'\n"
+        f"with open('.git/info/exclude', 'a') as _f:\n    _f.write({excludes + chr(10)!r})\n"
+        f"TEST_COMMAND = {test_command!r}\n"
+    ) + TOOLS_SOURCE.read_text(encoding="utf-8")
     obs = box.execute(setup, timeout=60)
     if obs.error:
         raise RuntimeError(f"the tool API did not load in the sandbox: {obs.error}")

@@ -111,9 +111,20 @@ def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) 
     (run,) = list_runs(calc_repo)
     assert not run.report.exists()
     assert len(json.loads(run.tree.read_text())["nodes"]) == 3  # root, look, fix
-    report = solve(load_options(run), model=get_model([SUBMIT]), resume=run)
+    report = solve(load_options(run), model=get_model([SUBMIT]), run=run, resume=True)
     assert report["status"] == "resolved"
     assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
     assert report["run_id"] == run.run_id
     events = [e["type"] for e in read_events(run.trajectory)]
     assert "resume" in events
+
+
+def test_node_diffs_carry_no_bytecode_or_caches(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([FIX, "Check.\n```python\nrun_tests()\n```", SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    run = Path(report["run_dir"])
+    for diff in (run / "nodes").glob("*.diff"):
+        assert "__pycache__" not in diff.read_text() and ".pyc" not in diff.read_text()
+    tree = json.loads((run / "tree.json").read_text())
+    fix, tests = tree["nodes"][1], tree["nodes"][2]
+    assert tests["state"] == fix["state"]  # running the tests changes no file
