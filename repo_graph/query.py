@@ -96,8 +96,12 @@ class _IdIndex:
         self.ids = list(ids)
         self.postings: dict[str, list[tuple[int, int]]] = {}
         self.lengths = []
+        by_path: dict[str, list[str]] = {}  # the ids of one file share its path's words
         for doc, entity_id in enumerate(self.ids):
-            tokens = Counter(split_tokens(entity_id))
+            path, _, qualname = entity_id.partition(":")
+            if path not in by_path:
+                by_path[path] = split_tokens(path)
+            tokens = Counter(by_path[path] + split_tokens(qualname))
             self.lengths.append(sum(tokens.values()))
             for token, tf in tokens.items():
                 self.postings.setdefault(token, []).append((doc, tf))
