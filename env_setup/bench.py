@@ -14,7 +14,7 @@ from typing import Any
 from env_setup.errors import BadRepository, EnvSetupError
 from env_setup.pipeline import SetupOptions, setup_environment
 from env_setup.record import EnvRecord
-from env_setup.verify import collected_count
+from sandbox import SandboxError
 
 Progress = Callable[[str], None]
 _GIT_ID = ["-c", "user.name=swe-agent", "-c", "user.email=swe-agent@localhost"]
@@ -105,25 +105,15 @@ def bench_instance(
     try:
         root = checkout(instance, repos=repos, work=work)
         record = setup_environment(root, SetupOptions(tests=files), progress=progress)
-        collected, ok = _collected(root, record, files)
-    except (EnvSetupError, subprocess.CalledProcessError) as exc:
+        collected = record.verify.collected if record.verify else 0
+    except (EnvSetupError, SandboxError, subprocess.CalledProcessError) as exc:
         return _row(instance, files, started, error=f"{type(exc).__name__}: {exc}"[:500])
-    failure = None if ok else (record.verify.output_tail[-500:] if record.verify else "failed")
+    failure = (
+        None
+        if record.success
+        else (record.verify.output_tail[-500:] if record.verify else "failed")
+    )
     return _row(instance, files, started, record=record, collected=collected, error=failure)
-
-
-def _collected(root: Path, record: EnvRecord, files: tuple[str, ...]) -> tuple[int, bool]:
-    """Collection of the named files; a cache hit re-checks them in a sandbox from the image."""
-    if not record.success or not record.cache_hit or not record.image:
-        verify = record.verify
-        return (verify.collected if verify else 0), record.success
-    from sandbox import start_sandbox
-
-    targets = " ".join(files)
-    command = f"{record.venv}/bin/python -m pytest --collect-only -q -p no:cacheprovider {targets}"
-    with start_sandbox(root, image=record.image) as box:
-        obs = box.run(command, timeout=1200)
-    return collected_count(obs.stdout), obs.exit_code == 0
 
 
 def _row(

@@ -37,6 +37,7 @@ from env_setup.record import (
     write_record,
 )
 from env_setup.repair import Repairer, RuleRepairer
+from env_setup.verify import verify
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ def setup_environment(
     reused = _from_cache(root, detection, plan, options, client=client, started=started)
     if reused is not None:
         say(f"cache hit: {reused.image}")
+        if options.tests:
+            reused = _verify_subset(root, plan, reused, options, say=say)
+            reused = replace(reused, timings={**reused.timings, "total_s": _since(started)})
         write_record(root, reused)
         return reused
     chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
@@ -201,6 +205,20 @@ def _replay_plan(
         if c.ok and c.python in ("", record.python)
     )
     return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
+
+
+def _verify_subset(
+    root: Path, plan: Plan, record: EnvRecord, options: SetupOptions, *, say: Progress
+) -> EnvRecord:
+    """Check the asked-for tests collect in a sandbox from the cached image (no network)."""
+    from sandbox import start_sandbox
+
+    say(f"verifying {len(options.tests)} test targets in the cached environment")
+    started = time.monotonic()
+    with start_sandbox(root, image=record.image, commit=options.commit) as box:
+        verification = verify(box, plan, tests=options.tests)
+    timings = {**record.timings, "verify_s": _since(started)}
+    return replace(record, success=verification.ok, verify=verification, timings=timings)
 
 
 def _local_record(root: Path) -> dict[str, Any] | None:

@@ -61,8 +61,11 @@ def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str])
     assert first.resolved["pytest"]
     assert load_record(root).cache_key == first.cache_key  # env.json written
 
-    second = _setup(root, docker_images)
+    second = _setup(root, docker_images, tests=("tests/test_add.py",))
     assert second.cache_hit and second.image == first.image
+    # Asked for a subset, a cache hit still checks that it collects (in the cached image).
+    assert second.verify is not None and second.verify.collect_command.endswith("test_add.py")
+    assert second.verify.collected == 1
 
     # The cached image runs the tests as the sandbox's ordinary user, with no network.
     from sandbox import start_sandbox
