@@ -87,6 +87,11 @@ class LocalModelConfig(BaseModel):
         description="Constrain decoding with a grammar so every reply is a thought and exactly "
         "one python block (overrides one_block).",
     )
+    nudge_block: bool = Field(
+        default=True,
+        description="When a reply ends with prose and no code block, continue it from an "
+        "opened ```python fence (one more short generation, its tokens counted).",
+    )
     one_block: bool = Field(
         default=True,
         description="End the reply at the first closing code fence, so a small model that "

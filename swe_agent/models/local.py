@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.catalog import default_models_dir, known_model
@@ -150,15 +150,52 @@ class LocalModel:
         settings.update(kwargs)
         started = time.monotonic()
         raw = self._llm.create_chat_completion(messages=list(messages), **settings)
-        latency = time.monotonic() - started
-        usage = raw.get("usage") or {}
+        choice = raw["choices"][0]
+        content = choice["message"].get("content") or ""
+        usage = dict(raw.get("usage") or {})
+        if self._needs_nudge(content, choice.get("finish_reason")):
+            content, extra = self._nudge(messages, content, settings)
+            usage["completion_tokens"] = usage.get("completion_tokens", 0) + extra
         response = ModelResponse(
-            content=raw["choices"][0]["message"].get("content") or "",
+            content=content,
             tokens_in=int(usage.get("prompt_tokens", 0)),
             tokens_out=int(usage.get("completion_tokens", 0)),
             cost_usd=0.0,
-            latency_s=latency,
+            latency_s=time.monotonic() - started,
             raw=dict(raw),
         )
         self.usage.add(response)
         return response
+
+    def _needs_nudge(self, content: str, finish_reason: str | None) -> bool:
+        # Only a reply that ended on its own with prose and no block: a cut-off one rambled.
+        return bool(
+            self.config.nudge_block
+            and finish_reason == "stop"
+            and content.strip()
+            and "```" not in content
+        )
+
+    def _nudge(
+        self, messages: Sequence[Message], thought: str, settings: dict[str, Any]
+    ) -> tuple[str, int]:
+        """Continue a block-less reply from an opened python fence; returns text and tokens."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = self._llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            return thought, 0
+        eos = self._llm._model.token_get_text(self._llm.token_eos())
+        prompt = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token="")(
+            messages=cast(Any, list(messages))
+        ).prompt
+        opened = thought.rstrip() + "\n\n```python\n"
+        raw = self._llm.create_completion(
+            prompt=prompt + opened,
+            max_tokens=self.config.max_tokens,
+            temperature=settings["temperature"],
+            seed=settings["seed"],
+            stop=["```", *self.config.stop],
+        )
+        code = raw["choices"][0]["text"].rstrip()
+        return f"{opened}{code}\n```", int(raw["usage"]["completion_tokens"])
