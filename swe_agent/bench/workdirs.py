@@ -99,7 +99,7 @@ def prepare_workdir(
     *, repo: str, commit: str, test_patch: str, mirrors: Path, dest: Path, checkout: bool = False
 ) -> Workdir:
     """The work folder of one instance (made once; reused when it exists)."""
-    mirror = find_mirror(mirrors, repo)
+    mirror, dest = find_mirror(mirrors, repo).resolve(), dest.resolve()
     if not (dest / ".git").is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")

@@ -1,0 +1,33 @@
+"""`bench run` through the Docker sandbox and the cached environment, then `bench eval` of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bench_world import FIX, SUBMIT, make_world
+
+from swe_agent.bench import load_instances
+from swe_agent.bench.batch import RunOptions, run_batch
+from swe_agent.bench.evaluate import EvalOptions, evaluate
+
+pytestmark = pytest.mark.docker
+
+
+def test_run_then_eval_resolves_with_the_scripted_fix(tmp_path: Path, docker_image: str) -> None:
+    world = make_world(tmp_path)
+    instances = load_instances(world.dataset)
+    solve = {"search": "linear", "iterations": 4, "test_timeout_s": 120.0}
+    options = RunOptions(
+        out=tmp_path / "run", mirrors=world.mirrors, model=(FIX, SUBMIT), solve=solve
+    )
+    result = run_batch(instances, options)
+    assert result["finished"] == 1, result
+    report = json.loads(
+        (tmp_path / "run" / "runs" / "octo__tinycalc-1" / "report.json").read_text()
+    )
+    assert report["environment"]["success"] and report["environment"]["image"]
+    preds = str(tmp_path / "run" / "preds.jsonl")
+    summary = evaluate(instances, preds, EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors))
+    assert summary["resolved"] == ["octo__tinycalc-1"]
