@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from repo_graph.assemble import add_resolved, add_structure
-from repo_graph.cache import GraphCache, GraphState, gc_paused, open_cache
+from repo_graph.cache import BlobStore, GraphCache, GraphState, gc_paused, open_cache
 from repo_graph.errors import NotARepository
 from repo_graph.files import DEFAULT_EXCLUDES, Listing, SourceFile, StatKeys, list_files
 from repo_graph.graph import CodeGraph, count_kinds
@@ -37,6 +37,8 @@ class BuildOptions:
     exclude: tuple[str, ...]
     max_file_bytes: int
     use_cache: bool
+    parse_store: Path | None = None  # shared parse records; not part of the cache's tag
+    workers: int | None = None  # processes for parsing and resolving; None: one per CPU
 
     @property
     def tag(self) -> str:
@@ -62,28 +64,42 @@ def build_graph(
     max_file_bytes: int = 1_000_000,
     progress: ProgressFn | None = None,
     workers: int | None = None,
-    previous: CodeGraph | None = None,
+    parse_store: Path | str | None = None,
 ) -> CodeGraph:
     """Build (or load from the cache, or update) the code graph of a repository or directory.
 
-    With ``previous`` (a graph of the same root), reuse its in-memory state: only changed
-    files are parsed and only the files depending on them re-resolved.
+    With ``parse_store`` (a directory shared by many checkouts), a file whose blob any of
+    them parsed before is not parsed again.
     """
-    clock = _Clock()
     root_path = check_root(root)
-    requested = BuildOptions(tuple(exclude), max_file_bytes, use_cache)
-    options, cache, session = _open(previous, root_path, requested)
+    store = Path(parse_store).expanduser() if parse_store is not None else None
+    options = BuildOptions(tuple(exclude), max_file_bytes, use_cache, store, workers)
+    return _build(root_path, options, previous=None, progress=progress)
+
+
+def refresh_graph(graph: CodeGraph, *, progress: ProgressFn | None = None) -> CodeGraph:
+    """Update a graph built by this process: re-parse changed files, re-resolve dependents."""
+    if not isinstance(graph.session, Session):
+        return build_graph(graph.root, progress=progress)
+    return _build(check_root(graph.root), graph.session.options, previous=graph, progress=progress)
+
+
+def _build(
+    root: Path, requested: BuildOptions, *, previous: CodeGraph | None, progress: ProgressFn | None
+) -> CodeGraph:
+    clock = _Clock()
+    options, cache, session = _open(previous, root, requested)
     clock.lap("load")
     known = session.state.stat_keys if session else None
     listing = list_files(
-        root_path, exclude=options.exclude, max_file_bytes=options.max_file_bytes, known=known
+        root, exclude=options.exclude, max_file_bytes=options.max_file_bytes, known=known
     )
     clock.lap("list")
     keys = {f.path: f.key for f in listing.files}
     if session is not None and dict(session.state.keys) == keys:
-        return _result(root_path, session, clock, mode="warm", parsed=0)
+        return _result(root, session, clock, mode="warm", parsed=0)
     if session is not None and _small_change(session.state.keys, keys):
-        updated = _incremental(root_path, listing, session, progress=progress, workers=workers)
+        updated = _incremental(root, listing, session, progress=progress)
         if updated is not None:
             clock.lap("update")
             # An in-process refresh leaves the disk state behind: the next process catches up
@@ -93,13 +109,13 @@ def build_graph(
                 if cache.loose_count() > MAX_LOOSE_PARSES:
                     _save_full(cache, session)  # fold the loose records back into one pack
                 clock.lap("save")
-            return _result(root_path, session, clock, mode="incremental", parsed=updated)
-    session, parsed = _full(root_path, listing, options, cache, progress=progress, workers=workers)
+            return _result(root, session, clock, mode="incremental", parsed=updated)
+    session, parsed = _full(root, listing, options, cache, progress=progress)
     clock.lap("parse+resolve")
     if cache is not None:
         _save_full(cache, session)
         clock.lap("save")
-    return _result(root_path, session, clock, mode="cold", parsed=parsed)
+    return _result(root, session, clock, mode="cold", parsed=parsed)
 
 
 def _open(
@@ -216,13 +232,13 @@ def _full(
     cache: GraphCache | None,
     *,
     progress: ProgressFn | None,
-    workers: int | None,
 ) -> tuple[Session, int]:
     stored = cache.load_parses() if cache else {}
-    todo = [f for f in listing.files if f.key not in stored]
-    fresh = parse_files(root, todo, progress=progress, workers=workers)
+    todo = _unparsed(listing.files, stored, options)
+    fresh = parse_files(root, todo, progress=progress, workers=options.workers)
+    _share(fresh, listing.files, options)
     parses, skipped = _merge(listing, stored, fresh)
-    built = assemble(parses, workers=workers)
+    built = assemble(parses, workers=options.workers)
     state = _state(listing, parses, built.graph, built.unresolved, skipped, built.deps)
     return Session(options, cache, state, parses, built.resolver), len(fresh)
 
@@ -233,7 +249,6 @@ def _incremental(
     session: Session,
     *,
     progress: ProgressFn | None,
-    workers: int | None,
 ) -> int | None:
     """Update the session's graph in place; None when its parse records are not all cached."""
     old = session.state
@@ -244,9 +259,12 @@ def _incremental(
             return None
     keys = {f.path: f.key for f in listing.files}
     changed = {p for p in set(old.keys) | set(keys) if old.keys.get(p) != keys.get(p)}
-    todo = [f for f in listing.files if f.path in changed]
-    parsed = parse_files(root, todo, progress=progress, workers=workers)
-    fresh: dict[str, FileParse | None] = {p: parsed.get(p) for p in changed}
+    shared: dict[str, FileParse] = {}
+    todo = _unparsed([f for f in listing.files if f.path in changed], shared, session.options)
+    parsed = parse_files(root, todo, progress=progress, workers=session.options.workers)
+    _share(parsed, todo, session.options)
+    by_path = {f.path: _at(shared[f.key], f.path) for f in listing.files if f.key in shared}
+    fresh: dict[str, FileParse | None] = {p: parsed.get(p) or by_path.get(p) for p in changed}
     if session.resolver is None:
         with gc_paused():
             session.resolver = Resolver(parses)
@@ -263,6 +281,27 @@ def _incremental(
     if session.cache is not None:
         session.cache.save_loose({keys[p]: r for p, r in parsed.items() if r is not None})
     return len(parsed)
+
+
+def _unparsed(
+    files: Sequence[SourceFile], stored: dict[str, FileParse], options: BuildOptions
+) -> list[SourceFile]:
+    """The files without a record in ``stored``, after adding the shared store's to it."""
+    if options.parse_store is not None:
+        missing = {f.key for f in files if f.key not in stored}
+        stored.update(BlobStore(options.parse_store).get_many(missing))
+    return [f for f in files if f.key not in stored]
+
+
+def _share(
+    fresh: Mapping[str, FileParse | None], files: Sequence[SourceFile], options: BuildOptions
+) -> None:
+    """Put newly parsed records in the shared store, if there is one."""
+    if options.parse_store is None or not fresh:
+        return
+    keys = {f.path: f.key for f in files}
+    records = {keys[p]: r for p, r in fresh.items() if r is not None and p in keys}
+    BlobStore(options.parse_store).put_many(records)
 
 
 def _parses_by_path(

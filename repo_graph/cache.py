@@ -13,7 +13,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -109,6 +109,36 @@ class GraphCache:
         self.loose_dir.mkdir(exist_ok=True)
         for key, parse in parses.items():
             _dump(self.loose_dir / f"{key}.pkl", parse)
+
+
+@dataclass(frozen=True)
+class BlobStore:
+    """Parse records shared by every repository and checkout that uses it, one per blob id.
+
+    Checkouts of one repository at different commits share most blobs; with a store, each
+    blob is parsed once however many checkouts contain it.
+    """
+
+    directory: Path
+
+    def _file(self, key: str) -> Path:
+        return self.directory / f"v{CACHE_VERSION}" / key[:2] / f"{key}.pkl"
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, FileParse]:
+        """The stored records among ``keys``."""
+        found: dict[str, FileParse] = {}
+        for key in keys:
+            record = _load(self._file(key))
+            if isinstance(record, FileParse):
+                found[key] = record
+        return found
+
+    def put_many(self, records: Mapping[str, FileParse]) -> None:
+        """Store records (atomically, each in its own file)."""
+        for key, record in records.items():
+            target = self._file(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _dump(target, record)
 
 
 def open_cache(root: Path, *, options: str) -> GraphCache:

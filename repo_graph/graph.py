@@ -30,9 +30,9 @@ class CodeGraph:
 
         The networkx graph is updated in place; the returned object has the new stats.
         """
-        from repo_graph.build import build_graph
+        from repo_graph.build import refresh_graph
 
-        return build_graph(self.root, previous=self, progress=progress)
+        return refresh_graph(self, progress=progress)
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.graph

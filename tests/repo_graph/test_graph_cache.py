@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,3 +217,21 @@ def test_files_of_other_cache_versions_are_removed(fixture_repo: Callable[[str],
     from repo_graph.cache import CACHE_VERSION
 
     assert sorted(p.name.split("-")[1] for p in store.iterdir()) == [f"v{CACHE_VERSION}"] * 2
+
+
+def test_a_shared_parse_store_spares_parsing_blobs_seen_in_another_checkout(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = fixture_repo("resolution")
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    edit_body(second)  # the second checkout differs from the first in one file
+    assert build_graph(first, parse_store=store).stats.files_parsed == 7
+    other = build_graph(second, parse_store=store)
+    assert (other.stats.files_parsed, other.stats.cache_hits) == (1, 6)
+    assert other.to_json() == cold(second)
+    edit_body(first)  # now the same text as the second checkout's: its record is shared
+    again = build_graph(first, parse_store=store)
+    assert (again.stats.mode, again.stats.files_parsed) == ("incremental", 0)
+    assert again.to_json() == cold(first)
