@@ -17,7 +17,12 @@ from swe_agent.errors import BadInput
 
 Dataset = Annotated[Path, typer.Argument(help="SWE-bench-style dataset, .jsonl or .json.")]
 Repos = Annotated[
-    Path, typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>.")
+    Path | None,
+    typer.Option(
+        "--repos",
+        help="Git mirrors, DIR/OWNER+NAME/<bare git dir> (default: $SWE_AGENT_MIRRORS or "
+        "/work/.mirror).",
+    ),
 ]
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
 Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
@@ -29,7 +34,7 @@ RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
 ]
-DEFAULT_MIRRORS = Path("/work/.mirror")
+DEFAULT_MIRRORS = Path("/work/.mirror")  # where the workplace's `fetch` puts mirrors
 
 
 def _select(dataset: Path, instances: str | None, filter_: str | None, limit: int | None) -> Any:
@@ -37,6 +42,12 @@ def _select(dataset: Path, instances: str | None, filter_: str | None, limit: in
 
     ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
     return load_instances(dataset, instances=ids, pattern=filter_, limit=limit)
+
+
+def _mirrors(repos: Path | None) -> Path:
+    import os
+
+    return repos or Path(os.environ.get("SWE_AGENT_MIRRORS") or DEFAULT_MIRRORS)
 
 
 def _check_common(repos: Path, workers: int, executor: str) -> None:
@@ -79,7 +90,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     dataset: Dataset,
     model: Annotated[str, typer.Option("--model", "-m", help="Model spec (see `models list`).")],
     out: Out,
-    repos: Repos = DEFAULT_MIRRORS,
+    repos: Repos = None,
     workers: Workers = 1,
     instances: Instances = None,
     filter_: Filter = None,
@@ -112,6 +123,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     """
     from swe_agent.bench.batch import RunOptions, run_batch
 
+    repos = _mirrors(repos)
     _check_common(repos, workers, executor)
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
@@ -162,7 +174,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         ),
     ],
     out: Out,
-    repos: Repos = DEFAULT_MIRRORS,
+    repos: Repos = None,
     workers: Workers = 1,
     instances: Instances = None,
     filter_: Filter = None,
@@ -197,6 +209,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     from swe_agent.bench.evaluate import EvalOptions
     from swe_agent.bench.images import parse_size
 
+    repos = _mirrors(repos)
     _check_common(repos, workers, executor)
     if timeout <= 0:
         raise BadInput(f"--timeout {timeout} must be positive")
