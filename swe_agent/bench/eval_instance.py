@@ -150,7 +150,6 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome)
     ) as box:
         outcome.timings["sandbox_s"] = _since(mark)
         mark = time.monotonic()
-        box.run(f"mkdir -p {STAGE}", timeout=30)
         if not _apply_model_patch(box, task, outcome):
             return
         if not _apply(box, "test.diff", inst.get("test_patch") or "", APPLY_COMMANDS[:1]):
@@ -181,14 +180,18 @@ def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | 
     if not patch.strip():
         return "none"
     path = f"{STAGE}/{name}"
-    box.execute(f"open({path!r}, 'w', encoding='utf-8').write({patch!r})", timeout=60)
-    state = box.snapshot()
+    write = (
+        f"import os; os.makedirs({STAGE!r}, exist_ok=True); open({path!r}, 'w').write({patch!r})"
+    )
+    box.execute(write, timeout=60)
+    state = box.snapshot() if len(commands) > 1 else None
     for template in commands:
         command = template.format(file=shlex.quote(path))
         obs = box.run(f"{command} >>{STAGE}/apply.log 2>&1", timeout=300)
         if obs.exit_code == 0:
             return command
-        box.restore(state)  # a partial --reject must not leak into the next attempt
+        if state is not None:
+            box.restore(state)  # a partial --reject must not leak into the next attempt
     return None
 
 
