@@ -53,9 +53,11 @@ def fetch(tree: Path) -> None:
             check=True,
         )
         archive = next(Path(tmp).glob("*.tar.gz"))
-        tree.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(archive) as tar:
-            tar.extractall(tree.parent, filter="data")
+            tar.extractall(Path(tmp) / "unpacked", filter="data")
+        (top,) = (Path(tmp) / "unpacked").iterdir()  # the sdist's one top-level folder
+        tree.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(top), tree)
 
 
 # --- steps, each run in its own process --------------------------------------------------------
