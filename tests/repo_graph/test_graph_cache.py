@@ -235,3 +235,14 @@ def test_a_shared_parse_store_spares_parsing_blobs_seen_in_another_checkout(
     again = build_graph(first, parse_store=store)
     assert (again.stats.mode, again.stats.files_parsed) == ("incremental", 0)
     assert again.to_json() == cold(first)
+
+
+def test_refresh_without_a_disk_cache(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("resolution")
+    graph = build_graph(root, use_cache=False)
+    assert graph.refresh().stats.mode == "warm"
+    rename_base_method(root)
+    refreshed = graph.refresh()
+    assert (refreshed.stats.mode, refreshed.stats.files_parsed) == ("incremental", 1)
+    assert refreshed.to_json() == cold(root)
+    assert not (root / ".swe-agent").exists()
