@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import commit_all, git
+from graph_helpers import commit_all, git
 
 from repo_graph import NotARepository, SkippedFile, SkipReason, build_graph
 
