@@ -8,8 +8,8 @@ record.success, record.image, record.test_command   # env.json is in repo/.swe-a
 
 from env_setup.detect import detect
 from env_setup.errors import BadRepository, EnvSetupError, NoBaseImage, NoRecord
-from env_setup.model import Detection, Packaging, Plan, Step, StepKind, TestRunner
-from env_setup.pipeline import SetupOptions, setup_environment
+from env_setup.model import Detection, Packaging, Plan, SetupOptions, Step, StepKind, TestRunner
+from env_setup.pipeline import setup_environment
 from env_setup.plan import make_plan
 from env_setup.pyversion import PythonChoice, choose_python
 from env_setup.record import CommandResult, EnvRecord, Verification, load_record, record_path

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from env_setup.errors import BadRepository, EnvSetupError
-from env_setup.pipeline import SetupOptions, setup_environment
+from env_setup.model import SetupOptions
+from env_setup.pipeline import setup_environment
 from env_setup.record import EnvRecord
 from sandbox import SandboxError
 

@@ -113,3 +113,15 @@ class Plan:
     def python_bin(self) -> str:
         """The venv's interpreter, as a shell word."""
         return f"{self.venv}/bin/python"
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    """What a caller can ask of one setup."""
+
+    commit: str | None = None  # a git revision; None is the checkout as it is (HEAD's tree)
+    python: str | None = None  # force "X.Y"
+    tests: tuple[str, ...] = ()  # verify collection of this subset only
+    use_cache: bool = True
+    max_pythons: int = 2  # how many Python candidates to try before giving up
+    max_repairs: int = 10

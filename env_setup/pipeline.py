@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import tarfile
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,36 +17,21 @@ from env_setup.cache import (
     cache_tag,
     docker_client,
     image_exists,
-    record_in_image,
 )
-from env_setup.detect import commit_date_of, detect
-from env_setup.errors import BadRepository, EnvSetupError
+from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
 from env_setup.layers import layer_tag, reused_results, split_tooling
-from env_setup.model import Detection, Plan, Step, StepKind
+from env_setup.model import Detection, Plan, SetupOptions
 from env_setup.plan import make_plan
 from env_setup.record import (
     CommandResult,
     EnvRecord,
     Verification,
-    record_from_json,
-    record_path,
     write_record,
 )
 from env_setup.repair import Repairer, RuleRepairer
-from env_setup.verify import verify
-
-
-@dataclass(frozen=True)
-class SetupOptions:
-    """What a caller can ask of one setup."""
-
-    commit: str | None = None  # a git revision; None is the checkout as it is (HEAD's tree)
-    python: str | None = None  # force "X.Y"
-    tests: tuple[str, ...] = ()  # verify collection of this subset only
-    use_cache: bool = True
-    max_pythons: int = 2  # how many Python candidates to try before giving up
-    max_repairs: int = 10
+from env_setup.reuse import from_cache, replay_plan, verify_subset
+from env_setup.source import check_repo, detect_at, head_commit
 
 
 @dataclass(frozen=True)
@@ -75,159 +57,41 @@ def setup_environment(
     started = time.monotonic()
     options = options or SetupOptions()
     say = progress or (lambda _message: None)
-    root = _check_repo(repo, options.commit)
+    root = check_repo(repo, options.commit)
+    if options.commit is None:
+        options = replace(options, commit=head_commit(root))
     say("reading packaging, test and CI files")
-    detection = _detect_at(root, options.commit)
+    detection = detect_at(root, options.commit)
     client = docker_client()
     if client is None and images is None:
         raise EnvSetupError(
             "no Docker daemon answers", hint="start Docker; `swe-agent sandbox doctor` checks it"
         )
     plan = make_plan(detection, images or available_images(client), python=options.python)
-    reused = _from_cache(root, detection, plan, options, client=client, started=started)
-    if reused is not None:
-        say(f"cache hit: {reused.image}")
-        if options.tests:
-            reused = _verify_subset(root, plan, reused, options, say=say)
-            reused = replace(reused, timings={**reused.timings, "total_s": _since(started)})
-        write_record(root, reused)
-        return reused
     chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
     run = _Run(root, detection, options, chain, say)
-    replay = _replay_plan(root, detection, plan, options)
-    if replay is not None:
-        say("replaying the commands recorded in env.json (its image is gone)")
-        record = build(run, replay, key=cache_key(root, detection, plan, commit=options.commit))
-    if replay is None or not record.success:
-        record = _build_with_fallbacks(run, plan, images=images or available_images(client))
+    record = from_cache(root, detection, plan, options, client=client, started=started)
+    if record is not None:
+        say(f"cache hit: {record.image}")
+        if options.tests:
+            record = verify_subset(root, plan, record, options, say=say)
+    else:
+        record = _build(run, plan, images=images or available_images(client))
     record = replace(record, timings={**record.timings, "total_s": _since(started)})
     write_record(root, record)
     return record
 
 
-def _check_repo(repo: Path, commit: str | None) -> Path:
-    root = repo.expanduser().resolve()
-    if not root.is_dir():
-        raise BadRepository(f"{repo} is not a directory", hint="pass the path of a repository")
-    if commit is None:
-        return root
-    probe = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode != 0:
-        raise BadRepository(
-            f"{commit} is not a commit of {root}",
-            hint="pass a commit id, branch or tag that `git rev-parse` knows",
-        )
-    return root
-
-
-def _detect_at(root: Path, commit: str | None) -> Detection:
-    """Detect on the files as they are at `commit` (an exported copy), or on the checkout."""
-    if commit is None:
-        return detect(root)
-    with tempfile.TemporaryDirectory(prefix="swe-env-") as tmp:
-        archive = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", commit],
-            capture_output=True,
-            check=True,
-        ).stdout
-        with tarfile.open(fileobj=_bytes_io(archive)) as tar:
-            tar.extractall(tmp, filter=_safe_member)
-        return detect(Path(tmp), commit_date=commit_date_of(root, commit))
-
-
-def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
-    """tarfile's "data" filter, skipping (not failing on) links that point outside."""
-    try:
-        return tarfile.data_filter(member, dest)
-    except tarfile.FilterError:
-        return None
-
-
-def _bytes_io(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)
-
-
-def _from_cache(
-    root: Path,
-    detection: Detection,
-    plan: Plan,
-    options: SetupOptions,
-    *,
-    client: Any,
-    started: float,
-) -> EnvRecord | None:
-    """The recorded environment when an image with this cache key exists already."""
-    if not options.use_cache or client is None:
-        return None
-    key = cache_key(root, detection, plan, commit=options.commit)
-    tag = cache_tag(key)
-    if not image_exists(client, tag):
-        return None
-    data = _local_record(root)
-    if not data or data.get("cache_key") != key:
-        data = record_in_image(client, tag)
-    if not data or not data.get("success"):
-        return None
-    record = record_from_json(data)
-    return replace(
-        record,
-        cache_hit=True,
-        image=tag,
-        commit=options.commit,
-        timings={**record.timings, "total_s": _since(started)},
-        created_at=_now(),
-    )
-
-
-def _replay_plan(
-    root: Path, detection: Detection, plan: Plan, options: SetupOptions
-) -> Plan | None:
-    """The plan made of the commands that worked last time, when env.json has the same key.
-
-    Repairs (by rules, later by a model) are in that list, so a replay needs none of them.
-    """
-    data = _local_record(root)
-    if not options.use_cache or not data or not data.get("success"):
-        return None
-    if data.get("cache_key") != cache_key(root, detection, plan, commit=options.commit):
-        return None
-    record = record_from_json(data)
-    steps = tuple(
-        Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
-        for c in record.commands
-        if c.ok and c.python in ("", record.python)
-    )
-    return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
-
-
-def _verify_subset(
-    root: Path, plan: Plan, record: EnvRecord, options: SetupOptions, *, say: Progress
-) -> EnvRecord:
-    """Check the asked-for tests collect in a sandbox from the cached image (no network)."""
-    from sandbox import start_sandbox
-
-    say(f"verifying {len(options.tests)} test targets in the cached environment")
-    started = time.monotonic()
-    with start_sandbox(root, image=record.image, commit=options.commit) as box:
-        verification = verify(box, plan, tests=options.tests)
-    timings = {**record.timings, "verify_s": _since(started)}
-    return replace(record, success=verification.ok, verify=verification, timings=timings)
-
-
-def _local_record(root: Path) -> dict[str, Any] | None:
-    path = record_path(root)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+def _build(run: _Run, plan: Plan, *, images: dict[str, str]) -> EnvRecord:
+    """Replay what env.json recorded when its key matches; else plan, install and repair."""
+    replay = replay_plan(run.root, run.detection, plan, run.options)
+    if replay is not None:
+        run.say("replaying the commands recorded in env.json (its image is gone)")
+        key = cache_key(run.root, run.detection, plan, commit=run.options.commit)
+        record = build(run, replay, key=key)
+        if record.success:
+            return record
+    return _build_with_fallbacks(run, plan, images=images)
 
 
 def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> EnvRecord:

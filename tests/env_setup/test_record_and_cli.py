@@ -121,7 +121,7 @@ def test_cli_show(tmp_path: Path) -> None:
 
 
 def test_detection_at_a_commit_skips_links_out_of_the_tree(tmp_path: Path) -> None:
-    from env_setup.pipeline import _detect_at
+    from env_setup.source import detect_at
 
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "setupcfg", root)
@@ -131,6 +131,6 @@ def test_detection_at_a_commit_skips_links_out_of_the_tree(tmp_path: Path) -> No
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "x"], check=True)
     (root / "setup.cfg").unlink()  # the working tree differs; the commit is what counts
-    found = _detect_at(root, "HEAD")
+    found = detect_at(root, "HEAD")
     assert found.test_extras == ("testing",)
     assert found.commit_date is not None

@@ -1,0 +1,99 @@
+"""Reuse: a cached image with the same key, or the commands env.json recorded last time."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from env_setup.cache import cache_key, cache_tag, image_exists, record_in_image
+from env_setup.install import Progress
+from env_setup.model import Detection, Plan, SetupOptions, Step, StepKind
+from env_setup.record import EnvRecord, record_from_json, record_path
+from env_setup.verify import verify
+
+
+def from_cache(
+    root: Path,
+    detection: Detection,
+    plan: Plan,
+    options: SetupOptions,
+    *,
+    client: Any,
+    started: float,
+) -> EnvRecord | None:
+    """The recorded environment when an image with this cache key exists already."""
+    if not options.use_cache or client is None:
+        return None
+    key = cache_key(root, detection, plan, commit=options.commit)
+    tag = cache_tag(key)
+    if not image_exists(client, tag):
+        return None
+    data = _local_record(root)
+    if not data or data.get("cache_key") != key:
+        data = record_in_image(client, tag)
+    if not data or not data.get("success"):
+        return None
+    record = record_from_json(data)
+    return replace(
+        record,
+        cache_hit=True,
+        image=tag,
+        commit=options.commit,
+        timings={**record.timings, "total_s": _since(started)},
+        created_at=_now(),
+    )
+
+
+def replay_plan(root: Path, detection: Detection, plan: Plan, options: SetupOptions) -> Plan | None:
+    """The plan made of the commands that worked last time, when env.json has the same key.
+
+    Repairs (by rules, later by a model) are in that list, so a replay needs none of them.
+    """
+    data = _local_record(root)
+    if not options.use_cache or not data or not data.get("success"):
+        return None
+    if data.get("cache_key") != cache_key(root, detection, plan, commit=options.commit):
+        return None
+    record = record_from_json(data)
+    steps = tuple(
+        Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
+        for c in record.commands
+        if c.ok and c.python in ("", record.python)
+    )
+    return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
+
+
+def verify_subset(
+    root: Path, plan: Plan, record: EnvRecord, options: SetupOptions, *, say: Progress
+) -> EnvRecord:
+    """Check the asked-for tests collect in a sandbox from the cached image (no network)."""
+    from sandbox import start_sandbox
+
+    say(f"verifying {len(options.tests)} test targets in the cached environment")
+    started = time.monotonic()
+    with start_sandbox(root, image=record.image, commit=options.commit) as box:
+        verification = verify(box, plan, tests=options.tests)
+    timings = {**record.timings, "verify_s": _since(started)}
+    return replace(record, success=verification.ok, verify=verification, timings=timings)
+
+
+def _local_record(root: Path) -> dict[str, Any] | None:
+    path = record_path(root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 2)
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,86 @@
+"""Where the files come from: the repository checked, and read at a commit for detection."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from env_setup.detect import commit_date_of, detect
+from env_setup.errors import BadRepository
+from env_setup.model import Detection
+
+
+def check_repo(repo: Path, commit: str | None) -> Path:
+    root = repo.expanduser().resolve()
+    if not root.is_dir():
+        raise BadRepository(f"{repo} is not a directory", hint="pass the path of a repository")
+    if commit is None:
+        return root
+    probe = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        raise BadRepository(
+            f"{commit} is not a commit of {root}",
+            hint="pass a commit id, branch or tag that `git rev-parse` knows",
+        )
+    return root
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's commit id when `root` is the top of a git repository with commits, else None.
+
+    A folder inside a bigger repository, or without commits, is copied into the sandbox as
+    it is on disk; a repository is copied at HEAD's tree, so detection reads that tree too.
+    """
+    top = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root:
+        return None
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return head.stdout.strip() or None if head.returncode == 0 else None
+
+
+def detect_at(root: Path, commit: str | None) -> Detection:
+    """Detect on the files as they are at `commit` (an exported copy), or on the checkout."""
+    if commit is None:
+        return detect(root)
+    with tempfile.TemporaryDirectory(prefix="swe-env-") as tmp:
+        exported = subprocess.run(
+            ["git", "-C", str(root), "archive", "--format=tar", commit],
+            capture_output=True,
+            check=False,
+        )
+        if exported.returncode != 0:
+            reason = exported.stderr.decode(errors="replace").strip()[-300:]
+            raise BadRepository(
+                f"cannot read {commit} of {root}: {reason}",
+                hint="the clone may be incomplete; fetch the repository again",
+            )
+        archive = exported.stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter=_safe_member)
+        return detect(Path(tmp), commit_date=commit_date_of(root, commit))
+
+
+def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, skipping (not failing on) links that point outside."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
