@@ -126,3 +126,17 @@ def test_bootstrap_needs_debootstrap_or_a_cached_tarball(
         app, ["sandbox", "bootstrap", "--python", "3.11", "--cache-dir", str(tmp_path)]
     )
     assert result.exit_code == 1 and "debootstrap" in result.output
+
+
+@pytest.mark.docker
+def test_a_second_bootstrap_reuses_the_cached_root_file_system(docker_image: str) -> None:
+    from sandbox.images import RELEASES, default_cache_dir
+
+    tarball = default_cache_dir() / f"debian-{RELEASES['3.9']}-python3.9.tar"
+    if not tarball.is_file():
+        pytest.skip(f"no cached root file system at {tarball} (run the bootstrap once)")
+    result = CliRunner().invoke(app, ["sandbox", "bootstrap", "--python", "3.9", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["from_cache"] and report["tag"] == "swe-agent/python:3.9"
+    assert report["image_id"].startswith("sha256:")
