@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIX, SUBMIT
+from solve_replies import FIX, SUBMIT
 
 from swe_agent.models import get_model
 from swe_agent.solve import SolveOptions, solve

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BREAK, FIX, LOOK, SUBMIT
+from solve_replies import BREAK, FIX, LOOK, SUBMIT
 
 from swe_agent.agent.trajectory import read_events
 from swe_agent.models import get_model

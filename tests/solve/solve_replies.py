@@ -1,0 +1,13 @@
+"""Scripted model replies for the calculator example."""
+
+FIX = (
+    "Fix the even case.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
+    "'    if len(ordered) % 2 == 0:\\n        return (ordered[middle - 1] + ordered[middle]) / 2"
+    "\\n    return ordered[middle]')\n```"
+)
+LOOK = "Look first.\n```python\nview('calculator/stats.py', 18, 24)\n```"
+SUBMIT = "Done.\n```python\nsubmit('median averages the two middle values')\n```"
+BREAK = (
+    "Try this.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
+    "'    return ordered[0]')\n```"
+)
