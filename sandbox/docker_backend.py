@@ -126,6 +126,7 @@ class DockerSandbox(RunnerSandbox):
         network: bool = False,
         tools: Mapping[str, HostTool] | None = None,
         env: Mapping[str, str] | None = None,
+        client: Any = None,
     ) -> DockerSandbox:
         """Create the container, copy the workspace in and start the runner."""
         if shutil.which("docker") is None:
@@ -133,7 +134,7 @@ class DockerSandbox(RunnerSandbox):
                 "the `docker` command is missing (the runner talks through `docker exec -i`)",
                 hint="install the Docker client: `sudo apt-get install docker.io`",
             )
-        client = connect()
+        client = client or connect()
         started = time.monotonic()
         container = cls._create(client, image, limits, network=network, env=env or {})
         sandbox = cls(client, container, limits)

@@ -66,12 +66,8 @@ def _start_docker(
     from sandbox.docker_backend import DockerSandbox, connect
     from sandbox.images import resolve_image
 
-    chosen = image or resolve_image(connect(), python)
+    client = connect()
+    chosen = image or resolve_image(client, python)
     return DockerSandbox.start(
-        archive,
-        image=chosen,
-        limits=limits,
-        network=network,
-        tools=tools,
-        env=env,
+        archive, image=chosen, limits=limits, network=network, tools=tools, env=env, client=client
     )
