@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json, read_text_arg
 from swe_agent.errors import BadInput
 
+# CLI parameter -> SolveOptions field, for the flags given explicitly on the command line.
+FLAG_FIELDS = {
+    "commit": "commit",
+    "model": "model",
+    "search": "search",
+    "iterations": "iterations",
+    "expansions": "expansions",
+    "max_steps": "max_steps",
+    "budget": "budget_usd",
+    "sandbox": "sandbox",
+    "allow_unsandboxed": "allow_unsandboxed",
+    "apply": "apply",
+}
+
 
 @handles_errors
 def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
+    ctx: typer.Context,
     issue: Annotated[
         str | None, typer.Option("--issue", "-i", help="Issue text, or @FILE.")
     ] = None,
@@ -35,6 +50,13 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     ] = False,
     no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
     apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-C", help="YAML file of solve options.")
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-c", help="Override one option: key.path=value (repeatable)."),
+    ] = None,
     tui: Annotated[bool, typer.Option(help="Watch the search live in the review UI.")] = False,
     resume: Annotated[
         str | None, typer.Option(help="Continue a killed run (its id or folder).")
@@ -42,6 +64,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Find, test and record a fix for an issue.
+
+    Options come from the defaults, then --config FILE, then the flags given, then -c
+    overrides (e.g. -c agent.max_format_errors=5 -c test_timeout_s=300).
 
     Examples:
 
@@ -51,46 +76,38 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
 
       swe-agent solve --repo . -i @issue.md --model anthropic/claude-sonnet-4-20250514 --budget 2
 
+      swe-agent solve --repo . -i @issue.md -C solve.yaml -c iterations=80 --tui
+
       swe-agent solve --repo . --resume 20261122-001216-41d3
     """
-    from swe_agent.solve import SolveOptions, solve
+    from swe_agent.solve import solve
+    from swe_agent.solve.config import apply_overrides, build_options, read_config
 
     if resume is not None:
         _resume(repo, resume, json_out=json_out)
         return
-    if issue is None:
-        raise BadInput("no issue given", hint="pass --issue TEXT or --issue @FILE")
-
-    if search not in ("mcts", "linear"):
-        raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
-    if sandbox not in ("docker", "local"):
-        raise BadInput(f"unknown sandbox {sandbox!r}", hint="use --sandbox docker or local")
     if not repo.is_dir():
         raise BadInput(f"{repo} is not a directory", hint="pass --repo PATH to a repository")
-    text = read_text_arg(issue)
+    text = read_text_arg(issue) if issue is not None else ""
     if not text.strip():
-        raise BadInput("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
-    options = SolveOptions(
-        repo=repo.resolve(),
-        issue=text,
-        commit=commit,
-        model=model,
-        search=_mode(search),
-        iterations=iterations,
-        expansions=expansions,
-        max_steps=max_steps,
-        budget_usd=budget,
-        sandbox=_backend(sandbox),
-        allow_unsandboxed=allow_unsandboxed,
-        setup_env=not no_env,
-        apply=apply,
-    )
+        raise BadInput("no issue text given", hint="pass --issue TEXT or --issue @FILE")
+    flags = {field: ctx.params[param] for param, field in FLAG_FIELDS.items() if _given(ctx, param)}
+    if no_env:
+        flags["setup_env"] = False
+    layered = apply_overrides({**read_config(config), **flags}, overrides or [])
+    options = build_options({"repo": repo.resolve(), "issue": text}, layered)
     if tui:
         report = _solve_with_tui(options)
     else:
         with _Progress(quiet=False) as progress:
             report = solve(options, say=progress.phase, on_event=progress.event)
     _report(report, json_out=json_out)
+
+
+def _given(ctx: typer.Context, param: str) -> bool:
+    """True when the user passed ``param`` (not its default)."""
+    source = ctx.get_parameter_source(param)
+    return source is not None and source.name != "DEFAULT"
 
 
 def _solve_with_tui(options: Any) -> dict[str, Any]:
@@ -143,14 +160,6 @@ def _report(report: dict[str, Any], *, json_out: bool) -> None:
         _print_summary(report)
     if report["status"] not in ("resolved", "submitted"):
         raise typer.Exit(1)
-
-
-def _mode(value: str) -> Literal["mcts", "linear"]:
-    return "linear" if value == "linear" else "mcts"
-
-
-def _backend(value: str) -> Literal["docker", "local"]:
-    return "local" if value == "local" else "docker"
 
 
 class _Progress:

@@ -1,0 +1,71 @@
+"""The solve command line: option layering, bad input, a scripted run through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from swe_agent.cli import app
+from swe_agent.errors import BadInput
+from swe_agent.solve.config import apply_overrides, build_options
+
+
+def test_overrides_set_nested_values_read_as_yaml() -> None:
+    layered = apply_overrides({"iterations": 5}, ["agent.max_format_errors=7", "search=linear"])
+    options = build_options({"repo": Path("."), "issue": "x"}, layered)
+    assert options.agent.max_format_errors == 7
+    assert options.search == "linear" and options.iterations == 5
+
+
+@pytest.mark.parametrize("bad", ["iterations", "=3", "iterations=many"])
+def test_bad_overrides_name_the_problem(bad: str) -> None:
+    with pytest.raises(BadInput):
+        build_options({"repo": Path("."), "issue": "x"}, apply_overrides({}, [bad]))
+
+
+def test_bad_input_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["solve", "--repo", str(tmp_path / "nope"), "-i", "x"])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    no_issue = runner.invoke(app, ["solve", "--repo", str(tmp_path)])
+    assert no_issue.exit_code == 2
+    bad_mode = runner.invoke(app, ["solve", "--repo", str(tmp_path), "-i", "x", "--search", "bfs"])
+    assert bad_mode.exit_code == 2 and "search" in bad_mode.output
+
+
+def test_cli_replays_a_recorded_run(calc_repo: Path, issue_text: str, tmp_path: Path) -> None:
+    from solve_replies import FIX, SUBMIT
+
+    from swe_agent.models import get_model
+    from swe_agent.solve import SolveOptions, solve
+
+    first = solve(
+        SolveOptions(
+            repo=calc_repo, issue=issue_text, search="linear", sandbox="local", setup_env=False
+        ),
+        model=get_model([FIX, SUBMIT]),
+    )
+    config = tmp_path / "solve.yaml"
+    config.write_text("search: linear\nsandbox: local\niterations: 5\n")
+    result = CliRunner().invoke(
+        app,
+        [
+            "solve",
+            "--repo",
+            str(calc_repo),
+            "-i",
+            issue_text,
+            "--no-env",
+            "-C",
+            str(config),
+            "--model",
+            f"replay:{first['run_dir']}",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{") :])
+    assert report["status"] == "resolved" and report["patch"] == first["patch"]
