@@ -63,6 +63,7 @@ _NO_VERSION = re.compile(
 _NO_DIST = re.compile(
     r"No matching distribution found for ([A-Za-z0-9][\w.\-]*)(?:\[[^\]]*\])?\s*$", re.MULTILINE
 )
+_DEPENDS_ON = re.compile(r"^\s+([A-Za-z0-9][\w.\-]*) [\w.+!]+ depends on ", re.MULTILINE)
 _BUILD_FAILED = re.compile(
     r"Failed building wheel for|Failed to build|did not run successfully"
     r"|subprocess-exited-with-error"
@@ -98,6 +99,7 @@ class Problem(StrEnum):
     NO_EDITABLE_HOOK = "no-editable-hook"
     NEEDS_COMPILER = "needs-compiler"
     NO_DISTRIBUTION = "no-distribution"
+    CONFLICT = "conflict"
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
 
@@ -132,6 +134,10 @@ def _index_problem(output: str) -> Diagnosis | None:
     gone = _NO_DIST.search(output)
     if gone:
         return Diagnosis(Problem.NO_DISTRIBUTION, gone[1], detail=gone[0].strip())
+    if "ResolutionImpossible" in output or "conflicting dependencies" in output:
+        culprits = _DEPENDS_ON.findall(output)
+        if culprits:
+            return Diagnosis(Problem.CONFLICT, culprits[0], detail="conflicting requirements")
     if "'build_editable' hook" in output:
         return Diagnosis(Problem.NO_EDITABLE_HOOK, detail="the build backend has no PEP 660 hook")
     return None

@@ -98,6 +98,10 @@ class RuleRepairer:
             ]
         if found.problem is Problem.NO_SUCH_VERSION and step is not None:
             return _impossible_pin(found, step, plan)
+        if found.problem is Problem.CONFLICT and step is not None:
+            # A pinned tool (a linter, say) wants another version of something else we need:
+            # the tests rarely need the tool, so the pin goes first, then the date cutoff.
+            return [[_dropped(step, found.name)], *_toggle_date(step, plan, only_remove=True)]
         if found.problem is Problem.NO_DISTRIBUTION and step is not None:
             return [*_toggle_date(step, plan, only_remove=True), [_dropped(step, found.name)]]
         if found.problem is Problem.NO_EDITABLE_HOOK and step is not None:

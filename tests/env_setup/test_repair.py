@@ -269,3 +269,18 @@ def test_no_release_under_a_date_cutoff_drops_the_cutoff_first() -> None:
     )
     steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
     assert steps[0].command == "pip install newthing"
+
+
+def test_a_conflicting_pinned_tool_is_dropped() -> None:
+    output = """\
+The conflict is caused by:
+    The user requested astroid 2.9.0.dev0 (from /workspace)
+    pylint 2.11.1 depends on astroid<2.9 and >=2.8.0
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/...
+"""
+    found = diagnose(output)
+    assert (found.problem, found.name) == (Problem.CONFLICT, "pylint")
+    failed = Step("pip install -r requirements_test.txt", "test deps", StepKind.DEPENDENCIES)
+    steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
+    assert steps[0].command.startswith("python3 - pylint <<'PY'")
+    assert steps[0].command.splitlines()[-1].startswith("pip install -r requirements_test.txt;")
