@@ -19,6 +19,7 @@ from swe_agent.bench.grading import TestsStatus, grade, instance_report, pytest_
 from swe_agent.bench.workdirs import Workdir, locked, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
+HARNESS = "2"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
 # git apply first; the fallbacks of SWE-bench's harness after it (patch only when installed).
 APPLY_COMMANDS = (
@@ -238,6 +239,7 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         "error": outcome.error,
         "image": outcome.image,
         "digest": task.digest,
+        "harness": HARNESS,
         "timings": outcome.timings,
     }
     fields.update({k: row[k] for k in ("apply_command", "exit_code", "timed_out", "error")})

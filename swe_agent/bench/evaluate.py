@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.datasets import Instance
-from swe_agent.bench.eval_instance import EvalTask, evaluate_task
+from swe_agent.bench.eval_instance import HARNESS, EvalTask, evaluate_task
 from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.images import prune_instance_images
 from swe_agent.bench.predictions import Prediction, PredictionProblem, load_predictions
@@ -71,7 +71,9 @@ def _cached_row(task: EvalTask) -> dict[str, Any] | None:
         row = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    if not isinstance(row, dict) or row.get("digest") != task.digest or row.get("error"):
+    if not isinstance(row, dict) or row.get("error"):
+        return None
+    if row.get("digest") != task.digest or row.get("harness") != HARNESS:
         return None
     return {**row, "cached": True}
 

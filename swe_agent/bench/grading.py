@@ -17,23 +17,24 @@ from swe_agent.agent.evidence import parse_pytest_summary
 SUCCESS_STATUSES = frozenset({"PASSED", "XFAIL"})
 
 
-def pytest_targets(tests: Iterable[str]) -> list[str]:
-    """Node ids to pass to pytest, without parametrization (SWE-bench cuts ids at spaces).
+def pytest_targets(tests: Iterable[str], *, by_file: bool = True) -> list[str]:
+    """What to pass to pytest: the test files (SWE-bench's way), or node ids.
 
-    A truncated id such as ``test_x[select`` would make pytest stop with "not found"; the
-    function's id selects every parametrization, and the summary then names each one.
+    Files run every test in file order, as SWE-bench's harness does (the lists were recorded
+    that way, and some tests depend on the order). Node ids lose their parametrization: SWE-bench
+    cuts ids at the first space, and ``test_x[select`` would stop pytest with "not found".
     """
     targets: list[str] = []
     for test in tests:
-        target = test.split("[", 1)[0]
+        target = test.split("::", 1)[0] if by_file else test.split("[", 1)[0]
         if target and target not in targets:
             targets.append(target)
     return targets
 
 
-def pytest_command(python: str, tests: Iterable[str]) -> str:
+def pytest_command(python: str, tests: Iterable[str], *, by_file: bool = True) -> str:
     """The shell command that runs the named tests with per-test results in the output."""
-    args = " ".join(shlex.quote(t) for t in pytest_targets(tests))
+    args = " ".join(shlex.quote(t) for t in pytest_targets(tests, by_file=by_file))
     return f"{python} -m pytest -rA --tb=no -p no:cacheprovider {args}"
 
 

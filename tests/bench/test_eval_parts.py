@@ -48,10 +48,16 @@ def test_grading_follows_swebench_rules() -> None:
                      "patch_successfully_applied": False, "resolved": False}  # fmt: skip
 
 
-def test_pytest_targets_drop_parametrization_and_repeat() -> None:
-    tests = ["t.py::test_p[a b", "t.py::test_p[c]", "t.py::C::test_m", "t.py::test_p[d]"]
-    assert pytest_targets(tests) == ["t.py::test_p", "t.py::C::test_m"]
-    assert pytest_command("/v/bin/python", ["t.py::x[1]"]).endswith("-p no:cacheprovider t.py::x")
+def test_pytest_targets_are_files_or_ids_without_parametrization() -> None:
+    tests = ["t.py::test_p[a b", "t.py::test_p[c]", "t.py::C::test_m", "u.py::test_p[d]"]
+    assert pytest_targets(tests) == ["t.py", "u.py"]
+    assert pytest_targets(tests, by_file=False) == [
+        "t.py::test_p",
+        "t.py::C::test_m",
+        "u.py::test_p",
+    ]
+    command = pytest_command("/v/bin/python", ["t.py::x[1]"], by_file=False)
+    assert command.endswith("-rA --tb=no -p no:cacheprovider t.py::x")
 
 
 def test_predictions_skip_corrupt_and_unknown_lines(tmp_path: Path) -> None:
