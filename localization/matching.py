@@ -26,6 +26,8 @@ class Weights:
     stem: float = 0.45  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
     message: float = 1.0  # an error message found verbatim in the code
     word_class: float = 0.3  # a capitalized prose word equal to a class name ("Dataset")
+    plain_word_share: float = 0.3  # share of ``stem`` for a plain word (not code-like)
+    bare_name_share: float = 0.5  # share of ``path`` for a bare file name ("conf.py")
 
 
 class Catalog:
@@ -87,8 +89,10 @@ def match_paths(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
     """Files named in the issue (by path or by module dotted name)."""
     for mentioned in signals.paths:
         files = catalog.match_path(mentioned)
+        share = 1.0 if "/" in mentioned else w.bare_name_share
         for path in files:
-            ev.raise_to(path, w.path * _spread(len(files)), f"path {mentioned} named in the issue")
+            value = w.path * share * _spread(len(files))
+            ev.raise_to(path, value, f"path {mentioned} named in the issue")
     for dotted in signals.dotted:
         as_path = dotted.replace(".", "/")
         for candidate in (as_path + ".py", as_path + "/__init__.py"):
@@ -138,8 +142,10 @@ def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
     for word in named | set(signals.words):
         files = catalog.by_stem.get(word, [])
         if files and len(word) > 3 and word != "__init__":
+            # A plain English word that happens to name a module ("project") says little.
+            weight = w.stem * (1.0 if word in named else w.plain_word_share)
             for path in files:
-                ev.add(path, w.stem * _spread(len(files)), f"file name {word} in the issue")
+                ev.add(path, weight * _spread(len(files)), f"file name {word} in the issue")
 
 
 _FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,]{15,}[A-Za-z]")

@@ -18,7 +18,7 @@ from localization.matching import (
     match_paths,
 )
 from localization.model import Localization, Location, LocationKind
-from localization.signals import IssueSignals, extract_signals
+from localization.signals import IssueSignals, extract_signals, query_text
 from localization.tokens import tokenize
 
 # Edge kind -> (weight forward, weight backward) for spreading a seed's score one hop.
@@ -95,9 +95,10 @@ def _penalty(path: str, about_tests: bool, cfg: RankConfig, tests: set[str]) -> 
     return cfg.test_penalty if (not about_tests and path in tests) else 1.0
 
 
-def _about_tests(signals: IssueSignals) -> bool:
+def _about_tests(signals: IssueSignals, catalog: Catalog) -> bool:
+    """True when the issue names a test file of this repository (not the reporter's own)."""
     named = list(signals.paths) + [f.path for f in signals.frames]
-    return any(is_test_path(p) for p in named)
+    return any(is_test_path(f) for p in named if is_test_path(p) for f in catalog.match_path(p))
 
 
 class GraphLocalizer:
@@ -124,7 +125,7 @@ class GraphLocalizer:
         started = time.perf_counter()
         cfg = self.config
         signals = extract_signals(issue_text)
-        query = tokenize(issue_text)
+        query = tokenize(query_text(issue_text))
         ev = Evidence()
         _bm25(self.index, query, ev, cfg.bm25, label="text match")
         title = tokenize(issue_text.strip().split("\n", 1)[0])
@@ -133,7 +134,7 @@ class GraphLocalizer:
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
         _propagate(self, ev)
-        about_tests = _about_tests(signals)
+        about_tests = _about_tests(signals, self.catalog)
         result = _aggregate(self, ev, query, about_tests=about_tests, top=top)
         return Localization(
             files=result[0],

@@ -112,6 +112,26 @@ def _identifiers(text: str) -> tuple[list[str], list[str]]:
     return emphasized, emphasized + in_code
 
 
+_KEY_VALUE = re.compile(r"^\s*[\w.\-/ ]{1,40}\s*[:=]\s*\S.{0,80}$")
+
+
+def query_text(text: str) -> str:
+    """The issue without environment dumps (8+ lines in a row of ``name: version``), whose
+    package names would make BM25 favour the project's version-report module."""
+    lines = text.splitlines()
+    keep: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if _KEY_VALUE.match(line):
+            run.append(line)
+            continue
+        if len(run) < 8:
+            keep.extend(run)
+        run = []
+        keep.append(line)
+    return "\n".join(keep[:-1])  # the last line kept is the sentinel
+
+
 def extract_signals(text: str) -> IssueSignals:
     """Extract traceback frames, paths, dotted names, identifiers and errors from an issue."""
     emphasized, identifiers = _identifiers(text)
@@ -125,7 +145,9 @@ def extract_signals(text: str) -> IssueSignals:
         emphasized=_unique(emphasized),
         exceptions=_unique(_EXCEPTION.findall(text)),
         messages=_unique([m.group("msg").strip()[:200] for m in _MESSAGE.finditer(text)]),
-        quoted=_unique([a or b for a, b in _QUOTED.findall(_FENCE.sub(" ", text))]),
+        quoted=_unique(
+            [q for a, b in _QUOTED.findall(_FENCE.sub(" ", text)) if " " in (q := a or b)]
+        ),
         words=_unique([w for w in _IDENT.findall(text) if _is_name(w)]),
         mentions_tests=bool(_TEST_WORDS.search(_FENCE.sub(" ", text))),
     )

@@ -144,7 +144,8 @@ def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> Insta
         return InstanceRow(instance.instance_id, instance.repo, "skipped", note=note)
     timings = {"checkout": clock() - started}
     mark = clock()
-    graph = build_graph(checkout.root)
+    # Checkouts of one repository share most blobs: parse each blob once for all of them.
+    graph = build_graph(checkout.root, parse_store=cache_dir / ".parse-store")
     timings["graph"] = clock() - mark
     localizer = GraphLocalizer(graph)
     timings["index"] = localizer.index_seconds

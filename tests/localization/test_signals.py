@@ -67,3 +67,14 @@ def test_quoted_strings_outside_code_blocks() -> None:
         'It prints "Avoid using aliases in join condition" twice.\n```\n"not this one at all"\n```'
     )
     assert extract_signals(text).quoted == ("Avoid using aliases in join condition",)
+
+
+def test_query_text_drops_environment_dumps() -> None:
+    from localization.signals import query_text
+
+    dump = "\n".join(f"pkg{i}: 1.{i}" for i in range(10))
+    text = f"stack casts int32 to int64\n\nINSTALLED VERSIONS\n{dump}\nthanks: a lot\n\nend"
+    cleaned = query_text(text)
+    assert "pkg3" not in cleaned
+    assert cleaned.startswith("stack casts int32 to int64\n") and cleaned.endswith("end")
+    assert query_text("a: 1\nb: 2") == "a: 1\nb: 2"
