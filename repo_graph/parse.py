@@ -118,8 +118,9 @@ def parse_source(path: str, data: bytes) -> FileParse:
         + [(n, "function") for n in captures.get("definition.function", [])],
         key=lambda item: item[0].start_byte,
     )
-    definitions, scopes = _definitions(defs)
-    imports, calls, assignments = _scoped_records(captures, scopes)
+    extractor = _Extractor(data)
+    definitions, scopes = extractor.definitions(defs)
+    imports, calls, assignments = extractor.scoped_records(captures, scopes)
     return FileParse(
         path=path,
         lines=data.count(b"\n") + 1,
@@ -128,63 +129,184 @@ def parse_source(path: str, data: bytes) -> FileParse:
         calls=tuple(sorted(calls, key=lambda c: c.line)),
         assignments=tuple(assignments),
         error_nodes=_count_errors(tree.root_node) if tree.root_node.has_error else 0,
-        docstring=_docstring(tree.root_node),
+        docstring=extractor.docstring(tree.root_node),
     )
 
 
-def _scoped_records(
-    captures: dict[str, list[Any]], scopes: list[tuple[int, int, str]]
-) -> tuple[list[ImportStmt], list[CallSite], list[Assignment]]:
-    """Imports, calls and assignments, each with the definition it sits in."""
-    imports = [
-        stmt
-        for node in captures.get("import", []) + captures.get("import.from", [])
-        for stmt in _imports(node, _scope_of(scopes, node.start_byte))
-    ]
-    calls = [
-        CallSite(_scope_of(scopes, node.start_byte), callee, *_name_point(node))
-        for node in captures.get("call", [])
-        if (callee := _callee(node))
-    ]
-    assignments = [
-        Assignment(_scope_of(scopes, node.start_byte), target, callee, node.start_point[0] + 1)
-        for node in captures.get("assignment", [])
-        if (pair := _assignment(node))
-        for target, callee in [pair]
-    ]
-    return imports, calls, assignments
+class _Extractor:
+    """Reads names and text out of one file's syntax tree.
 
+    Text is sliced from the file's bytes: ``Node.text`` costs several times more, and it is
+    read hundreds of thousands of times on a large repository.
+    """
 
-def _definitions(
-    defs: list[tuple[Any, str]],
-) -> tuple[list[Definition], list[tuple[int, int, str]]]:
-    """Definitions with dotted qualnames, and their byte spans for scoping (nesting order)."""
-    stack: list[tuple[int, str]] = []  # (end byte, qualname) of the open definitions
-    out: list[Definition] = []
-    scopes: list[tuple[int, int, str]] = []
-    for node, kind in defs:
-        while stack and stack[-1][0] <= node.start_byte:
-            stack.pop()
-        name_node = node.child_by_field_name("name")
-        if name_node is None:
-            continue
-        name = _text(name_node)
-        qualname = f"{stack[-1][1]}.{name}" if stack else name
-        body = node.child_by_field_name("body")
-        out.append(
-            Definition(
-                qualname=qualname,
-                kind=kind,
-                start_line=node.start_point[0] + 1,
-                end_line=node.end_point[0] + 1,
-                signature=_signature(node, body),
-                docstring=_docstring(body),
-                bases=_bases(node) if kind == "class" else (),
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def scoped_records(
+        self, captures: dict[str, list[Any]], scopes: list[tuple[int, int, str]]
+    ) -> tuple[list[ImportStmt], list[CallSite], list[Assignment]]:
+        """Imports, calls and assignments, each with the definition it sits in."""
+        imports = [
+            stmt
+            for node in captures.get("import", []) + captures.get("import.from", [])
+            for stmt in self._imports(node, _scope_of(scopes, node.start_byte))
+        ]
+        calls = [
+            CallSite(_scope_of(scopes, node.start_byte), callee, *_name_point(node))
+            for node in captures.get("call", [])
+            if (callee := self._callee(node))
+        ]
+        assignments = [
+            Assignment(_scope_of(scopes, node.start_byte), target, callee, node.start_point[0] + 1)
+            for node in captures.get("assignment", [])
+            if (pair := self._assignment(node))
+            for target, callee in [pair]
+        ]
+        return imports, calls, assignments
+
+    def definitions(
+        self,
+        defs: list[tuple[Any, str]],
+    ) -> tuple[list[Definition], list[tuple[int, int, str]]]:
+        """Definitions with dotted qualnames, and their byte spans for scoping (nesting order)."""
+        stack: list[tuple[int, str]] = []  # (end byte, qualname) of the open definitions
+        out: list[Definition] = []
+        scopes: list[tuple[int, int, str]] = []
+        for node, kind in defs:
+            while stack and stack[-1][0] <= node.start_byte:
+                stack.pop()
+            name_node = node.child_by_field_name("name")
+            if name_node is None:
+                continue
+            name = self._text(name_node)
+            qualname = f"{stack[-1][1]}.{name}" if stack else name
+            body = node.child_by_field_name("body")
+            out.append(
+                Definition(
+                    qualname=qualname,
+                    kind=kind,
+                    start_line=node.start_point[0] + 1,
+                    end_line=node.end_point[0] + 1,
+                    signature=self._signature(node, body),
+                    docstring=self.docstring(body),
+                    bases=self._bases(node) if kind == "class" else (),
+                )
             )
-        )
-        stack.append((node.end_byte, qualname))
-        scopes.append((node.start_byte, node.end_byte, qualname))
-    return out, scopes
+            stack.append((node.end_byte, qualname))
+            scopes.append((node.start_byte, node.end_byte, qualname))
+        return out, scopes
+
+    def _text(self, node: Any) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _signature(self, node: Any, body: Any) -> str:
+        end = body.start_byte if body is not None else node.end_byte
+        raw = self.data[node.start_byte : end].decode("utf-8", "replace")
+        return _SPACES.sub(" ", raw).strip().rstrip(":").strip()
+
+    def docstring(self, body: Any) -> str:
+        """The docstring of a block or module node ("" when it has none)."""
+        if body is None or not body.named_children:
+            return ""
+        first = body.named_children[0]
+        if first.type != "expression_statement" or not first.named_children:
+            return ""
+        string = first.named_children[0]
+        if string.type != "string":
+            return ""
+        raw = self._text(string)
+        try:
+            value = ast.literal_eval(raw)
+        except (SyntaxError, ValueError):
+            value = raw.strip("\"'rRbBuUfF")
+        return str(value).strip()[:MAX_DOCSTRING]
+
+    def _bases(self, node: Any) -> tuple[str, ...]:
+        args = node.child_by_field_name("superclasses")
+        if args is None:
+            return ()
+        found = []
+        for child in args.named_children:
+            if child.type in ("identifier", "attribute") and _DOTTED.match(
+                text := self._text(child)
+            ):
+                found.append(text)
+        return tuple(found)
+
+    def _assignment(self, node: Any) -> tuple[str, str] | None:
+        """(target, callee) of ``x = f(...)`` / ``self.x = f(...)``; None for other shapes."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None or right.type != "call":
+            return None
+        target = self._text(left)
+        if left.type == "attribute" and not (target.startswith("self.") and target.count(".") == 1):
+            return None
+        function = right.child_by_field_name("function")
+        callee = self._callee(function) if function is not None else ""
+        if not callee or callee.startswith("."):
+            return None
+        return target, callee
+
+    def _callee(self, node: Any) -> str:
+        """The callee of a call as a dotted name; ``.attr`` when the receiver is an expression."""
+        if node.type == "identifier":
+            return self._text(node)
+        if node.type != "attribute":
+            return ""
+        text = _SPACES.sub("", self._text(node))
+        if _DOTTED.match(text):
+            return text
+        attribute = node.child_by_field_name("attribute")
+        receiver = node.child_by_field_name("object")
+        if attribute is None:
+            return ""
+        if (
+            receiver is not None
+            and receiver.type == "call"
+            and self._text(receiver).startswith("super(")
+        ):
+            return f"super.{self._text(attribute)}"
+        return f".{self._text(attribute)}"
+
+    def _imports(self, node: Any, scope: str) -> list[ImportStmt]:
+        line = node.start_point[0] + 1
+        if node.type == "import_statement":
+            return [
+                ImportStmt(scope, name, "", alias, 0, line)
+                for name, alias in self._imported_names(node.children_by_field_name("name"))
+            ]
+        module_node = node.child_by_field_name("module_name")
+        module, level = "", 0
+        if module_node is not None:
+            if module_node.type == "relative_import":
+                for child in module_node.named_children:
+                    if child.type == "import_prefix":
+                        level = len(self._text(child).strip())
+                    else:
+                        module = self._text(child)
+            else:
+                module = self._text(module_node)
+        if any(child.type == "wildcard_import" for child in node.named_children):
+            return [ImportStmt(scope, module, "*", "", level, line)]
+        names = self._imported_names(node.children_by_field_name("name"))
+        return [ImportStmt(scope, module, name, alias, level, line) for name, alias in names]
+
+    def _imported_names(self, nodes: list[Any]) -> list[tuple[str, str]]:
+        out = []
+        for node in nodes:
+            if node.type == "aliased_import":
+                name_node, alias_node = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("alias"),
+                )
+                if name_node is not None:
+                    out.append(
+                        (self._text(name_node), self._text(alias_node) if alias_node else "")
+                    )
+            elif node.type == "dotted_name":
+                out.append((self._text(node), ""))
+        return out
 
 
 def _scope_of(scopes: list[tuple[int, int, str]], byte: int) -> str:
@@ -200,121 +322,11 @@ def _scope_of(scopes: list[tuple[int, int, str]], byte: int) -> str:
     return ""
 
 
-def _text(node: Any) -> str:
-    return node.text.decode("utf-8", "replace")
-
-
-def _signature(node: Any, body: Any) -> str:
-    end = body.start_byte if body is not None else node.end_byte
-    raw = node.text[: end - node.start_byte].decode("utf-8", "replace")
-    return _SPACES.sub(" ", raw).strip().rstrip(":").strip()
-
-
-def _docstring(body: Any) -> str:
-    if body is None or not body.named_children:
-        return ""
-    first = body.named_children[0]
-    if first.type != "expression_statement" or not first.named_children:
-        return ""
-    string = first.named_children[0]
-    if string.type != "string":
-        return ""
-    raw = _text(string)
-    try:
-        value = ast.literal_eval(raw)
-    except (SyntaxError, ValueError):
-        value = raw.strip("\"'rRbBuUfF")
-    return str(value).strip()[:MAX_DOCSTRING]
-
-
-def _bases(node: Any) -> tuple[str, ...]:
-    args = node.child_by_field_name("superclasses")
-    if args is None:
-        return ()
-    found = []
-    for child in args.named_children:
-        if child.type in ("identifier", "attribute") and _DOTTED.match(text := _text(child)):
-            found.append(text)
-    return tuple(found)
-
-
-def _assignment(node: Any) -> tuple[str, str] | None:
-    """(target, callee) of ``x = f(...)`` / ``self.x = f(...)``; None for other shapes."""
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    if left is None or right is None or right.type != "call":
-        return None
-    target = _text(left)
-    if left.type == "attribute" and not (target.startswith("self.") and target.count(".") == 1):
-        return None
-    function = right.child_by_field_name("function")
-    callee = _callee(function) if function is not None else ""
-    if not callee or callee.startswith("."):
-        return None
-    return target, callee
-
-
 def _name_point(node: Any) -> tuple[int, int]:
     """1-based line and 0-based column of the called name: ``c`` in ``a.b.c(...)``."""
     name = node.child_by_field_name("attribute") if node.type == "attribute" else node
     row, column = (name or node).start_point
     return row + 1, column
-
-
-def _callee(node: Any) -> str:
-    """The callee of a call as a dotted name; ``.attr`` when the receiver is an expression."""
-    if node.type == "identifier":
-        return _text(node)
-    if node.type != "attribute":
-        return ""
-    text = _SPACES.sub("", _text(node))
-    if _DOTTED.match(text):
-        return text
-    attribute = node.child_by_field_name("attribute")
-    receiver = node.child_by_field_name("object")
-    if attribute is None:
-        return ""
-    if receiver is not None and receiver.type == "call" and _text(receiver).startswith("super("):
-        return f"super.{_text(attribute)}"
-    return f".{_text(attribute)}"
-
-
-def _imports(node: Any, scope: str) -> list[ImportStmt]:
-    line = node.start_point[0] + 1
-    if node.type == "import_statement":
-        return [
-            ImportStmt(scope, name, "", alias, 0, line)
-            for name, alias in _imported_names(node.children_by_field_name("name"))
-        ]
-    module_node = node.child_by_field_name("module_name")
-    module, level = "", 0
-    if module_node is not None:
-        if module_node.type == "relative_import":
-            for child in module_node.named_children:
-                if child.type == "import_prefix":
-                    level = len(_text(child).strip())
-                else:
-                    module = _text(child)
-        else:
-            module = _text(module_node)
-    if any(child.type == "wildcard_import" for child in node.named_children):
-        return [ImportStmt(scope, module, "*", "", level, line)]
-    names = _imported_names(node.children_by_field_name("name"))
-    return [ImportStmt(scope, module, name, alias, level, line) for name, alias in names]
-
-
-def _imported_names(nodes: list[Any]) -> list[tuple[str, str]]:
-    out = []
-    for node in nodes:
-        if node.type == "aliased_import":
-            name_node, alias_node = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("alias"),
-            )
-            if name_node is not None:
-                out.append((_text(name_node), _text(alias_node) if alias_node else ""))
-        elif node.type == "dotted_name":
-            out.append((_text(node), ""))
-    return out
 
 
 def _count_errors(root: Any) -> int:
