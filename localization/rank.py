@@ -42,6 +42,7 @@ class RankConfig:
     member_share: float = 0.85  # a class inherits this share of its best member's score
     title_bm25: float = 0.5  # extra weight of BM25 for the issue's first line (its title)
     runner_up: float = 0.3  # a file also gains this share of its 2nd and 3rd best entities
+    file_prior: float = 0.0  # classes and functions gain this share of their file's score
 
 
 def _bm25(
@@ -175,10 +176,26 @@ def _aggregate(
         extra = cfg.runner_up * sum(v for v, _ in members[1:3])
         levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
+    _file_prior(loc, levels)
     return tuple(  # type: ignore[return-value]
         tuple(_location(k, kind, s, ev, levels[kind]) for k, s in levels[kind].ranked()[:top])
         for kind in order
     )
+
+
+def _file_prior(loc: GraphLocalizer, levels: dict[LocationKind, Evidence]) -> None:
+    """Classes and functions gain a share of their file's (normalized) score: an entity in the
+    file the issue is most about is likelier the place than an equal match elsewhere."""
+    share = loc.config.file_prior
+    files = levels[LocationKind.FILE].score
+    best = max(files.values(), default=0.0)
+    if share <= 0 or best <= 0:
+        return
+    for kind in (LocationKind.CLASS, LocationKind.FUNCTION):
+        level = levels[kind]
+        for key in list(level.score):
+            path = key.partition(":")[0]
+            level.add(key, share * files.get(path, 0.0) / best, f"in ranked file {path}")
 
 
 def _owning_class(node: Node, nodes: dict[str, Node]) -> str | None:
