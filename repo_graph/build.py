@@ -155,7 +155,7 @@ def parse_files(
 ) -> dict[str, FileParse | None]:
     """Parse files (in worker processes when there are many); None for an unreadable file."""
     jobs = [(str(root), f.path) for f in files]
-    count = workers or min(os.cpu_count() or 1, 8)
+    count = workers or default_workers()
     out: dict[str, FileParse | None] = {}
     if progress:
         progress(0, len(jobs))
@@ -169,6 +169,21 @@ def parse_files(
             if progress:
                 progress(len(out), len(jobs))
     return out
+
+
+def default_workers() -> int:
+    """Worker processes worth starting: one per CPU that other work leaves idle.
+
+    On a machine whose CPUs are already busy (load average at or above their number),
+    extra processes only add the cost of shipping parse records between them.
+    """
+    cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0  # no load average on this platform: assume idle CPUs
+    # The load counts this process too, so one CPU's worth of it is ours.
+    return max(1, min(cpus, 8, round(cpus + 1 - load)))
 
 
 def _parse_in_pool(
@@ -216,7 +231,7 @@ def assemble(parses: Mapping[str, FileParse], *, workers: int | None = None) -> 
 
     graph = nx.MultiDiGraph()
     deps: dict[str, frozenset[str]] = {}
-    count = workers or min(os.cpu_count() or 1, 8)
+    count = workers or default_workers()
     with gc_paused():
         add_structure(graph, (parses[p] for p in sorted(parses)))
         resolver = Resolver(parses)

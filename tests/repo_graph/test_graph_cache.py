@@ -246,3 +246,16 @@ def test_refresh_without_a_disk_cache(fixture_repo: Callable[[str], Path]) -> No
     assert (refreshed.stats.mode, refreshed.stats.files_parsed) == ("incremental", 1)
     assert refreshed.to_json() == cold(root)
     assert not (root / ".swe-agent").exists()
+
+
+@pytest.mark.parametrize(("load", "expected"), [(0.2, 2), (1.0, 2), (1.6, 1), (9.0, 1)])
+def test_worker_processes_only_on_idle_cpus(
+    load: float, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from repo_graph.build import default_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert default_workers() == expected
