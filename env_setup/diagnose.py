@@ -100,6 +100,7 @@ class Problem(StrEnum):
     NEEDS_COMPILER = "needs-compiler"
     NO_DISTRIBUTION = "no-distribution"
     CONFLICT = "conflict"
+    OLD_PYTEST = "old-pytest"
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
 
@@ -168,6 +169,8 @@ def _build_or_import_problem(output: str) -> Diagnosis | None:
 
 def _runtime_problem(output: str) -> Diagnosis | None:
     """A pytest option without its plugin, a name gone from a library, another interpreter."""
+    if re.search(r"(no such option|unrecognized arguments): --collect-only", output):
+        return Diagnosis(Problem.OLD_PYTEST, "pytest", detail="pytest predates --collect-only")
     option = _UNKNOWN_OPTION.search(output)
     if option:
         plugin = PYTEST_OPTION_PLUGINS.get(option[1].split("=", 1)[0], "")

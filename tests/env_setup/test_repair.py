@@ -284,3 +284,9 @@ ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/...
     steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
     assert steps[0].command.startswith("python3 - pylint <<'PY'")
     assert steps[0].command.splitlines()[-1].startswith("pip install -r requirements_test.txt;")
+
+
+def test_a_pytest_too_old_to_collect_is_upgraded() -> None:
+    output = "Usage: pytest.py [options]\n\npytest.py: error: no such option: --collect-only\n"
+    steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
+    assert steps[0].command.endswith("install --upgrade pytest")
