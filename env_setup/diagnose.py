@@ -171,6 +171,10 @@ def _runtime_problem(output: str) -> Diagnosis | None:
     """A pytest option without its plugin, a name gone from a library, another interpreter."""
     if re.search(r"(no such option|unrecognized arguments): --collect-only", output):
         return Diagnosis(Problem.OLD_PYTEST, "pytest", detail="pytest predates --collect-only")
+    stale = re.search(r"PluginValidationError: unknown hook '\w+' in plugin <module '(\w+)", output)
+    if stale:
+        # A plugin pinned for an old pytest: upgrading it to match the current pytest fixes it.
+        return Diagnosis(Problem.OLD_PYTEST, stale[1].replace("_", "-"), detail=stale[0])
     option = _UNKNOWN_OPTION.search(output)
     if option:
         plugin = PYTEST_OPTION_PLUGINS.get(option[1].split("=", 1)[0], "")

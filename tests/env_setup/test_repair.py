@@ -290,3 +290,12 @@ def test_a_pytest_too_old_to_collect_is_upgraded() -> None:
     output = "Usage: pytest.py [options]\n\npytest.py: error: no such option: --collect-only\n"
     steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
     assert steps[0].command.endswith("install --upgrade pytest")
+
+
+def test_a_plugin_too_old_for_pytest_is_upgraded() -> None:
+    output = (
+        "INTERNALERROR> pluggy.manager.PluginValidationError: unknown hook 'pytest_funcarg__cov' "
+        "in plugin <module 'pytest_cov' from '/opt/swe-venv/lib/python3.9/site-packages/x.py'>"
+    )
+    steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
+    assert steps[0].command.endswith("install --upgrade pytest-cov")
