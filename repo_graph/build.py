@@ -90,9 +90,12 @@ def _build(
     clock = _Clock()
     options, cache, session = _open(previous, root, requested)
     clock.lap("load")
-    known = session.state.stat_keys if session else None
     listing = list_files(
-        root, exclude=options.exclude, max_file_bytes=options.max_file_bytes, known=known
+        root,
+        exclude=options.exclude,
+        max_file_bytes=options.max_file_bytes,
+        known=session.state.stat_keys if session else None,
+        known_dirs=session.state.dirs if session else None,
     )
     clock.lap("list")
     keys = {f.path: f.key for f in listing.files}
@@ -360,7 +363,7 @@ def _state(
     keys = {f.path: f.key for f in listing.files if f.path in parses}
     errors = {p: r.error_nodes for p, r in parses.items() if r.error_nodes}
     stat_keys: StatKeys = {p: v for p, v in listing.stat_keys.items() if p in keys}
-    return GraphState(keys, graph, unresolved, skipped, stat_keys, errors, deps)
+    return GraphState(keys, graph, unresolved, skipped, stat_keys, errors, deps, listing.dirs)
 
 
 def _save_full(cache: GraphCache, session: Session) -> None:

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from repo_graph.files import StatKeys
+from repo_graph.files import DirCache, StatKeys
 from repo_graph.model import SkippedFile
 from repo_graph.parse import FileParse
 
 if TYPE_CHECKING:
     import networkx as nx
 
-CACHE_VERSION = 4  # bump when parse records, name resolution or the graph layout change
+CACHE_VERSION = 5  # bump when parse records, name resolution or the graph layout change
 
 
 class GraphState(NamedTuple):
@@ -38,6 +38,7 @@ class GraphState(NamedTuple):
     stat_keys: StatKeys  # lets the next listing skip hashing unchanged files (outside git)
     syntax_errors: Mapping[str, int]  # path -> ERROR/MISSING nodes, for files that have some
     deps: Mapping[str, frozenset[str]]  # path -> other files its resolution consulted
+    dirs: DirCache  # folder contents, so the next listing skips reading unchanged folders
 
 
 @dataclass(frozen=True)

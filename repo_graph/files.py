@@ -50,6 +50,8 @@ class SourceFile:
 
 
 StatKeys = Mapping[str, tuple[tuple[int, int, int, int], str]]  # path -> (stat signature, key)
+# folder -> (its mtime, its subfolders and .py files as (name, is a folder, is a symlink))
+DirCache = Mapping[str, tuple[int, tuple[tuple[str, bool, bool], ...]]]
 RACY_NS = 2_000_000_000  # a file modified this recently may change again within the same tick
 
 
@@ -61,6 +63,7 @@ class Listing:
     skipped: tuple[SkippedFile, ...]
     in_git: bool
     stat_keys: StatKeys = field(default_factory=dict)  # reusable keys for the next listing
+    dirs: DirCache = field(default_factory=dict)  # reusable folder contents for the next one
 
 
 def glob_regex(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -148,16 +151,19 @@ def list_files(
     max_file_bytes: int,
     use_git: bool = True,
     known: StatKeys | None = None,
+    known_dirs: DirCache | None = None,
 ) -> Listing:
     """List the Python files under ``root`` with their keys, and the ones skipped with why.
 
     Outside git, ``known`` (the ``stat_keys`` of an earlier listing) spares re-hashing files
-    whose size, times and inode are unchanged, as git's index does.
+    whose size, times and inode are unchanged, as git's index does; ``known_dirs`` (its
+    ``dirs``) spares reading folders whose modification time is unchanged.
     """
     excluded = Excluder(exclude)
     entries = _git_entries(root) if use_git else None
     if entries is None:
-        return _walk(root, excluded=excluded, max_file_bytes=max_file_bytes, known=known or {})
+        walk = _Walk(root, excluded, max_file_bytes, known or {}, known_dirs or {})
+        return walk.run()
     return _from_git(root, entries, excluded=excluded, max_file_bytes=max_file_bytes)
 
 
@@ -293,54 +299,84 @@ def _hash_file(full: Path) -> str:
         return "unreadable"
 
 
-def _walk(root: Path, *, excluded: Excluder, max_file_bytes: int, known: StatKeys) -> Listing:
-    files: list[SourceFile] = []
-    skipped: list[SkippedFile] = []
-    stat_keys: dict[str, tuple[tuple[int, int, int, int], str]] = {}
-    now = time.time_ns()
-    todo = [""]
-    while todo:
-        rel_dir = todo.pop()
-        try:
-            with os.scandir(os.path.join(root, rel_dir)) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            path = rel_dir + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                # Pruning here keeps a walk out of virtualenvs and node_modules altogether.
-                if entry.name in ALWAYS_PRUNED:
-                    continue
-                if excluded.match_entry(path, entry.name, is_dir=True):
-                    skipped.append(SkippedFile(path + "/", SkipReason.EXCLUDED))
+class _Walk:
+    """One walk of a plain directory tree, reusing what an earlier walk learnt."""
+
+    def __init__(
+        self,
+        root: Path,
+        excluded: Excluder,
+        max_file_bytes: int,
+        known: StatKeys,
+        known_dirs: DirCache,
+    ) -> None:
+        self.root, self.excluded, self.max_file_bytes = root, excluded, max_file_bytes
+        self.known, self.known_dirs = known, known_dirs
+        self.files: list[SourceFile] = []
+        self.skipped: list[SkippedFile] = []
+        self.stat_keys: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        self.dirs: dict[str, tuple[int, tuple[tuple[str, bool, bool], ...]]] = {}
+        self.now = time.time_ns()
+
+    def run(self) -> Listing:
+        todo = [""]
+        while todo:
+            rel_dir = todo.pop()
+            for name, is_dir, is_link in self._entries(rel_dir):
+                path = rel_dir + name
+                if is_dir:
+                    # Pruning here keeps a walk out of virtualenvs and node_modules altogether.
+                    if self.excluded.match_entry(path, name, is_dir=True):
+                        self.skipped.append(SkippedFile(path + "/", SkipReason.EXCLUDED))
+                    else:
+                        todo.append(path + "/")
                 else:
-                    todo.append(path + "/")
-                continue
-            if not entry.name.endswith(".py"):
-                continue
-            if excluded.match_entry(path, entry.name, is_dir=False):
-                skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
-                continue
-            if entry.is_symlink():
-                checked = _check_file(root, path, max_file_bytes=max_file_bytes)
-                if checked is not None:
-                    skipped.append(checked)
-                    continue
-            key = _stat_key(root, path, entry, known, stat_keys, now, max_file_bytes)
-            if isinstance(key, SkippedFile):
-                skipped.append(key)
+                    self._file(path, name, is_link)
+        self.files.sort(key=lambda f: f.path)
+        self.skipped.sort(key=lambda s: s.path)
+        return Listing(tuple(self.files), tuple(self.skipped), False, self.stat_keys, self.dirs)
+
+    def _entries(self, rel_dir: str) -> tuple[tuple[str, bool, bool], ...]:
+        """The subfolders and .py files of a folder, reused when its mtime is unchanged."""
+        full = os.path.join(self.root, rel_dir)
+        try:
+            mtime = os.stat(full).st_mtime_ns
+            cached = self.known_dirs.get(rel_dir)
+            if cached is not None and cached[0] == mtime:
+                entries = cached[1]
             else:
-                files.append(SourceFile(path, key))
-    files.sort(key=lambda f: f.path)
-    skipped.sort(key=lambda s: s.path)
-    return Listing(tuple(files), tuple(skipped), in_git=False, stat_keys=stat_keys)
+                with os.scandir(full) as listing:
+                    entries = tuple(
+                        (e.name, e.is_dir(follow_symlinks=False), e.is_symlink())
+                        for e in listing
+                        if e.name.endswith(".py")
+                        or (e.is_dir(follow_symlinks=False) and e.name not in ALWAYS_PRUNED)
+                    )
+        except OSError:
+            return ()
+        if self.now - mtime > RACY_NS:
+            self.dirs[rel_dir] = (mtime, entries)
+        return entries
+
+    def _file(self, path: str, name: str, is_link: bool) -> None:
+        if self.excluded.match_entry(path, name, is_dir=False):
+            self.skipped.append(SkippedFile(path, SkipReason.EXCLUDED))
+            return
+        if is_link:
+            checked = _check_file(self.root, path, max_file_bytes=self.max_file_bytes)
+            if checked is not None:
+                self.skipped.append(checked)
+                return
+        key = _stat_key(self.root, path, self.known, self.stat_keys, self.now, self.max_file_bytes)
+        if isinstance(key, SkippedFile):
+            self.skipped.append(key)
+        else:
+            self.files.append(SourceFile(path, key))
 
 
 def _stat_key(
     root: Path,
     path: str,
-    entry: os.DirEntry[str],
     known: StatKeys,
     out: dict[str, tuple[tuple[int, int, int, int], str]],
     now: int,
@@ -348,7 +384,7 @@ def _stat_key(
 ) -> str | SkippedFile:
     """The file's key, reused from ``known`` when its stat signature has not changed."""
     try:
-        st = entry.stat()
+        st = os.stat(root / path)
         if st.st_size > max_file_bytes:
             return SkippedFile(path, SkipReason.TOO_LARGE)
         signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -252,10 +254,43 @@ def test_refresh_without_a_disk_cache(fixture_repo: Callable[[str], Path]) -> No
 def test_worker_processes_only_on_idle_cpus(
     load: float, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import os
-
     from repo_graph.build import default_workers
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert default_workers() == expected
+
+
+def _age(root: Path, seconds: int = 60) -> None:
+    """Date every file and folder back, as in a checkout that was not just written."""
+    past = time.time() - seconds
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (past, past), follow_symlinks=False)
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_folders_read_from_the_last_listing_still_see_every_edit(
+    edit: Edit, fixture_repo: Callable[[str], Path]
+) -> None:
+    root = fixture_repo("resolution")
+    _age(root)
+    graph = build_graph(root)
+    assert graph.session.state.dirs  # the aged folders are remembered
+    edit(root)
+    refreshed = graph.refresh()
+    assert refreshed.to_json() == cold(root)
+    assert build_graph(root).to_json() == cold(root)
+
+
+def test_a_same_size_rewrite_with_an_old_mtime_is_still_seen(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    _age(root)
+    graph = build_graph(root)
+    path = root / "app" / "util.py"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("helper", "helpme"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ctime still moves
+    refreshed = graph.refresh()
+    assert "app/util.py:helpme" in refreshed.graph
