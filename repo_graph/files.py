@@ -383,15 +383,18 @@ def _stat_key(
     max_file_bytes: int,
 ) -> str | SkippedFile:
     """The file's key, reused from ``known`` when its stat signature has not changed."""
+    full = os.path.join(root, path)  # a str join: pathlib costs more than the stat here
     try:
-        st = os.stat(root / path)
+        st = os.stat(full)
         if st.st_size > max_file_bytes:
             return SkippedFile(path, SkipReason.TOO_LARGE)
         signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         cached = known.get(path)
-        key = (
-            cached[1] if cached and cached[0] == signature else blob_id((root / path).read_bytes())
-        )
+        if cached is not None and cached[0] == signature:
+            key = cached[1]
+        else:
+            with open(full, "rb") as handle:
+                key = blob_id(handle.read())
     except OSError:
         return SkippedFile(path, SkipReason.UNREADABLE)
     if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
