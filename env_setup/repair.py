@@ -85,16 +85,9 @@ class RuleRepairer:
         if found.problem is Problem.MISSING_MODULE:
             return _missing_module(found, step, plan)
         if found.problem is Problem.OLD_PYTEST:
-            why = "the pinned pytest is too old to collect; a newer one runs the same tests"
-            return [
-                [
-                    Step(
-                        pip_install(["--upgrade", "pytest"], as_of=plan.uploaded_prior_to),
-                        why,
-                        StepKind.REPAIR,
-                    )
-                ]
-            ]
+            why = f"the pinned {found.name} is too old for collection; a newer one works"
+            upgrade = pip_install(["--upgrade", found.name], as_of=plan.uploaded_prior_to)
+            return [[Step(upgrade, why, StepKind.REPAIR)]]
         if found.problem is Problem.MISSING_PLUGIN and found.name:
             why = f"the pytest configuration uses an option of {found.name}"
             return [
