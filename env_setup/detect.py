@@ -115,6 +115,7 @@ def _freeze(
         constraint_files=tuple(facts.constraint_files),
         dependency_files=tuple(facts.dependency_files),
         build_requires=tuple(r for r in facts.build_requires if is_requirement(r)),
+        uses_scm=facts.uses_scm,
         test_runner=runner,
         test_runner_evidence=evidence,
         test_command_hint=command,

@@ -63,6 +63,8 @@ class Detection:
     constraint_files: tuple[str, ...] = ()
     dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
     build_requires: tuple[str, ...] = ()  # [build-system] requires of pyproject.toml
+    uses_scm: bool = False  # the version comes from git tags (setuptools_scm, hatch-vcs)
+    scm_version: str | None = None  # the last tag before the commit, for such projects
     test_runner: TestRunner | None = None
     test_runner_evidence: str = ""
     test_command_hint: str | None = None  # a concrete command found in CI / tox / Makefile

@@ -135,6 +135,10 @@ def _project_steps(detection: Detection, *, workdir: str, as_of: str | None) -> 
     no editable (PEP 660) hook; the other build requirements still come as of the cutoff.
     """
     step = _project_step(detection, workdir=workdir, as_of=as_of)
+    if detection.scm_version and detection.installable:
+        pretend = f"SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(detection.scm_version)}"
+        why = f"{step.why}; versioned by git tags, which the sandbox copy lacks"
+        step = replace(step, command=f"{pretend} {step.command}", why=why)
     if not (as_of and detection.installable):
         return [step]
     build = [r for r in detection.build_requires if _name(r) not in ("setuptools", "wheel")]

@@ -40,6 +40,9 @@ def read_pyproject(path: Path, facts: Facts) -> None:
     if build or "project" in data:
         facts.installable = True
     add_unique(facts.build_requires, [str(r) for r in build.get("requires") or []])
+    scm_names = ("setuptools_scm", "setuptools-scm", "hatch-vcs", "hatch_vcs")
+    if any(r.lower().startswith(scm_names) for r in facts.build_requires):
+        facts.uses_scm = True
     _read_project_table(data.get("project") or {}, facts)
     _read_dependency_groups(data.get("dependency-groups") or {}, facts)
     tool = data.get("tool") or {}

@@ -17,8 +17,11 @@ def read_setup_py(path: Path, facts: Facts) -> None:
     """Take in the literal arguments of the `setup(...)` call in setup.py."""
     facts.add_packaging(Packaging.SETUP_PY)
     facts.installable = True
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "use_scm_version" in text or "setuptools_scm" in text:
+        facts.uses_scm = True
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        tree = ast.parse(text)
     except SyntaxError as exc:
         # A Python-2-only setup.py is itself evidence about the interpreter.
         facts.notes.append(f"setup.py does not parse as Python 3 ({exc.msg}); likely Python 2")

@@ -6,6 +6,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from env_setup.detect import commit_date_of, detect
@@ -75,7 +76,26 @@ def detect_at(root: Path, commit: str | None) -> Detection:
         archive = exported.stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter=_safe_member)
-        return detect(Path(tmp), commit_date=commit_date_of(root, commit))
+        found = detect(Path(tmp), commit_date=commit_date_of(root, commit))
+    # The sandbox's copy has no tags: a tag-versioned project would build as version 0.1.dev.
+    return replace(found, scm_version=last_tag(root, commit)) if found.uses_scm else found
+
+
+def last_tag(root: Path, commit: str) -> str | None:
+    """The newest tag reachable from `commit`, as a version (None without a usable tag)."""
+    from packaging.version import InvalidVersion, Version
+
+    described = subprocess.run(
+        ["git", "-C", str(root), "describe", "--tags", "--abbrev=0", commit],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tag = described.stdout.strip().removeprefix("v")
+    try:
+        return str(Version(tag)) if described.returncode == 0 and tag else None
+    except InvalidVersion:
+        return None
 
 
 def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:

@@ -134,3 +134,20 @@ def test_detection_at_a_commit_skips_links_out_of_the_tree(tmp_path: Path) -> No
     found = detect_at(root, "HEAD")
     assert found.test_extras == ("testing",)
     assert found.commit_date is not None
+
+
+def test_tag_versioned_projects_get_their_version_passed_in(tmp_path: Path) -> None:
+    from env_setup.source import detect_at
+
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\nsetup(use_scm_version=True)\n"
+    )
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    subprocess.run([*git, "tag", "v1.2.3"], check=True)
+    found = detect_at(tmp_path, "HEAD")
+    assert found.uses_scm and found.scm_version == "1.2.3"
+    project = next(s for s in make_plan(found, IMAGES, python="3.9").steps if s.kind == "project")
+    assert project.command.startswith("SETUPTOOLS_SCM_PRETEND_VERSION=1.2.3 ")
