@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,16 +14,14 @@ from repo_graph.errors import NotARepository
 from repo_graph.files import DEFAULT_EXCLUDES, Listing, SourceFile, StatKeys, list_files
 from repo_graph.graph import CodeGraph, count_kinds
 from repo_graph.model import GraphStats, SkippedFile, SkipReason
-from repo_graph.parse import FileParse, parse_source
+from repo_graph.parallel import ProgressFn, default_workers, parse_files
+from repo_graph.parse import FileParse
 from repo_graph.resolve import Resolver
 from repo_graph.update import update_graph
 
 if TYPE_CHECKING:
     import networkx as nx
 
-ProgressFn = Callable[[int, int], None]  # (files parsed so far, files to parse)
-PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
-CHUNK = 32
 INCREMENTAL_SHARE = 0.2  # above this share of changed files a full resolve is as cheap
 MAX_LOOSE_PARSES = 500  # parse records added since the last pack before it is rewritten
 
@@ -147,75 +143,6 @@ def check_root(root: Path | str) -> Path:
 def _small_change(old: Mapping[str, str], new: Mapping[str, str]) -> bool:
     changed = sum(1 for p in set(old) | set(new) if old.get(p) != new.get(p))
     return changed <= max(50, INCREMENTAL_SHARE * len(new))
-
-
-def parse_files(
-    root: Path,
-    files: Sequence[SourceFile],
-    *,
-    progress: ProgressFn | None = None,
-    workers: int | None = None,
-) -> dict[str, FileParse | None]:
-    """Parse files (in worker processes when there are many); None for an unreadable file."""
-    jobs = [(str(root), f.path) for f in files]
-    count = workers or default_workers()
-    out: dict[str, FileParse | None] = {}
-    if progress:
-        progress(0, len(jobs))
-    if count > 1 and len(jobs) >= PARALLEL_MIN_FILES:
-        # No worker processes here (no /dev/shm, a process limit): the loop below parses.
-        with contextlib.suppress(OSError):
-            _parse_in_pool(jobs, count, out, progress)
-    for job in jobs:
-        if job[1] not in out:
-            out[job[1]] = _parse_job(job)
-            if progress:
-                progress(len(out), len(jobs))
-    return out
-
-
-def default_workers() -> int:
-    """Worker processes worth starting: one per CPU that other work leaves idle.
-
-    On a machine whose CPUs are already busy (load average at or above their number),
-    extra processes only add the cost of shipping parse records between them.
-    """
-    cpus = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = 0.0  # no load average on this platform: assume idle CPUs
-    # The load counts this process too, so one CPU's worth of it is ours.
-    return max(1, min(cpus, 8, round(cpus + 1 - load)))
-
-
-def _parse_in_pool(
-    jobs: list[tuple[str, str]],
-    count: int,
-    out: dict[str, FileParse | None],
-    progress: ProgressFn | None,
-) -> None:
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(count) as pool:
-        for path, parse in pool.imap_unordered(_parse_pair, jobs, chunksize=CHUNK):
-            out[path] = parse
-            if progress:
-                progress(len(out), len(jobs))
-
-
-def _parse_pair(job: tuple[str, str]) -> tuple[str, FileParse | None]:
-    return job[1], _parse_job(job)
-
-
-def _parse_job(job: tuple[str, str]) -> FileParse | None:
-    root, path = job
-    try:
-        data = (Path(root) / path).read_bytes()
-    except OSError:
-        return None
-    return parse_source(path, data)
 
 
 @dataclass

@@ -1,20 +1,28 @@
-"""Resolve many files at once in forked worker processes.
+"""Work spread over worker processes: parsing files, and resolving many files at once.
 
-The resolver's indexes are large; forked workers inherit them instead of receiving a pickled
-copy, and send back only each file's edges, unresolved calls and dependencies.
+For resolution, the resolver's indexes are large; forked workers inherit them instead of
+receiving a pickled copy, and send back only each file's edges, unresolved calls and
+dependencies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-from collections.abc import Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from repo_graph.parse import FileParse
+from repo_graph.files import SourceFile
+from repo_graph.parse import FileParse, parse_source
 from repo_graph.resolve import Edge, Resolver
 
 FileResult = tuple[str, list[Edge], dict[str, list[str]], frozenset[str]]
-PARALLEL_MIN_FILES = 400  # below this, forking costs more than it saves
+ProgressFn = Callable[[int, int], None]  # (files parsed so far, files to parse)
+PARSE_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+PARSE_CHUNK = 32
+PARALLEL_MIN_FILES = 400  # below this, forking resolvers costs more than it saves
 CHUNK = 64
 
 # Set in worker processes only, by the pool's initializer; the parent never writes it.
@@ -55,3 +63,72 @@ def _resolve_chunk(paths: list[str]) -> list[FileResult]:
     assert _worker is not None, "the pool initializer sets the worker's resolver"
     resolver, parses = _worker
     return [(path, *resolver.file_edges(path, parses[path])) for path in paths]
+
+
+def parse_files(
+    root: Path,
+    files: Sequence[SourceFile],
+    *,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> dict[str, FileParse | None]:
+    """Parse files (in worker processes when there are many); None for an unreadable file."""
+    jobs = [(str(root), f.path) for f in files]
+    count = workers or default_workers()
+    out: dict[str, FileParse | None] = {}
+    if progress:
+        progress(0, len(jobs))
+    if count > 1 and len(jobs) >= PARSE_MIN_FILES:
+        # No worker processes here (no /dev/shm, a process limit): the loop below parses.
+        with contextlib.suppress(OSError):
+            _parse_in_pool(jobs, count, out, progress)
+    for job in jobs:
+        if job[1] not in out:
+            out[job[1]] = _parse_job(job)
+            if progress:
+                progress(len(out), len(jobs))
+    return out
+
+
+def default_workers() -> int:
+    """Worker processes worth starting: one per CPU that other work leaves idle.
+
+    On a machine whose CPUs are already busy (load average at or above their number),
+    extra processes only add the cost of shipping parse records between them.
+    """
+    cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0  # no load average on this platform: assume idle CPUs
+    # The load counts this process too, so one CPU's worth of it is ours.
+    return max(1, min(cpus, 8, round(cpus + 1 - load)))
+
+
+def _parse_in_pool(
+    jobs: list[tuple[str, str]],
+    count: int,
+    out: dict[str, FileParse | None],
+    progress: ProgressFn | None,
+) -> None:
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(count) as pool:
+        for path, parse in pool.imap_unordered(_parse_pair, jobs, chunksize=PARSE_CHUNK):
+            out[path] = parse
+            if progress:
+                progress(len(out), len(jobs))
+
+
+def _parse_pair(job: tuple[str, str]) -> tuple[str, FileParse | None]:
+    return job[1], _parse_job(job)
+
+
+def _parse_job(job: tuple[str, str]) -> FileParse | None:
+    root, path = job
+    try:
+        data = (Path(root) / path).read_bytes()
+    except OSError:
+        return None
+    return parse_source(path, data)

@@ -254,7 +254,7 @@ def test_refresh_without_a_disk_cache(fixture_repo: Callable[[str], Path]) -> No
 def test_worker_processes_only_on_idle_cpus(
     load: float, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from repo_graph.build import default_workers
+    from repo_graph.parallel import default_workers
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from repo_graph import DEFAULT_EXCLUDES
-from repo_graph.files import Excluder, blob_id, list_files
+from repo_graph.files import blob_id, list_files
+from repo_graph.globs import Excluder
 
 
 @pytest.mark.parametrize(
