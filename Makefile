@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint typecheck contracts pytest clean
+.PHONY: install local-model demo test lint typecheck contracts pytest clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,8 +14,17 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-demo: install
-	$(BIN)/swe-agent localize --repo examples/calculator --issue @examples/calculator/ISSUE.md --top 5
+# llama-cpp-python compiles from source (~4 min on 2 cores; pip caches the wheel afterwards).
+LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
+$(VENV)/.local-model: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -e ".[test,local-model]"
+	touch $@
+
+local-model: $(VENV)/.local-model
+
+demo: local-model
+	bash examples/demo.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -43,13 +43,16 @@ class AgentExpander:
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
             return Expansion(action=action, state=node.state, observation={"text": text})
         act = proposal.action
-        obs = self.sandbox.execute(act.code, timeout=self.policy.config.action_timeout_s)
+        code = act.code
+        if definitions_only(code):  # small models rewrite whole functions: apply them in place
+            code = f"replace_definitions({code!r})"
+        obs = self.sandbox.execute(code, timeout=self.policy.config.action_timeout_s)
         self.trajectory.record(
             "action", parent=node.id, thought=act.thought, code=act.code, obs=asdict(obs)
         )
         state = self.sandbox.snapshot()
         terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
-        hint = definitions_only_hint(act.code) if state == node.state else ""
+
         tests = self.probe.evidence() if terminal and self.probe else None
         return Expansion(
             action={
@@ -60,7 +63,7 @@ class AgentExpander:
                 "format_errors": proposal.format_errors,
             },
             state=state,
-            observation=_observation_json(obs, node.depth + 1, self.max_steps, hint=hint),
+            observation=_observation_json(obs, node.depth + 1, self.max_steps),
             terminal=terminal,
             tests=tests,
         )
@@ -74,28 +77,19 @@ class AgentExpander:
         return messages
 
 
-def definitions_only_hint(code: str) -> str:
-    """A nudge for a common small-model slip: redefining a function instead of editing a file."""
+def definitions_only(code: str) -> bool:
+    """True when an action only defines functions or classes (with imports): a rewrite."""
     try:
         body = ast.parse(code).body
     except SyntaxError:
-        return ""
-    names = [n.name for n in body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-    rest = [n for n in body if not isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Import)]
-    if not names or any(not isinstance(n, ast.ImportFrom) for n in rest):
-        return ""
-    return (
-        f"Note: this only defined {', '.join(names)} in the Python session; no file changed. "
-        "To change the repository, call edit(path, old, new) with the exact old lines."
-    )
+        return False
+    defines = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    allowed = (*defines, ast.Import, ast.ImportFrom)
+    return any(isinstance(n, defines) for n in body) and all(isinstance(n, allowed) for n in body)
 
 
-def _observation_json(
-    obs: Observation, step: int, max_steps: int, *, hint: str = ""
-) -> dict[str, object]:
+def _observation_json(obs: Observation, step: int, max_steps: int) -> dict[str, object]:
     text = render("observation.j2", obs=obs, step=step, max_steps=max_steps)
-    if hint:
-        text = f"{hint}\n{text}"
     return {
         "text": text,
         "ok": obs.ok,

@@ -198,3 +198,75 @@ traverse = _graph_tool("traverse")
 traverse.__doc__ = "Show callers/callees: traverse('pkg/mod.py:func', 'upstream', 2)."
 retrieve = _graph_tool("retrieve")
 retrieve.__doc__ = "Print an entity's code with line numbers: retrieve('pkg/mod.py:Class.meth')."
+
+
+def _definition_spans(text, name):
+    """(start, end, indent) of every `def name` / `class name` in text, 1-based lines."""
+    lines = text.splitlines()
+    head = re.compile(r"^(\s*)(?:async\s+def|def|class)\s+%s\b" % re.escape(name))
+    spans = []
+    for i, line in enumerate(lines):
+        found = head.match(line)
+        if not found:
+            continue
+        indent = len(found.group(1))
+        start = i
+        while start > 0 and lines[start - 1].strip().startswith("@"):
+            start -= 1
+        end = i + 1
+        while end < len(lines):
+            stripped = lines[end].strip()
+            width = len(lines[end]) - len(lines[end].lstrip())
+            if stripped and width <= indent and not stripped.startswith(("#", ")", "]", "}")):
+                break
+            end += 1
+        while end > i + 1 and not lines[end - 1].strip():
+            end -= 1
+        spans.append((start + 1, end, indent))
+    return spans
+
+
+def _where_defined(name):
+    best = None
+    for rel in _walk("*.py"):
+        if "test" in os.path.basename(rel):
+            continue
+        try:
+            spans = _definition_spans(_read(rel), name)
+        except (ToolError, UnicodeDecodeError):
+            continue
+        for span in spans:
+            if best is None or span[2] < best[1][2]:
+                best = (rel, span)
+    return best
+
+
+def replace_definitions(source):
+    """Replace each function or class that `source` defines with its new definition in place."""
+    import ast
+    import textwrap
+
+    tree = ast.parse(source)
+    chunks = source.splitlines()
+    done = []
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        found = _where_defined(node.name)
+        if found is None:
+            continue
+        path, (start, end, indent) = found
+        first = node.lineno - 1 - len(node.decorator_list)
+        last = getattr(node, "end_lineno", None) or len(chunks)
+        new = textwrap.indent(textwrap.dedent("\n".join(chunks[first:last])), " " * indent)
+        lines = _read(path).splitlines()
+        lines[start - 1 : end] = new.splitlines()
+        _write(path, "\n".join(lines) + "\n")
+        done.append((node.name, path, start, start + new.count("\n")))
+    if not done:
+        exec(compile(source, "<action>", "exec"), globals())
+        print("defined in this session only (no file has these names); use edit() to change files")
+        return
+    for name, path, start, end in done:
+        print("replaced %s in %s, now lines %d-%d:" % (name, path, start, end))
+        print(_numbered(_read(path).splitlines()[start - 1 : end], start))

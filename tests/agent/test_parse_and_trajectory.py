@@ -50,10 +50,9 @@ def test_trajectory_appends_and_survives_a_torn_line(tmp_path: Path) -> None:
     assert [(e["seq"], e["type"]) for e in events] == [(0, "start"), (1, "model_call"), (2, "stop")]
 
 
-def test_redefining_a_function_gets_a_hint_to_edit_the_file() -> None:
-    from swe_agent.agent.expander import definitions_only_hint
+def test_an_action_of_only_definitions_is_a_rewrite() -> None:
+    from swe_agent.agent.expander import definitions_only
 
-    hint = definitions_only_hint("def median(values):\n    return 1\n")
-    assert "only defined median" in hint and "edit(" in hint
-    assert definitions_only_hint("view('a.py')") == ""
-    assert definitions_only_hint("def f():\n    pass\nf()") == ""
+    assert definitions_only("import os\ndef median(values):\n    return 1\n")
+    assert not definitions_only("view('a.py')")
+    assert not definitions_only("def f():\n    pass\nf()")

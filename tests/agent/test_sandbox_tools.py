@@ -78,3 +78,25 @@ def test_grep_and_run(tools, capsys) -> None:
 def test_submit_raises_the_stop_signal(tools) -> None:
     with pytest.raises(tools["Submitted"]):
         tools["submit"]("done")
+
+
+def test_replace_definitions_rewrites_functions_in_place(tools, tmp_path, capsys) -> None:
+    (tmp_path / "pkg" / "cls.py").write_text(
+        "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 2\n"
+    )
+    tools["replace_definitions"]("def f(x):\n    return x * 10\n")
+    assert "def f(x):\n    return x * 10\n" in (tmp_path / "pkg" / "mod.py").read_text()
+    assert "def g():" in (tmp_path / "pkg" / "mod.py").read_text()
+    assert "replaced f in pkg/mod.py" in capsys.readouterr().out
+    tools["replace_definitions"]("def h(self):\n    return 3\n")  # no such name: nothing written
+    tools["replace_definitions"]("def g(self):\n    return 3\n")  # top level wins over a method
+    assert "def g(self):\n    return 3\n" in (tmp_path / "pkg" / "mod.py").read_text()
+    (tmp_path / "pkg" / "cls.py").write_text("class A:\n    def k(self):\n        return 1\n")
+    tools["replace_definitions"]("def k(self):\n    return 4\n")  # a method keeps its indent
+    assert "    def k(self):\n        return 4\n" in (tmp_path / "pkg" / "cls.py").read_text()
+
+
+def test_replace_definitions_of_unknown_names_only_defines_them(tools, capsys) -> None:
+    tools["replace_definitions"]("def helper():\n    return 5\n")
+    assert "defined in this session only" in capsys.readouterr().out
+    assert tools["helper"]() == 5

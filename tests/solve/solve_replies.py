@@ -11,3 +11,10 @@ BREAK = (
     "Try this.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
     "'    return ordered[0]')\n```"
 )
+REWRITE = (
+    "Rewrite median.\n```python\ndef median(values):\n"
+    '    """Middle value of the sorted values."""\n'
+    "    ordered = sorted(_require_values(values))\n    middle = len(ordered) // 2\n"
+    "    if len(ordered) % 2 == 0:\n        return (ordered[middle - 1] + ordered[middle]) / 2\n"
+    "    return ordered[middle]\n```"
+)

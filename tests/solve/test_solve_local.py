@@ -128,3 +128,12 @@ def test_node_diffs_carry_no_bytecode_or_caches(calc_repo: Path, issue_text: str
     tree = json.loads((run / "tree.json").read_text())
     fix, tests = tree["nodes"][1], tree["nodes"][2]
     assert tests["state"] == fix["state"]  # running the tests changes no file
+
+
+def test_a_whole_function_rewrite_replaces_it_in_its_file(calc_repo: Path, issue_text: str) -> None:
+    from solve_replies import REWRITE
+
+    report = solve(_options(calc_repo, issue_text), model=get_model([REWRITE, SUBMIT]))
+    assert report["status"] == "resolved"
+    assert "-    return ordered[middle]" not in report["patch"]
+    assert "+    if len(ordered) % 2 == 0:" in report["patch"]
