@@ -62,7 +62,7 @@ def verify(
     command = collect_command(plan, tests)
     obs = box.run(command, timeout=1200)
     output = obs.stdout + "\n" + obs.stderr
-    collected = _count(_COLLECTED, output)
+    collected = collected_count(obs.stdout)
     summary = next((line for line in reversed(obs.stdout.splitlines()) if line.strip()), "")
     errors = _count(_ERRORS, summary)
     no_tests = obs.exit_code == NO_TESTS_COLLECTED and not tests
@@ -80,8 +80,10 @@ def verify(
 
 
 def collected_count(output: str) -> int:
-    """How many tests a pytest collect-only run reported."""
-    return _count(_COLLECTED, output)
+    """How many tests a pytest collect-only run reported (old pytests print only the ids)."""
+    return _count(_COLLECTED, output) or sum(
+        1 for line in output.splitlines() if "::" in line and not line.startswith((" ", "E "))
+    )
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

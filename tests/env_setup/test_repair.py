@@ -299,3 +299,11 @@ def test_a_plugin_too_old_for_pytest_is_upgraded() -> None:
     )
     steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
     assert steps[0].command.endswith("install --upgrade pytest-cov")
+
+
+def test_collected_count_from_old_and_new_pytest() -> None:
+    from env_setup.verify import collected_count
+
+    assert collected_count("a.py::t1\na.py::t2\n\n2 tests collected in 0.01s\n") == 2
+    assert collected_count("a.py::t1\nb.py::T::t2\n\nno tests ran in 0.51s\n") == 2
+    assert collected_count("collected 5 items\n") == 5
