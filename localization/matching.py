@@ -174,6 +174,7 @@ def match_messages(
 ) -> None:
     """Error messages and quoted strings found verbatim in the code: the place that says them."""
     for message in signals.messages + signals.quoted:
+        hits: list[tuple[str, int]] = []
         for probe in _probes(message):
             hits = _find(texts, probe)
             if hits:

@@ -81,3 +81,9 @@ def test_formatted_message_found_by_its_longest_fragment(shop_localizer) -> None
     result = shop_localizer.localize(issue, top=3)
     assert result.functions[0].id == "shop/pricing.py:apply_discount"
     assert any(r.startswith("message") for r in result.functions[0].reasons)
+
+
+def test_short_or_unfound_messages_are_harmless(shop_localizer) -> None:
+    issue = 'KeyError: x\nIt says "no such discount code anywhere here" and ValueError: 42'
+    result = shop_localizer.localize(issue)
+    assert all(not r.startswith("message") for loc in result.functions for r in loc.reasons)
