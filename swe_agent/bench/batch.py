@@ -140,6 +140,37 @@ class _Budget:
         return settings
 
 
+@dataclass
+class _Recorder:
+    """Writes what happens to each instance: journal events and prediction lines, in order."""
+
+    journal: Journal
+    preds: Path
+    model: str | tuple[str, ...] | None
+    budget: _Budget
+    say: OnEvent
+    counts: dict[str, int] = field(default_factory=lambda: {"finished": 0, "failed": 0})
+
+    def start(self, task: RunTask) -> None:
+        self.journal.record(task.instance["instance_id"], Event.STARTED)
+
+    def done(self, task: RunTask, result: dict[str, Any] | BaseException) -> None:
+        instance_id = task.instance["instance_id"]
+        if isinstance(result, BaseException):
+            error = f"{type(result).__name__}: {result}"[:2000]
+            self.journal.record(instance_id, Event.FAILED, error=error)
+            self.counts["failed"] += 1
+            self.say("failed", {"instance_id": instance_id, "error": error})
+            return
+        # preds first: a crash between the two writes reruns the instance, and the
+        # clean-up at the next start drops the line of the unfinished one.
+        append_line(self.preds, _pred(instance_id, self.model, result["model_patch"]))
+        self.journal.record(instance_id, Event.FINISHED, **_journal_fields(result))
+        self.budget.spent_usd += result["cost_usd"]
+        self.counts["finished"] += 1
+        self.say("finished", {**result, "spent_usd": self.budget.spent_usd})
+
+
 def run_batch(
     instances: list[Instance], options: RunOptions, *, on_event: OnEvent | None = None
 ) -> dict[str, Any]:
@@ -155,37 +186,22 @@ def run_batch(
     say = on_event or (lambda _kind, _data: None)
     todo = [i for i in instances if i.instance_id not in finished]
     say("plan", {"total": len(instances), "done": len(instances) - len(todo)})
-    counts = {"finished": 0, "failed": 0}
-
-    def start(task: RunTask) -> None:
-        journal.record(task.instance["instance_id"], Event.STARTED)
-
-    def done(task: RunTask, result: dict[str, Any] | BaseException) -> None:
-        instance_id = task.instance["instance_id"]
-        if isinstance(result, BaseException):
-            error = f"{type(result).__name__}: {result}"[:2000]
-            journal.record(instance_id, Event.FAILED, error=error)
-            counts["failed"] += 1
-            say("failed", {"instance_id": instance_id, "error": error})
-            return
-        # preds first: a crash between the two writes reruns the instance, and the
-        # clean-up at the next start drops the line of the unfinished one.
-        append_line(preds, _pred(instance_id, options.model, result["model_patch"]))
-        journal.record(instance_id, Event.FINISHED, **_journal_fields(result))
-        budget.spent_usd += result["cost_usd"]
-        counts["finished"] += 1
-        say("finished", {**result, "spent_usd": budget.spent_usd})
-
+    recorder = _Recorder(journal, preds, options.model, budget, say)
     tasks = (_task(inst, options, budget, out) for inst in todo)
     executor = make_executor(options.executor, workers=options.workers, address=options.ray_address)
     try:
-        drive(executor, solve_task, tasks, workers=options.workers,
-              may_start=budget.allows_start, on_start=start, on_done=done)  # fmt: skip
+        drive(executor, solve_task, tasks, workers=options.workers, may_start=budget.allows_start,
+              on_start=recorder.start, on_done=recorder.done)  # fmt: skip
     finally:
         executor.close()
     left = sorted({i.instance_id for i in instances} - journal.finished())
-    return {**counts, "skipped_finished": len(instances) - len(todo), "not_finished": left,
-            "cost_usd": round(budget.spent_usd, 6), "preds": str(preds)}  # fmt: skip
+    return {
+        **recorder.counts,
+        "skipped_finished": len(instances) - len(todo),
+        "not_finished": left,
+        "cost_usd": round(budget.spent_usd, 6),
+        "preds": str(preds),
+    }
 
 
 def _task(inst: Instance, options: RunOptions, budget: _Budget, out: Path) -> RunTask:

@@ -96,16 +96,7 @@ def evaluate(
     tasks = _tasks(instances, predictions, options)
     if on_total is not None:
         on_total(len(tasks))
-    rows: dict[str, dict[str, Any]] = {}
-    todo = []
-    for task in tasks:
-        cached = _cached_row(task)
-        if cached is None:
-            todo.append(task)
-        else:
-            rows[cached["instance_id"]] = cached
-            if on_row is not None:
-                on_row(cached)
+    rows, todo = _reuse_finished(tasks, on_row)
 
     def done(task: EvalTask, result: dict[str, Any] | BaseException) -> None:
         row = result if isinstance(result, dict) else _crashed(task, result)
@@ -126,6 +117,23 @@ def evaluate(
     summary["seconds"] = round(time.monotonic() - started, 2)
     _write_json(options.out / "summary.json", summary)
     return summary
+
+
+def _reuse_finished(
+    tasks: list[EvalTask], on_row: OnRow | None
+) -> tuple[dict[str, dict[str, Any]], list[EvalTask]]:
+    """Rows of the evaluations already done for the same patches, and the tasks left to run."""
+    rows: dict[str, dict[str, Any]] = {}
+    todo = []
+    for task in tasks:
+        cached = _cached_row(task)
+        if cached is None:
+            todo.append(task)
+            continue
+        rows[cached["instance_id"]] = cached
+        if on_row is not None:
+            on_row(cached)
+    return rows, todo
 
 
 def _crashed(task: EvalTask, error: BaseException) -> dict[str, Any]:
