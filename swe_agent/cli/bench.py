@@ -24,7 +24,11 @@ def _print_report(report: BenchReport) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title="Localization accuracy (Acc@k: every gold location in the top k)")
+    table = Table(
+        title="Localization accuracy (Acc@k: every gold location in the top k)",
+        caption="BM25 baseline, same run and tokenizer: whole files (file level), "
+        "entity documents (class and function levels). 'no gold': left out at that level.",
+    )
     for column in ("metric", "ours", "BM25 baseline", "counted", "no gold"):
         table.add_column(column, justify="left" if column == "metric" else "right")
     ours, bm25 = report.aggregates["ours"], report.aggregates["bm25"]
