@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from typing import Any
 
 from sandbox import Observation, Sandbox
 from search import Expansion, Node, Reward, SiblingSummary
+from search.value import TestEvidence, Verdict
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.policy import Policy
 from swe_agent.agent.prompts import render
@@ -15,6 +17,13 @@ from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
 
 SUBMITTED = "Submitted"
+FINISHED_NOTE = "\n[the tests that failed before now pass, with no regression: finished]"
+
+
+def _fixes_the_failures(tests: Any) -> bool:
+    """True when a tests record shows the base's failing tests fixed and nothing broken."""
+    evidence = TestEvidence.from_record(tests)
+    return evidence is not None and evidence.verdict is Verdict.RESOLVED
 
 
 class AgentExpander:
@@ -32,12 +41,15 @@ class AgentExpander:
     ) -> None:
         self.policy, self.sandbox, self.opening = policy, sandbox, list(opening)
         self.trajectory, self.probe, self.max_steps = trajectory, probe, max_steps
+        self._tests_by_state: dict[str, Any] = {}
 
     def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion:
         """One action from ``node``: the state it leaves, what it printed, whether it submitted."""
         self.sandbox.restore(node.state)
         history = self.history(node) + _siblings_note(siblings)
-        proposal = self.policy.propose(history, parent=node.id)
+        # Later siblings sample, so that a greedy model does not repeat the first child.
+        sampling = {"temperature": self.policy.config.sibling_temperature} if siblings else {}
+        proposal = self.policy.propose(history, parent=node.id, **sampling)
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
@@ -52,8 +64,10 @@ class AgentExpander:
         )
         state = self.sandbox.snapshot()
         terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
-
-        tests = self.probe.evidence() if terminal and self.probe else None
+        tests = self.tests_of(state) if terminal or state != node.state else None
+        finished = not terminal and self.policy.config.auto_finish and _fixes_the_failures(tests)
+        if finished:
+            obs = replace(obs, stdout=obs.stdout + FINISHED_NOTE)
         return Expansion(
             action={
                 "reply": proposal.reply,
@@ -64,9 +78,17 @@ class AgentExpander:
             },
             state=state,
             observation=_observation_json(obs, node.depth + 1, self.max_steps),
-            terminal=terminal,
+            terminal=terminal or finished,
             tests=tests,
         )
+
+    def tests_of(self, state: str) -> Any:
+        """The tests record of a workspace state (run once per state: states are content ids)."""
+        if self.probe is None:
+            return None
+        if state not in self._tests_by_state:
+            self._tests_by_state[state] = self.probe.evidence()
+        return self._tests_by_state[state]
 
     def history(self, node: Node) -> list[Message]:
         """The conversation that led to ``node``: the opening, then reply and result per step."""

@@ -22,6 +22,14 @@ class AgentConfig(BaseModel):
         3, description="Re-asks per step when a reply lacks exactly one python block."
     )
     action_timeout_s: float = Field(120.0, description="Seconds one action may run.")
+    auto_finish: bool = Field(
+        True,
+        description="Finish a branch once its state makes the base's failing tests pass with "
+        "no regression, without waiting for submit().",
+    )
+    sibling_temperature: float = Field(
+        0.7, description="Sampling temperature of a node's second and later children."
+    )
     system_template: str = Field("system.j2", description="Template of the system prompt.")
     instance_template: str = Field("instance.j2", description="Template of the first message.")
 
@@ -62,12 +70,12 @@ class Policy:
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": task}]
 
-    def propose(self, history: Sequence[Message], *, parent: int) -> Proposal:
+    def propose(self, history: Sequence[Message], *, parent: int, **sampling: Any) -> Proposal:
         """One step's action; format errors are shown to the model and re-asked, bounded."""
         messages = list(history)
         errors = 0
         while True:
-            reply = self._query(messages, parent=parent)
+            reply = self._query(messages, parent=parent, **sampling)
             try:
                 return Proposal(parse_action(reply), reply, format_errors=errors)
             except FormatError as exc:
@@ -81,8 +89,8 @@ class Policy:
                     {"role": "user", "content": render("format_error.j2", error=str(exc))},
                 ]
 
-    def _query(self, messages: list[Message], *, parent: int) -> str:
-        response = self.model.query(messages)
+    def _query(self, messages: list[Message], *, parent: int, **sampling: Any) -> str:
+        response = self.model.query(messages, **sampling)
         event = ModelCallEvent.record(
             index=self.model.usage.calls - 1,
             model=self.model.name,

@@ -260,9 +260,14 @@ def replace_definitions(source):
         last = getattr(node, "end_lineno", None) or len(chunks)
         new = textwrap.indent(textwrap.dedent("\n".join(chunks[first:last])), " " * indent)
         lines = _read(path).splitlines()
+        if lines[start - 1 : end] == new.splitlines():
+            print("%s in %s is already exactly this: nothing changed" % (node.name, path))
+            continue
         lines[start - 1 : end] = new.splitlines()
         _write(path, "\n".join(lines) + "\n")
         done.append((node.name, path, start, start + new.count("\n")))
+    if not done and any(_where_defined(n.name) for n in tree.body if hasattr(n, "name")):
+        return
     if not done:
         exec(compile(source, "<action>", "exec"), globals())
         print("defined in this session only (no file has these names); use edit() to change files")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from solve_replies import BREAK, FIX, LOOK, SUBMIT
 
+from swe_agent.agent.policy import AgentConfig
 from swe_agent.agent.trajectory import read_events
 from swe_agent.models import get_model
 from swe_agent.solve import SolveOptions, solve
@@ -22,6 +23,7 @@ def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
         "sandbox": "local",
         "setup_env": False,
         "iterations": 8,
+        "agent": AgentConfig(auto_finish=False),  # these tests walk the submit() path
     }
     return SolveOptions(**(base | overrides))
 
@@ -86,16 +88,17 @@ def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
 
 
 def test_mcts_backs_out_of_a_branch_that_breaks_the_tests(calc_repo: Path, issue_text: str) -> None:
-    model = get_model([BREAK, SUBMIT, FIX, SUBMIT, LOOK, LOOK])
+    model = get_model([BREAK, FIX, SUBMIT, LOOK, LOOK, LOOK])
     report = solve(_options(calc_repo, issue_text, search="mcts"), model=model)
     assert report["status"] == "resolved"
-    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
-    finished = [n for n in tree["nodes"] if n["terminal"]]
-    assert len(finished) == 2
-    broken, fixed = finished
+    nodes = json.loads((Path(report["run_dir"]) / "tree.json").read_text())["nodes"]
+    broken, fixed = nodes[1], nodes[2]
+    assert broken["parent"] == fixed["parent"] == 0  # the second try is a sibling
     assert broken["reward"]["value"] < 0 < fixed["reward"]["value"]
-    assert report["search"]["chosen"] == fixed["id"]
-    assert (Path(report["run_dir"]) / "nodes" / f"{fixed['id']}.diff").read_text()
+    assert broken["tests"]["broken"] and fixed["tests"]["fixed"]
+    chosen = nodes[report["search"]["chosen"]]
+    assert chosen["terminal"] and chosen["parent"] == fixed["id"]
+    assert (Path(report["run_dir"]) / "nodes" / f"{chosen['id']}.diff").read_text()
 
 
 def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) -> None:
@@ -137,3 +140,13 @@ def test_a_whole_function_rewrite_replaces_it_in_its_file(calc_repo: Path, issue
     assert report["status"] == "resolved"
     assert "-    return ordered[middle]" not in report["patch"]
     assert "+    if len(ordered) % 2 == 0:" in report["patch"]
+
+
+def test_a_state_that_fixes_the_failing_tests_finishes_its_branch(
+    calc_repo: Path, issue_text: str
+) -> None:
+    report = solve(_options(calc_repo, issue_text, agent=AgentConfig()), model=get_model([FIX]))
+    assert report["status"] == "resolved"
+    assert report["search"]["nodes"] == 2  # root and the fix: no submit() needed
+    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
+    assert "finished]" in tree["nodes"][1]["observation"]["text"]
