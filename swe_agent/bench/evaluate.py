@@ -162,6 +162,8 @@ def summarize(
     unresolved = [r["instance_id"] for r in rows if not r.get("resolved") and not r.get("error")]
     fresh = [r for r in rows if not r.get("cached") and "tests_s" in r.get("timings", {})]
     overhead = [r["timings"]["total_s"] - r["timings"]["tests_s"] for r in fresh]
+    # The same without env_setup's share (detection, cache look-up, its own verification).
+    harness = [t - r["timings"].get("env_s", 0.0) for t, r in zip(overhead, fresh, strict=True)]
     return {
         "total": len(rows),
         "completed": len(rows) - len(errors),
@@ -174,6 +176,9 @@ def summarize(
         "error_details": {r["instance_id"]: r["error"] for r in rows if r.get("error")},
         "prediction_errors": [p.to_json() for p in problems],
         "overhead_s_mean": round(sum(overhead) / len(overhead), 2) if overhead else None,
+        "overhead_without_env_setup_s_mean": round(sum(harness) / len(harness), 2)
+        if harness
+        else None,
         "workers": options.workers,
         "executor": options.executor,
         "out": str(options.out),
