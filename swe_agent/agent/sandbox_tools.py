@@ -272,6 +272,25 @@ def replace_definitions(source):
         exec(compile(source, "<action>", "exec"), globals())
         print("defined in this session only (no file has these names); use edit() to change files")
         return
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    for path in sorted({d[1] for d in done}):
+        _add_imports(path, [chunks[n.lineno - 1].strip() for n in imports])
     for name, path, start, end in done:
         print("replaced %s in %s, now lines %d-%d:" % (name, path, start, end))
         print(_numbered(_read(path).splitlines()[start - 1 : end], start))
+
+
+def _add_imports(path, lines):
+    """Put import lines that a rewrite needs after the file's own imports, once each."""
+    text = _read(path)
+    missing = [line for line in lines if line and line not in text.splitlines()]
+    if not missing:
+        return
+    rows = text.splitlines()
+    after = 0
+    for i, row in enumerate(rows):
+        if row.startswith(("import ", "from ")) and not row.startswith("from __future__"):
+            after = i + 1
+    rows[after:after] = missing
+    _write(path, "\n".join(rows) + "\n")
+    print("added to %s: %s" % (path, "; ".join(missing)))

@@ -100,3 +100,10 @@ def test_replace_definitions_of_unknown_names_only_defines_them(tools, capsys) -
     tools["replace_definitions"]("def helper():\n    return 5\n")
     assert "defined in this session only" in capsys.readouterr().out
     assert tools["helper"]() == 5
+
+
+def test_a_rewrite_brings_its_imports_along(tools, tmp_path, capsys) -> None:
+    tools["replace_definitions"]("import statistics\n\ndef f(x):\n    return statistics.mean(x)\n")
+    text = (tmp_path / "pkg" / "mod.py").read_text()
+    assert text.startswith("import statistics\ndef f(x):\n    return statistics.mean(x)\n")
+    assert "added to pkg/mod.py: import statistics" in capsys.readouterr().out
