@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from swe_agent import __version__
-from swe_agent.cli import apply, bench, env, graph, localize, models, review, sandbox, solve, undo
+from swe_agent.cli import (
+    apply,
+    bench,
+    bench_batch,
+    env,
+    graph,
+    localize,
+    models,
+    review,
+    sandbox,
+    solve,
+    undo,
+)
 
 app = typer.Typer(
     name="swe-agent",
@@ -27,6 +39,8 @@ app.command("localize")(localize.localize_command)
 app.command("apply")(apply.apply_command)
 app.command("undo")(undo.undo_command)
 app.command("review")(review.review_command)
+bench.app.command("run")(bench_batch.run_command)
+bench.app.command("eval")(bench_batch.eval_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")
