@@ -9,8 +9,8 @@ is never a duplicate: its trajectory still learned something.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from search._enum import StrEnum
 from search.budget import Budget, StopReason
 from search.errors import SearchError
 from search.node import Node, Reward, check_json

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from search._enum import StrEnum
 from search.errors import BadTestsRecord
 from search.node import Json, Node, Reward
 from search.protocols import PartialValue
