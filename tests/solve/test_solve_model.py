@@ -1,0 +1,38 @@
+"""Opt-in: the embedded model solves the bundled example (what `make demo` shows)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from swe_agent.models import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
+from swe_agent.solve import SolveOptions, solve
+
+
+def _ready() -> bool:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        return False
+    return (default_models_dir() / CATALOG[DEFAULT_LOCAL_MODEL].filename).is_file()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not _ready(), reason="needs llama-cpp-python and `swe-agent models pull`")
+def test_embedded_model_solves_the_example(
+    calc_repo: Path, issue_text: str, request: pytest.FixtureRequest
+) -> None:
+    """Runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (a few minutes on 2 cores)."""
+    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
+        "SWE_AGENT_MODEL_TESTS"
+    ):
+        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
+    options = SolveOptions(
+        repo=calc_repo, issue=issue_text, sandbox="local", setup_env=False, iterations=30
+    )
+    report = solve(options)
+    assert report["status"] == "resolved", report["search"]
+    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
