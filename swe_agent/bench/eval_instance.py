@@ -94,7 +94,7 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
 def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
     """The cached environment image at base_commit + test_patch; None (and an error) if none."""
     from env_setup import SetupOptions, record_path, setup_environment
-    from env_setup.bench import named_test_files
+    from swe_agent.bench.env_bench import named_test_files
 
     tests = named_test_files(task.instance)
     # Instances of one repository and version usually share an environment: one build at a

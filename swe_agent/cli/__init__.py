@@ -9,6 +9,7 @@ from swe_agent.cli import (
     apply,
     bench,
     bench_batch,
+    bench_env,
     env,
     graph,
     localize,
@@ -41,6 +42,7 @@ app.command("undo")(undo.undo_command)
 app.command("review")(review.review_command)
 bench.app.command("run")(bench_batch.run_command)
 bench.app.command("eval")(bench_batch.eval_command)
+bench.app.command("env")(bench_env.env_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")

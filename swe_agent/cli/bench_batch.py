@@ -21,7 +21,7 @@ Repos = Annotated[
     typer.Option(
         "--repos",
         help="Git mirrors, DIR/OWNER+NAME/<bare git dir> (default: $SWE_AGENT_MIRRORS or "
-        "/work/.mirror).",
+        "~/.cache/swe-agent/mirrors).",
     ),
 ]
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
@@ -34,7 +34,7 @@ RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
 ]
-DEFAULT_MIRRORS = Path("/work/.mirror")  # where the workplace's `fetch` puts mirrors
+DEFAULT_MIRRORS = Path.home() / ".cache" / "swe-agent" / "mirrors"
 
 
 def _select(dataset: Path, instances: str | None, filter_: str | None, limit: int | None) -> Any:

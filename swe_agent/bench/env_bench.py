@@ -1,0 +1,113 @@
+"""`bench env`: set each instance's repository up and check that the tests it names collect."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_agent.bench.datasets import Instance
+from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.bench.workdirs import prepare_workdir
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class EnvRow:
+    """One instance's outcome."""
+
+    instance_id: str
+    repo: str
+    success: bool
+    python: str | None
+    cache_hit: bool
+    seconds: float
+    named_files: int
+    collected: int
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
+    """The test files holding FAIL_TO_PASS and PASS_TO_PASS tests, in first-seen order."""
+    data = instance.model_dump() if isinstance(instance, Instance) else instance
+    names: list[str] = []
+    for key in ("FAIL_TO_PASS", "PASS_TO_PASS"):
+        value = data.get(key) or "[]"
+        for test in json.loads(value) if isinstance(value, str) else value:
+            path = str(test).split("::", 1)[0]
+            if path.endswith(".py") and path not in names:
+                names.append(path)
+    return tuple(names)
+
+
+def bench_instance(
+    instance: Instance, *, mirrors: Path, work: Path, progress: Progress | None = None
+) -> EnvRow:
+    """Set one instance up at base_commit + test_patch and check its named tests collect."""
+    from env_setup import EnvSetupError, SetupOptions, setup_environment
+    from sandbox import SandboxError
+
+    started = time.monotonic()
+    files = named_test_files(instance)
+    try:
+        workdir = prepare_workdir(
+            repo=instance.repo,
+            commit=instance.base_commit,
+            test_patch=instance.test_patch,
+            mirrors=mirrors,
+            dest=work / instance.instance_id,
+        )
+        options = SetupOptions(commit=workdir.with_tests, tests=files)
+        record = setup_environment(workdir.root, options, progress=progress)
+    except (EnvSetupError, SandboxError, RepoNotAvailable) as exc:
+        return _row(instance, files, started, error=f"{type(exc).__name__}: {exc}"[:500])
+    verify = record.verify
+    failure = None if record.success else (verify.output_tail[-500:] if verify else "failed")
+    return EnvRow(
+        instance_id=instance.instance_id,
+        repo=instance.repo,
+        success=record.success,
+        python=record.python,
+        cache_hit=record.cache_hit,
+        seconds=round(time.monotonic() - started, 1),
+        named_files=len(files),
+        collected=verify.collected if verify else 0,
+        error=failure,
+    )
+
+
+def _row(instance: Instance, files: tuple[str, ...], started: float, *, error: str) -> EnvRow:
+    seconds = round(time.monotonic() - started, 1)
+    return EnvRow(
+        instance.instance_id, instance.repo, False, None, False, seconds, len(files), 0, error
+    )
+
+
+def run_env_bench(
+    instances: Iterable[Instance], *, mirrors: Path, work: Path, progress: Progress | None = None
+) -> Iterator[EnvRow]:
+    """Bench every instance in turn (rows come as they finish)."""
+    work.mkdir(parents=True, exist_ok=True)
+    for instance in instances:
+        yield bench_instance(instance, mirrors=mirrors, work=work, progress=progress)
+
+
+def summarize(rows: list[EnvRow]) -> dict[str, Any]:
+    """Success rate, time per repository, and the time of cache hits."""
+    built = [r.seconds for r in rows if not r.cache_hit]
+    hits = [r.seconds for r in rows if r.cache_hit]
+    return {
+        "instances": len(rows),
+        "success": sum(r.success for r in rows),
+        "success_rate": round(sum(r.success for r in rows) / len(rows), 3) if rows else 0.0,
+        "mean_build_s": round(sum(built) / len(built), 1) if built else None,
+        "mean_cache_hit_s": round(sum(hits) / len(hits), 1) if hits else None,
+    }

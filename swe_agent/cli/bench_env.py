@@ -1,0 +1,57 @@
+"""`swe-agent bench env`: environment set-up success rate and timings over a dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.cli.bench_batch import Dataset, Filter, Instances, Limit, Repos, _mirrors, _select
+from swe_agent.errors import BadInput
+
+
+@handles_errors
+def env_command(
+    dataset: Dataset,
+    repos: Repos = None,
+    work: Annotated[
+        Path | None, typer.Option("--work", help="Where instance checkouts go.")
+    ] = None,
+    instances: Instances = None,
+    filter_: Filter = None,
+    limit: Limit = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print rows and summary as JSON.")
+    ] = False,
+) -> None:
+    """Set up each instance's environment at base_commit and check its named tests collect.
+
+    Examples:
+
+      swe-agent bench env ../shared/data/swebench_lite_dev.jsonl --limit 5
+
+      swe-agent bench env dev.jsonl --repos mirrors --filter '^sqlfluff' --json
+    """
+    from rich.console import Console
+
+    from swe_agent.bench import default_cache_dir
+    from swe_agent.bench.env_bench import run_env_bench, summarize
+
+    mirrors = _mirrors(repos)
+    if not mirrors.is_dir():
+        raise BadInput(f"--repos {mirrors} is not a directory", hint="pass the mirrors directory")
+    chosen = _select(dataset, instances, filter_, limit)
+    console = Console(stderr=True)
+    rows = []
+    folder = work or default_cache_dir().parent / "env-bench"
+    for row in run_env_bench(chosen, mirrors=mirrors, work=folder):
+        rows.append(row)
+        mark = "[green]ok[/]" if row.success else f"[red]failed[/] {row.error or ''}"[:160]
+        console.print(f"{len(rows)}/{len(chosen)} {row.instance_id} {row.seconds:.0f}s {mark}")
+    summary = summarize(rows)
+    if json_out:
+        print_json({"rows": [r.to_json() for r in rows], "summary": summary})
+    else:
+        console.print(summary)
