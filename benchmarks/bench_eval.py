@@ -14,6 +14,7 @@ that any container-per-instance harness pays. Target: overhead <= 5 s per instan
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -68,7 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--instances", required=True)
-    parser.add_argument("--repos", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument(
+        "--repos", type=Path, default=Path(os.environ.get("SWE_AGENT_MIRRORS", "mirrors"))
+    )
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
     ids = args.instances.split(",")

@@ -5,13 +5,14 @@ issue, then verify independently: apply patch.diff to a clean copy and run the p
 file. Prints a table per mode (resolved, model calls, tokens, minutes) and, with --json, one
 object with every row.
 
-    python benchmarks/quixbugs.py --repos /work/.mirror --modes linear,mcts --calls 12
+    python benchmarks/quixbugs.py --repos MIRRORS --modes linear,mcts --calls 12
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,9 @@ def print_table(summary: dict[str, dict[str, Any]], *, cap: int) -> None:
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", nargs="?", type=Path, default=DATA)
-    parser.add_argument("--repos", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument(
+        "--repos", type=Path, default=Path(os.environ.get("SWE_AGENT_MIRRORS", "mirrors"))
+    )
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache/swe-agent-bench/qb")
     parser.add_argument("--modes", default="linear,mcts")
     parser.add_argument("--calls", type=int, default=12, help="model-call cap per program")
