@@ -28,7 +28,7 @@ def main() -> None:
     args = _parse()
     from swe_agent.bench import default_cache_dir, load_instances
 
-    ids = args.instances.split(",") if args.instances else None
+    ids = args.instances.split(",") if args.instances else []
     instances = load_instances(args.dataset, instances=ids, limit=args.limit)
     rows = []
     for mode in args.modes.split(","):

@@ -87,7 +87,7 @@ def localize_bench_command(
 
     Examples:
 
-      swe-agent bench localize data/swebench_lite_dev.jsonl --repos /work/.mirror
+      swe-agent bench localize data/swebench_lite_dev.jsonl --repos mirrors
 
       swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
     """
