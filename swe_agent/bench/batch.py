@@ -5,7 +5,7 @@ Layout of the output folder::
     OUT/journal.jsonl          started / finished / failed per instance (the last event wins)
     OUT/preds.jsonl            instance_id, model_name_or_path, model_patch (finished only)
     OUT/runs/<instance_id>/    the run folder of each solve
-    OUT/work/<instance_id>/    the repository the agent worked in (shares the mirror's objects)
+    OUT/repos/<instance_id>/    the repository the agent worked in (shares the mirror's objects)
 
 Resume is exact: finished instances are never run again; started-but-unfinished ones (the
 process died) and failed ones run again; preds.jsonl keeps one line per finished instance.
@@ -73,7 +73,7 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         commit=inst["base_commit"],
         test_patch="",
         mirrors=task.mirrors,
-        dest=task.out / "work" / inst["instance_id"],
+        dest=task.out / "repos" / inst["instance_id"],
         checkout=True,
     )
     options = SolveOptions(

@@ -39,7 +39,7 @@ class EvalTask:
     digest: str
     out_dir: Path  # OUT/<instance_id>/
     mirrors: Path
-    work_dir: Path  # OUT/work/<instance_id>/
+    work_dir: Path  # OUT/repos/<instance_id>/
     lock_dir: Path
     timeout_s: float = 1800.0  # for the test command, as in SWE-bench's harness
     keep_image: bool = False

@@ -5,7 +5,7 @@ Layout of the output folder::
     OUT/<instance_id>/report.json    SWE-bench's per-instance report (plus exit code, error)
     OUT/<instance_id>/test_output.txt, patch.diff, eval.json (timings, the summary row)
     OUT/summary.json                 what ``--json`` prints
-    OUT/work/<instance_id>/          git folders sharing the mirrors' objects
+    OUT/repos/<instance_id>/          git folders sharing the mirrors' objects
 
 An instance whose eval.json holds the same prediction digest is not evaluated again.
 """
@@ -54,7 +54,7 @@ def _tasks(
             digest=predictions[inst.instance_id].digest,
             out_dir=out / inst.instance_id,
             mirrors=options.mirrors.resolve(),
-            work_dir=out / "work" / inst.instance_id,
+            work_dir=out / "repos" / inst.instance_id,
             lock_dir=out / "locks",
             timeout_s=options.timeout_s,
             keep_image=options.keep_images > 0,

@@ -41,7 +41,7 @@ def test_batch_writes_predictions_run_folders_and_journal(tmp_path: Path) -> Non
         assert json.loads((run / "report.json").read_text())["status"] == "submitted"
         assert (run / "trajectory.jsonl").is_file()
     # The work folders share the mirror's objects instead of copying them.
-    alternates = out / "work" / IDS[0] / ".git" / "objects" / "info" / "alternates"
+    alternates = out / "repos" / IDS[0] / ".git" / "objects" / "info" / "alternates"
     assert "octo+tinycalc" in alternates.read_text()
     again = run_batch(instances, _options(world, out, (FIX, SUBMIT)))
     assert again["finished"] == 0 and again["skipped_finished"] == 2
