@@ -98,8 +98,8 @@ class TestProbe:
 def _exit_code_evidence(now: TestRun, base: TestRun) -> dict[str, Any]:
     """When no per-test outcomes could be parsed: only the exit codes speak."""
     reproduction = None
-    if base.exit_code not in (None, 0):
-        reproduction = now.exit_code == 0
+    if base.timed_out or base.exit_code not in (None, 0):  # a hang at the base is a failure
+        reproduction = now.exit_code == 0 and not now.timed_out
     ok = now.exit_code == 0
     return {
         "reproduction": reproduction,

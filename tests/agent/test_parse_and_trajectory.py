@@ -56,3 +56,13 @@ def test_an_action_of_only_definitions_is_a_rewrite() -> None:
     assert definitions_only("import os\ndef median(values):\n    return 1\n")
     assert not definitions_only("view('a.py')")
     assert not definitions_only("def f():\n    pass\nf()")
+
+
+def test_tests_that_hang_at_the_base_count_as_failing() -> None:
+    from swe_agent.agent.evidence import TestRun, _exit_code_evidence
+
+    hung = TestRun(exit_code=None, timed_out=True)
+    assert _exit_code_evidence(TestRun(exit_code=0), hung)["reproduction"] is True
+    assert (
+        _exit_code_evidence(TestRun(exit_code=None, timed_out=True), hung)["reproduction"] is False
+    )
