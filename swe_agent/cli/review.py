@@ -14,8 +14,6 @@ from swe_agent.cli._common import handles_errors
 from swe_agent.errors import BadInput, SweAgentError
 from swe_agent.runs import RunPaths
 
-SCRATCH_PATCH = ".swe-agent-retest.diff"
-
 
 @handles_errors
 def review_command(
@@ -87,6 +85,7 @@ def rerun_node_tests(
     """The node's tests record: the base's tests, then the node's diff applied, compared."""
     from sandbox import start_sandbox
     from swe_agent.agent.evidence import TestProbe
+    from swe_agent.solve.resume import apply_diff
 
     root_state, chosen = _tree_facts(run)
     diff = _node_diff(run, node_id, chosen=chosen)
@@ -95,14 +94,12 @@ def rerun_node_tests(
         probe = TestProbe(box, command)
         probe.record_base()
         if diff.strip():
-            box.write_file(SCRATCH_PATCH, diff)
-            applied = box.run(f"git apply --binary {SCRATCH_PATCH}", timeout=60)
+            applied = apply_diff(box, diff)
             if not applied.ok:
                 raise SweAgentError(
                     f"the diff of node #{node_id} does not apply to the base commit "
                     f"{base[:12]}: {(applied.stdout + applied.stderr).strip()}"
                 )
-            box.run(f"rm -f {SCRATCH_PATCH}", timeout=30)
         return probe.evidence()
 
 

@@ -17,7 +17,7 @@ from swe_agent.errors import BadInput
 from swe_agent.runs import RunPaths
 from swe_agent.solve.options import SolveOptions
 
-SCRATCH_PATCH = ".swe-agent-resume.diff"
+SCRATCH_PATCH = ".swe-agent-apply.diff"
 
 
 def load_options(run: RunPaths) -> SolveOptions:
@@ -47,6 +47,14 @@ def save_node_diff(run: RunPaths, box: Any, node: Any) -> None:
     tmp.replace(path)
 
 
+def apply_diff(box: Any, diff: str) -> Any:
+    """Apply a diff to the sandbox's workspace with git; the Observation says how it went."""
+    box.write_file(SCRATCH_PATCH, diff)
+    applied = box.run(f"git apply --binary {SCRATCH_PATCH}", timeout=60)
+    box.run(f"rm -f {SCRATCH_PATCH}", timeout=30)
+    return applied
+
+
 def rebuild_states(run: RunPaths, box: Any) -> list[int]:
     """Recreate every saved node's state in ``box``; returns the ids that came out different."""
     if not run.tree.exists():
@@ -58,8 +66,7 @@ def rebuild_states(run: RunPaths, box: Any) -> list[int]:
         if node["state"] in done or not node_diff_path(run, node["id"]).exists():
             continue
         box.restore(box.base_state)
-        box.write_file(SCRATCH_PATCH, node_diff_path(run, node["id"]).read_text(encoding="utf-8"))
-        box.run(f"git apply --binary {SCRATCH_PATCH} && rm -f {SCRATCH_PATCH}", timeout=60)
+        apply_diff(box, node_diff_path(run, node["id"]).read_text(encoding="utf-8"))
         state = box.snapshot()
         done.add(state)
         if state != node["state"]:
