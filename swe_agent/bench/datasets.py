@@ -1,10 +1,11 @@
-"""SWE-bench-style datasets: JSONL or JSON files of instances, with selection by id or regex."""
+"""SWE-bench-style datasets: JSONL, JSON or parquet files of instances, selected by id or regex."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,35 @@ class Instance(BaseModel):
             value = json.loads(value) if value.strip() else []
         return value
 
+    @field_validator("patch", "test_patch", "hints_text", "version", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        """Parquet and JSON copies hold nulls for empty texts and numbers for versions."""
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int | float) else value
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def _parquet_rows(path: Path) -> Iterable[tuple[int, Any]]:
+    """Rows of a parquet file (what the Hugging Face copies of SWE-bench are)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise BadInput(
+            f"{path} is a parquet file, and reading parquet needs the pyarrow package",
+            hint="pip install 'swe-agent[parquet]' (or pyarrow), or convert it to JSONL",
+        ) from None
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise BadInput(f"{path} is not a readable parquet file: {exc}") from None
+    for number, row in enumerate(table.to_pylist(), start=1):
+        # Timestamps (created_at) become ISO text, so that an instance stays JSON.
+        yield number, {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+
 
 def _rows(path: Path, text: str) -> Iterable[tuple[int, Any]]:
     stripped = text.lstrip()
@@ -59,6 +89,13 @@ def _rows(path: Path, text: str) -> Iterable[tuple[int, Any]]:
             ) from None
 
 
+def _dataset_rows(path: Path) -> Iterable[tuple[int, Any]]:
+    with open(path, "rb") as handle:
+        if handle.read(4) == PARQUET_MAGIC:
+            return _parquet_rows(path)
+    return _rows(path, path.read_text(encoding="utf-8", errors="replace"))
+
+
 def _instance(path: Path, number: int, row: Any) -> Instance:
     try:
         return Instance.model_validate(row)
@@ -74,17 +111,18 @@ def load_instances(
     pattern: str | None = None,
     limit: int | None = None,
 ) -> list[Instance]:
-    """Instances of a JSONL or JSON dataset, selected by id list, id regex and count."""
+    """Instances of a JSONL, JSON or parquet dataset, selected by id list, id regex and count."""
     if not path.is_file():
-        raise BadInput(f"the dataset {path} does not exist", hint="pass a .jsonl or .json file")
+        raise BadInput(
+            f"the dataset {path} does not exist", hint="pass a .jsonl, .json or .parquet file"
+        )
     wanted = {i.strip() for i in instances if i.strip()}
     try:
         regex = re.compile(pattern) if pattern else None
     except re.error as exc:
         raise BadInput(f"--filter {pattern!r} is not a regular expression: {exc}") from None
-    text = path.read_text(encoding="utf-8", errors="replace")
     selected: list[Instance] = []
-    for number, row in _rows(path, text):
+    for number, row in _dataset_rows(path):
         instance = _instance(path, number, row)
         if wanted and instance.instance_id not in wanted:
             continue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,50 @@ def test_missing_field_and_missing_file(tmp_path: Path) -> None:
 def test_bad_regex(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="regular expression"):
         load_instances(_jsonl(tmp_path, [_row(1)]), pattern="(")
+
+
+def _parquet(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
+    import datetime
+
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    created = datetime.datetime(2023, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    table = pa.Table.from_pylist([{**row, "created_at": created} for row in rows])
+    path = tmp_path / "dev-00000-of-00001.parquet"  # the name says nothing: the bytes do
+    pq.write_table(table, path)
+    return path
+
+
+def test_parquet_as_huggingface_stores_swebench(tmp_path: Path) -> None:
+    rows = [
+        _row(1, FAIL_TO_PASS='["t.py::a"]', PASS_TO_PASS="[]", hints_text=None, version="0.6"),
+        _row(2, FAIL_TO_PASS='["t.py::b"]', PASS_TO_PASS='["t.py::c"]', hints_text="h",
+             version="2.20"),
+    ]  # fmt: skip
+    path = _parquet(tmp_path, rows)
+    loaded = load_instances(path, pattern="-2$")
+    assert [i.instance_id for i in loaded] == ["o__r-2"]
+    assert loaded[0].FAIL_TO_PASS == ["t.py::b"] and loaded[0].version == "2.20"
+    first = load_instances(path, instances=["o__r-1"])[0]
+    assert first.hints_text == "" and first.PASS_TO_PASS == []
+    json.dumps(first.model_dump())  # the timestamp column became text
+
+
+def test_parquet_without_pyarrow_names_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _parquet(tmp_path, [_row(1)])
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # what an environment without it sees
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(BadInput, match="needs the pyarrow package") as caught:
+        load_instances(path)
+    assert "pip install" in str(caught.value.hint)
+
+
+def test_a_broken_parquet_file_is_bad_input(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"PAR1 and then nothing a parquet reader wants")
+    with pytest.raises(BadInput, match="not a readable parquet file"):
+        load_instances(path)
