@@ -23,7 +23,8 @@ from typing import Any
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.journal import Event, Journal, append_line, read_lines, rewrite_lines
-from swe_agent.bench.workdirs import locked, prepare_workdir
+from swe_agent.bench.repos import DEFAULT_REPO_URL, locked
+from swe_agent.bench.workdirs import prepare_workdir
 
 OnEvent = Callable[[str, dict[str, Any]], None]
 
@@ -41,6 +42,7 @@ class RunOptions:
     budget_usd: float | None = None  # no new instance starts once this much is spent
     wall_time_s: float | None = None  # no new instance starts after this many seconds
     solve: dict[str, Any] = field(default_factory=dict)  # SolveOptions fields (search, ...)
+    url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class RunTask:
     solve: dict[str, Any]
     out: Path
     mirrors: Path
+    url_template: str | None = DEFAULT_REPO_URL
 
 
 def model_name(model: str | tuple[str, ...] | None) -> str:
@@ -75,6 +78,7 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         mirrors=task.mirrors,
         dest=task.out / "repos" / inst["instance_id"],
         checkout=True,
+        url_template=task.url_template,
     )
     options = SolveOptions(
         repo=workdir.root, issue=inst["problem_statement"], commit=workdir.base, **task.solve
@@ -205,7 +209,8 @@ def run_batch(
 
 
 def _task(inst: Instance, options: RunOptions, budget: _Budget, out: Path) -> RunTask:
-    return RunTask(inst.model_dump(), options.model, budget.solve_settings(), out, options.mirrors)
+    return RunTask(inst.model_dump(), options.model, budget.solve_settings(), out,
+                   options.mirrors, options.url_template)  # fmt: skip
 
 
 def _pred(instance_id: str, model: str | tuple[str, ...] | None, patch: str) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.grading import TestsStatus, grade, instance_report, pytest_command
-from swe_agent.bench.workdirs import Workdir, locked, prepare_workdir
+from swe_agent.bench.repos import DEFAULT_REPO_URL, locked
+from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
 HARNESS = "2"  # bumped when a change makes earlier reports stale (they are then redone)
@@ -43,6 +44,7 @@ class EvalTask:
     lock_dir: Path
     timeout_s: float = 1800.0  # for the test command, as in SWE-bench's harness
     keep_image: bool = False
+    url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
 
 
 @dataclass
@@ -82,6 +84,7 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
         test_patch=inst.get("test_patch") or "",
         mirrors=task.mirrors,
         dest=task.work_dir,
+        url_template=task.url_template,
     )
     outcome.timings["workdir_s"] = _since(started)
     record = _environment(task, workdir, outcome)

@@ -24,6 +24,7 @@ from swe_agent.bench.eval_instance import HARNESS, EvalTask, evaluate_task
 from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.images import prune_instance_images
 from swe_agent.bench.predictions import Prediction, PredictionProblem, load_predictions
+from swe_agent.bench.repos import DEFAULT_REPO_URL
 
 OnRow = Callable[[dict[str, Any]], None]
 
@@ -40,6 +41,7 @@ class EvalOptions:
     ray_address: str | None = None
     keep_images: int = 0  # instance images kept (the newest); environment images always are
     disk_budget: int | None = None  # bytes of instance + environment images
+    url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
 
 
 def _tasks(
@@ -58,6 +60,7 @@ def _tasks(
             lock_dir=out / "locks",
             timeout_s=options.timeout_s,
             keep_image=options.keep_images > 0,
+            url_template=options.url_template,
         )
         for inst in instances
         if inst.instance_id in predictions

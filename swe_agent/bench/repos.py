@@ -5,20 +5,33 @@ holding a bare git directory (``repo/``). Checkouts go to a cache directory, one
 commit, and are written blob by blob through one ``git cat-file --batch`` so that every
 checkout shares the mirror's objects and a blob absent from the snapshot (files of 4 MiB and
 more) is recorded and skipped instead of failing the checkout.
+
+A repository with no mirror there is cloned once (bare) from its URL into the mirror cache,
+``$SWE_AGENT_CACHE/mirrors/OWNER+NAME/repo``, when a URL template is given (the default is
+GitHub's); later instances and runs find it there.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from swe_agent.bench.errors import RepoNotAvailable
 
 MARKER = ".swe-agent-checkout.json"
+DEFAULT_REPO_URL = "https://github.com/{repo}.git"
+"""Where a repository without a mirror is cloned from: {repo} is OWNER/NAME ({owner}, {name})."""
+_CLONE_CONFIG = (
+    # A stalled transfer ends instead of hanging a worker; no prompt for credentials.
+    "-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=120",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,30 @@ class _Entry:
     path: str
 
 
+def _cache_root() -> Path:
+    return Path(os.environ.get("SWE_AGENT_CACHE") or Path.home() / ".cache" / "swe-agent")
+
+
 def default_cache_dir() -> Path:
     """Where checkouts go unless told: $SWE_AGENT_CACHE/checkouts or ~/.cache/swe-agent."""
-    base = os.environ.get("SWE_AGENT_CACHE") or Path.home() / ".cache" / "swe-agent"
-    return Path(base) / "checkouts"
+    return _cache_root() / "checkouts"
+
+
+def default_mirror_cache() -> Path:
+    """Where repositories cloned from their URL go: $SWE_AGENT_CACHE/mirrors."""
+    return _cache_root() / "mirrors"
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (one clone or environment build at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _is_git_dir(path: Path) -> bool:
@@ -62,6 +95,57 @@ def find_mirror(mirrors: Path, repo: str) -> Path:
         f"no git mirror of {repo} under {mirrors}",
         hint=f"fetch it into {folder}/ (a bare git directory), or leave its instances out",
     )
+
+
+def repo_url(template: str, repo: str) -> str:
+    """The clone URL of ``OWNER/NAME`` from a template such as ``https://host/{repo}.git``."""
+    owner, _, name = repo.partition("/")
+    return template.format(repo=repo, owner=owner, name=name)
+
+
+def ensure_mirror(mirrors: Path, repo: str, *, url_template: str | None = DEFAULT_REPO_URL) -> Path:
+    """The bare git directory of ``repo``: under ``mirrors``, else in the mirror cache, else
+    cloned there from ``url_template`` (None: never clone).
+    """
+    cache = default_mirror_cache()
+    for folder in (mirrors, cache):
+        if (folder / repo.replace("/", "+")).is_dir():
+            try:
+                return find_mirror(folder, repo)
+            except RepoNotAvailable:
+                continue  # a folder without a git directory (a clone that did not finish)
+    if not url_template:
+        return find_mirror(mirrors, repo)  # raises the error that names the layout
+    return clone_mirror(repo, url=repo_url(url_template, repo), cache=cache, mirrors=mirrors)
+
+
+def clone_mirror(repo: str, *, url: str, cache: Path, mirrors: Path) -> Path:
+    """Clone ``url`` bare into ``cache/OWNER+NAME/repo`` (once, even with parallel workers)."""
+    folder = cache / repo.replace("/", "+")
+    dest = folder / "repo"
+    with locked(cache / f".{folder.name}.lock"):
+        if _is_git_dir(dest):
+            return dest  # another worker cloned it meanwhile
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".repo.{os.getpid()}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        done = subprocess.run(
+            ["git", *_CLONE_CONFIG, "clone", "--bare", "--quiet", url, str(tmp)],
+            capture_output=True,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+            check=False,
+        )
+        if done.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise RepoNotAvailable(
+                f"no git mirror of {repo} under {mirrors}, and cloning {url} failed: "
+                + " ".join(reason),
+                hint=f"fetch it into {mirrors / folder.name}/ (a bare git directory), run where "
+                "the network reaches the host, or point --repo-url-template elsewhere",
+            )
+        os.replace(tmp, dest)
+    return dest
 
 
 def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -122,13 +206,20 @@ def _load_cached(dest: Path, repo: str, commit: str) -> Checkout | None:
     return Checkout(dest, repo, commit, data["files"], tuple(data["missing"]), cached=True)
 
 
-def materialize(repo: str, commit: str, *, mirrors: Path, cache_dir: Path) -> Checkout:
+def materialize(
+    repo: str,
+    commit: str,
+    *,
+    mirrors: Path,
+    cache_dir: Path,
+    url_template: str | None = DEFAULT_REPO_URL,
+) -> Checkout:
     """The tree of ``repo`` at ``commit``, checked out (once) under ``cache_dir``."""
     dest = cache_dir / repo.replace("/", "+") / commit
     cached = _load_cached(dest, repo, commit)
     if cached is not None:
         return cached
-    git_dir = find_mirror(mirrors, repo)
+    git_dir = ensure_mirror(mirrors, repo, url_template=url_template)
     entries = _tree(git_dir, commit)
     tmp = dest.with_name(f".{commit}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -9,17 +9,14 @@ agent needs them on disk to build its code graph).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from swe_agent.bench.errors import RepoNotAvailable
-from swe_agent.bench.repos import find_mirror
+from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror
 
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "swe-agent",
@@ -96,10 +93,18 @@ def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: st
 
 
 def prepare_workdir(
-    *, repo: str, commit: str, test_patch: str, mirrors: Path, dest: Path, checkout: bool = False
+    *,
+    repo: str,
+    commit: str,
+    test_patch: str,
+    mirrors: Path,
+    dest: Path,
+    checkout: bool = False,
+    url_template: str | None = DEFAULT_REPO_URL,
 ) -> Workdir:
     """The work folder of one instance (made once; reused when it exists)."""
-    mirror, dest = find_mirror(mirrors, repo).resolve(), dest.resolve()
+    mirror = ensure_mirror(mirrors, repo, url_template=url_template).resolve()
+    dest = dest.resolve()
     if not (dest / ".git").is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
@@ -124,15 +129,3 @@ def prepare_workdir(
         _git(dest, "checkout", "-q", "-f", "--detach", base)
         _git(dest, "clean", "-fdq", "-e", ".swe-agent")
     return Workdir(dest, base, with_tests, tuple(missing))
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (one environment build per repository at a time)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

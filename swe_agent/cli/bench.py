@@ -61,7 +61,9 @@ def _pct(value: Any) -> str:
 @app.command("localize")
 @handles_errors
 def localize_bench_command(
-    dataset: Annotated[Path, typer.Argument(help="SWE-bench-style dataset, .jsonl or .json.")],
+    dataset: Annotated[
+        Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
+    ],
     repos: Annotated[
         Path,
         typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>."),

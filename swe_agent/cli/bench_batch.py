@@ -15,13 +15,24 @@ import typer
 from swe_agent.cli._common import handles_errors, print_json
 from swe_agent.errors import BadInput
 
-Dataset = Annotated[Path, typer.Argument(help="SWE-bench-style dataset, .jsonl or .json.")]
+Dataset = Annotated[
+    Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
+]
 Repos = Annotated[
     Path | None,
     typer.Option(
         "--repos",
         help="Git mirrors, DIR/OWNER+NAME/<bare git dir> (default: $SWE_AGENT_MIRRORS or "
-        "~/.cache/swe-agent/mirrors).",
+        "~/.cache/swe-agent/mirrors, where repositories without a mirror are cloned).",
+    ),
+]
+RepoUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--repo-url-template",
+        envvar="SWE_AGENT_REPO_URL_TEMPLATE",
+        help="Where a repository without a mirror is cloned from ({repo} = OWNER/NAME; "
+        "{owner}, {name}); default https://github.com/{repo}.git; '' never clones.",
     ),
 ]
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
@@ -34,7 +45,6 @@ RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
 ]
-DEFAULT_MIRRORS = Path.home() / ".cache" / "swe-agent" / "mirrors"
 
 
 def _select(dataset: Path, instances: str | None, filter_: str | None, limit: int | None) -> Any:
@@ -45,9 +55,32 @@ def _select(dataset: Path, instances: str | None, filter_: str | None, limit: in
 
 
 def _mirrors(repos: Path | None) -> Path:
+    """--repos, else $SWE_AGENT_MIRRORS, else the mirror cache (made when missing)."""
     import os
 
-    return repos or Path(os.environ.get("SWE_AGENT_MIRRORS") or DEFAULT_MIRRORS)
+    from swe_agent.bench.repos import default_mirror_cache
+
+    if repos is not None:
+        return repos
+    if os.environ.get("SWE_AGENT_MIRRORS"):
+        return Path(os.environ["SWE_AGENT_MIRRORS"])
+    cache = default_mirror_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
+def _url_template(option: str | None) -> str | None:
+    """The clone URL template: GitHub's unless told; None (never clone) for ''."""
+    from swe_agent.bench.repos import DEFAULT_REPO_URL
+
+    if option is None:
+        return DEFAULT_REPO_URL
+    if option and "{" not in option:
+        raise BadInput(
+            f"--repo-url-template {option!r} names no repository",
+            hint="put {repo} (OWNER/NAME), or {owner} and {name}, in it",
+        )
+    return option or None
 
 
 def _check_common(repos: Path, workers: int, executor: str) -> None:
@@ -103,6 +136,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     ] = None,
     executor: ExecutorOpt = "local",
     ray_address: RayAddress = None,
+    repo_url_template: RepoUrl = None,
     search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
     iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
     as_json: Annotated[
@@ -138,6 +172,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         budget_usd=budget_usd,
         wall_time_s=wall_time,
         solve={"search": search, "iterations": iterations, "model": model},
+        url_template=_url_template(repo_url_template),
     )
     with _progress("solving") as progress:
         bar = progress.add_task("", total=len(selected), status="")
@@ -184,6 +219,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     ] = 1800.0,
     executor: ExecutorOpt = "local",
     ray_address: RayAddress = None,
+    repo_url_template: RepoUrl = None,
     keep_images: Annotated[
         int, typer.Option("--keep-images", help="Keep the newest N instance images.")
     ] = 0,
@@ -224,6 +260,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         ray_address=ray_address,
         keep_images=keep_images,
         disk_budget=parse_size(disk_budget) if disk_budget else None,
+        url_template=_url_template(repo_url_template),
     )
     summary = _evaluate_with_progress(selected, predictions, options, every_id)
     if as_json:
