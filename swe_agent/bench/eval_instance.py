@@ -22,12 +22,9 @@ from swe_agent.bench.workdirs import Workdir, prepare_workdir
 STAGE = "/tmp/swe-eval"
 HARNESS = "2"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
-# git apply first; the fallbacks of SWE-bench's harness after it (patch only when installed).
-APPLY_COMMANDS = (
-    "git apply --verbose {file}",
-    "git apply --verbose --reject {file}",
-    "command -v patch >/dev/null && patch --batch --fuzz=5 -p1 -i {file}",
-)
+# git apply first, then the fallbacks of SWE-bench's harness: --reject, then GNU patch --fuzz
+# (run on the host, see fuzz.py: environment images need not have patch).
+APPLY_COMMANDS = ("git apply --verbose {file}", "git apply --verbose --reject {file}")
 
 
 @dataclass(frozen=True)
@@ -154,7 +151,7 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome)
     ) as box:
         outcome.timings["sandbox_s"] = _since(mark)
         mark = time.monotonic()
-        if not _apply_model_patch(box, task, outcome):
+        if not _apply_model_patch(box, task, workdir, outcome):
             return
         if not _apply(box, "test.diff", inst.get("test_patch") or "", APPLY_COMMANDS[:1]):
             outcome.error = "test_patch did not apply on top of the model patch"
@@ -165,18 +162,33 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome)
             box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 
 
-def _apply_model_patch(box: Any, task: EvalTask, outcome: Outcome) -> bool:
+def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
     """Apply the prediction (an empty one is fine: the tests then run on the base)."""
     patch = task.model_patch or ""
     if not patch.strip():
         return True
     command = _apply(box, "model.diff", patch, APPLY_COMMANDS)
+    log = ""
+    if command is None:
+        command, log = _fuzz(box, workdir, patch)
     if command is None:
         outcome.error = "the model patch did not apply (git apply, --reject, patch --fuzz)"
-        (task.out_dir / "apply.log").write_text(_apply_log(box), encoding="utf-8")
+        (task.out_dir / "apply.log").write_text(_apply_log(box) + log, encoding="utf-8")
         return False
     outcome.applied, outcome.apply_command = True, command
     return True
+
+
+def _fuzz(box: Any, workdir: Workdir, patch: str) -> tuple[str | None, str]:
+    """GNU patch --fuzz on the host, its files written into the sandbox; (command, log)."""
+    from swe_agent.bench.fuzz import COMMAND, fuzz_apply, write_into
+
+    result = fuzz_apply(workdir.root, workdir.base, patch)
+    log = f"\n+ {COMMAND}\n{result.log}"
+    if not result.applied:
+        return None, log
+    error = write_into(box, result.files)
+    return (COMMAND, log) if error is None else (None, f"{log}\n{error}\n")
 
 
 def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | None:
@@ -188,14 +200,13 @@ def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | 
         f"import os; os.makedirs({STAGE!r}, exist_ok=True); open({path!r}, 'w').write({patch!r})"
     )
     box.execute(write, timeout=60)
-    state = box.snapshot() if len(commands) > 1 else None
     for template in commands:
         command = template.format(file=shlex.quote(path))
         obs = box.run(f"{command} >>{STAGE}/apply.log 2>&1", timeout=300)
         if obs.exit_code == 0:
             return command
-        if state is not None:
-            box.restore(state)  # a partial --reject must not leak into the next attempt
+        # A partial --reject must not leak into the next attempt (the workspace is at base).
+        box.restore(box.base_state)
     return None
 
 

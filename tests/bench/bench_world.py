@@ -68,7 +68,15 @@ new file mode 100644
 +def test_hang():
 +    time.sleep(3600)
 """
-NOT_APPLYING = GOLD.replace("    middle = len(ordered) // 2", "    middle = len(ordered) // 3")
+# A line to remove that is not there: no fallback applies it (not even patch --fuzz).
+NOT_APPLYING = GOLD.replace(
+    "     middle = len(ordered) // 2\n", "-    middle = len(ordered) // 3\n+    middle = 0\n"
+)
+# The gold fix written against another version: its hunk is 4 lines off and its first context
+# line differs, so git apply refuses it and GNU patch --fuzz applies it.
+FUZZY = GOLD.replace("@@ -5,4 +5,6 @@", "@@ -9,4 +9,6 @@").replace(
+    " def median(values):", " def median(numbers):"
+)
 SLOW_LOOK = "Look first.\n```python\nimport time\ntime.sleep(1.5)\nview('tinycalc/stats.py')\n```"
 FIX = (
     "Fix the even case.\n```python\nedit('tinycalc/stats.py', '    return ordered[middle]', "

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from bench_world import GOLD, NOT_APPLYING, World, make_world, pred, write_preds
+from bench_world import FUZZY, GOLD, NOT_APPLYING, World, make_world, pred, write_preds
 from typer.testing import CliRunner
 
 from swe_agent.bench import load_instances
 from swe_agent.bench.evaluate import EvalOptions, evaluate
 
 pytestmark = pytest.mark.docker
-IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3-hang")
+IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3-hang", "octo__tinycalc-4")
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +36,14 @@ def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
             "this line is not JSON",
             pred(IDS[1], NOT_APPLYING),
             pred(IDS[2], GOLD),
+            pred(IDS[3], FUZZY),
         ],
     )
     out = tmp_path / "eval"
     options = EvalOptions(out=out, mirrors=world.mirrors, workers=2, timeout_s=8)
     summary = evaluate(load_instances(world.dataset), str(preds), options)
-    assert summary["total"] == 3
-    assert summary["resolved"] == [IDS[0]]
+    assert summary["total"] == 4
+    assert summary["resolved"] == [IDS[0], IDS[3]]
     assert summary["prediction_errors"][0]["line"] == 2
     gold = _report(out, IDS[0])
     assert gold["resolved"] and gold["patch_successfully_applied"]
@@ -58,9 +59,11 @@ def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
     assert hang["tests_status"]["FAIL_TO_PASS"]["failure"] == ["tests/test_hang.py::test_hang"]  # type: ignore[index]
     assert set(summary["errors"]) == {IDS[1], IDS[2]} and summary["timed_out"] == [IDS[2]]
     assert (out / IDS[0] / "test_output.txt").read_text().count("PASSED") == 3
+    fuzzy = _report(out, IDS[3])  # git apply refused it; GNU patch --fuzz (on the host) did not
+    assert fuzzy["resolved"] and str(fuzzy["apply_command"]).startswith("patch --batch")
     # A second run reuses every finished evaluation of the same patch.
     again = evaluate(load_instances(world.dataset), str(preds), options)
-    assert again["resolved"] == [IDS[0]] and again["seconds"] < summary["seconds"]
+    assert again["resolved"] == [IDS[0], IDS[3]] and again["seconds"] < summary["seconds"]
 
 
 def test_empty_patches_resolve_nothing(world: World, tmp_path: Path) -> None:
