@@ -13,9 +13,11 @@ from env_setup.pipeline import setup_environment
 from env_setup.plan import make_plan
 from env_setup.pyversion import PythonChoice, choose_python
 from env_setup.record import CommandResult, EnvRecord, Verification, load_record, record_path
-from env_setup.repair import Failure, Repairer, RuleRepairer
+from env_setup.repair import AgentRepairer, Attempt, Failure, Repairer, RuleRepairer
 
 __all__ = [
+    "AgentRepairer",
+    "Attempt",
     "BadRepository",
     "CommandResult",
     "Detection",

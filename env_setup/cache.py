@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +16,38 @@ from env_setup.model import Detection, Plan
 CACHE_REPOSITORY = "swe-agent/env"
 RECORD_IN_IMAGE = "/opt/swe-env.json"
 # Bump when the install procedure changes in a way that makes old images wrong.
-_SALT = "env_setup/1"
+_SALT = "env_setup/2"
+_CUTOFF = re.compile(r"--uploaded-prior-to=(\d{4})-(\d{2})-\d{2}\S*")
+_PRETEND = re.compile(r"SETUPTOOLS_SCM_PRETEND_VERSION=\S+ ")
 
 
 def cache_key(repo: Path, detection: Detection, plan: Plan, *, commit: str | None = None) -> str:
-    """A short hash of the dependency files (at `commit`), the Python version and the plan."""
+    """A short hash of the dependency files (at `commit`), the Python version and the plan.
+
+    Not of the commit: commits whose dependency files match share one image, whatever their
+    code (the workspace is copied in at sandbox start, and the editable install points at it).
+    """
     digest = hashlib.sha256(_SALT.encode())
     for name in sorted(detection.dependency_files):
         digest.update(name.encode() + b"\0" + _file_bytes(repo, name, commit) + b"\0")
     planned = {
         "python": plan.python,
         "base_image": plan.base_image,
-        "steps": [step.command for step in plan.steps],
+        "steps": [keyed_command(step.command) for step in plan.steps],
         "test_command": plan.test_command,
     }
     digest.update(json.dumps(planned, sort_keys=True).encode())
     return digest.hexdigest()[:16]
+
+
+def keyed_command(command: str) -> str:
+    """A step as the key sees it: the date cutoff by quarter, no tag-derived version.
+
+    Both follow the commit, not the dependency files: neighbouring commits with the same files
+    would otherwise never share an image. The image keeps the first builder's exact cutoff.
+    """
+    command = _PRETEND.sub("", command)
+    return _CUTOFF.sub(lambda m: f"--uploaded-prior-to={m[1]}Q{(int(m[2]) - 1) // 3 + 1}", command)
 
 
 def cache_tag(key: str) -> str:
@@ -73,17 +92,36 @@ def image_exists(client: Any, tag: str) -> bool:
 
 
 def record_in_image(client: Any, tag: str) -> dict[str, Any] | None:
-    """The env.json stored inside a cached image (None when absent or unreadable)."""
+    """The env.json stored inside a cached image (None when absent or unreadable).
+
+    Read with `get_archive` from a created, never started container: reading the output of a
+    `containers.run` came back empty now and then under threads, and the image got rebuilt.
+    """
     import docker
 
     try:
-        out = client.containers.run(
-            tag, ["cat", RECORD_IN_IMAGE], remove=True, network_mode="none", user="0:0"
-        )
-        data = json.loads(out)
-    except (docker.errors.DockerException, json.JSONDecodeError):
+        container = client.containers.create(tag, ["true"], network_disabled=True)
+    except docker.errors.DockerException:
         return None
+    try:
+        stream, _stat = container.get_archive(RECORD_IN_IMAGE)
+        raw = _only_file(b"".join(stream))
+        data = json.loads(raw) if raw is not None else None
+    except (docker.errors.DockerException, json.JSONDecodeError, tarfile.TarError):
+        return None
+    finally:
+        container.remove(force=True)
     return data if isinstance(data, dict) else None
+
+
+def _only_file(archive: bytes) -> bytes | None:
+    """The content of the single regular file in a tar archive."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if member.isfile():
+                handle = tar.extractfile(member)
+                return handle.read() if handle else None
+    return None
 
 
 def available_images(client: Any) -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from env_setup.model import Plan, Step
 from env_setup.record import CommandResult, Verification
-from env_setup.repair import Failure, Repairer
+from env_setup.repair import AgentRepairer, Attempt, Failure, Repairer
 from env_setup.verify import verify
 from sandbox import Sandbox
 
@@ -22,6 +22,7 @@ class InstallLog:
 
     repairs_left: int = 10
     results: list[CommandResult] = field(default_factory=list)
+    agent: AgentRepairer | None = None  # takes over when the rules give up
 
     def tried(self) -> frozenset[str]:
         """Every command already run (repairers never propose one twice)."""
@@ -62,17 +63,38 @@ def install(
         result = run_step(box, step, log=log, progress=progress)
         if result.ok:
             continue
-        fixed = repair(
-            box,
-            plan,
-            Failure(result.output_tail, step),
-            repairers=repairers,
-            log=log,
-            progress=progress,
-        )
+        failure = Failure(result.output_tail, step)
+        fixed = repair(box, plan, failure, repairers=repairers, log=log, progress=progress)
+        if fixed is None and log.agent is not None and not step.optional:
+            fixed = _agent_fixes_step(box, plan, failure, log=log, progress=progress)
         if fixed is None and not step.optional:
             return log.results[-1]
     return None
+
+
+def _agent_fixes_step(
+    box: Sandbox,
+    plan: Plan,
+    failure: Failure,
+    *,
+    log: InstallLog,
+    progress: Progress,
+) -> CommandResult | None:
+    """Hand a step the rules could not fix to the agent; the passing re-run, or None."""
+    assert failure.step is not None and log.agent is not None
+    step = failure.step
+    progress("no rule fixes this step: the repair agent takes over")
+
+    def check() -> tuple[bool, str]:
+        result = run_step(box, step, log=log, progress=progress)
+        return result.ok, result.output_tail
+
+    passed = log.agent.repair(Attempt(failure, plan, _runner(box, log, progress), check))
+    return log.results[-1] if passed else None
+
+
+def _runner(box: Sandbox, log: InstallLog, progress: Progress) -> Callable[[Step], CommandResult]:
+    return lambda step: run_step(box, step, log=log, progress=progress)
 
 
 def repair(
@@ -124,21 +146,55 @@ def verify_and_repair(
     tests: tuple[str, ...] = (),
     has_tests: bool = True,
 ) -> Verification:
-    """Verify; while it fails and a repairer has a fix, apply the fix and verify again."""
+    """Verify; while it fails and a repairer has a fix, apply the fix and verify again.
+
+    When no rule has one, the agent (if any) gets the failure once, and verifies itself.
+    """
     while True:
         progress("verifying: imports and test collection")
         result = verify(box, plan, tests=tests, has_tests=has_tests)
-        if result.ok or log.repairs_left <= 0:
+        if result.ok:
             return result
-        steps = _proposal(
-            Failure(result.output_tail), plan=plan, repairers=repairers, tried=log.tried()
+        failure = Failure(result.output_tail)
+        steps = (
+            _proposal(failure, plan=plan, repairers=repairers, tried=log.tried())
+            if log.repairs_left > 0
+            else []
         )
+        if not steps and log.agent is not None:
+            return _agent_verifies(
+                box, plan, result, log=log, progress=progress, tests=tests, has_tests=has_tests
+            )
         if not steps:
             return result
         log.repairs_left -= 1
         for step in steps:
             if not run_step(box, step, log=log, progress=progress).ok:
                 break
+
+
+def _agent_verifies(
+    box: Sandbox,
+    plan: Plan,
+    failed: Verification,
+    *,
+    log: InstallLog,
+    progress: Progress,
+    tests: tuple[str, ...],
+    has_tests: bool,
+) -> Verification:
+    """Hand a failed verification to the agent once; the last verification it ran."""
+    assert log.agent is not None
+    progress("no rule fixes the verification: the repair agent takes over")
+    failure = Failure(failed.output_tail)
+    checks = [failed]
+
+    def check() -> tuple[bool, str]:
+        checks.append(verify(box, plan, tests=tests, has_tests=has_tests))
+        return checks[-1].ok, checks[-1].output_tail
+
+    log.agent.repair(Attempt(failure, plan, _runner(box, log, progress), check))
+    return checks[-1]
 
 
 def _short(command: str) -> str:

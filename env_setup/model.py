@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from env_setup.repair import AgentRepairer
 
 
 class Packaging(StrEnum):
@@ -44,6 +48,7 @@ class StepKind(StrEnum):
     PROJECT = "project"
     TEST_TOOLS = "test-tools"
     REPAIR = "repair"
+    INSPECT = "inspect"  # a look around by a repair agent: logged, never replayed
 
 
 @dataclass(frozen=True)
@@ -127,3 +132,5 @@ class SetupOptions:
     use_cache: bool = True
     max_pythons: int = 2  # how many Python candidates to try before giving up
     max_repairs: int = 10
+    # Called when the rules give up (a model-driven agent, say); None: rules only.
+    agent: AgentRepairer | None = field(default=None, compare=False, repr=False)

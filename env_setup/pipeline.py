@@ -30,7 +30,7 @@ from env_setup.record import (
     write_record,
 )
 from env_setup.repair import Repairer, RuleRepairer
-from env_setup.reuse import from_cache, replay_plan, verify_subset
+from env_setup.reuse import check_hit, fingerprint, from_cache, replay_plan
 from env_setup.source import check_repo, detect_at, head_commit
 
 
@@ -73,8 +73,7 @@ def setup_environment(
     record = from_cache(root, detection, plan, options, client=client, started=started)
     if record is not None:
         say(f"cache hit: {record.image}")
-        if options.tests:
-            record = verify_subset(root, plan, record, options, say=say)
+        record = check_hit(root, plan, record, options, say=say)
     else:
         record = _build(run, plan, images=images or available_images(client))
     record = replace(record, timings={**record.timings, "total_s": _since(started)})
@@ -152,7 +151,7 @@ def _install_and_verify(
     layer: tuple[str | None, bool],
 ) -> EnvRecord:
     """The install steps, then the verification, both with repairs; the record of both."""
-    log = InstallLog(repairs_left=run.options.max_repairs)
+    log = InstallLog(repairs_left=run.options.max_repairs, agent=run.options.agent)
     started = time.monotonic()
     failed = _tooling(box, run, plan, log=log, layer=layer)
     if failed is None:
@@ -179,10 +178,12 @@ def _install_and_verify(
         verification=verification,
         commit=run.options.commit,
     )
+    mark = fingerprint(run.root, run.options.commit, run.options.tests) if record.success else None
     return replace(
         record,
         resolved=_freeze(box, plan) if failed is None else {},
         commands=tuple(replace(c, python=plan.python) for c in log.results),
+        verified=(mark,) if mark else (),
     )
 
 

@@ -65,6 +65,9 @@ class EnvRecord:
     notes: tuple[str, ...] = ()
     created_at: str = ""
     version: int = RECORD_VERSION
+    # Fingerprints (tree + test targets) whose verification passed in this image: a later
+    # setup asking for the same ones trusts them instead of collecting again.
+    verified: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -107,6 +110,7 @@ def record_from_json(data: dict[str, Any]) -> EnvRecord:
     fields["commands"] = tuple(_known(CommandResult, c) for c in data.get("commands") or [])
     fields["verify"] = _known(Verification, verify) if isinstance(verify, dict) else None
     fields["notes"] = tuple(data.get("notes") or ())
+    fields["verified"] = tuple(data.get("verified") or ())
     known = EnvRecord.__dataclass_fields__
     return EnvRecord(**{k: v for k, v in fields.items() if k in known})
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from env_setup.diagnose import Diagnosis, Problem, diagnose, distribution_for, nearest_version
 from env_setup.model import Plan, Step, StepKind
 from env_setup.plan import pip_install
+
+if TYPE_CHECKING:
+    from env_setup.record import CommandResult
 
 # Rewrites `name==old` to `name<op>new` in the repository's dependency files, in place; the repair
 # command restores them with `git checkout` once the install ran, so the workspace stays clean.
@@ -65,6 +69,26 @@ class Repairer(Protocol):
     """
 
     def propose(self, failure: Failure, *, plan: Plan, tried: frozenset[str]) -> list[Step]: ...
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What an agent repairer works with: the failure, the plan and two handles on the sandbox."""
+
+    failure: Failure
+    plan: Plan
+    run: Callable[[Step], CommandResult]  # runs a command in the sandbox and logs it
+    check: Callable[[], tuple[bool, str]]  # re-does what failed; (passed, output tail)
+
+
+class AgentRepairer(Protocol):
+    """Fixes what the rules could not, by running commands itself (a model-driven agent).
+
+    Every command goes through `attempt.run`, so env.json logs it and a later setup replays the
+    ones that worked; True means `attempt.check()` passed.
+    """
+
+    def repair(self, attempt: Attempt) -> bool: ...
 
 
 class RuleRepairer:

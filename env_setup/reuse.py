@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -61,9 +63,45 @@ def replay_plan(root: Path, detection: Detection, plan: Plan, options: SetupOpti
     steps = tuple(
         Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
         for c in record.commands
-        if c.ok and c.python in ("", record.python)
+        if c.ok and c.python in ("", record.python) and c.kind != StepKind.INSPECT
     )
     return replace(plan, steps=steps, notes=(*plan.notes, "replayed from env.json"))
+
+
+def check_hit(
+    root: Path, plan: Plan, record: EnvRecord, options: SetupOptions, *, say: Progress
+) -> EnvRecord:
+    """A cache hit as it stands, or after collecting the asked-for tests at this commit.
+
+    A tree and test set verified before in this image are trusted (no container); without
+    asked-for tests the hit is trusted too: the dependency files are the ones that verified.
+    """
+    mark = fingerprint(root, options.commit, options.tests)
+    if mark is not None and mark in record.verified:
+        say("verified before at this tree: trusting the recorded verification")
+        return record
+    if not options.tests:
+        return record
+    checked = verify_subset(root, plan, record, options, say=say)
+    if checked.success and mark is not None:
+        checked = replace(checked, verified=(*record.verified, mark))
+    return checked
+
+
+def fingerprint(root: Path, commit: str | None, tests: tuple[str, ...]) -> str | None:
+    """What a verification depends on besides the image: the commit's tree and the targets."""
+    if commit is None:
+        return None  # files on disk, not a tree: nothing stable to recognise later
+    tree = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{tree}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not tree:
+        return None
+    targets = "\n".join(sorted(tests))
+    return hashlib.sha256(f"{tree}\0{targets}".encode()).hexdigest()[:16]
 
 
 def verify_subset(

@@ -20,7 +20,7 @@ app = typer.Typer(
 
 @app.command("setup")
 @handles_errors
-def setup_command(
+def setup_command(  # noqa: PLR0913 - one option per knob of a setup
     path: Annotated[Path, typer.Argument(help="The repository to set up.")] = Path("."),
     commit: Annotated[
         str | None, typer.Option("--commit", help="Set up the repository at this git revision.")
@@ -35,6 +35,20 @@ def setup_command(
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse a cached environment image.")
     ] = True,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="When the rules cannot fix a failure, let this model repair it "
+            "(e.g. anthropic/claude-sonnet-4-20250514, local).",
+        ),
+    ] = None,
+    repair_steps: Annotated[
+        int, typer.Option("--repair-steps", min=1, help="Model replies the repair may use.")
+    ] = 15,
+    repair_cost: Annotated[
+        float, typer.Option("--repair-cost", min=0.0, help="Dollars the repair may spend.")
+    ] = 0.5,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Work out, install, verify and cache the environment in which PATH's tests run.
@@ -44,6 +58,9 @@ def setup_command(
     Installs in a networked Docker sandbox, repairing common failures.
 
     Checks that the packages import and that pytest collects the tests.
+
+    With --model, a model repairs what the rules cannot; the commands that worked go into
+    env.json and later setups replay them without a model.
 
     Saves the container as an image and the record as PATH/.swe-agent/env.json;
     a second setup with the same dependency files reuses the image.
@@ -56,13 +73,18 @@ def setup_command(
       swe-agent env setup ../astropy --commit 3832210 --json
 
       swe-agent env setup . --python 3.11 --tests tests/test_core.py
+
+      swe-agent env setup . --model anthropic/claude-sonnet-4-20250514 --repair-cost 0.2
     """
     from rich.console import Console
     from rich.markup import escape
 
     from env_setup import SetupOptions, setup_environment
 
-    options = SetupOptions(commit=commit, python=python, tests=tuple(tests or ()), use_cache=cache)
+    agent = _repairer(model, steps=repair_steps, cost=repair_cost) if model else None
+    options = SetupOptions(
+        commit=commit, python=python, tests=tuple(tests or ()), use_cache=cache, agent=agent
+    )
     console = Console(stderr=True, highlight=False, log_path=False)
     with console.status("setting up the environment") as status:
 
@@ -72,12 +94,21 @@ def setup_command(
 
         record = setup_environment(path, options, progress=progress)
     summary = summarize(record, path)
+    if agent is not None:
+        summary["repair_agent"] = agent.report()
     if json_out:
         print_json(summary)
     else:
         _print_summary(summary)
     if not record.success:
         raise typer.Exit(1)
+
+
+def _repairer(model: str, *, steps: int, cost: float) -> Any:
+    from swe_agent.agent.env_repair import ModelRepairer, RepairBudget
+    from swe_agent.models import get_model
+
+    return ModelRepairer(get_model(model), budget=RepairBudget(max_steps=steps, max_cost_usd=cost))
 
 
 @app.command("show")
