@@ -18,7 +18,7 @@ from env_setup import (
     make_plan,
     record_path,
 )
-from env_setup.cache import cache_key
+from env_setup.cache import cache_key, keyed_command
 from env_setup.record import write_record
 from swe_agent.cli import app
 
@@ -87,6 +87,24 @@ def test_cache_key_reads_files_at_a_commit(tmp_path: Path) -> None:
     before = cache_key(root, detection, plan, commit="HEAD")
     (root / "setup.cfg").write_text("changed in the working tree only\n")
     assert cache_key(root, detection, plan, commit="HEAD") == before
+
+
+def test_cache_key_ignores_what_follows_the_commit_not_the_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "setupcfg", root)
+    detection = detect(root)
+
+    def key(as_of: str) -> str:
+        return cache_key(root, detection, make_plan(detection, IMAGES, python="3.9", as_of=as_of))
+
+    # Neighbouring commits resolve "as of" nearly the same day: one quarter, one image.
+    assert key("2021-10-06T00:00:00Z") == key("2021-10-26T00:00:00Z")
+    assert key("2021-10-06T00:00:00Z") != key("2022-01-22T00:00:00Z")
+    assert keyed_command(
+        "SETUPTOOLS_SCM_PRETEND_VERSION=1.2 pip install --uploaded-prior-to=2021-11-30T00:00:00Z x"
+    ) == keyed_command(
+        "SETUPTOOLS_SCM_PRETEND_VERSION=1.3 pip install --uploaded-prior-to=2021-10-01T00:00:00Z x"
+    )
 
 
 def test_cli_bad_path_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -146,3 +146,54 @@ def test_wrong_interpreter_falls_back_to_the_next_python(
     assert record.python == "3.11"  # 3.9 came first (classifiers) and could not import tomllib
     venvs = [c for c in record.commands if c.kind == "venv"]
     assert [c.command.split()[0] for c in venvs] == ["python3.9", "python3.11"]
+
+
+def test_two_commits_with_the_same_dependency_files_share_one_image(
+    tmp_path: Path, docker_images: list[str]
+) -> None:
+    from env_setup.cache import docker_client, record_in_image
+
+    root = _repo("docker_simple", tmp_path)
+    first_commit = _head(root)
+    first = _setup(root, docker_images, use_cache=False, commit=first_commit)
+    assert first.success and first.image
+    # A later commit: new code and a new test module, the same dependency files.
+    (root / "simplepkg" / "extra.py").write_text("def twice(x):\n    return 2 * x\n")
+    (root / "tests" / "test_extra.py").write_text(
+        "from simplepkg.extra import twice\n\n\ndef test_twice():\n    assert twice(2) == 4\n"
+    )
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "more code"], check=True)
+    second_commit = _head(root)
+    said: list[str] = []
+    tests = ("tests/test_extra.py",)
+    second = setup_environment(
+        root, SetupOptions(python=PYTHON, commit=second_commit, tests=tests), progress=said.append
+    )
+    assert second.cache_hit and second.image == first.image  # one image for both commits
+    assert second.cache_key == first.cache_key
+    # The asked-for tests are collected at the new commit in the shared image (editable install).
+    assert second.verify is not None and second.verify.collected == 1
+    assert not any("trusting" in message for message in said)
+
+    said.clear()
+    again = setup_environment(
+        root, SetupOptions(python=PYTHON, commit=second_commit, tests=tests), progress=said.append
+    )
+    assert again.cache_hit and again.success
+    assert any("trusting the recorded verification" in message for message in said)
+
+    # The probe reads the record out of the image reliably from many threads at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = docker_client()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        found = list(pool.map(lambda _: record_in_image(client, first.image), range(12)))
+    assert all(data and data["cache_key"] == first.cache_key for data in found)
+
+
+def _head(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
