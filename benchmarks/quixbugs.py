@@ -64,6 +64,7 @@ def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> d
         setup_env=args.sandbox == "docker",
         tests=tests,
         test_timeout_s=120,
+        test_command=args.test_command,
         wall_time_s=args.minutes * 60,
     )
     started = time.monotonic()
@@ -87,7 +88,9 @@ def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> d
 def fresh_repo(source: Path, dest: Path) -> Path:
     """A git repository holding a copy of ``source``, committed."""
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".swe-agent-checkout.json"))
+    # The reference solutions ship in the repository: they are the answer key, so they go.
+    skip = shutil.ignore_patterns(".swe-agent-checkout.json", "correct_*programs")
+    shutil.copytree(source, dest, ignore=skip)
     git = ["git", "-c", "user.email=bench@example.com", "-c", "user.name=bench"]
     subprocess.run([*git, "init", "-q"], cwd=dest, check=True)
     subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
@@ -103,7 +106,7 @@ def verify(source: Path, dest: Path, patch: str, tests: list[str]) -> bool:
     applied = subprocess.run(["git", "apply", "-"], cwd=repo, input=patch, text=True)
     if applied.returncode != 0:
         return False
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--timeout=30", *tests]
     done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=300)
     return done.returncode == 0
 
@@ -158,6 +161,11 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=15.0, help="wall time per program")
     parser.add_argument("--model", default=None, help="default: the embedded model")
     parser.add_argument("--sandbox", default="local", choices=["local", "docker"])
+    parser.add_argument(
+        "--test-command",
+        default="python -m pytest -q -p no:cacheprovider --timeout=3",
+        help="buggy programs loop forever on some inputs: a per-test timeout keeps runs short",
+    )
     parser.add_argument("--instances", default=None)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", action="store_true")

@@ -52,6 +52,10 @@ class TestProbe:
     command: str
     timeout_s: float = 600.0
     base: TestRun | None = None
+    # Strict: the reproduction passes only when every test failing at the base passes (the
+    # tests were named for this issue); else one fixed test is enough (a suite may hold
+    # failures that have nothing to do with the issue).
+    strict: bool = False
 
     def run(self) -> TestRun:
         """Run the test command on the sandbox's current state."""
@@ -78,8 +82,9 @@ class TestProbe:
         flaky: set[str] = set()
         if broken:  # a second run tells flaky from broken
             flaky = broken & self.run().passing
-        reproduction = bool(fixed) if base.failing else None
-        still_failing = sorted(base.failing & now.failing)
+        still_failing = sorted(base.failing - now.passing)
+        reproduction = bool(fixed) and not (self.strict and still_failing)
+        reproduction = reproduction if base.failing else None
         return {
             "reproduction": reproduction,
             "regression": {

@@ -11,7 +11,7 @@ from sandbox import Observation, Sandbox
 from search import Expansion, Node, Reward, SiblingSummary
 from search.value import TestEvidence, Verdict
 from swe_agent.agent.evidence import TestProbe
-from swe_agent.agent.policy import Policy
+from swe_agent.agent.policy import Policy, Proposal
 from swe_agent.agent.prompts import render
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
@@ -50,6 +50,7 @@ class AgentExpander:
         # Later siblings sample, so that a greedy model does not repeat the first child.
         sampling = {"temperature": self.policy.config.sibling_temperature} if siblings else {}
         proposal = self.policy.propose(history, parent=node.id, **sampling)
+        proposal = self._unless_repeated(node, history, proposal)
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
@@ -81,6 +82,27 @@ class AgentExpander:
             terminal=terminal or finished,
             tests=tests,
         )
+
+    def _unless_repeated(self, node: Node, history: list[Message], proposal: Proposal) -> Proposal:
+        """Re-ask, sampling, while the action repeats one already run from this same state."""
+        tried = {
+            str(step.action.get("code", "")).strip()
+            for step in node.path()[1:]
+            if step.parent is not None and step.parent.state == node.state and step.action
+        }
+        for _ in range(self.policy.config.repeat_retries):
+            if proposal.action is None or proposal.action.code.strip() not in tried:
+                break
+            self.trajectory.record("repeat", parent=node.id, code=proposal.action.code)
+            nudge: list[Message] = [
+                {"role": "assistant", "content": proposal.reply},
+                {"role": "user", "content": render("repeat.j2")},
+            ]
+            temperature = max(self.policy.config.sibling_temperature, 0.7)
+            proposal = self.policy.propose(
+                [*history, *nudge], parent=node.id, temperature=temperature
+            )
+        return proposal
 
     def tests_of(self, state: str) -> Any:
         """The tests record of a workspace state (run once per state: states are content ids)."""

@@ -30,6 +30,11 @@ class AgentConfig(BaseModel):
     sibling_temperature: float = Field(
         0.7, description="Sampling temperature of a node's second and later children."
     )
+    repeat_retries: int = Field(
+        2,
+        description="Re-asks (sampling, with a note) when a reply repeats an action already run "
+        "from the same workspace state on this branch.",
+    )
     system_template: str = Field("system.j2", description="Template of the system prompt.")
     instance_template: str = Field("instance.j2", description="Template of the first message.")
 

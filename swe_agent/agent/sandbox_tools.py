@@ -15,6 +15,9 @@ import subprocess
 MAX_MATCHES = 50
 SKIP_DIRS = {".git", ".swe-agent", "__pycache__", ".venv", "node_modules", ".tox", ".mypy_cache"}
 TEST_COMMAND = globals().get("TEST_COMMAND") or "python -m pytest -q -x"
+# Files that localization ranked, best first: a rewrite of a name defined in several files
+# goes to the best-ranked one (a repository may hold copies, vendored or reference versions).
+FOCUS = globals().get("FOCUS") or []
 
 
 class ToolError(Exception):
@@ -227,18 +230,21 @@ def _definition_spans(text, name):
 
 
 def _where_defined(name):
+    """(path, span) of the definition a rewrite of `name` replaces: best-ranked file first."""
     best = None
-    for rel in _walk("*.py"):
+    for order, rel in enumerate(_walk("*.py")):
         if "test" in os.path.basename(rel):
             continue
         try:
             spans = _definition_spans(_read(rel), name)
         except (ToolError, UnicodeDecodeError):
             continue
+        rank = FOCUS.index(rel) if rel in FOCUS else len(FOCUS)
         for span in spans:
-            if best is None or span[2] < best[1][2]:
-                best = (rel, span)
-    return best
+            key = (rank, span[2], order)
+            if best is None or key < best[0]:
+                best = (key, (rel, span))
+    return best[1] if best else None
 
 
 def replace_definitions(source):

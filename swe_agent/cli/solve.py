@@ -23,6 +23,7 @@ FLAG_FIELDS = {
     "sandbox": "sandbox",
     "allow_unsandboxed": "allow_unsandboxed",
     "apply": "apply",
+    "test_command": "test_command",
 }
 
 
@@ -50,6 +51,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     ] = False,
     no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
     apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
+    test_command: Annotated[
+        str | None, typer.Option(help="Test command; default: the one env set-up chose.")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-C", help="YAML file of solve options.")
     ] = None,
@@ -77,6 +81,8 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
       swe-agent solve --repo . -i @issue.md --model anthropic/claude-sonnet-4-20250514 --budget 2
 
       swe-agent solve --repo . -i @issue.md -C solve.yaml -c iterations=80 --tui
+
+      swe-agent solve --repo . -i @issue.md --test-command "python -m pytest -x --timeout 10"
 
       swe-agent solve --repo . --resume 20261122-001216-41d3
     """

@@ -31,6 +31,9 @@ class SolveOptions(BaseModel):
     allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
     setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")
     test_timeout_s: float = Field(600.0, description="Seconds one test run may take.")
+    test_command: str | None = Field(
+        None, description="Test command; default: the one env set-up chose, else pytest."
+    )
     run_tests: bool = Field(True, description="Score finished nodes with the project's tests.")
     tests: list[str] = Field(
         default_factory=list, description="Test files or ids that score nodes; default: all."

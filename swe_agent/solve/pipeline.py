@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +99,7 @@ def solve(
 def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
     """The cached environment of the repository, set up on first use."""
     if not options.setup_env or options.sandbox == "local":
-        return Environment(None, "3.9", DEFAULT_TEST_COMMAND, None)
+        return Environment(None, "3.9", options.test_command or DEFAULT_TEST_COMMAND, None)
     from env_setup import SetupOptions, setup_environment
 
     say("setting up the environment (cached after the first run)")
@@ -107,7 +107,7 @@ def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
     if not record.success:
         say("environment set-up failed; continuing in the base image (see env.json)")
     image = record.image if record.success else record.base_image
-    command = record.test_command or DEFAULT_TEST_COMMAND
+    command = options.test_command or record.test_command or DEFAULT_TEST_COMMAND
     return Environment(image, record.python, command, record.to_json())
 
 
@@ -132,11 +132,13 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
     from search.value import CompositeValue, TestEvidenceValue, Weighted
 
     options, box, trajectory = session.options, session.box, session.trajectory
-    load_tools(box, session.env.test_command)
+    load_tools(box, session.env.test_command, focus=focus_files(session.context.locations))
     if options.run_tests:
         session.say("running the tests on the base state")
         command = " ".join([session.env.test_command, *options.tests])
-        session.probe = TestProbe(box, command, timeout_s=options.test_timeout_s)
+        session.probe = TestProbe(
+            box, command, timeout_s=options.test_timeout_s, strict=bool(options.tests)
+        )
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
     policy = Policy(_Metered(session.model, meter), config=options.agent, trajectory=trajectory)
@@ -208,7 +210,7 @@ def make_budget(options: SolveOptions) -> Any:
 WORKSPACE_EXCLUDES = ("__pycache__/", "*.py[cod]", ".pytest_cache/", ".mypy_cache/", ".tox/")
 
 
-def load_tools(box: Any, test_command: str) -> None:
+def load_tools(box: Any, test_command: str, *, focus: Sequence[str] = ()) -> None:
     """Put the agent's tool API into the runner's namespace and keep run debris out of git."""
     excludes = "\n".join(WORKSPACE_EXCLUDES)
     setup = (
@@ -216,10 +218,21 @@ def load_tools(box: Any, test_command: str) -> None:
         "os.environ['PYTHONDONTWRITEBYTECODE'] = '1'\n"
         f"with open('.git/info/exclude', 'a') as _f:\n    _f.write({excludes + chr(10)!r})\n"
         f"TEST_COMMAND = {test_command!r}\n"
+        f"FOCUS = {list(focus)!r}\n"
     ) + TOOLS_SOURCE.read_text(encoding="utf-8")
     obs = box.execute(setup, timeout=60)
     if obs.error:
         raise RuntimeError(f"the tool API did not load in the sandbox: {obs.error}")
+
+
+def focus_files(locations: Sequence[dict[str, Any]]) -> list[str]:
+    """The files of the ranked locations, best first, each once."""
+    files: list[str] = []
+    for loc in locations:
+        path = str(loc["id"]).split(":", 1)[0]
+        if path not in files:
+            files.append(path)
+    return files
 
 
 class _Metered:

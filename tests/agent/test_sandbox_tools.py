@@ -107,3 +107,12 @@ def test_a_rewrite_brings_its_imports_along(tools, tmp_path, capsys) -> None:
     text = (tmp_path / "pkg" / "mod.py").read_text()
     assert text.startswith("import statistics\ndef f(x):\n    return statistics.mean(x)\n")
     assert "added to pkg/mod.py: import statistics" in capsys.readouterr().out
+
+
+def test_a_rewrite_goes_to_the_best_ranked_of_several_definitions(tools, tmp_path) -> None:
+    (tmp_path / "aaa").mkdir()
+    (tmp_path / "aaa" / "mod.py").write_text("def f(x):\n    return x + 1\n")  # walked first
+    tools["FOCUS"][:] = ["pkg/mod.py"]
+    tools["replace_definitions"]("def f(x):\n    return x - 1\n")
+    assert "return x - 1" in (tmp_path / "pkg" / "mod.py").read_text()
+    assert "return x + 1" in (tmp_path / "aaa" / "mod.py").read_text()

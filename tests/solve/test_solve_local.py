@@ -61,10 +61,20 @@ def test_format_errors_are_shown_to_the_model_and_bounded(calc_repo: Path, issue
 
 def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, LOOK, LOOK, LOOK])
-    report = solve(_options(calc_repo, issue_text, iterations=3), model=model)
+    agent = AgentConfig(auto_finish=False, repeat_retries=0)
+    report = solve(_options(calc_repo, issue_text, iterations=3, agent=agent), model=model)
     assert report["status"] == "unfinished"
     assert report["search"]["stop_reason"] == "max_iterations"
     assert report["patch"] == ""
+
+
+def test_a_repeated_action_is_asked_again(calc_repo: Path, issue_text: str) -> None:
+    model = get_model([LOOK, LOOK, FIX, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    events = [json.loads(line) for line in Path(report["run_dir"], "trajectory.jsonl").open()]
+    assert [e["type"] for e in events].count("repeat") == 1
+    assert [e["type"] for e in events].count("model_call") == 4
+    assert report["status"] == "resolved"
 
 
 def test_a_submitted_change_that_breaks_tests_is_not_resolved(
