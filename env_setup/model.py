@@ -132,5 +132,6 @@ class SetupOptions:
     use_cache: bool = True
     max_pythons: int = 2  # how many Python candidates to try before giving up
     max_repairs: int = 10
+    pyright: bool = False  # also count pyright's reportMissingImports (EnvBench's metric)
     # Called when the rules give up (a model-driven agent, say); None: rules only.
     agent: AgentRepairer | None = field(default=None, compare=False, repr=False)

@@ -32,6 +32,7 @@ from env_setup.record import (
 from env_setup.repair import Repairer, RuleRepairer
 from env_setup.reuse import check_hit, fingerprint, from_cache, replay_plan
 from env_setup.source import check_repo, detect_at, head_commit
+from env_setup.verify import missing_imports
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ def _install_and_verify(
             has_tests=run.detection.has_tests,
         )
     timings["verify_s"] = round(_since(started) - timings["install_s"], 2)
+    if failed is None and run.options.pyright:
+        verification = _pyright(box, run, plan, verification, timings=timings)
     record = _record(
         plan,
         key=key,
@@ -185,6 +188,17 @@ def _install_and_verify(
         commands=tuple(replace(c, python=plan.python) for c in log.results),
         verified=(mark,) if mark else (),
     )
+
+
+def _pyright(
+    box: Any, run: _Run, plan: Plan, verification: Verification, *, timings: dict[str, float]
+) -> Verification:
+    """The verification with pyright's count of unresolved imports (EnvBench's metric)."""
+    run.say("counting unresolved imports with pyright")
+    started = time.monotonic()
+    count, _summary = missing_imports(box, plan, workdir=box.workdir)
+    timings["pyright_s"] = _since(started)
+    return replace(verification, missing_imports=count)
 
 
 def _tooling(

@@ -40,6 +40,7 @@ class Verification:
     collection_errors: int = 0
     no_tests: bool = False
     output_tail: str = ""
+    missing_imports: int | None = None  # pyright's reportMissingImports count, when asked for
 
 
 @dataclass(frozen=True)

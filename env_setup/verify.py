@@ -21,6 +21,14 @@ for name in sys.argv[1:]:
         result[name] = f"{type(exc).__name__}: {exc}"[:500]
 print("SWE_IMPORTS=" + json.dumps(result))
 """
+# EnvBench's metric runs pyright; basedpyright ships it with node inside PyPI wheels (no npm or
+# GitHub download). Its own venv, removed after the run: the environment image stays as it was.
+PYRIGHT_VENV = "/tmp/swe-pyright"
+_PYRIGHT = (
+    "python3 -m venv {venv} && {venv}/bin/python -m pip install -q basedpyright && "
+    "cd {workdir} && {venv}/bin/basedpyright --outputjson --pythonpath {python}; "
+    "rm -rf {venv}"
+)
 _COLLECTED = re.compile(r"(\d+) tests? collected|collected (\d+) items?")
 _ERRORS = re.compile(r"(\d+) errors?\b")
 _TAIL = 4000
@@ -77,6 +85,22 @@ def verify(
         no_tests=no_tests,
         output_tail=tail[-_TAIL:],
     )
+
+
+def missing_imports(box: Sandbox, plan: Plan, *, workdir: str) -> tuple[int | None, str]:
+    """How many imports pyright cannot resolve with the venv (None when pyright did not run)."""
+    command = _PYRIGHT.format(venv=PYRIGHT_VENV, workdir=workdir, python=plan.python_bin)
+    obs = box.run(command, timeout=1800)
+    start = obs.stdout.find("{")
+    try:
+        report = json.loads(obs.stdout[start:]) if start >= 0 else None
+    except json.JSONDecodeError:
+        report = None
+    if not isinstance(report, dict):
+        return None, (obs.stdout + obs.stderr)[-_TAIL:]
+    diagnostics = report.get("generalDiagnostics") or []
+    count = sum(1 for d in diagnostics if d.get("rule") == "reportMissingImports")
+    return count, json.dumps(report.get("summary", {}))
 
 
 def collected_count(output: str) -> int:

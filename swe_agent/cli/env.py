@@ -49,6 +49,14 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
     repair_cost: Annotated[
         float, typer.Option("--repair-cost", min=0.0, help="Dollars the repair may spend.")
     ] = 0.5,
+    pyright: Annotated[
+        bool,
+        typer.Option(
+            "--pyright",
+            help="Also count the imports pyright cannot resolve (EnvBench's metric; "
+            "installs basedpyright from PyPI in the set-up sandbox, then removes it).",
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Work out, install, verify and cache the environment in which PATH's tests run.
@@ -83,7 +91,12 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
 
     agent = _repairer(model, steps=repair_steps, cost=repair_cost) if model else None
     options = SetupOptions(
-        commit=commit, python=python, tests=tuple(tests or ()), use_cache=cache, agent=agent
+        commit=commit,
+        python=python,
+        tests=tuple(tests or ()),
+        use_cache=cache,
+        agent=agent,
+        pyright=pyright,
     )
     console = Console(stderr=True, highlight=False, log_path=False)
     with console.status("setting up the environment") as status:
@@ -176,6 +189,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{verify.get('collection_errors', 0)} collection errors, imports "
             f"{'ok' if all(v is None for v in verify.get('imports', {}).values()) else 'failing'}"
         )
+        if verify.get("missing_imports") is not None:
+            console.print(f"pyright: {verify['missing_imports']} unresolved imports")
     if summary.get("last_failure"):
         console.print(f"[red]last failure:[/]\n{escape(summary['last_failure'])}")
     console.print(f"[dim]record: {summary['env_json']}[/]")

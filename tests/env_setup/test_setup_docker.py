@@ -197,3 +197,24 @@ def _head(root: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def test_pyright_counts_unresolved_imports(tmp_path: Path, docker_images: list[str]) -> None:
+    root = tmp_path / "docker_simple"
+    shutil.copytree(FIXTURES / "docker_simple", root)
+    (root / "scripts").mkdir()
+    # One import nothing provides; the project's own package and pytest resolve.
+    (root / "scripts" / "tool.py").write_text("import not_installed_anywhere\nimport simplepkg\n")
+    root = _repo_at(root)
+    record = _setup(root, docker_images, use_cache=False, pyright=True)
+    assert record.success
+    assert record.verify is not None and record.verify.missing_imports == 1
+    assert record.timings["pyright_s"] > 0
+
+
+def _repo_at(root: Path) -> Path:
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "fixture"], check=True)
+    return root
