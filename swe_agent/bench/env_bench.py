@@ -110,4 +110,20 @@ def summarize(rows: list[EnvRow]) -> dict[str, Any]:
         "success_rate": round(sum(r.success for r in rows) / len(rows), 3) if rows else 0.0,
         "mean_build_s": round(sum(built) / len(built), 1) if built else None,
         "mean_cache_hit_s": round(sum(hits) / len(hits), 1) if hits else None,
+        "max_cache_hit_s": max(hits) if hits else None,
+        "per_repo": _per_repo(rows),
     }
+
+
+def _per_repo(rows: list[EnvRow]) -> dict[str, dict[str, Any]]:
+    """Instances, successes, cache hits and mean seconds of each repository."""
+    out: dict[str, dict[str, Any]] = {}
+    for repo in dict.fromkeys(r.repo for r in rows):
+        mine = [r for r in rows if r.repo == repo]
+        out[repo] = {
+            "instances": len(mine),
+            "success": sum(r.success for r in mine),
+            "cache_hits": sum(r.cache_hit for r in mine),
+            "mean_s": round(sum(r.seconds for r in mine) / len(mine), 1),
+        }
+    return out

@@ -48,3 +48,23 @@ def test_bench_env_bad_mirrors_exit_2(tmp_path: Path) -> None:
         app, ["bench", "env", str(tmp_path / "d.jsonl"), "--repos", str(tmp_path / "none")]
     )
     assert result.exit_code == 2
+
+
+def test_summary_gives_rate_times_and_each_repository() -> None:
+    from swe_agent.bench.env_bench import EnvRow, summarize
+
+    rows = [
+        EnvRow("a-1", "o/a", True, "3.9", False, 100.0, 1, 5),
+        EnvRow("a-2", "o/a", True, "3.9", True, 2.0, 1, 5),
+        EnvRow("b-1", "o/b", False, None, False, 0.5, 1, 0, "RepoNotAvailable: no mirror"),
+    ]
+    summary = summarize(rows)
+    assert summary["success"] == 2 and summary["success_rate"] == 0.667
+    assert summary["mean_build_s"] == 50.2 and summary["mean_cache_hit_s"] == 2.0
+    assert summary["per_repo"]["o/a"] == {
+        "instances": 2,
+        "success": 2,
+        "cache_hits": 1,
+        "mean_s": 51.0,
+    }
+    assert summary["per_repo"]["o/b"]["success"] == 0
