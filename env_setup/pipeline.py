@@ -75,7 +75,12 @@ def setup_environment(
     if record is not None:
         say(f"cache hit: {record.image}")
         record = check_hit(root, plan, record, options, say=say)
-    else:
+        if not record.success:
+            # Built at another commit with the same dependency files: this one may need more
+            # (a new top-level package the editable install does not know, say).
+            say("the cached environment fails here; building it for this commit")
+            record = None
+    if record is None:
         record = _build(run, plan, images=images or available_images(client))
     record = replace(record, timings={**record.timings, "total_s": _since(started)})
     write_record(root, record)
