@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from sandbox.channel import Channel
@@ -12,6 +13,7 @@ from sandbox.protocol import Limits, Observation
 
 _TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 T = TypeVar("T", bound="RunnerSandbox")
+_SWITCH_MAX = 2000  # paths per fast restore; more go through read-tree (argv length)
 
 
 def to_observation(reply: dict[str, Any]) -> Observation:
@@ -28,6 +30,21 @@ def to_observation(reply: dict[str, Any]) -> Observation:
         timed_out=bool(reply.get("timed_out")),
         reset=bool(reply.get("reset")),
     )
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    """Paths without those inside another one (a file that becomes a folder, or back).
+
+    The pathspec of the file covers the folder's files; given both, git checkout reads the
+    tree's file first and then finds no match for the path inside it.
+    """
+    listed = set(paths)
+    return [p for p in sorted(listed) if not any(a in listed for a in _ancestors(p))]
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    parts = path.split("/")
+    return ("/".join(parts[:i]) for i in range(1, len(parts)))
 
 
 class RunnerSandbox:
@@ -68,9 +85,33 @@ class RunnerSandbox:
         self._check_state(state)
         if state == self._synced:
             return
+        try:
+            current: str | None = self.snapshot()  # no git when the state is known
+        except SandboxError:
+            current = None  # e.g. an unreadable file: the full restore below still works
         self._synced = None  # unknown until the restore has succeeded
-        self._git(["read-tree", "--reset", "-u", state], ["clean", "-fdq"])
+        if current is None or not self._switch(current, state):
+            self._git(["read-tree", "--reset", "-u", state], ["clean", "-fdq"])
         self._synced = state
+
+    def _switch(self, current: str, state: str) -> bool:
+        """Check out only the paths that differ between two trees; False when it cannot.
+
+        ``read-tree --reset -u`` and ``clean`` read every tree and scan every folder; here the
+        index and the files are known to hold ``current``, so the paths that differ suffice.
+        """
+        if current == state:
+            return True
+        listing = ["diff-tree", "-r", "-z", "--no-renames", "--name-only", current, state]
+        names = _outermost(name for name in self._git(listing).split("\0") if name)
+        if len(names) > _SWITCH_MAX or any(n.rpartition("/")[2] == ".gitignore" for n in names):
+            return False  # too long for one argv; or what is ignored (so cleaned) changes
+        try:
+            checkout = ["checkout", "-q", "--no-overlay", state, "--", *names]
+            self._git(["--literal-pathspecs", *checkout])
+        except SandboxError:
+            return False  # e.g. git < 2.22 (no --no-overlay), or a file in the way
+        return True
 
     def diff(self, from_state: str, to_state: str | None = None) -> str:
         """Unified diff between two states; ``to_state`` defaults to the workspace now."""

@@ -16,6 +16,8 @@ BACKENDS = [
     pytest.param("docker", id="docker", marks=pytest.mark.docker),
 ]
 
+UNSTAGED = "git diff-files --name-only && git ls-files -o --exclude-standard"
+
 
 def _fail(message: str) -> None:
     raise ValueError(message)
@@ -125,6 +127,44 @@ def test_restore_reverts_edits_made_after_the_last_snapshot(box: Sandbox) -> Non
     assert box.read_file("pkg/mod.py") == "def f():\n    return 2\n"
     assert box.run("test -e pkg/new.py").exit_code == 1
     assert box.snapshot() == box.base_state
+
+
+def test_restore_between_states_swaps_files_folders_modes_and_links(box: Sandbox) -> None:
+    base = box.snapshot()
+    script = (
+        "rm -r pkg && echo file > pkg && mkdir -p run.sh.d/deep && echo x > run.sh.d/deep/f"
+        " && chmod -x run.sh && rm link.py && ln -s run.sh link.py && echo ignored > out.log"
+    )
+    assert box.run(script).ok
+    other = box.snapshot()
+    box.restore(base)
+    assert box.run("test -d pkg && test -x run.sh && test ! -e run.sh.d").ok
+    assert box.run("readlink link.py").stdout == "pkg/mod.py\n"
+    assert box.read_file("out.log") == "ignored\n"  # ignored files are kept, as by git clean
+    assert box.snapshot() == base
+    box.restore(other)
+    assert box.read_file("pkg") == "file\n" and box.read_file("run.sh.d/deep/f") == "x\n"
+    assert box.run("test ! -x run.sh && readlink link.py").stdout == "run.sh\n"
+    box.write_file("stray.py", "made after the snapshot\n")
+    box.restore(other)  # not a known state any more: untracked files go
+    assert box.run("test -e stray.py").exit_code == 1
+    assert box.run(UNSTAGED).stdout == ""  # the files are those of the index, nothing else
+    box.restore(base)
+    assert box.run(f"rm out.log && {UNSTAGED}").stdout == ""
+    assert box.snapshot() == base
+
+
+def test_restore_across_a_gitignore_change_cleans_what_is_no_longer_ignored(
+    box: Sandbox,
+) -> None:
+    base = box.snapshot()
+    assert box.run("echo '*.tmp' >> .gitignore && echo scratch > a.tmp").ok
+    ignoring = box.snapshot()
+    box.restore(base)
+    assert box.run("test -e a.tmp").exit_code == 1  # untracked under base's rules: cleaned
+    box.restore(ignoring)
+    assert box.snapshot() == ignoring
+    box.restore(base)
 
 
 def test_restore_refuses_what_is_not_a_state(box: Sandbox) -> None:
