@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from sandbox.base import RunnerSandbox
+from sandbox.cgroup import PidsCgroup, pids_cgroup
 from sandbox.channel import Channel
 from sandbox.errors import SandboxError, SandboxGone
 from sandbox.protocol import HostTool, Limits, close_at_exit
@@ -25,6 +26,10 @@ log = logging.getLogger("sandbox")
 WARNING = (
     "the LOCAL sandbox is NOT isolated: actions run as you, on this machine, with your network "
     "and your files reachable; only a temporary copy of the workspace and rlimits hold them"
+)
+NO_PIDS_LIMIT = (
+    "NO limit on the number of processes applies (no writable cgroup with the pids controller: "
+    "run as root on a machine with /sys/fs/cgroup writable), so a fork bomb reaches this machine"
 )
 _UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
@@ -56,6 +61,7 @@ class LocalSandbox(RunnerSandbox):
         self.workdir = str(root / "workspace")
         self.base_state = ""
         self.env: dict[str, str] = {}
+        self.cgroup: PidsCgroup | None = None
 
     @classmethod
     def start(
@@ -68,11 +74,15 @@ class LocalSandbox(RunnerSandbox):
         python: str | None = None,
     ) -> LocalSandbox:
         """Copy the workspace to a temporary folder and start the runner there."""
-        log.warning(WARNING)
         root = Path(tempfile.mkdtemp(prefix="swe-agent-local-"))
         sandbox = cls(root, limits, python or sys.executable)
         sandbox.env = sandbox._environment(env or {})
         close_at_exit(sandbox.close)
+        sandbox.cgroup = pids_cgroup(limits.pids, name=root.name)
+        if sandbox.cgroup is None:
+            log.warning("%s; %s", WARNING, NO_PIDS_LIMIT)
+        else:
+            log.warning("%s; at most %d processes (%s)", WARNING, limits.pids, sandbox.cgroup.path)
         try:
             with open(root / "workspace.tar", "wb") as handle:
                 archive.seek(0)
@@ -106,6 +116,8 @@ class LocalSandbox(RunnerSandbox):
             start_new_session=True,
         )
         _apply_rlimits(popen.pid, memory_bytes(self.limits.memory))
+        if self.cgroup is not None:  # before it forks: the runner waits for its init request
+            self.cgroup.add(popen.pid)
         return popen
 
     def kill_runner(self, pgid: int) -> None:
@@ -136,4 +148,6 @@ class LocalSandbox(RunnerSandbox):
             channel.close()
             if pgid:
                 self.kill_runner(int(pgid))
+        if self.cgroup is not None and not self.cgroup.remove():
+            log.warning("could not remove the cgroup %s (processes left in it)", self.cgroup.path)
         shutil.rmtree(self.root, ignore_errors=True)

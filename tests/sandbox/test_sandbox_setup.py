@@ -63,6 +63,27 @@ def test_local_sandbox_runs_under_rlimits(repo: Path) -> None:
         assert sandbox.run("ulimit -v").stdout.strip() == str(2 << 20)  # KiB, in children too
 
 
+def test_a_fork_bomb_on_the_local_backend_is_held_by_a_pids_cgroup(
+    repo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox = start_sandbox(repo, backend="local", limits=Limits(pids=64, grace_s=1.0))
+    assert isinstance(sandbox, LocalSandbox)
+    if sandbox.cgroup is None:
+        sandbox.close()
+        assert "NO limit on the number of processes" in caplog.text
+        pytest.skip("no writable cgroup with the pids controller on this machine")
+    cgroup = sandbox.cgroup
+    with sandbox:
+        assert "at most 64 processes" in caplog.text
+        obs = sandbox.execute("import os\nwhile True:\n    os.fork()", timeout=30)
+        assert obs.error is not None and "BlockingIOError" in obs.error
+        assert sandbox.execute("6 * 7").value == "42"
+        assert len(cgroup.pids()) == 1  # the strays were swept; the runner is left
+        assert sandbox.run("echo forks again").stdout == "forks again\n"
+        sandbox.run("sleep 60 > /dev/null 2>&1 &")
+    assert not cgroup.path.exists()  # removed, with the sleeper killed
+
+
 def test_runner_source_is_python_36_syntax() -> None:
     ast.parse(RUNNER.read_text(), feature_version=(3, 6))
 
