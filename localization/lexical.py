@@ -56,6 +56,25 @@ class _FileTokens:
         return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))
 
 
+INDEX_VERSION = 1  # bump when documents, tokens or the index layout change
+
+
+def lexical_index(graph: GraphLike) -> LexicalIndex:
+    """The graph's index: loaded from next to its cache when this exact tree was indexed
+    before, else built (and stored there when the graph has a cache)."""
+    load = getattr(graph, "load_artifact", None)
+    stored = load("lexical") if load is not None else None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == INDEX_VERSION:
+        index = stored[1]
+        if isinstance(index, LexicalIndex):
+            return index
+    index = LexicalIndex(graph)
+    save = getattr(graph, "save_artifact", None)
+    if save is not None:
+        save("lexical", (INDEX_VERSION, index))
+    return index
+
+
 class LexicalIndex:
     """BM25 over the classes and functions of a graph, and over its whole files."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from localization.evidence import Evidence
 from localization.graphview import GraphLike, Node, is_test_path
-from localization.lexical import LexicalIndex
+from localization.lexical import LexicalIndex, lexical_index
 from localization.matching import (
     Catalog,
     Weights,
@@ -109,7 +109,7 @@ class GraphLocalizer:
         started = time.perf_counter()
         self.graph = graph
         self.config = config or RankConfig()
-        self.index = LexicalIndex(graph)
+        self.index = lexical_index(graph)
         self.catalog = Catalog(self.index.nodes.values())
         self.test_files = {path for path in self.index.files if is_test_path(path)}
         self._adjacent: dict[str, list[tuple[str, str, float]]] = {}

@@ -103,6 +103,22 @@ class GraphCache:
             else:
                 item.unlink(missing_ok=True)
 
+    def artifact_file(self, name: str, fingerprint: str) -> Path:
+        """Where an artifact derived from the tree with this fingerprint is kept."""
+        return self.directory / f"artifact-{name}-{fingerprint[:24]}.pkl"
+
+    def load_artifact(self, name: str, fingerprint: str) -> Any:
+        """A stored artifact of this exact tree, or None."""
+        return _load(self.artifact_file(name, fingerprint))
+
+    def save_artifact(self, name: str, fingerprint: str, value: Any) -> None:
+        """Store an artifact of this tree, replacing those of earlier trees (one kept per name)."""
+        target = self.artifact_file(name, fingerprint)
+        _dump(target, value)
+        for item in self.directory.glob(f"artifact-{name}-*.pkl"):
+            if item != target:
+                item.unlink(missing_ok=True)
+
     def save_loose(self, parses: Mapping[str, FileParse]) -> None:
         """Add a few parse records without rewriting the pack (one small file each)."""
         if not parses:

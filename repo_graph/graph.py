@@ -34,6 +34,36 @@ class CodeGraph:
 
         return refresh_graph(self, progress=progress)
 
+    @property
+    def fingerprint(self) -> str | None:
+        """A digest of every file's path and content key: equal trees, equal fingerprints.
+
+        None for a graph that carries no keys (built by hand, not by ``build_graph``).
+        """
+        keys = getattr(getattr(self.session, "state", None), "keys", None)
+        if keys is None:
+            return None
+        import hashlib
+
+        text = "\n".join(f"{path}\t{keys[path]}" for path in sorted(keys))
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+    def load_artifact(self, name: str) -> Any:
+        """What ``save_artifact(name, ...)`` stored for this exact tree, or None."""
+        cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
+        if cache is None or fingerprint is None:
+            return None
+        return cache.load_artifact(name, fingerprint)
+
+    def save_artifact(self, name: str, value: Any) -> bool:
+        """Keep a picklable value derived from this tree (a search index) next to the graph
+        cache, keyed by the tree's fingerprint; False when the graph has no cache."""
+        cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
+        if cache is None or fingerprint is None:
+            return False
+        cache.save_artifact(name, fingerprint, value)
+        return True
+
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.graph
 

@@ -294,3 +294,27 @@ def test_a_same_size_rewrite_with_an_old_mtime_is_still_seen(
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ctime still moves
     refreshed = graph.refresh()
     assert "app/util.py:helpme" in refreshed.graph
+
+
+def test_artifacts_are_kept_per_tree_and_replaced_when_the_tree_changes(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    graph = build_graph(root)
+    assert graph.load_artifact("index") is None
+    assert graph.save_artifact("index", {"built": 1})
+    assert build_graph(root).load_artifact("index") == {"built": 1}
+    edit_body(root)
+    edited = build_graph(root)
+    assert edited.fingerprint != graph.fingerprint
+    assert edited.load_artifact("index") is None  # another tree: another key
+    edited.save_artifact("index", {"built": 2})
+    stored = list((root / ".swe-agent" / "graph").glob("artifact-index-*"))
+    assert len(stored) == 1  # the earlier tree's artifact was dropped
+
+
+def test_a_graph_without_a_cache_keeps_no_artifacts(fixture_repo: Callable[[str], Path]) -> None:
+    graph = build_graph(fixture_repo("resolution"), use_cache=False)
+    assert graph.fingerprint is not None
+    assert not graph.save_artifact("index", 1)
+    assert graph.load_artifact("index") is None
