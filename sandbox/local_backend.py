@@ -98,7 +98,12 @@ class LocalSandbox(RunnerSandbox):
         return sandbox
 
     def _environment(self, extra: Mapping[str, str]) -> dict[str, str]:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root)}
+        # `python` in a shell command means the sandbox's interpreter (a venv's, say), not
+        # whatever python comes first on the host's PATH.
+        path = os.pathsep.join(
+            [os.path.dirname(self.python), os.environ.get("PATH", "/usr/bin:/bin")]
+        )
+        env = {"PATH": path, "HOME": str(self.root)}
         env.update({"LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
         env.update({k: os.environ[k] for k in self.limits.env_allowlist if k in os.environ})
         env.update(extra)
