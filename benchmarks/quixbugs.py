@@ -58,6 +58,7 @@ def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> d
         model=args.model,
         search=mode,
         iterations=args.calls,
+        max_calls=args.calls,
         max_steps=args.calls,
         expansions=args.expansions,
         sandbox=args.sandbox,
@@ -78,7 +79,7 @@ def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> d
         "mode": mode,
         "status": report["status"],
         "resolved": verify(checkout.root, work / "verify", report["patch"], tests),
-        "calls": _calls(Path(report["run_dir"])),
+        "calls": report["model_calls"],
         "tokens": usage["tokens"]["in"] + usage["tokens"]["out"],
         "nodes": report["search"].get("nodes"),
         "minutes": round((time.monotonic() - started) / 60, 2),
@@ -109,11 +110,6 @@ def verify(source: Path, dest: Path, patch: str, tests: list[str]) -> bool:
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--timeout=30", *tests]
     done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=300)
     return done.returncode == 0
-
-
-def _calls(run_dir: Path) -> int:
-    lines = (run_dir / "trajectory.jsonl").read_text().splitlines()
-    return sum(1 for line in lines if '"type": "model_call"' in line)
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ class StopReason(StrEnum):
 
     ITERATIONS = "max_iterations"
     COST = "max_cost"
+    CALLS = "max_calls"  # billed model calls, retries and re-asks included
     WALL_TIME = "max_seconds"
     FINISHED = "max_finished"  # enough finished (submitted) nodes
     GOOD_ENOUGH = "good_enough"  # a finished node met the acceptance test
@@ -35,6 +36,7 @@ class Budget:
     max_depth: int | None = 20  # the root is depth 0; nodes at this depth are not expanded
     max_expansions: int | None = 3  # children per node; 1 makes the search linear
     max_cost: float | None = None  # dollars, as counted by the CostMeter
+    max_calls: int | None = None  # billed model calls, as counted by the CostMeter
     max_seconds: float | None = None  # wall time, summed over resumed runs
     max_finished: int | None = None  # stop once this many nodes have submitted
 
@@ -49,12 +51,13 @@ class Budget:
         if not self._bounded():
             raise BudgetError(
                 "this budget never stops the search",
-                hint="set max_iterations, max_cost or max_seconds (or both max_depth and "
-                "max_expansions)",
+                hint="set max_iterations, max_cost, max_calls or max_seconds "
+                "(or both max_depth and max_expansions)",
             )
 
     def _bounded(self) -> bool:
-        if any(x is not None for x in (self.max_iterations, self.max_cost, self.max_seconds)):
+        caps = (self.max_iterations, self.max_cost, self.max_calls, self.max_seconds)
+        if any(x is not None for x in caps):
             return True
         return self.max_depth is not None and self.max_expansions is not None
 

@@ -113,7 +113,7 @@ class Search:
         self.meter = meter or CostMeter()
         self.clock = clock
         self.on_event = on_event
-        self._spend_origin = (0.0, 0.0, 0.0, 0.0)
+        self._spend_origin = (0.0, 0.0, 0.0, 0.0, 0, 0)
 
     def start(self, state: str) -> SearchResult:
         """Search from a fresh root at `state` (the base workspace state)."""
@@ -128,7 +128,14 @@ class Search:
     def run(self, tree: SearchTree) -> SearchResult:
         """Iterate until a budget or `good_enough` stops the search; then pick a finished node."""
         budget = self.options.budget
-        self._spend_origin = (self.clock(), self.meter.total, tree.elapsed_s, tree.cost)
+        self._spend_origin = (
+            self.clock(),
+            self.meter.total,
+            tree.elapsed_s,
+            tree.cost,
+            self.meter.calls,
+            tree.calls,
+        )
         if tree.stop_reason is not None and tree.budget == budget:
             return self._finish(tree, tree.stop_reason)
         # A new budget reopens a stopped search, and its old pick no longer stands.
@@ -188,6 +195,7 @@ class Search:
             (budget.max_finished, len(tree.finished()), StopReason.FINISHED),
             (budget.max_iterations, tree.iteration, StopReason.ITERATIONS),
             (budget.max_cost, tree.cost, StopReason.COST),
+            (budget.max_calls, tree.calls, StopReason.CALLS),
             (budget.max_seconds, tree.elapsed_s, StopReason.WALL_TIME),
         ]
         for limit, used, reason in limits:
@@ -202,9 +210,10 @@ class Search:
         return exhaustion_reason([tree.budget.node_limit(n) for n in blocked])
 
     def _sync_spend(self, tree: SearchTree) -> None:
-        clock0, meter0, elapsed0, cost0 = self._spend_origin
+        clock0, meter0, elapsed0, cost0, calls_meter0, calls0 = self._spend_origin
         tree.elapsed_s = elapsed0 + (self.clock() - clock0)
         tree.cost = cost0 + (self.meter.total - meter0)
+        tree.calls = calls0 + (self.meter.calls - calls_meter0)
 
     def _finish(self, tree: SearchTree, reason: StopReason) -> SearchResult:
         tree.stop_reason = reason

@@ -41,6 +41,7 @@ def tree_to_json(tree: SearchTree) -> dict[str, Any]:
         "stop_reason": None if tree.stop_reason is None else str(tree.stop_reason),
         "budget": tree.budget.to_json(),
         "cost": tree.cost,
+        "calls": tree.calls,
         "elapsed_s": tree.elapsed_s,
         "chosen": None
         if tree.chosen is None
@@ -120,6 +121,7 @@ def tree_from_json(data: Mapping[str, Any]) -> SearchTree:
         iteration=int(data["iteration"]),
         stop_reason=None if data["stop_reason"] is None else StopReason(data["stop_reason"]),
         cost=float(data["cost"]),
+        calls=int(data.get("calls", 0)),  # absent from trees written before the call budget
         elapsed_s=float(data["elapsed_s"]),
         chosen=None if chosen is None else Chosen(int(chosen["node"]), tuple(chosen["reasons"])),
         history=[

@@ -52,6 +52,7 @@ class SearchTree:
     iteration: int = 0
     stop_reason: StopReason | None = None
     cost: float = 0.0  # dollars spent, summed over resumed runs
+    calls: int = 0  # billed model calls, summed over resumed runs
     elapsed_s: float = 0.0  # wall time, summed over resumed runs
     chosen: Chosen | None = None
     history: list[IterationRecord] = field(default_factory=list)

@@ -83,8 +83,9 @@ class TestProbe:
         if broken:  # a second run tells flaky from broken
             flaky = broken & self.run().passing
         still_failing = sorted(base.failing - now.passing)
-        reproduction = bool(fixed) and not (self.strict and still_failing)
-        reproduction = reproduction if base.failing else None
+        reproduction: bool | None = None
+        if base.failing:
+            reproduction = bool(fixed) and not (self.strict and still_failing)
         return {
             "reproduction": reproduction,
             "regression": {

@@ -20,6 +20,7 @@ FLAG_FIELDS = {
     "expansions": "expansions",
     "max_steps": "max_steps",
     "budget": "budget_usd",
+    "max_calls": "max_calls",
     "sandbox": "sandbox",
     "allow_unsandboxed": "allow_unsandboxed",
     "apply": "apply",
@@ -44,6 +45,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     expansions: Annotated[int, typer.Option(help="Children per node (MCTS).")] = 3,
     max_steps: Annotated[int, typer.Option(help="Actions along one branch.")] = 20,
     budget: Annotated[float | None, typer.Option(help="Dollars of model calls.")] = None,
+    max_calls: Annotated[
+        int | None, typer.Option(help="Model calls the run may make (re-asks included).")
+    ] = None,
     commit: Annotated[str | None, typer.Option(help="Base revision; default HEAD.")] = None,
     sandbox: Annotated[str, typer.Option(help="docker (isolated) or local.")] = "docker",
     allow_unsandboxed: Annotated[

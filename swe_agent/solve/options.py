@@ -24,6 +24,9 @@ class SolveOptions(BaseModel):
     iterations: int = Field(40, description="Nodes the search may add (model steps).")
     expansions: int = Field(3, description="Children per node in MCTS mode.")
     budget_usd: float | None = Field(None, description="Dollars of billed model calls.")
+    max_calls: int | None = Field(
+        None, description="Model calls the run may make (re-asks included); default: no cap."
+    )
     wall_time_s: float | None = Field(3600.0, description="Seconds the search may take.")
     top_locations: int = Field(5, description="Localization results shown to the model.")
     snippets: int = Field(2, description="Top functions whose code goes in the first prompt.")

@@ -201,6 +201,7 @@ def make_budget(options: SolveOptions) -> Any:
         max_depth=options.max_steps,
         max_expansions=options.expansions,
         max_cost=options.budget_usd,
+        max_calls=options.max_calls,
         max_seconds=options.wall_time_s,
     )
     return linear(budget) if options.search == "linear" else budget

@@ -50,6 +50,7 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
         "choice": list(result.choice.reasons) if result.choice else [],
         "cost_usd": round(model.usage.cost_usd, 6),
         "tokens": {"in": model.usage.tokens_in, "out": model.usage.tokens_out},
+        "model_calls": model.usage.calls,
         "model": model.name,
         "elapsed_s": round(time.monotonic() - started, 2),
         "search": {"mode": options.search, **result.summary()},

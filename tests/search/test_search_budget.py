@@ -64,6 +64,15 @@ def test_dollar_budget_counts_every_billed_call() -> None:
     assert meter.calls == 3
 
 
+def test_call_budget_counts_every_billed_call() -> None:
+    meter = CostMeter()
+    value = ScriptedValue({}, meter=meter, dollars_per_call=0.0)
+    result = _run(Budget(max_iterations=50, max_calls=4), meter=meter, value=value)
+    assert result.stop_reason is StopReason.CALLS
+    assert result.tree.calls == 4
+    assert result.tree.iteration == 4
+
+
 def test_wall_time_budget_with_an_injected_clock() -> None:
     result = _run(Budget(max_iterations=50, max_seconds=25), clock=StepClock(10.0))
     assert result.stop_reason is StopReason.WALL_TIME
@@ -105,7 +114,9 @@ def test_a_selector_with_nothing_to_expand_exhausts_the_search() -> None:
     assert result.choice is None
 
 
-@pytest.mark.parametrize("field", ["max_iterations", "max_depth", "max_cost", "max_seconds"])
+@pytest.mark.parametrize(
+    "field", ["max_iterations", "max_depth", "max_cost", "max_calls", "max_seconds"]
+)
 @pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
 def test_a_budget_that_cannot_be_searched_with_is_bad_input(field: str, bad: float) -> None:
     with pytest.raises(BudgetError) as info:
