@@ -37,6 +37,11 @@ class SolveOptions(BaseModel):
     test_command: str | None = Field(
         None, description="Test command; default: the one env set-up chose, else pytest."
     )
+    judge: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="The model also scores states and votes among finalists (auto: on for "
+        "hosted models, off for the embedded one).",
+    )
     run_tests: bool = Field(True, description="Score finished nodes with the project's tests.")
     tests: list[str] = Field(
         default_factory=list, description="Test files or ids that score nodes; default: all."

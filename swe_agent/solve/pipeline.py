@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,6 @@ def start_box(options: SolveOptions, env: Environment, context: IssueContext) ->
 def search(session: Session, *, on_event: Callable[..., None] | None, resume: bool = False) -> Any:
     """Install the tools, record the base tests, and run the tree search (or one chain)."""
     from search import CostMeter, Seams, Search, SearchOptions, resolved_by_tests
-    from search.value import CompositeValue, TestEvidenceValue, Weighted
 
     options, box, trajectory = session.options, session.box, session.trajectory
     load_tools(box, session.env.test_command, focus=focus_files(session.context.locations))
@@ -157,12 +156,10 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         probe=session.probe,
         max_steps=options.max_steps,
     )
-    value = CompositeValue(
-        [Weighted("tests", 0.7, TestEvidenceValue()), Weighted("step", 0.3, StepValue())]
-    )
+    value, discriminator = judging(session, meter)
     session.say(f"searching ({options.search})")
     searcher = Search(
-        Seams(expander=expander, value=value),
+        Seams(expander=expander, value=value, discriminator=discriminator),
         options=SearchOptions(budget=make_budget(options), good_enough=resolved_by_tests),
         path=session.run.tree,
         meter=meter,
@@ -173,6 +170,44 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         if resume and session.run.tree.exists()
         else searcher.start(box.base_state)
     )
+
+
+def judging(session: Session, meter: Any) -> tuple[Any, Any]:
+    """The value function and discriminator: tests first, the model's judgement when enabled."""
+    from search import TestsFirstDiscriminator
+    from search.value import CompositeValue, TestEvidenceValue, Weighted
+    from swe_agent.agent.judge import ModelJudge, ModelVote
+
+    tests = Weighted("tests", 0.7, TestEvidenceValue())
+    if not judge_enabled(session.options):
+        return CompositeValue([tests, Weighted("step", 0.3, StepValue())]), (
+            TestsFirstDiscriminator()
+        )
+    box, issue, trajectory = session.box, session.options.issue, session.trajectory
+
+    def diff_of(state: str) -> str:
+        return str(box.diff(box.base_state, state))
+
+    model = _Metered(session.model, meter)
+    judge = ModelJudge(model, issue=issue, diff_of=diff_of, trajectory=trajectory)
+    vote = ModelVote(model, issue=issue, diff_of=diff_of, trajectory=trajectory)
+    value = CompositeValue(
+        [
+            replace(tests, weight=0.6),
+            Weighted("judge", 0.25, judge),
+            Weighted("step", 0.15, StepValue()),
+        ]
+    )
+    return value, TestsFirstDiscriminator(vote=vote, vote_margin=5.0)
+
+
+def judge_enabled(options: SolveOptions) -> bool:
+    """on / off as asked; auto: on for hosted models, off for the small embedded one and replays."""
+    if options.judge != "auto":
+        return options.judge == "on"
+    from swe_agent.models.registry import parse_spec
+
+    return isinstance(options.model, str) and parse_spec(options.model)[0] == "litellm"
 
 
 def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callable[..., None]:

@@ -1,0 +1,55 @@
+"""The model's judgement as part of a node's value, and its vote among finished nodes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from solve_replies import FIX, SUBMIT
+
+from swe_agent.agent.policy import AgentConfig
+from swe_agent.agent.trajectory import read_events
+from swe_agent.models import get_model
+from swe_agent.solve import SolveOptions, solve
+from swe_agent.solve.pipeline import judge_enabled
+
+JUDGED = "The change fixes the average of the two middle values.\nSCORE: 80"
+
+
+def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
+    base: dict[str, object] = {
+        "repo": repo,
+        "issue": issue,
+        "search": "linear",
+        "sandbox": "local",
+        "setup_env": False,
+        "iterations": 8,
+        "judge": "on",
+        "agent": AgentConfig(auto_finish=False),
+    }
+    return SolveOptions(**(base | overrides))
+
+
+def test_the_judge_scores_a_changed_state_and_is_recorded(calc_repo: Path, issue_text: str) -> None:
+    report = solve(_options(calc_repo, issue_text), model=get_model([FIX, JUDGED, SUBMIT]))
+    assert report["status"] == "resolved"
+    assert report["model_calls"] == 3
+    events = read_events(Path(report["run_dir"], "trajectory.jsonl"))
+    roles = [e.get("role") for e in events if e["type"] == "model_call"]
+    assert roles == [None, "judge", None]  # the submit leaves the judged state: no second call
+    tree = json.loads(Path(report["run_dir"], "tree.json").read_text())
+    judged = [n for n in tree["nodes"] if "judge" in ((n.get("reward") or {}).get("parts") or {})]
+    assert judged and judged[0]["reward"]["parts"]["judge"] == 80.0
+
+
+def test_an_unreadable_judgement_abstains(calc_repo: Path, issue_text: str) -> None:
+    report = solve(_options(calc_repo, issue_text), model=get_model([FIX, "no idea", SUBMIT]))
+    assert report["status"] == "resolved"  # the tests decide; the judge said nothing usable
+
+
+def test_auto_judges_hosted_models_only() -> None:
+    repo, issue = Path("."), "x"
+    assert judge_enabled(SolveOptions(repo=repo, issue=issue, model="openai/gpt-4o-mini"))
+    assert not judge_enabled(SolveOptions(repo=repo, issue=issue))
+    assert not judge_enabled(SolveOptions(repo=repo, issue=issue, model="replay:/tmp/run"))
+    assert judge_enabled(SolveOptions(repo=repo, issue=issue, judge="on"))
