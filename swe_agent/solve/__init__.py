@@ -2,5 +2,6 @@
 
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.pipeline import solve
+from swe_agent.solve.retest import node_test_runner
 
-__all__ = ["SolveOptions", "solve"]
+__all__ = ["SolveOptions", "node_test_runner", "solve"]

@@ -6,12 +6,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tui_testlib import FIXTURE_RUN
+from tui_testlib import FIXTURE_RUN, add_test_hunks, make_repo
 
 from tui import BadRunFolder, HunkKey, build_patch, parse_diff
 from tui.hunks import all_keys
 
-PATCH = (FIXTURE_RUN / "patch.diff").read_text()
+RECORDED = (FIXTURE_RUN / "patch.diff").read_text()
+
+
+@pytest.fixture(scope="module")
+def patch(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The recorded fix plus two hunks in tests/test_stats.py, as git writes them."""
+    return add_test_hunks(make_repo(tmp_path_factory.mktemp("wide")))
 
 
 def _apply_check(repo: Path, text: str) -> None:
@@ -20,8 +26,17 @@ def _apply_check(repo: Path, text: str) -> None:
     )
 
 
-def test_the_chosen_patch_has_two_files_and_three_hunks() -> None:
-    files = parse_diff(PATCH)
+def test_the_recorded_patch_is_one_hunk() -> None:
+    files = parse_diff(RECORDED)
+    assert [(f.path, f.kind, len(f.hunks)) for f in files] == [
+        ("calculator/stats.py", "modified", 1)
+    ]
+    assert (files[0].hunks[0].added, files[0].hunks[0].removed) == (6, 2)
+    assert build_patch(files, all_keys(files)) == RECORDED
+
+
+def test_the_wider_patch_has_two_files_and_three_hunks(patch: str) -> None:
+    files = parse_diff(patch)
     assert [(f.path, f.kind, len(f.hunks)) for f in files] == [
         ("calculator/stats.py", "modified", 1),
         ("tests/test_stats.py", "modified", 2),
@@ -30,20 +45,20 @@ def test_the_chosen_patch_has_two_files_and_three_hunks() -> None:
         "@@ -1,3 +1,5 @@",
         "@@ -15,3 +17,7 @@ def test_median_even():",
     ]
-    assert (files[0].hunks[0].added, files[0].hunks[0].removed) == (3, 1)
+    assert files[0].hunks[0].header.startswith("@@ -16,10 +16,14 @@")
 
 
-def test_all_hunks_give_back_the_patch() -> None:
-    files = parse_diff(PATCH)
-    assert build_patch(files, all_keys(files)) == PATCH
+def test_all_hunks_give_back_the_patch(patch: str) -> None:
+    files = parse_diff(patch)
+    assert build_patch(files, all_keys(files)) == patch
 
 
-def test_no_hunk_gives_an_empty_patch() -> None:
-    assert build_patch(parse_diff(PATCH), []) == ""
+def test_no_hunk_gives_an_empty_patch(patch: str) -> None:
+    assert build_patch(parse_diff(patch), []) == ""
 
 
-def test_a_later_hunk_alone_is_renumbered_and_applies(repo: Path) -> None:
-    files = parse_diff(PATCH)
+def test_a_later_hunk_alone_is_renumbered_and_applies(repo: Path, patch: str) -> None:
+    files = parse_diff(patch)
     text = build_patch(files, {HunkKey(1, 1)})
     assert "@@ -15,3 +15,7 @@" in text  # the dropped import hunk added two lines before it
     assert "calculator/stats.py" not in text
@@ -54,22 +69,22 @@ def test_a_later_hunk_alone_is_renumbered_and_applies(repo: Path) -> None:
     assert content.rstrip().endswith("pytest.approx(1.75)")
 
 
-def test_every_subset_applies(repo: Path) -> None:
-    files = parse_diff(PATCH)
+def test_every_subset_applies(repo: Path, patch: str) -> None:
+    files = parse_diff(patch)
     keys = all_keys(files)
     for mask in range(1, 2 ** len(keys)):
         subset = {k for i, k in enumerate(keys) if mask >> i & 1}
         _apply_check(repo, build_patch(files, subset))
 
 
-def test_a_file_without_text_hunks_is_one_whole_hunk() -> None:
+def test_a_file_without_text_hunks_is_one_whole_hunk(patch: str) -> None:
     rename = (
         "diff --git a/old.py b/new.py\n"
         "similarity index 100%\n"
         "rename from old.py\n"
         "rename to new.py\n"
     )
-    files = parse_diff(rename + PATCH)
+    files = parse_diff(rename + patch)
     assert files[0].hunks[0].whole_file
     assert build_patch(files, {HunkKey(0, 0)}) == rename
 

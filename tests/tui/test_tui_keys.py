@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_testlib import RUN_ID, git, head, run_async, settle, toasts
+from tui_testlib import CHOSEN, FAILING, FORMAT_ERROR, RUN_ID, git, head, run_async, settle, toasts
 
 from patches import read_record
 from swe_agent.runs import RunPaths
@@ -21,6 +21,7 @@ from tui.help_screen import HelpScreen
 from tui.panes import RunHeader
 from tui.tree_view import SearchTreeView
 
+# the hunks of the chosen node in ``wide_repo``: the recorded fix, then two in a test file
 STATS, TESTS = HunkKey(0, 0), HunkKey(1, 0)
 ALL = {STATS, TESTS, HunkKey(1, 1)}
 
@@ -43,19 +44,19 @@ def test_opens_on_the_chosen_node_with_its_header(repo: Path) -> None:
         app = _app(repo)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            assert app.node_id == 5
-            assert [f.path for f in app.files] == ["calculator/stats.py", "tests/test_stats.py"]
-            assert len(app.query(HunkView)) == 3
+            assert app.node_id == CHOSEN
+            assert [f.path for f in app.files] == ["calculator/stats.py"]
+            assert len(app.query(HunkView)) == 1
             header = _text(app.query_one(RunHeader))
             assert "median() returns the wrong value" in header
-            assert "resolved · $0.0418 · 13,790/588 tok · 1m15s" in header
+            assert "resolved · $0.0000 · 10,444/1,962 tok · 4m05s" in header
 
     run_async(body)
 
 
-def test_space_toggles_the_hunk_under_the_cursor(repo: Path) -> None:
+def test_space_toggles_the_hunk_under_the_cursor(wide_repo: Path) -> None:
     async def body() -> None:
-        app = _app(repo)
+        app = _app(wide_repo)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("space")
@@ -73,27 +74,30 @@ def test_space_toggles_the_hunk_under_the_cursor(repo: Path) -> None:
     run_async(body)
 
 
-def test_a_accepts_all_hunks_of_the_node_and_another_node_starts_afresh(repo: Path) -> None:
+def test_a_accepts_all_hunks_of_the_node_and_another_node_starts_afresh(
+    wide_repo: Path,
+) -> None:
     async def body() -> None:
-        app = _app(repo)
+        app = _app(wide_repo)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await pilot.pause()
             await pilot.press("a")
             assert app.accepted == ALL and all(_accepted_marks(app))
-            assert "accepted all 3 hunks of node #5" in toasts(app)
+            assert "accepted all 3 hunks of node #3" in toasts(app)
             tree = app.query_one(SearchTreeView)
-            await pilot.press("up")  # to node #3, whose diff is the stats hunk alone
+            await pilot.press("up")  # to node #2, whose diff is #1's stats hunk alone
             await pilot.pause()
-            assert tree.cursor_node is not None and tree.cursor_node.data == 3
-            assert app.node_id == 3 and _accepted_marks(app) == [False]
+            assert tree.cursor_node is not None and tree.cursor_node.data == FORMAT_ERROR
+            assert app.node_id == FORMAT_ERROR and _accepted_marks(app) == [False]
             await pilot.press("space")
-            assert app.accepted_node == 3 and app.accepted == {STATS}
-            assert any("dropped the accepted hunks of node #5" in t for t in toasts(app))
+            assert app.accepted_node == FORMAT_ERROR and app.accepted == {STATS}
+            assert any("dropped the accepted hunks of node #3" in t for t in toasts(app))
 
     run_async(body)
 
 
-def test_p_applies_the_accepted_hunks_as_one_commit(repo: Path, run_dir: Path) -> None:
+def test_p_applies_the_accepted_hunks_as_one_commit(wide_repo: Path, run_dir: Path) -> None:
+    repo = wide_repo
     base = head(repo)
 
     async def body() -> None:
@@ -109,10 +113,10 @@ def test_p_applies_the_accepted_hunks_as_one_commit(repo: Path, run_dir: Path) -
     run_async(body)
     assert git(repo, "rev-parse", "HEAD~1").strip() == base
     assert git(repo, "log", "-1", "--format=%B").strip().splitlines()[:4] == [
-        f"swe-agent: apply 1 of 3 hunks of node #5, run {RUN_ID}",
+        f"swe-agent: apply 1 of 3 hunks of node #3, run {RUN_ID}",
         "",
         "Chosen by the search:",
-        "- tests: resolved (reproduction passes, no regression)",
+        "- tests: node 3 is resolved (1 finished: 1 resolved)",
     ]
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["calculator/stats.py"]
     assert git(repo, "status", "--porcelain") == ""
@@ -202,11 +206,11 @@ def test_e_exports_the_accepted_hunks_into_the_run_folder(repo: Path, run_dir: P
             await pilot.pause()
             await pilot.press("a", "e")
             await settle(pilot)
-            assert toasts(app)[-1] == f"export\nexported to {run_dir / 'accepted-node-5.diff'}"
+            assert toasts(app)[-1] == f"export\nexported to {run_dir / 'accepted-node-3.diff'}"
 
     base = head(repo)
     run_async(body)
-    exported = run_dir / "accepted-node-5.diff"
+    exported = run_dir / "accepted-node-3.diff"
     assert exported.read_text() == (run_dir / "patch.diff").read_text()
     assert head(repo) == base  # exporting never touches the repository
     assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
@@ -245,10 +249,10 @@ def test_t_reruns_the_node_tests_through_the_callback(repo: Path) -> None:
             shown = _text(app.query_one("#tests-body"))
             assert "regression tests: 7 passed, 0 failed" in shown
             assert "8 passed in 0.05s" in shown and "(re-run in this review)" in shown
-            assert "tests of node #5 finished" in toasts(app)[-1]
+            assert "tests of node #3 finished" in toasts(app)[-1]
 
     run_async(body)
-    assert asked == [5]
+    assert asked == [CHOSEN]
 
 
 def test_q_quits(repo: Path) -> None:
@@ -280,9 +284,9 @@ def test_help_screen_opens_and_closes(repo: Path) -> None:
     run_async(body)
 
 
-def test_the_command_palette_runs_review_commands(repo: Path) -> None:
+def test_the_command_palette_runs_review_commands(wide_repo: Path) -> None:
     async def body() -> None:
-        app = _app(repo)
+        app = _app(wide_repo)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("ctrl+p")
@@ -313,10 +317,10 @@ def test_trajectory_shows_each_step_with_folded_observations(repo: Path) -> None
         app = _app(repo)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            await pilot.press("2")
+            await pilot.press("up", "2")  # node #2: the steps of #1 and #2
             await pilot.pause()
             folds = list(app.query(Collapsible))
-            assert len(folds) == 3 and all(f.collapsed for f in folds)  # steps #1, #3, #5
+            assert len(folds) == 2 and all(f.collapsed for f in folds)
             folds[0].collapsed = False
             await pilot.pause()
             assert not folds[0].collapsed
@@ -350,17 +354,17 @@ def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) ->
             assert list(app.view.nodes) == [0]
             growing = json.loads(full_tree)
             growing["chosen"] = None
-            growing["nodes"][5]["tests"] = None  # node #5 is not evaluated yet
+            growing["nodes"][CHOSEN]["tests"] = None  # node #3 is not evaluated yet
             (run_dir / "tree.json").write_text(json.dumps(growing))
             await pilot.pause(0.3)
-            assert sorted(app.view.nodes) == [0, 1, 2, 3, 4, 5]
-            app.node_id = 5
+            assert sorted(app.view.nodes) == [0, 1, 2, 3]
+            app.node_id = CHOSEN
             await pilot.pause()
             assert "no tests ran" in _text(app.query_one("#tests-body"))
             (run_dir / "tree.json").write_text(full_tree)  # its tests came in
             await pilot.pause(0.3)
             assert "verdict: passing" in _text(app.query_one("#tests-body"))
-            assert app.view.chosen == 5
+            assert app.view.chosen == CHOSEN
 
     run_async(body)
 
@@ -387,7 +391,7 @@ def test_t_reports_a_runner_failure(repo: Path) -> None:
             await pilot.press("t")
             await settle(pilot)
             assert toasts(app)[-1] == (
-                "tests: Sandbox gone\nthe image of node #5 was removed\n"
+                "tests: Sandbox gone\nthe image of node #3 was removed\n"
                 "fix: run swe-agent env setup again"
             )
 
@@ -432,7 +436,7 @@ def test_one_repository_operation_at_a_time(repo: Path) -> None:
 
 
 def test_a_malformed_node_diff_is_reported_not_fatal(repo: Path, run_dir: Path) -> None:
-    (run_dir / "nodes" / "2.diff").write_text(
+    (run_dir / "nodes" / "1.diff").write_text(
         "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n"
     )
 
@@ -440,9 +444,9 @@ def test_a_malformed_node_diff_is_reported_not_fatal(repo: Path, run_dir: Path) 
         app = _app(repo)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await pilot.pause()
-            await pilot.press("up", "up")  # #5 -> #3 -> #2
+            await pilot.press("up", "up")  # #3 -> #2 -> #1
             await pilot.pause()
-            assert app.node_id == 2 and app.files == ()
+            assert app.node_id == FAILING and app.files == ()
             assert toasts(app)[-1].startswith("Unreadable run\na diff in the run folder")
             await pilot.press("space")
             assert "this node has no hunks" in toasts(app)[-1]

@@ -1,7 +1,7 @@
 """A run recorded by the real `solve` (local sandbox, scripted model) opens and applies in the TUI.
 
-Guards the file formats between solve and the review app: the hand-written fixture run could
-drift from what solve writes; this one cannot.
+Guards the file formats between solve and the review app: the kept recording under
+tests/fixtures/runs/ was written by an earlier version of solve; this one is written now.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tui_testlib import FIXTURE_RUN, RUN_ID
+from tui_testlib import CHOSEN, FAILING, FIXTURE_RUN, FORMAT_ERROR, RUN_ID
 
 from search import load_tree
 from swe_agent.runs import RunPaths
@@ -23,25 +23,27 @@ def _copy(tmp_path: Path) -> RunPaths:
 def test_the_fixture_tree_loads_with_the_search_package() -> None:
     tree = load_tree(FIXTURE_RUN / "tree.json")
     view = load_run(RunPaths(FIXTURE_RUN))
-    assert sorted(tree.nodes) == sorted(view.nodes) == [0, 1, 2, 3, 4, 5]
-    assert tree.chosen is not None and tree.chosen.node_id == view.chosen == 5
-    assert [n.id for n in tree.finished()] == [2, 5]
+    assert sorted(tree.nodes) == sorted(view.nodes) == [0, 1, 2, 3]
+    assert tree.chosen is not None and tree.chosen.node_id == view.chosen == CHOSEN
+    assert [n.id for n in tree.finished()] == [CHOSEN]
 
 
 def test_the_fixture_run_as_shown() -> None:
     view = load_run(RunPaths(FIXTURE_RUN))
     assert view.info.title == "median() returns the wrong value for an even number of values"
-    assert (view.info.model, view.info.status) == ("anthropic/claude-sonnet-4-5", "resolved")
-    assert [n.id for n in view.path(5)] == [0, 1, 3, 5]
-    assert view.chosen_path == {0, 1, 3, 5}
+    assert (view.info.model, view.info.status) == ("local/qwen2.5-coder-0.5b", "resolved")
+    assert [n.id for n in view.path(FORMAT_ERROR)] == [0, FAILING, FORMAT_ERROR]
+    assert view.chosen_path == {0, CHOSEN}
     nodes = view.nodes
-    assert nodes[2].terminal and nodes[2].verdict is Verdict.FAILING
-    assert nodes[5].terminal and nodes[5].verdict is Verdict.PASSING
-    assert nodes[4].duplicate_of == 3
-    assert nodes[1].verdict is Verdict.UNTESTED
-    assert nodes[3].usage.calls == 1 and nodes[3].usage.tokens_in == 3010
-    assert "run_tests()" in nodes[3].code
-    assert "7 passed" in nodes[3].observation
+    assert not nodes[FAILING].terminal and nodes[FAILING].verdict is Verdict.FAILING
+    assert nodes[CHOSEN].terminal and nodes[CHOSEN].verdict is Verdict.PASSING
+    assert nodes[FORMAT_ERROR].verdict is Verdict.UNTESTED and not nodes[FORMAT_ERROR].code
+    assert "no python code blocks" in nodes[FORMAT_ERROR].observation
+    # the model was asked four times for #2 (format errors); each node's share adds up
+    assert [nodes[i].usage.calls for i in (1, 2, 3)] == [1, 4, 1]
+    assert sum(n.usage.tokens_in for n in nodes.values()) == view.info.tokens_in == 10_444
+    assert "return (ordered[middle - 1] + ordered[middle]) / 2" in nodes[FAILING].code
+    assert "replaced median in calculator/stats.py" in nodes[CHOSEN].observation
 
 
 def test_tree_labels_carry_reward_visits_and_markers() -> None:
@@ -52,16 +54,26 @@ def test_tree_labels_carry_reward_visits_and_markers() -> None:
         parts = tree_label(node, chosen_path=view.chosen_path, chosen=view.chosen)
         return "".join(text for text, _ in parts)
 
-    assert label(5).startswith("★#5 +97 n1 ■ ✔ edit(")
-    assert label(2).startswith("#2 -62 n1 ■ ✘ edit(")
-    assert label(4).startswith("#4 +82 n1 ✔ =#3 edit(")
-    assert label(0) == "#0 n6 base"
+    assert label(CHOSEN) == "★#3 +73 n1 ■ ✔ def median(values):"
+    assert label(FAILING) == "#1 +44 n2 ✘ def median(values):"
+    assert label(FORMAT_ERROR) == "#2 -40 n1 (no valid action)"
+    assert label(0) == "#0 n4 base"
+
+
+def test_a_duplicate_is_marked_with_the_node_it_repeats(tmp_path: Path) -> None:
+    run = _copy(tmp_path)
+    tree = json.loads(run.tree.read_text())
+    tree["nodes"][FORMAT_ERROR]["duplicate_of"] = FAILING  # the recorded run has none
+    run.tree.write_text(json.dumps(tree))
+    node = load_run(run).nodes[FORMAT_ERROR]
+    label = "".join(text for text, _ in tree_label(node, chosen_path=frozenset(), chosen=None))
+    assert label == "#2 -40 n1 =#1 (no valid action)"
 
 
 def test_header_facts() -> None:
     info = load_run(RunPaths(FIXTURE_RUN)).info
     assert header_facts(info) == (
-        "anthropic/claude-sonnet-4-5 · resolved · $0.0418 · 13,790/588 tok · 1m15s"
+        "local/qwen2.5-coder-0.5b · resolved · $0.0000 · 10,444/1,962 tok · 4m05s"
     )
     assert "· resolved, applied 01234567 ·" in header_facts(info, applied="0123456789ab")
     assert (elapsed(42), elapsed(3725)) == ("42s", "1h02m")
@@ -70,10 +82,12 @@ def test_header_facts() -> None:
 def test_node_diffs_fall_back_to_the_patch_for_the_chosen_node(tmp_path: Path) -> None:
     run = _copy(tmp_path)
     view = load_run(run)
-    assert node_diff(run, view, 2) == (run.root / "nodes" / "2.diff").read_text()
-    (run.root / "nodes" / "5.diff").unlink()
-    assert node_diff(run, view, 5) == run.patch.read_text()
-    assert node_diff(run, view, 1) == ""  # reading a file changes nothing
+    assert node_diff(run, view, FAILING) == (run.root / "nodes" / "1.diff").read_text()
+    (run.root / "nodes" / "3.diff").unlink()
+    assert node_diff(run, view, CHOSEN) == run.patch.read_text() != ""
+    (run.root / "nodes" / "2.diff").unlink()
+    assert node_diff(run, view, FORMAT_ERROR) == ""  # only the chosen node has a fallback
+    assert node_diff(run, view, 0) == ""  # the base against itself
 
 
 def test_a_run_without_tree_or_report_shows_the_root(tmp_path: Path) -> None:
@@ -100,5 +114,5 @@ def test_a_broken_tree_is_a_bad_run_folder(tmp_path: Path, content: str) -> None
 def test_a_torn_trajectory_line_is_ignored(tmp_path: Path) -> None:
     run = _copy(tmp_path)
     with run.trajectory.open("a") as handle:
-        handle.write('{"seq": 99, "type": "model_call", "node": 5, "tok')
-    assert load_run(run).nodes[5].usage.calls == 1
+        handle.write('{"seq": 99, "type": "model_call", "parent": 0, "tok')
+    assert load_run(run).nodes[CHOSEN].usage.calls == 1

@@ -27,7 +27,7 @@ def test_main_screen_light_with_an_accepted_hunk(snap_compare: Any, tmp_path: Pa
 
 
 def test_failing_node_in_the_light_theme(snap_compare: Any, tmp_path: Path) -> None:
-    # up from #5: #3, #2 (the finished node whose tests fail)
+    # up from #3: #2, #1 (the node whose tests fail: test_median_odd breaks)
     assert snap_compare(_app(tmp_path, theme="light"), press=["up", "up"], terminal_size=SIZE)
 
 

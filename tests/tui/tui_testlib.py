@@ -11,8 +11,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "calculator"
-RUN_ID = "20260115-093012-c4f1"
+# a real `swe-agent solve` of the example with the embedded model (tests/fixtures/runs/README.md)
+RUN_ID = "20261122-023548-bc28"
 FIXTURE_RUN = ROOT / "tests" / "fixtures" / "runs" / RUN_ID
+CHOSEN = 3  # finished and resolved: one hunk in calculator/stats.py
+FAILING = 1  # fixes the even case, breaks test_median_odd: not finished
+FORMAT_ERROR = 2  # under #1: the model's replies held no action; #1's state, so #1's diff
 SKIP = shutil.ignore_patterns(".swe-agent", ".pytest_cache", "__pycache__")
 
 
@@ -35,6 +39,29 @@ def make_repo(where: Path) -> Path:
     git(repo, "commit", "-qm", "base")
     shutil.copytree(FIXTURE_RUN, repo / ".swe-agent" / "runs" / RUN_ID)
     return repo
+
+
+def add_test_hunks(repo: Path) -> str:
+    """Give the chosen node two more hunks, at the top and bottom of tests/test_stats.py.
+
+    The recorded fix is one hunk; choosing hunk by hunk needs several. The wider diff is made by
+    git from the recorded fix plus a new test, and replaces the node's diff and patch.diff.
+    """
+    run_dir = repo / ".swe-agent" / "runs" / RUN_ID
+    git(repo, "apply", str(run_dir / "nodes" / f"{CHOSEN}.diff"))
+    tests = repo / "tests" / "test_stats.py"
+    tests.write_text(f"import pytest\n\n{tests.read_text()}{NEW_TEST}")
+    diff = git(repo, "diff", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/")
+    git(repo, "checkout", "--", ".")
+    for path in (run_dir / "nodes" / f"{CHOSEN}.diff", run_dir / "patch.diff"):
+        path.write_text(diff)
+    return diff
+
+
+NEW_TEST = (
+    "\n\ndef test_median_even_floats():\n"
+    "    assert median([0.5, 3.0, 1.5, 2.0]) == pytest.approx(1.75)\n"
+)
 
 
 def head(repo: Path) -> str:
