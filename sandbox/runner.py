@@ -11,7 +11,6 @@ import contextlib
 import json
 import linecache
 import os
-import platform
 import shutil
 import signal
 import subprocess
@@ -315,9 +314,12 @@ def prepare_workspace(workdir, archive):
         else:
             tar.extractall(workdir)
     os.remove(archive)
-    git(["init", "-q"])
-    with open(os.path.join(workdir, ".git", "config"), "a") as config:  # saves two git runs
-        config.write("[gc]\n\tauto = 0\n[core]\n\tuntrackedCache = true\n")  # faster scans
+    git(["init", "-q", "--template="])  # no sample hooks to copy; info/ is the folder tools use
+    os.mkdir(os.path.join(workdir, ".git", "info"))
+    with open(os.path.join(workdir, ".git", "config"), "a") as config:  # saves git runs
+        # no gc or maintenance run spawned after commits; untracked cache: faster git status
+        config.write("[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n")
+        config.write("[core]\n\tuntrackedCache = true\n")
     git(["add", "-A", "-f"])
     git(["commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline"])
     return git(["rev-parse", "HEAD^{tree}"]).strip()
@@ -349,7 +351,7 @@ def op_init(req):
     os.chdir(req["workdir"])
     for tool in req.get("tools", []):
         NAMESPACE[tool] = make_proxy(tool)
-    info = {"pid": os.getpid(), "pgid": os.getpgid(0), "python": platform.python_version()}
+    info = {"pid": os.getpid(), "pgid": os.getpgid(0), "python": "%d.%d.%d" % sys.version_info[:3]}
     info["tree"] = tree
     return {"value": json.dumps(info)}
 
