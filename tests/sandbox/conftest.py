@@ -76,3 +76,20 @@ def no_leftovers(docker_image: str) -> Iterator[None]:
     left = [c.short_id for c in client.containers.list(all=True, filters=filters)]
     left = [c for c in left if not any(b.startswith(c) for b in before)]
     assert not left, f"containers left behind: {left}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many Docker tests ran, passed and were skipped (CI must show they ran)."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        reports = terminalreporter.stats.get(outcome, [])
+        docker = [r for r in reports if "docker" in getattr(r, "keywords", {})]
+        if outcome in ("passed", "failed"):
+            docker = [r for r in docker if getattr(r, "when", "call") == "call"]
+        counts[outcome] = len(docker)
+    ran = counts["passed"] + counts["failed"]
+    terminalreporter.write_sep("-", "docker tests")
+    terminalreporter.write_line(
+        f"docker tests: {ran} ran ({counts['passed']} passed, {counts['failed']} failed), "
+        f"{counts['skipped']} skipped, {counts['error']} errors"
+    )
