@@ -10,18 +10,22 @@ import json
 import os
 import re
 import shlex
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swe_agent.bench.envs import Environment
 from swe_agent.bench.grading import TestsStatus, grade, instance_report, pytest_command
-from swe_agent.bench.repos import DEFAULT_REPO_URL, locked
+from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
-HARNESS = "2"  # bumped when a change makes earlier reports stale (they are then redone)
+HARNESS = "3"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
+# pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
+_COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
 # git apply first, then the fallbacks of SWE-bench's harness: --reject, then GNU patch --fuzz
 # (run on the host, see fuzz.py: environment images need not have patch).
 APPLY_COMMANDS = ("git apply --verbose {file}", "git apply --verbose --reject {file}")
@@ -57,6 +61,16 @@ class Outcome:
     error: str | None = None
     image: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    collection_failed: bool = False  # pytest stopped at collection (an import failed)
+    env_shared: bool = False  # the environment of an earlier instance of this repo and version
+    notes: list[str] = field(default_factory=list)
+
+    def reset(self, *, note: str) -> None:
+        """Forget the results of an attempt (not its timings) before evaluating again."""
+        self.applied, self.apply_command, self.status = False, None, None
+        self.exit_code, self.timed_out, self.error = None, False, None
+        self.collection_failed = False
+        self.notes.append(note)
 
 
 def evaluate_task(task: EvalTask) -> dict[str, Any]:
@@ -74,6 +88,8 @@ def evaluate_task(task: EvalTask) -> dict[str, Any]:
 
 
 def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
+    from swe_agent.bench.envs import EnvironmentFailed, resolve_environment
+
     inst = task.instance
     workdir = prepare_workdir(
         repo=inst["repo"],
@@ -84,82 +100,55 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
         url_template=task.url_template,
     )
     outcome.timings["workdir_s"] = _since(started)
-    record = _environment(task, workdir, outcome)
-    if record is None:
-        return
-    outcome.timings["env_s"] = _since(started) - outcome.timings["workdir_s"]
-    _in_sandbox(task, workdir, record, outcome)
+    for reuse in (True, False):
+        try:
+            env = resolve_environment(inst, root=workdir.root, commit=workdir.with_tests,
+                                      lock_dir=task.lock_dir, reuse=reuse)  # fmt: skip
+        except EnvironmentFailed as exc:
+            outcome.error = f"environment: {exc}"
+            return
+        outcome.image, outcome.env_shared = env.image, env.shared
+        outcome.timings["env_s"] = round(_since(started) - outcome.timings["workdir_s"], 2)
+        _in_sandbox(task, workdir, env, outcome)
+        if not (env.shared and outcome.collection_failed):
+            return
+        # The environment of another commit of this version lacks something these tests
+        # import: evaluate again in the environment env_setup gives this commit.
+        outcome.reset(note=f"tests did not collect in the shared environment {env.image}")
 
 
-def _environment(task: EvalTask, workdir: Workdir, outcome: Outcome) -> Any:
-    """The cached environment image at base_commit + test_patch; None (and an error) if none."""
-    from env_setup import SetupOptions, record_path, setup_environment
-    from swe_agent.bench.env_bench import named_test_files
-
-    tests = named_test_files(task.instance)
-    # Instances of one repository and version usually share an environment: one build at a
-    # time for them, while other versions build beside it.
-    name = str(task.instance["repo"]).replace("/", "+") + "@" + str(task.instance.get("version"))
-    with locked(task.lock_dir / f"{name}.lock"):
-        shared = task.lock_dir / f"{name}.env.json"
-        _share_record(shared, record_path(workdir.root), overwrite=False)
-        record = setup_environment(
-            workdir.root, SetupOptions(commit=workdir.with_tests, tests=tests)
-        )
-        if record.success:
-            _share_record(record_path(workdir.root), shared, overwrite=True)
-    outcome.image = record.image
-    if not record.success or not record.image:
-        outcome.error = "environment: " + _env_failure(record)
-        return None
-    if record.test_runner != "pytest":
-        outcome.error = f"environment: test runner {record.test_runner} is not supported"
-        return None
-    return record
-
-
-def _share_record(source: Path, dest: Path, *, overwrite: bool) -> None:
-    """Copy env.json between work folders of one repository.
-
-    With the record of the same cache key at hand, a cache hit needs no container to read the
-    record out of the image; a record of another key is simply not used by env_setup.
-    """
-    if source.is_file() and (overwrite or not dest.exists()):
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(dest, source.read_text(encoding="utf-8"))
-
-
-def _env_failure(record: Any) -> str:
-    """The failing set-up command and the end of its output (for env_setup's owner)."""
-    failed = [c for c in record.commands if not c.ok and not c.optional]
-    if failed:
-        last = failed[-1]
-        return f"`{last.command}` exited {last.exit_code}: {last.output_tail[-600:]}"
-    tail = record.verify.output_tail[-600:] if record.verify else ""
-    return f"verification failed (python {record.python}): {tail}"
-
-
-def _in_sandbox(task: EvalTask, workdir: Workdir, record: Any, outcome: Outcome) -> None:
+def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome) -> None:
     from sandbox import Limits, start_sandbox
 
-    inst = task.instance
     # The whole output is kept: a -rA summary of hundreds of tests must not lose its middle.
     limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
     mark = time.monotonic()
-    with start_sandbox(
-        workdir.root, image=record.image, commit=workdir.base, python=record.python, limits=limits
-    ) as box:
+    box = start_sandbox(
+        workdir.root, image=env.image, commit=workdir.base, python=env.python, limits=limits
+    )
+    try:
         outcome.timings["sandbox_s"] = _since(mark)
-        mark = time.monotonic()
-        if not _apply_model_patch(box, task, workdir, outcome):
-            return
-        if not _apply(box, "test.diff", inst.get("test_patch") or "", APPLY_COMMANDS[:1]):
-            outcome.error = "test_patch did not apply on top of the model patch"
-            return
-        outcome.timings["patch_s"] = _since(mark)
-        _run_tests(box, task, record, outcome, timeout=task.timeout_s)
-        if task.keep_image:
-            box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
+        _patch_and_test(box, task, workdir, env, outcome)
+    finally:
+        # Removing a container takes a second or two (its layer of thousands of files); the
+        # report does not wait for it. The thread is not a daemon: the process waits at exit.
+        threading.Thread(target=box.close, name=f"close-{outcome.instance_id}").start()
+
+
+def _patch_and_test(
+    box: Any, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
+) -> None:
+    """Model patch, test patch, FAIL_TO_PASS and PASS_TO_PASS, and the instance image if kept."""
+    mark = time.monotonic()
+    if not _apply_model_patch(box, task, workdir, outcome):
+        return
+    if not _apply(box, "test.diff", task.instance.get("test_patch") or "", APPLY_COMMANDS[:1]):
+        outcome.error = "test_patch did not apply on top of the model patch"
+        return
+    outcome.timings["patch_s"] = _since(mark)
+    _run_tests(box, task, env, outcome, timeout=task.timeout_s)
+    if task.keep_image:
+        box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 
 
 def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
@@ -214,16 +203,19 @@ def _apply_log(box: Any) -> str:
     return str(box.run(f"cat {STAGE}/apply.log", timeout=30).stdout)
 
 
-def _run_tests(box: Any, task: EvalTask, record: Any, outcome: Outcome, *, timeout: float) -> None:
+def _run_tests(
+    box: Any, task: EvalTask, env: Environment, outcome: Outcome, *, timeout: float
+) -> None:
     """Run FAIL_TO_PASS and PASS_TO_PASS under ``timeout -s KILL`` inside the container."""
     inst = task.instance
     f2p, p2p = list(inst.get("FAIL_TO_PASS") or []), list(inst.get("PASS_TO_PASS") or [])
-    command = pytest_command(f"{record.venv}/bin/python", [*f2p, *p2p])
+    command = pytest_command(f"{env.venv}/bin/python", [*f2p, *p2p])
     obs = box.run(command, timeout=timeout)
     output = obs.stdout + "\n" + obs.stderr
     _atomic_write(task.out_dir / "test_output.txt", f"+ {command}\n{output}")
     outcome.timings["tests_s"] = round(obs.elapsed_s, 2)
     outcome.exit_code, outcome.timed_out = obs.exit_code, obs.timed_out
+    outcome.collection_failed = bool(_COLLECTION_FAILED.search(output)) or obs.exit_code == 4
     outcome.status = grade(output, fail_to_pass=f2p, pass_to_pass=p2p)
     if obs.timed_out:
         outcome.error = f"timeout: the tests ran longer than {timeout:.0f} s and were killed"
@@ -252,9 +244,11 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         "timed_out": outcome.timed_out,
         "error": outcome.error,
         "image": outcome.image,
+        "env_shared": outcome.env_shared,
         "digest": task.digest,
         "harness": HARNESS,
         "timings": outcome.timings,
+        "notes": outcome.notes,
     }
     fields.update({k: row[k] for k in ("apply_command", "exit_code", "timed_out", "error")})
     _atomic_write(task.out_dir / "patch.diff", task.model_patch or "")

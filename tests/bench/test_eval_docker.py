@@ -59,6 +59,10 @@ def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
     assert hang["tests_status"]["FAIL_TO_PASS"]["failure"] == ["tests/test_hang.py::test_hang"]  # type: ignore[index]
     assert set(summary["errors"]) == {IDS[1], IDS[2]} and summary["timed_out"] == [IDS[2]]
     assert (out / IDS[0] / "test_output.txt").read_text().count("PASSED") == 3
+    rows = [json.loads((out / i / "eval.json").read_text()) for i in IDS]
+    # One repository and version: env_setup is asked once, the other instances share its image.
+    assert sorted(r["env_shared"] for r in rows) == [False, True, True, True]
+    assert len({r["image"] for r in rows}) == 1
     fuzzy = _report(out, IDS[3])  # git apply refused it; GNU patch --fuzz (on the host) did not
     assert fuzzy["resolved"] and str(fuzzy["apply_command"]).startswith("patch --batch")
     # A second run reuses every finished evaluation of the same patch.

@@ -175,3 +175,17 @@ def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
             "--repos", str(world.mirrors), "--search", "bfs"]  # fmt: skip
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 2 and "unknown search mode" in result.output
+
+
+def test_a_collection_failure_is_recognised_and_an_attempt_forgotten() -> None:
+    from swe_agent.bench.eval_instance import _COLLECTION_FAILED, Outcome
+
+    assert _COLLECTION_FAILED.search("!!! Interrupted: 1 error during collection !!!")
+    assert _COLLECTION_FAILED.search("Interrupted: 8 errors during collection")
+    assert not _COLLECTION_FAILED.search("1 failed, 3 passed in 0.2s")
+    outcome = Outcome("x", applied=True, exit_code=2, collection_failed=True, error="e")
+    outcome.timings["tests_s"] = 1.0
+    outcome.reset(note="again")
+    assert (outcome.applied, outcome.exit_code, outcome.error) == (False, None, None)
+    assert not outcome.collection_failed and outcome.notes == ["again"]
+    assert outcome.timings == {"tests_s": 1.0}  # the time of the first attempt still counts

@@ -1,0 +1,132 @@
+"""The environment image of an instance, resolved once per repository and version per batch.
+
+The first instance of a repository and version asks env_setup (a build, or a cache hit that
+env_setup checks against the instance's test files); its record is kept in the batch's lock
+folder, and the later instances of that repository and version use its image directly, as
+SWE-bench's harness uses one environment per repository and version. An instance whose tests
+then fail to collect in a shared environment asks env_setup for its own (``reuse=False``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_agent.bench.repos import locked
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the evaluation needs of an environment record."""
+
+    image: str
+    python: str
+    venv: str
+    test_runner: str
+    shared: bool = False  # taken from an earlier instance of the same repository and version
+
+
+class EnvironmentFailed(Exception):
+    """env_setup could not give a working environment (the message says why)."""
+
+
+def environment_key(instance: dict[str, Any]) -> str:
+    """``OWNER+NAME@VERSION``: instances with the same key share one environment."""
+    return str(instance["repo"]).replace("/", "+") + "@" + str(instance.get("version") or "")
+
+
+def resolve_environment(
+    instance: dict[str, Any], *, root: Path, commit: str, lock_dir: Path, reuse: bool = True
+) -> Environment:
+    """The environment of ``instance``: the batch's shared one, else env_setup's (then shared)."""
+    key = environment_key(instance)
+    shared = lock_dir / f"{key}.env.json"
+    with locked(lock_dir / f"{key}.lock"):
+        known = _usable(shared) if reuse else None
+        if known is not None:
+            return known
+        data = _setup(root, commit, shared, tests=_test_files(instance))
+        if reuse or not shared.is_file():
+            _atomic_write(shared, json.dumps(data, indent=2))
+    return _environment(data)
+
+
+def _test_files(instance: dict[str, Any]) -> tuple[str, ...]:
+    from swe_agent.bench.env_bench import named_test_files
+
+    return named_test_files(instance)
+
+
+def _usable(shared: Path) -> Environment | None:
+    """The shared record's environment, when it worked and its image is still there."""
+    try:
+        data = json.loads(shared.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or not data.get("success") or not data.get("image"):
+        return None
+    if not _image_exists(str(data["image"])):
+        return None  # pruned meanwhile: env_setup rebuilds or replays it
+    env = _environment(data)
+    return Environment(env.image, env.python, env.venv, env.test_runner, shared=True)
+
+
+def _setup(root: Path, commit: str, shared: Path, *, tests: tuple[str, ...]) -> dict[str, Any]:
+    """Ask env_setup; the record as JSON, or EnvironmentFailed naming the failing step."""
+    from env_setup import SetupOptions, record_path, setup_environment
+
+    local = record_path(root)
+    if shared.is_file() and not local.exists():
+        # The earlier record (image gone): env_setup replays its commands instead of planning.
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(shared.read_text(encoding="utf-8"), encoding="utf-8")
+    # The named test files: env_setup checks that they collect (a build verifies only them).
+    record = setup_environment(root, SetupOptions(commit=commit, tests=tests))
+    if not record.success or not record.image:
+        raise EnvironmentFailed(_failure(record))
+    if record.test_runner != "pytest":
+        raise EnvironmentFailed(f"test runner {record.test_runner} is not supported")
+    data: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))
+    return data
+
+
+def _environment(data: dict[str, Any]) -> Environment:
+    return Environment(
+        image=str(data["image"]),
+        python=str(data.get("python") or "3.11"),
+        venv=str(data.get("venv") or "/opt/swe-venv"),
+        test_runner=str(data.get("test_runner") or "pytest"),
+    )
+
+
+def _image_exists(tag: str) -> bool:
+    import docker
+
+    client = docker.from_env(timeout=60)
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def _failure(record: Any) -> str:
+    """The failing set-up command and the end of its output (for env_setup's owner)."""
+    failed = [c for c in record.commands if not c.ok and not c.optional]
+    if failed:
+        last = failed[-1]
+        return f"`{last.command}` exited {last.exit_code}: {last.output_tail[-600:]}"
+    tail = record.verify.output_tail[-600:] if record.verify else ""
+    return f"verification failed (python {record.python}): {tail}"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
