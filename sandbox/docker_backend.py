@@ -62,16 +62,27 @@ def owner_tag() -> str:
     return f"{os.uname().nodename}:{os.getpid()}"
 
 
-def container_env(limits: Limits, *, network: bool, extra: Mapping[str, str]) -> dict[str, str]:
-    """The container's environment: allowlisted host variables, CA and proxies when online."""
+def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]:
+    """The container's environment: allowlisted host variables and the caller's extras."""
     env = {"HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
     env.update({k: os.environ[k] for k in limits.env_allowlist if k in os.environ})
-    if network:
-        env.update({k: os.environ[k] for k in PROXY_VARS if k in os.environ})
-        if HOST_CA.is_file():
-            env.update(dict.fromkeys(CA_VARS, f"{STAGE}/ca-certificates.crt"))
     env.update(extra)
     return env
+
+
+def network_exec_args(*, network: bool) -> list[str]:
+    """`docker exec` options that give the runner the host's proxies and CA bundle when online.
+
+    They go to the runner's exec, not into the container's configuration, so that an image
+    committed after a network phase does not carry them. A bare ``-e NAME`` makes the docker
+    client copy the value from its own environment: proxy URLs stay out of the process list.
+    """
+    if not network:
+        return []
+    args = [f"-e{name}" for name in PROXY_VARS if name in os.environ]
+    if HOST_CA.is_file():
+        args += [f"-e{name}={STAGE}/ca-certificates.crt" for name in CA_VARS]
+    return args
 
 
 def _ids(user: str) -> tuple[int, int]:
@@ -115,6 +126,7 @@ class DockerSandbox(RunnerSandbox):
         self.base_state = ""
         self.timings: dict[str, float] = {}
         self.docker_cli = shutil.which("docker") or "docker"
+        self.exec_args: list[str] = []  # network phases: proxies and the CA bundle
 
     @classmethod
     def start(
@@ -138,6 +150,7 @@ class DockerSandbox(RunnerSandbox):
         started = time.monotonic()
         container = cls._create(client, image, limits, network=network, env=env or {})
         sandbox = cls(client, container, limits)
+        sandbox.exec_args = network_exec_args(network=network)
         close_at_exit(sandbox.close)
         try:
             sandbox._boot(archive, network=network, tools=tools or {}, started=started)
@@ -160,7 +173,7 @@ class DockerSandbox(RunnerSandbox):
                 init=True,
                 user=limits.user,
                 working_dir="/",
-                environment=container_env(limits, network=network, extra=env),
+                environment=container_env(limits, extra=env),
                 labels={LABEL: "1", OWNER_LABEL: owner_tag()},
                 network_mode="bridge" if network else "none",
                 mem_limit=limits.memory,
@@ -194,7 +207,7 @@ class DockerSandbox(RunnerSandbox):
 
     def spawn_runner(self) -> subprocess.Popen[bytes]:
         """Start the runner with a long-lived `docker exec -i` (its pipes are the channel)."""
-        argv = [self.docker_cli, "exec", "-i", "-u", self.limits.user, "-w", "/"]
+        argv = [self.docker_cli, "exec", "-i", "-u", self.limits.user, "-w", "/", *self.exec_args]
         argv += [self.container.id, "python3", f"{STAGE}/runner.py"]
         return subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE

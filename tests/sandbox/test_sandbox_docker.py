@@ -120,14 +120,22 @@ def test_network_phase_gets_the_ca_bundle_and_proxies(
     docker_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_leftovers: None
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
-    with _fresh(docker_image, tmp_path, network=True) as sandbox:
-        host = sandbox.container.attrs["HostConfig"]
-        assert host["NetworkMode"] == "bridge"
-        code = "import os\nos.environ.get('HTTPS_PROXY'), os.path.getsize(os.environ['PIP_CERT'])"
-        value = sandbox.execute(code).value or ""
+    tag = f"swe-agent-test/online:{uuid.uuid4().hex[:8]}"
+    try:
+        with _fresh(docker_image, tmp_path, network=True) as sandbox:
+            host = sandbox.container.attrs["HostConfig"]
+            assert host["NetworkMode"] == "bridge"
+            code = "import os\nos.environ.get('HTTPS_PROXY'), os.path.getsize(os.environ['PIP_CERT'])"
+            value = sandbox.execute(code).value or ""
+            assert "proxy.invalid" in sandbox.run("echo $HTTPS_PROXY").stdout  # commands too
+            sandbox.commit(tag)
+        image_env = " ".join(connect().images.get(tag).attrs["Config"]["Env"])
+    finally:
+        connect().images.remove(tag, force=True)
     assert "proxy.invalid" in value
     if Path("/etc/ssl/certs/ca-certificates.crt").is_file():
         assert str(Path("/etc/ssl/certs/ca-certificates.crt").stat().st_size) in value
+    assert "PROXY" not in image_env and "PIP_CERT" not in image_env  # not baked into images
 
 
 def test_commit_makes_an_image_that_starts(
