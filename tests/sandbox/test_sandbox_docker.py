@@ -125,8 +125,8 @@ def test_network_phase_gets_the_ca_bundle_and_proxies(
         with _fresh(docker_image, tmp_path, network=True) as sandbox:
             host = sandbox.container.attrs["HostConfig"]
             assert host["NetworkMode"] == "bridge"
-            code = "import os\nos.environ.get('HTTPS_PROXY'), os.path.getsize(os.environ['PIP_CERT'])"
-            value = sandbox.execute(code).value or ""
+            code = "import os\nos.environ.get('HTTPS_PROXY'), "
+            value = sandbox.execute(code + "os.path.getsize(os.environ['PIP_CERT'])").value or ""
             assert "proxy.invalid" in sandbox.run("echo $HTTPS_PROXY").stdout  # commands too
             sandbox.commit(tag)
         image_env = " ".join(connect().images.get(tag).attrs["Config"]["Env"])
