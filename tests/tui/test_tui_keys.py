@@ -17,7 +17,6 @@ from patches import read_record
 from swe_agent.runs import RunPaths
 from tui import BadSetting, HunkKey, Outcome, ReviewApp, ReviewSettings, make_app
 from tui.diff_view import DiffView, HunkView
-from tui.help_screen import HelpScreen
 from tui.panes import RunHeader
 from tui.tree_view import SearchTreeView
 
@@ -264,48 +263,6 @@ def test_q_quits(repo: Path) -> None:
             await pilot.pause()
             assert not app.is_running
         assert app.return_code == 0
-
-    run_async(body)
-
-
-def test_help_screen_opens_and_closes(repo: Path) -> None:
-    async def body() -> None:
-        app = _app(repo)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.press("question_mark")
-            assert isinstance(app.screen, HelpScreen)
-            rows = _text(app.screen.query_one("#help-rows"))
-            for key in ("space", "a", "p", "u", "e", "t", "q"):
-                assert f"\n{key} " in f"\n{rows}"
-            await pilot.press("escape")
-            assert not isinstance(app.screen, HelpScreen)
-
-    run_async(body)
-
-
-def test_the_command_palette_runs_review_commands(wide_repo: Path) -> None:
-    async def body() -> None:
-        app = _app(wide_repo)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.press("ctrl+p")
-            await pilot.press(*"accept all hunks")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
-            await pilot.pause()
-            assert app.accepted == ALL
-
-    run_async(body)
-
-
-def test_the_footer_lists_every_key(repo: Path) -> None:
-    async def body() -> None:
-        app = _app(repo)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            shown = {b.key for (_, b, enabled, _) in app.active_bindings.values() if b.show}
-            assert {"space", "a", "p", "u", "e", "t", "q"} <= shown
 
     run_async(body)
 

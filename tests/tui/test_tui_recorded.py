@@ -1,16 +1,18 @@
-"""A run recorded by the real `solve` (local sandbox, scripted model) opens and applies in the TUI.
+"""Runs that the real `solve` writes now (local sandbox; scripted or replayed model) and the TUI.
 
-Guards the file formats between solve and the review app: the kept recording under
-tests/fixtures/runs/ was written by an earlier version of solve; this one is written now.
+Guards the file formats between solve and the review app: a run written now opens and applies,
+and replaying the kept recording's model replies (tests/fixtures/runs/) gives back its tree, so
+the fixture the other tests read is still what solve writes.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
-from tui_testlib import EXAMPLE, git, head, run_async, settle
+from tui_testlib import EXAMPLE, FIXTURE_RUN, RUN_ID, git, head, run_async, settle
 
 from swe_agent.models import get_model
 from swe_agent.runs import find_run
@@ -72,3 +74,26 @@ def test_a_recorded_run_opens_and_its_patch_applies(recorded: Path) -> None:
     run_async(body)
     assert git(recorded, "rev-parse", "HEAD~1").strip() == base
     assert "(ordered[middle - 1] + ordered[middle]) / 2" in git(recorded, "show", "HEAD")
+
+
+def _shape(tree_json: Path) -> list[tuple[object, ...]]:
+    nodes = json.loads(tree_json.read_text())["nodes"]
+    keys = ("id", "parent", "state", "terminal")
+    return [(*(n[k] for k in keys), (n["reward"] or {}).get("value")) for n in nodes]
+
+
+def test_the_kept_recording_replays_to_the_same_tree(repo: Path) -> None:
+    """The kept run's model replies, given to solve again, rebuild its tree node for node."""
+    options = SolveOptions(
+        repo=repo,
+        issue=(FIXTURE_RUN / "issue.md").read_text(),
+        sandbox="local",
+        setup_env=False,
+        iterations=12,
+    )
+    report = solve(options, model=get_model(f"replay:{FIXTURE_RUN}"))
+    assert report["status"] == "resolved"
+    run = find_run(repo)  # the newest run: this replay
+    assert run.run_id != RUN_ID
+    assert _shape(run.tree) == _shape(FIXTURE_RUN / "tree.json")
+    assert run.patch.read_text() == (FIXTURE_RUN / "patch.diff").read_text()

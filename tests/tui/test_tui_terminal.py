@@ -1,7 +1,8 @@
-"""`swe-agent review` in a real terminal (tmux): read the screen, accept, apply, undo, quit."""
+"""The review app in a real terminal (tmux): `swe-agent review` and `swe-agent solve --tui`."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -12,22 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tui_testlib import ROOT, RUN_ID, git, head
+from tui_testlib import FIXTURE_RUN, ROOT, RUN_ID, git, head
 
 SWE_AGENT = Path(sys.executable).with_name("swe-agent")
 TIMEOUT_S = 30.0
 pytestmark = pytest.mark.slow
-
-
-def _review_argv() -> list[str]:
-    """`swe-agent review`; while the command is not registered yet, the same function via typer."""
-    probe = subprocess.run([str(SWE_AGENT), "review", "--help"], capture_output=True, text=True)
-    if probe.returncode == 0:
-        return [str(SWE_AGENT), "review"]
-    code = (
-        "import typer; from swe_agent.cli.review import review_command; typer.run(review_command)"
-    )
-    return [sys.executable, "-c", code]
 
 
 class Terminal:
@@ -75,7 +65,7 @@ def _wait(what: str, ready: Callable[[], bool], describe: Callable[[], str]) -> 
 
 @pytest.fixture
 def terminal(repo: Path) -> Iterator[Terminal]:
-    term = Terminal(repo, _review_argv())
+    term = Terminal(repo, [str(SWE_AGENT), "review"])
     try:
         yield term
     finally:
@@ -114,3 +104,24 @@ def test_review_accept_apply_undo_quit(repo: Path, terminal: Terminal) -> None:
     terminal.keys("q")
     _wait("the app to quit", lambda: not terminal.alive(), shown)
     assert head(repo) == base
+
+
+def test_solve_tui_shows_the_search_live_and_quits(repo: Path) -> None:
+    """solve --tui replays the recorded run's model replies; the app follows its folder."""
+    before = set((repo / ".swe-agent" / "runs").iterdir())
+    argv = [str(SWE_AGENT), "solve", "--issue", "@ISSUE.md", "--tui"]
+    argv += ["--model", f"replay:{FIXTURE_RUN}", "--sandbox", "local", "--no-env"]
+    term = Terminal(repo, [*argv, "--iterations", "12"])
+    shown = term.screen
+    try:
+        _wait("the live review", lambda: "median() returns the wrong" in shown(), shown)
+        # the tree grows as the search adds nodes; the chosen node is marked once it is done
+        _wait("the chosen node", lambda: "★#3 +73" in shown() and "#2 -40" in shown(), shown)
+        _wait("the final status", lambda: "resolved" in shown(), shown)
+        term.keys("q")
+        _wait("solve to finish", lambda: not term.alive(), shown)
+    finally:
+        term.close()
+    (run_dir,) = set((repo / ".swe-agent" / "runs").iterdir()) - before
+    assert json.loads((run_dir / "report.json").read_text())["status"] == "resolved"
+    assert git(repo, "status", "--porcelain") == ""  # solve --tui never applies by itself
