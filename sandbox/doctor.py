@@ -6,8 +6,6 @@ import os
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -15,7 +13,6 @@ from typing import Any
 
 from sandbox.errors import SandboxError
 
-REGISTRY_URL = "https://registry-1.docker.io/v2/"
 PIP_PROBE = "python3 -m pip download --no-deps --no-cache-dir -q -d /tmp/pip-probe six"
 
 
@@ -117,26 +114,21 @@ def _check_cli() -> Check:
     return Check("docker client", Level.OK, path)
 
 
-def _check_registry(timeout: float = 3.0) -> Check:
-    try:
-        urllib.request.urlopen(REGISTRY_URL, timeout=timeout)
-    except urllib.error.HTTPError:
-        return Check(
-            "registry", Level.OK, f"{REGISTRY_URL} answers (python:X.Y-slim can be pulled)"
-        )
-    except (urllib.error.URLError, OSError) as exc:
-        return Check(
-            "registry",
-            Level.WARN,
-            f"{REGISTRY_URL} is not reachable ({exc})",
-            "no registry is needed: `swe-agent sandbox bootstrap --python 3.9` builds a base image",
-        )
-    return Check("registry", Level.OK, f"{REGISTRY_URL} answers")
+def _check_registry() -> Check:
+    from sandbox.slim import REGISTRY_URL, registry_error
+
+    reason = registry_error()
+    if reason is None:
+        detail = f"{REGISTRY_URL} answers (python:X.Y-slim can be pulled)"
+        return Check("registry", Level.OK, detail)
+    fix = "no registry is needed: `swe-agent sandbox bootstrap --python 3.9` builds a base image"
+    return Check("registry", Level.WARN, reason, fix)
 
 
 def _check_images(python: str) -> Check:
     from sandbox.docker_backend import connect
     from sandbox.images import resolve_image
+    from sandbox.slim import slim_tag
 
     client = connect()
     ours = sorted(
@@ -146,8 +138,12 @@ def _check_images(python: str) -> Check:
         if tag.startswith(("swe-agent/", "python:"))
     )
     try:
-        chosen = resolve_image(client, python)
+        chosen = resolve_image(client, python, build=False)
     except SandboxError as exc:
+        if slim_tag(python) in ours:
+            detail = f"{slim_tag(python)} is present; git is added to it at the first start"
+            fix = "start a sandbox once with the network on (apt installs git)"
+            return Check("images", Level.WARN, detail, fix, data={"present": ours})
         return Check("images", Level.FAIL, str(exc), exc.hint, data={"present": ours})
     return Check(
         "images",

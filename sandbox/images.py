@@ -51,20 +51,26 @@ def default_cache_dir() -> Path:
 
 
 def candidates(python: str) -> list[str]:
-    """Images that can run a Python X.Y project, best first."""
-    return [f"python:{python}-slim", bootstrap_tag(python)]
+    """Images that can run a Python X.Y project, best first (the slim one needs git added)."""
+    from sandbox.slim import slim_tag
+
+    return [bootstrap_tag(python), slim_tag(python)]
 
 
-def resolve_image(client: Any, python: str = "3.9") -> str:
-    """The first candidate image present locally, or ImageMissing naming the fix."""
-    import docker
+def resolve_image(client: Any, python: str = "3.9", *, build: bool = True) -> str:
+    """The base image for Python X.Y, or ImageMissing naming the fix.
 
-    for name in candidates(python):
-        try:
-            client.images.get(name)
-            return name
-        except docker.errors.ImageNotFound:
-            continue
+    The bootstrapped ``swe-agent/python:X.Y`` when present; else, with ``build``, that tag
+    made once from ``python:X.Y-slim`` (pulled where a registry answers) with git added.
+    """
+    from sandbox.slim import add_git, ensure_slim, present, slim_tag
+
+    tag = bootstrap_tag(python)
+    if present(client, tag):
+        return tag
+    if build and ensure_slim(client, slim_tag(python)):
+        add_git(client, slim_tag(python), tag)
+        return tag
     raise ImageMissing(
         f"no image for Python {python}: none of {', '.join(candidates(python))} is present",
         hint=f"`docker pull python:{python}-slim` where a registry is reachable, else "
