@@ -32,7 +32,8 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
 ) -> Sandbox:
     """Start a sandbox whose workspace is ``source`` (at ``commit``, default HEAD's tree).
 
-    ``image`` defaults to ``python:X.Y-slim`` or the bootstrapped ``swe-agent/python:X.Y``.
+    ``image`` defaults to ``swe-agent/python:X.Y``: bootstrapped, or made once from
+    ``python:X.Y-slim`` with git added (see ``sandbox.images.resolve_image``).
     ``network=True`` is for the environment set-up phase (CA bundle and proxies passed in).
     When Docker is missing this raises DockerUnavailable, unless ``allow_unsandboxed``, which
     falls back to the local backend with a warning.
