@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import typer
-from tui_testlib import ROOT
+from tui_testlib import ROOT, RUN_ID
 from typer.testing import CliRunner
 
 from swe_agent.cli.review import review_command
@@ -62,3 +63,13 @@ def test_importing_the_command_loads_no_textual() -> None:
     ).stdout
     loaded = set(json.loads(out))
     assert "textual" not in loaded and "tui" not in loaded
+
+
+def test_the_latest_run_is_the_default(repo: Path, run_dir: Path) -> None:
+    from swe_agent.runs import find_run
+
+    later = run_dir.with_name("20991231-235959-ffff")
+    shutil.copytree(run_dir, later)
+    assert find_run(repo).root == later  # `swe-agent review` without a run
+    assert find_run(repo, RUN_ID[:12]).root == run_dir  # a unique prefix of the id
+    assert find_run(repo, str(run_dir)).root == run_dir.resolve()  # the folder itself

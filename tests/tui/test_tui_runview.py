@@ -58,6 +58,13 @@ def test_tree_labels_carry_reward_visits_and_markers() -> None:
     assert label(FAILING) == "#1 +44 n2 ✘ def median(values):"
     assert label(FORMAT_ERROR) == "#2 -40 n1 (no valid action)"
     assert label(0) == "#0 n4 base"
+    # the chosen path (#0, #3) is drawn in the "chosen" style; other nodes are not
+    roles = {
+        i: dict(tree_label(view.nodes[i], chosen_path=view.chosen_path, chosen=view.chosen))
+        for i in view.nodes
+    }
+    assert roles[0]["#0"] == roles[CHOSEN]["#3"] == roles[CHOSEN]["★"] == "chosen"
+    assert roles[FAILING]["#1"] == "id" and "★" not in roles[FAILING]
 
 
 def test_a_duplicate_is_marked_with_the_node_it_repeats(tmp_path: Path) -> None:
