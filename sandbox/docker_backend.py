@@ -295,5 +295,9 @@ def remove_leftovers(*, everything: bool = False) -> list[str]:
                 container.remove(force=True)
             except docker.errors.NotFound:
                 continue  # removed meanwhile by its owner
+            except docker.errors.APIError as exc:
+                if exc.status_code == 409:  # another gc is removing it right now
+                    continue
+                raise
             removed.append(container.short_id)
     return removed
