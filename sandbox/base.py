@@ -57,6 +57,7 @@ class RunnerSandbox:
     # The state the workspace is known to hold exactly (after a snapshot or restore, before
     # anything ran): snapshots and restores to it need no git. Actions clear it.
     _synced: str | None = None
+    _switch_works = True  # False once git turned out too old for the path-wise restore
 
     def execute(self, code: str, *, timeout: float | None = None) -> Observation:
         """Run Python ``code`` in the persistent namespace."""
@@ -102,6 +103,8 @@ class RunnerSandbox:
         """
         if current == state:
             return True
+        if not self._switch_works:
+            return False
         listing = ["diff-tree", "-r", "-z", "--no-renames", "--name-only", current, state]
         names = _outermost(name for name in self._git(listing).split("\0") if name)
         if len(names) > _SWITCH_MAX or any(n.rpartition("/")[2] == ".gitignore" for n in names):
@@ -109,8 +112,10 @@ class RunnerSandbox:
         try:
             checkout = ["checkout", "-q", "--no-overlay", state, "--", *names]
             self._git(["--literal-pathspecs", *checkout])
-        except SandboxError:
-            return False  # e.g. git < 2.22 (no --no-overlay), or a file in the way
+        except SandboxError as exc:
+            # git < 2.22 has no --no-overlay: stop trying; otherwise e.g. a file in the way
+            self._switch_works = "no-overlay" not in str(exc)
+            return False
         return True
 
     def diff(self, from_state: str, to_state: str | None = None) -> str:
