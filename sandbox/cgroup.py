@@ -90,6 +90,7 @@ def _parents() -> Iterator[Path]:
     for mount, kind, options in _cgroup_mounts():
         if kind == "cgroup" and "pids" in options and "pids" in own:
             yield mount / own["pids"].lstrip("/")
+            yield mount  # a container without its own cgroup namespace sees its cgroup here
         elif kind == "cgroup2" and "" in own:
             here = mount / own[""].lstrip("/")
             # in v2 a folder holding processes cannot pass controllers on: try its parent too
