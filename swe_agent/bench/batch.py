@@ -43,6 +43,7 @@ class RunOptions:
     wall_time_s: float | None = None  # no new instance starts after this many seconds
     solve: dict[str, Any] = field(default_factory=dict)  # SolveOptions fields (search, ...)
     url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
+    blob_sources: tuple[Path, ...] = ()  # files that may hold blobs the mirror lacks
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class RunTask:
     out: Path
     mirrors: Path
     url_template: str | None = DEFAULT_REPO_URL
+    blob_sources: tuple[Path, ...] = ()
 
 
 def model_name(model: str | tuple[str, ...] | None) -> str:
@@ -79,6 +81,7 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         dest=task.out / "repos" / inst["instance_id"],
         checkout=True,
         url_template=task.url_template,
+        blob_sources=task.blob_sources,
     )
     options = SolveOptions(
         repo=workdir.root, issue=inst["problem_statement"], commit=workdir.base, **task.solve
@@ -210,7 +213,7 @@ def run_batch(
 
 def _task(inst: Instance, options: RunOptions, budget: _Budget, out: Path) -> RunTask:
     return RunTask(inst.model_dump(), options.model, budget.solve_settings(), out,
-                   options.mirrors, options.url_template)  # fmt: skip
+                   options.mirrors, options.url_template, options.blob_sources)  # fmt: skip
 
 
 def _pred(instance_id: str, model: str | tuple[str, ...] | None, patch: str) -> dict[str, Any]:

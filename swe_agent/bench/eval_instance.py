@@ -46,6 +46,7 @@ class EvalTask:
     timeout_s: float = 1800.0  # for the test command, as in SWE-bench's harness
     keep_image: bool = False
     url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
+    blob_sources: tuple[Path, ...] = ()  # files that may hold blobs the mirror lacks
 
 
 @dataclass
@@ -98,6 +99,7 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
         mirrors=task.mirrors,
         dest=task.work_dir,
         url_template=task.url_template,
+        blob_sources=task.blob_sources,
     )
     outcome.timings["workdir_s"] = _since(started)
     for reuse in (True, False):

@@ -42,6 +42,7 @@ class EvalOptions:
     keep_images: int = 0  # instance images kept (the newest); environment images always are
     disk_budget: int | None = None  # bytes of instance + environment images
     url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
+    blob_sources: tuple[Path, ...] = ()  # files that may hold blobs the mirror lacks
 
 
 def _tasks(
@@ -61,6 +62,7 @@ def _tasks(
             timeout_s=options.timeout_s,
             keep_image=options.keep_images > 0,
             url_template=options.url_template,
+            blob_sources=tuple(p.resolve() for p in options.blob_sources),
         )
         for inst in instances
         if inst.instance_id in predictions

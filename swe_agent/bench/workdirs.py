@@ -26,6 +26,17 @@ _IDENTITY = {
 }
 
 
+def _clone_shared(mirror: Path, dest: Path) -> None:
+    """``git clone --shared --no-checkout`` (a few kilobytes), atomically."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    # A folder without .git is the leftover of a killed run: start it again.
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
+    os.replace(tmp, dest)
+
+
 @dataclass(frozen=True)
 class Workdir:
     """A repository folder for one instance and the commits to use in it."""
@@ -57,7 +68,8 @@ def _git(
     return done.stdout.decode("utf-8", "replace").strip()
 
 
-def _missing_paths(root: Path, commit: str) -> list[str]:
+def _missing_blobs(root: Path, commit: str) -> list[tuple[str, str]]:
+    """(blob id, path) of the files of ``commit`` whose blobs are not in the object store."""
     listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
     entries = []
     for record in filter(None, listing.split("\0")):
@@ -67,9 +79,19 @@ def _missing_paths(root: Path, commit: str) -> list[str]:
             entries.append((sha, path))
     stdin = "".join(f"{sha}\n" for sha, _ in entries).encode()
     answers = _git(root, "cat-file", "--batch-check", stdin=stdin).splitlines()
-    return [
-        path for (_, path), line in zip(entries, answers, strict=True) if line.endswith("missing")
-    ]
+    return [entry for entry, line in zip(entries, answers, strict=True) if line.endswith("missing")]
+
+
+def _fill(root: Path, missing: list[tuple[str, str]], sources: tuple[Path, ...]) -> list[str]:
+    """Write the missing blobs found in ``sources`` into the work folder's own object store
+    (never into the shared mirror); return the paths still missing.
+    """
+    from swe_agent.bench.blobs import find_blobs
+
+    found = find_blobs(sources, {sha for sha, _ in missing}) if sources and missing else {}
+    for data in found.values():
+        _git(root, "hash-object", "-w", "--stdin", stdin=data)
+    return [path for sha, path in missing if sha not in found]
 
 
 def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: str) -> str:
@@ -92,7 +114,7 @@ def _derive(root: Path, parent: str, *, drop: list[str], patch: str, message: st
     return _git(root, "commit-tree", tree, "-p", parent, "-m", message, date=date)
 
 
-def prepare_workdir(
+def prepare_workdir(  # noqa: PLR0913 - the instance, where it goes, where its objects come from
     *,
     repo: str,
     commit: str,
@@ -101,25 +123,20 @@ def prepare_workdir(
     dest: Path,
     checkout: bool = False,
     url_template: str | None = DEFAULT_REPO_URL,
+    blob_sources: tuple[Path, ...] = (),
 ) -> Workdir:
     """The work folder of one instance (made once; reused when it exists)."""
     mirror = ensure_mirror(mirrors, repo, url_template=url_template).resolve()
     dest = dest.resolve()
     if not (dest / ".git").is_dir():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-        # A folder without .git is the leftover of a killed run: start it again.
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
-        os.replace(tmp, dest)
+        _clone_shared(mirror, dest)
     try:
         full = _git(dest, "rev-parse", "--verify", "-q", f"{commit}^{{commit}}")
     except RepoNotAvailable:
         raise RepoNotAvailable(
             f"the mirror of {repo} has no commit {commit}", hint=f"refetch {mirror}"
         ) from None
-    missing = _missing_paths(dest, full)
+    missing = _fill(dest, _missing_blobs(dest, full), blob_sources)
     base = _derive(dest, full, drop=missing, patch="", message="base without missing blobs")
     try:
         with_tests = _derive(dest, base, drop=[], patch=test_patch, message="test patch")

@@ -40,6 +40,14 @@ Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel."
 Instances = Annotated[str | None, typer.Option("--instances", help="Comma-separated instance ids.")]
 Filter = Annotated[str | None, typer.Option("--filter", help="Regular expression on instance ids.")]
 Limit = Annotated[int | None, typer.Option("--limit", help="At most N instances.")]
+Blobs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--blobs",
+        help="A folder, wheel, sdist or file holding blobs the mirrors lack (matched by git id; "
+        "e.g. `pip download --no-deps NAME==VERSION`); repeatable.",
+    ),
+]
 ExecutorOpt = Annotated[str, typer.Option("--executor", help="local (process pool) or ray.")]
 RayAddress = Annotated[
     str | None,
@@ -81,6 +89,13 @@ def _url_template(option: str | None) -> str | None:
             hint="put {repo} (OWNER/NAME), or {owner} and {name}, in it",
         )
     return option or None
+
+
+def _blob_sources(blobs: list[Path] | None) -> tuple[Path, ...]:
+    for path in blobs or ():
+        if not path.exists():
+            raise BadInput(f"--blobs {path} does not exist")
+    return tuple(blobs or ())
 
 
 def _check_common(repos: Path, workers: int, executor: str) -> None:
@@ -137,6 +152,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     executor: ExecutorOpt = "local",
     ray_address: RayAddress = None,
     repo_url_template: RepoUrl = None,
+    blobs: Blobs = None,
     search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
     iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
     as_json: Annotated[
@@ -173,6 +189,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         wall_time_s=wall_time,
         solve={"search": search, "iterations": iterations, "model": model},
         url_template=_url_template(repo_url_template),
+        blob_sources=_blob_sources(blobs),
     )
     with _progress("solving") as progress:
         bar = progress.add_task("", total=len(selected), status="")
@@ -220,6 +237,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     executor: ExecutorOpt = "local",
     ray_address: RayAddress = None,
     repo_url_template: RepoUrl = None,
+    blobs: Blobs = None,
     keep_images: Annotated[
         int, typer.Option("--keep-images", help="Keep the newest N instance images.")
     ] = 0,
@@ -261,6 +279,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         keep_images=keep_images,
         disk_budget=parse_size(disk_budget) if disk_budget else None,
         url_template=_url_template(repo_url_template),
+        blob_sources=_blob_sources(blobs),
     )
     summary = _evaluate_with_progress(selected, predictions, options, every_id)
     if as_json:
