@@ -152,14 +152,14 @@ def _parse() -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache/swe-agent-bench/qb")
     parser.add_argument("--modes", default="linear,mcts")
-    parser.add_argument("--calls", type=int, default=12, help="model-call cap per program")
+    parser.add_argument("--calls", type=int, default=10, help="model-call cap per program")
     parser.add_argument("--expansions", type=int, default=3)
     parser.add_argument("--minutes", type=float, default=15.0, help="wall time per program")
     parser.add_argument("--model", default=None, help="default: the embedded model")
     parser.add_argument("--sandbox", default="local", choices=["local", "docker"])
     parser.add_argument(
         "--test-command",
-        default="python -m pytest -q -p no:cacheprovider --timeout=3",
+        default="python -m pytest -q -p no:cacheprovider --timeout=1",
         help="buggy programs loop forever on some inputs: a per-test timeout keeps runs short",
     )
     parser.add_argument("--instances", default=None)
