@@ -125,7 +125,7 @@ def _solve_with_tui(options: Any) -> dict[str, Any]:
     import threading
 
     from swe_agent.runs import RunPaths, new_run_id, runs_dir
-    from swe_agent.solve import solve
+    from swe_agent.solve import node_test_runner, solve
     from tui import ReviewSettings, make_app
 
     run = RunPaths(runs_dir(options.repo) / new_run_id())
@@ -142,7 +142,8 @@ def _solve_with_tui(options: Any) -> dict[str, Any]:
     while not run.root.exists() and worker.is_alive():
         time.sleep(0.05)
     if run.root.exists():
-        make_app(run, ReviewSettings(repo=options.repo, refresh_s=1.0)).run()
+        tests = node_test_runner(options.repo, run)  # t works once the run has ended
+        make_app(run, ReviewSettings(repo=options.repo, refresh_s=1.0, run_tests=tests)).run()
     if worker.is_alive():
         typer.echo(f"the search goes on; follow it with: swe-agent review {run.run_id} --follow")
     worker.join()

@@ -11,6 +11,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,32 @@ def read_test_setup(run: RunPaths) -> RetestSetup | None:
 
 
 def node_test_runner(repo: Path, run: RunPaths) -> TestRunner | None:
-    """A function re-running a node's tests, or None when the run's image is not in Docker."""
+    """A function re-running a node's tests; None when the run ended without a usable image.
+
+    A run still going (no report.json yet) gets a runner that looks for the image when called,
+    so a live review can re-run tests once the run is done.
+    """
+    if not run.report.exists():
+        return partial(_rerun_when_done, repo, run)
     setup = read_test_setup(run)
     if setup is None or not image_present(setup.image):
         return None
+    return partial(rerun_node_tests, repo, run, setup=setup)
 
-    def rerun(node_id: int) -> dict[str, Any]:
-        return rerun_node_tests(repo, run, node_id, setup=setup)
 
-    return rerun
+def _rerun_when_done(repo: Path, run: RunPaths, node_id: int) -> dict[str, Any]:
+    if not run.report.exists():
+        raise BadInput(
+            f"run {run.run_id} is still going: its environment is known when it ends",
+            hint="press t again once the header shows how the run ended",
+        )
+    setup = read_test_setup(run)
+    if setup is None or not image_present(setup.image):
+        raise BadInput(
+            f"run {run.run_id} has no environment image to re-run tests in",
+            hint="swe-agent env setup builds it",
+        )
+    return rerun_node_tests(repo, run, node_id, setup=setup)
 
 
 def rerun_node_tests(

@@ -86,3 +86,18 @@ def test_nodes_rerun_in_the_environment_image(repo: Path, run_dir: Path, docker_
     failing = rerun(FAILING)
     assert failing["fixed"] == [EVEN] and failing["broken"] == [ODD]
     assert git(repo, "status", "--porcelain") == ""  # the person's checkout is never touched
+
+
+def test_a_run_still_going_gets_a_runner_that_says_when_it_can_run(
+    repo: Path, run_dir: Path
+) -> None:
+    report = (run_dir / "report.json").read_text()
+    (run_dir / "report.json").unlink()  # as while solve runs
+    rerun = node_test_runner(repo, RunPaths(run_dir))
+    assert rerun is not None
+    with pytest.raises(BadInput, match="is still going"):
+        rerun(CHOSEN)
+    (run_dir / "report.json").write_text(report)  # the run ended, its image is gone
+    _edit_report(run_dir, environment={"image": "swe-agent/env:gone", "test_command": "pytest"})
+    with pytest.raises(BadInput, match="no environment image"):
+        rerun(CHOSEN)
