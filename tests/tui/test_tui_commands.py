@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tui_testlib import RUN_ID, head, run_async, settle
+from tui_testlib import RUN_ID, head, run_async, settle, until
 
 from swe_agent.runs import RunPaths
 from tui import HunkKey, ReviewApp, ReviewSettings, make_app
@@ -19,11 +19,24 @@ def _app(repo: Path) -> ReviewApp:
     return make_app(RunPaths(repo / ".swe-agent" / "runs" / RUN_ID), ReviewSettings(repo=repo))
 
 
+def _prompts(app: ReviewApp) -> list[str]:
+    """What the open command palette lists, best first."""
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first()
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
 async def _palette(pilot: Any, words: str) -> None:
-    """Open the command palette, type ``words``, run the best match."""
+    """Open the command palette, type ``words``, run the best match once it is listed."""
     await pilot.press("ctrl+p")
     await pilot.press(*words)
-    await pilot.pause(0.3)
+    await until(
+        pilot, lambda: _prompts(pilot.app)[:1] != [] and words in _prompts(pilot.app)[0].lower()
+    )
     await pilot.press("enter")
     await pilot.pause()
 
@@ -62,17 +75,12 @@ def test_the_footer_lists_every_key_and_a_click_runs_it(repo: Path) -> None:
 
 def test_the_palette_lists_every_review_command(repo: Path) -> None:
     async def body() -> None:
-        from textual.command import CommandList
-
         app = _app(repo)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("ctrl+p")
-            await pilot.pause(0.3)
-            options = app.screen.query_one(CommandList)
-            prompts = [
-                str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
-            ]
+            await until(pilot, lambda: len(_prompts(app)) >= len(COMMANDS))
+            prompts = _prompts(app)
             for command in COMMANDS:
                 assert f"{command.help}\n{command.display}" in prompts
 

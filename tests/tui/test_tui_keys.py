@@ -11,7 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_testlib import CHOSEN, FAILING, FORMAT_ERROR, RUN_ID, git, head, run_async, settle, toasts
+from tui_testlib import (
+    CHOSEN,
+    FAILING,
+    FORMAT_ERROR,
+    RUN_ID,
+    git,
+    head,
+    run_async,
+    settle,
+    toasts,
+    until,
+)
 
 from patches import read_record
 from swe_agent.runs import RunPaths
@@ -313,13 +324,14 @@ def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) ->
             growing["chosen"] = None
             growing["nodes"][CHOSEN]["tests"] = None  # node #3 is not evaluated yet
             (run_dir / "tree.json").write_text(json.dumps(growing))
-            await pilot.pause(0.3)
+            await until(pilot, lambda: len(app.view.nodes) > 1)
             assert sorted(app.view.nodes) == [0, 1, 2, 3]
             app.node_id = CHOSEN
             await pilot.pause()
             assert "no tests ran" in _text(app.query_one("#tests-body"))
             (run_dir / "tree.json").write_text(full_tree)  # its tests came in
-            await pilot.pause(0.3)
+            await until(pilot, lambda: app.view.chosen is not None)
+            await pilot.pause()
             assert "verdict: passing" in _text(app.query_one("#tests-body"))
             assert app.view.chosen == CHOSEN
 

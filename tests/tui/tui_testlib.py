@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,12 @@ async def settle(pilot: Any) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+async def until(pilot: Any, ready: Callable[[], bool], *, limit_s: float = 10.0) -> None:
+    """Let the app run until ``ready()`` (a live reload, say); the limit only ends a hang."""
+    deadline = time.monotonic() + limit_s
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app never reached the expected state")
+        await pilot.pause(0.05)
