@@ -17,7 +17,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -129,7 +129,7 @@ class DockerSandbox(RunnerSandbox):
         self.exec_args: list[str] = []  # network phases: proxies and the CA bundle
 
     @classmethod
-    def start(
+    def start(  # noqa: PLR0913 - the container's options, as start_sandbox passes them
         cls,
         archive: IO[bytes],
         *,
@@ -139,8 +139,12 @@ class DockerSandbox(RunnerSandbox):
         tools: Mapping[str, HostTool] | None = None,
         env: Mapping[str, str] | None = None,
         client: Any = None,
+        fill: Callable[[], object] | None = None,
     ) -> DockerSandbox:
-        """Create the container, copy the workspace in and start the runner."""
+        """Create the container, copy the workspace in and start the runner.
+
+        ``fill``, when given, writes ``archive``; it runs while the container starts.
+        """
         if shutil.which("docker") is None:
             raise SandboxError(
                 "the `docker` command is missing (the runner talks through `docker exec -i`)",
@@ -153,7 +157,7 @@ class DockerSandbox(RunnerSandbox):
         sandbox.exec_args = network_exec_args(network=network)
         close_at_exit(sandbox.close)
         try:
-            sandbox._boot(archive, network=network, tools=tools or {}, started=started)
+            sandbox._boot(archive, fill=fill, network=network, tools=tools or {}, started=started)
         except BaseException:
             sandbox.close()
             raise
@@ -191,9 +195,21 @@ class DockerSandbox(RunnerSandbox):
             ) from None
 
     def _boot(
-        self, archive: IO[bytes], *, network: bool, tools: Mapping[str, HostTool], started: float
+        self,
+        archive: IO[bytes],
+        *,
+        fill: Callable[[], object] | None,
+        network: bool,
+        tools: Mapping[str, HostTool],
+        started: float,
     ) -> None:
-        self.container.start()
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the daemon starts, the host archives
+            starting = pool.submit(self.container.start)
+            if fill is not None:
+                fill()
+            starting.result()
         self.timings["container_s"] = time.monotonic() - started
         with _stage_archive(archive, limits=self.limits, network=network) as staged:
             self.container.put_archive("/", staged)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Literal
 
@@ -41,22 +41,30 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
     limits = limits or Limits()
     if backend not in ("docker", "local"):
         raise BadSource(f"unknown sandbox backend {backend!r}", hint="use 'docker' or 'local'")
+    workspace = WorkspaceSource(Path(source), commit=commit, dirty=dirty)
     with tempfile.TemporaryFile() as archive:
-        write_archive(WorkspaceSource(Path(source), commit=commit, dirty=dirty), archive)
+
+        def fill() -> None:
+            archive.seek(0)
+            archive.truncate()  # a second fill (the local fallback) starts over
+            write_archive(workspace, archive)
+
         if backend == "docker":
             try:
-                return _start_docker(archive, image, limits, network, tools, env, python)
+                return _start_docker(archive, fill, image, limits, network, tools, env, python)
             except DockerUnavailable:
                 if not allow_unsandboxed:
                     raise
                 log.warning("Docker is not available; falling back to the local backend")
         from sandbox.local_backend import LocalSandbox
 
+        fill()
         return LocalSandbox.start(archive, limits=limits, tools=tools, env=env)
 
 
-def _start_docker(
+def _start_docker(  # noqa: PLR0913 - start_sandbox's options, passed on
     archive: IO[bytes],
+    fill: Callable[[], None],
     image: str | None,
     limits: Limits,
     network: bool,
@@ -70,5 +78,12 @@ def _start_docker(
     client = connect()
     chosen = image or resolve_image(client, python)
     return DockerSandbox.start(
-        archive, image=chosen, limits=limits, network=network, tools=tools, env=env, client=client
+        archive,
+        fill=fill,  # the host writes the workspace archive while the container starts
+        image=chosen,
+        limits=limits,
+        network=network,
+        tools=tools,
+        env=env,
+        client=client,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Limits, SandboxGone, start_sandbox
+from sandbox import BadSource, Limits, SandboxGone, start_sandbox
 from sandbox.docker_backend import LABEL, OWNER_LABEL, DockerSandbox, connect, remove_leftovers
 
 pytestmark = pytest.mark.docker
@@ -107,6 +107,14 @@ def test_a_removed_container_is_a_clear_error(
         sandbox.execute("1")
     assert "removed" in str(gone.value) and gone.value.hint
     sandbox.close()
+
+
+def test_a_bad_source_is_bad_input_and_leaves_no_container(
+    docker_image: str, module_repo: Path, no_leftovers: None
+) -> None:
+    with pytest.raises(BadSource) as bad:  # found while the container was starting
+        start_sandbox(module_repo, image=docker_image, commit="no-such-commit")
+    assert bad.value.exit_code == 2
 
 
 def test_ctrl_c_inside_the_block_removes_the_container(
