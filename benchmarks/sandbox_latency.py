@@ -5,6 +5,10 @@
 Everything is measured in the same run on the same container, so the comparison holds on any
 machine. Targets (issue 3): runner p50 <= 5 ms and >= 15x faster than `docker exec`;
 snapshot + restore <= 100 ms on a sympy-sized tree; ready <= 1 s from an existing image.
+Baselines, measured in the same run: `docker exec ... python3 -c` per action; the same git
+commands as snapshot + restore run by bare git on a host copy of the tree (and the read-tree +
+clean ones of the first version); git's CPU time per round, which the machine's load inflates
+far less than wall time. The last table gives each target with its baseline, then the load.
 The sympy source distribution is downloaded once to ~/.cache/swe-agent-bench/ (outside the repo).
 """
 
