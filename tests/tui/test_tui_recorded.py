@@ -77,9 +77,10 @@ def test_a_recorded_run_opens_and_its_patch_applies(recorded: Path) -> None:
 
 
 def _shape(tree_json: Path) -> list[tuple[object, ...]]:
+    """Each node's place and workspace state."""
+    # rewards are left out: tuning the value function does not make the recording stale
     nodes = json.loads(tree_json.read_text())["nodes"]
-    keys = ("id", "parent", "state", "terminal")
-    return [(*(n[k] for k in keys), (n["reward"] or {}).get("value")) for n in nodes]
+    return [(n["id"], n["parent"], n["state"], n["terminal"]) for n in nodes]
 
 
 def test_the_kept_recording_replays_to_the_same_tree(repo: Path) -> None:
