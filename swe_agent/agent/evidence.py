@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +43,18 @@ class TestRun:
         return {t for t, s in self.outcomes.items() if s in PASSING}
 
 
+Selector = Callable[[str], list[str]]  # a diff against the base -> test files it touches
+TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+
+
 @dataclass
 class TestProbe:
-    """Runs the project's tests in the sandbox and turns them into a node's tests record."""
+    """Runs the project's tests in the sandbox and turns them into a node's tests record.
+
+    With no named tests and a ``select`` function (the code graph's), a changed state runs only
+    the test files related to its change plus the reproduction tests the agent wrote, each
+    compared with the same files at the base; otherwise the whole command runs every time.
+    """
 
     __test__ = False
 
@@ -56,10 +66,13 @@ class TestProbe:
     # tests were named for this issue); else one fixed test is enough (a suite may hold
     # failures that have nothing to do with the issue).
     strict: bool = False
+    select: Selector | None = None
+    _base_runs: dict[tuple[str, ...], TestRun] = field(default_factory=dict, repr=False)
+    _fails_at_base: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
-    def run(self) -> TestRun:
-        """Run the test command on the sandbox's current state."""
-        command = self.command
+    def run(self, targets: Sequence[str] = ()) -> TestRun:
+        """Run the test command (on ``targets`` only, when given) on the current state."""
+        command = " ".join([self.command, *(shlex.quote(t) for t in targets)])
         if "pytest" in command and "-rA" not in command:
             command += " -rA -p no:cacheprovider"
         obs = self.sandbox.run(command, timeout=self.timeout_s)
@@ -71,17 +84,70 @@ class TestProbe:
         self.base = self.run()
         return self.base
 
-    def evidence(self) -> dict[str, Any]:
-        """The tests record of the current state (search.value's shape), rerunning failures once."""
-        now = self.run()
-        base = self.base or TestRun(exit_code=None)
+    def evidence(self, state: str | None = None) -> dict[str, Any]:
+        """The tests record of the current state (search.value's shape)."""
+        related, repro = self._targets(state)
+        if not related and not repro:
+            return self._compare(self.run(), self.base or TestRun(exit_code=None), state)
+        now = self.run([*related, *repro])
+        base = self._base_run(tuple(related), state) if related else TestRun(exit_code=0)
+        record = self._compare(now, base, state)
+        if repro:
+            ran = {t: s for t, s in now.outcomes.items() if t.split("::")[0] in repro}
+            passes = bool(ran) and all(s in PASSING for s in ran.values())
+            earlier = record["reproduction"]
+            record["reproduction"] = passes if earlier is None else passes and earlier
+            record["reproduction_tests"] = list(repro)
+        record["related_tests"] = list(related)
+        return record
+
+    def _targets(self, state: str | None) -> tuple[list[str], list[str]]:
+        """Graph-related test files and the agent's kept reproduction tests, for this state."""
+        if state is None or self.select is None or self.strict:
+            return [], []
+        diff = self.sandbox.diff(self.sandbox.base_state, state)
+        added = _added_test_files(diff)
+        repro = [f for f in added if self._reproduces(f, state)]
+        related = [f for f in self.select(diff) if f not in added]
+        return related, repro
+
+    def _reproduces(self, path: str, state: str) -> bool:
+        """True when the agent's new test file fails on the base state (else it proves nothing)."""
+        text = self.sandbox.read_file(path)
+        key = (path, text)
+        if key not in self._fails_at_base:
+            self.sandbox.restore(self.sandbox.base_state)
+            try:
+                self.sandbox.write_file(path, text)
+                run = self.run([path])
+            finally:
+                self.sandbox.restore(state)
+            self._fails_at_base[key] = run.exit_code != 0 or bool(run.failing)
+        return self._fails_at_base[key]
+
+    def _base_run(self, targets: tuple[str, ...], state: str | None) -> TestRun:
+        """These test files' run on the base state (once per set of files)."""
+        if targets not in self._base_runs:
+            self._base_runs[targets] = self._at_base(state, lambda: self.run(targets))
+        return self._base_runs[targets]
+
+    def _at_base(self, state: str | None, work: Callable[[], TestRun]) -> TestRun:
+        if state is None:
+            state = self.sandbox.snapshot()
+        self.sandbox.restore(self.sandbox.base_state)
+        try:
+            return work()
+        finally:
+            self.sandbox.restore(state)
+
+    def _compare(self, now: TestRun, base: TestRun, state: str | None) -> dict[str, Any]:
         if not now.outcomes and not base.outcomes:
             return _exit_code_evidence(now, base)
         fixed = sorted(base.failing & now.passing)
         broken = base.passing & now.failing
         flaky: set[str] = set()
-        if broken:  # a second run tells flaky from broken
-            flaky = broken & self.run().passing
+        if broken:  # failing again on the base state: flaky, not broken by the change
+            flaky = broken & self._at_base(state, lambda: self.run(sorted(broken))).failing
         still_failing = sorted(base.failing - now.passing)
         reproduction: bool | None = None
         if base.failing:
@@ -99,6 +165,12 @@ class TestProbe:
             "new_passed": sorted(now.passing - base.passing - base.failing),
             "exit_code": now.exit_code,
         }
+
+
+def _added_test_files(diff: str) -> list[str]:
+    """Test files the diff creates (the agent's reproduction tests)."""
+    added = re.findall(r"^diff --git a/(\S+) b/\S+\nnew file mode", diff, re.MULTILINE)
+    return [path for path in added if TEST_FILE.search(path)]
 
 
 def _exit_code_evidence(now: TestRun, base: TestRun) -> dict[str, Any]:

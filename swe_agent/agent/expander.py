@@ -109,7 +109,7 @@ class AgentExpander:
         if self.probe is None:
             return None
         if state not in self._tests_by_state:
-            self._tests_by_state[state] = self.probe.evidence()
+            self._tests_by_state[state] = self.probe.evidence(state)
         return self._tests_by_state[state]
 
     def history(self, node: Node) -> list[Message]:

@@ -51,3 +51,62 @@ def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
         "_host_traverse": _traverse,
         "_host_retrieve": _retrieve,
     }
+
+
+def related_tests(graph: Any, diff: str, *, depth: int = 2) -> list[str]:
+    """Test files that import or call what ``diff`` changes, found through the code graph."""
+    from repo_graph import traverse
+
+    changed = changed_entities(graph, diff)
+    if not changed:
+        return []
+    found = traverse(graph, changed, direction="upstream", depth=depth, edge_kinds=RELATED_EDGES)
+    return sorted({e.path for e in found.nodes if is_test_path(e.path)})
+
+
+RELATED_EDGES = ("imports", "invokes", "inherits")
+
+
+def changed_entities(graph: Any, diff: str) -> list[str]:
+    """The innermost functions or classes (else the files) whose old lines the diff touches."""
+    from unidiff import PatchSet
+
+    changed: list[str] = []
+    for patched in PatchSet(diff):
+        if patched.is_added_file or patched.path not in graph:
+            continue
+        lines = {
+            n
+            for hunk in patched
+            for n in range(hunk.source_start, hunk.source_start + max(hunk.source_length, 1))
+        }
+        inner = _innermost(graph, patched.path, lines)
+        changed.extend(inner or [patched.path])
+    return list(dict.fromkeys(changed))
+
+
+def _innermost(graph: Any, path: str, lines: set[int]) -> list[str]:
+    spans = [
+        e
+        for e in graph.entities()
+        if e.path == path and e.start_line and any(e.start_line <= n <= e.end_line for n in lines)
+    ]
+    return [
+        e.id
+        for e in spans
+        if not any(
+            o is not e and e.start_line <= o.start_line and o.end_line <= e.end_line for o in spans
+        )
+    ]
+
+
+def is_test_path(path: str) -> bool:
+    """A test module by the usual conventions (test_*.py, *_test.py, tests/ folders)."""
+    parts = path.split("/")
+    name = parts[-1]
+    in_tests = any(p in ("tests", "test", "testing") for p in parts[:-1])
+    return name.endswith(".py") and (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or (in_tests and name not in ("__init__.py", "conftest.py"))
+    )

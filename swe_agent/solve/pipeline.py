@@ -136,7 +136,11 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         session.say("running the tests on the base state")
         command = " ".join([session.env.test_command, *options.tests])
         session.probe = TestProbe(
-            box, command, timeout_s=options.test_timeout_s, strict=bool(options.tests)
+            box,
+            command,
+            timeout_s=options.test_timeout_s,
+            strict=bool(options.tests),
+            select=test_selector(session.context.graph),
         )
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
@@ -170,6 +174,15 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         if resume and session.run.tree.exists()
         else searcher.start(box.base_state)
     )
+
+
+def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
+    """Diff -> the test files the code graph links to its change (None without a graph)."""
+    if graph is None:
+        return None
+    from swe_agent.solve.context import related_tests
+
+    return lambda diff: related_tests(graph, diff)
 
 
 def judging(session: Session, meter: Any) -> tuple[Any, Any]:

@@ -1,0 +1,46 @@
+"""A test that fails after a change is re-run on the base state to tell flaky from broken."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sandbox import start_sandbox
+from swe_agent.agent.evidence import TestProbe
+
+
+def _repo(root: Path, counter: Path) -> Path:
+    (root / "tests").mkdir(parents=True)
+    (root / "mod.py").write_text("VALUE = 1\n")
+    (root / "tests" / "test_mod.py").write_text(
+        "from pathlib import Path\n\nimport mod\n\n\n"
+        "def test_value():\n    assert mod.VALUE == 1\n\n\n"
+        "def test_flaky():\n"
+        f"    counter = Path({str(counter)!r})\n"
+        "    runs = int(counter.read_text()) + 1 if counter.exists() else 1\n"
+        "    counter.write_text(str(runs))\n"
+        "    assert runs == 1  # passes on the first run only\n"
+    )
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    return root
+
+
+def test_a_failure_that_repeats_at_the_base_is_flaky_one_that_does_not_is_broken(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path / "repo", tmp_path / "counter")
+    with start_sandbox(repo, backend="local") as box:
+        probe = TestProbe(box, "python -m pytest -q", timeout_s=60)
+        assert probe.record_base().passing == {
+            "tests/test_mod.py::test_value",
+            "tests/test_mod.py::test_flaky",
+        }
+        box.write_file("mod.py", "VALUE = 2\n")
+        state = box.snapshot()
+        record = probe.evidence(state)
+        assert record["broken"] == ["tests/test_mod.py::test_value"]
+        assert record["regression"] == {"passed": 0, "failed": 1, "flaky": 1}
+        assert box.read_file("mod.py") == "VALUE = 2\n"  # back on the node's state

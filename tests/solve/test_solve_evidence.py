@@ -1,0 +1,60 @@
+"""Test evidence through the code graph: related tests, the agent's reproduction test, flakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from solve_replies import FIX, SUBMIT
+
+from swe_agent.agent.policy import AgentConfig
+from swe_agent.models import get_model
+from swe_agent.solve import SolveOptions, solve
+
+REPRO = (
+    "Reproduce it first.\n```python\ncreate('tests/test_repro.py', "
+    "'from calculator.stats import median\\n\\n\\ndef test_two_values():\\n"
+    "    assert median([1, 2]) == 1.5\\n')\n```"
+)
+PASSING_REPRO = (
+    "Reproduce it first.\n```python\ncreate('tests/test_repro_odd.py', "
+    "'from calculator.stats import median\\n\\n\\ndef test_three_values():\\n"
+    "    assert median([3, 1, 2]) == 2\\n')\n```"
+)
+
+
+def _options(repo: Path, issue: str) -> SolveOptions:
+    return SolveOptions(
+        repo=repo,
+        issue=issue,
+        search="linear",
+        sandbox="local",
+        setup_env=False,
+        iterations=8,
+        agent=AgentConfig(auto_finish=False),
+    )
+
+
+def _tests_of_nodes(run_dir: str) -> list[dict]:
+    tree = json.loads(Path(run_dir, "tree.json").read_text())
+    return [n["tests"] for n in tree["nodes"] if n.get("tests")]
+
+
+def test_a_change_runs_the_tests_the_graph_links_to_it(calc_repo: Path, issue_text: str) -> None:
+    report = solve(_options(calc_repo, issue_text), model=get_model([FIX, SUBMIT]))
+    assert report["status"] == "resolved"
+    assert report["tests"]["related_tests"] == ["tests/test_stats.py"]
+    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
+
+
+def test_the_agents_reproduction_test_counts_once_it_fails_at_the_base(
+    calc_repo: Path, issue_text: str
+) -> None:
+    replies = [REPRO, PASSING_REPRO, FIX, SUBMIT]
+    report = solve(_options(calc_repo, issue_text), model=get_model(replies))
+    first, second, *_ = _tests_of_nodes(report["run_dir"])
+    assert first["reproduction_tests"] == ["tests/test_repro.py"]
+    assert first["reproduction"] is False  # it fails: the bug is still there
+    assert second["reproduction_tests"] == ["tests/test_repro.py"]  # the passing one is dropped
+    assert report["tests"]["reproduction"] is True
+    assert report["tests"]["reproduction_tests"] == ["tests/test_repro.py"]
