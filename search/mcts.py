@@ -89,6 +89,7 @@ class SearchResult:
             "finished": sum(1 for n in nodes if n.terminal),
             "max_depth": max(n.depth for n in nodes),
             "iterations": self.tree.iteration,
+            "calls": self.tree.calls,
             "stop_reason": str(self.stop_reason),
             "chosen": None if self.best is None else self.best.id,
         }

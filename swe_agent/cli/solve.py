@@ -43,7 +43,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     ] = "mcts",
     iterations: Annotated[int, typer.Option(help="Model steps the search may take.")] = 40,
     expansions: Annotated[int, typer.Option(help="Children per node (MCTS).")] = 3,
-    max_steps: Annotated[int, typer.Option(help="Actions along one branch.")] = 20,
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", "--max-depth", help="Actions along one branch (depth).")
+    ] = 20,
     budget: Annotated[float | None, typer.Option(help="Dollars of model calls.")] = None,
     max_calls: Annotated[
         int | None, typer.Option(help="Model calls the run may make (re-asks included).")

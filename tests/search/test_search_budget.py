@@ -163,6 +163,7 @@ def test_the_summary_names_what_a_json_report_needs() -> None:
         "finished",
         "max_depth",
         "iterations",
+        "calls",
         "stop_reason",
         "chosen",
     }
