@@ -25,6 +25,7 @@ class Weights:
     in_code: float = 0.25  # an identifier only in a code block equal to an entity name
     stem: float = 0.45  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
     message: float = 1.0  # an error message found verbatim in the code
+    code_ref: float = 0.6  # a public name the issue's code uses (``xr.where``), resolved
     word_class: float = 0.3  # a capitalized prose word equal to a class name ("Dataset")
     plain_word_share: float = 0.3  # share of ``stem`` for a plain word (not code-like)
     bare_name_share: float = 0.5  # share of ``path`` for a bare file name ("conf.py")

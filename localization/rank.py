@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from localization.code_refs import ModuleIndex, match_code_refs, qualified_names
 from localization.evidence import Evidence
 from localization.graphview import GraphLike, Node, is_test_path
 from localization.lexical import LexicalIndex, lexical_index
@@ -40,9 +41,11 @@ class RankConfig:
     hop_decay: float = 0.5  # a second hop is worth this much of the first
     test_penalty: float = 0.3  # test files' scores are multiplied by this unless about tests
     member_share: float = 0.85  # a class inherits this share of its best member's score
-    title_bm25: float = 1.0  # extra weight of BM25 for the issue's first line (its title)
+    title_bm25: float = 1.5  # extra weight of BM25 for the issue's first line (its title)
     runner_up: float = 0.3  # a file also gains this share of its 2nd and 3rd best entities
     file_prior: float = 0.5  # classes and functions gain this share of their file's score
+    test_seed: float = 0.3  # a test entity spreads this share of its score along the graph
+    names_bm25: float = 0.5  # extra weight of BM25 for the issue's emphasized identifiers
 
 
 def _bm25(
@@ -74,7 +77,11 @@ def _neighbours(graph: GraphLike, key: str) -> list[tuple[str, str, float]]:
 def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
     """Spread the best seeds' scores a hop or two along invokes / inherits / imports edges."""
     cfg, nodes = loc.config, loc.index.nodes
-    frontier = [(k, s, k) for k, s in ev.ranked()[: cfg.seeds] if k in nodes]
+    frontier = [
+        (k, s * (cfg.test_seed if nodes[k].path in loc.test_files else 1.0), k)
+        for k, s in ev.ranked()[: cfg.seeds]
+        if k in nodes
+    ]
     spread: dict[str, tuple[float, str]] = {}
     for hop in range(2):
         nxt = []
@@ -113,6 +120,7 @@ class GraphLocalizer:
         self.catalog = Catalog(self.index.nodes.values())
         self.test_files = {path for path in self.index.files if is_test_path(path)}
         self._adjacent: dict[str, list[tuple[str, str, float]]] = {}
+        self._modules: ModuleIndex | None = None
         self.index_seconds = time.perf_counter() - started
 
     def neighbours(self, key: str) -> list[tuple[str, str, float]]:
@@ -120,6 +128,13 @@ class GraphLocalizer:
         if key not in self._adjacent:
             self._adjacent[key] = _neighbours(self.graph, key)
         return self._adjacent[key]
+
+    @property
+    def modules(self) -> ModuleIndex:
+        """Module names of the repository, for resolving the names an issue's code uses."""
+        if self._modules is None:
+            self._modules = ModuleIndex(self.index.nodes, self.graph.graph)
+        return self._modules
 
     def localize(self, issue_text: str, *, top: int = 10) -> Localization:
         """Rank files, classes and functions for ``issue_text``."""
@@ -131,9 +146,13 @@ class GraphLocalizer:
         _bm25(self.index, query, ev, cfg.bm25, label="text match")
         title = tokenize(issue_text.strip().split("\n", 1)[0])
         _bm25(self.index, title, ev, cfg.title_bm25, label="title match")
+        names = tokenize(" ".join(signals.emphasized))
+        _bm25(self.index, names, ev, cfg.names_bm25, label="identifier match")
         for matcher in (match_frames, match_paths, match_dotted, match_names):
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
+        used = qualified_names(issue_text, packages=self.modules.packages)
+        match_code_refs(used, self.modules, ev, cfg.weights.code_ref)
         _propagate(self, ev)
         about_tests = _about_tests(signals, self.catalog)
         result = _aggregate(self, ev, query, about_tests=about_tests, top=top)

@@ -1,0 +1,100 @@
+"""Names an issue's example code uses, qualified through its imports and resolved in the graph.
+
+``import xarray as xr`` then ``xr.where(...)`` names ``xarray.where``; ``from sympy import
+Array`` names ``sympy.Array``. Such a name is resolved like Python would: the longest prefix
+that is a module of the repository, then its attributes, following re-exports (the module's
+``imports`` edges) to where the object is defined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from localization.evidence import Evidence
+from localization.graphview import Node
+
+_IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)
+_FROM = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\(?([\w ,\t]+)", re.M)
+_USE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
+MAX_HOPS = 4  # re-export chains longer than this are not followed
+
+
+def qualified_names(text: str, *, packages: Iterable[str]) -> tuple[str, ...]:
+    """Dotted names of the issue's code whose first part is one of ``packages`` once import
+    aliases are expanded, in order of first use."""
+    tops = set(packages)
+    aliases: dict[str, str] = {}
+    found: list[str] = []
+    for m in _IMPORT.finditer(text):
+        module, alias = m.group(1), m.group(2)
+        aliases[alias or module.split(".")[0]] = module if alias else module.split(".")[0]
+    for m in _FROM.finditer(text):
+        module = m.group(1)
+        for item in m.group(2).split(","):
+            parts = item.split()
+            if not parts:
+                continue
+            aliases[parts[-1]] = f"{module}.{parts[0]}"
+            found.append(f"{module}.{parts[0]}")
+    for m in _USE.finditer(text):
+        head, _, rest = m.group(1).partition(".")
+        if head in aliases:
+            found.append(f"{aliases[head]}.{rest}")
+        elif head in tops:
+            found.append(m.group(1))
+    return tuple(dict.fromkeys(n for n in found if n.split(".")[0] in tops))
+
+
+class ModuleIndex:
+    """Module dotted names -> file paths of a graph, and lookups through its imports edges."""
+
+    def __init__(self, nodes: dict[str, Node], graph: Any) -> None:
+        self.nodes = nodes
+        self.graph = graph
+        self.modules: dict[str, str] = {}
+        for node in nodes.values():
+            if node.kind == "file" and node.path.endswith(".py"):
+                dotted = node.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+                self.modules.setdefault(dotted, node.path)
+                if dotted.startswith("src.") or dotted.startswith("lib."):
+                    self.modules.setdefault(dotted.split(".", 1)[1], node.path)
+        self.packages = {name.split(".")[0] for name in self.modules}
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the entity (or module file) a qualified name means, or None."""
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            path = self.modules.get(".".join(parts[:cut]))
+            if path is not None:
+                return self._attribute(path, parts[cut:], hops=0)
+        return None
+
+    def _attribute(self, owner: str, rest: list[str], *, hops: int) -> str | None:
+        """Follow ``rest`` from a file or entity id, through re-exports where needed."""
+        if not rest:
+            return owner
+        path, _, qualname = owner.partition(":")
+        direct = f"{path}:{qualname + '.' if qualname else ''}{rest[0]}"
+        if direct in self.nodes:
+            return self._attribute(direct, rest[1:], hops=hops)
+        if qualname or hops >= MAX_HOPS or owner not in self.graph:
+            return None
+        for target, keyed in self.graph.succ[owner].items():
+            node = self.nodes.get(str(target))
+            if "imports" in keyed and node is not None and node.name == rest[0]:
+                return self._attribute(str(target), rest[1:], hops=hops + 1)
+        return None
+
+
+def match_code_refs(names: Iterable[str], index: ModuleIndex, ev: Evidence, weight: float) -> None:
+    """Entities the issue's code calls by their public names: functions weigh most (a class
+    constructor is in almost every example, so it says less)."""
+    resolved = [(name, index.resolve(name)) for name in names]
+    hits = [(name, key) for name, key in resolved if key is not None and key in index.nodes]
+    share = 1.0 / max(len(hits), 1) ** 0.5
+    for name, key in hits:
+        node = index.nodes[key]
+        kind_share = {"function": 1.0, "class": 0.5}.get(node.kind, 0.3)
+        ev.add(key, weight * share * kind_share, f"{name} used in the issue's code")
