@@ -140,9 +140,12 @@ class LocalModel:
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
         """Answer with the model's own chat template; tokens counted, cost 0."""
         self.load()
+        # A new seed per call: with one fixed seed, sampled replies to similar prompts draw the
+        # same random numbers and come out the same, and re-asks and siblings stop differing.
+        # Runs stay reproducible: the n-th call of a run always gets seed + n.
         settings: dict[str, Any] = {
             "temperature": self.config.temperature,
-            "seed": self.config.seed,
+            "seed": self.config.seed + self.usage.calls,
             "max_tokens": self.config.max_tokens,
             "stop": list(self.config.stop),
         }
