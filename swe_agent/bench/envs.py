@@ -3,14 +3,18 @@
 The first instance of a repository and version asks env_setup (a build, or a cache hit that
 env_setup checks against the instance's test files); its record is kept in the batch's lock
 folder, and the later instances of that repository and version use its image directly, as
-SWE-bench's harness uses one environment per repository and version. An instance whose tests
-then fail to collect in a shared environment asks env_setup for its own (``reuse=False``).
+SWE-bench's harness uses one environment per repository and version. The key also holds the
+quarter of the commit date, as env_setup's date cutoff for dependencies does: two commits of one
+version years apart would otherwise share numpy of the later one (pvlib 0.8 has such a pair).
+An instance whose tests then fail to collect in a shared environment asks env_setup for its
+own (``reuse=False``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,16 +37,28 @@ class EnvironmentFailed(Exception):
     """env_setup could not give a working environment (the message says why)."""
 
 
-def environment_key(instance: dict[str, Any]) -> str:
-    """``OWNER+NAME@VERSION``: instances with the same key share one environment."""
-    return str(instance["repo"]).replace("/", "+") + "@" + str(instance.get("version") or "")
+def environment_key(instance: dict[str, Any], *, committed: str) -> str:
+    """``OWNER+NAME@VERSION@YYYYQn``: instances with the same key share one environment."""
+    year, month = committed[:4], int(committed[5:7] or 1)
+    quarter = f"{year}Q{(month - 1) // 3 + 1}"
+    return str(instance["repo"]).replace("/", "+") + f"@{instance.get('version') or ''}@{quarter}"
+
+
+def _commit_date(root: Path, commit: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "log", "-1", "--format=%cI", commit],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "0000-01"
 
 
 def resolve_environment(
     instance: dict[str, Any], *, root: Path, commit: str, lock_dir: Path, reuse: bool = True
 ) -> Environment:
     """The environment of ``instance``: the batch's shared one, else env_setup's (then shared)."""
-    key = environment_key(instance)
+    key = environment_key(instance, committed=_commit_date(root, commit))
     shared = lock_dir / f"{key}.env.json"
     with locked(lock_dir / f"{key}.lock"):
         known = _usable(shared) if reuse else None

@@ -189,3 +189,13 @@ def test_a_collection_failure_is_recognised_and_an_attempt_forgotten() -> None:
     assert (outcome.applied, outcome.exit_code, outcome.error) == (False, None, None)
     assert not outcome.collection_failed and outcome.notes == ["again"]
     assert outcome.timings == {"tests_s": 1.0}  # the time of the first attempt still counts
+
+
+def test_environments_are_shared_per_repository_version_and_quarter() -> None:
+    from swe_agent.bench.envs import environment_key
+
+    inst = {"repo": "pvlib/pvlib-python", "version": "0.8"}
+    early = environment_key(inst, committed="2021-01-28T13:36:31-07:00")
+    late = environment_key(inst, committed="2022-12-02T10:00:00+00:00")
+    assert early == "pvlib+pvlib-python@0.8@2021Q1" and late.endswith("@2022Q4")
+    assert environment_key(inst, committed="2021-03-31T23:00:00Z") == early
