@@ -64,10 +64,19 @@ def resolve_environment(
         known = _usable(shared) if reuse else None
         if known is not None:
             return known
-        data = _setup(root, commit, shared, tests=_test_files(instance))
+        kept = default_record_store() / f"{key}.json"
+        data = _setup(root, commit, seeds=(shared, kept), tests=_test_files(instance))
         if reuse or not shared.is_file():
             _atomic_write(shared, json.dumps(data, indent=2))
+        _atomic_write(kept, json.dumps(data, indent=2))
     return _environment(data)
+
+
+def default_record_store() -> Path:
+    """Env records kept across batches: $SWE_AGENT_CACHE/env-records (one per key)."""
+    from swe_agent.bench.repos import default_cache_dir
+
+    return default_cache_dir().with_name("env-records")
 
 
 def _test_files(instance: dict[str, Any]) -> tuple[str, ...]:
@@ -90,15 +99,19 @@ def _usable(shared: Path) -> Environment | None:
     return Environment(env.image, env.python, env.venv, env.test_runner, shared=True)
 
 
-def _setup(root: Path, commit: str, shared: Path, *, tests: tuple[str, ...]) -> dict[str, Any]:
+def _setup(
+    root: Path, commit: str, *, seeds: tuple[Path, ...], tests: tuple[str, ...]
+) -> dict[str, Any]:
     """Ask env_setup; the record as JSON, or EnvironmentFailed naming the failing step."""
     from env_setup import SetupOptions, record_path, setup_environment
 
     local = record_path(root)
-    if shared.is_file() and not local.exists():
-        # The earlier record (image gone): env_setup replays its commands instead of planning.
-        local.parent.mkdir(parents=True, exist_ok=True)
-        local.write_text(shared.read_text(encoding="utf-8"), encoding="utf-8")
+    seed = next((path for path in seeds if path.is_file()), None)
+    if seed is not None and not local.exists():
+        # An earlier record of this key: with it env_setup needs no container to read the
+        # record out of the image, trusts the tree and tests it verified before, and replays
+        # its commands when the image is gone. A record of another cache key it ignores.
+        _atomic_write(local, seed.read_text(encoding="utf-8"))
     # The named test files: env_setup checks that they collect (a build verifies only them).
     record = setup_environment(root, SetupOptions(commit=commit, tests=tests))
     if not record.success or not record.image:

@@ -70,7 +70,10 @@ def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
     assert again["resolved"] == [IDS[0], IDS[3]] and again["seconds"] < summary["seconds"]
 
 
-def test_empty_patches_resolve_nothing(world: World, tmp_path: Path) -> None:
+def test_empty_patches_resolve_nothing(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWE_AGENT_CACHE", str(tmp_path / "cache"))  # the workers inherit it
     instances = load_instances(world.dataset, instances=IDS[:2])
     options = EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors, workers=2)
     summary = evaluate(instances, "empty", options)
@@ -78,6 +81,9 @@ def test_empty_patches_resolve_nothing(world: World, tmp_path: Path) -> None:
     status = _report(tmp_path / "eval", IDS[0])["tests_status"]
     assert status["FAIL_TO_PASS"]["failure"] == ["tests/test_stats.py::test_median_even"]  # type: ignore[index]
     assert len(status["PASS_TO_PASS"]["success"]) == 2  # type: ignore[index]
+    # The environment's record is kept for later batches (no container to read it again).
+    kept = list((tmp_path / "cache" / "env-records").glob("octo+tinycalc@0.1@*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["success"]
 
 
 def test_two_instances_through_a_local_ray_cluster(world: World, tmp_path: Path) -> None:
