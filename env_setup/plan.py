@@ -78,7 +78,8 @@ def _as_of_date(
         return None
     released = RELEASE_DATES.get(python)
     floor = datetime.fromisoformat(released).date() + _WHEEL_LAG if released else commit
-    cutoff = max(commit, floor)
+    # The end of the commit's day: a release commit often pins what was published that day.
+    cutoff = max(commit + timedelta(days=1), floor)
     if today - cutoff < _RECENT:
         return None
     return datetime.combine(cutoff, datetime.min.time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

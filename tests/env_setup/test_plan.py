@@ -113,6 +113,12 @@ def test_old_commit_resolves_as_of_a_date_with_wheels() -> None:
     assert "--uploaded-prior-to=2021-06-02T00:00:00Z" in plan.steps[2].command
 
 
+def test_cutoff_includes_the_commit_day() -> None:
+    # pylint pinned astroid==2.6.0 in a commit of the day astroid 2.6.0 came out.
+    day = Detection(commit_date="2021-06-22T09:00:00+00:00", installable=True)
+    assert make_plan(day, IMAGES, today=TODAY).uploaded_prior_to == "2021-06-23T00:00:00Z"
+
+
 def test_recent_commit_uses_latest_releases() -> None:
     plan = make_plan(Detection(commit_date="2026-06-01", installable=True), IMAGES, today=TODAY)
     assert plan.uploaded_prior_to is None
