@@ -153,14 +153,24 @@ def _then(fix: Step, failed: Step | None) -> list[Step]:
     return [fix] if failed is None else [fix, failed]
 
 
+# Old setup.py files import what current setuptools dropped (dep_util, then pkg_resources in 82);
+# 64 is the first release with editable (PEP 660) installs, 69 deprecated dep_util.
+OLD_SETUPTOOLS = "setuptools>=64,<69"
+
+
 def _missing_module(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Step]]:
     module = found.name
     if module.split(".")[0] in plan.top_level_packages:
         return []  # the project's own package: installing something else will not help
     out = []
-    for dist in distribution_for(module):
+    dists = distribution_for(module)
+    if module.split(".")[0] in ("setuptools", "pkg_resources") and module != "setuptools":
+        # Installing "setuptools" would keep the current one; only an older release has it.
+        dists = [OLD_SETUPTOOLS]
+    for dist in dists:
         why = f"`import {module}` failed; {dist} provides it"
-        fix = Step(pip_install([dist], as_of=plan.uploaded_prior_to), why, StepKind.REPAIR)
+        as_of = None if dist == OLD_SETUPTOOLS else plan.uploaded_prior_to
+        fix = Step(pip_install([dist], as_of=as_of), why, StepKind.REPAIR)
         if step is not None and found.during_build and "--no-build-isolation" not in step.command:
             # The build needed it: pip's isolated build cannot see what we just installed.
             retry = Step(f"{step.command} --no-build-isolation", step.why, StepKind.REPAIR)

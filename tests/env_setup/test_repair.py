@@ -129,6 +129,16 @@ def test_missing_module_installs_the_distribution_then_reruns_nothing_for_verify
     assert steps[0].command.endswith("install PyYAML")
 
 
+def test_a_module_current_setuptools_dropped_installs_an_older_setuptools() -> None:
+    output = '  File "./astropy/wcs/setup_package.py", line 12, in <module>\n'
+    output += "ModuleNotFoundError: No module named 'setuptools.dep_util'\n"
+    failed = Step("pip install -e . --no-build-isolation", "the project", StepKind.PROJECT)
+    plan = make_plan(Detection(installable=True), IMAGES, python="3.9", as_of="2022-03-31")
+    steps = RuleRepairer().propose(Failure(output, failed), plan=plan, tried=frozenset())
+    assert steps[0].command.endswith("install 'setuptools>=64,<69'")  # no date cutoff: 64 is newer
+    assert steps[1] == failed
+
+
 def test_second_candidate_when_the_first_was_tried() -> None:
     first = RuleRepairer().propose(Failure(COLLECT_MISSING), plan=_plan(), tried=frozenset())
     tried = frozenset({first[0].command})
