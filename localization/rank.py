@@ -40,7 +40,7 @@ class RankConfig:
     seeds: int = 40  # how many top entities spread their score along the graph
     hop_decay: float = 0.5  # a second hop is worth this much of the first
     test_penalty: float = 0.3  # test files' scores are multiplied by this unless about tests
-    member_share: float = 0.85  # a class inherits this share of its best member's score
+    member_share: float = 0.7  # a class inherits this share of its best member's score
     title_bm25: float = 1.5  # extra weight of BM25 for the issue's first line (its title)
     runner_up: float = 0.3  # a file also gains this share of its 2nd and 3rd best entities
     file_prior: float = 0.5  # classes and functions gain this share of their file's score
