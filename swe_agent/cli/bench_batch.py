@@ -44,6 +44,7 @@ Blobs = Annotated[
     list[Path] | None,
     typer.Option(
         "--blobs",
+        metavar="PATH",
         help="A folder, wheel, sdist or file holding blobs the mirrors lack (matched by git id; "
         "e.g. `pip download --no-deps NAME==VERSION`); repeatable.",
     ),
@@ -258,6 +259,8 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
       swe-agent bench eval dev.jsonl -p gold --out eval/gold --filter '^pylint-dev' --json
 
       swe-agent bench eval dev.jsonl -p preds.jsonl --out eval --executor ray --keep-images 10
+
+      swe-agent bench eval lite.parquet -p gold --out eval/gold --blobs wheels/
     """
     from swe_agent.bench import load_instances
     from swe_agent.bench.evaluate import EvalOptions
