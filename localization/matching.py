@@ -69,10 +69,12 @@ def _spread(count: int) -> float:
 
 def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
     """Traceback frames: the function at the frame's line, deeper frames weigh more."""
-    frames = signals.frames
-    for depth, frame in enumerate(reversed(frames)):
+    # Depth counts only frames in this repository: library frames below them say nothing.
+    located = [(frame, catalog.match_path(frame.path)) for frame in reversed(signals.frames)]
+    depth = 0
+    for index, (frame, files) in enumerate(located):
         decay = 0.85**depth
-        files = catalog.match_path(frame.path)
+        depth += 1 if files else 0
         for path in files:
             node = catalog.at_line(path, frame.line)
             label = f"traceback frame {frame.path}:{frame.line} in {frame.function}"
@@ -81,7 +83,7 @@ def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weigh
             ev.add(path, w.frame * decay, label)
         if not files and frame.function in catalog.by_name:
             nodes = catalog.by_name[frame.function]
-            value = w.frame_name * decay * _spread(len(nodes))
+            value = w.frame_name * 0.85**index * _spread(len(nodes))
             for node in nodes:
                 ev.add(node.id, value, f"traceback function {frame.function}")
 

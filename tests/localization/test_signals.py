@@ -78,3 +78,16 @@ def test_query_text_drops_environment_dumps() -> None:
     assert "pkg3" not in cleaned
     assert cleaned.startswith("stack casts int32 to int64\n") and cleaned.endswith("end")
     assert query_text("a: 1\nb: 2") == "a: 1\nb: 2"
+
+
+def test_ipython_frames_are_read_with_their_function_name() -> None:
+    text = (
+        "File ~/env/lib/python3.9/site-packages/xarray/core/common.py:1815, in "
+        "get_chunksizes(variables)\nFile ~/env/site-packages/xarray/core/dataset.py:2110, "
+        "in Dataset.chunks(self)\n"
+    )
+    frames = extract_signals(text).frames
+    assert [(f.path, f.line, f.function) for f in frames] == [
+        ("xarray/core/common.py", 1815, "get_chunksizes"),
+        ("xarray/core/dataset.py", 2110, "chunks"),
+    ]
