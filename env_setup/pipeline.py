@@ -113,9 +113,28 @@ def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> E
         record = replace(record, commands=(*earlier, *record.commands))
         if record.success:
             return record
-        earlier = record.commands
+        earlier = (*record.commands, *_failed_verification(record))
     assert record is not None  # there is always at least one candidate
     return record
+
+
+def _failed_verification(record: EnvRecord) -> tuple[CommandResult, ...]:
+    """A failed verification as a log entry, so the next attempt's record still shows it."""
+    checked = record.verify
+    if checked is None or checked.ok or not (checked.collect_command or checked.imports):
+        return ()  # verified, or never got that far (the install failed: that is logged)
+    return (
+        CommandResult(
+            command=checked.collect_command or "import check",
+            why="the verification of this attempt",
+            kind="verify",
+            exit_code=None,
+            seconds=0.0,
+            ok=False,
+            output_tail=checked.output_tail[-3000:],
+            python=record.python,
+        ),
+    )
 
 
 def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
