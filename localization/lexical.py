@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
@@ -46,11 +47,17 @@ def entity_document(node: Node, body: list[str], members: Sequence[str] = ()) ->
     return name_tokens + name_tokens + tokenize(text) + body
 
 
+@functools.lru_cache(maxsize=262_144)
+def _line_tokens(line: str) -> tuple[str, ...]:
+    """Tokens of one stripped line; lines repeat a lot ("return self", "pass", blank)."""
+    return tuple(tokenize(line))
+
+
 class _FileTokens:
     """Each line of a file tokenized once; entity bodies and whole files are slices of it."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [tokenize(line) for line in text.splitlines()]
+        self.lines = [_line_tokens(line.strip()) for line in text.splitlines()]
 
     def span(self, start: int, end: int) -> list[str]:
         return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))
