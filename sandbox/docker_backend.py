@@ -47,8 +47,8 @@ def connect(timeout: float = 30.0) -> Any:
 
     where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     try:
-        client = docker.from_env(timeout=int(timeout))
-        client.ping()
+        # no ping: the client negotiates the API version with the daemon, which is the check
+        client = docker.from_env(timeout=int(timeout), version="auto")
     except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
         reason = str(exc).splitlines()[0][:300]
         raise DockerUnavailable(
