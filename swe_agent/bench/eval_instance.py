@@ -31,6 +31,19 @@ _COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
 APPLY_COMMANDS = ("git apply --verbose {file}", "git apply --verbose --reject {file}")
 
 
+def missing_module(box: Any, probe: str, output: str, exit_code: int | None) -> bool:
+    """Did collection stop on a module the environment lacks (not on the code's own errors)?
+
+    A name missing from the project (the test of a function an empty patch does not add) or a
+    syntax error is the code's; ModuleNotFoundError is what another commit's environment gives.
+    With --tb=no pytest may not print the error, so ``probe`` (collection only) shows it.
+    """
+    if not (_COLLECTION_FAILED.search(output) or exit_code == 4):
+        return False
+    shown = box.run(probe, timeout=600)
+    return "ModuleNotFoundError" in output + shown.stdout + shown.stderr
+
+
 @dataclass(frozen=True)
 class EvalTask:
     """Everything one evaluation needs; picklable, so it can go to a process or a Ray task."""
@@ -62,7 +75,7 @@ class Outcome:
     error: str | None = None
     image: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    collection_failed: bool = False  # pytest stopped at collection (an import failed)
+    collection_failed: bool = False  # collection stopped on a module the environment lacks
     env_shared: bool = False  # the environment of an earlier instance of this repo and version
     notes: list[str] = field(default_factory=list)
 
@@ -217,7 +230,9 @@ def _run_tests(
     _atomic_write(task.out_dir / "test_output.txt", f"+ {command}\n{output}")
     outcome.timings["tests_s"] = round(obs.elapsed_s, 2)
     outcome.exit_code, outcome.timed_out = obs.exit_code, obs.timed_out
-    outcome.collection_failed = bool(_COLLECTION_FAILED.search(output)) or obs.exit_code == 4
+    if env.shared:
+        probe = pytest_command(f"{env.venv}/bin/python", [*f2p, *p2p], collect_only=True)
+        outcome.collection_failed = missing_module(box, probe, output, obs.exit_code)
     outcome.status = grade(output, fail_to_pass=f2p, pass_to_pass=p2p)
     if obs.timed_out:
         outcome.error = f"timeout: the tests ran longer than {timeout:.0f} s and were killed"

@@ -32,10 +32,16 @@ def pytest_targets(tests: Iterable[str], *, by_file: bool = True) -> list[str]:
     return targets
 
 
-def pytest_command(python: str, tests: Iterable[str], *, by_file: bool = True) -> str:
-    """The shell command that runs the named tests with per-test results in the output."""
+def pytest_command(
+    python: str, tests: Iterable[str], *, by_file: bool = True, collect_only: bool = False
+) -> str:
+    """The shell command that runs the named tests with per-test results in the output.
+
+    ``collect_only``: only collect them, with the errors of collection shown.
+    """
     args = " ".join(shlex.quote(t) for t in pytest_targets(tests, by_file=by_file))
-    return f"{python} -m pytest -rA --tb=no -p no:cacheprovider {args}"
+    mode = "--collect-only -q --tb=short" if collect_only else "-rA --tb=no"
+    return f"{python} -m pytest {mode} -p no:cacheprovider {args}"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,12 +178,22 @@ def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown search mode" in result.output
 
 
-def test_a_collection_failure_is_recognised_and_an_attempt_forgotten() -> None:
-    from swe_agent.bench.eval_instance import _COLLECTION_FAILED, Outcome
+def test_a_collection_failure_is_recognised_and_an_attempt_forgotten(tmp_path: Path) -> None:
+    from sandbox import start_sandbox
+    from swe_agent.bench.eval_instance import Outcome, missing_module
+    from swe_agent.bench.grading import pytest_command
 
-    assert _COLLECTION_FAILED.search("!!! Interrupted: 1 error during collection !!!")
-    assert _COLLECTION_FAILED.search("Interrupted: 8 errors during collection")
-    assert not _COLLECTION_FAILED.search("1 failed, 3 passed in 0.2s")
+    (tmp_path / "some" / "long" / "folder" / "of" / "tests").mkdir(parents=True)
+    lacking = "some/long/folder/of/tests/test_with_a_long_name_that_pytest_cuts.py"
+    (tmp_path / lacking).write_text("import a_module_nobody_installed\n")
+    (tmp_path / "test_code.py").write_text("from os import a_name_the_code_lacks\n")
+    with start_sandbox(tmp_path, backend="local", allow_unsandboxed=True) as box:
+        for target, expected in ((lacking, True), ("test_code.py", False)):
+            obs = box.run(pytest_command(sys.executable, [target]), timeout=120)
+            probe = pytest_command(sys.executable, [target], collect_only=True)
+            assert missing_module(box, probe, obs.stdout + obs.stderr, obs.exit_code) is expected
+        passing = "1 passed in 0.01s"
+        assert not missing_module(box, "unused", passing, 0)  # no probe without a stop
     outcome = Outcome("x", applied=True, exit_code=2, collection_failed=True, error="e")
     outcome.timings["tests_s"] = 1.0
     outcome.reset(note="again")
