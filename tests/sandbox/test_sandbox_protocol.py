@@ -100,6 +100,7 @@ def test_workspace_is_the_committed_tree_of_the_source(
     assert box.read_file("pkg/mod.py") == "def f():\n    return 2\n"  # not the dirty edit
     assert box.run("test -e untracked.py").exit_code == 1
     assert box.run("test -x run.sh && test -L link.py").ok
+    assert box.run("test -d .git/info").ok  # where tools add excludes (no template copied)
 
 
 def test_snapshot_restore_diff_and_content_addressing(box: Sandbox) -> None:
