@@ -30,7 +30,13 @@ from env_setup.record import (
     write_record,
 )
 from env_setup.repair import Repairer, RuleRepairer
-from env_setup.reuse import check_hit, fingerprint, from_cache, replay_plan
+from env_setup.reuse import (
+    check_hit,
+    fingerprint,
+    from_cache,
+    prefer_recorded_python,
+    replay_plan,
+)
 from env_setup.source import check_repo, detect_at, head_commit
 from env_setup.verify import missing_imports
 
@@ -68,7 +74,9 @@ def setup_environment(
         raise EnvSetupError(
             "no Docker daemon answers", hint="start Docker; `swe-agent sandbox doctor` checks it"
         )
-    plan = make_plan(detection, images or available_images(client), python=options.python)
+    images = images or available_images(client)
+    plan = make_plan(detection, images, python=options.python)
+    plan = prefer_recorded_python(root, detection, plan, options, images)
     chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
     run = _Run(root, detection, options, chain, say)
     record = from_cache(root, detection, plan, options, client=client, started=started)
@@ -81,7 +89,7 @@ def setup_environment(
             say("the cached environment fails here; building it for this commit")
             record = None
     if record is None:
-        record = _build(run, plan, images=images or available_images(client))
+        record = _build(run, plan, images=images)
     record = replace(record, timings={**record.timings, "total_s": _since(started)})
     write_record(root, record)
     return record

@@ -49,6 +49,28 @@ def from_cache(
     )
 
 
+def prefer_recorded_python(
+    root: Path, detection: Detection, plan: Plan, options: SetupOptions, images: dict[str, str]
+) -> Plan:
+    """The plan for the Python that worked last time (env.json), when it was not the first choice.
+
+    Without this a fallback Python's image is never looked up: the first choice's key misses,
+    and the whole failing attempt runs again before the fallback.
+    """
+    from env_setup.plan import make_plan
+
+    data = _local_record(root)
+    python = data.get("python") if data and data.get("success") else None
+    if options.python or not options.use_cache or not isinstance(python, str):
+        return plan
+    if python == plan.python or python not in plan.python_candidates:
+        return plan
+    chosen = make_plan(detection, images, python=python)
+    rest = tuple(v for v in plan.python_candidates if v != python)
+    reason = f"Python {python} worked last time (env.json); {plan.python_reason}"
+    return replace(chosen, python_candidates=(python, *rest), python_reason=reason)
+
+
 def replay_plan(root: Path, detection: Detection, plan: Plan, options: SetupOptions) -> Plan | None:
     """The plan made of the commands that worked last time, when env.json has the same key.
 

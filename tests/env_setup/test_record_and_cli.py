@@ -107,6 +107,29 @@ def test_cache_key_ignores_what_follows_the_commit_not_the_files(tmp_path: Path)
     )
 
 
+def test_the_python_that_worked_last_time_is_tried_first(tmp_path: Path) -> None:
+    from env_setup import SetupOptions
+    from env_setup.reuse import prefer_recorded_python
+
+    detection = detect(FIXTURES / "setupcfg")
+    plan = make_plan(detection, IMAGES)
+    other = next(v for v in plan.python_candidates if v != plan.python)
+    write_record(tmp_path, _record(python=other))
+    chosen = prefer_recorded_python(tmp_path, detection, plan, SetupOptions(), IMAGES)
+    assert chosen.python == other and chosen.python_candidates[0] == other
+    assert set(chosen.python_candidates) == set(plan.python_candidates)
+    assert "worked last time" in chosen.python_reason
+    # Not when a Python is forced, the cache is off, or the record failed.
+    forced = SetupOptions(python=plan.python)
+    assert prefer_recorded_python(tmp_path, detection, plan, forced, IMAGES) is plan
+    assert (
+        prefer_recorded_python(tmp_path, detection, plan, SetupOptions(use_cache=False), IMAGES)
+        is plan
+    )
+    write_record(tmp_path, _record(python=other, success=False))
+    assert prefer_recorded_python(tmp_path, detection, plan, SetupOptions(), IMAGES) is plan
+
+
 def test_cli_bad_path_exits_2_without_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["env", "setup", str(tmp_path / "missing"), "--json"])
     assert result.exit_code == 2
