@@ -72,6 +72,8 @@ def _table(rows: list[dict[str, Any]], workers: int) -> dict[str, list[float]]:
               f"{t['total_s']:8.2f} {t.get('tests_s', 0.0):8.2f} {overhead:8.2f} "
               f"{t.get('env_s', 0.0):6.2f} {t.get('sandbox_s', 0.0):7.2f} "
               f"{t.get('patch_s', 0.0):6.2f}")  # fmt: skip
+        if row.get("error"):
+            print(f"    error: {row['error'][:300]}")
     return series
 
 
