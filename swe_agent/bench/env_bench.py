@@ -102,7 +102,8 @@ def run_env_bench(
 
 def summarize(rows: list[EnvRow]) -> dict[str, Any]:
     """Success rate, time per repository, and the time of cache hits."""
-    built = [r.seconds for r in rows if not r.cache_hit]
+    # Rows that never reached a build (no mirror, a patch that does not apply) have no Python.
+    built = [r.seconds for r in rows if not r.cache_hit and r.python is not None]
     hits = [r.seconds for r in rows if r.cache_hit]
     return {
         "instances": len(rows),

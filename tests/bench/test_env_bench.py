@@ -60,7 +60,7 @@ def test_summary_gives_rate_times_and_each_repository() -> None:
     ]
     summary = summarize(rows)
     assert summary["success"] == 2 and summary["success_rate"] == 0.667
-    assert summary["mean_build_s"] == 50.2 and summary["mean_cache_hit_s"] == 2.0
+    assert summary["mean_build_s"] == 100.0 and summary["mean_cache_hit_s"] == 2.0
     assert summary["per_repo"]["o/a"] == {
         "instances": 2,
         "success": 2,
