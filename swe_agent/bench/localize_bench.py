@@ -18,7 +18,7 @@ from typing import Any
 
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import RepoNotAvailable
-from swe_agent.bench.repos import find_mirror, materialize
+from swe_agent.bench.repos import ensure_mirror, materialize
 
 # (level, k) pairs reported; the levels are gold fields of GoldLocations.
 METRICS: tuple[tuple[str, int], ...] = (
@@ -230,7 +230,7 @@ def run_localize_bench(
     rows: list[InstanceRow] = []
     for instance in instances:
         try:
-            find_mirror(mirrors, instance.repo)
+            ensure_mirror(mirrors, instance.repo)  # a mirror, else a clone when a network exists
         except RepoNotAvailable as exc:
             row = InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
         else:

@@ -60,7 +60,7 @@ def _pct(value: Any) -> str:
 
 @app.command("localize")
 @handles_errors
-def localize_bench_command(
+def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can set
     dataset: Annotated[
         Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
     ],
@@ -81,6 +81,12 @@ def localize_bench_command(
             "--cache-dir", help="Where checkouts go (default ~/.cache/swe-agent/checkouts)."
         ),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split", help="dev or heldout: the fixed half of the instances (hash of the id)."
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print rows and aggregates as JSON.")
     ] = False,
@@ -92,13 +98,21 @@ def localize_bench_command(
       swe-agent bench localize data/swebench_lite_dev.jsonl --repos mirrors
 
       swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
+
+      swe-agent bench localize verified.jsonl --repos mirrors --split heldout
     """
     from swe_agent.bench import default_cache_dir, load_instances
+    from swe_agent.bench.localize_bench import SPLITS, split_of
     from swe_agent.errors import BadInput
 
     if not repos.is_dir():
         raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
-    selected = load_instances(dataset, instances=_split(instances), pattern=filter_, limit=limit)
+    if split is not None and split not in SPLITS:
+        raise BadInput(f"unknown split {split!r}", hint="use --split dev or --split heldout")
+    selected = load_instances(dataset, instances=_split(instances), pattern=filter_)
+    if split is not None:
+        selected = [i for i in selected if split_of(i.instance_id) == split]
+    selected = selected[:limit] if limit is not None else selected
     report = _run_with_progress(selected, repos, cache_dir or default_cache_dir())
     if as_json:
         print_json(report.to_dict())
