@@ -129,9 +129,9 @@ class RuleRepairer:
         if found.problem is Problem.CONFLICT and step is not None:
             # A pinned tool (a linter, say) wants another version of something else we need:
             # the tests rarely need the tool, so the pin goes first, then the date cutoff.
-            return [[_dropped(step, found.name)], *_toggle_date(step, plan, only_remove=True)]
+            return [*_drop(step, found.name), *_toggle_date(step, plan, only_remove=True)]
         if found.problem is Problem.NO_DISTRIBUTION and step is not None:
-            return [*_toggle_date(step, plan, only_remove=True), [_dropped(step, found.name)]]
+            return [*_toggle_date(step, plan, only_remove=True), *_drop(step, found.name)]
         if found.problem is Problem.NO_EDITABLE_HOOK and step is not None:
             # The isolated build got a setuptools from the cutoff date, too old for PEP 660; the
             # venv's own (current) setuptools has the hook.
@@ -249,13 +249,22 @@ def _api_drift(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Ste
     return out
 
 
+def _drop(step: Step, name: str) -> list[list[Step]]:
+    """Dropping `name`, unless `step` dropped it already (wrapping it again would loop)."""
+    return [] if _drop_prefix(name) in step.command else [[_dropped(step, name)]]
+
+
+def _drop_prefix(name: str) -> str:
+    return f"python3 - {shlex.quote(name)} <<'PY'\n{DROP_SCRIPT}"
+
+
 def _dropped(step: Step, name: str) -> Step:
     """`step` re-run without the requirement that no index has (files restored afterwards)."""
     command = step.command
     if "\n" not in command:
         words = [w for w in shlex.split(command) if re.split(r"[\[<>=!~;@ ]", w)[0] != name]
         command = " ".join(shlex.quote(w) for w in words)
-    script = f"python3 - {shlex.quote(name)} <<'PY'\n{DROP_SCRIPT}PY\n"
+    script = f"{_drop_prefix(name)}PY\n"
     why = f"no release of {name} can be installed; go on without it"
     return Step(f"{script}{command}; rc=$?; git checkout -q -- .; exit $rc", why, StepKind.REPAIR)
 

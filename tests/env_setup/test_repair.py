@@ -294,6 +294,9 @@ ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/...
     steps = RuleRepairer().propose(Failure(output, failed), plan=_plan(), tried=frozenset())
     assert steps[0].command.startswith("python3 - pylint <<'PY'")
     assert steps[0].command.splitlines()[-1].startswith("pip install -r requirements_test.txt;")
+    # The drop failed the same way: dropping again would wrap it in itself, round after round.
+    again = RuleRepairer().propose(Failure(output, steps[0]), plan=_plan(), tried=frozenset())
+    assert not any(s.command.count("<<'PY'") > 1 for s in again)
 
 
 def test_a_pytest_too_old_to_collect_is_upgraded() -> None:
