@@ -103,12 +103,23 @@ def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
     from env_setup import SetupOptions, setup_environment
 
     say("setting up the environment (cached after the first run)")
-    record = setup_environment(options.repo, SetupOptions(commit=options.commit), progress=say)
+    setup = SetupOptions(commit=options.commit, agent=env_repairer(options))
+    record = setup_environment(options.repo, setup, progress=say)
     if not record.success:
         say("environment set-up failed; continuing in the base image (see env.json)")
     image = record.image if record.success else record.base_image
     command = options.test_command or record.test_command or DEFAULT_TEST_COMMAND
     return Environment(image, record.python, command, record.to_json())
+
+
+def env_repairer(options: SolveOptions) -> Any:
+    """With a hosted model, a repair agent takes over when the set-up rules give up."""
+    if not hosted_model(options.model):
+        return None  # the small embedded model and replays do not repair environments
+    from swe_agent.agent.env_repair import ModelRepairer, RepairBudget
+    from swe_agent.models import get_model
+
+    return ModelRepairer(get_model(options.model), budget=RepairBudget(max_cost_usd=0.5))
 
 
 def start_box(options: SolveOptions, env: Environment, context: IssueContext) -> Any:
@@ -218,9 +229,14 @@ def judge_enabled(options: SolveOptions) -> bool:
     """on / off as asked; auto: on for hosted models, off for the small embedded one and replays."""
     if options.judge != "auto":
         return options.judge == "on"
+    return hosted_model(options.model)
+
+
+def hosted_model(spec: str | None) -> bool:
+    """True for a litellm model (hosted or self-hosted), not the embedded one or a replay."""
     from swe_agent.models.registry import parse_spec
 
-    return isinstance(options.model, str) and parse_spec(options.model)[0] == "litellm"
+    return isinstance(spec, str) and parse_spec(spec)[0] == "litellm"
 
 
 def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callable[..., None]:

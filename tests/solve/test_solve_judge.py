@@ -53,3 +53,13 @@ def test_auto_judges_hosted_models_only() -> None:
     assert not judge_enabled(SolveOptions(repo=repo, issue=issue))
     assert not judge_enabled(SolveOptions(repo=repo, issue=issue, model="replay:/tmp/run"))
     assert judge_enabled(SolveOptions(repo=repo, issue=issue, judge="on"))
+
+
+def test_a_hosted_model_also_repairs_environments() -> None:
+    from swe_agent.agent.env_repair import ModelRepairer
+    from swe_agent.solve.pipeline import env_repairer
+
+    repo, issue = Path("."), "x"
+    hosted = SolveOptions(repo=repo, issue=issue, model="openai/gpt-4o-mini")
+    assert isinstance(env_repairer(hosted), ModelRepairer)
+    assert env_repairer(SolveOptions(repo=repo, issue=issue)) is None
