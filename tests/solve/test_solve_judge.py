@@ -34,7 +34,7 @@ def test_the_judge_scores_a_changed_state_and_is_recorded(calc_repo: Path, issue
     report = solve(_options(calc_repo, issue_text), model=get_model([FIX, JUDGED, SUBMIT]))
     assert report["status"] == "resolved"
     assert report["model_calls"] == 3
-    events = read_events(Path(report["run_dir"], "trajectory.jsonl"))
+    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
     roles = [e.get("role") for e in events if e["type"] == "model_call"]
     assert roles == [None, "judge", None]  # the submit leaves the judged state: no second call
     tree = json.loads(Path(report["run_dir"], "tree.json").read_text())

@@ -71,7 +71,7 @@ def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -
 def test_a_repeated_action_is_asked_again(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, LOOK, FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    events = read_events(Path(report["run_dir"], "trajectory.jsonl"))
+    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
     assert [e["type"] for e in events].count("repeat") == 1
     assert [e["type"] for e in events].count("model_call") == 4
     assert report["status"] == "resolved"
