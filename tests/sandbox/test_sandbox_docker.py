@@ -189,8 +189,11 @@ def _gone(container: Any, wait_s: float = 20.0) -> bool:
     return False
 
 
+# A program started from a background job inherits SIGINT ignored (and Python then leaves it
+# ignored); an interactive program has Python's handler, which is what this stands for.
 SCRIPT = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from sandbox import start_sandbox
 box = start_sandbox(sys.argv[1], image=sys.argv[2])
 print(box.container.id, flush=True)

@@ -1,4 +1,9 @@
-"""Scripted model replies for the calculator example."""
+"""Scripted model replies for the calculator example, and the options the tests run them with."""
+
+from pathlib import Path
+
+from swe_agent.agent.policy import AgentConfig
+from swe_agent.solve import SolveOptions
 
 FIX = (
     "Fix the even case.\n```python\nedit('calculator/stats.py', '    return ordered[middle]', "
@@ -18,3 +23,17 @@ REWRITE = (
     "    if len(ordered) % 2 == 0:\n        return (ordered[middle - 1] + ordered[middle]) / 2\n"
     "    return ordered[middle]\n```"
 )
+
+
+def local_options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
+    """Linear search on the local sandbox, no env set-up, branches finished by submit()."""
+    base: dict[str, object] = {
+        "repo": repo,
+        "issue": issue,
+        "search": "linear",
+        "sandbox": "local",
+        "setup_env": False,
+        "iterations": 8,
+        "agent": AgentConfig(auto_finish=False),
+    }
+    return SolveOptions(**(base | overrides))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from solve_replies import FIX, SUBMIT
+from solve_replies import FIX, SUBMIT, local_options
 
-from swe_agent.agent.policy import AgentConfig
 from swe_agent.models import get_model
 from swe_agent.solve import SolveOptions, solve
 
@@ -24,15 +23,7 @@ PASSING_REPRO = (
 
 
 def _options(repo: Path, issue: str) -> SolveOptions:
-    return SolveOptions(
-        repo=repo,
-        issue=issue,
-        search="linear",
-        sandbox="local",
-        setup_env=False,
-        iterations=8,
-        agent=AgentConfig(auto_finish=False),
-    )
+    return local_options(repo, issue)
 
 
 def _tests_of_nodes(run_dir: str) -> list[dict]:

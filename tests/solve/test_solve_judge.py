@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from solve_replies import FIX, SUBMIT
+from solve_replies import FIX, SUBMIT, local_options
 
-from swe_agent.agent.policy import AgentConfig
 from swe_agent.agent.trajectory import read_events
 from swe_agent.models import get_model
 from swe_agent.solve import SolveOptions, solve
@@ -17,17 +16,7 @@ JUDGED = "The change fixes the average of the two middle values.\nSCORE: 80"
 
 
 def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
-    base: dict[str, object] = {
-        "repo": repo,
-        "issue": issue,
-        "search": "linear",
-        "sandbox": "local",
-        "setup_env": False,
-        "iterations": 8,
-        "judge": "on",
-        "agent": AgentConfig(auto_finish=False),
-    }
-    return SolveOptions(**(base | overrides))
+    return local_options(repo, issue, **({"judge": "on"} | overrides))
 
 
 def test_the_judge_scores_a_changed_state_and_is_recorded(calc_repo: Path, issue_text: str) -> None:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from solve_replies import BREAK, FIX, LOOK, SUBMIT
+from solve_replies import BREAK, FIX, LOOK, SUBMIT, local_options
 
 from swe_agent.agent.policy import AgentConfig
 from swe_agent.agent.trajectory import read_events
@@ -16,16 +16,7 @@ from swe_agent.solve import SolveOptions, solve
 
 
 def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
-    base: dict[str, object] = {
-        "repo": repo,
-        "issue": issue,
-        "search": "linear",
-        "sandbox": "local",
-        "setup_env": False,
-        "iterations": 8,
-        "agent": AgentConfig(auto_finish=False),  # these tests walk the submit() path
-    }
-    return SolveOptions(**(base | overrides))
+    return local_options(repo, issue, **overrides)
 
 
 def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> None:
