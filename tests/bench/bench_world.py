@@ -127,16 +127,21 @@ def instance(instance_id: str, base: str, **fields: object) -> dict[str, object]
     return row
 
 
-def make_world(root: Path, ids: tuple[str, ...] = ("octo__tinycalc-1",)) -> World:
-    """The mirror of tinycalc and a dataset; an id ending in -hang gets a test that hangs."""
-    work = root / "src"
+def commit_tinycalc(work: Path) -> str:
+    """tinycalc's files committed in a new repository at ``work``; the commit id."""
     for name, text in FILES.items():
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         (work / name).write_text(text)
     _git(work, "init", "-q", "-b", "main")
     _git(work, "add", ".")
     _git(work, "commit", "-qm", "base")
-    base = _git(work, "rev-parse", "HEAD")
+    return _git(work, "rev-parse", "HEAD")
+
+
+def make_world(root: Path, ids: tuple[str, ...] = ("octo__tinycalc-1",)) -> World:
+    """The mirror of tinycalc and a dataset; an id ending in -hang gets a test that hangs."""
+    work = root / "src"
+    base = commit_tinycalc(work)
     mirrors = root / "mirrors"
     _git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
     rows = []

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bench_world import FILES, GOLD, TEST_PATCH, _git, instance
+from bench_world import FILES, GOLD, TEST_PATCH, _git, commit_tinycalc, instance
 
 from swe_agent.bench import load_instances
 from swe_agent.bench.evaluate import EvalOptions, evaluate
@@ -29,13 +29,7 @@ NEEDS_SIX = TEST_PATCH + (
 def _two_commits(root: Path) -> tuple[Path, str, str]:
     """tinycalc, then a commit that adds the dependency six (same version, same quarter)."""
     work = root / "src"
-    for name, text in FILES.items():
-        (work / name).parent.mkdir(parents=True, exist_ok=True)
-        (work / name).write_text(text)
-    _git(work, "init", "-q", "-b", "main")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "base")
-    first = _git(work, "rev-parse", "HEAD")
+    first = commit_tinycalc(work)
     pyproject = FILES["pyproject.toml"].replace(
         'requires-python = ">=3.8"\n', 'requires-python = ">=3.8"\ndependencies = ["six"]\n'
     )
