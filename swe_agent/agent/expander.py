@@ -13,6 +13,7 @@ from search.value import TestEvidence, Verdict
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.policy import Policy, Proposal
 from swe_agent.agent.prompts import render
+from swe_agent.agent.stable_text import stable_text
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
 
@@ -78,7 +79,9 @@ class AgentExpander:
                 "format_errors": proposal.format_errors,
             },
             state=state,
-            observation=_observation_json(obs, node.depth + 1, self.max_steps),
+            observation=_observation_json(
+                obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir
+            ),
             terminal=terminal or finished,
             tests=tests,
         )
@@ -132,10 +135,12 @@ def definitions_only(code: str) -> bool:
     return any(isinstance(n, defines) for n in body) and all(isinstance(n, allowed) for n in body)
 
 
-def _observation_json(obs: Observation, step: int, max_steps: int) -> dict[str, object]:
+def _observation_json(
+    obs: Observation, step: int, max_steps: int, *, workdir: str
+) -> dict[str, object]:
     text = render("observation.j2", obs=obs, step=step, max_steps=max_steps)
     return {
-        "text": text,
+        "text": stable_text(text, workdir=workdir),
         "ok": obs.ok,
         "error": obs.error,
         "timed_out": obs.timed_out,

@@ -12,6 +12,7 @@ from typing import Any
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.expander import AgentExpander, StepValue
 from swe_agent.agent.policy import Policy
+from swe_agent.agent.stable_text import shown_workdir
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Model
 from swe_agent.runs import RunPaths, new_run_id, runs_dir
@@ -158,7 +159,7 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
     policy = Policy(_Metered(session.model, meter), config=options.agent, trajectory=trajectory)
     opening = policy.opening(
         issue=options.issue,
-        workdir=box.workdir,
+        workdir=shown_workdir(box.workdir),
         locations=session.context.locations,
         snippets=session.context.snippets,
     )
