@@ -25,8 +25,10 @@ app = typer.Typer(
     help=(
         "Turn an issue and a repository into a reviewed, tested patch.\n\n"
         "Examples:\n\n"
-        "  swe-agent graph build .\n\n"
+        "  swe-agent solve --repo . --issue @issue.md\n\n"
+        "  swe-agent review\n\n"
         "  swe-agent localize --repo . --issue @issue.md --top 5\n\n"
+        "  swe-agent bench eval data.jsonl --predictions preds.jsonl --workers 2\n\n"
         "  swe-agent sandbox doctor"
     ),
     no_args_is_help=True,
