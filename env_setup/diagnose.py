@@ -153,7 +153,7 @@ def _build_or_import_problem(output: str) -> Diagnosis | None:
     missing = _MISSING_MODULE.search(output)
     if missing:
         module = missing[1]
-        if _is_stdlib(module):
+        if is_stdlib(module):
             # A standard-library module missing means another interpreter, not a package.
             return Diagnosis(Problem.WRONG_PYTHON, module, detail=missing[0])
         # A setup.py that imports a build dependency fails inside pip's isolated build.
@@ -181,13 +181,13 @@ def _runtime_problem(output: str) -> Diagnosis | None:
         return Diagnosis(Problem.MISSING_PLUGIN, plugin, detail=option[0])
     drift = _CANNOT_IMPORT.search(output)
     if drift:
-        kind = Problem.WRONG_PYTHON if _is_stdlib(drift[2]) else Problem.API_DRIFT
+        kind = Problem.WRONG_PYTHON if is_stdlib(drift[2]) else Problem.API_DRIFT
         return Diagnosis(kind, drift[2], detail=drift[0])
     wrong = _WRONG_PYTHON.search(output)
     return Diagnosis(Problem.WRONG_PYTHON, detail=wrong[0]) if wrong else None
 
 
-def _is_stdlib(module: str) -> bool:
+def is_stdlib(module: str) -> bool:
     top = module.split(".")[0]
     return top in _REMOVED_STDLIB or top in sys.stdlib_module_names
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from env_setup.model import Plan, Step
 from env_setup.record import CommandResult, Verification
 from env_setup.repair import AgentRepairer, Attempt, Failure, Repairer
+from env_setup.skips import install_modules, skipped_modules
 from env_setup.verify import verify
 from sandbox import Sandbox
 
@@ -29,10 +30,17 @@ class InstallLog:
         return frozenset(result.command for result in self.results)
 
 
-def run_step(box: Sandbox, step: Step, *, log: InstallLog, progress: Progress) -> CommandResult:
+def run_step(
+    box: Sandbox,
+    step: Step,
+    *,
+    log: InstallLog,
+    progress: Progress,
+    timeout: float = STEP_TIMEOUT,
+) -> CommandResult:
     """Run one command in the sandbox and log its outcome."""
     progress(f"{step.kind}: {_short(step.command)}")
-    obs = box.run(step.command, timeout=STEP_TIMEOUT)
+    obs = box.run(step.command, timeout=timeout)
     output = (obs.stdout + "\n" + obs.stderr).strip()
     if obs.error:
         output += f"\n{obs.error}"
@@ -154,7 +162,7 @@ def verify_and_repair(
         progress("verifying: imports and test collection")
         result = verify(box, plan, tests=tests, has_tests=has_tests)
         if result.ok:
-            return result
+            return _skipped_modules_installed(box, plan, result, tests, log=log, progress=progress)
         failure = Failure(result.output_tail)
         steps = (
             _proposal(failure, plan=plan, repairers=repairers, tried=log.tried())
@@ -171,6 +179,32 @@ def verify_and_repair(
         for step in steps:
             if not run_step(box, step, log=log, progress=progress).ok:
                 break
+
+
+def _skipped_modules_installed(
+    box: Sandbox,
+    plan: Plan,
+    result: Verification,
+    tests: tuple[str, ...],
+    *,
+    log: InstallLog,
+    progress: Progress,
+) -> Verification:
+    """Named tests skipped at collection for want of a module: install it, then verify again."""
+    modules = skipped_modules(result.output_tail, files=tests, own=plan.top_level_packages)
+    if not tests or not modules:
+        return result
+    progress(f"named tests are skipped for want of {', '.join(modules)}: installing")
+    for note in install_modules(
+        box,
+        modules,
+        python_bin=plan.python_bin,
+        as_of=plan.uploaded_prior_to,
+        run=lambda step, timeout: run_step(box, step, log=log, progress=progress, timeout=timeout),
+        tried=log.tried(),
+    ):
+        progress(note)
+    return verify(box, plan, tests=tests)
 
 
 def _agent_verifies(

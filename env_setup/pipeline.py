@@ -167,7 +167,7 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
         if record.success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()
-            _save_image(box, plan, replace(record, timings=dict(timings)))
+            save_image(box, replace(record, timings=dict(timings)))
             timings["commit_s"] = _since(commit_started)
         closing = time.monotonic()
     timings["close_s"] = _since(closing)
@@ -216,7 +216,7 @@ def _install_and_verify(
     mark = fingerprint(run.root, run.options.commit, run.options.tests) if record.success else None
     return replace(
         record,
-        resolved=_freeze(box, plan) if failed is None else {},
+        resolved=freeze(box, plan.python_bin) if failed is None else {},
         commands=tuple(replace(c, python=plan.python) for c in log.results),
         verified=(mark,) if mark else (),
     )
@@ -259,16 +259,16 @@ _BEFORE_COMMIT = (
 )
 
 
-def _save_image(box: Any, plan: Plan, record: EnvRecord) -> None:
+def save_image(box: Any, record: EnvRecord) -> None:
     """Store the record inside the container, tidy it, and commit it as the cache image."""
     box.execute(f"open({RECORD_IN_IMAGE!r}, 'w').write({json.dumps(record.to_json())!r})")
-    box.run(_BEFORE_COMMIT.format(workdir=box.workdir, venv=plan.venv), timeout=600)
+    box.run(_BEFORE_COMMIT.format(workdir=box.workdir, venv=record.venv), timeout=600)
     box.commit(record.image or cache_tag(record.cache_key))
 
 
-def _freeze(box: Any, plan: Plan) -> dict[str, str]:
+def freeze(box: Any, python_bin: str) -> dict[str, str]:
     """Distribution -> version as installed (`pip freeze`); editable installs map to '-e'."""
-    obs = box.run(f"{plan.python_bin} -m pip freeze --all", timeout=300)
+    obs = box.run(f"{python_bin} -m pip freeze --all", timeout=300)
     resolved: dict[str, str] = {}
     for line in obs.stdout.splitlines():
         name, sep, version = line.partition("==")

@@ -38,7 +38,17 @@ NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to collect
 def collect_command(plan: Plan, tests: tuple[str, ...] = ()) -> str:
     """The pytest collect-only command for the repository's tests (or the given subset)."""
     targets = tests or plan.test_paths
-    words = [plan.python_bin, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    # -rs: a module-level importorskip shows its reason (named tests skipped for want of a module)
+    words = [
+        plan.python_bin,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "-rs",
+        "-p",
+        "no:cacheprovider",
+    ]
     return " ".join(shlex.quote(w) for w in [*words, *targets])
 
 
