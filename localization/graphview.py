@@ -10,6 +10,9 @@ from typing import Any, Protocol
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$"
 )
+# Documentation, examples and benchmarks: code that shows or measures the project, rarely the
+# place a bug is fixed.
+_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|tutorials?)/")
 KINDS = ("file", "class", "function")
 
 
@@ -48,6 +51,11 @@ class Node:
 def is_test_path(path: str) -> bool:
     """True for files that hold tests (tests/ folders, test_*.py, *_test.py, conftest.py)."""
     return bool(_TEST_PATH.search(path))
+
+
+def is_auxiliary_path(path: str) -> bool:
+    """True for documentation, example and benchmark files (docs/, examples/, benchmarks/)."""
+    return bool(_AUX_PATH.search(path))
 
 
 def iter_nodes(graph: GraphLike) -> Iterator[Node]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from localization.code_refs import ModuleIndex, match_code_refs, qualified_names
 from localization.evidence import Evidence
-from localization.graphview import GraphLike, Node, is_test_path
+from localization.graphview import GraphLike, Node, is_auxiliary_path, is_test_path
 from localization.lexical import LexicalIndex, lexical_index
 from localization.matching import (
     Catalog,
@@ -46,6 +46,7 @@ class RankConfig:
     file_prior: float = 0.5  # classes and functions gain this share of their file's score
     test_seed: float = 0.3  # a test entity spreads this share of its score along the graph
     names_bm25: float = 0.5  # extra weight of BM25 for the issue's emphasized identifiers
+    aux_penalty: float = 0.5  # docs / examples / benchmarks files' scores are multiplied by this
 
 
 def _bm25(
@@ -100,7 +101,9 @@ def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
 
 
 def _penalty(path: str, about_tests: bool, cfg: RankConfig, tests: set[str]) -> float:
-    return cfg.test_penalty if (not about_tests and path in tests) else 1.0
+    if not about_tests and path in tests:
+        return cfg.test_penalty
+    return cfg.aux_penalty if is_auxiliary_path(path) else 1.0
 
 
 def _about_tests(signals: IssueSignals, catalog: Catalog) -> bool:
@@ -182,9 +185,14 @@ def _aggregate(
         node = nodes.get(key)
         kind = LocationKind(node.kind) if node is not None else LocationKind.FILE
         value = score * _penalty(node.path if node else key, about_tests, cfg, loc.test_files)
-        levels[kind].add(key, value, "")  # its own reasons are read from ``ev`` at the end
         if node is None or kind == LocationKind.FILE:
+            levels[kind].add(key, value, "")  # its own reasons are read from ``ev`` at the end
             continue
+        unit = _editable_unit(node, nodes) if kind == LocationKind.FUNCTION else key
+        if unit == key:
+            levels[kind].add(key, value, "")
+        else:
+            levels[kind].raise_to(unit, value, f"contains {key}")
         owner = _owning_class(node, nodes)
         if owner is not None and owner != key:
             levels[LocationKind.CLASS].raise_to(owner, value * cfg.member_share, f"contains {key}")
@@ -215,6 +223,19 @@ def _file_prior(loc: GraphLocalizer, levels: dict[LocationKind, Evidence]) -> No
         for key in list(level.score):
             path = key.partition(":")[0]
             level.add(key, share * files.get(path, 0.0) / best, f"in ranked file {path}")
+
+
+def _editable_unit(node: Node, nodes: dict[str, Node]) -> str:
+    """The top-level function or method that holds ``node`` ("f.py:A.m" for "f.py:A.m.inner"):
+    a fix edits that unit, so nested functions count for it and do not crowd the ranking."""
+    path, _, qualname = node.id.partition(":")
+    parts = qualname.split(".")
+    for cut in (1, 2):
+        key = f"{path}:{'.'.join(parts[:cut])}"
+        found = nodes.get(key)
+        if found is not None and found.kind == "function":
+            return key
+    return node.id
 
 
 def _owning_class(node: Node, nodes: dict[str, Node]) -> str | None:

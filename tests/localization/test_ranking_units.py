@@ -1,0 +1,36 @@
+"""Ranking cases on the `atlas` fixture: editable units, auxiliary files, aliases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from localization import GraphLocalizer, LocationKind
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "localization" / "atlas"
+
+
+@pytest.fixture(scope="module")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> GraphLocalizer:
+    """One localizer over a temp copy of the atlas fixture (real repo_graph graph)."""
+    from repo_graph import build_graph
+
+    root = tmp_path_factory.mktemp("atlas") / "atlas"
+    shutil.copytree(FIXTURE, root)
+    return GraphLocalizer(build_graph(root, use_cache=False))
+
+
+def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
+    result = atlas.localize("`pad_cell` pads with the wrong width", top=10)
+    ids = result.ids(LocationKind.FUNCTION)
+    assert ids[0] == "atlas/render.py:render_rows"
+    assert not any(i.endswith("pad_cell") for i in ids)
+    assert any("render_rows.pad_cell" in r for r in result.functions[0].reasons)
+
+
+def test_docs_and_examples_rank_below_the_library(atlas: GraphLocalizer) -> None:
+    result = atlas.localize("rendered rows of a grid: each cell padded to a wrong width")
+    files = result.ids(LocationKind.FILE)
+    assert files.index("atlas/render.py") < files.index("docs/render_example.py")
