@@ -72,6 +72,50 @@ def resolve_environment(
     return _environment(data)
 
 
+def add_skipped_modules(
+    instance: dict[str, Any],
+    env: Environment,
+    modules: tuple[str, ...],
+    *,
+    root: Path,
+    commit: str,
+    lock_dir: Path,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Install into ``env``'s image the modules named tests were skipped for; (ready, notes).
+
+    Under the key's lock: a second instance finds them imported already. Every record of this
+    image (the batch's, the one kept across batches, the instance's env.json) gains the
+    installs, so a later setup replays them with no re-discovery.
+    """
+    from env_setup import add_modules, record_from_json, write_record
+
+    key = environment_key(instance, committed=_commit_date(root, commit))
+    paths = (lock_dir / f"{key}.env.json", default_record_store() / f"{key}.json")
+    with locked(lock_dir / f"{key}.lock"):
+        records = {path: data for path in paths if (data := _record_of(path, env.image))}
+        local = root / ".swe-agent" / "env.json"
+        data = next(iter(records.values()), None) or _record_of(local, env.image)
+        if data is None:
+            return (), (f"no record of {env.image} to amend",)
+        amended = add_modules(root, record_from_json(data), modules, commit=commit)
+        if amended.changed:
+            text = json.dumps(amended.record.to_json(), indent=2)
+            for path in records:
+                _atomic_write(path, text)
+            write_record(root, amended.record)
+    return amended.ready, amended.notes
+
+
+def _record_of(path: Path, image: str) -> dict[str, Any] | None:
+    """The record at ``path`` when it is the successful one of ``image``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    ok = isinstance(data, dict) and data.get("success") and data.get("image") == image
+    return data if ok else None
+
+
 def default_record_store() -> Path:
     """Env records kept across batches: $SWE_AGENT_CACHE/env-records (one per key)."""
     from swe_agent.bench.repos import default_cache_dir

@@ -22,7 +22,7 @@ from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
-HARNESS = "3"  # bumped when a change makes earlier reports stale (they are then redone)
+HARNESS = "4"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
 # pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
 _COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
@@ -76,6 +76,7 @@ class Outcome:
     image: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     collection_failed: bool = False  # collection stopped on a module the environment lacks
+    skipped_for: tuple[str, ...] = ()  # modules named tests were skipped for want of
     env_shared: bool = False  # the environment of an earlier instance of this repo and version
     notes: list[str] = field(default_factory=list)
 
@@ -83,7 +84,7 @@ class Outcome:
         """Forget the results of an attempt (not its timings) before evaluating again."""
         self.applied, self.apply_command, self.status = False, None, None
         self.exit_code, self.timed_out, self.error = None, False, None
-        self.collection_failed = False
+        self.collection_failed, self.skipped_for = False, ()
         self.notes.append(note)
 
 
@@ -125,11 +126,41 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
         outcome.image, outcome.env_shared = env.image, env.shared
         outcome.timings["env_s"] = round(_since(started) - outcome.timings["workdir_s"], 2)
         _in_sandbox(task, workdir, env, outcome)
+        if outcome.skipped_for:
+            _with_skipped_modules(task, workdir, env, outcome)
         if not (env.shared and outcome.collection_failed):
             return
         # The environment of another commit of this version lacks something these tests
         # import: evaluate again in the environment env_setup gives this commit.
         outcome.reset(note=f"tests did not collect in the shared environment {env.image}")
+
+
+def _with_skipped_modules(
+    task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
+) -> None:
+    """Named tests were skipped for want of modules: install them in the image, test again.
+
+    SWE-bench counts a skipped named test as failed; its harness installs a project's extras,
+    env_setup installs only what the skip reasons name (bounded; a failed install is a note).
+    """
+    from swe_agent.bench.envs import add_skipped_modules
+
+    modules = outcome.skipped_for
+    mark = time.monotonic()
+    ready, notes = add_skipped_modules(
+        task.instance,
+        env,
+        modules,
+        root=workdir.root,
+        commit=workdir.with_tests,
+        lock_dir=task.lock_dir,
+    )
+    outcome.timings["modules_s"] = _since(mark)
+    outcome.notes.extend(notes)
+    if ready:
+        outcome.reset(note=f"named tests were skipped for want of {', '.join(ready)}: run again")
+        _in_sandbox(task, workdir, env, outcome)
+        outcome.skipped_for = ()  # once per instance
 
 
 def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome) -> None:
@@ -234,8 +265,18 @@ def _run_tests(
         probe = pytest_command(f"{env.venv}/bin/python", [*f2p, *p2p], collect_only=True)
         outcome.collection_failed = missing_module(box, probe, output, obs.exit_code)
     outcome.status = grade(output, fail_to_pass=f2p, pass_to_pass=p2p)
+    outcome.skipped_for = skipped_for(output, outcome.status, named=[*f2p, *p2p])
     if obs.timed_out:
         outcome.error = f"timeout: the tests ran longer than {timeout:.0f} s and were killed"
+
+
+def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[str, ...]:
+    """Modules the skip reasons name, when a named test was skipped (or is missing)."""
+    from env_setup import skipped_modules
+
+    if not any(status.outcomes.get(test, "SKIPPED") == "SKIPPED" for test in named):
+        return ()
+    return skipped_modules(output, files=named)
 
 
 def image_tag(instance_id: str) -> str:

@@ -127,9 +127,9 @@ def instance(instance_id: str, base: str, **fields: object) -> dict[str, object]
     return row
 
 
-def commit_tinycalc(work: Path) -> str:
-    """tinycalc's files committed in a new repository at ``work``; the commit id."""
-    for name, text in FILES.items():
+def commit_tinycalc(work: Path, files: dict[str, str] | None = None) -> str:
+    """tinycalc's files (and ``files``) committed in a new repository at ``work``; the commit."""
+    for name, text in {**FILES, **(files or {})}.items():
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         (work / name).write_text(text)
     _git(work, "init", "-q", "-b", "main")
@@ -138,10 +138,19 @@ def commit_tinycalc(work: Path) -> str:
     return _git(work, "rev-parse", "HEAD")
 
 
-def make_world(root: Path, ids: tuple[str, ...] = ("octo__tinycalc-1",)) -> World:
-    """The mirror of tinycalc and a dataset; an id ending in -hang gets a test that hangs."""
+def make_world(
+    root: Path,
+    ids: tuple[str, ...] = ("octo__tinycalc-1",),
+    *,
+    files: dict[str, str] | None = None,
+    pass_to_pass: tuple[str, ...] = (),
+) -> World:
+    """The mirror of tinycalc and a dataset; an id ending in -hang gets a test that hangs.
+
+    ``files`` are added to (or replace) tinycalc's; ``pass_to_pass`` names more tests.
+    """
     work = root / "src"
-    base = commit_tinycalc(work)
+    base = commit_tinycalc(work, files)
     mirrors = root / "mirrors"
     _git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
     rows = []
@@ -150,7 +159,9 @@ def make_world(root: Path, ids: tuple[str, ...] = ("octo__tinycalc-1",)) -> Worl
             extra = {"test_patch": HANG_PATCH, "FAIL_TO_PASS": '["tests/test_hang.py::test_hang"]'}
             rows.append(instance(instance_id, base, **extra))
         else:
-            rows.append(instance(instance_id, base))
+            row = instance(instance_id, base)
+            named = [*json.loads(str(row["PASS_TO_PASS"])), *pass_to_pass]
+            rows.append({**row, "PASS_TO_PASS": json.dumps(named)})
     dataset = root / "dataset.jsonl"
     dataset.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return World(mirrors, dataset, base)
