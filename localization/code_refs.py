@@ -3,13 +3,14 @@
 ``import xarray as xr`` then ``xr.where(...)`` names ``xarray.where``; ``from sympy import
 Array`` names ``sympy.Array``. Such a name is resolved like Python would: the longest prefix
 that is a module of the repository, then its attributes, following re-exports (the module's
-``imports`` edges) to where the object is defined.
+``imports`` edges, star imports and module-level aliases such as ``Array = DenseArray``) to
+where the object is defined.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from localization.evidence import Evidence
@@ -19,6 +20,7 @@ _IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)
 _FROM = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\(?([\w ,\t]+)", re.M)
 _USE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
 MAX_HOPS = 4  # re-export chains longer than this are not followed
+MAX_VISITS = 200  # modules looked into for one name (star imports fan out widely)
 
 
 def qualified_names(text: str, *, packages: Iterable[str]) -> tuple[str, ...]:
@@ -50,9 +52,12 @@ def qualified_names(text: str, *, packages: Iterable[str]) -> tuple[str, ...]:
 class ModuleIndex:
     """Module dotted names -> file paths of a graph, and lookups through its imports edges."""
 
-    def __init__(self, nodes: dict[str, Node], graph: Any) -> None:
+    def __init__(
+        self, nodes: dict[str, Node], graph: Any, texts: Mapping[str, str] | None = None
+    ) -> None:
         self.nodes = nodes
         self.graph = graph
+        self.texts = texts or {}
         self.modules: dict[str, str] = {}
         for node in nodes.values():
             if node.kind == "file" and node.path.endswith(".py"):
@@ -81,11 +86,38 @@ class ModuleIndex:
             return self._attribute(direct, rest[1:], hops=hops)
         if qualname or hops >= MAX_HOPS or owner not in self.graph:
             return None
-        for target, keyed in self.graph.succ[owner].items():
-            node = self.nodes.get(str(target))
-            if "imports" in keyed and node is not None and node.name == rest[0]:
-                return self._attribute(str(target), rest[1:], hops=hops + 1)
+        found = self._exported(owner, rest[0], hops=hops)
+        return None if found is None else self._attribute(found, rest[1:], hops=hops + 1)
+
+    def _exported(self, module: str, name: str, *, hops: int) -> str | None:
+        """Where ``name`` of a module comes from: an alias (``Name = Other``), an import of
+        that name, or (breadth first) a module it imports everything from."""
+        queue, seen = [module], {module}
+        while queue and len(seen) <= MAX_VISITS:
+            current = queue.pop(0)
+            if f"{current}:{name}" in self.nodes:
+                return f"{current}:{name}"
+            alias = _assigned_alias(self.texts.get(current, ""), name)
+            if alias is not None:  # resolve the right-hand side in the module that assigns it
+                return self._attribute(current, alias.split("."), hops=hops + 1)
+            for target, keyed in self.graph.succ[current].items():
+                node = self.nodes.get(str(target))
+                if "imports" not in keyed or node is None:
+                    continue
+                if node.name == name:
+                    return str(target)
+                if node.kind == "file" and str(target) not in seen:
+                    seen.add(str(target))
+                    queue.append(str(target))
         return None
+
+
+def _assigned_alias(text: str, name: str) -> str | None:
+    """The right-hand side of a module-level ``name = Other.attr`` in ``text``, if any."""
+    if name not in text:
+        return None
+    m = re.search(rf"^{re.escape(name)}\s*=\s*([A-Za-z_][\w.]*)\s*(?:#.*)?$", text, re.M)
+    return m.group(1) if m is not None and m.group(1) != name else None
 
 
 def match_code_refs(names: Iterable[str], index: ModuleIndex, ev: Evidence, weight: float) -> None:

@@ -80,7 +80,9 @@ def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weigh
             label = f"traceback frame {frame.path}:{frame.line} in {frame.function}"
             if node is not None and (node.name == frame.function or not frame.function):
                 ev.add(node.id, w.frame * decay, label)
-            ev.add(path, w.frame * decay, label)
+            # A file's strongest frame counts; more frames in one file do not pile up (a deep
+            # call chain through one module says little more than its deepest frame).
+            ev.raise_to(path, w.frame * decay, label)
         if not files and frame.function in catalog.by_name:
             nodes = catalog.by_name[frame.function]
             value = w.frame_name * 0.85**index * _spread(len(nodes))

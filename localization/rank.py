@@ -136,7 +136,7 @@ class GraphLocalizer:
     def modules(self) -> ModuleIndex:
         """Module names of the repository, for resolving the names an issue's code uses."""
         if self._modules is None:
-            self._modules = ModuleIndex(self.index.nodes, self.graph.graph)
+            self._modules = ModuleIndex(self.index.nodes, self.graph.graph, self.index.texts)
         return self._modules
 
     def localize(self, issue_text: str, *, top: int = 10) -> Localization:

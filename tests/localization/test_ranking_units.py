@@ -34,3 +34,11 @@ def test_docs_and_examples_rank_below_the_library(atlas: GraphLocalizer) -> None
     result = atlas.localize("rendered rows of a grid: each cell padded to a wrong width")
     files = result.ids(LocationKind.FILE)
     assert files.index("atlas/render.py") < files.index("docs/render_example.py")
+
+
+def test_an_alias_made_by_assignment_resolves_to_its_class(atlas: GraphLocalizer) -> None:
+    assert atlas.modules.resolve("atlas.Grid") == "atlas/grid.py:DenseGrid"
+    assert atlas.modules.resolve("atlas.Grid._new") == "atlas/grid.py:DenseGrid._new"
+    issue = "len() of an empty grid\n\n```python\nimport atlas\ng = atlas.Grid([])\n```\n"
+    result = atlas.localize(issue, top=5)
+    assert "atlas/grid.py:DenseGrid" in result.ids(LocationKind.CLASS)[:2]
