@@ -11,9 +11,19 @@ from typing import Any
 
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.workdirs import prepare_workdir
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the repositories come from: mirrors, a clone URL for the others, loose blobs."""
+
+    mirrors: Path
+    url_template: str | None = DEFAULT_REPO_URL  # None: never clone
+    blob_sources: tuple[Path, ...] = ()  # folders, wheels or sdists with blobs mirrors lack
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
 
 
 def bench_instance(
-    instance: Instance, *, mirrors: Path, work: Path, progress: Progress | None = None
+    instance: Instance, *, sources: Sources, work: Path, progress: Progress | None = None
 ) -> EnvRow:
     """Set one instance up at base_commit + test_patch and check its named tests collect."""
     from env_setup import EnvSetupError, SetupOptions, setup_environment
@@ -62,8 +72,10 @@ def bench_instance(
             repo=instance.repo,
             commit=instance.base_commit,
             test_patch=instance.test_patch,
-            mirrors=mirrors,
+            mirrors=sources.mirrors,
             dest=work / instance.instance_id,
+            url_template=sources.url_template,
+            blob_sources=sources.blob_sources,
         )
         options = SetupOptions(commit=workdir.with_tests, tests=files)
         record = setup_environment(workdir.root, options, progress=progress)
@@ -92,12 +104,16 @@ def _row(instance: Instance, files: tuple[str, ...], started: float, *, error: s
 
 
 def run_env_bench(
-    instances: Iterable[Instance], *, mirrors: Path, work: Path, progress: Progress | None = None
+    instances: Iterable[Instance],
+    *,
+    sources: Sources,
+    work: Path,
+    progress: Progress | None = None,
 ) -> Iterator[EnvRow]:
     """Bench every instance in turn (rows come as they finish)."""
     work.mkdir(parents=True, exist_ok=True)
     for instance in instances:
-        yield bench_instance(instance, mirrors=mirrors, work=work, progress=progress)
+        yield bench_instance(instance, sources=sources, work=work, progress=progress)
 
 
 def summarize(rows: list[EnvRow]) -> dict[str, Any]:

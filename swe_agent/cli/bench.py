@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.cli.bench_options import Dataset, Filter, Instances, Limit
 
 if TYPE_CHECKING:
     from swe_agent.bench import BenchReport
@@ -61,20 +62,14 @@ def _pct(value: Any) -> str:
 @app.command("localize")
 @handles_errors
 def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can set
-    dataset: Annotated[
-        Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
-    ],
+    dataset: Dataset,
     repos: Annotated[
         Path,
         typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>."),
     ],
-    limit: Annotated[int | None, typer.Option("--limit", help="Run at most N instances.")] = None,
-    instances: Annotated[
-        str | None, typer.Option("--instances", help="Comma-separated instance ids to run.")
-    ] = None,
-    filter_: Annotated[
-        str | None, typer.Option("--filter", help="Regular expression on instance ids.")
-    ] = None,
+    limit: Limit = None,
+    instances: Instances = None,
+    filter_: Filter = None,
     cache_dir: Annotated[
         Path | None,
         typer.Option(

@@ -13,90 +13,28 @@ from typing import Annotated, Any
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.cli.bench_options import (
+    Blobs,
+    Dataset,
+    Filter,
+    Instances,
+    Limit,
+    Repos,
+    RepoUrl,
+    blob_paths,
+    clone_url_template,
+    mirrors_dir,
+    select_instances,
+)
 from swe_agent.errors import BadInput
 
-Dataset = Annotated[
-    Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
-]
-Repos = Annotated[
-    Path | None,
-    typer.Option(
-        "--repos",
-        help="Git mirrors, DIR/OWNER+NAME/<bare git dir> (default: $SWE_AGENT_MIRRORS or "
-        "~/.cache/swe-agent/mirrors, where repositories without a mirror are cloned).",
-    ),
-]
-RepoUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--repo-url-template",
-        envvar="SWE_AGENT_REPO_URL_TEMPLATE",
-        help="Where a repository without a mirror is cloned from ({repo} = OWNER/NAME; "
-        "{owner}, {name}); default https://github.com/{repo}.git; '' never clones.",
-    ),
-]
-Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
-Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
-Instances = Annotated[str | None, typer.Option("--instances", help="Comma-separated instance ids.")]
-Filter = Annotated[str | None, typer.Option("--filter", help="Regular expression on instance ids.")]
-Limit = Annotated[int | None, typer.Option("--limit", help="At most N instances.")]
-Blobs = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--blobs",
-        metavar="PATH",
-        help="A folder, wheel, sdist or file holding blobs the mirrors lack (matched by git id; "
-        "e.g. `pip download --no-deps NAME==VERSION`); repeatable.",
-    ),
-]
 ExecutorOpt = Annotated[str, typer.Option("--executor", help="local (process pool) or ray.")]
 RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
 ]
-
-
-def _select(dataset: Path, instances: str | None, filter_: str | None, limit: int | None) -> Any:
-    from swe_agent.bench import load_instances
-
-    ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
-    return load_instances(dataset, instances=ids, pattern=filter_, limit=limit)
-
-
-def _mirrors(repos: Path | None) -> Path:
-    """--repos, else $SWE_AGENT_MIRRORS, else the mirror cache (made when missing)."""
-    import os
-
-    from swe_agent.bench.repos import default_mirror_cache
-
-    if repos is not None:
-        return repos
-    if os.environ.get("SWE_AGENT_MIRRORS"):
-        return Path(os.environ["SWE_AGENT_MIRRORS"])
-    cache = default_mirror_cache()
-    cache.mkdir(parents=True, exist_ok=True)
-    return cache
-
-
-def _url_template(option: str | None) -> str | None:
-    """The clone URL template: GitHub's unless told; None (never clone) for ''."""
-    from swe_agent.bench.repos import DEFAULT_REPO_URL
-
-    if option is None:
-        return DEFAULT_REPO_URL
-    if option and "{" not in option:
-        raise BadInput(
-            f"--repo-url-template {option!r} names no repository",
-            hint="put {repo} (OWNER/NAME), or {owner} and {name}, in it",
-        )
-    return option or None
-
-
-def _blob_sources(blobs: list[Path] | None) -> tuple[Path, ...]:
-    for path in blobs or ():
-        if not path.exists():
-            raise BadInput(f"--blobs {path} does not exist")
-    return tuple(blobs or ())
+Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
+Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
 
 
 def _check_common(repos: Path, workers: int, executor: str) -> None:
@@ -174,11 +112,11 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     """
     from swe_agent.bench.batch import RunOptions, run_batch
 
-    repos = _mirrors(repos)
+    repos = mirrors_dir(repos)
     _check_common(repos, workers, executor)
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
-    selected = _select(dataset, instances, filter_, limit)
+    selected = select_instances(dataset, instances, filter_, limit)
     options = RunOptions(
         out=out,
         mirrors=repos,
@@ -189,8 +127,8 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         budget_usd=budget_usd,
         wall_time_s=wall_time,
         solve={"search": search, "iterations": iterations, "model": model},
-        url_template=_url_template(repo_url_template),
-        blob_sources=_blob_sources(blobs),
+        url_template=clone_url_template(repo_url_template),
+        blob_sources=blob_paths(blobs),
     )
     with _progress("solving") as progress:
         bar = progress.add_task("", total=len(selected), status="")
@@ -266,11 +204,11 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     from swe_agent.bench.evaluate import EvalOptions
     from swe_agent.bench.images import parse_size
 
-    repos = _mirrors(repos)
+    repos = mirrors_dir(repos)
     _check_common(repos, workers, executor)
     if timeout <= 0:
         raise BadInput(f"--timeout {timeout} must be positive")
-    selected = _select(dataset, instances, filter_, limit)
+    selected = select_instances(dataset, instances, filter_, limit)
     every_id = [i.instance_id for i in load_instances(dataset)]
     options = EvalOptions(
         out=out,
@@ -281,8 +219,8 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         ray_address=ray_address,
         keep_images=keep_images,
         disk_budget=parse_size(disk_budget) if disk_budget else None,
-        url_template=_url_template(repo_url_template),
-        blob_sources=_blob_sources(blobs),
+        url_template=clone_url_template(repo_url_template),
+        blob_sources=blob_paths(blobs),
     )
     summary = _evaluate_with_progress(selected, predictions, options, every_id)
     if as_json:

@@ -8,14 +8,28 @@ from typing import Annotated
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json
-from swe_agent.cli.bench_batch import Dataset, Filter, Instances, Limit, Repos, _mirrors, _select
+from swe_agent.cli.bench_options import (
+    Blobs,
+    Dataset,
+    Filter,
+    Instances,
+    Limit,
+    Repos,
+    RepoUrl,
+    blob_paths,
+    clone_url_template,
+    mirrors_dir,
+    select_instances,
+)
 from swe_agent.errors import BadInput
 
 
 @handles_errors
-def env_command(
+def env_command(  # noqa: PLR0913 - the dataset and repository options every bench command has
     dataset: Dataset,
     repos: Repos = None,
+    repo_url_template: RepoUrl = None,
+    blobs: Blobs = None,
     work: Annotated[
         Path | None, typer.Option("--work", help="Where instance checkouts go.")
     ] = None,
@@ -33,20 +47,27 @@ def env_command(
       swe-agent bench env ../shared/data/swebench_lite_dev.jsonl --limit 5
 
       swe-agent bench env dev.jsonl --repos mirrors --filter '^sqlfluff' --json
+
+      swe-agent bench env lite.parquet --instances pyvista__pyvista-4315 --blobs wheels/
     """
     from rich.console import Console
 
     from swe_agent.bench import default_cache_dir
-    from swe_agent.bench.env_bench import run_env_bench, summarize
+    from swe_agent.bench.env_bench import Sources, run_env_bench, summarize
 
-    mirrors = _mirrors(repos)
+    mirrors = mirrors_dir(repos)
     if not mirrors.is_dir():
         raise BadInput(f"--repos {mirrors} is not a directory", hint="pass the mirrors directory")
-    chosen = _select(dataset, instances, filter_, limit)
+    sources = Sources(
+        mirrors=mirrors,
+        url_template=clone_url_template(repo_url_template),
+        blob_sources=blob_paths(blobs),
+    )
+    chosen = select_instances(dataset, instances, filter_, limit)
     console = Console(stderr=True)
     rows = []
     folder = work or default_cache_dir().parent / "env-bench"
-    for row in run_env_bench(chosen, mirrors=mirrors, work=folder):
+    for row in run_env_bench(chosen, sources=sources, work=folder):
         rows.append(row)
         mark = "[green]ok[/]" if row.success else f"[red]failed[/] {row.error or ''}"[:160]
         console.print(f"{len(rows)}/{len(chosen)} {row.instance_id} {row.seconds:.0f}s {mark}")

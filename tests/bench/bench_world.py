@@ -177,3 +177,22 @@ def write_preds(path: Path, lines: list[str | dict[str, object]]) -> Path:
 def pred(instance_id: str, patch: str | None) -> dict[str, object]:
     """One SWE-bench prediction line."""
     return {"instance_id": instance_id, "model_name_or_path": "test", "model_patch": patch}
+
+
+def drop_blob(bare: Path, sha: str) -> None:
+    """Rewrite the pack without one blob (what a size-limited snapshot looks like)."""
+    keep = [
+        line.split()[0]
+        for line in _git(bare, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
+        if line.split()[0] != sha
+    ]
+    pack_dir = bare / "objects" / "pack"
+    old = list(pack_dir.iterdir())
+    subprocess.run(
+        ["git", f"--git-dir={bare}", "pack-objects", "-q", str(pack_dir / "pack")],
+        input="\n".join(keep).encode(),
+        check=True,
+        capture_output=True,
+    )
+    for path in old:
+        path.unlink()

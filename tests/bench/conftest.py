@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bench_world import drop_blob
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,5 @@ def mirror(tmp_path: Path) -> Mirror:
     bare = mirrors / "octo+demo" / "repo"
     _git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
     _git(bare, "repack", "-qad")
-    _drop_blob(bare, big_blob)
+    drop_blob(bare, big_blob)
     return Mirror(mirrors, "octo/demo", first, second, big_blob)
-
-
-def _drop_blob(bare: Path, sha: str) -> None:
-    """Rewrite the pack without one blob (what a size-limited snapshot looks like)."""
-    keep = [
-        line.split()[0]
-        for line in _git(bare, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
-        if line.split()[0] != sha
-    ]
-    pack_dir = bare / "objects" / "pack"
-    old = list(pack_dir.iterdir())
-    subprocess.run(
-        ["git", f"--git-dir={bare}", "pack-objects", "-q", str(pack_dir / "pack")],
-        input="\n".join(keep).encode(),
-        check=True,
-        capture_output=True,
-    )
-    for path in old:
-        path.unlink()
