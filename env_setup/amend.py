@@ -20,11 +20,12 @@ from env_setup.skips import install_modules
 
 @dataclass(frozen=True)
 class Amended:
-    """The record after the installs (the same one when nothing was installed), and notes."""
+    """The record after the installs (the same one when nothing ran), and what became of each."""
 
     record: EnvRecord
+    ready: tuple[str, ...]  # the modules the image imports now
     notes: tuple[str, ...]
-    changed: bool
+    changed: bool  # commands ran: the record has more of them
 
 
 def add_modules(
@@ -42,7 +43,7 @@ def add_modules(
 
     say = progress or (lambda _message: None)
     if not record.image or not modules:
-        return Amended(record, (), changed=False)
+        return Amended(record, (), (), changed=False)
     log = InstallLog()
     python_bin = f"{record.venv}/bin/python"
     tried = frozenset(c.command for c in record.commands)
@@ -53,7 +54,7 @@ def add_modules(
     with start_sandbox(
         root, image=record.image, network=True, limits=SETUP_LIMITS, commit=commit
     ) as box:
-        notes = install_modules(
+        installed = install_modules(
             box,
             modules,
             python_bin=python_bin,
@@ -62,7 +63,7 @@ def add_modules(
             tried=tried,
         )
         if not log.results:
-            return Amended(record, tuple(notes), changed=False)
+            return Amended(record, installed.ready, installed.notes, changed=False)
         logged = tuple(replace(c, python=record.python) for c in log.results)
         amended = replace(
             record,
@@ -72,4 +73,4 @@ def add_modules(
         if any(c.ok for c in logged):
             say(f"saving the environment with the installs as {record.image}")
             save_image(box, amended)
-    return Amended(amended, tuple(notes), changed=True)
+    return Amended(amended, installed.ready, installed.notes, changed=True)

@@ -195,16 +195,17 @@ def _skipped_modules_installed(
     if not tests or not modules:
         return result
     progress(f"named tests are skipped for want of {', '.join(modules)}: installing")
-    for note in install_modules(
+    installed = install_modules(
         box,
         modules,
         python_bin=plan.python_bin,
         as_of=plan.uploaded_prior_to,
         run=lambda step, timeout: run_step(box, step, log=log, progress=progress, timeout=timeout),
         tried=log.tried(),
-    ):
+    )
+    for note in installed.notes:
         progress(note)
-    return verify(box, plan, tests=tests)
+    return verify(box, plan, tests=tests) if installed.ready else result
 
 
 def _agent_verifies(

@@ -167,6 +167,14 @@ def install_steps(module: str, *, python_bin: str, as_of: str | None) -> list[St
 Runner = Callable[[Step, float], CommandResult]
 
 
+@dataclass(frozen=True)
+class Installed:
+    """What became of the modules: those the venv now imports, and a note on each."""
+
+    ready: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
 def install_modules(
     box: Sandbox,
     modules: Iterable[str],
@@ -175,31 +183,39 @@ def install_modules(
     as_of: str | None,
     run: Runner,
     tried: frozenset[str] = frozenset(),
-) -> list[str]:
-    """Install each module the venv cannot import; notes saying what happened to each.
+) -> Installed:
+    """Install each module the venv cannot import; a failed install is noted, never raised.
 
-    ``run`` runs and logs a step (with a timeout); a failed install is noted, never raised.
-    ``tried`` holds commands run before: a failed one is not run again.
+    ``run`` runs and logs a step with a timeout. ``tried`` holds commands run before: one that
+    is there is not run again (it failed, or it ran and the module still does not import).
     """
-    notes = []
+    ready, notes = [], []
     for module in list(modules)[:MAX_MODULES]:
         if importable(box, python_bin, module):
+            ready.append(module)
             notes.append(f"`{module}` imports already")
             continue
         steps = install_steps(module, python_bin=python_bin, as_of=as_of)
         if any(s.command in tried for s in steps):
             notes.append(f"`{module}`: its install was tried before; not again")
             continue
-        result = None
-        for step in steps:
-            result = run(step, INSTALL_TIMEOUT)
-            if result.ok and importable(box, python_bin, module):
-                notes.append(f"installed {distribution_for(module)[0]} for `{module}`")
-                break
-        else:
-            tail = result.output_tail.strip().splitlines()[-1:] if result else []
-            notes.append(f"could not install `{module}`: {' '.join(tail)[:300]}")
-    return notes
+        note = _install(box, module, steps, python_bin=python_bin, run=run)
+        notes.append(note)
+        if note.startswith("installed"):
+            ready.append(module)
+    return Installed(tuple(ready), tuple(notes))
+
+
+def _install(box: Sandbox, module: str, steps: list[Step], *, python_bin: str, run: Runner) -> str:
+    """Each step until the module imports; a note saying how it went."""
+    tail = ""
+    for step in steps:
+        result = run(step, INSTALL_TIMEOUT)
+        if result.ok and importable(box, python_bin, module):
+            return f"installed {distribution_for(module)[0]} for `{module}`"
+        lines = result.output_tail.strip().splitlines()
+        tail = lines[-1][:300] if lines else f"exit code {result.exit_code}"
+    return f"could not install `{module}`: {tail}"
 
 
 def importable(box: Sandbox, python_bin: str, module: str) -> bool:
