@@ -56,7 +56,7 @@ def test_a_module_missing_from_the_shared_environment_gets_its_own(
     options = EvalOptions(out=out, mirrors=mirrors, workers=1)  # in order: the first one shares
     summary = evaluate(load_instances(dataset), "gold", options)
     assert summary["resolved"] == ["octo__tinycalc-1", "octo__tinycalc-2"], summary
-    first_row, second_row = (json.loads((out / r["instance_id"] / "eval.json").read_text())
+    first_row, second_row = (json.loads((out / str(r["instance_id"]) / "eval.json").read_text())
                              for r in rows)  # fmt: skip
     assert second_row["notes"] and "shared environment" in second_row["notes"][0]
     assert second_row["image"] != first_row["image"] and not second_row["env_shared"]
