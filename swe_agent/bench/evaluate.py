@@ -167,8 +167,9 @@ def summarize(
     unresolved = [r["instance_id"] for r in rows if not r.get("resolved") and not r.get("error")]
     fresh = [r for r in rows if not r.get("cached") and "tests_s" in r.get("timings", {})]
     overhead = [r["timings"]["total_s"] - r["timings"]["tests_s"] for r in fresh]
-    # The same without env_setup's share (detection, cache look-up, its own verification).
-    harness = [t - r["timings"].get("env_s", 0.0) for t, r in zip(overhead, fresh, strict=True)]
+    # The same without env_setup's share (detection, cache look-up, its own verification, the
+    # modules it installed for skipped named tests).
+    harness = [t - _env_share(r["timings"]) for t, r in zip(overhead, fresh, strict=True)]
     return {
         "total": len(rows),
         "completed": len(rows) - len(errors),
@@ -180,6 +181,7 @@ def summarize(
         "timed_out": [r["instance_id"] for r in rows if r.get("timed_out")],
         "error_details": {r["instance_id"]: r["error"] for r in rows if r.get("error")},
         "prediction_errors": [p.to_json() for p in problems],
+        "reused": sum(1 for r in rows if r.get("cached")),  # finished before with the same patch
         "overhead_s_mean": round(sum(overhead) / len(overhead), 2) if overhead else None,
         "overhead_without_env_setup_s_mean": round(sum(harness) / len(harness), 2)
         if harness
@@ -188,6 +190,10 @@ def summarize(
         "executor": options.executor,
         "out": str(options.out),
     }
+
+
+def _env_share(timings: dict[str, float]) -> float:
+    return timings.get("env_s", 0.0) + timings.get("modules_s", 0.0)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
