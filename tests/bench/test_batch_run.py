@@ -15,7 +15,7 @@ from bench_world import FIX, SLOW_LOOK, SUBMIT, make_world
 
 from swe_agent.bench import load_instances
 from swe_agent.bench.batch import RunOptions, run_batch
-from swe_agent.bench.journal import Journal, read_lines
+from swe_agent.bench.journal import Event, Journal, read_lines
 
 LOCAL = {"search": "linear", "sandbox": "local", "setup_env": False, "iterations": 6}
 IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3")
@@ -66,6 +66,18 @@ def test_wall_time_budget_stops_new_instances(tmp_path: Path) -> None:
     options = _options(world, tmp_path / "out", (FIX, SUBMIT), wall_time_s=0.0)
     result = run_batch(load_instances(world.dataset), options)
     assert result["finished"] == 0 and result["not_finished"] == list(IDS[:2])
+
+
+def test_dollar_budget_spent_before_stops_new_instances(tmp_path: Path) -> None:
+    world = make_world(tmp_path, IDS[:2])
+    out = tmp_path / "out"
+    instances = load_instances(world.dataset)
+    assert run_batch(instances[:1], _options(world, out, (FIX, SUBMIT)))["finished"] == 1
+    # What a billed model leaves in the journal (the replay model costs nothing).
+    Journal(out / "journal.jsonl").record(IDS[0], Event.FINISHED, cost_usd=0.75)
+    result = run_batch(instances, _options(world, out, (FIX, SUBMIT), budget_usd=0.5))
+    assert result["not_finished"] == [IDS[1]] and result["cost_usd"] == 0.75
+    assert Journal(out / "journal.jsonl").starts(IDS[1]) == 0
 
 
 SCRIPT = """

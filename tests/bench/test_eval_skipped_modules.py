@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from bench_world import FILES, GOLD, make_world, pred, write_preds
 
+from env_setup import record_from_json
 from swe_agent.bench import load_instances
 from swe_agent.bench.evaluate import EvalOptions, evaluate
 
@@ -63,7 +64,8 @@ def test_skipped_named_tests_get_their_modules_and_the_record_replays_them(
     assert "named tests were skipped for want of toolz: run again" in row["notes"]
     record = json.loads(next((tmp_path / "cache" / "env-records").glob("*.json")).read_text())
     installs = [c["command"] for c in record["commands"] if c["ok"] and c["kind"] == "repair"]
-    assert [c.rsplit(" ", 1)[-1] for c in installs] == ["six", "toolz"]  # replayed in that order
+    assert [c.rsplit(" ", 1)[-1] for c in installs] == ["six", "toolz"]
+    assert record_from_json(record).replay_commands[-2:] == installs  # a rebuild replays them
 
     # The image holds both now: a second batch runs the tests once, with nothing to install.
     options = EvalOptions(out=tmp_path / "again", mirrors=world.mirrors, workers=1)
