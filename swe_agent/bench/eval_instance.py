@@ -79,6 +79,7 @@ class Outcome:
     skipped_for: tuple[str, ...] = ()  # modules named tests were skipped for want of
     env_shared: bool = False  # the environment of an earlier instance of this repo and version
     notes: list[str] = field(default_factory=list)
+    missing_files: tuple[str, ...] = ()  # files of the commit the mirror lacks (and --blobs)
 
     def reset(self, *, note: str) -> None:
         """Forget the results of an attempt (not its timings) before evaluating again."""
@@ -116,6 +117,7 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
         blob_sources=task.blob_sources,
     )
     outcome.timings["workdir_s"] = _since(started)
+    outcome.missing_files = workdir.missing
     for reuse in (True, False):
         try:
             env = resolve_environment(inst, root=workdir.root, commit=workdir.with_tests,
@@ -308,6 +310,8 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         "harness": HARNESS,
         "timings": outcome.timings,
         "notes": outcome.notes,
+        # A named test that reads one of these fails for that reason (pvlib's data files).
+        "missing_files": list(outcome.missing_files[:50]),
     }
     fields.update({k: row[k] for k in ("apply_command", "exit_code", "timed_out", "error")})
     _atomic_write(task.out_dir / "patch.diff", task.model_patch or "")

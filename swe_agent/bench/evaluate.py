@@ -181,7 +181,9 @@ def summarize(
         "timed_out": [r["instance_id"] for r in rows if r.get("timed_out")],
         "error_details": {r["instance_id"]: r["error"] for r in rows if r.get("error")},
         "prediction_errors": [p.to_json() for p in problems],
-        "reused": sum(1 for r in rows if r.get("cached")),  # finished before with the same patch
+        "reused": sum(1 for r in rows if r.get("cached")),  # finished before, same patch
+        # Work folders that lacked files of their commit (no blob in the mirror nor --blobs)
+        "incomplete_checkout": [r["instance_id"] for r in rows if r.get("missing_files")],
         "overhead_s_mean": round(sum(overhead) / len(overhead), 2) if overhead else None,
         "overhead_without_env_setup_s_mean": round(sum(harness) / len(harness), 2)
         if harness

@@ -268,3 +268,6 @@ def _print_summary(summary: dict[str, Any]) -> None:
         console.print(f"[red]error[/] {escape(instance_id)}: {escape(error.splitlines()[0][:200])}")
     for problem in summary["prediction_errors"]:
         console.print(f"[yellow]skipped[/] {escape(problem['error'])}")
+    if summary.get("incomplete_checkout"):
+        ids = ", ".join(summary["incomplete_checkout"])
+        console.print(f"[yellow]files missing from the mirror[/] (see --blobs): {escape(ids)}")

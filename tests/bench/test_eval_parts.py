@@ -210,3 +210,18 @@ def test_environments_are_shared_per_repository_version_and_quarter() -> None:
     late = environment_key(inst, committed="2022-12-02T10:00:00+00:00")
     assert early == "pvlib+pvlib-python@0.8@2021Q1" and late.endswith("@2022Q4")
     assert environment_key(inst, committed="2021-03-31T23:00:00Z") == early
+
+
+def test_summary_names_incomplete_checkouts_reuse_and_env_setup_s_share(tmp_path: Path) -> None:
+    from swe_agent.bench.evaluate import EvalOptions, summarize
+
+    timings = {"total_s": 5.0, "tests_s": 2.0, "env_s": 1.0, "modules_s": 1.5}
+    rows = [
+        {"instance_id": "a", "resolved": True, "patch_exists": True, "cached": True},
+        {"instance_id": "b", "patch_exists": True, "missing_files": ["d.csv"], "timings": timings},
+    ]
+    summary = summarize(rows, [], EvalOptions(out=tmp_path, mirrors=tmp_path))
+    assert summary["incomplete_checkout"] == ["b"] and summary["reused"] == 1
+    assert summary["resolved"] == ["a"] and summary["unresolved"] == ["b"]
+    assert summary["overhead_s_mean"] == 3.0  # the cached row has no overhead of this run
+    assert summary["overhead_without_env_setup_s_mean"] == 0.5  # nor look-up, nor installs
