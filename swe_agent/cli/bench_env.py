@@ -48,7 +48,9 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
 
       swe-agent bench env dev.jsonl --repos mirrors --filter '^sqlfluff' --json
 
-      swe-agent bench env lite.parquet --instances pyvista__pyvista-4315 --blobs wheels/
+      swe-agent bench env dev.jsonl --filter '^pvlib' --blobs pvlib-0.10.1-py3-none-any.whl
+
+      swe-agent bench env dev.jsonl --repos mirrors --repo-url-template ''
     """
     from rich.console import Console
 
