@@ -63,7 +63,7 @@ class _FileTokens:
         return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))
 
 
-INDEX_VERSION = 1  # bump when documents, tokens or the index layout change
+INDEX_VERSION = 3  # bump when documents, tokens or the index layout change
 
 
 def lexical_index(graph: GraphLike) -> LexicalIndex:

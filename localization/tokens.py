@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 # Splits "HTTPServerError2" into HTTP, Server, Error, 2 and "parse_url" into parse, url.
@@ -28,11 +29,28 @@ def split_identifier(word: str) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=262_144)
+def stem(part: str) -> str:
+    """The English stem of one identifier part ("intersection" and "intersect" -> "intersect"):
+    an issue's prose and the code name one thing with different word forms."""
+    return str(_stemmer().stemWord(part))
+
+
 @functools.lru_cache(maxsize=262_144)
 def word_tokens(word: str) -> tuple[str, ...]:
-    """The tokens of one identifier: its parts, plus the whole compound when it has several."""
+    """The tokens of one identifier: its parts and their stems, plus the whole compound when it
+    has several."""
     parts = split_identifier(word)
-    out = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
+    kept = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
+    # The word as written and, when it differs, its stem: exact forms still match best.
+    out = kept + [s for p in kept if (s := stem(p)) != p]
     whole = word.lower().strip("_")
     # The whole compound ("parse_url") is kept too: an exact hit is stronger evidence.
     if len(parts) > 1 and whole not in STOPWORDS:
