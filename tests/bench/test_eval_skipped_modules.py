@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench_world import FILES, GOLD, make_world, pred, write_preds
+from bench_world import FILES, GOLD, instance, make_world, pred, write_preds
 
 from env_setup import record_from_json
 from swe_agent.bench import load_instances
@@ -27,6 +27,12 @@ IMPORTORSKIP = (
     'import pytest\n\nsix = pytest.importorskip("six")\n\n\n'
     "def test_string_types():\n    assert str in six.string_types\n"
 )
+# A module no index has: its install fails, the instance is graded, the failure is a note.
+GONE = (
+    "import pytest\n\n\n"
+    '@pytest.mark.skipif(True, reason="requires swe_agent_absent_zq")\n'
+    "def test_gone():\n    pass\n"
+)
 NAMED = ("tests/test_toolz.py::test_first", "tests/test_six.py::test_string_types")
 
 
@@ -41,6 +47,7 @@ def world_files(tmp_path: Path) -> Iterator[dict[str, str]]:
         "pyproject.toml": pyproject,
         "tests/test_toolz.py": SKIPIF,
         "tests/test_six.py": IMPORTORSKIP,
+        "tests/test_gone.py": GONE,
     }
     client = docker.from_env()
     for path in (tmp_path / "cache" / "env-records").glob("*.json"):
@@ -72,3 +79,22 @@ def test_skipped_named_tests_get_their_modules_and_the_record_replays_them(
     again = evaluate(load_instances(world.dataset), str(preds), options)
     row = json.loads((tmp_path / "again" / ID / "eval.json").read_text())
     assert again["resolved"] == [ID] and row["notes"] == [], row
+
+    # A module that cannot be installed: graded as skipped (failed), noted, never retried.
+    gone = instance(
+        "octo__tinycalc-2", world.base, PASS_TO_PASS='["tests/test_gone.py::test_gone"]'
+    )
+    (tmp_path / "gone.jsonl").write_text(json.dumps(gone) + "\n")
+    preds = write_preds(tmp_path / "gone-preds.jsonl", [pred("octo__tinycalc-2", GOLD)])
+    options = EvalOptions(out=tmp_path / "gone", mirrors=world.mirrors, workers=1)
+    failed = evaluate(load_instances(tmp_path / "gone.jsonl"), str(preds), options)
+    row = json.loads((tmp_path / "gone" / "octo__tinycalc-2" / "eval.json").read_text())
+    assert failed["unresolved"] == ["octo__tinycalc-2"] and failed["errors"] == [], row
+    assert row["notes"][0].startswith("could not install `swe_agent_absent_zq`"), row
+    record = json.loads(next((tmp_path / "cache" / "env-records").glob("*.json")).read_text())
+    tries = [c for c in record["commands"] if c["command"].endswith(" swe-agent-absent-zq")]
+    assert tries and not any(c["ok"] for c in tries)  # logged, and never replayed
+    options = EvalOptions(out=tmp_path / "gone-again", mirrors=world.mirrors, workers=1)
+    evaluate(load_instances(tmp_path / "gone.jsonl"), str(preds), options)
+    row = json.loads((tmp_path / "gone-again" / "octo__tinycalc-2" / "eval.json").read_text())
+    assert row["notes"] == ["`swe_agent_absent_zq`: its install was tried before; not again"]
