@@ -42,4 +42,3 @@ def test_an_alias_made_by_assignment_resolves_to_its_class(atlas: GraphLocalizer
     issue = "len() of an empty grid\n\n```python\nimport atlas\ng = atlas.Grid([])\n```\n"
     result = atlas.localize(issue, top=5)
     assert "atlas/grid.py:DenseGrid" in result.ids(LocationKind.CLASS)[:2]
-
