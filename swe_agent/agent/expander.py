@@ -96,6 +96,8 @@ class AgentExpander:
         for _ in range(self.policy.config.repeat_retries):
             if proposal.action is None or proposal.action.code.strip() not in tried:
                 break
+            if not self.policy.may_ask_again():
+                break
             self.trajectory.record("repeat", parent=node.id, code=proposal.action.code)
             nudge: list[Message] = [
                 {"role": "assistant", "content": proposal.reply},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +52,22 @@ class Proposal:
 class Policy:
     """Asks the model for the next action of a conversation, re-asking on format errors."""
 
-    def __init__(self, model: Model, *, config: AgentConfig, trajectory: Trajectory) -> None:
+    def __init__(
+        self,
+        model: Model,
+        *,
+        config: AgentConfig,
+        trajectory: Trajectory,
+        calls_left: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.model, self.config, self.trajectory = model, config, trajectory
+        self.calls_left = calls_left  # None: no cap on model calls
         self.format_errors = 0
+
+    def may_ask_again(self) -> bool:
+        """False once the run's cap on model calls is spent: re-asks never go past it."""
+        left = self.calls_left()
+        return left is None or left > 0
 
     def opening(
         self,
@@ -87,7 +100,7 @@ class Policy:
                 errors += 1
                 self.format_errors += 1
                 self.trajectory.record("format_error", parent=parent, error=str(exc))
-                if errors > self.config.max_format_errors:
+                if errors > self.config.max_format_errors or not self.may_ask_again():
                     return Proposal(None, reply, error=str(exc), format_errors=errors)
                 messages += [
                     {"role": "assistant", "content": reply},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -156,7 +157,12 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         )
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
-    policy = Policy(_Metered(session.model, meter), config=options.agent, trajectory=trajectory)
+    policy = Policy(
+        _Metered(session.model, meter),
+        config=options.agent,
+        trajectory=trajectory,
+        calls_left=_calls_left(options.max_calls, meter, before=_calls_before(session, resume)),
+    )
     opening = policy.opening(
         issue=options.issue,
         workdir=shown_workdir(box.workdir),
@@ -299,6 +305,19 @@ def focus_files(locations: Sequence[dict[str, Any]]) -> list[str]:
         if path not in files:
             files.append(path)
     return files
+
+
+def _calls_left(cap: int | None, meter: Any, *, before: int) -> Callable[[], int | None]:
+    """Model calls the run may still make under ``--max-calls`` (None: no cap)."""
+    return lambda: None if cap is None else max(0, cap - before - meter.calls)
+
+
+def _calls_before(session: Session, resume: bool) -> int:
+    """Model calls an interrupted run made before this resume (0 for a new run)."""
+    tree = session.run.tree
+    if not (resume and tree.exists()):
+        return 0
+    return int(json.loads(tree.read_text(encoding="utf-8")).get("calls", 0))
 
 
 class _Metered:

@@ -59,6 +59,16 @@ def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -
     assert report["patch"] == ""
 
 
+def test_the_call_cap_holds_for_re_asks_too(calc_repo: Path, issue_text: str) -> None:
+    prose = "I think the bug is in median."
+    model = get_model([prose] * 3 + [LOOK] * 4)
+    report = solve(_options(calc_repo, issue_text, max_calls=2), model=model)
+    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
+    assert [e["type"] for e in events].count("model_call") == 2  # not 1 + 3 format re-asks
+    assert report["search"]["stop_reason"] == "max_calls"
+    assert report["search"]["calls"] == 2
+
+
 def test_a_repeated_action_is_asked_again(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, LOOK, FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
