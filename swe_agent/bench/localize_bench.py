@@ -18,7 +18,7 @@ from typing import Any
 
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import RepoNotAvailable
-from swe_agent.bench.repos import ensure_mirror, materialize
+from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
 
 # (level, k) pairs reported; the levels are gold fields of GoldLocations.
 METRICS: tuple[tuple[str, int], ...] = (
@@ -136,7 +136,13 @@ def _baselines(localizer: Any, issue: str) -> dict[str, list[str]]:
     }
 
 
-def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> InstanceRow:
+def run_instance(
+    instance: Instance,
+    *,
+    mirrors: Path,
+    cache_dir: Path,
+    url_template: str | None = DEFAULT_REPO_URL,
+) -> InstanceRow:
     """Check out, build, localize and score one instance."""
     from localization import GraphLocalizer, gold_from_patch
     from repo_graph import build_graph
@@ -144,7 +150,11 @@ def run_instance(instance: Instance, *, mirrors: Path, cache_dir: Path) -> Insta
     clock = time.perf_counter
     started = clock()
     checkout = materialize(
-        instance.repo, instance.base_commit, mirrors=mirrors, cache_dir=cache_dir
+        instance.repo,
+        instance.base_commit,
+        mirrors=mirrors,
+        cache_dir=cache_dir,
+        url_template=url_template,
     )
     gold = gold_from_patch(instance.patch, read_old=_read_old(checkout.root))
     if not gold.files:
@@ -208,10 +218,10 @@ def _latency(rows: Sequence[InstanceRow]) -> dict[str, float | None]:
     return out
 
 
-def _guarded(instance: Instance, *, mirrors: Path, cache_dir: Path) -> InstanceRow:
+def _guarded(instance: Instance, **where: Any) -> InstanceRow:
     """One instance; a failure that names itself (title + exit_code) becomes an error row."""
     try:
-        return run_instance(instance, mirrors=mirrors, cache_dir=cache_dir)
+        return run_instance(instance, **where)
     except Exception as exc:
         if not isinstance(getattr(exc, "title", None), str):
             raise
@@ -224,17 +234,21 @@ def run_localize_bench(
     *,
     mirrors: Path,
     cache_dir: Path,
+    url_template: str | None = DEFAULT_REPO_URL,
     on_done: Callable[[InstanceRow], None] | None = None,
 ) -> BenchReport:
     """Run every instance (skipping those whose repository has no mirror) and aggregate."""
     rows: list[InstanceRow] = []
     for instance in instances:
         try:
-            ensure_mirror(mirrors, instance.repo)  # a mirror, else a clone when a network exists
+            # A mirror, else a clone from url_template when a network exists.
+            ensure_mirror(mirrors, instance.repo, url_template=url_template)
         except RepoNotAvailable as exc:
             row = InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
         else:
-            row = _guarded(instance, mirrors=mirrors, cache_dir=cache_dir)
+            row = _guarded(
+                instance, mirrors=mirrors, cache_dir=cache_dir, url_template=url_template
+            )
         rows.append(row)
         if on_done is not None:
             on_done(row)

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from swe_agent.cli._common import handles_errors, print_json
-from swe_agent.cli.bench_options import Dataset, Filter, Instances, Limit
+from swe_agent.cli.bench_options import (
+    Dataset,
+    Filter,
+    Instances,
+    Limit,
+    Repos,
+    RepoUrl,
+    clone_url_template,
+    mirrors_dir,
+)
 
 if TYPE_CHECKING:
     from swe_agent.bench import BenchReport
@@ -63,10 +72,8 @@ def _pct(value: Any) -> str:
 @handles_errors
 def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can set
     dataset: Dataset,
-    repos: Annotated[
-        Path,
-        typer.Option("--repos", help="Directory of git mirrors: DIR/OWNER+NAME/<bare git dir>."),
-    ],
+    repos: Repos = None,
+    repo_url_template: RepoUrl = None,
     limit: Limit = None,
     instances: Instances = None,
     filter_: Filter = None,
@@ -88,6 +95,9 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
 ) -> None:
     """Measure localization (file, class, function Acc@k) against a BM25 baseline.
 
+    Blobs a mirror lacks (files of 4 MiB or more) are skipped, as the graph skips files over
+    1 MB anyway: localization needs no --blobs.
+
     Examples:
 
       swe-agent bench localize data/swebench_lite_dev.jsonl --repos mirrors
@@ -100,22 +110,28 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     from swe_agent.bench.localize_bench import SPLITS, split_of
     from swe_agent.errors import BadInput
 
+    repos = mirrors_dir(repos)
     if not repos.is_dir():
         raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
+    url_template = clone_url_template(repo_url_template)
     if split is not None and split not in SPLITS:
         raise BadInput(f"unknown split {split!r}", hint="use --split dev or --split heldout")
     selected = load_instances(dataset, instances=_split(instances), pattern=filter_)
     if split is not None:
         selected = [i for i in selected if split_of(i.instance_id) == split]
     selected = selected[:limit] if limit is not None else selected
-    report = _run_with_progress(selected, repos, cache_dir or default_cache_dir())
+    report = _run_with_progress(
+        selected, repos, cache_dir or default_cache_dir(), url_template=url_template
+    )
     if as_json:
         print_json(report.to_dict())
     else:
         _print_report(report)
 
 
-def _run_with_progress(selected: list[Any], repos: Path, cache_dir: Path) -> BenchReport:
+def _run_with_progress(
+    selected: list[Any], repos: Path, cache_dir: Path, *, url_template: str | None
+) -> BenchReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -133,4 +149,10 @@ def _run_with_progress(selected: list[Any], repos: Path, cache_dir: Path) -> Ben
         def advance(row: Any) -> None:
             progress.update(task, advance=1, description=row.instance_id)
 
-        return run_localize_bench(selected, mirrors=repos, cache_dir=cache_dir, on_done=advance)
+        return run_localize_bench(
+            selected,
+            mirrors=repos,
+            cache_dir=cache_dir,
+            url_template=url_template,
+            on_done=advance,
+        )

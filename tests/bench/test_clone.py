@@ -83,3 +83,24 @@ def test_eval_refuses_a_template_without_a_placeholder(tmp_path: Path) -> None:
             "--repos", str(world.mirrors), "--repo-url-template", "https://h/x.git"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and "names no repository" in result.output
+
+
+def test_bench_localize_clones_a_repository_without_a_mirror(tmp_path: Path, cache: Path) -> None:
+    import json
+
+    from swe_agent.cli import app
+
+    world = make_world(tmp_path / "remote")
+    empty = tmp_path / "mirrors"
+    empty.mkdir()
+    args = ["bench", "localize", str(world.dataset), "--repos", str(empty), "--json",
+            "--repo-url-template", _template(world.mirrors),
+            "--cache-dir", str(tmp_path / "checkouts")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert rows and {row["status"] for row in rows} == {"ok"}
+    assert (cache / "mirrors" / "octo+tinycalc" / "repo" / "HEAD").is_file()
+    never = CliRunner().invoke(app, [*args[:5], "--repo-url-template", "", "--json",
+                                     "--cache-dir", str(tmp_path / "c2")])  # fmt: skip
+    assert never.exit_code == 0  # the clone is in the cache now: no network needed
