@@ -48,7 +48,7 @@ def entity_document(node: Node, body: list[str], members: Sequence[str] = ()) ->
 
 
 @functools.lru_cache(maxsize=262_144)
-def _line_tokens(line: str) -> tuple[str, ...]:
+def line_tokens(line: str) -> tuple[str, ...]:
     """Tokens of one stripped line; lines repeat a lot ("return self", "pass", blank)."""
     return tuple(tokenize(line))
 
@@ -57,7 +57,7 @@ class _FileTokens:
     """Each line of a file tokenized once; entity bodies and whole files are slices of it."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [_line_tokens(line.strip()) for line in text.splitlines()]
+        self.lines = [line_tokens(line.strip()) for line in text.splitlines()]
 
     def span(self, start: int, end: int) -> list[str]:
         return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))

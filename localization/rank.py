@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from localization.code_refs import ModuleIndex, match_code_refs, qualified_names
 from localization.evidence import Evidence
 from localization.graphview import GraphLike, Node, is_auxiliary_path, is_test_path
+from localization.infile import Documents, local_bm25, unit_documents
 from localization.lexical import LexicalIndex, lexical_index
 from localization.matching import (
     Catalog,
@@ -47,6 +48,8 @@ class RankConfig:
     test_seed: float = 0.3  # a test entity spreads this share of its score along the graph
     names_bm25: float = 0.5  # extra weight of BM25 for the issue's emphasized identifiers
     aux_penalty: float = 0.5  # docs / examples / benchmarks files' scores are multiplied by this
+    infile: float = 0.25  # weight of the in-file BM25 of the functions of the best files
+    infile_files: int = 5  # how many of the best files get their functions scored again
 
 
 def _bm25(
@@ -124,6 +127,7 @@ class GraphLocalizer:
         self.test_files = {path for path in self.index.files if is_test_path(path)}
         self._adjacent: dict[str, list[tuple[str, str, float]]] = {}
         self._modules: ModuleIndex | None = None
+        self._units: dict[str, Documents] = {}
         self.index_seconds = time.perf_counter() - started
 
     def neighbours(self, key: str) -> list[tuple[str, str, float]]:
@@ -138,6 +142,17 @@ class GraphLocalizer:
         if self._modules is None:
             self._modules = ModuleIndex(self.index.nodes, self.graph.graph, self.index.texts)
         return self._modules
+
+    def units(self, path: str) -> Documents:
+        """Token bags of the editable functions of one file (memoized)."""
+        if path not in self._units:
+            nodes = self.index.nodes
+            self._units[path] = unit_documents(
+                self.catalog.by_file.get(path, ()),
+                self.index.texts.get(path, ""),
+                is_unit=lambda node: _editable_unit(node, nodes) == node.id,
+            )
+        return self._units[path]
 
     def localize(self, issue_text: str, *, top: int = 10) -> Localization:
         """Rank files, classes and functions for ``issue_text``."""
@@ -203,11 +218,28 @@ def _aggregate(
         extra = cfg.runner_up * sum(v for v, _ in members[1:3])
         levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
+    _in_file(loc, levels, query)
     _file_prior(loc, levels)
     return tuple(  # type: ignore[return-value]
         tuple(_location(k, kind, s, ev, levels[kind]) for k, s in levels[kind].ranked()[:top])
         for kind in order
     )
+
+
+def _in_file(loc: GraphLocalizer, levels: dict[LocationKind, Evidence], query: list[str]) -> None:
+    """The functions of the best files scored again against the issue among their own file's
+    functions only (see ``localization.infile``), scaled by how good the file is."""
+    weight = loc.config.infile
+    ranked = levels[LocationKind.FILE].ranked()[: loc.config.infile_files]
+    if weight <= 0 or not ranked:
+        return
+    best = ranked[0][1]
+    for path, file_score in ranked:
+        scores = local_bm25(loc.units(path), query)
+        top = max(scores.values(), default=0.0)
+        for key, value in scores.items():
+            share = weight * (file_score / best) * value / top
+            levels[LocationKind.FUNCTION].add(key, share, f"in-file text match (BM25 {value:.1f})")
 
 
 def _file_prior(loc: GraphLocalizer, levels: dict[LocationKind, Evidence]) -> None:
