@@ -25,3 +25,14 @@ def shop_localizer(shop_root: Path):
     from repo_graph import build_graph
 
     return GraphLocalizer(build_graph(shop_root, use_cache=False))
+
+
+@pytest.fixture(scope="session")
+def atlas(tmp_path_factory: pytest.TempPathFactory):
+    """One GraphLocalizer over a copy of the `atlas` fixture (aliases, nested functions, docs)."""
+    from localization import GraphLocalizer
+    from repo_graph import build_graph
+
+    root = tmp_path_factory.mktemp("atlas") / "atlas"
+    shutil.copytree(FIXTURE.with_name("atlas"), root)
+    return GraphLocalizer(build_graph(root, use_cache=False))

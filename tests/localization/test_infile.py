@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from localization import GraphLocalizer, LocationKind, RankConfig, tokenize
 from localization.graphview import Node
 from localization.infile import local_bm25, unit_documents
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "localization" / "atlas"
 
 SOURCE = '''\
 def grid_width(grid):
@@ -57,16 +52,6 @@ def test_documents_skip_what_is_not_an_editable_unit() -> None:
     nodes = [_node("grid_width", 1, 3, ""), _node("grid_width.inner", 2, 2, "")]
     docs = unit_documents(nodes, SOURCE, is_unit=lambda node: "." not in node.qualname)
     assert [key for key, _, _ in docs] == ["g.py:grid_width"]
-
-
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> GraphLocalizer:
-    """One localizer over a temp copy of the atlas fixture (real repo_graph graph)."""
-    from repo_graph import build_graph
-
-    root = tmp_path_factory.mktemp("atlas-infile") / "atlas"
-    shutil.copytree(FIXTURE, root)
-    return GraphLocalizer(build_graph(root, use_cache=False))
 
 
 def test_the_method_the_issue_describes_gains_within_its_file(atlas: GraphLocalizer) -> None:

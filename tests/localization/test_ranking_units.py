@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from localization import GraphLocalizer, LocationKind
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "localization" / "atlas"
-
-
-@pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> GraphLocalizer:
-    """One localizer over a temp copy of the atlas fixture (real repo_graph graph)."""
-    from repo_graph import build_graph
-
-    root = tmp_path_factory.mktemp("atlas") / "atlas"
-    shutil.copytree(FIXTURE, root)
-    return GraphLocalizer(build_graph(root, use_cache=False))
 
 
 def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
