@@ -35,6 +35,7 @@ TEST_DIRS = $(filter-out tests/fixtures/,$(sort $(dir $(wildcard tests/*/))))
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy tests/*.py
 	for dir in $(TEST_DIRS); do $(BIN)/mypy "$$dir" || exit 1; done
 
 contracts: install
