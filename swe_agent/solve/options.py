@@ -19,6 +19,9 @@ class SolveOptions(BaseModel):
     issue: str = Field(description="The issue text.")
     commit: str | None = Field(None, description="Base revision; default: HEAD.")
     model: str | None = Field(None, description="Model spec; default: the embedded model.")
+    seed: int = Field(
+        0, description="Sampling seed of the embedded model: the same seed repeats the same run."
+    )
     search: Literal["mcts", "linear"] = Field("mcts", description="Tree search or one chain.")
     max_steps: int = Field(20, description="Depth limit: actions along one branch.")
     iterations: int = Field(40, description="Nodes the search may add (model steps).")

@@ -84,7 +84,7 @@ def solve(
         options.repo, options.issue, top=options.top_locations, snippets=options.snippets
     )
     env = prepare_environment(options, say=say)
-    model = model or get_model(options.model)
+    model = model or get_model(options.model, **model_settings(options))
     with ExitStack() as stack:
         trajectory = stack.enter_context(Trajectory(run.trajectory))
         trajectory.record("localization", locations=context.locations, resumed=resume)
@@ -237,6 +237,13 @@ def judge_enabled(options: SolveOptions) -> bool:
     if options.judge != "auto":
         return options.judge == "on"
     return hosted_model(options.model)
+
+
+def model_settings(options: SolveOptions) -> dict[str, Any]:
+    """Settings for the model the options name: the embedded model takes the seed."""
+    from swe_agent.models.registry import parse_spec
+
+    return {"seed": options.seed} if parse_spec(options.model)[0] == "local" else {}
 
 
 def hosted_model(spec: str | None) -> bool:

@@ -52,3 +52,15 @@ def test_a_hosted_model_also_repairs_environments() -> None:
     hosted = SolveOptions(repo=repo, issue=issue, model="openai/gpt-4o-mini")
     assert isinstance(env_repairer(hosted), ModelRepairer)
     assert env_repairer(SolveOptions(repo=repo, issue=issue)) is None
+
+
+def test_the_seed_goes_to_the_embedded_model_only() -> None:
+    from swe_agent.solve.pipeline import model_settings
+
+    def options(model: str | None) -> SolveOptions:
+        return SolveOptions(repo=Path("."), issue="x", model=model, seed=3)
+
+    assert model_settings(options(None)) == {"seed": 3}
+    assert model_settings(options("qwen2.5-coder-0.5b")) == {"seed": 3}
+    assert model_settings(options("openai/gpt-4o")) == {}  # not every provider takes a seed
+    assert get_model(None, **model_settings(options(None))).config.seed == 3  # type: ignore[attr-defined]
