@@ -293,8 +293,6 @@ def load_tools(box: Any, test_command: str, *, focus: Sequence[str] = ()) -> Non
     """Put the agent's tool API into the runner's namespace and keep run debris out of git."""
     excludes = "\n".join(WORKSPACE_EXCLUDES)
     setup = (
-        "import os\n"
-        "os.environ['PYTHONDONTWRITEBYTECODE'] = '1'\n"
         f"with open('.git/info/exclude', 'a') as _f:\n    _f.write({excludes + chr(10)!r})\n"
         f"TEST_COMMAND = {test_command!r}\n"
         f"FOCUS = {list(focus)!r}\n"

@@ -44,3 +44,14 @@ def test_a_failure_that_repeats_at_the_base_is_flaky_one_that_does_not_is_broken
         assert record["broken"] == ["tests/test_mod.py::test_value"]
         assert record["regression"] == {"passed": 0, "failed": 1, "flaky": 1}
         assert box.read_file("mod.py") == "VALUE = 2\n"  # back on the node's state
+
+
+def test_an_edit_of_the_same_size_in_the_same_second_is_seen(tmp_path: Path) -> None:
+    """No bytecode caches in the sandbox: a .pyc holds its source's mtime in whole seconds."""
+    repo = _repo(tmp_path / "repo", tmp_path / "counter")
+    with start_sandbox(repo, backend="local") as box:
+        for value in (1, 2, 3):  # same size each time, within about one second
+            box.write_file("mod.py", f"VALUE = {value}\n")
+            obs = box.run("python -c 'import mod; print(mod.VALUE)'")
+            assert obs.stdout.strip() == str(value)
+        assert not (Path(box.workdir) / "__pycache__").exists()
