@@ -377,8 +377,7 @@ def handle(req):
 def main():
     with contextlib.suppress(OSError):  # already a group leader
         os.setsid()  # its own process group, so strays and hangs can be killed as a group
-    # No bytecode caches in the workspace: a .pyc records its source's mtime in whole seconds
-    # and its size, so an edit or a restore of the same size within that second was not seen.
+    # No .pyc: it keeps its source's mtime in whole seconds, so a same-size edit could go unseen.
     sys.dont_write_bytecode = True
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     while True:
