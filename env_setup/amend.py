@@ -65,12 +65,13 @@ def add_modules(
         if not log.results:
             return Amended(record, installed.ready, installed.notes, changed=False)
         logged = tuple(replace(c, python=record.python) for c in log.results)
+        installed_any = any(c.ok for c in logged)
         amended = replace(
             record,
             commands=(*record.commands, *logged),
-            resolved=freeze(box, python_bin) if any(c.ok for c in logged) else record.resolved,
+            resolved=freeze(box, python_bin) if installed_any else record.resolved,
         )
-        if any(c.ok for c in logged):
+        if installed_any:
             say(f"saving the environment with the installs as {record.image}")
             save_image(box, amended)
     return Amended(amended, installed.ready, installed.notes, changed=True)
