@@ -29,6 +29,9 @@ class Weights:
     word_class: float = 0.3  # a capitalized prose word equal to a class name ("Dataset")
     plain_word_share: float = 0.3  # share of ``stem`` for a plain word (not code-like)
     bare_name_share: float = 0.5  # share of ``path`` for a bare file name ("conf.py")
+    title_stem: float = 0.9  # a word of the issue's title equal to a file's stem, any case
+    tag_stem: float = 1.2  # the title's component tag ("[youtube]") equal to a file's stem
+    constant_share: float = 0.8  # share of ``message`` for a function using its constant
 
 
 class Catalog:
@@ -38,12 +41,14 @@ class Catalog:
         self.by_name: dict[str, list[Node]] = defaultdict(list)
         self.by_file: dict[str, list[Node]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
+        self.by_lower_stem: dict[str, list[str]] = defaultdict(list)
         self.files: list[str] = []
         for node in nodes:
             if node.kind == "file":
                 self.files.append(node.path)
                 stem = node.path.rsplit("/", 1)[-1].removesuffix(".py")
                 self.by_stem[stem].append(node.path)
+                self.by_lower_stem[stem.lower()].append(node.path)
             else:
                 self.by_name[node.name].append(node)
                 self.by_file[node.path].append(node)
@@ -153,6 +158,20 @@ def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
                 ev.add(path, weight * _spread(len(files)), f"file name {word} in the issue")
 
 
+def match_title(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """A title word naming a module ("[MiTele] fails", "order: ...", "CloudFlareStream ..."):
+    titles name the component at fault far more often than bodies do."""
+    tags = set(signals.tags)
+    for word in signals.title:
+        files = catalog.by_lower_stem.get(word, [])
+        if not files or len(word) <= 3 or word == "__init__":
+            continue
+        weight = w.tag_stem if word in tags else w.title_stem
+        label = f"title {'tag' if word in tags else 'word'} {word} names the file"
+        for path in files:
+            ev.raise_to(path, weight * _spread(len(files)), label)
+
+
 _FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,]{15,}[A-Za-z]")
 
 
@@ -177,7 +196,8 @@ def _find(texts: dict[str, str], probe: str) -> list[tuple[str, int]]:
 def match_messages(
     signals: IssueSignals, catalog: Catalog, texts: dict[str, str], ev: Evidence, w: Weights
 ) -> None:
-    """Error messages and quoted strings found verbatim in the code: the place that says them."""
+    """Error messages and quoted strings found verbatim in the code: the place that says them,
+    or, for a message kept in a named constant, the places that use the constant."""
     for message in signals.messages + signals.quoted:
         hits: list[tuple[str, int]] = []
         for probe in _probes(message):
@@ -190,3 +210,38 @@ def match_messages(
             label = f"message '{probe[:40]}' found in {path}:{line}"
             ev.add(node.id if node else path, value, label)
             ev.add(path, value * 0.5, label)
+            if node is None or node.kind == "class":
+                _constant_users(texts[path], line, catalog, texts, ev, value * w.constant_share)
+
+
+_CONSTANT = re.compile(r"^\s*([A-Za-z_]\w{3,})\s*(?::[^=\n]+)?=[^=]")
+
+
+def _constant_users(
+    text: str, line: int, catalog: Catalog, texts: dict[str, str], ev: Evidence, value: float
+) -> None:
+    """The functions that use the constant a message is assigned to (``message_registry.X``):
+    the message is said where the constant is used, not where it is defined."""
+    lines = text.splitlines()
+    # The message may sit on a continuation line of the assignment: look a few lines up.
+    for above in range(line - 1, max(line - 4, 0) - 1, -1):
+        m = _CONSTANT.match(lines[above]) if above < len(lines) else None
+        if m:
+            break
+    else:
+        return
+    name = m.group(1)
+    uses = re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
+    found: list[tuple[str, str]] = []
+    for path, other in texts.items():
+        if name not in other:
+            continue
+        for hit in uses.finditer(other):
+            node = catalog.at_line(path, other.count("\n", 0, hit.start()) + 1)
+            if node is not None and node.kind == "function":
+                found.append((node.id, path))
+    users = dict.fromkeys(found)
+    for key, path in list(users)[:20]:
+        share = value * _spread(len(users))
+        ev.add(key, share, f"uses {name}, the constant holding the message")
+        ev.add(path, share * 0.5, f"uses {name}, the constant holding the message")

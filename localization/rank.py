@@ -18,6 +18,7 @@ from localization.matching import (
     match_messages,
     match_names,
     match_paths,
+    match_title,
 )
 from localization.model import Localization, Location, LocationKind
 from localization.signals import IssueSignals, extract_signals, query_text
@@ -166,7 +167,7 @@ class GraphLocalizer:
         _bm25(self.index, title, ev, cfg.title_bm25, label="title match")
         names = tokenize(" ".join(signals.emphasized))
         _bm25(self.index, names, ev, cfg.names_bm25, label="identifier match")
-        for matcher in (match_frames, match_paths, match_dotted, match_names):
+        for matcher in (match_frames, match_paths, match_dotted, match_names, match_title):
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
         used = qualified_names(issue_text, packages=self.modules.packages)

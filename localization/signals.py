@@ -22,8 +22,14 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning)): (?P<msg>.+)$", re.M)
+# A checker's or compiler's report line: "mod.py:5:13: error: Invalid location  [misc]".
+_REPORT = re.compile(
+    r"^\S+?:\d+(?::\d+)?: (?:error|warning|note): (?P<msg>.+?)\s*(?:\[[\w-]+\])?\s*$", re.M
+)
 _QUOTED = re.compile(r"\"([^\"\n]{12,120})\"|'([^'\n]{12,120})'")
 _FILE_SUFFIXES = ("py", "pyi", "txt", "md", "rst", "cfg", "toml", "json", "yaml", "yml", "html")
+# A title's component tag: "[YouTube] ...", "feat(snowflake): ...", "order: ...".
+_TAG = re.compile(r"^\s*(?:\[([^\]]{2,40})\]|(\w[\w-]*)(?:\(([\w, -]{2,40})\))?!?:\s)")
 _TEST_WORDS = re.compile(r"\b(tests?|pytest|unittest|test suite|testing)\b", re.I)
 
 
@@ -49,6 +55,8 @@ class IssueSignals:
     messages: tuple[str, ...] = ()  # error messages ("ValueError: <message>")
     quoted: tuple[str, ...] = ()  # quoted strings of the issue's prose, likely literal output
     words: tuple[str, ...] = ()  # every distinct word of the issue, as written
+    title: tuple[str, ...] = ()  # the words of the issue's first line, lower-cased
+    tags: tuple[str, ...] = ()  # the title's component tags ("[youtube]", "order:", "fix(api):")
     mentions_tests: bool = False
 
 
@@ -134,10 +142,22 @@ def query_text(text: str) -> str:
     return "\n".join(keep[:-1])  # the last line kept is the sentinel
 
 
+def _title(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first line's words and its component tags, lower-cased (file names are)."""
+    first = text.strip().split("\n", 1)[0]
+    words = [w.lower() for w in _IDENT.findall(first) if _is_name(w)]
+    m = _TAG.match(first)
+    tag = (m.group(3) or m.group(1) or m.group(2) or "") if m else ""
+    if m and not m.group(3) and m.group(2) and m.group(2).isupper():
+        tag = ""  # "BUG:", "ENH:", "API:" say what kind of change, not where
+    return _unique(words), _unique([w.lower() for w in _IDENT.findall(tag) if _is_name(w)])
+
+
 def extract_signals(text: str) -> IssueSignals:
     """Extract traceback frames, paths, dotted names, identifiers and errors from an issue."""
     emphasized, identifiers = _identifiers(text)
     frames = _frames(text)
+    title, tags = _title(text)
     paths = [normalize_path(p) for p in _PATH.findall(text)]
     return IssueSignals(
         frames=tuple(dict.fromkeys(frames)),
@@ -146,10 +166,14 @@ def extract_signals(text: str) -> IssueSignals:
         identifiers=_unique(identifiers),
         emphasized=_unique(emphasized),
         exceptions=_unique(_EXCEPTION.findall(text)),
-        messages=_unique([m.group("msg").strip()[:200] for m in _MESSAGE.finditer(text)]),
+        messages=_unique(
+            [m.group("msg").strip()[:200] for r in (_MESSAGE, _REPORT) for m in r.finditer(text)]
+        ),
         quoted=_unique(
             [q for a, b in _QUOTED.findall(_FENCE.sub(" ", text)) if " " in (q := a or b)]
         ),
         words=_unique([w for w in _IDENT.findall(text) if _is_name(w)]),
+        title=title,
+        tags=tags,
         mentions_tests=bool(_TEST_WORDS.search(_FENCE.sub(" ", text))),
     )

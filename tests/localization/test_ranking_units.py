@@ -25,3 +25,18 @@ def test_an_alias_made_by_assignment_resolves_to_its_class(atlas: GraphLocalizer
     issue = "len() of an empty grid\n\n```python\nimport atlas\ng = atlas.Grid([])\n```\n"
     result = atlas.localize(issue, top=5)
     assert "atlas/grid.py:DenseGrid" in result.ids(LocationKind.CLASS)[:2]
+
+
+def test_a_message_kept_in_a_constant_credits_the_functions_using_it(
+    atlas: GraphLocalizer,
+) -> None:
+    issue = 'It fails: "Unknown projection name, choose one of the supported projections"'
+    result = atlas.localize(issue, top=5)
+    assert result.functions[0].id == "atlas/mercator.py:project"
+    assert any("UNKNOWN_PROJECTION" in r for r in result.functions[0].reasons)
+
+
+def test_a_title_tag_naming_a_module_ranks_its_file_first(atlas: GraphLocalizer) -> None:
+    result = atlas.localize("[Mercator] rows come out shifted\n\nThe rows of the grid shift.")
+    assert result.files[0].id == "atlas/mercator.py"
+    assert any("title tag mercator" in r for r in result.files[0].reasons)

@@ -91,3 +91,29 @@ def test_ipython_frames_are_read_with_their_function_name() -> None:
         ("xarray/core/common.py", 1815, "get_chunksizes"),
         ("xarray/core/dataset.py", 2110, "chunks"),
     ]
+
+
+def test_title_words_and_component_tags() -> None:
+    cases = {
+        "[YouTube] Age-restricted videos fail": ("youtube",),
+        "[MiTele]: Failed to parse JSON": ("mitele",),
+        "order: dask order returns suboptimal ordering": ("order",),
+        "feat(snowflake): support TO_DATE": ("snowflake",),
+        "BUG: DataFrame.sum drops the index": (),  # a kind of change, not a place
+        "CloudFlareStream says no formats": (),
+    }
+    for title, tags in cases.items():
+        signals = extract_signals(f"{title}\n\nbody text")
+        assert signals.tags == tags, title
+        assert "body" not in signals.title
+    assert "cloudflarestream" in extract_signals("CloudFlareStream says no formats").title
+
+
+def test_checker_report_lines_give_messages() -> None:
+    text = (
+        'Wrong column\n```\ntest.py:5:13: error: Invalid location for ParamSpec "P"  [misc]\n'
+        "main.py:21: note: See https://example.org\n```\n"
+    )
+    messages = extract_signals(text).messages
+    assert 'Invalid location for ParamSpec "P"' in messages
+    assert "See https://example.org" in messages
