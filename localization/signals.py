@@ -22,9 +22,11 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning)): (?P<msg>.+)$", re.M)
-# A checker's or compiler's report line: "mod.py:5:13: error: Invalid location  [misc]".
+# A checker's, compiler's or builder's report line: "mod.py:5:13: error: Bad location  [misc]",
+# "index.rst:28: WARNING: more than one target found".
 _REPORT = re.compile(
-    r"^\S+?:\d+(?::\d+)?: (?:error|warning|note): (?P<msg>.+?)\s*(?:\[[\w-]+\])?\s*$", re.M
+    r"^\S+?:\d+(?::\d+)?: (?i:error|warning|note): (?P<msg>.+?)\s*(?:\[[\w-]+\])?\s*$",
+    re.M,
 )
 _QUOTED = re.compile(r"\"([^\"\n]{12,120})\"|'([^'\n]{12,120})'")
 _FILE_SUFFIXES = ("py", "pyi", "txt", "md", "rst", "cfg", "toml", "json", "yaml", "yml", "html")

@@ -112,8 +112,12 @@ def test_title_words_and_component_tags() -> None:
 def test_checker_report_lines_give_messages() -> None:
     text = (
         'Wrong column\n```\ntest.py:5:13: error: Invalid location for ParamSpec "P"  [misc]\n'
-        "main.py:21: note: See https://example.org\n```\n"
+        "main.py:21: note: See https://example.org\n"
+        "index.rst:28: WARNING: more than one target found for cross-reference 'A'\n"
+        "ERROR: a bare level word without a place is too vague\n```\n"
     )
     messages = extract_signals(text).messages
     assert 'Invalid location for ParamSpec "P"' in messages
     assert "See https://example.org" in messages
+    assert "more than one target found for cross-reference 'A'" in messages
+    assert not any("too vague" in m for m in messages)
