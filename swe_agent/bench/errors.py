@@ -10,3 +10,9 @@ class RepoNotAvailable(SweAgentError):
 
     title = "Repository not available"
     exit_code = 1
+
+
+class CommitNotAvailable(RepoNotAvailable):
+    """The mirror has the repository but not the instance's base commit."""
+
+    title = "Commit not in the mirror"

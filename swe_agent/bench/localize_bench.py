@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.datasets import Instance
-from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
 
 # (level, k) pairs reported; the levels are gold fields of GoldLocations.
@@ -222,6 +222,8 @@ def _guarded(instance: Instance, **where: Any) -> InstanceRow:
     """One instance; a failure that names itself (title + exit_code) becomes an error row."""
     try:
         return run_instance(instance, **where)
+    except CommitNotAvailable as exc:
+        return InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
     except Exception as exc:
         if not isinstance(getattr(exc, "title", None), str):
             raise

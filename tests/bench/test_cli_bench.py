@@ -40,6 +40,13 @@ def _dataset(tmp_path: Path, mirror) -> Path:
             "problem_statement": "x",
             "patch": PATCH,
         },
+        {  # a base commit the mirror lacks (it lived on a fork): skipped, not an error
+            "instance_id": "octo__demo-2",
+            "repo": mirror.repo,
+            "base_commit": "f" * 40,
+            "problem_statement": "x",
+            "patch": PATCH,
+        },
     ]
     path = tmp_path / "dev.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -52,7 +59,7 @@ def test_bench_localize_json(mirror, tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["counts"] == {"ok": 1, "skipped": 1}
+    assert data["counts"] == {"ok": 1, "skipped": 2}
     ours = data["aggregates"]["ours"]
     assert ours["file Acc@1"] == {"acc": 1.0, "counted": 1, "no_gold": 0}
     assert ours["function Acc@5"]["acc"] == 1.0
@@ -62,6 +69,8 @@ def test_bench_localize_json(mirror, tmp_path: Path) -> None:
     assert row["gold"]["functions"] == ["pkg/mod.py:f"]
     assert set(row["timings"]) >= {"graph", "index", "localize"}
     assert data["rows"][1]["status"] == "skipped"
+    assert data["rows"][2]["status"] == "skipped"
+    assert "commit ffffffffffff is not in the mirror" in data["rows"][2]["note"]
 
 
 def test_bench_localize_table(mirror, tmp_path: Path) -> None:

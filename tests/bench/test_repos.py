@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from swe_agent.bench import RepoNotAvailable, find_mirror, materialize
+from swe_agent.bench.errors import CommitNotAvailable
 
 
 def test_find_mirror_in_fetch_layout(mirror) -> None:
@@ -39,6 +40,6 @@ def test_two_commits_share_one_mirror(mirror, tmp_path: Path) -> None:
 
 
 def test_unknown_commit_is_a_clear_error(mirror, tmp_path: Path) -> None:
-    with pytest.raises(RepoNotAvailable, match="ls-tree"):
+    with pytest.raises(CommitNotAvailable, match="commit ffffffffffff is not in the mirror"):
         materialize(mirror.repo, "f" * 40, mirrors=mirror.mirrors, cache_dir=tmp_path / "c")
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").rglob("*.py"))
