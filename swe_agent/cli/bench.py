@@ -29,6 +29,25 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _not_run(report: BenchReport, *, most: int = 6) -> list[tuple[str, int]]:
+    """Why instances were skipped or failed, grouped by repository, commonest first."""
+    from collections import Counter
+
+    reasons: Counter[str] = Counter()
+    for row in report.rows:
+        if row.status == "ok":
+            continue
+        if "no git mirror" in row.note:
+            reasons[f"no mirror of {row.repo}"] += 1
+        elif "not in the mirror" in row.note:
+            reasons[f"base commit missing from the {row.repo} mirror"] += 1
+        else:
+            reasons[f"{row.status}: {row.note[:60]}"] += 1
+    top = reasons.most_common(most)
+    rest = sum(reasons.values()) - sum(n for _, n in top)
+    return top + ([("other reasons", rest)] if rest else [])
+
+
 def _print_report(report: BenchReport) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -53,6 +72,9 @@ def _print_report(report: BenchReport) -> None:
     console.print(table)
     counts = report.to_dict()["counts"]
     console.print("instances: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    reasons = _not_run(report)
+    if reasons:
+        console.print("not run: " + ", ".join(f"{why} ({n})" for why, n in reasons))
     lat = report.latency
     console.print(
         "p50 seconds: "

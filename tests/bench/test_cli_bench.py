@@ -78,6 +78,13 @@ def test_bench_localize_table(mirror, tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "c"), "--limit", "1"])
     assert result.exit_code == 0, result.output
     assert "function Acc@10" in result.stdout and "100.0%" in result.stdout
+    assert "not run" not in result.stdout
+    # Without --limit the two instances that cannot run are listed with their reasons.
+    result = runner.invoke(app, [*args, "--repo-url-template", "", "--cache-dir", str(tmp_path)])
+    text = _flat(result.stdout)
+    assert "instances: ok 1, skipped 2" in text
+    assert "not run: no mirror of absent/repo (1)" in text
+    assert f"base commit missing from the {_flat(mirror.repo)} mirror (1)" in text
 
 
 def test_bench_bad_inputs_exit_2(tmp_path: Path) -> None:
