@@ -15,6 +15,8 @@ _PYTEST_FRAME = re.compile(
 )
 # IPython / Jupyter frame: File ~/env/site-packages/pkg/mod.py:12, in Class.func(args)
 _IPY_FRAME = re.compile(r"File (?P<path>[^\s\"]+\.py):(?P<line>\d+), in (?P<func>[\w<>.]+)")
+# cProfile / pstats row: ... 0.512 pkg/mod.py:41(__init__)
+_PROFILE_FRAME = re.compile(r"(?P<path>[\w./\\~-]+\.py):(?P<line>\d+)\((?P<func>[\w<>]+)\)")
 _PATH = re.compile(r"(?<![\w.])((?:[\w.-]+[/\\])*[\w-]+\.pyi?)(?![\w])")
 _DOTTED = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w(]?\w)")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
@@ -77,7 +79,7 @@ def normalize_path(path: str) -> str:
 
 def _frames(text: str) -> list[Frame]:
     frames = []
-    for regex in (_PY_FRAME, _PYTEST_FRAME, _IPY_FRAME):
+    for regex in (_PY_FRAME, _PYTEST_FRAME, _IPY_FRAME, _PROFILE_FRAME):
         for m in regex.finditer(text):
             func = (m.group("func") or "").rpartition(".")[2]
             frames.append(Frame(normalize_path(m.group("path")), int(m.group("line")), func))

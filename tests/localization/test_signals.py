@@ -121,3 +121,14 @@ def test_checker_report_lines_give_messages() -> None:
     assert "See https://example.org" in messages
     assert "more than one target found for cross-reference 'A'" in messages
     assert not any("too vague" in m for m in messages)
+
+
+def test_profiler_rows_are_frames() -> None:
+    text = (
+        "Building the model is slow\n```\n"
+        "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+        "    1    0.000    0.000    5.085    5.085 /src/sim/model/array_model.py:41(__init__)\n"
+        "      100    0.100    0.001    4.000    0.040 {built-in method builtins.exec}\n```\n"
+    )
+    frames = extract_signals(text).frames
+    assert frames == (Frame("/src/sim/model/array_model.py", 41, "__init__"),)
