@@ -76,6 +76,11 @@ class BenchReport:
     rows: tuple[InstanceRow, ...]
     aggregates: dict[str, dict[str, dict[str, float | int | None]]]
     latency: dict[str, float | None]
+    # Loc-Bench labels each issue (bug report, feature request, performance, security):
+    # the same aggregates per label, empty when the dataset has no ``category`` field.
+    by_category: dict[str, dict[str, dict[str, dict[str, float | int | None]]]] = field(
+        default_factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form with ``rows``, ``aggregates`` and ``latency``."""
@@ -83,6 +88,7 @@ class BenchReport:
             "aggregates": self.aggregates,
             "latency": self.latency,
             "counts": _counts(self.rows),
+            **({"by_category": self.by_category} if self.by_category else {}),
             "rows": [row.to_dict() for row in self.rows],
         }
 
@@ -254,4 +260,15 @@ def run_localize_bench(
         rows.append(row)
         if on_done is not None:
             on_done(row)
-    return BenchReport(tuple(rows), _aggregate(rows), _latency(rows))
+    return BenchReport(tuple(rows), _aggregate(rows), _latency(rows), _by_category(instances, rows))
+
+
+def _by_category(
+    instances: Sequence[Instance], rows: Sequence[InstanceRow]
+) -> dict[str, dict[str, dict[str, dict[str, float | int | None]]]]:
+    label = {i.instance_id: str(getattr(i, "category", None) or "") for i in instances}
+    groups: dict[str, list[InstanceRow]] = {}
+    for row in rows:
+        if label.get(row.instance_id):
+            groups.setdefault(label[row.instance_id], []).append(row)
+    return {name: _aggregate(members) for name, members in sorted(groups.items())}

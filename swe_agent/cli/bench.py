@@ -48,6 +48,25 @@ def _not_run(report: BenchReport, *, most: int = 6) -> list[tuple[str, int]]:
     return top + ([("other reasons", rest)] if rest else [])
 
 
+def _category_table(report: BenchReport) -> Any:
+    from rich.table import Table
+
+    table = Table(title="By issue category (ours / BM25 baseline)")
+    for column in ("category", "instances", "file Acc@5", "function Acc@10"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    for name, cells in report.by_category.items():
+        ours, bm25 = cells["ours"], cells["bm25"]
+        table.add_row(
+            name,
+            str(ours["file Acc@5"]["counted"]),
+            *(f"{_pct(ours[m]['acc'])} / {_pct(bm25[m]['acc'])}" for m in _CATEGORY_METRICS),
+        )
+    return table
+
+
+_CATEGORY_METRICS = ("file Acc@5", "function Acc@10")
+
+
 def _print_report(report: BenchReport) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -70,6 +89,8 @@ def _print_report(report: BenchReport) -> None:
             str(cell["no_gold"]),
         )
     console.print(table)
+    if report.by_category:
+        console.print(_category_table(report))
     counts = report.to_dict()["counts"]
     console.print("instances: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     reasons = _not_run(report)

@@ -87,6 +87,23 @@ def test_bench_localize_table(mirror, tmp_path: Path) -> None:
     assert f"base commit missing from the {_flat(mirror.repo)} mirror (1)" in text
 
 
+def test_bench_localize_by_category(mirror, tmp_path: Path) -> None:
+    """Loc-Bench's ``category`` labels get their own aggregates, in the JSON and the table."""
+    path = _dataset(tmp_path, mirror)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row, label in zip(rows, ("Bug Report", "Bug Report", "Feature Request"), strict=True):
+        row["category"] = label
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    args = ["bench", "localize", str(path), "--repos", str(mirror.mirrors), "--repo-url-template"]
+    args += ["", "--cache-dir", str(tmp_path / "cache")]
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    bug = data["by_category"]["Bug Report"]["ours"]["file Acc@5"]
+    assert bug == {"acc": 1.0, "counted": 1, "no_gold": 0}
+    assert data["by_category"]["Feature Request"]["ours"]["file Acc@5"]["counted"] == 0
+    text = _flat(runner.invoke(app, args).stdout)
+    assert "By issue category" in text and "Bug Report" in text
+
+
 def test_bench_bad_inputs_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["bench", "localize", str(tmp_path / "no.jsonl"), "--repos", "."])
     assert result.exit_code == 2 and "does not exist" in _flat(result.output)
