@@ -162,16 +162,14 @@ def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def _tree(git_dir: Path, commit: str) -> list[_Entry]:
-    if subprocess.run(
-        ["git", f"--git-dir={git_dir}", "cat-file", "-e", f"{commit}^{{commit}}"],
-        capture_output=True,
-        check=False,
-    ).returncode:
+    try:
+        _git(git_dir, "cat-file", "-e", f"{commit}^{{commit}}")
+    except RepoNotAvailable:
         # A base commit that only ever lived on a fork or a rewritten branch.
         raise CommitNotAvailable(
             f"commit {commit[:12]} is not in the mirror {git_dir}",
             hint="fetch a newer or fuller mirror of the repository, or leave the instance out",
-        )
+        ) from None
     raw = _git(git_dir, "ls-tree", "-r", "-z", "--full-tree", commit)
     entries = []
     for record in raw.split(b"\0"):

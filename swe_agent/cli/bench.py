@@ -48,6 +48,9 @@ def _not_run(report: BenchReport, *, most: int = 6) -> list[tuple[str, int]]:
     return top + ([("other reasons", rest)] if rest else [])
 
 
+_CATEGORY_METRICS = ("file Acc@5", "function Acc@10")
+
+
 def _category_table(report: BenchReport) -> Any:
     from rich.table import Table
 
@@ -62,9 +65,6 @@ def _category_table(report: BenchReport) -> Any:
             *(f"{_pct(ours[m]['acc'])} / {_pct(bm25[m]['acc'])}" for m in _CATEGORY_METRICS),
         )
     return table
-
-
-_CATEGORY_METRICS = ("file Acc@5", "function Acc@10")
 
 
 def _print_report(report: BenchReport) -> None:
