@@ -10,6 +10,7 @@ where the object is defined.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,13 +20,20 @@ from localization.graphview import Node
 _IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)
 _FROM = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\(?([\w ,\t]+)", re.M)
 _USE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
+_STAR = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\*", re.M)
+_PROMPT = re.compile(r"^[ \t]*(?:>>>|In \[\d+\]:)[ \t]?(.*)$", re.M)
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_BARE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*[(.]")  # a name called or dereferenced
 MAX_HOPS = 4  # re-export chains longer than this are not followed
 MAX_VISITS = 200  # modules looked into for one name (star imports fan out widely)
 
 
-def qualified_names(text: str, *, packages: Iterable[str]) -> tuple[str, ...]:
+def qualified_names(
+    text: str, *, packages: Iterable[str], default: str | None = None
+) -> tuple[str, ...]:
     """Dotted names of the issue's code whose first part is one of ``packages`` once import
-    aliases are expanded, in order of first use."""
+    aliases are expanded, in order of first use; ``default`` is the package an interpreter
+    session that imports nothing is taken to use."""
     tops = set(packages)
     aliases: dict[str, str] = {}
     found: list[str] = []
@@ -46,7 +54,23 @@ def qualified_names(text: str, *, packages: Iterable[str]) -> tuple[str, ...]:
             found.append(f"{aliases[head]}.{rest}")
         elif head in tops:
             found.append(m.group(1))
+    found.extend(_star_names(text, aliases, default=default))
     return tuple(dict.fromkeys(n for n in found if n.split(".")[0] in tops))
+
+
+def _star_names(text: str, aliases: Mapping[str, str], *, default: str | None) -> list[str]:
+    """``module.name`` for the bare names of the issue's code that come from a star import:
+    ``from sympy import *`` then ``Eq(x, 1)``. An interpreter session that imports nothing
+    (``>>> Eq(x, 1)``) is read as a star import of the repository's main package."""
+    stars = [m.group(1) for m in _STAR.finditer(text)]
+    prompts = _PROMPT.findall(text)
+    if not stars and default is not None and prompts and not _IMPORT.search(text):
+        stars = [default]
+    if not stars:
+        return []
+    code = "\n".join(prompts + _FENCE.findall(text)) or text  # unfenced code: all of it
+    names = (m.group(1) for m in _BARE.finditer(code))
+    return [f"{module}.{name}" for name in names if name not in aliases for module in stars]
 
 
 class ModuleIndex:
@@ -66,6 +90,9 @@ class ModuleIndex:
                 if dotted.startswith("src.") or dotted.startswith("lib."):
                     self.modules.setdefault(dotted.split(".", 1)[1], node.path)
         self.packages = {name.split(".")[0] for name in self.modules}
+        sizes = Counter(name.split(".")[0] for name in self.modules if "." in name)
+        # The package with the most modules is the one an issue's bare session uses.
+        self.main_package = max(sizes, key=lambda top: sizes[top]) if sizes else None
 
     def resolve(self, name: str) -> str | None:
         """The id of the entity (or module file) a qualified name means, or None."""

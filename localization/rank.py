@@ -170,7 +170,9 @@ class GraphLocalizer:
         for matcher in (match_frames, match_paths, match_dotted, match_names, match_title):
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
-        used = qualified_names(issue_text, packages=self.modules.packages)
+        used = qualified_names(
+            issue_text, packages=self.modules.packages, default=self.modules.main_package
+        )
         match_code_refs(used, self.modules, ev, cfg.weights.code_ref)
         _propagate(self, ev)
         about_tests = _about_tests(signals, self.catalog)
