@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from localization.evidence import Evidence
@@ -24,8 +25,22 @@ _STAR = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\*", re.M)
 _PROMPT = re.compile(r"^[ \t]*(?:>>>|In \[\d+\]:)[ \t]?(.*)$", re.M)
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _BARE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*[(.]")  # a name called or dereferenced
+# ``cart = shop.Cart(...)``: the variable holds what the call returns (an instance, mostly).
+_INSTANCE = re.compile(r"^[ \t>.]*([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w.]*)\s*\(", re.M)
+# ``Eq(x, 1).as_set()``: a method called on what a call returns.
+_CHAINED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)\((?:[^()\n]|\([^()\n]*\))*\)\.([A-Za-z_]\w*)")
 MAX_HOPS = 4  # re-export chains longer than this are not followed
 MAX_VISITS = 200  # modules looked into for one name (star imports fan out widely)
+
+
+@dataclass(frozen=True)
+class CodeNames:
+    """What an issue's example code uses: ``names`` it imports or spells in full
+    (``xr.where``), and ``methods`` it calls on what a call returned (``ds.copy`` after
+    ``ds = xr.Dataset(...)``, ``Eq(x, 1).as_set``)."""
+
+    names: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
 
 
 def qualified_names(
@@ -34,41 +49,76 @@ def qualified_names(
     """Dotted names of the issue's code whose first part is one of ``packages`` once import
     aliases are expanded, in order of first use; ``default`` is the package an interpreter
     session that imports nothing is taken to use."""
+    return code_names(text, packages=packages, default=default).names
+
+
+def code_names(text: str, *, packages: Iterable[str], default: str | None = None) -> CodeNames:
+    """The names and the method calls of an issue's code, qualified (see ``qualified_names``)."""
     tops = set(packages)
-    aliases: dict[str, str] = {}
-    found: list[str] = []
-    for m in _IMPORT.finditer(text):
-        module, alias = m.group(1), m.group(2)
-        aliases[alias or module.split(".")[0]] = module if alias else module.split(".")[0]
-    for m in _FROM.finditer(text):
-        module = m.group(1)
-        for item in m.group(2).split(","):
-            parts = item.split()
-            if not parts:
-                continue
-            aliases[parts[-1]] = f"{module}.{parts[0]}"
-            found.append(f"{module}.{parts[0]}")
+    aliases = _imports(text)
+    found = [name for m in _FROM.finditer(text) for name in _from_names(m)]
+    stars = _star_modules(text, default=default)
+
+    def qualify(name: str) -> str | None:
+        head, dot, rest = name.partition(".")
+        if head in aliases:
+            return aliases[head] + dot + rest
+        if head in tops:
+            return name
+        return f"{stars[0]}.{name}" if stars else None
+
+    instances = {m.group(1): q for m in _INSTANCE.finditer(text) if (q := qualify(m.group(2)))}
+    methods = [f"{q}.{m.group(2)}" for m in _CHAINED.finditer(text) if (q := qualify(m.group(1)))]
     for m in _USE.finditer(text):
         head, _, rest = m.group(1).partition(".")
         if head in aliases:
             found.append(f"{aliases[head]}.{rest}")
         elif head in tops:
             found.append(m.group(1))
-    found.extend(_star_names(text, aliases, default=default))
-    return tuple(dict.fromkeys(n for n in found if n.split(".")[0] in tops))
+        elif head in instances:
+            methods.append(f"{instances[head]}.{rest}")
+    found.extend(_star_names(text, aliases, stars))
+
+    def ours(items: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for n in items if n.split(".")[0] in tops))
+
+    return CodeNames(ours(found), ours(methods))
 
 
-def _star_names(text: str, aliases: Mapping[str, str], *, default: str | None) -> list[str]:
-    """``module.name`` for the bare names of the issue's code that come from a star import:
-    ``from sympy import *`` then ``Eq(x, 1)``. An interpreter session that imports nothing
-    (``>>> Eq(x, 1)``) is read as a star import of the repository's main package."""
+def _from_names(m: re.Match[str]) -> list[str]:
+    """``module.name`` of each name a ``from module import a, b as c`` line imports."""
+    return [f"{m.group(1)}.{item.split()[0]}" for item in m.group(2).split(",") if item.split()]
+
+
+def _imports(text: str) -> dict[str, str]:
+    """Name in the issue's code -> the module or object its imports bind it to."""
+    aliases: dict[str, str] = {}
+    for m in _IMPORT.finditer(text):
+        module, alias = m.group(1), m.group(2)
+        aliases[alias or module.split(".")[0]] = module if alias else module.split(".")[0]
+    for m in _FROM.finditer(text):
+        for item in m.group(2).split(","):
+            parts = item.split()
+            if parts:
+                aliases[parts[-1]] = f"{m.group(1)}.{parts[0]}"
+    return aliases
+
+
+def _star_modules(text: str, *, default: str | None) -> list[str]:
+    """Modules the issue's code imports everything from. An interpreter session that imports
+    nothing (``>>> Eq(x, 1)``) is read as a star import of the repository's main package."""
     stars = [m.group(1) for m in _STAR.finditer(text)]
-    prompts = _PROMPT.findall(text)
-    if not stars and default is not None and prompts and not _IMPORT.search(text):
+    if not stars and default is not None and _PROMPT.search(text) and not _IMPORT.search(text):
         stars = [default]
+    return stars
+
+
+def _star_names(text: str, aliases: Mapping[str, str], stars: list[str]) -> list[str]:
+    """``module.name`` for the bare names of the issue's code that come from a star import:
+    ``from sympy import *`` then ``Eq(x, 1)``."""
     if not stars:
         return []
-    code = "\n".join(prompts + _FENCE.findall(text)) or text  # unfenced code: all of it
+    code = "\n".join(_PROMPT.findall(text) + _FENCE.findall(text)) or text  # unfenced: all
     names = (m.group(1) for m in _BARE.finditer(code))
     return [f"{module}.{name}" for name in names if name not in aliases for module in stars]
 
@@ -111,7 +161,14 @@ class ModuleIndex:
         direct = f"{path}:{qualname + '.' if qualname else ''}{rest[0]}"
         if direct in self.nodes:
             return self._attribute(direct, rest[1:], hops=hops)
-        if qualname or hops >= MAX_HOPS or owner not in self.graph:
+        if hops >= MAX_HOPS or owner not in self.graph:
+            return None
+        if qualname:  # a member a class inherits: look in its bases, nearest first
+            for base, keyed in self.graph.succ[owner].items():
+                if "inherits" in keyed:
+                    found = self._attribute(str(base), rest, hops=hops + 1)
+                    if found is not None:
+                        return found
             return None
         found = self._exported(owner, rest[0], hops=hops)
         return None if found is None else self._attribute(found, rest[1:], hops=hops + 1)
@@ -147,9 +204,11 @@ def _assigned_alias(text: str, name: str) -> str | None:
     return m.group(1) if m is not None and m.group(1) != name else None
 
 
-def match_code_refs(names: Iterable[str], index: ModuleIndex, ev: Evidence, weight: float) -> None:
+def match_code_refs(
+    names: Iterable[str], index: ModuleIndex, ev: Evidence, weight: float
+) -> list[str]:
     """Entities the issue's code calls by their public names: functions weigh most (a class
-    constructor is in almost every example, so it says less)."""
+    constructor is in almost every example, so it says less). Returns their ids."""
     resolved = [(name, index.resolve(name)) for name in names]
     hits = [(name, key) for name, key in resolved if key is not None and key in index.nodes]
     share = 1.0 / max(len(hits), 1) ** 0.5
@@ -157,3 +216,29 @@ def match_code_refs(names: Iterable[str], index: ModuleIndex, ev: Evidence, weig
         node = index.nodes[key]
         kind_share = {"function": 1.0, "class": 0.5}.get(node.kind, 0.3)
         ev.add(key, weight * share * kind_share, f"{name} used in the issue's code")
+    return [key for _, key in hits]
+
+
+REACH_DEPTH = 3  # calls followed down from what the issue's code calls
+MAX_REACHED = 3000
+
+
+def reached(graph: Any, seeds: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """What the issue's example runs: every entity a seed reaches along ``invokes`` edges
+    (into a class through its methods), with the depth and the seed it came from."""
+    found: dict[str, tuple[int, str]] = {}
+    frontier = [(seed, seed) for seed in dict.fromkeys(seeds) if seed in graph]
+    for seed, _ in frontier:
+        found[seed] = (0, seed)
+    for depth in range(1, REACH_DEPTH + 1):
+        following = []
+        for key, seed in frontier:
+            for target, keyed in graph.succ[key].items():
+                if target in found or not ("invokes" in keyed or "contains" in keyed):
+                    continue
+                found[str(target)] = (depth, seed)
+                following.append((str(target), seed))
+        frontier = following
+        if len(found) > MAX_REACHED:
+            break
+    return found

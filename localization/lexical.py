@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-from localization.graphview import GraphLike, Node, iter_nodes
+from localization.graphview import GraphLike, Node, is_test_path, iter_nodes
+from localization.literals import LiteralIndex
 from localization.tokens import tokenize
 
 
@@ -63,7 +64,7 @@ class _FileTokens:
         return list(chain.from_iterable(self.lines[max(start - 1, 0) : end]))
 
 
-INDEX_VERSION = 3  # bump when documents, tokens or the index layout change
+INDEX_VERSION = 4  # bump when documents, tokens or the index layout change
 
 
 def lexical_index(graph: GraphLike) -> LexicalIndex:
@@ -83,7 +84,8 @@ def lexical_index(graph: GraphLike) -> LexicalIndex:
 
 
 class LexicalIndex:
-    """BM25 over the classes and functions of a graph, and over its whole files."""
+    """BM25 over the classes and functions of a graph and over its whole files, and the short
+    string literals of its source files."""
 
     def __init__(self, graph: GraphLike) -> None:
         nodes = list(iter_nodes(graph))
@@ -110,6 +112,8 @@ class LexicalIndex:
         self.file_index = Bm25(
             [tokenize(p) + tokens[p].span(1, len(tokens[p].lines)) for p in self.files]
         )
+        tests = {path for path in self.files if is_test_path(path)}
+        self.literals = LiteralIndex(self.texts, skip=tests)
 
     def entity_scores(self, query: list[str], *, limit: int = 1000) -> dict[str, float]:
         """BM25 scores of the best classes and functions for the query tokens, best first."""

@@ -67,7 +67,7 @@ class Catalog:
         return min(holders, key=lambda n: n.end_line - n.start_line, default=None)
 
 
-def _spread(count: int) -> float:
+def spread(count: int) -> float:
     """Ambiguity discount: a name that names many entities says less about each."""
     return 1.0 / math.sqrt(max(count, 1))
 
@@ -90,7 +90,7 @@ def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weigh
             ev.raise_to(path, w.frame * decay, label)
         if not files and frame.function in catalog.by_name:
             nodes = catalog.by_name[frame.function]
-            value = w.frame_name * 0.85**index * _spread(len(nodes))
+            value = w.frame_name * 0.85**index * spread(len(nodes))
             for node in nodes:
                 ev.add(node.id, value, f"traceback function {frame.function}")
 
@@ -101,7 +101,7 @@ def match_paths(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
         files = catalog.match_path(mentioned)
         share = 1.0 if "/" in mentioned else w.bare_name_share
         for path in files:
-            value = w.path * share * _spread(len(files))
+            value = w.path * share * spread(len(files))
             ev.raise_to(path, value, f"path {mentioned} named in the issue")
     for dotted in signals.dotted:
         as_path = dotted.replace(".", "/")
@@ -142,20 +142,20 @@ def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
         weight = w.emphasized if name in emphasized else w.in_code
         for node in nodes:
             where = "named in the issue" if name in emphasized else "in the issue's code"
-            ev.add(node.id, weight * _spread(len(nodes)), f"identifier {name} {where}")
+            ev.add(node.id, weight * spread(len(nodes)), f"identifier {name} {where}")
     named = set(signals.identifiers)
     for word in signals.words:
         classes = [n for n in catalog.by_name.get(word, ()) if n.kind == "class"]
         if word[0].isupper() and word not in named and classes:
             for node in classes:
-                ev.add(node.id, w.word_class * _spread(len(classes)), f"class {word} named")
+                ev.add(node.id, w.word_class * spread(len(classes)), f"class {word} named")
     for word in named | set(signals.words):
         files = catalog.by_stem.get(word, [])
         if files and len(word) > 3 and word != "__init__":
             # A plain English word that happens to name a module ("project") says little.
             weight = w.stem * (1.0 if word in named else w.plain_word_share)
             for path in files:
-                ev.add(path, weight * _spread(len(files)), f"file name {word} in the issue")
+                ev.add(path, weight * spread(len(files)), f"file name {word} in the issue")
 
 
 def match_title(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
@@ -169,7 +169,7 @@ def match_title(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
         weight = w.tag_stem if word in tags else w.title_stem
         label = f"title {'tag' if word in tags else 'word'} {word} names the file"
         for path in files:
-            ev.raise_to(path, weight * _spread(len(files)), label)
+            ev.raise_to(path, weight * spread(len(files)), label)
 
 
 _FRAGMENT = re.compile(r"[A-Za-z][A-Za-z ,]{15,}[A-Za-z]")
@@ -204,7 +204,7 @@ def match_messages(
             hits = _find(texts, probe)
             if hits:
                 break
-        value = w.message * _spread(len(hits)) if hits else 0.0
+        value = w.message * spread(len(hits)) if hits else 0.0
         for path, line in hits[:20]:
             node = catalog.at_line(path, line)
             label = f"message '{probe[:40]}' found in {path}:{line}"
@@ -242,6 +242,6 @@ def _constant_users(
                 found.append((node.id, path))
     users = dict.fromkeys(found)
     for key, path in list(users)[:20]:
-        share = value * _spread(len(users))
+        share = value * spread(len(users))
         ev.add(key, share, f"uses {name}, the constant holding the message")
         ev.add(path, share * 0.5, f"uses {name}, the constant holding the message")

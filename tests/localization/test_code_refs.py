@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from localization.code_refs import match_code_refs, qualified_names
+from localization import GraphLocalizer
+from localization.code_refs import (
+    CodeNames,
+    code_names,
+    match_code_refs,
+    qualified_names,
+    reached,
+)
 from localization.evidence import Evidence
+from localization.rank import RankConfig
 
 
 def test_aliases_and_from_imports_qualify_the_names_the_code_uses() -> None:
@@ -37,7 +45,8 @@ def test_star_imports_and_bare_sessions_qualify_bare_names() -> None:
     star = "Wrong total\n```python\nfrom shop import *\nx = apply_discount(10, 150)\n```\n"
     assert qualified_names(star, packages={"shop"}) == ("shop.apply_discount",)
     session = "Wrong total\n\n    >>> apply_discount(10, 150).real\n    12\n"
-    assert qualified_names(session, packages={"shop"}, default="shop") == ("shop.apply_discount",)
+    used = code_names(session, packages={"shop"}, default="shop")
+    assert used == CodeNames(("shop.apply_discount",), ("shop.apply_discount.real",))
     # A session that imports its names says where they come from; no default is guessed.
     imported = session + "\n    >>> import numpy\n"
     assert qualified_names(imported, packages={"shop"}, default="shop") == ()
@@ -54,3 +63,40 @@ def test_a_bare_session_finds_the_function_it_calls(shop_localizer) -> None:
     assert ev.reasons("shop/pricing.py:apply_discount") == (
         "shop.apply_discount used in the issue's code",
     )
+
+
+def test_instances_and_chained_calls_qualify_methods(shop_localizer) -> None:
+    text = (
+        "```python\nimport shop\ncart = shop.Cart('ann')\ncart.total()\n"
+        "shop.GiftCart('bo').subtotal()\n```\n"
+    )
+    used = code_names(text, packages={"shop"})
+    assert used.names == ("shop.Cart", "shop.GiftCart")
+    assert used.methods == ("shop.GiftCart.subtotal", "shop.Cart.total")
+    # An inherited method resolves in the base class that defines it.
+    assert shop_localizer.modules.resolve("shop.cart.GiftCart.subtotal") == (
+        "shop/cart.py:Cart.subtotal"
+    )
+
+
+def test_reached_follows_the_calls_the_example_runs(shop_localizer) -> None:
+    runs = reached(shop_localizer.graph.graph, ["shop/cart.py:Cart"])
+    assert runs["shop/cart.py:Cart"] == (0, "shop/cart.py:Cart")
+    assert runs["shop/cart.py:Cart.total"][0] == 1  # a method of the class the example makes
+    assert runs["shop/pricing.py:apply_discount"] == (2, "shop/cart.py:Cart")  # total calls it
+    # total calls TaxCalculator(...).with_tax: the class at depth 2, its methods at 3
+    assert runs["shop/pricing.py:TaxCalculator.with_tax"] == (3, "shop/cart.py:Cart")
+    assert "shop/io/export.py" not in runs
+
+
+def test_a_match_in_code_the_example_runs_gains(shop_localizer) -> None:
+    issue = (
+        "Total is rounded wrong\n\n```python\nimport shop\ncart = shop.Cart('ann')\n"
+        "cart.add_item('x', 1, 9.99)\nprint(cart.total())\n```\nRounded to cents too early.\n"
+    )
+    key = "shop/pricing.py:TaxCalculator.with_tax"
+    plain = GraphLocalizer(shop_localizer.graph, config=RankConfig(reach=0.0))
+    before = {loc.id: loc for loc in plain.localize(issue, top=20).functions}[key]
+    after = {loc.id: loc for loc in shop_localizer.localize(issue, top=20).functions}[key]
+    assert after.score > before.score
+    assert "run by the issue's code via shop/cart.py:Cart.total" in after.reasons

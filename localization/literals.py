@@ -1,0 +1,78 @@
+"""Keys an issue writes that the code spells as short string literals.
+
+An issue names a command-line flag (``--fixtures``), a markup directive (``.. include::``), a
+role or field (``:rtype:``) or a quoted option value (``'description'``). Code that handles
+such a key holds it as a literal (``names=('rtype',)``, ``register_directive('include', ...)``),
+and when only a few source files do, they are likely where the behaviour lives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+
+from localization.evidence import Evidence
+from localization.matching import Catalog, spread
+
+_DIRECTIVE = re.compile(r"^[ \t>]*\.\.\s+(?:[\w-]+:)?([\w-]+)::", re.M)
+_ROLE = re.compile(r"(?<![\w`:]):(?:[\w-]+:)?([a-z][\w-]+):(?=`)")
+_FIELD = re.compile(r"^[ \t>]*:([a-z][\w-]*)(?=[\s:])", re.M)
+_FLAG = re.compile(r"(?<![\w-])(--[a-z][\w-]+)")
+_QUOTED = re.compile(r"""(?<![\w'"])['"]([A-Za-z_][\w.-]{2,40})['"](?![\w'"])""")
+_FENCE = re.compile(r"```[^\n]*\n.*?```", re.S)
+_LITERAL = re.compile(r"""(['"])(-{0,2}[A-Za-z_][\w.:-]{1,40})\1""")
+MAX_FILES = 5  # a key spelled in more source files than this points nowhere in particular
+OPTION_TABLE = 20  # a file spelling more distinct flags than this defines options, not behaviour
+MAX_KEYS = 12
+
+
+def issue_keys(text: str) -> tuple[str, ...]:
+    """Flags, directive, role and field names of the whole issue, and short quoted names of
+    its prose (a quoted word inside example code is more often data than a key)."""
+    prose = _FENCE.sub(" ", text)
+    found = [
+        m.group(1) for regex in (_DIRECTIVE, _ROLE, _FIELD, _FLAG) for m in regex.finditer(text)
+    ]
+    found += _QUOTED.findall(prose)
+    return tuple(dict.fromkeys(found))[:MAX_KEYS]
+
+
+class LiteralIndex:
+    """Short string literals of the source files (tests left out) -> where they are."""
+
+    def __init__(self, texts: Mapping[str, str], *, skip: set[str]) -> None:
+        self.places: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        flags: dict[str, set[str]] = defaultdict(set)
+        for path, text in texts.items():
+            if path in skip or not path.endswith(".py"):
+                continue
+            line, counted = 1, 0
+            for m in _LITERAL.finditer(text):
+                line += text.count("\n", counted, m.start())  # counted on from the last one
+                counted = m.start()
+                self.places[m.group(2)].append((path, line))
+                if m.group(2).startswith("--"):
+                    flags[path].add(m.group(2))
+        # An option table (an argparse setup naming every flag) says nothing about one flag.
+        self.option_tables = {path for path, names in flags.items() if len(names) > OPTION_TABLE}
+
+    def match(self, keys: tuple[str, ...], catalog: Catalog, ev: Evidence, weight: float) -> None:
+        """Credit the functions (and files) that spell a key, when few files do; a place
+        spelling several keys counts its strongest one."""
+        credit: dict[str, tuple[float, str]] = {}
+        for key in keys:
+            places = self.places.get(key, [])
+            if key.startswith("--"):
+                places = [p for p in places if p[0] not in self.option_tables]
+            files = {path for path, _ in places}
+            if not files or len(files) > MAX_FILES:
+                continue
+            value = weight * spread(len(files))
+            label = f"'{key}' spelled in the code"
+            holders = [catalog.at_line(path, line) for path, line in places[:20]]
+            for where, share in [(n.id, 1.0) for n in holders if n] + [(f, 0.5) for f in files]:
+                if value * share > credit.get(where, (0.0, ""))[0]:
+                    credit[where] = (value * share, label)
+        for where, (value, label) in credit.items():
+            ev.add(where, value, label)
