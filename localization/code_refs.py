@@ -17,13 +17,13 @@ from typing import Any
 
 from localization.evidence import Evidence
 from localization.graphview import Node
+from localization.signals import FENCE
 
 _IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)
 _FROM = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\(?([\w ,\t]+)", re.M)
 _USE = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)")
 _STAR = re.compile(r"^[ \t>.]*from\s+([\w.]+)\s+import\s+\*", re.M)
 _PROMPT = re.compile(r"^[ \t]*(?:>>>|In \[\d+\]:)[ \t]?(.*)$", re.M)
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _BARE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*[(.]")  # a name called or dereferenced
 # ``cart = shop.Cart(...)``: the variable holds what the call returns (an instance, mostly).
 _INSTANCE = re.compile(r"^[ \t>.]*([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w.]*)\s*\(", re.M)
@@ -118,7 +118,7 @@ def _star_names(text: str, aliases: Mapping[str, str], stars: list[str]) -> list
     ``from sympy import *`` then ``Eq(x, 1)``."""
     if not stars:
         return []
-    code = "\n".join(_PROMPT.findall(text) + _FENCE.findall(text)) or text  # unfenced: all
+    code = "\n".join(_PROMPT.findall(text) + FENCE.findall(text)) or text  # unfenced: all
     names = (m.group(1) for m in _BARE.finditer(code))
     return [f"{module}.{name}" for name in names if name not in aliases for module in stars]
 

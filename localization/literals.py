@@ -14,13 +14,13 @@ from collections.abc import Mapping
 
 from localization.evidence import Evidence
 from localization.matching import Catalog, spread
+from localization.signals import FENCE
 
 _DIRECTIVE = re.compile(r"^[ \t>]*\.\.\s+(?:[\w-]+:)?([\w-]+)::", re.M)
 _ROLE = re.compile(r"(?<![\w`:]):(?:[\w-]+:)?([a-z][\w-]+):(?=`)")
 _FIELD = re.compile(r"^[ \t>]*:([a-z][\w-]*)(?=[\s:])", re.M)
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][\w-]+)")
 _QUOTED = re.compile(r"""(?<![\w'"])['"]([A-Za-z_][\w.-]{2,40})['"](?![\w'"])""")
-_FENCE = re.compile(r"```[^\n]*\n.*?```", re.S)
 _LITERAL = re.compile(r"""(['"])(-{0,2}[A-Za-z_][\w.:-]{1,40})\1""")
 MAX_FILES = 5  # a key spelled in more source files than this points nowhere in particular
 OPTION_TABLE = 20  # a file spelling more distinct flags than this defines options, not behaviour
@@ -30,7 +30,7 @@ MAX_KEYS = 12
 def issue_keys(text: str) -> tuple[str, ...]:
     """Flags, directive, role and field names of the whole issue, and short quoted names of
     its prose (a quoted word inside example code is more often data than a key)."""
-    prose = _FENCE.sub(" ", text)
+    prose = FENCE.sub(" ", text)
     found = [
         m.group(1) for regex in (_DIRECTIVE, _ROLE, _FIELD, _FLAG) for m in regex.finditer(text)
     ]

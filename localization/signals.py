@@ -20,7 +20,7 @@ _PROFILE_FRAME = re.compile(r"(?P<path>[\w./\\~-]+\.py):(?P<line>\d+)\((?P<func>
 _PATH = re.compile(r"(?<![\w.])((?:[\w.-]+[/\\])*[\w-]+\.pyi?)(?![\w])")
 _DOTTED = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w(]?\w)")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)  # a fenced code block; group 1 is its code
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt))\b")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning)): (?P<msg>.+)$", re.M)
@@ -112,14 +112,14 @@ def _dotted(text: str) -> list[str]:
 
 def _code_spans(text: str) -> tuple[list[str], list[str]]:
     """Inline code spans and fenced code blocks, separately."""
-    blocks = _FENCE.findall(text)
-    prose = _FENCE.sub(" ", text)
+    blocks = FENCE.findall(text)
+    prose = FENCE.sub(" ", text)
     return _BACKTICK.findall(prose), blocks
 
 
 def _identifiers(text: str) -> tuple[list[str], list[str]]:
     spans, blocks = _code_spans(text)
-    prose = _BACKTICK.sub(" ", _FENCE.sub(" ", text))
+    prose = _BACKTICK.sub(" ", FENCE.sub(" ", text))
     emphasized = [w for s in spans for w in _IDENT.findall(s) if _is_name(w)]
     emphasized += [w for w in _IDENT.findall(prose) if _looks_like_code(w) and _is_name(w)]
     in_code = [w for b in blocks for w in _IDENT.findall(b) if _is_name(w)]
@@ -174,10 +174,10 @@ def extract_signals(text: str) -> IssueSignals:
             [m.group("msg").strip()[:200] for r in (_MESSAGE, _REPORT) for m in r.finditer(text)]
         ),
         quoted=_unique(
-            [q for a, b in _QUOTED.findall(_FENCE.sub(" ", text)) if " " in (q := a or b)]
+            [q for a, b in _QUOTED.findall(FENCE.sub(" ", text)) if " " in (q := a or b)]
         ),
         words=_unique([w for w in _IDENT.findall(text) if _is_name(w)]),
         title=title,
         tags=tags,
-        mentions_tests=bool(_TEST_WORDS.search(_FENCE.sub(" ", text))),
+        mentions_tests=bool(_TEST_WORDS.search(FENCE.sub(" ", text))),
     )
