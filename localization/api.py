@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from localization.errors import LocalizationError
+from localization.execution import Execution
 from localization.graphview import GraphLike
 from localization.model import Localization
 from localization.rank import GraphLocalizer, RankConfig
@@ -24,8 +26,17 @@ def localize(
     return GraphLocalizer(graph, config=config).localize(issue_text, top=top)
 
 
-def localize_repo(root: Path, issue_text: str, *, top: int = 10) -> Localization:
-    """Build (or load) the code graph of ``root`` and localize ``issue_text`` in it."""
+def localize_repo(
+    root: Path,
+    issue_text: str,
+    *,
+    top: int = 10,
+    run_example: Callable[[str | None], Execution | None] | None = None,
+) -> Localization:
+    """Build (or load) the code graph of ``root`` and localize ``issue_text`` in it.
+
+    ``run_example(main_package)``, when given, runs the issue's example (in a sandbox: the
+    application layer's part) and returns what it did, which the ranking then uses."""
     from repo_graph import build_graph
 
     if not root.is_dir():
@@ -34,5 +45,6 @@ def localize_repo(root: Path, issue_text: str, *, top: int = 10) -> Localization
         )
     if not issue_text.strip():
         raise BadRepository("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
-    graph = build_graph(root)
-    return localize(graph, issue_text, top=top)
+    localizer = GraphLocalizer(build_graph(root))
+    execution = run_example(localizer.modules.main_package) if run_example else None
+    return localizer.localize(issue_text, top=top, execution=execution)

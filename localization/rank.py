@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
 from localization.code_refs import ModuleIndex, code_names, match_code_refs, reached
 from localization.evidence import Evidence
+from localization.execution import Execution
 from localization.graphview import GraphLike, Node, is_auxiliary_path, is_test_path
 from localization.infile import Documents, local_bm25, unit_documents
 from localization.lexical import LexicalIndex, lexical_index
@@ -22,7 +24,7 @@ from localization.matching import (
     match_title,
 )
 from localization.model import Localization, Location, LocationKind
-from localization.signals import IssueSignals, extract_signals, query_text
+from localization.signals import Frame, IssueSignals, extract_signals, query_text
 from localization.tokens import tokenize
 
 # Edge kind -> (weight forward, weight backward) for spreading a seed's score one hop.
@@ -54,6 +56,7 @@ class RankConfig:
     infile_files: int = 5  # how many of the best files get their functions scored again
     literal: float = 0.5  # a flag, directive or quoted key of the issue spelled in few files
     reach: float = 0.5  # extra share of its score for a function the issue's code runs
+    ran: float = 0.5  # extra share of its score for a file or function the example ran
 
 
 def _bm25(
@@ -120,6 +123,21 @@ def _boost_reached(loc: GraphLocalizer, ev: Evidence, runs: dict[str, tuple[int,
             )
 
 
+def _boost_ran(loc: GraphLocalizer, levels: dict[LocationKind, Evidence], ran: set[str]) -> None:
+    """Functions the issue's example ran, and their files, gain a share of the score they
+    already have (see ``localization.execution``)."""
+    share = loc.config.ran
+    if share <= 0 or not ran:
+        return
+    files = levels[LocationKind.FILE]
+    for key, level in [(k, levels[LocationKind.FUNCTION]) for k in ran] + [
+        (path, files) for path in {k.partition(":")[0] for k in ran}
+    ]:
+        score = level.score.get(key, 0.0)
+        if score > 0:
+            level.add(key, score * share, "run by the issue's example")
+
+
 def _penalty(path: str, about_tests: bool, cfg: RankConfig, tests: set[str]) -> float:
     if not about_tests and path in tests:
         return cfg.test_penalty
@@ -171,11 +189,31 @@ class GraphLocalizer:
             )
         return self._units[path]
 
-    def localize(self, issue_text: str, *, top: int = 10) -> Localization:
+    def ran(self, execution: Execution) -> set[str]:
+        """The editable units (top-level functions and methods) the example called."""
+        out: set[str] = set()
+        nodes = self.index.nodes
+        for path, line, name in execution.calls:
+            # A code object's first line is its first decorator's; the node starts at or below.
+            found = [
+                n
+                for n in self.catalog.by_file.get(path, ())
+                if n.kind == "function" and n.name == name and line <= n.start_line <= line + 20
+            ]
+            if found:
+                out.add(_editable_unit(min(found, key=lambda n: n.start_line), nodes))
+        return out
+
+    def localize(
+        self, issue_text: str, *, top: int = 10, execution: Execution | None = None
+    ) -> Localization:
         """Rank files, classes and functions for ``issue_text``."""
         started = time.perf_counter()
         cfg = self.config
         signals = extract_signals(issue_text)
+        if execution is not None and execution.raised:
+            raised = tuple(Frame(p, ln, fn) for p, ln, fn in execution.raised)
+            signals = dataclasses.replace(signals, frames=signals.frames + raised)
         query = tokenize(query_text(issue_text))
         ev = Evidence()
         _bm25(self.index, query, ev, cfg.bm25, label="text match")
@@ -193,12 +231,13 @@ class GraphLocalizer:
         # Methods the example calls say which code runs, not where the fault is: seeds only.
         seeds += [k for name in used.methods if (k := self.modules.resolve(name)) is not None]
         runs = reached(self.graph.graph, seeds) if seeds and cfg.reach > 0 else {}
+        ran = self.ran(execution) if execution is not None else set()
         keys = issue_keys(issue_text)
         if keys and cfg.literal > 0:
             self.index.literals.match(keys, self.catalog, ev, cfg.literal)
         _propagate(self, ev)
         about_tests = _about_tests(signals, self.catalog)
-        result = _aggregate(self, ev, query, about_tests=about_tests, top=top, runs=runs)
+        result = _aggregate(self, ev, query, about_tests=about_tests, top=top, runs=runs, ran=ran)
         return Localization(
             files=result[0],
             classes=result[1],
@@ -222,6 +261,7 @@ def _aggregate(
     about_tests: bool,
     top: int,
     runs: dict[str, tuple[int, str]],
+    ran: set[str],
 ) -> tuple[tuple[Location, ...], tuple[Location, ...], tuple[Location, ...]]:
     cfg, nodes = loc.config, loc.index.nodes
     order = (LocationKind.FILE, LocationKind.CLASS, LocationKind.FUNCTION)
@@ -252,6 +292,7 @@ def _aggregate(
     _in_file(loc, levels, query)
     _file_prior(loc, levels)
     _boost_reached(loc, levels[LocationKind.FUNCTION], runs)
+    _boost_ran(loc, levels, ran)
     return tuple(  # type: ignore[return-value]
         tuple(_location(k, kind, s, ev, levels[kind]) for k, s in levels[kind].ranked()[:top])
         for kind in order

@@ -1,0 +1,100 @@
+"""What running an issue's example did, as evidence: the code it called and where it raised.
+
+The ranking reads the issue's text; this reads what its example does. An interpreter session
+(``>>> Eq(x, 1).as_set()``) or a script that imports the project is run in the sandbox under
+a profiler (``trace_example.py``, run by the application layer). The functions it called,
+and the frames of an exception it raised, then count as evidence
+(``GraphLocalizer.localize(..., execution=...)``): a bug that shows when the example runs
+lies, most often, in code the example ran.
+
+    chunks = example_chunks(issue_text, main_package="sympy")  # [] when there is no example
+    execution = parse_trace(json.loads(out_json))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from localization.signals import FENCE
+
+TRACER = Path(__file__).with_name("trace_example.py")  # the script the sandbox runs
+# One statement of an interpreter session, with its continuation lines.
+_STATEMENT = re.compile(
+    r"^[ \t]*(?:>>>|In \[\d+\]:)[ \t]?(.*)$((?:\n[ \t]*(?:\.\.\.|\s*\.\.\.:)(?:[ \t].*)?$)*)",
+    re.M,
+)
+_CONTINUATION = re.compile(r"^[ \t]*(?:\.\.\.:?)[ \t]?")
+_IMPORT = re.compile(r"^(?:import|from)[ \t]+[\w.]+", re.M)
+_PYTHON_TAGS = ("", "python", "py", "python3", "pycon", "ipython")
+MAX_CHUNKS = 40
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What running the issue's example did: the repository's code it called, as (path, first
+    line, name) in the order first called, and the frames of the exceptions it raised
+    (outermost first), each as (path, line, function)."""
+
+    calls: tuple[tuple[str, int, str], ...] = ()
+    raised: tuple[tuple[str, int, str], ...] = ()
+    imports_failed: bool = False  # the example's imports failed: the environment lacks something
+
+
+def example_chunks(text: str, *, main_package: str | None) -> list[str]:
+    """The code to run for an issue: the statements of its interpreter sessions, else its
+    Python code blocks that import something; [] when it has neither.
+
+    A session that imports nothing (``>>> Eq(x, 1)``) starts with a star import of the
+    repository's main package, as its reporter's interpreter evidently had one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    session = [
+        "\n".join(
+            [m.group(1)] + [_CONTINUATION.sub("", line) for line in m.group(2).split("\n")[1:]]
+        ).rstrip()
+        for m in _STATEMENT.finditer(text)
+    ]
+    session = [s for s in session if s.strip()]
+    if session:
+        if main_package and not any(_IMPORT.match(s.lstrip()) for s in session):
+            session.insert(0, f"from {main_package} import *")
+        return session[:MAX_CHUNKS]
+    blocks = []
+    for match in FENCE.finditer(text):
+        tag = match.group(0)[3:].split("\n", 1)[0].strip().lower()
+        code = match.group(1)
+        if tag in _PYTHON_TAGS and _IMPORT.search(code):
+            blocks.append(code)
+    return blocks[:MAX_CHUNKS]
+
+
+# Exceptions of the example's own making: its names not defined, its syntax, the time limit.
+_NOT_THE_PROJECT = {"NameError", "SyntaxError", "TimeoutError", "ModuleNotFoundError"}
+
+
+def parse_trace(data: Any) -> Execution:
+    """The Execution of the tracer's output (see ``trace_example.py``); malformed entries are
+    dropped, so a partial file still gives what it holds. Exceptions the example made itself
+    (undefined names, syntax) or its environment did (a failing import) are not evidence."""
+    calls: list[tuple[str, int, str]] = []
+    raised: list[tuple[str, int, str]] = []
+    failed = False
+    if not isinstance(data, dict):
+        return Execution()
+    for entry in data.get("calls") or ():
+        if isinstance(entry, list) and len(entry) == 3:
+            calls.append((str(entry[0]), int(entry[1]), str(entry[2])))
+    for error in data.get("raised") or ():
+        if not isinstance(error, dict):
+            continue
+        if error.get("setup"):
+            failed = True  # the environment's problem, not the issue's
+            continue
+        if error.get("type") in _NOT_THE_PROJECT:
+            continue
+        for frame in error.get("frames") or ():
+            if isinstance(frame, list) and len(frame) == 3:
+                raised.append((str(frame[0]), int(frame[1]), str(frame[2])))
+    return Execution(calls=tuple(calls), raised=tuple(raised), imports_failed=failed)

@@ -1,0 +1,147 @@
+"""The issue's example run under the tracer, and what the ranking makes of what it did."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from localization.execution import TRACER, Execution, example_chunks, parse_trace
+
+
+def test_a_session_becomes_its_statements_with_a_star_import_when_it_imports_nothing() -> None:
+    text = (
+        "Wrong result\n```\n>>> e = Eq(x, 1)\n>>> for a in e.args:\n...     print(a)\n...\n"
+        ">>> e.as_set()\nNotImplementedError\n```\nIn [3]: solveset(e)\r\n"
+    )
+    assert example_chunks(text, main_package="sympy") == [
+        "from sympy import *",
+        "e = Eq(x, 1)",
+        "for a in e.args:\n    print(a)",
+        "e.as_set()",
+        "solveset(e)",
+    ]
+
+
+def test_a_session_that_imports_gets_no_star_import() -> None:
+    text = ">>> import shop\n>>> shop.Cart('a').total()\n"
+    assert example_chunks(text, main_package="shop") == ["import shop", "shop.Cart('a').total()"]
+
+
+def test_without_a_session_the_python_blocks_that_import_are_the_example() -> None:
+    text = (
+        "```python\nimport shop\nshop.Cart('a').total()\n```\n"
+        "```sql\nselect 1 from t\n```\n"
+        "```\nfrom shop import Cart\nCart('b')\n```\n"
+        "```python\nprint('no import here')\n```\n"
+    )
+    assert example_chunks(text, main_package="shop") == [
+        "import shop\nshop.Cart('a').total()\n",
+        "from shop import Cart\nCart('b')\n",
+    ]
+    assert example_chunks("No code at all, only prose.", main_package="shop") == []
+
+
+def test_the_trace_keeps_calls_and_the_project_s_exceptions_only() -> None:
+    data = {
+        "calls": [["shop/cart.py", 23, "total"], ["bad"], ["shop/pricing.py", 4, "apply_discount"]],
+        "raised": [
+            {"type": "NameError", "message": "name 'c' is not defined", "frames": []},
+            {"type": "ValueError", "frames": [["shop/pricing.py", 7, "apply_discount"], [1]]},
+            {"type": "ImportError", "setup": True, "frames": [["shop/__init__.py", 3, "<module>"]]},
+        ],
+    }
+    assert parse_trace(data) == Execution(
+        calls=(("shop/cart.py", 23, "total"), ("shop/pricing.py", 4, "apply_discount")),
+        raised=(("shop/pricing.py", 7, "apply_discount"),),
+        imports_failed=True,
+    )
+    assert parse_trace(["not", "a", "trace"]) == Execution()
+
+
+def _trace(root: Path, chunks: list[str], package: str = "") -> dict:
+    (root / "chunks.json").write_text(json.dumps(chunks))
+    command = [sys.executable, str(TRACER), "chunks.json", "out.json", "30", package]
+    subprocess.run(command, cwd=root, check=True, capture_output=True, timeout=60)
+    return json.loads((root / "out.json").read_text())
+
+
+def test_the_tracer_records_the_project_code_an_example_runs_and_where_it_raised(
+    shop_root: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(shop_root, root, ignore=shutil.ignore_patterns(".swe-agent"))
+    chunks = [
+        "from shop import Cart",
+        "c = Cart('ann')\nc.add_item('a', 2, 100)",
+        "c.total(discount_percent=150)",
+    ]
+    trace = _trace(root, chunks)
+    names = [name for _, _, name in trace["calls"]]
+    # In the order first called; the import chunk ran unprofiled; no <genexpr>.
+    assert names == ["__init__", "add_item", "total", "subtotal", "apply_discount"]
+    assert trace["calls"][2][0] == "shop/cart.py"
+    (error,) = trace["raised"]
+    assert error["type"] == "ValueError"
+    assert [f[2] for f in error["frames"]] == ["total", "apply_discount"]
+    assert error["frames"][1][0] == "shop/pricing.py"
+
+
+def test_an_undefined_name_of_a_session_comes_from_the_module_binding_it(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "tests").mkdir(parents=True)
+    (package / "__init__.py").write_text("from pkg.core import double\n")
+    (package / "core.py").write_text("def double(v):\n    return 2 * v\n")
+    (package / "abc.py").write_text("x, y = 20, 1\n")
+    (package / "tests" / "test_core.py").write_text("x = 'a test binding, never used'\n")
+    trace = _trace(tmp_path, ["from pkg import *", "double(x)", "undefined_name"], "pkg")
+    assert trace["defined"] == {"x": "pkg.abc", "undefined_name": None}
+    assert [c[:1] + c[2:] for c in trace["calls"]] == [["pkg/core.py", "double"]]
+    assert [(e["type"], e["setup"]) for e in trace["raised"]] == [("NameError", False)]
+    failed = _trace(tmp_path, ["import pkg.missing", "double(2)"], "pkg")
+    assert [(e["type"], e["setup"]) for e in failed["raised"]][0] == ("ModuleNotFoundError", True)
+
+
+def _ids(locations) -> list[str]:
+    return [loc.id for loc in locations]
+
+
+def test_the_functions_the_example_ran_and_their_files_gain_half_their_score(
+    shop_localizer,
+) -> None:
+    issue = "The total is wrong\n\nThe cart's total is wrong after a discount.\n"
+    plain = shop_localizer.localize(issue, top=20)
+    ran = Execution(calls=(("shop/cart.py", 23, "total"), ("shop/pricing.py", 4, "apply_discount")))
+    traced = shop_localizer.localize(issue, top=20, execution=ran)
+    for level in ("files", "functions"):
+        before = {loc.id: loc.score for loc in getattr(plain, level)}
+        after = {loc.id: loc for loc in getattr(traced, level)}
+        for key, score in before.items():
+            boosted = key in ("shop/cart.py", "shop/pricing.py") or key in (
+                "shop/cart.py:Cart.total",
+                "shop/pricing.py:apply_discount",
+            )
+            assert after[key].score == (1.5 * score if boosted else score)
+    reasons = {loc.id: loc.reasons for loc in traced.functions}
+    assert "run by the issue's example" in reasons["shop/pricing.py:apply_discount"]
+
+
+def test_the_frames_the_example_raised_through_count_as_a_traceback(shop_localizer) -> None:
+    issue = "The total is wrong\n\nThe cart's total is wrong after a discount.\n"
+    raised = Execution(
+        raised=(("shop/cart.py", 25, "total"), ("shop/pricing.py", 7, "apply_discount"))
+    )
+    traced = shop_localizer.localize(issue, top=5, execution=raised)
+    (found,) = [loc for loc in traced.functions if loc.id == "shop/pricing.py:apply_discount"]
+    assert "traceback frame shop/pricing.py:7 in apply_discount" in found.reasons
+    assert traced.functions[1].id == found.id  # was third, after Cart.subtotal
+
+
+def test_a_call_maps_to_its_method_below_the_decorators(shop_localizer) -> None:
+    # A code object's first line is that of its first decorator: the node may start lower.
+    ran = shop_localizer.ran(
+        Execution(calls=(("shop/cart.py", 21, "total"), ("shop/cart.py", 9, "nothing")))
+    )
+    assert ran == {"shop/cart.py:Cart.total"}
