@@ -14,11 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
+
+if TYPE_CHECKING:
+    from localization.execution import Execution
+    from swe_agent.example_trace import ExampleRunner
 
 # (level, k) pairs reported; the levels are gold fields of GoldLocations.
 METRICS: tuple[tuple[str, int], ...] = (
@@ -53,6 +57,7 @@ class InstanceRow:
     top: dict[str, list[str]] = field(default_factory=dict)  # level -> our top ids
     timings: dict[str, float] = field(default_factory=dict)
     missing_blobs: int = 0
+    example: str = ""  # with --example-image: what running the issue's example gave
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -66,6 +71,7 @@ class InstanceRow:
             "top": self.top,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "missing_blobs": self.missing_blobs,
+            "example": self.example,
         }
 
 
@@ -148,8 +154,10 @@ def run_instance(
     mirrors: Path,
     cache_dir: Path,
     url_template: str | None = DEFAULT_REPO_URL,
+    examples: ExampleRunner | None = None,
 ) -> InstanceRow:
-    """Check out, build, localize and score one instance."""
+    """Check out, build, localize and score one instance (with ``examples``, also run the
+    issue's example and rank with what it did)."""
     from localization import GraphLocalizer, gold_from_patch
     from repo_graph import build_graph
 
@@ -173,8 +181,14 @@ def run_instance(
     timings["graph"] = clock() - mark
     localizer = GraphLocalizer(graph)
     timings["index"] = localizer.index_seconds
+    execution = None
+    if examples is not None:
+        mark = clock()
+        main = localizer.modules.main_package
+        execution = examples(checkout.root, instance.problem_statement, main)
+        timings["example"] = clock() - mark
     mark = clock()
-    result = localizer.localize(instance.problem_statement, top=10)
+    result = localizer.localize(instance.problem_statement, top=10, execution=execution)
     timings["localize"] = clock() - mark
     ours = {level: result.ids(kind) for level, kind in _levels()}
     baseline = _baselines(localizer, instance.problem_statement)
@@ -187,7 +201,19 @@ def run_instance(
         top=ours,
         timings=timings,
         missing_blobs=len(checkout.missing),
+        example=_example_note(execution, examples),
     )
+
+
+def _example_note(execution: Execution | None, examples: ExampleRunner | None) -> str:
+    if examples is None:
+        return ""
+    if execution is None:
+        return "no example run"
+    if execution.imports_failed and not execution.calls:
+        return "example's imports failed"
+    raised = f", raised through {len(execution.raised)} frames" if execution.raised else ""
+    return f"example ran {len(execution.calls)} functions{raised}"
 
 
 def _levels() -> list[tuple[str, Any]]:
@@ -217,7 +243,7 @@ def _aggregate(rows: Sequence[InstanceRow]) -> dict[str, dict[str, dict[str, flo
 def _latency(rows: Sequence[InstanceRow]) -> dict[str, float | None]:
     done = [r for r in rows if r.status == "ok"]
     out: dict[str, float | None] = {}
-    for step in ("checkout", "graph", "index", "localize"):
+    for step in ("checkout", "graph", "index", "example", "localize"):
         values = [r.timings[step] for r in done if step in r.timings]
         out[f"{step}_p50"] = statistics.median(values) if values else None
         out[f"{step}_max"] = max(values) if values else None
@@ -244,6 +270,7 @@ def run_localize_bench(
     cache_dir: Path,
     url_template: str | None = DEFAULT_REPO_URL,
     on_done: Callable[[InstanceRow], None] | None = None,
+    examples: ExampleRunner | None = None,
 ) -> BenchReport:
     """Run every instance (skipping those whose repository has no mirror) and aggregate."""
     rows: list[InstanceRow] = []
@@ -255,7 +282,11 @@ def run_localize_bench(
             row = InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
         else:
             row = _guarded(
-                instance, mirrors=mirrors, cache_dir=cache_dir, url_template=url_template
+                instance,
+                mirrors=mirrors,
+                cache_dir=cache_dir,
+                url_template=url_template,
+                examples=examples,
             )
         rows.append(row)
         if on_done is not None:

@@ -96,6 +96,10 @@ def _print_report(report: BenchReport) -> None:
     reasons = _not_run(report)
     if reasons:
         console.print("not run: " + ", ".join(f"{why} ({n})" for why, n in reasons))
+    traced = [r.example for r in report.rows if r.example]
+    if traced:
+        ran = sum(1 for note in traced if note.startswith("example ran"))
+        console.print(f"examples: run for {ran} of {len(traced)} instances")
     lat = report.latency
     console.print(
         "p50 seconds: "
@@ -135,11 +139,28 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     as_json: Annotated[
         bool, typer.Option("--json", help="Print rows and aggregates as JSON.")
     ] = False,
+    example_images: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--example-image",
+            help="Also run each issue's example (a >>> session or a script importing the "
+            "project) in a sandbox from this image, the checkout as its workspace, and rank "
+            "with the code it called and the frames it raised. Repeat it to give images to "
+            "try in order while the example's imports fail. Needs Docker.",
+        ),
+    ] = None,
+    example_timeout: Annotated[
+        int, typer.Option("--example-timeout", min=1, help="Seconds each example may run.")
+    ] = 60,
 ) -> None:
     """Measure localization (file, class, function Acc@k) against a BM25 baseline.
 
     Blobs a mirror lacks (files of 4 MiB or more) are skipped, as the graph skips files over
     1 MB anyway: localization needs no --blobs.
+
+    With --example-image the image must hold the repository's dependencies (e.g. one made
+    by `swe-agent env setup`); the checkout is on the path of its Python. The instances whose
+    example ran are counted under the table.
 
     Examples:
 
@@ -148,6 +169,9 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
       swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
 
       swe-agent bench localize verified.jsonl --repos mirrors --split heldout
+
+      swe-agent bench localize verified.jsonl --repos mirrors --filter '^sympy__' \\
+        --example-image swe-agent/env:0123456789abcdef
     """
     from swe_agent.bench import default_cache_dir, load_instances
     from swe_agent.bench.localize_bench import SPLITS, split_of
@@ -163,8 +187,17 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     if split is not None:
         selected = [i for i in selected if split_of(i.instance_id) == split]
     selected = selected[:limit] if limit is not None else selected
+    examples = None
+    if example_images:
+        from swe_agent.example_trace import sandbox_runner
+
+        examples = sandbox_runner(example_images, timeout_s=example_timeout)
     report = _run_with_progress(
-        selected, repos, cache_dir or default_cache_dir(), url_template=url_template
+        selected,
+        repos,
+        cache_dir or default_cache_dir(),
+        url_template=url_template,
+        examples=examples,
     )
     if as_json:
         print_json(report.to_dict())
@@ -173,7 +206,12 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
 
 
 def _run_with_progress(
-    selected: list[Any], repos: Path, cache_dir: Path, *, url_template: str | None
+    selected: list[Any],
+    repos: Path,
+    cache_dir: Path,
+    *,
+    url_template: str | None,
+    examples: Any = None,
 ) -> BenchReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -198,4 +236,5 @@ def _run_with_progress(
             cache_dir=cache_dir,
             url_template=url_template,
             on_done=advance,
+            examples=examples,
         )

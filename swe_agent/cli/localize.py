@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -47,6 +47,15 @@ def localize_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print files, classes and functions as JSON.")
     ] = False,
+    run_example: Annotated[
+        bool,
+        typer.Option(
+            "--run-example",
+            help="Also run the issue's example (a >>> session or a script importing the "
+            "project) in a Docker sandbox, in the environment `swe-agent env setup` recorded, "
+            "and rank with the code it ran and the frames it raised through.",
+        ),
+    ] = False,
 ) -> None:
     """Rank the places in a repository that an issue is about (no model needed).
 
@@ -55,11 +64,36 @@ def localize_command(
       swe-agent localize --repo . --issue @issue.md
 
       swe-agent localize --repo ~/src/requests --issue "Session.send drops proxies" --top 5 --json
+
+      swe-agent localize --repo . --issue @issue.md --run-example
     """
     from localization import localize_repo
 
-    result = localize_repo(repo, read_text_arg(issue), top=top)
+    text = read_text_arg(issue)
+    ran: dict[str, Any] = {}
+
+    def run(main_package: str | None) -> Any:
+        from swe_agent.example_trace import trace_in_repo
+
+        ran["execution"] = trace_in_repo(repo, text, main_package=main_package)
+        return ran["execution"]
+
+    result = localize_repo(repo, text, top=top, run_example=run if run_example else None)
+    example = _example_summary(ran["execution"]) if run_example else None
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), **({"example": example} if run_example else {})})
     else:
+        if example is not None:
+            typer.echo(example["summary"])
         _print_tables(result)
+
+
+def _example_summary(execution: Any) -> dict[str, Any]:
+    """What running the example gave, for the report."""
+    if execution is None:
+        return {"ran": 0, "raised": [], "summary": "example: none found in the issue, or no trace"}
+    raised = [f"{path}:{line} in {name}" for path, line, name in execution.raised]
+    summary = f"example: ran {len(execution.calls)} functions of the repository" + (
+        f"; raised through {raised[-1]}" if raised else ""
+    )
+    return {"ran": len(execution.calls), "raised": raised, "summary": summary}

@@ -15,21 +15,32 @@ class IssueContext:
     locations: list[dict[str, Any]] = field(default_factory=list)
     snippets: list[str] = field(default_factory=list)
     graph: Any = None  # repo_graph.CodeGraph, for the host tools
+    main_package: str | None = None  # what a bare `>>> name` of the issue is imported from
 
 
 def gather_context(repo: Path, issue: str, *, top: int, snippets: int) -> IssueContext:
     """Build the code graph and localize the issue in it, with no model."""
-    from localization import localize
-    from repo_graph import build_graph, retrieve
+    from repo_graph import build_graph
 
-    graph = build_graph(repo)
-    found = localize(graph, issue, top=top)
+    return rank_context(build_graph(repo), issue, top=top, snippets=snippets)
+
+
+def rank_context(
+    graph: Any, issue: str, *, top: int, snippets: int, execution: Any = None
+) -> IssueContext:
+    """Localize the issue in ``graph`` (with what running its example did, when known)."""
+    from localization import GraphLocalizer
+    from repo_graph import retrieve
+
+    localizer = GraphLocalizer(graph)
+    found = localizer.localize(issue, top=top, execution=execution)
     ranked = [*found.files[:2], *found.classes[:1], *found.functions[:top]]
     locations = [
         {"id": loc.id, "kind": str(loc.kind), "reasons": list(loc.reasons)[:2]} for loc in ranked
     ]
     code = [f"{loc.id}\n{retrieve(graph, loc.id).text}" for loc in list(found.functions)[:snippets]]
-    return IssueContext(locations=locations, snippets=code, graph=graph)
+    main = localizer.modules.main_package
+    return IssueContext(locations=locations, snippets=code, graph=graph, main_package=main)
 
 
 def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:

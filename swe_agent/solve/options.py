@@ -36,6 +36,11 @@ class SolveOptions(BaseModel):
     sandbox: Literal["docker", "local"] = Field("docker", description="Where actions run.")
     allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
     setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")
+    run_example: bool = Field(
+        True,
+        description="Run the issue's example (a >>> session or a script) in the sandbox, "
+        "traced, and rank the locations again with the code it ran and raised through.",
+    )
     test_timeout_s: float = Field(600.0, description="Seconds one test run may take.")
     test_command: str | None = Field(
         None, description="Test command; default: the one env set-up chose, else pytest."

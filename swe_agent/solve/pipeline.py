@@ -17,7 +17,7 @@ from swe_agent.agent.stable_text import shown_workdir
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Model
 from swe_agent.runs import RunPaths, new_run_id, runs_dir
-from swe_agent.solve.context import IssueContext, gather_context, graph_tools
+from swe_agent.solve.context import IssueContext, gather_context, graph_tools, rank_context
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.report import finish_run, write_run_start
 from swe_agent.solve.resume import rebuild_states, save_node_diff
@@ -90,6 +90,8 @@ def solve(
         trajectory.record("localization", locations=context.locations, resumed=resume)
         say("starting the sandbox")
         box = stack.enter_context(start_box(options, env, context))
+        if options.run_example and not resume:
+            context = run_example(options, context, box, trajectory, say=say)
         session = Session(options, run, context, env, model, trajectory, box, say)
         if resume:
             say("rebuilding the saved search states")
@@ -112,6 +114,36 @@ def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
     image = record.image if record.success else record.base_image
     command = options.test_command or record.test_command or DEFAULT_TEST_COMMAND
     return Environment(image, record.python, command, record.to_json())
+
+
+def run_example(
+    options: SolveOptions, context: IssueContext, box: Any, trajectory: Trajectory, *, say: Say
+) -> IssueContext:
+    """Run the issue's example in the sandbox and rank again with what it ran (the workspace
+    is restored to the base state after); the context as it was when there is no example."""
+    from swe_agent.example_trace import trace_example
+
+    if context.graph is None:
+        return context
+    say("running the issue's example, traced")
+    execution = trace_example(box, options.issue, main_package=context.main_package)
+    box.restore(box.base_state)
+    if execution is None:
+        return context
+    context = rank_context(
+        context.graph,
+        options.issue,
+        top=options.top_locations,
+        snippets=options.snippets,
+        execution=execution,
+    )
+    trajectory.record(
+        "example",
+        ran=len(execution.calls),
+        raised=[list(frame) for frame in execution.raised],
+        locations=context.locations,
+    )
+    return context
 
 
 def env_repairer(options: SolveOptions) -> Any:
