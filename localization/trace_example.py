@@ -10,18 +10,20 @@ interpreter session each, or a whole script). OUT.json receives::
 
     {"calls": [[path, first_line, name], ...],   # the repository's code, in first-call order
      "raised": [{"type": ..., "message": ..., "frames": [[path, line, name], ...],
-                 "setup": true when the chunk only imported}, ...],
+                 "setup": true when an import statement raised}, ...],
      "defined": {name: module that provided it, or null}}
 
 Paths are relative to the repository root; code outside it (the standard library, installed
-packages, the example itself) is left out. A chunk that only imports is run unprofiled, so
-module set-up does not count as what the example ran.
+packages, the example itself) is left out. A chunk runs statement by statement (the rest of
+it is skipped once one raises), and import statements run unprofiled: module set-up is not
+what the example ran.
 
 A session often uses names its reporter defined off-screen (``x`` in ``>>> Eq(x, 1)``). When
-a chunk fails on an undefined name, the module of PACKAGE that binds that name at its top
-level (the shortest such path, tests left out) provides it, and the chunk runs again.
+a statement fails on an undefined name, the module of PACKAGE that binds that name at its top
+level (the shortest such path, tests left out) provides it, and the statement runs again.
 """
 
+import ast
 import contextlib
 import importlib
 import io
@@ -34,7 +36,6 @@ import traceback
 
 MAX_CALLS = 20000
 MAX_DEFINED = 8
-_IMPORT = re.compile(r"\s*(import|from)\s")
 _UNDEFINED = re.compile(r"name '(\w+)' is not defined")
 _OWN_FILE = os.path.realpath(__file__)  # this script may sit inside the repository
 _SKIP_DIRS = ("tests", "test", "testing", "examples", "doc", "docs")
@@ -103,31 +104,45 @@ def main(argv):
     raised = []
     defined = {}  # type: dict  # name -> the module that provided it (None: none did)
     for chunk in chunks:
-        try:
-            code = compile(chunk, "<issue>", "exec")
-        except SyntaxError:
-            continue
-        lines = [line for line in chunk.splitlines() if line.strip()]
-        profiled = not (lines and all(_IMPORT.match(line) for line in lines))
-        while True:
-            error = _run(code, namespace, profile if profiled else None, root)
-            missing = _UNDEFINED.search(error["message"]) if error else None
-            if missing is None or len(defined) >= MAX_DEFINED or missing.group(1) in defined:
-                break
-            defined[missing.group(1)] = _define(root, package, missing.group(1), namespace)
-            if defined[missing.group(1)] is None:
-                break
-        if error is not None:
-            error["setup"] = not profiled  # an import of the example failed: the environment
-            raised.append(error)
-            if error["type"] in ("TimeoutError", "KeyboardInterrupt", "SystemExit"):
-                break
+        for code, is_import in _statements(chunk):
+            error = None
+            while True:
+                error = _run(code, namespace, None if is_import else profile, root)
+                missing = _UNDEFINED.search(error["message"]) if error else None
+                if missing is None or len(defined) >= MAX_DEFINED or missing.group(1) in defined:
+                    break
+                defined[missing.group(1)] = _define(root, package, missing.group(1), namespace)
+                if defined[missing.group(1)] is None:
+                    break
+            if error is not None:
+                error["setup"] = is_import  # an import failed: the environment lacks something
+                raised.append(error)
+                break  # the rest of a script depends on this statement
+        if raised and raised[-1]["type"] in ("TimeoutError", "KeyboardInterrupt", "SystemExit"):
+            break
     signal.alarm(0)
     ordered = sorted(calls, key=lambda key: calls[key])
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump(
             {"calls": [list(k) for k in ordered], "raised": raised, "defined": defined}, handle
         )
+
+
+def _statements(chunk):
+    """Each top-level statement of ``chunk`` compiled alone, and whether it is an import (run
+    unprofiled: module set-up is not what the example ran); [] when it does not parse."""
+    try:
+        tree = ast.parse(chunk)
+    except (SyntaxError, ValueError):
+        return []
+    extra = {"type_ignores": []} if sys.version_info >= (3, 8) else {}  # type: dict
+    out = []
+    for node in tree.body:
+        module = ast.Module(body=[node], **extra)
+        out.append(
+            (compile(module, "<issue>", "exec"), isinstance(node, (ast.Import, ast.ImportFrom)))
+        )
+    return out
 
 
 def _run(code, namespace, profile, root):

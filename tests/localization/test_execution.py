@@ -104,6 +104,23 @@ def test_an_undefined_name_of_a_session_comes_from_the_module_binding_it(tmp_pat
     assert [(e["type"], e["setup"]) for e in failed["raised"]][0] == ("ModuleNotFoundError", True)
 
 
+def test_a_script_runs_statement_by_statement_with_its_imports_unprofiled(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "def _register():\n    return 1\n\n\n_register()\n\n\n"
+        "def check(v):\n    if v < 0:\n        raise ValueError(v)\n    return v\n"
+    )
+    script = "import pkg\nfrom pkg import check\ncheck(1)\ncheck(-1)\ncheck(2)\nnever_reached()\n"
+    trace = _trace(tmp_path, [script, "check(3)"], "pkg")
+    # _register ran at import (unprofiled); the script stopped at check(-1); check(3) ran.
+    assert [c[2] for c in trace["calls"]] == ["check"]
+    (error,) = trace["raised"]
+    assert (error["type"], error["setup"], error["frames"][0][2]) == ("ValueError", False, "check")
+
+
 def _ids(locations) -> list[str]:
     return [loc.id for loc in locations]
 
