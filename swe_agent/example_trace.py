@@ -86,7 +86,7 @@ def trace_in_repo(repo: Path, issue_text: str, *, main_package: str | None) -> E
     """Run the issue's example on ``repo``'s working tree in a Docker sandbox from the
     environment `swe-agent env setup` recorded for it (else the base image)."""
     from env_setup import NoRecord, load_record
-    from sandbox import start_sandbox
+    from sandbox import DockerUnavailable, start_sandbox
 
     if not example_chunks(issue_text, main_package=main_package):
         return None
@@ -95,5 +95,10 @@ def trace_in_repo(repo: Path, issue_text: str, *, main_package: str | None) -> E
         image, python = (record.image if record.success else None), record.python or "3.9"
     except NoRecord:
         image, python = None, "3.9"
-    with start_sandbox(repo, image=image, python=python, dirty=True) as box:
+    try:
+        box = start_sandbox(repo, image=image, python=python, dirty=True)
+    except DockerUnavailable as exc:
+        hint = "start the Docker daemon (`sudo dockerd &`), or localize without --run-example"
+        raise DockerUnavailable(str(exc), hint=hint) from None
+    with box:
         return trace_example(box, issue_text, main_package=main_package)

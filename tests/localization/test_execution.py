@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from localization.execution import TRACER, Execution, example_chunks, parse_trace
 
 
@@ -162,3 +164,19 @@ def test_a_call_maps_to_its_method_below_the_decorators(shop_localizer) -> None:
         Execution(calls=(("shop/cart.py", 21, "total"), ("shop/cart.py", 9, "nothing")))
     )
     assert ran == {"shop/cart.py:Cart.total"}
+
+
+def test_localize_run_example_without_docker_says_how_to_go_on(
+    shop_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from swe_agent.cli import app
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-docker.sock'}")
+    issue = ">>> from shop import Cart\n>>> Cart('a').total()\n"
+    args = ["localize", "--repo", str(shop_root), "--issue", issue, "--run-example"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "Docker is not available" in result.output
+    assert "without --run-example" in " ".join(result.output.split())
