@@ -32,6 +32,9 @@ class Weights:
     title_stem: float = 0.9  # a word of the issue's title equal to a file's stem, any case
     tag_stem: float = 1.2  # the title's component tag ("[youtube]") equal to a file's stem
     constant_share: float = 0.8  # share of ``message`` for a function using its constant
+    pair: float = 0.9  # a method of a class the issue names, the method's name named too
+    dispatch_share: float = 0.5  # share of ``pair`` for a method dispatching on the name
+    pair_code_share: float = 0.3  # share of ``pair`` when a name is only in the issue's code
 
 
 class Catalog:
@@ -43,6 +46,7 @@ class Catalog:
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         self.by_lower_stem: dict[str, list[str]] = defaultdict(list)
         self.files: list[str] = []
+        self._dispatch: dict[str, list[Node]] | None = None
         for node in nodes:
             if node.kind == "file":
                 self.files.append(node.path)
@@ -60,6 +64,19 @@ class Catalog:
         if exact:
             return exact
         return [f for f in self.files if f.endswith("/" + mentioned)]
+
+    def dispatching_on(self, name: str) -> list[Node]:
+        """Functions whose name ends with ``_<name>`` ("_eval_is_zero", "visit_literal" for
+        "is_zero", "literal"): methods a class provides for a name its base dispatches on."""
+        if self._dispatch is None:
+            self._dispatch = defaultdict(list)
+            for full, nodes in self.by_name.items():
+                functions = [n for n in nodes if n.kind == "function"]
+                parts = full.split("_")
+                for cut in range(1, len(parts)):
+                    if "_".join(parts[:cut]):  # "_private" has no dispatch prefix
+                        self._dispatch["_".join(parts[cut:])].extend(functions)
+        return self._dispatch.get(name, [])
 
     def at_line(self, path: str, line: int) -> Node | None:
         """The innermost class or function of ``path`` whose span holds ``line``."""
@@ -156,6 +173,29 @@ def match_names(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weight
             weight = w.stem * (1.0 if word in named else w.plain_word_share)
             for path in files:
                 ev.add(path, weight * spread(len(files)), f"file name {word} in the issue")
+
+
+def match_pairs(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """A method of a class the issue names whose own name the issue names too: "`Add` ...
+    `is_zero`" means ``Add.is_zero``, or the ``Add._eval_is_zero`` it dispatches to; the
+    issue spelled a dotted name in two pieces. Names only in the issue's code count less."""
+    named = set(signals.identifiers)
+    classes = {n for n in named if n[:1].isupper() and n in catalog.by_name}
+    if w.pair <= 0 or not classes:
+        return
+    emphasized = set(signals.emphasized)
+    for name in named:
+        if len(name) < 4:
+            continue
+        exact = [(n, 1.0) for n in catalog.by_name.get(name, ()) if n.kind == "function"]
+        dispatch = [(n, w.dispatch_share) for n in catalog.dispatching_on(name)]
+        for node, share in exact + dispatch:
+            owner = node.qualname.split(".")[0]
+            if owner not in classes or owner == node.name:
+                continue
+            prose = owner in emphasized and name in emphasized
+            value = w.pair * share * (1.0 if prose else w.pair_code_share)
+            ev.add(node.id, value, f"method {node.qualname} of the named class {owner}")
 
 
 def match_title(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:

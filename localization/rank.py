@@ -20,6 +20,7 @@ from localization.matching import (
     match_frames,
     match_messages,
     match_names,
+    match_pairs,
     match_paths,
     match_title,
 )
@@ -221,7 +222,8 @@ class GraphLocalizer:
         _bm25(self.index, title, ev, cfg.title_bm25, label="title match")
         names = tokenize(" ".join(signals.emphasized))
         _bm25(self.index, names, ev, cfg.names_bm25, label="identifier match")
-        for matcher in (match_frames, match_paths, match_dotted, match_names, match_title):
+        matchers = (match_frames, match_paths, match_dotted, match_names, match_pairs, match_title)
+        for matcher in matchers:
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)
         used = code_names(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from localization import GraphLocalizer, LocationKind
+from localization.evidence import Evidence
+from localization.matching import Weights, match_pairs
+from localization.signals import extract_signals
 
 
 def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
@@ -40,3 +45,28 @@ def test_a_title_tag_naming_a_module_ranks_its_file_first(atlas: GraphLocalizer)
     result = atlas.localize("[Mercator] rows come out shifted\n\nThe rows of the grid shift.")
     assert result.files[0].id == "atlas/mercator.py"
     assert any("title tag mercator" in r for r in result.files[0].reasons)
+
+
+def test_a_class_and_a_name_named_apart_find_the_method_dispatching_on_it(
+    atlas: GraphLocalizer,
+) -> None:
+    issue = "`is_degenerate` is wrong for equal radii\n\nA `Ring` with equal radii is degenerate."
+    result = atlas.localize(issue, top=5)
+    assert result.functions[0].id == "atlas/shapes.py:Ring._eval_is_degenerate"
+    assert any("of the named class Ring" in r for r in result.functions[0].reasons)
+
+
+def test_a_pair_named_only_in_the_issues_code_counts_less(atlas: GraphLocalizer) -> None:
+    method = "atlas/shapes.py:Ring._eval_is_degenerate"
+    values = []
+    for issue in (
+        "`Ring` gives the wrong `is_degenerate`",
+        "Wrong answer\n\n```python\nRing(2, 2).is_degenerate\n```\n",
+    ):
+        ev = Evidence()
+        match_pairs(extract_signals(issue), atlas.catalog, ev, Weights())
+        values.append(ev.score.get(method, 0.0))
+    assert values[0] == pytest.approx(Weights().pair * Weights().dispatch_share)
+    assert 0 < values[1] < values[0]
+    assert atlas.catalog.dispatching_on("degenerate")  # every suffix of the name
+    assert not atlas.catalog.dispatching_on("eval_is_degenerate")  # "_eval": no prefix
