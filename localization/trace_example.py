@@ -79,11 +79,18 @@ def _define(root, package, name, namespace):
     return None
 
 
+def _import_roots(root, package):
+    """The checkout, and its src/ folder for a src layout not installed in this Python."""
+    if os.path.isdir(root + "src") and not (package and os.path.isdir(root + package)):
+        return [root, root + "src"]
+    return [root]
+
+
 def main(argv):
     chunks_path, out_path, seconds = argv[1], argv[2], int(argv[3])
     package = argv[4] if len(argv) > 4 else ""
     root = os.path.realpath(os.getcwd()) + os.sep
-    sys.path.insert(0, root)
+    sys.path[:0] = _import_roots(root, package)
     with open(chunks_path, encoding="utf-8") as handle:
         chunks = json.load(handle)
     calls = {}  # type: dict  # (path, first line, name) -> order of the first call

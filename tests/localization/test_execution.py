@@ -106,6 +106,15 @@ def test_an_undefined_name_of_a_session_comes_from_the_module_binding_it(tmp_pat
     assert [(e["type"], e["setup"]) for e in failed["raised"]][0] == ("ModuleNotFoundError", True)
 
 
+def test_a_src_layout_imports_from_the_checkout_without_being_installed(tmp_path: Path) -> None:
+    package = tmp_path / "src" / "srcpkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("def triple(v):\n    return 3 * v\n")
+    trace = _trace(tmp_path, ["from srcpkg import triple", "triple(2)"], "srcpkg")
+    assert trace["calls"] == [["src/srcpkg/__init__.py", 1, "triple"]]
+    assert trace["raised"] == []
+
+
 def test_a_script_runs_statement_by_statement_with_its_imports_unprofiled(
     tmp_path: Path,
 ) -> None:
