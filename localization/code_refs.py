@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localization.evidence import Evidence
-from localization.graphview import Node
+from localization.graphview import Node, is_auxiliary_path, is_test_path
 from localization.signals import FENCE
 
 _IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)
@@ -123,6 +123,10 @@ def _star_names(text: str, aliases: Mapping[str, str], stars: list[str]) -> list
     return [f"{module}.{name}" for name in names if name not in aliases for module in stars]
 
 
+def _aside(path: str) -> bool:
+    return is_test_path(path) or is_auxiliary_path(path)
+
+
 class ModuleIndex:
     """Module dotted names -> file paths of a graph, and lookups through its imports edges."""
 
@@ -140,8 +144,13 @@ class ModuleIndex:
                 if dotted.startswith("src.") or dotted.startswith("lib."):
                     self.modules.setdefault(dotted.split(".", 1)[1], node.path)
         self.packages = {name.split(".")[0] for name in self.modules}
-        sizes = Counter(name.split(".")[0] for name in self.modules if "." in name)
-        # The package with the most modules is the one an issue's bare session uses.
+        sizes = Counter(
+            name.split(".")[0]
+            for name, path in self.modules.items()
+            if "." in name and not name.startswith(("src.", "lib.")) and not _aside(path)
+        )
+        # The package with the most modules (tests, docs and a src/ prefix aside) is the one an
+        # issue's bare session uses.
         self.main_package = max(sizes, key=lambda top: sizes[top]) if sizes else None
 
     def resolve(self, name: str) -> str | None:

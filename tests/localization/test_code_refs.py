@@ -5,12 +5,14 @@ from __future__ import annotations
 from localization import GraphLocalizer
 from localization.code_refs import (
     CodeNames,
+    ModuleIndex,
     code_names,
     match_code_refs,
     qualified_names,
     reached,
 )
 from localization.evidence import Evidence
+from localization.graphview import Node
 from localization.rank import RankConfig
 
 
@@ -100,3 +102,12 @@ def test_a_match_in_code_the_example_runs_gains(shop_localizer) -> None:
     after = {loc.id: loc for loc in shop_localizer.localize(issue, top=20).functions}[key]
     assert after.score > before.score
     assert "run by the issue's code via shop/cart.py:Cart.total" in after.reasons
+
+
+def test_the_main_package_of_a_src_layout_is_not_its_tests() -> None:
+    paths = ["src/pkg/__init__.py", "src/pkg/core.py", "src/pkg/io.py"]
+    paths += [f"tests/test_{n}.py" for n in range(6)] + ["docs/conf.py", "docs/ext/a.py"]
+    nodes = {p: Node(p, "file", p, p.rsplit("/", 1)[-1], 1, 1, "", "") for p in paths}
+    modules = ModuleIndex(nodes, graph=None)
+    assert modules.main_package == "pkg"
+    assert modules.modules["pkg.core"] == "src/pkg/core.py"
