@@ -58,6 +58,10 @@ class RankConfig:
     literal: float = 0.5  # a flag, directive or quoted key of the issue spelled in few files
     reach: float = 0.5  # extra share of its score for a function the issue's code runs
     ran: float = 0.5  # extra share of its score for a file or function the example ran
+    twin: float = 0.5  # share of a top function's score for its namesakes in 1-2 other files
+    twin_top: int = 3  # how many of the best functions lend their score to their namesakes
+    twin_files: int = 2  # a name defined in more other files than this has no twin
+    twin_function: float = 0.25  # share of ``twin`` a twin function gains (its file gains all)
 
 
 def _bm25(
@@ -109,6 +113,48 @@ def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
         frontier = sorted(nxt, key=lambda item: -item[1])[: cfg.seeds]
     for target, (value, reason) in spread.items():
         ev.add(target, value, reason)
+
+
+def _twins(loc: GraphLocalizer, ev: Evidence) -> list[tuple[Node, Node, float]]:
+    """(twin, origin, origin's score): functions of the same name, in one or two other files,
+    as one of the functions the issue is most about. Parallel implementations (the C and C++
+    domains' literal parsers, two ``unparse``) are often changed together."""
+    cfg, nodes = loc.config, loc.index.nodes
+    if cfg.twin <= 0:
+        return []
+    best = [
+        (score, node)
+        for key, score in ev.ranked()
+        if (node := nodes.get(key)) is not None
+        and node.kind == "function"
+        and node.path not in loc.test_files
+    ][: cfg.twin_top]
+    out = []
+    for score, node in best:
+        if node.name.startswith("__") or len(node.name) < 4:
+            continue
+        twins = [
+            n
+            for n in loc.catalog.by_name.get(node.name, ())
+            if n.kind == "function" and n.path != node.path and n.path not in loc.test_files
+        ]
+        if twins and len({n.path for n in twins}) <= cfg.twin_files:
+            out += [(twin, node, score) for twin in twins]
+    return out
+
+
+def _credit_twins(
+    loc: GraphLocalizer, levels: dict[LocationKind, Evidence], twins: list[tuple[Node, Node, float]]
+) -> None:
+    """A twin gains a share of its origin's score; its file stays below the origin's file."""
+    share, nodes = loc.config.twin, loc.index.nodes
+    files, functions = levels[LocationKind.FILE], levels[LocationKind.FUNCTION]
+    for twin, origin, score in twins:
+        reason = f"same name as {origin.id}"
+        functions.add(_editable_unit(twin, nodes), share * loc.config.twin_function * score, reason)
+        origin_file = files.score.get(origin.path, 0.0)
+        current = files.score.get(twin.path, 0.0)
+        files.raise_to(twin.path, min(current + share * origin_file, 0.98 * origin_file), reason)
 
 
 def _boost_reached(loc: GraphLocalizer, ev: Evidence, runs: dict[str, tuple[int, str]]) -> None:
@@ -291,6 +337,7 @@ def _aggregate(
         extra = cfg.runner_up * sum(v for v, _ in members[1:3])
         levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
+    _credit_twins(loc, levels, _twins(loc, ev))
     _in_file(loc, levels, query)
     _file_prior(loc, levels)
     _boost_reached(loc, levels[LocationKind.FUNCTION], runs)

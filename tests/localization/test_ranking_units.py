@@ -7,6 +7,7 @@ import pytest
 from localization import GraphLocalizer, LocationKind
 from localization.evidence import Evidence
 from localization.matching import Weights, match_pairs
+from localization.rank import RankConfig
 from localization.signals import extract_signals
 
 
@@ -70,3 +71,23 @@ def test_a_pair_named_only_in_the_issues_code_counts_less(atlas: GraphLocalizer)
     assert 0 < values[1] < values[0]
     assert atlas.catalog.dispatching_on("degenerate")  # every suffix of the name
     assert not atlas.catalog.dispatching_on("eval_is_degenerate")  # "_eval": no prefix
+
+
+def test_a_function_of_the_same_name_in_another_file_ranks_its_file_next(
+    atlas: GraphLocalizer,
+) -> None:
+    issue = (
+        "Latitudes of 89 degrees come out of the projection unclamped\n\n```\n"
+        "Traceback (most recent call last):\n"
+        '  File "atlas/mercator.py", line 24, in clamp_latitude\n'
+        "OverflowError: math range error\n```\n"
+    )
+    files = atlas.localize(issue, top=5).files
+    ids = [f.id for f in files]
+    assert ids[:2] == ["atlas/mercator.py", "atlas/plate.py"]
+    assert any("same name as atlas/mercator.py:clamp_latitude" in r for r in files[1].reasons)
+    assert files[1].score < files[0].score  # a twin's file stays below its origin's
+
+    alone = GraphLocalizer(atlas.graph, config=RankConfig(twin=0.0)).localize(issue, top=5)
+    twin_score = {f.id: f.score for f in alone.files}.get("atlas/plate.py", 0.0)
+    assert twin_score < files[1].score
