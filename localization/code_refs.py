@@ -162,6 +162,19 @@ class ModuleIndex:
                 return self._attribute(path, parts[cut:], hops=0)
         return None
 
+    def lineage(self, key: str) -> list[str]:
+        """A class and its bases along ``inherits`` edges, nearest first (breadth first)."""
+        line, queue = [key], [key]
+        while queue and len(line) < MAX_VISITS:
+            current = queue.pop(0)
+            if current not in self.graph:
+                continue
+            for base, keyed in self.graph.succ[current].items():
+                if "inherits" in keyed and str(base) not in line:
+                    line.append(str(base))
+                    queue.append(str(base))
+        return line
+
     def _attribute(self, owner: str, rest: list[str], *, hops: int) -> str | None:
         """Follow ``rest`` from a file or entity id, through re-exports where needed."""
         if not rest:

@@ -35,6 +35,7 @@ class Weights:
     pair: float = 0.9  # a method of a class the issue names, the method's name named too
     dispatch_share: float = 0.5  # share of ``pair`` for a method dispatching on the name
     pair_code_share: float = 0.3  # share of ``pair`` when a name is only in the issue's code
+    implements: float = 0.9  # the hook (``_eval_as_set``) of a method the issue's code calls
 
 
 class Catalog:

@@ -115,6 +115,28 @@ def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
         ev.add(target, value, reason)
 
 
+def _implementations(loc: GraphLocalizer, methods: tuple[str, ...], ev: Evidence) -> None:
+    """A method the issue's code calls on a class (``Eq(x, 1).as_set()``) is often a template
+    that dispatches to a hook (``_eval_as_set``): credit the hook of the nearest class in the
+    called class's lineage that defines one (``Relational._eval_as_set``)."""
+    weight, nodes = loc.config.weights.implements, loc.index.nodes
+    for name in methods if weight > 0 else ():
+        owner, _, method = name.rpartition(".")
+        cls = loc.modules.resolve(owner)
+        if len(method) < 4 or cls is None or cls not in nodes or nodes[cls].kind != "class":
+            continue
+        order = {key: i for i, key in enumerate(loc.modules.lineage(cls))}
+        hooks = [
+            (order[owner_id], node)
+            for node in loc.catalog.dispatching_on(method)
+            if (owner_id := node.id.rpartition(".")[0]) in order
+        ]
+        nearest = min((i for i, _ in hooks), default=None)
+        for i, node in hooks:
+            if i == nearest:
+                ev.add(node.id, weight, f"{node.qualname} implements {name} of the issue's code")
+
+
 def _twins(loc: GraphLocalizer, ev: Evidence) -> list[tuple[Node, Node, float]]:
     """(twin, origin, origin's score): functions of the same name, in one or two other files,
     as one of the functions the issue is most about. Parallel implementations (the C and C++
@@ -278,6 +300,7 @@ class GraphLocalizer:
         seeds = match_code_refs(used.names, self.modules, ev, cfg.weights.code_ref)
         # Methods the example calls say which code runs, not where the fault is: seeds only.
         seeds += [k for name in used.methods if (k := self.modules.resolve(name)) is not None]
+        _implementations(self, used.methods, ev)
         runs = reached(self.graph.graph, seeds) if seeds and cfg.reach > 0 else {}
         ran = self.ran(execution) if execution is not None else set()
         keys = issue_keys(issue_text)

@@ -91,3 +91,22 @@ def test_a_function_of_the_same_name_in_another_file_ranks_its_file_next(
     alone = GraphLocalizer(atlas.graph, config=RankConfig(twin=0.0)).localize(issue, top=5)
     twin_score = {f.id: f.score for f in alone.files}.get("atlas/plate.py", 0.0)
     assert twin_score < files[1].score
+
+
+def test_a_method_the_issues_code_calls_credits_the_nearest_hook_it_dispatches_to(
+    atlas: GraphLocalizer,
+) -> None:
+    issue = (
+        "Wrong answer for a ring whose inner radius is larger\n\n```python\n"
+        "from atlas.shapes import Annulus\nAnnulus(3, 2).is_degenerate\n```\n"
+    )
+    assert atlas.modules.lineage("atlas/shapes.py:Annulus") == [
+        "atlas/shapes.py:Annulus",
+        "atlas/shapes.py:Ring",
+        "atlas/shapes.py:Shape",
+    ]
+    functions = atlas.localize(issue, top=5).functions
+    assert functions[0].id == "atlas/shapes.py:Ring._eval_is_degenerate"
+    assert any("implements atlas.shapes.Annulus.is_degenerate" in r for r in functions[0].reasons)
+    for other in functions[1:]:
+        assert not any("implements" in r for r in other.reasons)
