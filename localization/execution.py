@@ -14,10 +14,12 @@ lies, most often, in code the example ran.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from localization.reproducer import reproducer_chunks
 from localization.signals import FENCE
 
 TRACER = Path(__file__).with_name("trace_example.py")  # the script the sandbox runs
@@ -43,12 +45,17 @@ class Execution:
     imports_failed: bool = False  # the example's imports failed: the environment lacks something
 
 
-def example_chunks(text: str, *, main_package: str | None) -> list[str]:
+def example_chunks(
+    text: str, *, main_package: str | None, scripts: Mapping[str, str] | None = None
+) -> list[str]:
     """The code to run for an issue: the statements of its interpreter sessions, else its
-    Python code blocks that import something; [] when it has neither.
+    shell reproducer (its files, then its first command running the project: one of its
+    console ``scripts`` or ``python -m`` its package; see ``localization.reproducer``), else
+    its Python code blocks that import something; [] when it has none of these.
 
-    A session that imports nothing (``>>> Eq(x, 1)``) starts with a star import of the
-    repository's main package, as its reporter's interpreter evidently had one."""
+    A session that imports nothing (``>>> Eq(x, 1)``, ``>>> xarray.Dataset()``) starts with an
+    import and a star import of the repository's main package, as its reporter's interpreter
+    evidently had them."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     session = [
         "\n".join(
@@ -59,8 +66,13 @@ def example_chunks(text: str, *, main_package: str | None) -> list[str]:
     session = [s for s in session if s.strip()]
     if session:
         if main_package and not any(_IMPORT.match(s.lstrip()) for s in session):
-            session.insert(0, f"from {main_package} import *")
+            session[:0] = [f"import {main_package}", f"from {main_package} import *"]
         return session[:MAX_CHUNKS]
+    packages = {target.split(".")[0] for target in (scripts or {}).values()}
+    packages |= {main_package} if main_package else set()
+    reproducer = reproducer_chunks(text, scripts=scripts or {}, packages=packages)
+    if reproducer:
+        return reproducer
     blocks = []
     for match in FENCE.finditer(text):
         tag = match.group(0)[3:].split("\n", 1)[0].strip().lower()
@@ -71,7 +83,14 @@ def example_chunks(text: str, *, main_package: str | None) -> list[str]:
 
 
 # Exceptions of the example's own making: its names not defined, its syntax, the time limit.
-_NOT_THE_PROJECT = {"NameError", "SyntaxError", "TimeoutError", "ModuleNotFoundError"}
+# A command's exit (SystemExit) says how it ended, not where a fault is.
+_NOT_THE_PROJECT = {
+    "NameError",
+    "SyntaxError",
+    "TimeoutError",
+    "ModuleNotFoundError",
+    "SystemExit",
+}
 
 
 def parse_trace(data: Any) -> Execution:

@@ -87,7 +87,12 @@ def _import_roots(root, package):
 
 
 def main(argv):
-    chunks_path, out_path, seconds = argv[1], argv[2], int(argv[3])
+    # Absolute: an example may change the working folder (a reproducer runs in a temporary one).
+    chunks_path, out_path, seconds = (
+        os.path.abspath(argv[1]),
+        os.path.abspath(argv[2]),
+        int(argv[3]),
+    )
     package = argv[4] if len(argv) > 4 else ""
     root = os.path.realpath(os.getcwd()) + os.sep
     sys.path[:0] = _import_roots(root, package)

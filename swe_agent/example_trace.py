@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from env_setup.plan import VENV
 from localization.execution import TRACER, Execution, example_chunks, parse_trace
+from localization.reproducer import console_scripts
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,17 @@ _PYTHON = f'$(for p in {VENV}/bin/python python python3; do command -v "$p" && b
 
 
 def trace_example(
-    box: Any, issue_text: str, *, main_package: str | None, timeout_s: int = DEFAULT_TIMEOUT_S
+    box: Any,
+    issue_text: str,
+    *,
+    main_package: str | None,
+    scripts: Mapping[str, str] | None = None,
+    timeout_s: int = DEFAULT_TIMEOUT_S,
 ) -> Execution | None:
-    """What the issue's example called and raised when run in ``box``'s workspace; None when
-    the issue has no example or the tracer could not run (the reason is logged)."""
-    chunks = example_chunks(issue_text, main_package=main_package)
+    """What the issue's example called and raised when run in ``box``'s workspace (with the
+    repository's console ``scripts``, a shell reproducer is an example too); None when the
+    issue has no example or the tracer could not run (the reason is logged)."""
+    chunks = example_chunks(issue_text, main_package=main_package, scripts=scripts)
     if not chunks:
         return None
     box.write_file(f"{_HOME}/chunks.json", json.dumps(chunks))
@@ -67,13 +74,18 @@ def sandbox_runner(
     def run(root: Path, issue_text: str, main_package: str | None) -> Execution | None:
         from sandbox import start_sandbox
 
-        if not example_chunks(issue_text, main_package=main_package):
+        scripts = console_scripts(root)
+        if not example_chunks(issue_text, main_package=main_package, scripts=scripts):
             return None
         execution = None
         for image in images:
             with start_sandbox(root, image=image) as box:
                 execution = trace_example(
-                    box, issue_text, main_package=main_package, timeout_s=timeout_s
+                    box,
+                    issue_text,
+                    main_package=main_package,
+                    scripts=scripts,
+                    timeout_s=timeout_s,
                 )
             if execution is not None and not execution.imports_failed:
                 break
@@ -88,7 +100,8 @@ def trace_in_repo(repo: Path, issue_text: str, *, main_package: str | None) -> E
     from env_setup import NoRecord, load_record
     from sandbox import DockerUnavailable, start_sandbox
 
-    if not example_chunks(issue_text, main_package=main_package):
+    scripts = console_scripts(repo)
+    if not example_chunks(issue_text, main_package=main_package, scripts=scripts):
         return None
     try:
         record = load_record(repo)
@@ -101,4 +114,4 @@ def trace_in_repo(repo: Path, issue_text: str, *, main_package: str | None) -> E
         hint = "start the Docker daemon (`sudo dockerd &`), or localize without --run-example"
         raise DockerUnavailable(str(exc), hint=hint) from None
     with box:
-        return trace_example(box, issue_text, main_package=main_package)
+        return trace_example(box, issue_text, main_package=main_package, scripts=scripts)

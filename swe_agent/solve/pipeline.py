@@ -121,12 +121,16 @@ def run_example(
 ) -> IssueContext:
     """Run the issue's example in the sandbox and rank again with what it ran (the workspace
     is restored to the base state after); the context as it was when there is no example."""
+    from localization.reproducer import console_scripts
     from swe_agent.example_trace import trace_example
 
     if context.graph is None:
         return context
     say("running the issue's example, traced")
-    execution = trace_example(box, options.issue, main_package=context.main_package)
+    scripts = console_scripts(Path(options.repo))
+    execution = trace_example(
+        box, options.issue, main_package=context.main_package, scripts=scripts
+    )
     box.restore(box.base_state)
     if execution is None:
         return context

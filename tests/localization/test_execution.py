@@ -13,12 +13,13 @@ import pytest
 from localization.execution import TRACER, Execution, example_chunks, parse_trace
 
 
-def test_a_session_becomes_its_statements_with_a_star_import_when_it_imports_nothing() -> None:
+def test_a_session_that_imports_nothing_gets_its_package_imported_first() -> None:
     text = (
         "Wrong result\n```\n>>> e = Eq(x, 1)\n>>> for a in e.args:\n...     print(a)\n...\n"
         ">>> e.as_set()\nNotImplementedError\n```\nIn [3]: solveset(e)\r\n"
     )
     assert example_chunks(text, main_package="sympy") == [
+        "import sympy",
         "from sympy import *",
         "e = Eq(x, 1)",
         "for a in e.args:\n    print(a)",
