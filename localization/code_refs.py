@@ -162,17 +162,20 @@ class ModuleIndex:
                 return self._attribute(path, parts[cut:], hops=0)
         return None
 
-    def lineage(self, key: str) -> list[str]:
-        """A class and its bases along ``inherits`` edges, nearest first (breadth first)."""
-        line, queue = [key], [key]
-        while queue and len(line) < MAX_VISITS:
-            current = queue.pop(0)
-            if current not in self.graph:
-                continue
-            for base, keyed in self.graph.succ[current].items():
-                if "inherits" in keyed and str(base) not in line:
-                    line.append(str(base))
-                    queue.append(str(base))
+    def lineage(self, key: str, *, depth: int = MAX_HOPS) -> dict[str, int]:
+        """A class and its bases along ``inherits`` edges up to ``depth`` steps up, each with
+        its distance (0 for the class itself), nearest first."""
+        line, frontier = {key: 0}, [key]
+        for step in range(1, depth + 1):
+            following = []
+            for current in frontier:
+                if current not in self.graph:
+                    continue
+                for base, keyed in self.graph.succ[current].items():
+                    if "inherits" in keyed and str(base) not in line:
+                        line[str(base)] = step
+                        following.append(str(base))
+            frontier = following
         return line
 
     def _attribute(self, owner: str, rest: list[str], *, hops: int) -> str | None:

@@ -42,6 +42,7 @@ class Execution:
 
     calls: tuple[tuple[str, int, str], ...] = ()
     raised: tuple[tuple[str, int, str], ...] = ()
+    errors: tuple[str, ...] = ()  # the type names of the exceptions ``raised`` came from
     imports_failed: bool = False  # the example's imports failed: the environment lacks something
 
 
@@ -99,6 +100,7 @@ def parse_trace(data: Any) -> Execution:
     (undefined names, syntax) or its environment did (a failing import) are not evidence."""
     calls: list[tuple[str, int, str]] = []
     raised: list[tuple[str, int, str]] = []
+    errors: list[str] = []
     failed = False
     if not isinstance(data, dict):
         return Execution()
@@ -113,7 +115,10 @@ def parse_trace(data: Any) -> Execution:
             continue
         if error.get("type") in _NOT_THE_PROJECT:
             continue
+        errors.append(str(error.get("type") or ""))
         for frame in error.get("frames") or ():
             if isinstance(frame, list) and len(frame) == 3:
                 raised.append((str(frame[0]), int(frame[1]), str(frame[2])))
-    return Execution(calls=tuple(calls), raised=tuple(raised), imports_failed=failed)
+    return Execution(
+        calls=tuple(calls), raised=tuple(raised), errors=tuple(errors), imports_failed=failed
+    )

@@ -125,7 +125,9 @@ def _implementations(loc: GraphLocalizer, methods: tuple[str, ...], ev: Evidence
         cls = loc.modules.resolve(owner)
         if len(method) < 4 or cls is None or cls not in nodes or nodes[cls].kind != "class":
             continue
-        order = {key: i for i, key in enumerate(loc.modules.lineage(cls))}
+        # The class and its direct bases: a hook further up (``Function._eval_evalf`` for
+        # ``rf(18, x).evalf()``) is a generic default, not where this class's answer comes from.
+        order = loc.modules.lineage(cls, depth=1)
         hooks = [
             (order[owner_id], node)
             for node in loc.catalog.dispatching_on(method)
@@ -135,6 +137,14 @@ def _implementations(loc: GraphLocalizer, methods: tuple[str, ...], ev: Evidence
         for i, node in hooks:
             if i == nearest:
                 ev.add(node.id, weight, f"{node.qualname} implements {name} of the issue's code")
+
+
+def _reproduced(execution: Execution, signals: IssueSignals) -> bool:
+    """Whether the example's exceptions can be the issue's: an issue that names exceptions
+    reports one of them; another raised by its example is the sandbox's (no network, an
+    optional dependency missing), and its frames would point at the wrong code."""
+    named = set(signals.exceptions)
+    return not named or bool(named & set(execution.errors))
 
 
 def _twins(loc: GraphLocalizer, ev: Evidence) -> list[tuple[Node, Node, float]]:
@@ -280,7 +290,7 @@ class GraphLocalizer:
         started = time.perf_counter()
         cfg = self.config
         signals = extract_signals(issue_text)
-        if execution is not None and execution.raised:
+        if execution is not None and execution.raised and _reproduced(execution, signals):
             raised = tuple(Frame(p, ln, fn) for p, ln, fn in execution.raised)
             signals = dataclasses.replace(signals, frames=signals.frames + raised)
         query = tokenize(query_text(issue_text))

@@ -59,6 +59,7 @@ def test_the_trace_keeps_calls_and_the_project_s_exceptions_only() -> None:
     assert parse_trace(data) == Execution(
         calls=(("shop/cart.py", 23, "total"), ("shop/pricing.py", 4, "apply_discount")),
         raised=(("shop/pricing.py", 7, "apply_discount"),),
+        errors=("ValueError",),
         imports_failed=True,
     )
     assert parse_trace(["not", "a", "trace"]) == Execution()
@@ -166,6 +167,20 @@ def test_the_frames_the_example_raised_through_count_as_a_traceback(shop_localiz
     (found,) = [loc for loc in traced.functions if loc.id == "shop/pricing.py:apply_discount"]
     assert "traceback frame shop/pricing.py:7 in apply_discount" in found.reasons
     assert traced.functions[1].id == found.id  # was third, after Cart.subtotal
+
+
+def test_frames_of_another_exception_than_the_issue_reports_are_not_a_traceback(
+    shop_localizer,
+) -> None:
+    issue = "The total raises\n\n```\nKeyboardInterrupt\n```\nIt hangs in the cart's total.\n"
+    frames = (("shop/pricing.py", 7, "apply_discount"),)
+    label = "traceback frame shop/pricing.py:7 in apply_discount"
+    for errors, counted in ((("ConnectionError",), False), (("KeyboardInterrupt",), True)):
+        traced = shop_localizer.localize(
+            issue, top=20, execution=Execution(raised=frames, errors=errors)
+        )
+        reasons = [r for loc in traced.functions for r in loc.reasons]
+        assert (label in reasons) is counted
 
 
 def test_a_call_maps_to_its_method_below_the_decorators(shop_localizer) -> None:

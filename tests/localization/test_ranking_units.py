@@ -100,13 +100,16 @@ def test_a_method_the_issues_code_calls_credits_the_nearest_hook_it_dispatches_t
         "Wrong answer for a ring whose inner radius is larger\n\n```python\n"
         "from atlas.shapes import Annulus\nAnnulus(3, 2).is_degenerate\n```\n"
     )
-    assert atlas.modules.lineage("atlas/shapes.py:Annulus") == [
-        "atlas/shapes.py:Annulus",
-        "atlas/shapes.py:Ring",
-        "atlas/shapes.py:Shape",
-    ]
+    assert atlas.modules.lineage("atlas/shapes.py:Annulus") == {
+        "atlas/shapes.py:Annulus": 0,
+        "atlas/shapes.py:Ring": 1,
+        "atlas/shapes.py:Shape": 2,
+    }
     functions = atlas.localize(issue, top=5).functions
     assert functions[0].id == "atlas/shapes.py:Ring._eval_is_degenerate"
     assert any("implements atlas.shapes.Annulus.is_degenerate" in r for r in functions[0].reasons)
     for other in functions[1:]:
         assert not any("implements" in r for r in other.reasons)
+    # Two steps up is a generic default, not evidence: Band's nearest hook is Ring's.
+    far = issue.replace("Annulus", "Band")
+    assert not any("implements" in r for f in atlas.localize(far).functions for r in f.reasons)
