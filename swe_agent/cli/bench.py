@@ -143,10 +143,11 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
         list[str] | None,
         typer.Option(
             "--example-image",
-            help="Also run each issue's example (a >>> session or a script importing the "
-            "project) in a sandbox from this image, the checkout as its workspace, and rank "
-            "with the code it called and the frames it raised. Repeat it to give images to "
-            "try in order while the example's imports fail. Needs Docker.",
+            help="Also run each issue's example (a >>> session, a shell reproducer running "
+            "the project's command, or a script importing the project) in a sandbox from "
+            "this image, the checkout as its workspace, and rank with the code it called "
+            "and the frames it raised. Repeat it to give images to try in order while the "
+            "example's imports fail. Needs Docker.",
         ),
     ] = None,
     example_timeout: Annotated[

@@ -51,9 +51,10 @@ def localize_command(
         bool,
         typer.Option(
             "--run-example",
-            help="Also run the issue's example (a >>> session or a script importing the "
-            "project) in a Docker sandbox, in the environment `swe-agent env setup` recorded, "
-            "and rank with the code it ran and the frames it raised through.",
+            help="Also run the issue's example (a >>> session, a shell reproducer running the "
+            "project's command, or a script importing the project) in a Docker sandbox, in "
+            "the environment `swe-agent env setup` recorded, and rank with the code it ran "
+            "and the frames it raised through.",
         ),
     ] = False,
 ) -> None:
