@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import time
 from dataclasses import dataclass, field
 
@@ -154,15 +155,19 @@ def _twins(loc: GraphLocalizer, ev: Evidence) -> list[tuple[Node, Node, float]]:
     cfg, nodes = loc.config, loc.index.nodes
     if cfg.twin <= 0:
         return []
-    best = [
-        (score, node)
-        for key, score in ev.ranked()
-        if (node := nodes.get(key)) is not None
-        and node.kind == "function"
-        and node.path not in loc.test_files
-    ][: cfg.twin_top]
+    best = heapq.nsmallest(  # the best first, ties by id as in ``Evidence.ranked``
+        cfg.twin_top,
+        (
+            (-score, key)
+            for key, score in ev.score.items()
+            if score > 0
+            and (node := nodes.get(key)) is not None
+            and node.kind == "function"
+            and node.path not in loc.test_files
+        ),
+    )
     out = []
-    for score, node in best:
+    for score, node in ((-negated, nodes[key]) for negated, key in best):
         if node.name.startswith("__") or len(node.name) < 4:
             continue
         twins = [
