@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import time
 from dataclasses import dataclass, field
 
 from localization.code_refs import ModuleIndex, code_names, match_code_refs, reached
 from localization.evidence import Evidence
 from localization.execution import Execution
-from localization.graphview import GraphLike, Node, is_auxiliary_path, is_test_path
+from localization.graphview import GraphLike, is_auxiliary_path, is_test_path
 from localization.infile import Documents, local_bm25, unit_documents
 from localization.lexical import LexicalIndex, lexical_index
 from localization.literals import issue_keys
@@ -27,6 +26,13 @@ from localization.matching import (
 )
 from localization.model import Localization, Location, LocationKind
 from localization.signals import Frame, IssueSignals, extract_signals, query_text
+from localization.structure import (
+    credit_hooks,
+    credit_twins,
+    editable_unit,
+    find_twins,
+    owning_class,
+)
 from localization.tokens import tokenize
 
 # Edge kind -> (weight forward, weight backward) for spreading a seed's score one hop.
@@ -116,82 +122,12 @@ def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
         ev.add(target, value, reason)
 
 
-def _implementations(loc: GraphLocalizer, methods: tuple[str, ...], ev: Evidence) -> None:
-    """A method the issue's code calls on a class (``Eq(x, 1).as_set()``) is often a template
-    that dispatches to a hook (``_eval_as_set``): credit the hook of the nearest class in the
-    called class's lineage that defines one (``Relational._eval_as_set``)."""
-    weight, nodes = loc.config.weights.implements, loc.index.nodes
-    for name in methods if weight > 0 else ():
-        owner, _, method = name.rpartition(".")
-        cls = loc.modules.resolve(owner)
-        if len(method) < 4 or cls is None or cls not in nodes or nodes[cls].kind != "class":
-            continue
-        # The class and its direct bases: a hook further up (``Function._eval_evalf`` for
-        # ``rf(18, x).evalf()``) is a generic default, not where this class's answer comes from.
-        order = loc.modules.lineage(cls, depth=1)
-        hooks = [
-            (order[owner_id], node)
-            for node in loc.catalog.dispatching_on(method)
-            if (owner_id := node.id.rpartition(".")[0]) in order
-        ]
-        nearest = min((i for i, _ in hooks), default=None)
-        for i, node in hooks:
-            if i == nearest:
-                ev.add(node.id, weight, f"{node.qualname} implements {name} of the issue's code")
-
-
 def _reproduced(execution: Execution, signals: IssueSignals) -> bool:
     """Whether the example's exceptions can be the issue's: an issue that names exceptions
     reports one of them; another raised by its example is the sandbox's (no network, an
     optional dependency missing), and its frames would point at the wrong code."""
     named = set(signals.exceptions)
     return not named or bool(named & set(execution.errors))
-
-
-def _twins(loc: GraphLocalizer, ev: Evidence) -> list[tuple[Node, Node, float]]:
-    """(twin, origin, origin's score): functions of the same name, in one or two other files,
-    as one of the functions the issue is most about. Parallel implementations (the C and C++
-    domains' literal parsers, two ``unparse``) are often changed together."""
-    cfg, nodes = loc.config, loc.index.nodes
-    if cfg.twin <= 0:
-        return []
-    best = heapq.nsmallest(  # the best first, ties by id as in ``Evidence.ranked``
-        cfg.twin_top,
-        (
-            (-score, key)
-            for key, score in ev.score.items()
-            if score > 0
-            and (node := nodes.get(key)) is not None
-            and node.kind == "function"
-            and node.path not in loc.test_files
-        ),
-    )
-    out = []
-    for score, node in ((-negated, nodes[key]) for negated, key in best):
-        if node.name.startswith("__") or len(node.name) < 4:
-            continue
-        twins = [
-            n
-            for n in loc.catalog.by_name.get(node.name, ())
-            if n.kind == "function" and n.path != node.path and n.path not in loc.test_files
-        ]
-        if twins and len({n.path for n in twins}) <= cfg.twin_files:
-            out += [(twin, node, score) for twin in twins]
-    return out
-
-
-def _credit_twins(
-    loc: GraphLocalizer, levels: dict[LocationKind, Evidence], twins: list[tuple[Node, Node, float]]
-) -> None:
-    """A twin gains a share of its origin's score; its file stays below the origin's file."""
-    share, nodes = loc.config.twin, loc.index.nodes
-    files, functions = levels[LocationKind.FILE], levels[LocationKind.FUNCTION]
-    for twin, origin, score in twins:
-        reason = f"same name as {origin.id}"
-        functions.add(_editable_unit(twin, nodes), share * loc.config.twin_function * score, reason)
-        origin_file = files.score.get(origin.path, 0.0)
-        current = files.score.get(twin.path, 0.0)
-        files.raise_to(twin.path, min(current + share * origin_file, 0.98 * origin_file), reason)
 
 
 def _boost_reached(loc: GraphLocalizer, ev: Evidence, runs: dict[str, tuple[int, str]]) -> None:
@@ -269,7 +205,7 @@ class GraphLocalizer:
             self._units[path] = unit_documents(
                 self.catalog.by_file.get(path, ()),
                 self.index.texts.get(path, ""),
-                is_unit=lambda node: _editable_unit(node, nodes) == node.id,
+                is_unit=lambda node: editable_unit(node, nodes) == node.id,
             )
         return self._units[path]
 
@@ -285,7 +221,7 @@ class GraphLocalizer:
                 if n.kind == "function" and n.name == name and line <= n.start_line <= line + 20
             ]
             if found:
-                out.add(_editable_unit(min(found, key=lambda n: n.start_line), nodes))
+                out.add(editable_unit(min(found, key=lambda n: n.start_line), nodes))
         return out
 
     def localize(
@@ -315,7 +251,7 @@ class GraphLocalizer:
         seeds = match_code_refs(used.names, self.modules, ev, cfg.weights.code_ref)
         # Methods the example calls say which code runs, not where the fault is: seeds only.
         seeds += [k for name in used.methods if (k := self.modules.resolve(name)) is not None]
-        _implementations(self, used.methods, ev)
+        credit_hooks(used.methods, self.modules, self.catalog, ev, weight=cfg.weights.implements)
         runs = reached(self.graph.graph, seeds) if seeds and cfg.reach > 0 else {}
         ran = self.ran(execution) if execution is not None else set()
         keys = issue_keys(issue_text)
@@ -360,12 +296,12 @@ def _aggregate(
         if node is None or kind == LocationKind.FILE:
             levels[kind].add(key, value, "")  # its own reasons are read from ``ev`` at the end
             continue
-        unit = _editable_unit(node, nodes) if kind == LocationKind.FUNCTION else key
+        unit = editable_unit(node, nodes) if kind == LocationKind.FUNCTION else key
         if unit == key:
             levels[kind].add(key, value, "")
         else:
             levels[kind].raise_to(unit, value, f"contains {key}")
-        owner = _owning_class(node, nodes)
+        owner = owning_class(node, nodes)
         if owner is not None and owner != key:
             levels[LocationKind.CLASS].raise_to(owner, value * cfg.member_share, f"contains {key}")
         in_file.setdefault(node.path, []).append((value, key))
@@ -375,7 +311,18 @@ def _aggregate(
         extra = cfg.runner_up * sum(v for v, _ in members[1:3])
         levels[LocationKind.FILE].add(path, value + extra, f"contains {key}")
     _file_bm25(loc, levels[LocationKind.FILE], query, about_tests=about_tests)
-    _credit_twins(loc, levels, _twins(loc, ev))
+    if cfg.twin > 0:
+        twins = find_twins(
+            ev, nodes, loc.catalog, tests=loc.test_files, top=cfg.twin_top, max_files=cfg.twin_files
+        )
+        credit_twins(
+            levels[LocationKind.FILE],
+            levels[LocationKind.FUNCTION],
+            twins,
+            nodes,
+            share=cfg.twin,
+            function_share=cfg.twin_function,
+        )
     _in_file(loc, levels, query)
     _file_prior(loc, levels)
     _boost_reached(loc, levels[LocationKind.FUNCTION], runs)
@@ -415,27 +362,6 @@ def _file_prior(loc: GraphLocalizer, levels: dict[LocationKind, Evidence]) -> No
         for key in list(level.score):
             path = key.partition(":")[0]
             level.add(key, share * files.get(path, 0.0) / best, f"in ranked file {path}")
-
-
-def _editable_unit(node: Node, nodes: dict[str, Node]) -> str:
-    """The top-level function or method that holds ``node`` ("f.py:A.m" for "f.py:A.m.inner"):
-    a fix edits that unit, so nested functions count for it and do not crowd the ranking."""
-    path, _, qualname = node.id.partition(":")
-    parts = qualname.split(".")
-    for cut in (1, 2):
-        key = f"{path}:{'.'.join(parts[:cut])}"
-        found = nodes.get(key)
-        if found is not None and found.kind == "function":
-            return key
-    return node.id
-
-
-def _owning_class(node: Node, nodes: dict[str, Node]) -> str | None:
-    """The outermost class holding ``node`` ("f.py:A" for "f.py:A.m" and "f.py:A.B.m")."""
-    path, _, qualname = node.id.partition(":")
-    first = f"{path}:{qualname.split('.', 1)[0]}"
-    found = nodes.get(first)
-    return first if found is not None and found.kind == "class" else None
 
 
 def _file_bm25(
