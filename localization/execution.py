@@ -69,7 +69,7 @@ def example_chunks(
         if main_package and not any(_IMPORT.match(s.lstrip()) for s in session):
             session[:0] = [f"import {main_package}", f"from {main_package} import *"]
         return session[:MAX_CHUNKS]
-    packages = {target.split(".")[0] for target in (scripts or {}).values()}
+    packages = {target.partition(":")[0].split(".")[0] for target in (scripts or {}).values()}
     packages |= {main_package} if main_package else set()
     reproducer = reproducer_chunks(text, scripts=scripts or {}, packages=packages)
     if reproducer:

@@ -89,6 +89,9 @@ def test_a_session_comes_first_then_a_reproducer_then_python_blocks() -> None:
     # The unnamed Python block is the foo.py the command names.
     assert "'foo.py': 'import lintx\\nx = 1\\n'" in chunks[2]
     assert example_chunks(reproducer, main_package="lintx") == ["import lintx\nx = 1\n"]
+    # `python -m` a package the console scripts live in ("lintx:main" is package lintx).
+    module_run = "```sh\npython -m lintx x.py\n```\n"
+    assert example_chunks(module_run, main_package=None, scripts={"lintx": "lintx:main"})
     session = ">>> import lintx\n>>> lintx.check()\n" + reproducer
     assert example_chunks(session, main_package="lintx", scripts=scripts)[0] == "import lintx"
 
