@@ -68,6 +68,17 @@ def console_scripts(root: Path) -> dict[str, str]:
     return {k: v for k, v in scripts.items() if isinstance(v, str) and ":" in v}
 
 
+def _blocks(text: str) -> list[tuple[str | None, str, str]]:
+    """Each fenced code block as (the file name on the line above it or None, its tag
+    lower-cased, its body dedented to the fence)."""
+    out = []
+    for m in _FENCED.finditer(text):
+        label = _LABEL.match(text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1])
+        body = _dedent(m.group(3), m.group(1))
+        out.append((label.group(1) if label else None, m.group(2).strip().lower(), body))
+    return out
+
+
 def issue_files(text: str) -> dict[str, str]:
     """Files an issue spells out: heredocs (``cat <<EOF > path``) and code blocks right under
     a line naming a file ("conf.py:"), path -> content; relative paths only."""
@@ -75,11 +86,9 @@ def issue_files(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in _HEREDOC.finditer(text):
         found[m.group(2) or m.group(3)] = m.group(5) + "\n"
-    for m in _FENCED.finditer(text):
-        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
-        label = _LABEL.match(before)
+    for label, _, body in _blocks(text):
         if label:
-            found.setdefault(label.group(1), _dedent(m.group(3), m.group(1)))
+            found.setdefault(label, body)
     return {
         path: body[:MAX_FILE_CHARS]
         for path, body in list(found.items())[:MAX_FILES]
@@ -89,13 +98,8 @@ def issue_files(text: str) -> dict[str, str]:
 
 def _unnamed_python(text: str) -> list[str]:
     """Python code blocks with no file name above them, in order."""
-    text = _unix(text)
-    blocks = []
-    for m in _FENCED.finditer(text):
-        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
-        if m.group(2).strip().lower() in {"python", "py", "python3"} and not _LABEL.match(before):
-            blocks.append(_dedent(m.group(3), m.group(1)))
-    return blocks
+    python = {"python", "py", "python3"}
+    return [body for label, tag, body in _blocks(_unix(text)) if not label and tag in python]
 
 
 def _unix(text: str) -> str:
