@@ -5,6 +5,7 @@ Public surface::
     result = localize(graph, issue_text, top=10)   # graph: repo_graph.CodeGraph
     result.files / result.classes / result.functions  # ranked Locations with reasons
     localizer = GraphLocalizer(graph)                 # reuse one index for many issues
+    GraphLocalizer(graph, history=read_history(root)) # past commits as evidence too
     gold = gold_from_patch(patch, read_old=...)       # gold locations of a reference patch
     acc_at_k(ranked_ids, gold.functions, 10)          # Acc@k
 """
@@ -12,6 +13,7 @@ Public surface::
 from localization.api import BadRepository, localize, localize_repo
 from localization.errors import BadPatch, LocalizationError
 from localization.gold import GoldLocations, gold_from_patch
+from localization.history import Change, read_history
 from localization.metrics import acc_at_k, rate
 from localization.model import Localization, Localizer, Location, LocationKind
 from localization.rank import GraphLocalizer, RankConfig
@@ -21,6 +23,7 @@ from localization.tokens import tokenize
 __all__ = [
     "BadPatch",
     "BadRepository",
+    "Change",
     "Frame",
     "GoldLocations",
     "GraphLocalizer",
@@ -37,5 +40,6 @@ __all__ = [
     "localize",
     "localize_repo",
     "rate",
+    "read_history",
     "tokenize",
 ]

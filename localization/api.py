@@ -8,6 +8,7 @@ from pathlib import Path
 from localization.errors import LocalizationError
 from localization.execution import Execution
 from localization.graphview import GraphLike
+from localization.history import read_history
 from localization.model import Localization
 from localization.rank import GraphLocalizer, RankConfig
 
@@ -36,7 +37,8 @@ def localize_repo(
     """Build (or load) the code graph of ``root`` and localize ``issue_text`` in it.
 
     ``run_example(main_package)``, when given, runs the issue's example (in a sandbox: the
-    application layer's part) and returns what it did, which the ranking then uses."""
+    application layer's part) and returns what it did, which the ranking then uses. When
+    ``root`` is in a git repository, its past commits are evidence too."""
     from repo_graph import build_graph
 
     if not root.is_dir():
@@ -45,6 +47,6 @@ def localize_repo(
         )
     if not issue_text.strip():
         raise BadRepository("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
-    localizer = GraphLocalizer(build_graph(root))
+    localizer = GraphLocalizer(build_graph(root), history=read_history(root))
     execution = run_example(localizer.modules.main_package) if run_example else None
     return localizer.localize(issue_text, top=top, execution=execution)

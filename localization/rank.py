@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from localization.code_refs import ModuleIndex, code_names, match_code_refs, reached
 from localization.evidence import Evidence
 from localization.execution import Execution
 from localization.graphview import GraphLike, is_auxiliary_path, is_test_path
+from localization.history import Change, HistoryIndex
 from localization.infile import Documents, local_bm25, unit_documents
 from localization.lexical import LexicalIndex, lexical_index
 from localization.literals import issue_keys
@@ -69,6 +71,8 @@ class RankConfig:
     twin_top: int = 3  # how many of the best functions lend their score to their namesakes
     twin_files: int = 2  # a name defined in more other files than this has no twin
     twin_function: float = 0.25  # share of ``twin`` a twin function gains (its file gains all)
+    history: float = 0.5  # weight of the files of past commits whose messages match the issue
+    history_commits: int = 20  # how many of the best-matching past commits count
 
 
 def _bm25(
@@ -173,7 +177,13 @@ def _about_tests(signals: IssueSignals, catalog: Catalog) -> bool:
 class GraphLocalizer:
     """The default Localizer: one lexical index per graph, reused across issues."""
 
-    def __init__(self, graph: GraphLike, *, config: RankConfig | None = None) -> None:
+    def __init__(
+        self,
+        graph: GraphLike,
+        *,
+        config: RankConfig | None = None,
+        history: Sequence[Change] = (),
+    ) -> None:
         started = time.perf_counter()
         self.graph = graph
         self.config = config or RankConfig()
@@ -183,6 +193,8 @@ class GraphLocalizer:
         self._adjacent: dict[str, list[tuple[str, str, float]]] = {}
         self._modules: ModuleIndex | None = None
         self._units: dict[str, Documents] = {}
+        sources = set(self.index.files) - self.test_files
+        self.history = HistoryIndex(history, keep=sources.__contains__) if history else None
         self.index_seconds = time.perf_counter() - started
 
     def neighbours(self, key: str) -> list[tuple[str, str, float]]:
@@ -258,6 +270,8 @@ class GraphLocalizer:
         if keys and cfg.literal > 0:
             self.index.literals.match(keys, self.catalog, ev, cfg.literal)
         _propagate(self, ev)
+        if self.history is not None and cfg.history > 0:  # files only: no seeds of the graph
+            self.history.credit(ev, title + names, weight=cfg.history, commits=cfg.history_commits)
         about_tests = _about_tests(signals, self.catalog)
         result = _aggregate(self, ev, query, about_tests=about_tests, top=top, runs=runs, ran=ran)
         return Localization(

@@ -158,7 +158,7 @@ def run_instance(
 ) -> InstanceRow:
     """Check out, build, localize and score one instance (with ``examples``, also run the
     issue's example and rank with what it did)."""
-    from localization import GraphLocalizer, gold_from_patch
+    from localization import GraphLocalizer, gold_from_patch, read_history
     from repo_graph import build_graph
 
     clock = time.perf_counter
@@ -179,7 +179,12 @@ def run_instance(
     # Checkouts of one repository share most blobs: parse each blob once for all of them.
     graph = build_graph(checkout.root, parse_store=cache_dir / ".parse-store")
     timings["graph"] = clock() - mark
-    localizer = GraphLocalizer(graph)
+    # The history before the base commit only: an instance never sees its own fix.
+    mark = clock()
+    git_dir = ensure_mirror(mirrors, instance.repo, url_template=url_template)
+    history = read_history(git_dir, instance.base_commit)
+    timings["history"] = clock() - mark
+    localizer = GraphLocalizer(graph, history=history)
     timings["index"] = localizer.index_seconds
     execution = None
     if examples is not None:
@@ -243,7 +248,7 @@ def _aggregate(rows: Sequence[InstanceRow]) -> dict[str, dict[str, dict[str, flo
 def _latency(rows: Sequence[InstanceRow]) -> dict[str, float | None]:
     done = [r for r in rows if r.status == "ok"]
     out: dict[str, float | None] = {}
-    for step in ("checkout", "graph", "index", "example", "localize"):
+    for step in ("checkout", "graph", "history", "index", "example", "localize"):
         values = [r.timings[step] for r in done if step in r.timings]
         out[f"{step}_p50"] = statistics.median(values) if values else None
         out[f"{step}_max"] = max(values) if values else None

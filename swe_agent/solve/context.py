@@ -16,23 +16,33 @@ class IssueContext:
     snippets: list[str] = field(default_factory=list)
     graph: Any = None  # repo_graph.CodeGraph, for the host tools
     main_package: str | None = None  # what a bare `>>> name` of the issue is imported from
+    history: tuple[Any, ...] = ()  # localization.history.Change: the repository's past commits
 
 
 def gather_context(repo: Path, issue: str, *, top: int, snippets: int) -> IssueContext:
     """Build the code graph and localize the issue in it, with no model."""
+    from localization import read_history
     from repo_graph import build_graph
 
-    return rank_context(build_graph(repo), issue, top=top, snippets=snippets)
+    graph, history = build_graph(repo), read_history(repo)
+    return rank_context(graph, issue, top=top, snippets=snippets, history=history)
 
 
 def rank_context(
-    graph: Any, issue: str, *, top: int, snippets: int, execution: Any = None
+    graph: Any,
+    issue: str,
+    *,
+    top: int,
+    snippets: int,
+    execution: Any = None,
+    history: tuple[Any, ...] = (),
 ) -> IssueContext:
-    """Localize the issue in ``graph`` (with what running its example did, when known)."""
+    """Localize the issue in ``graph`` (with what running its example did, when known, and
+    the repository's past commits)."""
     from localization import GraphLocalizer
     from repo_graph import retrieve
 
-    localizer = GraphLocalizer(graph)
+    localizer = GraphLocalizer(graph, history=history)
     found = localizer.localize(issue, top=top, execution=execution)
     ranked = [*found.files[:2], *found.classes[:1], *found.functions[:top]]
     locations = [
@@ -40,7 +50,7 @@ def rank_context(
     ]
     code = [f"{loc.id}\n{retrieve(graph, loc.id).text}" for loc in list(found.functions)[:snippets]]
     main = localizer.modules.main_package
-    return IssueContext(locations=locations, snippets=code, graph=graph, main_package=main)
+    return IssueContext(locations, code, graph, main_package=main, history=history)
 
 
 def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:

@@ -140,6 +140,7 @@ def run_example(
         top=options.top_locations,
         snippets=options.snippets,
         execution=execution,
+        history=context.history,
     )
     trajectory.record(
         "example",
