@@ -33,12 +33,14 @@ def localize_repo(
     *,
     top: int = 10,
     run_example: Callable[[str | None], Execution | None] | None = None,
+    history: bool = True,
 ) -> Localization:
     """Build (or load) the code graph of ``root`` and localize ``issue_text`` in it.
 
     ``run_example(main_package)``, when given, runs the issue's example (in a sandbox: the
     application layer's part) and returns what it did, which the ranking then uses. When
-    ``root`` is in a git repository, its past commits are evidence too."""
+    ``root`` is in a git repository, its past commits are evidence too (unless ``history`` is
+    false)."""
     from repo_graph import build_graph
 
     if not root.is_dir():
@@ -47,6 +49,7 @@ def localize_repo(
         )
     if not issue_text.strip():
         raise BadRepository("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
-    localizer = GraphLocalizer(build_graph(root), history=read_history(root))
+    changes = read_history(root) if history else ()
+    localizer = GraphLocalizer(build_graph(root), history=changes)
     execution = run_example(localizer.modules.main_package) if run_example else None
     return localizer.localize(issue_text, top=top, execution=execution)

@@ -57,8 +57,19 @@ def localize_command(
             "and the frames it raised through.",
         ),
     ] = False,
+    no_history: Annotated[
+        bool,
+        typer.Option(
+            "--no-history",
+            help="Leave the repository's git history out (by default the files of past "
+            "commits whose messages read like the issue gain score).",
+        ),
+    ] = False,
 ) -> None:
     """Rank the places in a repository that an issue is about (no model needed).
+
+    Evidence: the tracebacks, paths, names and messages the issue quotes, text match, the code
+    graph's calls and imports and, in a git checkout, the files of past commits like the issue.
 
     Examples:
 
@@ -79,7 +90,9 @@ def localize_command(
         ran["execution"] = trace_in_repo(repo, text, main_package=main_package)
         return ran["execution"]
 
-    result = localize_repo(repo, text, top=top, run_example=run if run_example else None)
+    result = localize_repo(
+        repo, text, top=top, run_example=run if run_example else None, history=not no_history
+    )
     example = _example_summary(ran["execution"]) if run_example else None
     if as_json:
         print_json({**result.to_dict(), **({"example": example} if run_example else {})})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -90,3 +91,18 @@ def test_a_file_past_commits_like_the_issue_touched_ranks_higher(atlas_repo: Pat
     # The history before that commit knows nothing of the south pole.
     before = GraphLocalizer(graph, history=read_history(atlas_repo, "HEAD~2"))
     assert before.localize(ISSUE, top=10).ids(LocationKind.FILE) == without
+
+
+def test_localize_command_uses_the_history_unless_told_not_to(atlas_repo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from swe_agent.cli import app
+
+    command = ["localize", "--repo", str(atlas_repo), "--issue", ISSUE, "--json"]
+    with_history = CliRunner().invoke(app, command)
+    assert with_history.exit_code == 0, with_history.output
+    files = {f["id"]: f["reasons"] for f in json.loads(with_history.stdout)["files"]}
+    assert files["atlas/plate.py"] == ["touched by past commits like the issue"]
+    without = CliRunner().invoke(app, [*command, "--no-history"])
+    assert without.exit_code == 0, without.output
+    assert "atlas/plate.py" not in {f["id"] for f in json.loads(without.stdout)["files"]}
