@@ -18,6 +18,7 @@ class Weights:
     """How much each kind of exact evidence is worth (BM25 is scaled to at most 1)."""
 
     frame: float = 1.6  # the function of a traceback frame, found by file and line
+    link: float = 0.8  # the function at the line of a permalink to the source (github blob #L)
     frame_name: float = 0.5  # a traceback function found by name only
     path: float = 1.2  # a file named in the issue
     dotted: float = 0.9  # an entity named with its dotted path (last two parts match)
@@ -111,6 +112,16 @@ def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weigh
             value = w.frame_name * 0.85**index * spread(len(nodes))
             for node in nodes:
                 ev.add(node.id, value, f"traceback function {frame.function}")
+
+
+def match_links(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
+    """Permalinks to source lines: the function at the line (the link's revision may differ
+    from the checkout's, so a link weighs less than a traceback frame)."""
+    for link in signals.links:
+        for path in catalog.match_path(link.path):
+            node = catalog.at_line(path, link.line)
+            if node is not None:
+                ev.add(node.id, w.link, f"linked at {link.path}#L{link.line}")
 
 
 def match_paths(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:

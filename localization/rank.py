@@ -20,6 +20,7 @@ from localization.matching import (
     Weights,
     match_dotted,
     match_frames,
+    match_links,
     match_messages,
     match_names,
     match_pairs,
@@ -253,7 +254,15 @@ class GraphLocalizer:
         _bm25(self.index, title, ev, cfg.title_bm25, label="title match")
         names = tokenize(" ".join(signals.emphasized))
         _bm25(self.index, names, ev, cfg.names_bm25, label="identifier match")
-        matchers = (match_frames, match_paths, match_dotted, match_names, match_pairs, match_title)
+        matchers = (
+            match_frames,
+            match_links,
+            match_paths,
+            match_dotted,
+            match_names,
+            match_pairs,
+            match_title,
+        )
         for matcher in matchers:
             matcher(signals, self.catalog, ev, cfg.weights)
         match_messages(signals, self.catalog, self.index.texts, ev, cfg.weights)

@@ -17,6 +17,8 @@ _PYTEST_FRAME = re.compile(
 _IPY_FRAME = re.compile(r"File (?P<path>[^\s\"]+\.py):(?P<line>\d+), in (?P<func>[\w<>.]+)")
 # cProfile / pstats row: ... 0.512 pkg/mod.py:41(__init__)
 _PROFILE_FRAME = re.compile(r"(?P<path>[\w./\\~-]+\.py):(?P<line>\d+)\((?P<func>[\w<>]+)\)")
+# A permalink to source lines: github.com/OWNER/NAME/blob/REF/pkg/mod.py#L12 (GitLab: /-/blob/)
+_LINK = re.compile(r"/blob/[\w.-]+/(?P<path>[\w./-]+\.py)#L(?P<line>\d+)")
 _PATH = re.compile(r"(?<![\w.])((?:[\w.-]+[/\\])*[\w-]+\.pyi?)(?![\w])")
 _DOTTED = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w(]?\w)")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
@@ -51,6 +53,7 @@ class IssueSignals:
     """Everything in an issue that can point at code, strongest evidence first."""
 
     frames: tuple[Frame, ...] = ()
+    links: tuple[Frame, ...] = ()  # permalinks to source lines (no function name)
     paths: tuple[str, ...] = ()
     dotted: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()  # names from backticks, code blocks, Camel/snake words
@@ -163,8 +166,10 @@ def extract_signals(text: str) -> IssueSignals:
     frames = _frames(text)
     title, tags = _title(text)
     paths = [normalize_path(p) for p in _PATH.findall(text)]
+    links = [Frame(m["path"], int(m["line"]), "") for m in _LINK.finditer(text)]
     return IssueSignals(
         frames=tuple(dict.fromkeys(frames)),
+        links=tuple(dict.fromkeys(links)),
         paths=_unique(paths + [f.path for f in frames]),
         dotted=_unique(_dotted(text)),
         identifiers=_unique(identifiers),

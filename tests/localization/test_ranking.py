@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from localization import Localization, LocationKind
+from localization import GraphLocalizer, Localization, LocationKind
+from localization.matching import Weights
+from localization.rank import RankConfig
 
 
 def _ids(result: Localization, kind: LocationKind) -> list[str]:
@@ -87,3 +89,18 @@ def test_short_or_unfound_messages_are_harmless(shop_localizer) -> None:
     issue = 'KeyError: x\nIt says "no such discount code anywhere here" and ValueError: 42'
     result = shop_localizer.localize(issue)
     assert all(not r.startswith("message") for loc in result.functions for r in loc.reasons)
+
+
+def test_a_permalink_to_a_line_credits_the_function_there(shop_localizer) -> None:
+    issue = (
+        "Amounts are off by a cent\n\n"
+        "The line at https://github.com/org/shop/blob/4f3a9c1/shop/cart.py#L25 rounds too early."
+    )
+    linked = shop_localizer.localize(issue, top=5)
+    total = next(f for f in linked.functions if f.id == "shop/cart.py:Cart.total")
+    assert "linked at shop/cart.py#L25" in total.reasons
+    unlinked = GraphLocalizer(
+        shop_localizer.graph, config=RankConfig(weights=Weights(link=0.0))
+    ).localize(issue, top=5)
+    rank = {r.id: i for i, r in enumerate(unlinked.functions)}
+    assert linked.ids(LocationKind.FUNCTION).index(total.id) < rank[total.id]

@@ -132,3 +132,14 @@ def test_profiler_rows_are_frames() -> None:
     )
     frames = extract_signals(text).frames
     assert frames == (Frame("/src/sim/model/array_model.py", 41, "__init__"),)
+
+
+def test_permalinks_to_source_lines_are_links_not_frames() -> None:
+    text = (
+        "The check at https://github.com/org/shop/blob/4f3a9c1/shop/cart.py#L21 is wrong, "
+        "as is https://gitlab.com/org/shop/-/blob/main/shop/pricing.py#L7-L9; "
+        "https://github.com/org/shop/blob/main/README.md#L3 is prose."
+    )
+    signals = extract_signals(text)
+    assert signals.links == (Frame("shop/cart.py", 21, ""), Frame("shop/pricing.py", 7, ""))
+    assert signals.frames == ()
