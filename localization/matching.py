@@ -24,12 +24,12 @@ class Weights:
     dotted: float = 0.9  # an entity named with its dotted path (last two parts match)
     emphasized: float = 0.7  # an identifier in backticks or prose equal to an entity name
     in_code: float = 0.25  # an identifier only in a code block equal to an entity name
-    stem: float = 0.45  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
+    stem: float = 0.7  # an issue word equal to a file's stem ("L031" -> rules/L031.py)
     message: float = 1.0  # an error message found verbatim in the code
     code_ref: float = 0.6  # a public name the issue's code uses (``xr.where``), resolved
     word_class: float = 0.3  # a capitalized prose word equal to a class name ("Dataset")
     plain_word_share: float = 0.3  # share of ``stem`` for a plain word (not code-like)
-    bare_name_share: float = 0.5  # share of ``path`` for a bare file name ("conf.py")
+    bare_name_share: float = 0.8  # share of ``path`` for a bare file name ("conf.py")
     title_stem: float = 0.9  # a word of the issue's title equal to a file's stem, any case
     tag_stem: float = 1.2  # the title's component tag ("[youtube]") equal to a file's stem
     constant_share: float = 0.8  # share of ``message`` for a function using its constant
