@@ -68,8 +68,10 @@ def localize_command(
 ) -> None:
     """Rank the places in a repository that an issue is about (no model needed).
 
-    Evidence: the tracebacks, paths, names and messages the issue quotes, text match, the code
-    graph's calls and imports and, in a git checkout, the files of past commits like the issue.
+    Evidence: the tracebacks, paths, links to source lines
+    (github .../blob/REF/f.py#L12), names and messages the issue quotes,
+    text match, the code graph's calls and imports and, in a git checkout,
+    the files of past commits like the issue.
 
     Examples:
 
