@@ -195,7 +195,8 @@ class GraphLocalizer:
         self._modules: ModuleIndex | None = None
         self._units: dict[str, Documents] = {}
         sources = set(self.index.files) - self.test_files
-        self.history = HistoryIndex(history, keep=sources.__contains__) if history else None
+        use = history and self.config.history > 0  # weight 0: the index would go unread
+        self.history = HistoryIndex(history, keep=sources.__contains__) if use else None
         self.index_seconds = time.perf_counter() - started
 
     def neighbours(self, key: str) -> list[tuple[str, str, float]]:
