@@ -10,6 +10,7 @@ the base state (``solve`` searches from it anyway).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shlex
@@ -69,29 +70,31 @@ def sandbox_runner(
     """Runs an issue's example in a fresh sandbox whose workspace is the given checkout (for
     ``bench localize --example-image``): from the first of ``images``, and from the next one
     while the example's imports fail (an older commit may need an older Python). No sandbox
-    starts for an issue with no example."""
+    starts for an issue with no example. The runner pickles (``bench localize --workers``)."""
+    return functools.partial(_run_in_sandboxes, tuple(images), timeout_s)
 
-    def run(root: Path, issue_text: str, main_package: str | None) -> Execution | None:
-        from sandbox import start_sandbox
 
-        scripts = console_scripts(root)
-        if not example_chunks(issue_text, main_package=main_package, scripts=scripts):
-            return None
-        execution = None
-        for image in images:
-            with start_sandbox(root, image=image) as box:
-                execution = trace_example(
-                    box,
-                    issue_text,
-                    main_package=main_package,
-                    scripts=scripts,
-                    timeout_s=timeout_s,
-                )
-            if execution is not None and not execution.imports_failed:
-                break
-        return execution
+def _run_in_sandboxes(
+    images: tuple[str | None, ...],
+    timeout_s: int,
+    root: Path,
+    issue_text: str,
+    main_package: str | None,
+) -> Execution | None:
+    from sandbox import start_sandbox
 
-    return run
+    scripts = console_scripts(root)
+    if not example_chunks(issue_text, main_package=main_package, scripts=scripts):
+        return None
+    execution = None
+    for image in images:
+        with start_sandbox(root, image=image) as box:
+            execution = trace_example(
+                box, issue_text, main_package=main_package, scripts=scripts, timeout_s=timeout_s
+            )
+        if execution is not None and not execution.imports_failed:
+            break
+    return execution
 
 
 def trace_in_repo(repo: Path, issue_text: str, *, main_package: str | None) -> Execution | None:

@@ -276,27 +276,62 @@ def run_localize_bench(
     url_template: str | None = DEFAULT_REPO_URL,
     on_done: Callable[[InstanceRow], None] | None = None,
     examples: ExampleRunner | None = None,
+    workers: int = 1,
 ) -> BenchReport:
-    """Run every instance (skipping those whose repository has no mirror) and aggregate."""
-    rows: list[InstanceRow] = []
-    for instance in instances:
-        try:
-            # A mirror, else a clone from url_template when a network exists.
-            ensure_mirror(mirrors, instance.repo, url_template=url_template)
-        except RepoNotAvailable as exc:
-            row = InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
-        else:
-            row = _guarded(
-                instance,
-                mirrors=mirrors,
-                cache_dir=cache_dir,
-                url_template=url_template,
-                examples=examples,
-            )
-        rows.append(row)
-        if on_done is not None:
-            on_done(row)
+    """Run every instance (skipping those whose repository has no mirror) and aggregate; with
+    ``workers`` > 1, that many instances at once in worker processes (rows keep the input
+    order; ``on_done`` is called as each one finishes)."""
+    where = {
+        "mirrors": mirrors,
+        "cache_dir": cache_dir,
+        "url_template": url_template,
+        "examples": examples,
+    }
+    if workers > 1 and len(instances) > 1:
+        rows = _in_workers(instances, where, workers, on_done)
+    else:
+        rows = []
+        for instance in instances:
+            rows.append(_bench_one(instance, where))
+            if on_done is not None:
+                on_done(rows[-1])
     return BenchReport(tuple(rows), _aggregate(rows), _latency(rows), _by_category(instances, rows))
+
+
+def _bench_one(instance: Instance, where: dict[str, Any]) -> InstanceRow:
+    try:
+        # A mirror, else a clone from url_template when a network exists.
+        ensure_mirror(where["mirrors"], instance.repo, url_template=where["url_template"])
+    except RepoNotAvailable as exc:
+        return InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
+    return _guarded(instance, **where)
+
+
+def _in_workers(
+    instances: Sequence[Instance],
+    where: dict[str, Any],
+    workers: int,
+    on_done: Callable[[InstanceRow], None] | None,
+) -> list[InstanceRow]:
+    """Instances in a pool of fresh processes (spawned: the caller may run threads, such as a
+    progress bar's). Checkouts are written atomically, so two workers may share a cache."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    rows: list[InstanceRow | None] = [None] * len(instances)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_bench_one, inst, where): i for i, inst in enumerate(instances)}
+        try:
+            for future in as_completed(futures):
+                row = future.result()
+                rows[futures[future]] = row
+                if on_done is not None:
+                    on_done(row)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [row for row in rows if row is not None]
 
 
 def _by_category(

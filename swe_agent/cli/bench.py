@@ -15,6 +15,7 @@ from swe_agent.cli.bench_options import (
     Limit,
     Repos,
     RepoUrl,
+    Workers,
     clone_url_template,
     mirrors_dir,
 )
@@ -153,6 +154,7 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     example_timeout: Annotated[
         int, typer.Option("--example-timeout", min=1, help="Seconds each example may run.")
     ] = 60,
+    workers: Workers = 1,
 ) -> None:
     """Measure localization (file, class, function Acc@k) against a BM25 baseline.
 
@@ -169,7 +171,7 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
 
       swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
 
-      swe-agent bench localize verified.jsonl --repos mirrors --split heldout
+      swe-agent bench localize verified.jsonl --repos mirrors --split heldout --workers 4
 
       swe-agent bench localize verified.jsonl --repos mirrors --filter '^sympy__' \\
         --example-image swe-agent/env:0123456789abcdef
@@ -181,6 +183,8 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     repos = mirrors_dir(repos)
     if not repos.is_dir():
         raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
+    if workers < 1:
+        raise BadInput(f"--workers {workers} must be at least 1")
     url_template = clone_url_template(repo_url_template)
     if split is not None and split not in SPLITS:
         raise BadInput(f"unknown split {split!r}", hint="use --split dev or --split heldout")
@@ -199,6 +203,7 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
         cache_dir or default_cache_dir(),
         url_template=url_template,
         examples=examples,
+        workers=workers,
     )
     if as_json:
         print_json(report.to_dict())
@@ -213,6 +218,7 @@ def _run_with_progress(
     *,
     url_template: str | None,
     examples: Any = None,
+    workers: int = 1,
 ) -> BenchReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -238,4 +244,5 @@ def _run_with_progress(
             url_template=url_template,
             on_done=advance,
             examples=examples,
+            workers=workers,
         )

@@ -21,6 +21,7 @@ from swe_agent.cli.bench_options import (
     Limit,
     Repos,
     RepoUrl,
+    Workers,
     blob_paths,
     clone_url_template,
     mirrors_dir,
@@ -34,7 +35,6 @@ RayAddress = Annotated[
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
 ]
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
-Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
 
 
 def _check_common(repos: Path, workers: int, executor: str) -> None:

@@ -33,6 +33,7 @@ RepoUrl = Annotated[
 Instances = Annotated[str | None, typer.Option("--instances", help="Comma-separated instance ids.")]
 Filter = Annotated[str | None, typer.Option("--filter", help="Regular expression on instance ids.")]
 Limit = Annotated[int | None, typer.Option("--limit", help="At most N instances.")]
+Workers = Annotated[int, typer.Option("--workers", help="Instances in parallel.")]
 Blobs = Annotated[
     list[Path] | None,
     typer.Option(

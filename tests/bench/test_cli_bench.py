@@ -111,3 +111,31 @@ def test_bench_bad_inputs_exit_2(tmp_path: Path) -> None:
         app, ["bench", "localize", str(tmp_path), "--repos", str(tmp_path / "none")]
     )
     assert result.exit_code == 2 and "not a directory" in _flat(result.output)
+
+
+def test_bench_localize_workers_match_one_process(mirror, tmp_path: Path) -> None:
+    """--workers 2 runs instances in worker processes: the same rows, in the input order."""
+    args = ["bench", "localize", str(_dataset(tmp_path, mirror)), "--repos", str(mirror.mirrors)]
+    args += ["--repo-url-template", "", "--cache-dir", str(tmp_path / "cache"), "--json"]
+    one = json.loads(runner.invoke(app, args).stdout)
+    result = runner.invoke(app, [*args, "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    two = json.loads(result.stdout)
+
+    def strip(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "timings"} for row in rows]
+
+    assert strip(two["rows"]) == strip(one["rows"])
+    assert two["aggregates"] == one["aggregates"]
+    bad = runner.invoke(app, [*args, "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers 0 must be at least 1" in _flat(bad.output)
+
+
+def test_example_runner_pickles_for_workers() -> None:
+    """Worker processes get the example runner by pickling; building it starts no sandbox."""
+    import pickle
+
+    from swe_agent.example_trace import sandbox_runner
+
+    runner_ = pickle.loads(pickle.dumps(sandbox_runner(["img:a", "img:b"], timeout_s=5)))
+    assert runner_.args == (("img:a", "img:b"), 5)
