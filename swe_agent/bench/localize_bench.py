@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -281,57 +282,59 @@ def run_localize_bench(
     """Run every instance (skipping those whose repository has no mirror) and aggregate; with
     ``workers`` > 1, that many instances at once in worker processes (rows keep the input
     order; ``on_done`` is called as each one finishes)."""
-    where = {
-        "mirrors": mirrors,
-        "cache_dir": cache_dir,
-        "url_template": url_template,
-        "examples": examples,
-    }
-    if workers > 1 and len(instances) > 1:
-        rows = _in_workers(instances, where, workers, on_done)
+    rows: dict[int, InstanceRow] = {}
+
+    def finish(number: int, row: InstanceRow) -> None:
+        rows[number] = row
+        if on_done is not None:
+            on_done(row)
+
+    runnable: list[tuple[int, Instance]] = []
+    for number, instance in enumerate(instances):
+        try:
+            # A mirror, else a clone from url_template when a network exists.
+            ensure_mirror(mirrors, instance.repo, url_template=url_template)
+        except RepoNotAvailable as exc:
+            finish(number, InstanceRow(instance.instance_id, instance.repo, "skipped", str(exc)))
+        else:
+            runnable.append((number, instance))
+    run = partial(
+        _guarded, mirrors=mirrors, cache_dir=cache_dir, url_template=url_template, examples=examples
+    )
+    if workers > 1 and len(runnable) > 1:
+        _in_workers(run, runnable, workers, finish)
     else:
-        rows = []
-        for instance in instances:
-            rows.append(_bench_one(instance, where))
-            if on_done is not None:
-                on_done(rows[-1])
-    return BenchReport(tuple(rows), _aggregate(rows), _latency(rows), _by_category(instances, rows))
-
-
-def _bench_one(instance: Instance, where: dict[str, Any]) -> InstanceRow:
-    try:
-        # A mirror, else a clone from url_template when a network exists.
-        ensure_mirror(where["mirrors"], instance.repo, url_template=where["url_template"])
-    except RepoNotAvailable as exc:
-        return InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
-    return _guarded(instance, **where)
+        for number, instance in runnable:
+            finish(number, run(instance))
+    ordered = [rows[number] for number in range(len(instances))]
+    return BenchReport(
+        tuple(ordered), _aggregate(ordered), _latency(ordered), _by_category(instances, ordered)
+    )
 
 
 def _in_workers(
-    instances: Sequence[Instance],
-    where: dict[str, Any],
+    run: Callable[[Instance], InstanceRow],
+    runnable: list[tuple[int, Instance]],
     workers: int,
-    on_done: Callable[[InstanceRow], None] | None,
-) -> list[InstanceRow]:
-    """Instances in a pool of fresh processes (spawned: the caller may run threads, such as a
-    progress bar's). Checkouts are written atomically, so two workers may share a cache."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    finish: Callable[[int, InstanceRow], None],
+) -> None:
+    """Instances in the batches' pool of spawned processes (checkouts are written atomically,
+    so two workers may share a cache)."""
+    from swe_agent.bench.executors import LocalExecutor, drive
 
-    rows: list[InstanceRow | None] = [None] * len(instances)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_bench_one, inst, where): i for i, inst in enumerate(instances)}
-        try:
-            for future in as_completed(futures):
-                row = future.result()
-                rows[futures[future]] = row
-                if on_done is not None:
-                    on_done(row)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return [row for row in rows if row is not None]
+    number = {id(instance): n for n, instance in runnable}
+
+    def done(instance: Instance, outcome: InstanceRow | BaseException) -> None:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        finish(number[id(instance)], outcome)
+
+    executor = LocalExecutor(workers=workers)
+    try:
+        tasks = [instance for _, instance in runnable]
+        drive(executor, run, tasks, workers=workers, on_done=done)
+    finally:
+        executor.close()
 
 
 def _by_category(
