@@ -3,7 +3,9 @@
 An issue names a command-line flag (``--fixtures``), a markup directive (``.. include::``), a
 role or field (``:rtype:``) or a quoted option value (``'description'``). Code that handles
 such a key holds it as a literal (``names=('rtype',)``, ``register_directive('include', ...)``),
-and when only a few source files do, they are likely where the behaviour lives.
+and when only a few source files do, they are likely where the behaviour lives. A markup name
+counts double: a directive or role is registered under exactly its name, next to the code that
+implements it, where a flag or a quoted word is also spelled by whatever passes it on.
 """
 
 from __future__ import annotations
@@ -25,17 +27,21 @@ _LITERAL = re.compile(r"""(['"])(-{0,2}[A-Za-z_][\w.:-]{1,40})\1""")
 MAX_FILES = 5  # a key spelled in more source files than this points nowhere in particular
 OPTION_TABLE = 20  # a file spelling more distinct flags than this defines options, not behaviour
 MAX_KEYS = 12
+MARKUP = 2.0  # weight of a directive or role name relative to a flag or quoted word
 
 
-def issue_keys(text: str) -> tuple[str, ...]:
+def issue_keys(text: str) -> dict[str, float]:
     """Flags, directive, role and field names of the whole issue, and short quoted names of
-    its prose (a quoted word inside example code is more often data than a key)."""
+    its prose (a quoted word inside example code is more often data than a key), each with
+    its weight: ``MARKUP`` for a directive or role name, 1 for the others."""
     prose = FENCE.sub(" ", text)
+    markup = {m.group(1) for regex in (_DIRECTIVE, _ROLE) for m in regex.finditer(text)}
     found = [
         m.group(1) for regex in (_DIRECTIVE, _ROLE, _FIELD, _FLAG) for m in regex.finditer(text)
     ]
     found += _QUOTED.findall(prose)
-    return tuple(dict.fromkeys(found))[:MAX_KEYS]
+    keys = list(dict.fromkeys(found))[:MAX_KEYS]
+    return {key: MARKUP if key in markup else 1.0 for key in keys}
 
 
 class LiteralIndex:
@@ -57,18 +63,20 @@ class LiteralIndex:
         # An option table (an argparse setup naming every flag) says nothing about one flag.
         self.option_tables = {path for path, names in flags.items() if len(names) > OPTION_TABLE}
 
-    def match(self, keys: tuple[str, ...], catalog: Catalog, ev: Evidence, weight: float) -> None:
-        """Credit the functions (and files) that spell a key, when few files do; a place
-        spelling several keys counts its strongest one."""
+    def match(
+        self, keys: Mapping[str, float], catalog: Catalog, ev: Evidence, weight: float
+    ) -> None:
+        """Credit the functions (and files) that spell a key (``keys``: key -> its multiple
+        of ``weight``), when few files do; a place spelling several keys counts its strongest."""
         credit: dict[str, tuple[float, str]] = {}
-        for key in keys:
+        for key, strength in keys.items():
             places = self.places.get(key, [])
             if key.startswith("--"):
                 places = [p for p in places if p[0] not in self.option_tables]
             files = {path for path, _ in places}
             if not files or len(files) > MAX_FILES:
                 continue
-            value = weight * spread(len(files))
+            value = weight * strength * spread(len(files))
             label = f"'{key}' spelled in the code"
             holders = [catalog.at_line(path, line) for path, line in places[:20]]
             for where, share in [(n.id, 1.0) for n in holders if n] + [(f, 0.5) for f in files]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from localization import GraphLocalizer, LocationKind
 from localization.evidence import Evidence
-from localization.literals import OPTION_TABLE, LiteralIndex, issue_keys
+from localization.literals import MARKUP, OPTION_TABLE, LiteralIndex, issue_keys
 from localization.matching import Catalog
 
 
@@ -17,6 +17,9 @@ def test_issue_keys_are_flags_markup_names_and_quoted_prose_names() -> None:
     keys = issue_keys(text)
     assert set(keys) == {"--fixtures", "function", "rtype", "class", "signature"}
     assert "red" not in keys  # a quoted word of example code is data, not a key
+    # A directive or role name is registered under exactly its name: it weighs more.
+    assert keys["function"] == keys["class"] == MARKUP
+    assert keys["--fixtures"] == keys["rtype"] == keys["signature"] == 1.0
 
 
 def test_a_flag_spelled_in_one_module_ranks_its_function(atlas: GraphLocalizer) -> None:
@@ -33,5 +36,16 @@ def test_an_option_table_does_not_claim_every_flag() -> None:
     index = LiteralIndex(texts, skip=set())
     assert index.option_tables == {"pkg/options.py"}
     ev = Evidence()
-    index.match(("--flag-3",), Catalog([]), ev, 1.0)
+    index.match({"--flag-3": 1.0}, Catalog([]), ev, 1.0)
     assert set(ev.score) == {"pkg/run.py"}
+
+
+def test_a_directive_name_weighs_more_than_a_quoted_word() -> None:
+    texts = {"pkg/directives.py": "register('include', Include)\n", "pkg/io.py": "x = 'include'\n"}
+    index = LiteralIndex(texts, skip=set())
+    ev = Evidence()
+    index.match(issue_keys(".. include:: other.rst\n"), Catalog([]), ev, 1.0)
+    directive = ev.score["pkg/directives.py"]
+    ev = Evidence()
+    index.match(issue_keys("the option 'include' is ignored\n"), Catalog([]), ev, 1.0)
+    assert directive == MARKUP * ev.score["pkg/directives.py"]
