@@ -35,10 +35,8 @@ def issue_keys(text: str) -> dict[str, float]:
     its prose (a quoted word inside example code is more often data than a key), each with
     its weight: ``MARKUP`` for a directive or role name, 1 for the others."""
     prose = FENCE.sub(" ", text)
-    markup = {m.group(1) for regex in (_DIRECTIVE, _ROLE) for m in regex.finditer(text)}
-    found = [
-        m.group(1) for regex in (_DIRECTIVE, _ROLE, _FIELD, _FLAG) for m in regex.finditer(text)
-    ]
+    markup = [m.group(1) for regex in (_DIRECTIVE, _ROLE) for m in regex.finditer(text)]
+    found = markup + [m.group(1) for regex in (_FIELD, _FLAG) for m in regex.finditer(text)]
     found += _QUOTED.findall(prose)
     keys = list(dict.fromkeys(found))[:MAX_KEYS]
     return {key: MARKUP if key in markup else 1.0 for key in keys}
