@@ -13,6 +13,7 @@ lies, most often, in code the example ran.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from localization.reproducer import reproducer_chunks
-from localization.signals import FENCE
+from localization.signals import FENCE, Frame, IssueSignals
 
 TRACER = Path(__file__).with_name("trace_example.py")  # the script the sandbox runs
 # One statement of an interpreter session, with its continuation lines.
@@ -44,6 +45,21 @@ class Execution:
     raised: tuple[tuple[str, int, str], ...] = ()
     errors: tuple[str, ...] = ()  # the type names of the exceptions ``raised`` came from
     imports_failed: bool = False  # the example's imports failed: the environment lacks something
+
+
+def with_raised(signals: IssueSignals, execution: Execution) -> IssueSignals:
+    """The issue's signals with the frames and exception types the example raised, when they
+    can be the issue's: an issue that names exceptions reports one of them; another raised by
+    its example is the sandbox's (no network, an optional dependency missing), and its frames
+    would point at the wrong code."""
+    named = set(signals.exceptions)
+    if not execution.raised or (named and not named & set(execution.errors)):
+        return signals
+    return dataclasses.replace(
+        signals,
+        frames=signals.frames + tuple(Frame(p, ln, fn) for p, ln, fn in execution.raised),
+        exceptions=signals.exceptions + tuple(e for e in execution.errors if e),
+    )
 
 
 def example_chunks(

@@ -91,13 +91,26 @@ def spread(count: int) -> float:
     return 1.0 / math.sqrt(max(count, 1))
 
 
+FRAME_DECAY = 0.85  # each frame of this repository above the deepest weighs this much less
+PATH_DECAY = 0.9  # each frame below the outermost, when stopped by hand (see ``match_frames``)
+
+
+def interrupted(signals: IssueSignals) -> bool:
+    """Whether the issue's frames show where a program was rather than where it failed: the
+    only exception it names is ``KeyboardInterrupt`` (a slow call stopped by hand)."""
+    return set(signals.exceptions) == {"KeyboardInterrupt"}
+
+
 def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weights) -> None:
-    """Traceback frames: the function at the frame's line, deeper frames weigh more."""
+    """Traceback frames: the function at the frame's line, deeper frames weigh more. When the
+    program was interrupted, not failing, the outer frames weigh more: the deepest is where
+    the time went (a loop, an I/O call), the outer ones the call that should not go there."""
     # Depth counts only frames in this repository: library frames below them say nothing.
     located = [(frame, catalog.match_path(frame.path)) for frame in reversed(signals.frames)]
+    outermost = sum(1 for _, files in located if files) - 1 if interrupted(signals) else None
     depth = 0
     for index, (frame, files) in enumerate(located):
-        decay = 0.85**depth
+        decay = FRAME_DECAY**depth if outermost is None else PATH_DECAY ** (outermost - depth)
         depth += 1 if files else 0
         for path in files:
             node = catalog.at_line(path, frame.line)
@@ -109,7 +122,7 @@ def match_frames(signals: IssueSignals, catalog: Catalog, ev: Evidence, w: Weigh
             ev.raise_to(path, w.frame * decay, label)
         if not files and frame.function in catalog.by_name:
             nodes = catalog.by_name[frame.function]
-            value = w.frame_name * 0.85**index * spread(len(nodes))
+            value = w.frame_name * FRAME_DECAY**index * spread(len(nodes))
             for node in nodes:
                 ev.add(node.id, value, f"traceback function {frame.function}")
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from localization.code_refs import ModuleIndex, code_names, match_code_refs, reached
 from localization.evidence import Evidence
-from localization.execution import Execution
+from localization.execution import Execution, with_raised
 from localization.graphview import GraphLike, is_auxiliary_path, is_test_path
 from localization.history import Change, HistoryIndex
 from localization.infile import Documents, local_bm25, unit_documents
@@ -28,7 +27,7 @@ from localization.matching import (
     match_title,
 )
 from localization.model import Localization, Location, LocationKind
-from localization.signals import Frame, IssueSignals, extract_signals, query_text
+from localization.signals import IssueSignals, extract_signals, query_text
 from localization.structure import (
     credit_hooks,
     credit_twins,
@@ -125,14 +124,6 @@ def _propagate(loc: GraphLocalizer, ev: Evidence) -> None:
         frontier = sorted(nxt, key=lambda item: -item[1])[: cfg.seeds]
     for target, (value, reason) in spread.items():
         ev.add(target, value, reason)
-
-
-def _reproduced(execution: Execution, signals: IssueSignals) -> bool:
-    """Whether the example's exceptions can be the issue's: an issue that names exceptions
-    reports one of them; another raised by its example is the sandbox's (no network, an
-    optional dependency missing), and its frames would point at the wrong code."""
-    named = set(signals.exceptions)
-    return not named or bool(named & set(execution.errors))
 
 
 def _boost_reached(loc: GraphLocalizer, ev: Evidence, runs: dict[str, tuple[int, str]]) -> None:
@@ -245,9 +236,8 @@ class GraphLocalizer:
         started = time.perf_counter()
         cfg = self.config
         signals = extract_signals(issue_text)
-        if execution is not None and execution.raised and _reproduced(execution, signals):
-            raised = tuple(Frame(p, ln, fn) for p, ln, fn in execution.raised)
-            signals = dataclasses.replace(signals, frames=signals.frames + raised)
+        if execution is not None:
+            signals = with_raised(signals, execution)
         query = tokenize(query_text(issue_text))
         ev = Evidence()
         _bm25(self.index, query, ev, cfg.bm25, label="text match")

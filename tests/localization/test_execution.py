@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from localization.execution import TRACER, Execution, example_chunks, parse_trace
+from localization.execution import TRACER, Execution, example_chunks, parse_trace, with_raised
+from localization.matching import interrupted
+from localization.signals import extract_signals
 
 
 def test_a_session_that_imports_nothing_gets_its_package_imported_first() -> None:
@@ -205,3 +207,13 @@ def test_localize_run_example_without_docker_says_how_to_go_on(
     assert result.exit_code == 1
     assert "Docker is not available" in result.output
     assert "without --run-example" in " ".join(result.output.split())
+
+
+def test_the_examples_exception_types_join_the_issues_with_its_frames() -> None:
+    raised = Execution(raised=(("shop/pricing.py", 7, "apply_discount"),), errors=("ValueError",))
+    signals = with_raised(extract_signals("The total is wrong after a discount."), raised)
+    assert signals.exceptions == ("ValueError",)  # a failure: its deepest frame counts most
+    assert not interrupted(signals)
+    assert signals.frames[-1].function == "apply_discount"
+    named = extract_signals("It fails with KeyError")
+    assert with_raised(named, raised) == named  # another exception than the issue's

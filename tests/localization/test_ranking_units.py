@@ -6,7 +6,7 @@ import pytest
 
 from localization import GraphLocalizer, LocationKind
 from localization.evidence import Evidence
-from localization.matching import Weights, match_pairs
+from localization.matching import Weights, interrupted, match_frames, match_pairs
 from localization.rank import RankConfig
 from localization.signals import extract_signals
 
@@ -113,3 +113,30 @@ def test_a_method_the_issues_code_calls_credits_the_nearest_hook_it_dispatches_t
     # Two steps up is a generic default, not evidence: Band's nearest hook is Ring's.
     far = issue.replace("Annulus", "Band")
     assert not any("implements" in r for f in atlas.localize(far).functions for r in f.reasons)
+
+
+_CALL_PATH = (
+    "Traceback (most recent call last):\n"
+    '  File "shop/cart.py", line 25, in total\n'
+    '  File "shop/pricing.py", line 7, in apply_discount\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("ending", "first"),
+    [
+        ("ValueError: discount must be between 0 and 100 percent", "apply_discount"),
+        ("KeyboardInterrupt", "total"),  # stopped by hand: where it was, not where it failed
+        ("re.error: missing )", "apply_discount"),  # a failure, if of a name not recognized
+    ],
+)
+def test_the_deepest_frame_weighs_most_unless_the_program_was_interrupted(
+    shop_localizer: GraphLocalizer, ending: str, first: str
+) -> None:
+    ev = Evidence()
+    signals = extract_signals(f"Total is slow\n\n```\n{_CALL_PATH}{ending}\n```\n")
+    match_frames(signals, shop_localizer.catalog, ev, Weights())
+    deepest = ev.score["shop/pricing.py:apply_discount"]
+    outermost = ev.score["shop/cart.py:Cart.total"]
+    assert (deepest > outermost) is (first == "apply_discount")
+    assert interrupted(signals) is (first == "total")
