@@ -24,22 +24,26 @@ _FIELD = re.compile(r"^[ \t>]*:([a-z][\w-]*)(?=[\s:])", re.M)
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][\w-]+)")
 _QUOTED = re.compile(r"""(?<![\w'"])['"]([A-Za-z_][\w.-]{2,40})['"](?![\w'"])""")
 _LITERAL = re.compile(r"""(['"])(-{0,2}[A-Za-z_][\w.:-]{1,40})\1""")
+_INLINE = re.compile(r"`(-{0,2}[A-Za-z_][\w.:-]{1,40})`")  # inline code that could be a literal
 MAX_FILES = 5  # a key spelled in more source files than this points nowhere in particular
 OPTION_TABLE = 20  # a file spelling more distinct flags than this defines options, not behaviour
 MAX_KEYS = 12
+MAX_INLINE = 6  # inline-code keys counted after the others
 MARKUP = 2.0  # weight of a directive or role name relative to a flag or quoted word
 
 
 def issue_keys(text: str) -> dict[str, float]:
-    """Flags, directive, role and field names of the whole issue, and short quoted names of
-    its prose (a quoted word inside example code is more often data than a key), each with
-    its weight: ``MARKUP`` for a directive or role name, 1 for the others."""
+    """Flags, directive, role and field names of the whole issue, short quoted names of its
+    prose (a quoted word inside example code is more often data than a key), then the inline
+    code of its prose (`py:class`, `chunks`: an option, role or key the code spells as a
+    string), each with its weight: ``MARKUP`` for a directive or role name, 1 for the others."""
     prose = FENCE.sub(" ", text)
     markup = [m.group(1) for regex in (_DIRECTIVE, _ROLE) for m in regex.finditer(text)]
     found = markup + [m.group(1) for regex in (_FIELD, _FLAG) for m in regex.finditer(text)]
     found += _QUOTED.findall(prose)
     keys = list(dict.fromkeys(found))[:MAX_KEYS]
-    return {key: MARKUP if key in markup else 1.0 for key in keys}
+    inline = [k for k in dict.fromkeys(_INLINE.findall(prose)) if k not in keys][:MAX_INLINE]
+    return {key: MARKUP if key in markup else 1.0 for key in keys + inline}
 
 
 class LiteralIndex:

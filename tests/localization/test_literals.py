@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from localization import GraphLocalizer, LocationKind
 from localization.evidence import Evidence
-from localization.literals import MARKUP, OPTION_TABLE, LiteralIndex, issue_keys
+from localization.literals import MARKUP, MAX_INLINE, OPTION_TABLE, LiteralIndex, issue_keys
 from localization.matching import Catalog
 
 
@@ -49,3 +49,26 @@ def test_a_directive_name_weighs_more_than_a_quoted_word() -> None:
     ev = Evidence()
     index.match(issue_keys("the option 'include' is ignored\n"), Catalog([]), ev, 1.0)
     assert directive == MARKUP * ev.score["pkg/directives.py"]
+
+
+def test_inline_code_of_the_prose_is_a_key_after_the_others() -> None:
+    text = (
+        "Nitpick flags `Literal` values as a missing `py:class` with mode 'strict'\n"
+        "```python\nfoo(`kept_out`)\n```\n"
+    )
+    keys = issue_keys(text)
+    assert list(keys) == ["strict", "Literal", "py:class"]  # quoted words first
+    assert keys["py:class"] == 1.0
+    many = " ".join(f"`name_{i}`" for i in range(MAX_INLINE + 2))
+    assert len(issue_keys(many)) == MAX_INLINE
+    # Inline code that a role already gave keeps the role's weight; a role's target is inline.
+    assert issue_keys("see :py:class:`Foo` and `class`") == {"class": MARKUP, "Foo": 1.0}
+
+
+def test_an_inline_key_credits_the_module_spelling_it() -> None:
+    texts = {"pkg/python.py": "roles = {'py:class': XRef()}\n", "pkg/other.py": "x = 1\n"}
+    ev = Evidence()
+    LiteralIndex(texts, skip=set()).match(
+        issue_keys("Values end up as a missing `py:class`."), Catalog([]), ev, 1.0
+    )
+    assert set(ev.score) == {"pkg/python.py"}
