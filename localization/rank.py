@@ -30,6 +30,7 @@ from localization.model import Localization, Location, LocationKind
 from localization.signals import IssueSignals, extract_signals, query_text
 from localization.structure import (
     credit_hooks,
+    credit_tables,
     credit_twins,
     editable_unit,
     find_twins,
@@ -71,6 +72,7 @@ class RankConfig:
     twin_top: int = 3  # how many of the best functions lend their score to their namesakes
     twin_files: int = 2  # a name defined in more other files than this has no twin
     twin_function: float = 0.25  # share of ``twin`` a twin function gains (its file gains all)
+    tables: int = 3  # a grammar file among this many best files brings its generated tables
     history: float = 0.5  # weight of the files of past commits whose messages match the issue
     history_commits: int = 20  # how many of the best-matching past commits count
 
@@ -337,6 +339,7 @@ def _aggregate(
             share=cfg.twin,
             function_share=cfg.twin_function,
         )
+    credit_tables(levels[LocationKind.FILE], nodes, top=cfg.tables)
     _in_file(loc, levels, query)
     _file_prior(loc, levels)
     _boost_reached(loc, levels[LocationKind.FUNCTION], runs)

@@ -1,15 +1,17 @@
-"""Evidence from the code's structure: editable units, parallel implementations, hooks.
+"""Evidence from the code's structure: editable units, parallel implementations, hooks,
+generated parser tables.
 
 unit = editable_unit(node, nodes)                # "f.py:A.m" for "f.py:A.m.inner"
 pairs = find_twins(ev, nodes, catalog, tests=tests, top=3, max_files=2)
 credit_twins(files, functions, pairs, nodes, share=0.5, function_share=0.25)
 credit_hooks(["sympy.Eq.as_set"], modules, catalog, ev, weight=0.9)
+credit_tables(files, nodes, top=3)  # cds_parsetab.py follows cds.py (file ids are paths)
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Container, Iterable
 
 from localization.code_refs import ModuleIndex
 from localization.evidence import Evidence
@@ -127,3 +129,17 @@ def credit_hooks(
         for i, node in hooks:
             if i == nearest:
                 ev.add(node.id, weight, f"{node.qualname} implements {name} of the issue's code")
+
+
+GENERATED_TABLES = ("_parsetab", "_lextab")  # PLY writes these next to the grammar's module
+TABLE_SHARE = 0.97  # a table ranks just below its grammar file
+
+
+def credit_tables(files: Evidence, ids: Container[str], *, top: int) -> None:
+    """A parser generator's tables (``cds_parsetab.py`` next to ``cds.py``) are regenerated
+    whenever the grammar changes: each follows its grammar file when that is in the ``top``."""
+    for path, score in files.ranked()[:top]:
+        for suffix in GENERATED_TABLES:
+            table = path.removesuffix(".py") + suffix + ".py"
+            if table in ids:
+                files.raise_to(table, TABLE_SHARE * score, f"generated table of {path}")

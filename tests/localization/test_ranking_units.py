@@ -9,6 +9,7 @@ from localization.evidence import Evidence
 from localization.matching import Weights, interrupted, match_frames, match_pairs
 from localization.rank import RankConfig
 from localization.signals import extract_signals
+from localization.structure import TABLE_SHARE, credit_tables
 
 
 def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
@@ -140,3 +141,18 @@ def test_the_deepest_frame_weighs_most_unless_the_program_was_interrupted(
     outermost = ev.score["shop/cart.py:Cart.total"]
     assert (deepest > outermost) is (first == "apply_discount")
     assert interrupted(signals) is (first == "total")
+
+
+def test_a_grammars_generated_tables_follow_it_when_it_ranks_high() -> None:
+    files = Evidence()
+    scores = {"fmt/cds.py": 3.0, "io/cds.py": 2.0, "a.py": 1.9, "fmt/ogip.py": 1.0}
+    for path, score in scores.items():
+        files.add(path, score, "")
+    ids = {"fmt/cds_parsetab.py", "fmt/cds_lextab.py", "fmt/ogip_parsetab.py"}
+    credit_tables(files, ids, top=3)
+    ranked = [path for path, _ in files.ranked()]
+    assert ranked[0] == "fmt/cds.py"
+    assert set(ranked[1:3]) == {"fmt/cds_parsetab.py", "fmt/cds_lextab.py"}
+    assert files.score["fmt/cds_parsetab.py"] == TABLE_SHARE * 3.0
+    assert "generated table of fmt/cds.py" in files.reasons("fmt/cds_lextab.py")
+    assert "fmt/ogip_parsetab.py" not in files.score  # its grammar is not among the top 3
