@@ -9,6 +9,16 @@ record.success, record.image, record.test_command   # env.json is in repo/.swe-a
 from env_setup.amend import Amended, add_modules
 from env_setup.detect import detect
 from env_setup.errors import BadRepository, EnvSetupError, NoBaseImage, NoRecord
+from env_setup.known import (
+    KnownSpec,
+    describe_at,
+    known_repos,
+    known_versions,
+    log_parser,
+    read_at,
+    spec_for,
+    version_at,
+)
 from env_setup.model import Detection, Packaging, Plan, SetupOptions, Step, StepKind, TestRunner
 from env_setup.pipeline import setup_environment
 from env_setup.plan import make_plan
@@ -35,6 +45,7 @@ __all__ = [
     "EnvRecord",
     "EnvSetupError",
     "Failure",
+    "KnownSpec",
     "NoBaseImage",
     "NoRecord",
     "Packaging",
@@ -49,12 +60,19 @@ __all__ = [
     "Verification",
     "add_modules",
     "choose_python",
+    "describe_at",
     "detect",
+    "known_repos",
+    "known_versions",
+    "log_parser",
     "load_record",
     "make_plan",
+    "read_at",
     "record_from_json",
     "record_path",
     "setup_environment",
     "skipped_modules",
+    "spec_for",
+    "version_at",
     "write_record",
 ]
