@@ -4,6 +4,7 @@ Layout of the output folder::
 
     OUT/journal.jsonl          started / finished / failed per instance (the last event wins)
     OUT/preds.jsonl            instance_id, model_name_or_path, model_patch (finished only)
+    OUT/preds.json             the same keyed by instance id (as SWE-agent and mini-swe-agent)
     OUT/runs/<instance_id>/    the run folder of each solve
     OUT/repos/<instance_id>/    the repository the agent worked in (shares the mirror's objects)
 
@@ -13,6 +14,8 @@ process died) and failed ones run again; preds.jsonl keeps one line per finished
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -122,6 +125,16 @@ def _clean_preds(preds: Path, finished: set[str]) -> None:
         rewrite_lines(preds, list(latest.values()))
 
 
+def write_keyed_preds(preds: Path) -> Path:
+    """preds.json next to preds.jsonl: the same predictions as one object keyed by id."""
+    keyed = {str(r["instance_id"]): r for r in read_lines(preds) if r.get("instance_id")}
+    path = preds.with_suffix(".json")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(keyed, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 @dataclass
 class _Budget:
     """Dollars and seconds spent; says when no new instance may start."""
@@ -201,6 +214,7 @@ def run_batch(
               on_start=recorder.start, on_done=recorder.done)  # fmt: skip
     finally:
         executor.close()
+        keyed = write_keyed_preds(preds)
     left = sorted({i.instance_id for i in instances} - journal.finished())
     return {
         **recorder.counts,
@@ -208,6 +222,7 @@ def run_batch(
         "not_finished": left,
         "cost_usd": round(budget.spent_usd, 6),
         "preds": str(preds),
+        "preds_json": str(keyed),
     }
 
 

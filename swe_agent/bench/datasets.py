@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -89,41 +90,88 @@ def _rows(path: Path, text: str) -> Iterable[tuple[int, Any]]:
             ) from None
 
 
-def _dataset_rows(path: Path) -> Iterable[tuple[int, Any]]:
+def _file_rows(path: Path) -> Iterable[tuple[int, Any]]:
     with open(path, "rb") as handle:
         if handle.read(4) == PARQUET_MAGIC:
             return _parquet_rows(path)
     return _rows(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
-def _instance(path: Path, number: int, row: Any) -> Instance:
+@dataclass(frozen=True)
+class Rows:
+    """The raw rows of a dataset, numbered, and where they came from (for messages)."""
+
+    origin: str
+    rows: tuple[tuple[int, Any], ...]
+    note: str = ""  # said once to the person (read from the cache with no network, ...)
+
+    def ids(self) -> list[str]:
+        """Every row's instance_id, in order (rows without one are left out)."""
+        return [
+            str(r["instance_id"])
+            for _, r in self.rows
+            if isinstance(r, dict) and r.get("instance_id")
+        ]
+
+
+def read_dataset(source: str | Path, *, split: str | None = None) -> Rows:
+    """The rows of a JSONL, JSON or parquet file, a dataset folder, or a Hugging Face dataset.
+
+    ``split`` picks a split of a Hugging Face dataset or folder (default ``test``); a file has
+    one, and is read whole.
+    """
+    from swe_agent.bench import hub
+
+    text = str(source)
+    if isinstance(source, str) and hub.looks_like_name(text):
+        loaded = hub.load_hub_rows(text, split=split)
+        note = (
+            f"{text} read from the Hugging Face cache ({loaded.offline})" if loaded.offline else ""
+        )
+        return Rows(text, tuple(enumerate(loaded.rows, start=1)), note)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return Rows(str(path), tuple(enumerate(hub.load_local_rows(path, split=split), start=1)))
+    if not path.is_file():
+        raise BadInput(
+            f"the dataset {path} does not exist",
+            hint="pass a .jsonl, .json or .parquet file, or a Hugging Face dataset name "
+            "(OWNER/NAME, e.g. princeton-nlp/SWE-bench_Lite) with --split",
+        )
+    return Rows(path.name, tuple(_file_rows(path)))
+
+
+def is_file_source(source: str | Path) -> bool:
+    """Is ``source`` one data file (which has no splits)?"""
+    return Path(str(source)).expanduser().is_file()
+
+
+def _instance(origin: str, number: int, row: Any) -> Instance:
     try:
         return Instance.model_validate(row)
     except (ValidationError, json.JSONDecodeError) as exc:
         first = str(exc).splitlines()[:3]
-        raise BadInput(f"{path}:{number} is not a SWE-bench instance: {' '.join(first)}") from None
+        raise BadInput(
+            f"{origin}:{number} is not a SWE-bench instance: {' '.join(first)}"
+        ) from None
 
 
-def load_instances(
-    path: Path,
+def select(
+    dataset: Rows,
     *,
     instances: Iterable[str] = (),
     pattern: str | None = None,
     limit: int | None = None,
 ) -> list[Instance]:
-    """Instances of a JSONL, JSON or parquet dataset, selected by id list, id regex and count."""
-    if not path.is_file():
-        raise BadInput(
-            f"the dataset {path} does not exist", hint="pass a .jsonl, .json or .parquet file"
-        )
+    """Instances of ``dataset`` selected by id list, id regex and count (rows read lazily)."""
     wanted = {i.strip() for i in instances if i.strip()}
     try:
         regex = re.compile(pattern) if pattern else None
     except re.error as exc:
         raise BadInput(f"--filter {pattern!r} is not a regular expression: {exc}") from None
     selected: list[Instance] = []
-    for number, row in _dataset_rows(path):
-        instance = _instance(path, number, row)
+    for number, row in dataset.rows:
+        instance = _instance(dataset.origin, number, row)
         if wanted and instance.instance_id not in wanted:
             continue
         if regex and not regex.search(instance.instance_id):
@@ -133,5 +181,19 @@ def load_instances(
             break
     missing = wanted - {i.instance_id for i in selected}
     if missing and limit is None:
-        raise BadInput(f"not in {path.name}: {', '.join(sorted(missing))}")
+        raise BadInput(f"not in {dataset.origin}: {', '.join(sorted(missing))}")
     return selected
+
+
+def load_instances(
+    source: str | Path,
+    *,
+    split: str | None = None,
+    instances: Iterable[str] = (),
+    pattern: str | None = None,
+    limit: int | None = None,
+) -> list[Instance]:
+    """Instances of a dataset (file, folder or Hugging Face name), selected by ids, regex, count."""
+    return select(
+        read_dataset(source, split=split), instances=instances, pattern=pattern, limit=limit
+    )

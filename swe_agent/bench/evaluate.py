@@ -119,6 +119,7 @@ def evaluate(
         finally:
             executor.close()
     summary = summarize([rows[t.instance["instance_id"]] for t in tasks], problems, options)
+    summary.update(harness_counts([i.instance_id for i in instances], tasks=tasks, rows=rows))
     summary["seconds"] = round(time.monotonic() - started, 2)
     _write_json(options.out / "summary.json", summary)
     return summary
@@ -191,6 +192,45 @@ def summarize(
         "workers": options.workers,
         "executor": options.executor,
         "out": str(options.out),
+    }
+
+
+HARNESS_SCHEMA_VERSION = 2
+
+
+def harness_counts(
+    selected: list[str], *, tasks: list[EvalTask], rows: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The official harness's run-report keys (its make_run_report, schema 2) for this run.
+
+    As it counts: an empty or absent patch is neither completed nor unresolved; an instance
+    whose evaluation ended in an error has no report (not completed); selected instances
+    without a prediction are incomplete.
+    """
+    submitted = [t.instance["instance_id"] for t in tasks]
+    empty = [t.instance["instance_id"] for t in tasks if t.model_patch in ("", None)]
+    ran = [rows[i] for i in submitted if i not in empty]
+    completed = [r for r in ran if not r.get("error")]
+    ids = {
+        "completed_ids": [r["instance_id"] for r in completed],
+        "incomplete_ids": [i for i in selected if i not in submitted],
+        "empty_patch_ids": empty,
+        "submitted_ids": submitted,
+        "resolved_ids": [r["instance_id"] for r in completed if r.get("resolved")],
+        "unresolved_ids": [r["instance_id"] for r in completed if not r.get("resolved")],
+        "error_ids": [r["instance_id"] for r in ran if r.get("error")],
+    }
+    ids = {key: sorted(values) for key, values in ids.items()}
+    return {
+        "total_instances": len(selected),
+        "submitted_instances": len(submitted),
+        "completed_instances": len(ids["completed_ids"]),
+        "resolved_instances": len(ids["resolved_ids"]),
+        "unresolved_instances": len(ids["unresolved_ids"]),
+        "empty_patch_instances": len(empty),
+        "error_instances": len(ids["error_ids"]),
+        **ids,
+        "schema_version": HARNESS_SCHEMA_VERSION,
     }
 
 

@@ -26,12 +26,14 @@ def is_user_error(exc: BaseException) -> bool:
 def render_error(exc: BaseException) -> int:
     """Print a user-facing error once, on stderr, and return its exit code."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]{exc.title}:[/] {exc}")  # type: ignore[attr-defined]
+    # Escaped: "pip install 'swe-agent[parquet]'" is not markup.
+    console.print(f"[bold red]{exc.title}:[/] {escape(str(exc))}")  # type: ignore[attr-defined]
     hint = getattr(exc, "hint", None)
     if hint:
-        console.print(f"[yellow]fix:[/] {hint}")
+        console.print(f"[yellow]fix:[/] {escape(hint)}")
     return int(exc.exit_code)  # type: ignore[attr-defined]
 
 

@@ -15,19 +15,17 @@ from swe_agent.cli.bench_options import (
     Limit,
     Repos,
     RepoUrl,
+    Split,
     Workers,
     clone_url_template,
     mirrors_dir,
+    select_instances,
 )
 
 if TYPE_CHECKING:
     from swe_agent.bench import BenchReport
 
 app = typer.Typer(help="Benchmarks on SWE-bench-style datasets.", no_args_is_help=True)
-
-
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def _not_run(report: BenchReport, *, most: int = 6) -> list[tuple[str, int]]:
@@ -131,10 +129,13 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
             "--cache-dir", help="Where checkouts go (default ~/.cache/swe-agent/checkouts)."
         ),
     ] = None,
-    split: Annotated[
+    split: Split = None,
+    half: Annotated[
         str | None,
         typer.Option(
-            "--split", help="dev or heldout: the fixed half of the instances (hash of the id)."
+            "--half",
+            help="dev or heldout: a fixed half of the instances (by a hash of the id). "
+            "On a file, --split dev|heldout means the same.",
         ),
     ] = None,
     as_json: Annotated[
@@ -171,13 +172,15 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
 
       swe-agent bench localize dev.jsonl --repos mirrors --filter '^psf__' --limit 5 --json
 
-      swe-agent bench localize verified.jsonl --repos mirrors --split heldout --workers 4
+      swe-agent bench localize verified.jsonl --repos mirrors --half heldout --workers 4
+
+      swe-agent bench localize princeton-nlp/SWE-bench_Lite --split dev --repos mirrors
 
       swe-agent bench localize verified.jsonl --repos mirrors --filter '^sympy__' \\
         --example-image swe-agent/env:0123456789abcdef
     """
-    from swe_agent.bench import default_cache_dir, load_instances
-    from swe_agent.bench.localize_bench import SPLITS, split_of
+    from swe_agent.bench import default_cache_dir
+    from swe_agent.bench.localize_bench import split_of
     from swe_agent.errors import BadInput
 
     repos = mirrors_dir(repos)
@@ -186,11 +189,10 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     if workers < 1:
         raise BadInput(f"--workers {workers} must be at least 1")
     url_template = clone_url_template(repo_url_template)
-    if split is not None and split not in SPLITS:
-        raise BadInput(f"unknown split {split!r}", hint="use --split dev or --split heldout")
-    selected = load_instances(dataset, instances=_split(instances), pattern=filter_)
-    if split is not None:
-        selected = [i for i in selected if split_of(i.instance_id) == split]
+    split, half = _split_or_half(dataset, split, half)
+    selected = select_instances(dataset, instances, filter_, None, split=split)
+    if half is not None:
+        selected = [i for i in selected if split_of(i.instance_id) == half]
     selected = selected[:limit] if limit is not None else selected
     examples = None
     if example_images:
@@ -209,6 +211,25 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
         print_json(report.to_dict())
     else:
         _print_report(report)
+
+
+def _split_or_half(dataset: str, split: str | None, half: str | None) -> tuple[Any, Any]:
+    """(--split, --half): on a file, --split dev|heldout is the half it meant before names."""
+    from swe_agent.bench.datasets import is_file_source
+    from swe_agent.bench.localize_bench import SPLITS
+    from swe_agent.errors import BadInput
+
+    if split is not None and half is None and is_file_source(dataset):
+        if split not in SPLITS:
+            raise BadInput(
+                f"{dataset} is a file, which has no split {split!r}",
+                hint="--split names a split of a Hugging Face dataset; for a fixed half of a "
+                "file's instances use --half dev or --half heldout",
+            )
+        split, half = None, split
+    if half is not None and half not in SPLITS:
+        raise BadInput(f"unknown half {half!r}", hint="use --half dev or --half heldout")
+    return split, half
 
 
 def _run_with_progress(

@@ -21,10 +21,12 @@ from swe_agent.cli.bench_options import (
     Limit,
     Repos,
     RepoUrl,
+    Split,
     Workers,
     blob_paths,
     clone_url_template,
     mirrors_dir,
+    read_dataset,
     select_instances,
 )
 from swe_agent.errors import BadInput
@@ -77,6 +79,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     dataset: Dataset,
     model: Annotated[str, typer.Option("--model", "-m", help="Model spec (see `models list`).")],
     out: Out,
+    split: Split = None,
     repos: Repos = None,
     workers: Workers = 1,
     instances: Instances = None,
@@ -98,7 +101,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         bool, typer.Option("--json", help="Print the batch result as JSON.")
     ] = False,
 ) -> None:
-    """Solve every instance of a dataset; write OUT/preds.jsonl and one run folder each.
+    """Solve every instance of a dataset; write OUT/preds.jsonl, OUT/preds.json, a run folder each.
 
     Run it again with the same --out to resume: finished instances are never run again.
 
@@ -108,6 +111,8 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
 
       swe-agent bench run dev.jsonl -m replay:old-run --out out --filter '^marshmallow' --limit 2
 
+      swe-agent bench run princeton-nlp/SWE-bench_Lite --split test -m openai/gpt-4o --out lite
+
       swe-agent bench run dev.jsonl -m openai/gpt-4o --out out --executor ray --ray-address auto
     """
     from swe_agent.bench.batch import RunOptions, run_batch
@@ -116,7 +121,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     _check_common(repos, workers, executor)
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
-    selected = select_instances(dataset, instances, filter_, limit)
+    selected = select_instances(dataset, instances, filter_, limit, split=split)
     options = RunOptions(
         out=out,
         mirrors=repos,
@@ -149,7 +154,8 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     else:
         typer.echo(
             f"finished {result['finished']}, failed {result['failed']}, "
-            f"cost ${result['cost_usd']:.2f}; predictions in {result['preds']}"
+            f"cost ${result['cost_usd']:.2f}; predictions in {result['preds']} "
+            f"and {result['preds_json']}"
         )
     if result["failed"]:
         raise typer.Exit(1)
@@ -165,6 +171,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         ),
     ],
     out: Out,
+    split: Split = None,
     repos: Repos = None,
     workers: Workers = 1,
     instances: Instances = None,
@@ -188,7 +195,9 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
 ) -> None:
     """Evaluate predictions as SWE-bench does: patch, test patch, FAIL_TO_PASS and PASS_TO_PASS.
 
-    Writes OUT/<instance_id>/report.json (SWE-bench's fields) and OUT/summary.json.
+    Writes OUT/<instance_id>/report.json (SWE-bench's fields) and OUT/summary.json, which holds
+    the official harness's run-report keys (resolved_instances, resolved_ids, error_ids, ...)
+    next to ours.
 
     Examples:
 
@@ -196,11 +205,13 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
 
       swe-agent bench eval dev.jsonl -p gold --out eval/gold --filter '^pylint-dev' --json
 
+      swe-agent bench eval SWE-bench/SWE-bench_Verified -p preds.json --out eval/verified
+
       swe-agent bench eval dev.jsonl -p preds.jsonl --out eval --executor ray --keep-images 10
 
       swe-agent bench eval lite.parquet -p gold --out eval/gold --blobs wheels/
     """
-    from swe_agent.bench import load_instances
+    from swe_agent.bench.datasets import select
     from swe_agent.bench.evaluate import EvalOptions
     from swe_agent.bench.images import parse_size
 
@@ -208,8 +219,10 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     _check_common(repos, workers, executor)
     if timeout <= 0:
         raise BadInput(f"--timeout {timeout} must be positive")
-    selected = select_instances(dataset, instances, filter_, limit)
-    every_id = [i.instance_id for i in load_instances(dataset)]
+    rows = read_dataset(dataset, split)
+    ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
+    selected = select(rows, instances=ids, pattern=filter_, limit=limit)
+    every_id = rows.ids()
     options = EvalOptions(
         out=out,
         mirrors=repos,

@@ -16,6 +16,7 @@ from swe_agent.cli.bench_options import (
     Limit,
     Repos,
     RepoUrl,
+    Split,
     blob_paths,
     clone_url_template,
     mirrors_dir,
@@ -27,6 +28,7 @@ from swe_agent.errors import BadInput
 @handles_errors
 def env_command(  # noqa: PLR0913 - the dataset and repository options every bench command has
     dataset: Dataset,
+    split: Split = None,
     repos: Repos = None,
     repo_url_template: RepoUrl = None,
     blobs: Blobs = None,
@@ -48,6 +50,8 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
 
       swe-agent bench env dev.jsonl --repos mirrors --filter '^sqlfluff' --json
 
+      swe-agent bench env princeton-nlp/SWE-bench_Lite --split dev --limit 5
+
       swe-agent bench env dev.jsonl --filter '^pvlib' --blobs pvlib-0.10.1-py3-none-any.whl
 
       swe-agent bench env dev.jsonl --repos mirrors --repo-url-template ''
@@ -65,7 +69,7 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
         url_template=clone_url_template(repo_url_template),
         blob_sources=blob_paths(blobs),
     )
-    chosen = select_instances(dataset, instances, filter_, limit)
+    chosen = select_instances(dataset, instances, filter_, limit, split=split)
     console = Console(stderr=True)
     rows = []
     folder = work or default_cache_dir().parent / "env-bench"

@@ -11,7 +11,20 @@ import typer
 from swe_agent.errors import BadInput
 
 Dataset = Annotated[
-    Path, typer.Argument(help="SWE-bench-style dataset, .jsonl, .json or .parquet.")
+    str,
+    typer.Argument(
+        help="SWE-bench-style dataset: a .jsonl, .json or .parquet file, a dataset folder, or a "
+        "Hugging Face dataset name (princeton-nlp/SWE-bench_Lite; needs swe-agent[datasets]).",
+        show_default=False,
+    ),
+]
+Split = Annotated[
+    str | None,
+    typer.Option(
+        "--split",
+        help="The split of a Hugging Face dataset or dataset folder (default test); "
+        "a file is read whole.",
+    ),
 ]
 Repos = Annotated[
     Path | None,
@@ -45,13 +58,34 @@ Blobs = Annotated[
 ]
 
 
+def read_dataset(dataset: str, split: str | None) -> Any:
+    """The dataset's rows; what to know about where they came from is said on stderr."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from swe_agent.bench.datasets import is_file_source, read_dataset
+
+    rows = read_dataset(dataset, split=split)
+    notes = [rows.note] if rows.note else []
+    if split is not None and is_file_source(dataset):
+        notes.append(f"--split {split} is for Hugging Face datasets; {dataset} is read whole")
+    for note in notes:
+        Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(note)}")
+    return rows
+
+
 def select_instances(
-    dataset: Path, instances: str | None, filter_: str | None, limit: int | None
+    dataset: str,
+    instances: str | None,
+    filter_: str | None,
+    limit: int | None,
+    *,
+    split: str | None = None,
 ) -> Any:
-    from swe_agent.bench import load_instances
+    from swe_agent.bench.datasets import select
 
     ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
-    return load_instances(dataset, instances=ids, pattern=filter_, limit=limit)
+    return select(read_dataset(dataset, split), instances=ids, pattern=filter_, limit=limit)
 
 
 def mirrors_dir(repos: Path | None) -> Path:
