@@ -105,8 +105,9 @@ class Timer:
 
 def step_cold(tree: Path) -> dict[str, Any]:
     from repo_graph import build_graph
+    from repo_graph.cache import cache_dir_for
 
-    shutil.rmtree(tree / ".swe-agent", ignore_errors=True)
+    shutil.rmtree(cache_dir_for(tree.resolve()), ignore_errors=True)
     with Timer() as timer:
         graph = build_graph(tree)
     return {"seconds": timer.wall, "cpu": timer.cpu, "stats": graph.stats.to_json()}
@@ -175,9 +176,10 @@ def step_localize(tree: Path, repeat: int) -> dict[str, Any]:
     """The lexical index built (cold), then loaded from the cache; localize latency."""
     from localization import GraphLocalizer
     from repo_graph import build_graph
+    from repo_graph.cache import cache_dir_for
 
     graph = build_graph(tree)
-    for item in (tree / ".swe-agent" / "graph").glob("artifact-lexical-*"):
+    for item in cache_dir_for(tree.resolve()).glob("artifact-lexical-*"):
         item.unlink()
     with Timer() as cold:
         GraphLocalizer(graph)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -121,6 +122,30 @@ def _known(cls: Any, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+def committed(repo: Path, relative: str) -> bool:
+    """Whether git tracks something at ``relative`` in ``repo``: then it came with the
+    repository (anyone's content), not from this tool, which git-ignores what it writes."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "-z", "--", relative],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0 and bool(done.stdout)
+
+
+def read_local_record(repo: Path) -> dict[str, Any] | None:
+    """The JSON object of the env.json this tool wrote in ``repo``; None when there is none,
+    it does not parse, or git tracks it (a committed env.json is the repository's, ignored)."""
+    path = record_path(repo)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or committed(repo, str(path.relative_to(repo))):
+        return None
+    return data
+
+
 def load_record(repo: Path) -> EnvRecord:
     """Read a repository's env.json, or NoRecord naming the command that makes one."""
     path = record_path(repo)
@@ -128,6 +153,11 @@ def load_record(repo: Path) -> EnvRecord:
         raise NoRecord(
             f"no environment has been set up for {repo}",
             hint=f"run `swe-agent env setup {repo}` first",
+        )
+    if committed(repo, str(path.relative_to(repo))):
+        raise NoRecord(
+            f"{path} is committed to the repository: it is not a record of this tool",
+            hint=f"run `swe-agent env setup {repo}` to make one (the committed file is ignored)",
         )
     try:
         return record_from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 import time
 from dataclasses import replace
@@ -13,7 +12,7 @@ from typing import Any
 from env_setup.cache import cache_key, cache_tag, image_exists, record_in_image
 from env_setup.install import Progress
 from env_setup.model import Detection, Plan, SetupOptions, Step, StepKind
-from env_setup.record import EnvRecord, record_from_json, record_path
+from env_setup.record import EnvRecord, read_local_record, record_from_json
 from env_setup.verify import verify
 
 
@@ -141,12 +140,7 @@ def verify_subset(
 
 
 def _local_record(root: Path) -> dict[str, Any] | None:
-    path = record_path(root)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_local_record(root)
 
 
 def _since(started: float) -> float:

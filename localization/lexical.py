@@ -71,7 +71,7 @@ def lexical_index(graph: GraphLike) -> LexicalIndex:
     """The graph's index: loaded from next to its cache when this exact tree was indexed
     before, else built (and stored there when the graph has a cache)."""
     load = getattr(graph, "load_artifact", None)
-    stored = load("lexical") if load is not None else None
+    stored = load("lexical", allowed=index_globals()) if load is not None else None
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == INDEX_VERSION:
         index = stored[1]
         if isinstance(index, LexicalIndex):
@@ -81,6 +81,23 @@ def lexical_index(graph: GraphLike) -> LexicalIndex:
     if save is not None:
         save("lexical", (INDEX_VERSION, index))
     return index
+
+
+def index_globals() -> frozenset[tuple[str, str]]:
+    """The classes a stored index holds: ours, bm25s's and numpy's array pieces (1.x and 2.x)."""
+    ours = {(c.__module__, c.__qualname__) for c in (LexicalIndex, Bm25, LiteralIndex, Node)}
+    arrays = {
+        ("bm25s", "BM25"),
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.multiarray", "scalar"),
+    }
+    return frozenset(ours | arrays)
 
 
 class LexicalIndex:

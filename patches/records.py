@@ -105,6 +105,11 @@ def run_dir_for(repo_root: Path, run: str) -> Path:
     """The folder of run ``run``: its id, a unique prefix of its id, or a path to the folder."""
     runs = repo_root / RUNS_DIR
     simple = bool(run) and "/" not in run and run not in (".", "..")
+    if simple and run in committed_runs(repo_root):
+        raise RecordError(
+            f"run {run!r} is committed to the repository: not a run of this tool",
+            hint="run folders this tool writes are git-ignored; pass one of those",
+        )
     if simple and (runs / run).is_dir():
         return runs / run
     given = Path(run).expanduser()
@@ -139,5 +144,21 @@ def latest_applied(repo_root: Path) -> Path:
     return max(candidates)[3]
 
 
+def committed_runs(repo_root: Path) -> set[str]:
+    """Run folders git tracks files in: they came with the repository (anyone can commit a
+    ``.swe-agent/``), while this tool's own run folders are git-ignored."""
+    from patches._git import Git
+
+    done = Git(repo_root).run("ls-files", "-z", "--", str(RUNS_DIR), check=False)
+    if done.returncode != 0:
+        return set()
+    paths = [Path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p]
+    return {p.relative_to(RUNS_DIR).parts[0] for p in paths if p.is_relative_to(RUNS_DIR)}
+
+
 def _run_dirs(runs: Path) -> list[Path]:
-    return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
+    """This tool's run folders under ``runs`` (those git tracks are not)."""
+    if not runs.is_dir():
+        return []
+    committed = committed_runs(runs.parents[1])
+    return sorted(p for p in runs.iterdir() if p.is_dir() and p.name not in committed)

@@ -2,7 +2,7 @@
 
 Public surface::
 
-    graph = build_graph(".")                      # cached in .swe-agent/graph/, incremental
+    graph = build_graph(".")                      # cached in ~/.cache/swe-agent/graph/
     search_entity(graph, "Model.save")            # exact id, then name, then BM25 over ids
     traverse(graph, "pkg/mod.py:f", direction="upstream", depth=2).text
     retrieve(graph, "pkg/mod.py:C.m").text        # code with line numbers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,16 +48,18 @@ class CodeGraph:
         text = "\n".join(f"{path}\t{keys[path]}" for path in sorted(keys))
         return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
-    def load_artifact(self, name: str) -> Any:
-        """What ``save_artifact(name, ...)`` stored for this exact tree, or None."""
+    def load_artifact(self, name: str, *, allowed: Iterable[tuple[str, str]] = ()) -> Any:
+        """What ``save_artifact(name, ...)`` stored for this exact tree, or None. Loading
+        admits plain containers and the ``allowed`` (module, class name) pairs only."""
         cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
         if cache is None or fingerprint is None:
             return None
-        return cache.load_artifact(name, fingerprint)
+        return cache.load_artifact(name, fingerprint, allowed=allowed)
 
     def save_artifact(self, name: str, value: Any) -> bool:
         """Keep a picklable value derived from this tree (a search index) next to the graph
-        cache, keyed by the tree's fingerprint; False when the graph has no cache."""
+        cache (in the user's cache folder), keyed by the tree's fingerprint; False when the
+        graph has no cache."""
         cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
         if cache is None or fingerprint is None:
             return False

@@ -38,7 +38,8 @@ def resolve_with_jedi(graph: CodeGraph, paths: Iterable[str] | None = None) -> J
     import jedi
 
     started = time.perf_counter()
-    project = jedi.Project(path=str(graph.root))
+    # Never import the repository's compiled extensions to inspect them: that runs its code.
+    project = jedi.Project(path=str(graph.root), load_unsafe_extensions=False)
     index = _definition_index(graph)
     unresolved = dict(graph.unresolved_calls)
     chosen = (

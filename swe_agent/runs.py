@@ -22,7 +22,9 @@ Layout of ``<repo>/.swe-agent/runs/<run-id>/`` (run ids sort by time: ``YYYYmmdd
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,18 +92,45 @@ def runs_dir(repo: Path) -> Path:
 
 
 def list_runs(repo: Path) -> list[RunPaths]:
-    """The runs of a repository, oldest first."""
+    """The runs of a repository, oldest first; folders git tracks are left out (they came
+    with the repository: this tool's run folders are git-ignored)."""
     folder = runs_dir(repo)
     if not folder.is_dir():
         return []
-    return [RunPaths(p) for p in sorted(folder.iterdir()) if p.is_dir()]
+    committed = committed_runs(repo)
+    return [RunPaths(p) for p in sorted(folder.iterdir()) if p.is_dir() and p.name not in committed]
+
+
+def committed_runs(repo: Path) -> set[str]:
+    """The names of run folders that git tracks files in (the repository's, not ours)."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "-z", "--", str(RUNS_DIR)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return set()
+    paths = [Path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p]
+    return {p.relative_to(RUNS_DIR).parts[0] for p in paths if p.is_relative_to(RUNS_DIR)}
 
 
 def find_run(repo: Path, run: str | None = None) -> RunPaths:
     """A run by id, id prefix or path; the latest run when ``run`` is None."""
     if run and Path(run).is_dir():
-        return RunPaths(Path(run).resolve())
+        found = RunPaths(Path(run).resolve())
+        owner = found.root.parents[2] if len(found.root.parents) > 2 else found.root
+        if runs_dir(owner) == found.root.parent and found.run_id in committed_runs(owner):
+            raise BadInput(
+                f"{found.root} is committed to its repository: not a run of this tool",
+                hint="run folders this tool writes are git-ignored; pass one of those",
+            )
+        return found
     runs = list_runs(repo)
+    if run is not None and run in committed_runs(repo):
+        raise BadInput(
+            f"run {run} is committed to the repository: not a run of this tool",
+            hint="run folders this tool writes are git-ignored; pass one of those",
+        )
     if not runs:
         raise BadInput(
             f"no runs in {runs_dir(repo)}",

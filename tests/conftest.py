@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,15 @@ def docker_unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {reason}: Docker tests must run in CI", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The graph caches of the tests go to a folder of the session, not the user's cache."""
+    folder = tmp_path_factory.mktemp("graph-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SWE_AGENT_GRAPH_CACHE", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -87,14 +87,15 @@ def add_skipped_modules(
     image (the batch's, the one kept across batches, the instance's env.json) gains the
     installs, so a later setup replays them with no re-discovery.
     """
-    from env_setup import add_modules, record_from_json, write_record
+    from env_setup import add_modules, read_local_record, record_from_json, write_record
 
     key = environment_key(instance, committed=_commit_date(root, commit))
     paths = (lock_dir / f"{key}.env.json", default_record_store() / f"{key}.json")
     with locked(lock_dir / f"{key}.lock"):
         records = {path: data for path in paths if (data := _record_of(path, env.image))}
-        local = root / ".swe-agent" / "env.json"
-        data = next(iter(records.values()), None) or _record_of(local, env.image)
+        local = read_local_record(root)
+        mine = local if local and local.get("success") and local.get("image") == env.image else None
+        data = next(iter(records.values()), None) or mine
         if data is None:
             return (), (f"no record of {env.image} to amend",)
         amended = add_modules(root, record_from_json(data), modules, commit=commit)
@@ -147,11 +148,11 @@ def _setup(
     root: Path, commit: str, *, seeds: tuple[Path, ...], tests: tuple[str, ...]
 ) -> dict[str, Any]:
     """Ask env_setup; the record as JSON, or EnvironmentFailed naming the failing step."""
-    from env_setup import SetupOptions, record_path, setup_environment
+    from env_setup import SetupOptions, read_local_record, record_path, setup_environment
 
     local = record_path(root)
     seed = next((path for path in seeds if path.is_file()), None)
-    if seed is not None and not local.exists():
+    if seed is not None and read_local_record(root) is None:
         # An earlier record of this key: with it env_setup needs no container to read the
         # record out of the image, trusts the tree and tests it verified before, and replays
         # its commands when the image is gone. A record of another cache key it ignores.

@@ -76,7 +76,7 @@ def build_command(
     """Build the code graph of a repository and report what it holds.
 
     Counts nodes per kind and edges per kind, lists files skipped and why, and the time
-    each step took. The graph is cached in PATH/.swe-agent/graph/; a second build loads it,
+    each step took. The graph is cached in ~/.cache/swe-agent/graph/; a second build loads it,
     and after edits only the changed files are parsed again.
 
     Examples:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from env_setup import (
@@ -192,3 +193,19 @@ def test_tag_versioned_projects_get_their_version_passed_in(tmp_path: Path) -> N
     assert found.uses_scm and found.scm_version == "1.2.3"
     project = next(s for s in make_plan(found, IMAGES, python="3.9").steps if s.kind == "project")
     assert project.command.startswith("SETUPTOOLS_SCM_PRETEND_VERSION=1.2.3 ")
+
+
+def test_a_committed_env_json_is_not_a_record_of_this_tool(tmp_path: Path) -> None:
+    from env_setup import NoRecord, read_local_record
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "flit", root)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    write_record(root, _record())
+    assert read_local_record(root) is not None and load_record(root).image == "swe-agent/env:abc"
+    subprocess.run([*git, "add", "-A", "-f"], check=True)
+    subprocess.run([*git, "commit", "-qm", "with a .swe-agent folder"], check=True)
+    assert read_local_record(root) is None
+    with pytest.raises(NoRecord, match="committed to the repository"):
+        load_record(root)

@@ -220,3 +220,21 @@ def test_undo_after_the_swe_agent_branch_was_merged(repo: Path, fix: str):
     assert done.info.method == "revert"
     assert (repo / "src/app.py").read_text() == APP
     assert (repo / "README.md").read_text() == "# demo\nmain work\n"
+
+
+def test_a_committed_run_folder_is_not_a_run_to_undo(repo: Path, fix: str):
+    from patches import latest_applied, run_dir_for
+    from patches.errors import RecordError
+
+    applied = _apply(repo, fix, run_id="20990101-000000-beef")
+    undo(repo, applied.record_path)
+    # The repository commits a run folder of its own (git add -f) with an applied.json.
+    record = json.loads(applied.record_path.read_text())
+    record.pop("undone")
+    applied.record_path.write_text(json.dumps(record))
+    git(repo, "add", "-f", ".swe-agent")
+    git(repo, "commit", "-qm", "a run folder")
+    with pytest.raises(UndoRefused, match="no applied run"):
+        latest_applied(repo)
+    with pytest.raises(RecordError, match="committed to the repository"):
+        run_dir_for(repo, "20990101-000000-beef")

@@ -12,6 +12,7 @@ import pytest
 from graph_helpers import commit_all, git
 
 from repo_graph import CodeGraph, build_graph
+from repo_graph.cache import cache_dir_for
 
 # Edits to the "resolution" fixture: (name, function that edits the tree).
 Edit = Callable[[Path], None]
@@ -56,6 +57,11 @@ EDITS = [edit_body, add_module, delete_module, rename_base_method, change_reexpo
 
 def cold(root: Path) -> dict:
     return build_graph(root, use_cache=False).to_json()
+
+
+def store(root: Path) -> Path:
+    """The cache folder of a repository root (in the session's graph cache)."""
+    return cache_dir_for(root.resolve())
 
 
 def test_a_second_build_loads_the_cache(fixture_repo: Callable[[str], Path]) -> None:
@@ -129,34 +135,60 @@ def test_in_git_keys_are_blob_ids_and_edits_are_seen_before_commit(
     assert edited.to_json() == cold(root)
     commit_all(root, "edit")
     assert build_graph(root).stats.mode == "warm"  # same content, same blob id
-    assert git(root, "status", "--porcelain") == ""  # .swe-agent/ ignores itself
+    assert git(root, "status", "--porcelain") == ""  # nothing written in the repository
 
 
-def test_the_cache_lives_in_the_repository_and_ignores_itself(
-    fixture_repo: Callable[[str], Path],
+def test_the_cache_lives_in_the_user_cache_not_in_the_repository(
+    fixture_repo: Callable[[str], Path], graph_cache: Path
 ) -> None:
     root = fixture_repo("resolution")
     build_graph(root)
-    assert (root / ".swe-agent" / ".gitignore").read_text() == "*\n"
-    assert list((root / ".swe-agent" / "graph").glob("graph-*.pkl"))
-    assert not list((root / ".swe-agent" / "graph").glob("*.tmp"))
+    assert not (root / ".swe-agent").exists()
+    folder = store(root)
+    assert folder.parent == graph_cache and folder.name.startswith("resolution-")
+    assert list(folder.glob("graph-*.pkl")) and not list(folder.glob("*.tmp"))
+    assert (folder / "root.txt").read_text() == str(root.resolve())
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
 
 
-def test_an_unwritable_repository_uses_the_user_cache(
+def test_the_user_cache_defaults_to_xdg_cache_home(
     fixture_repo: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = fixture_repo("resolution")
-    (root / ".swe-agent").write_text("not a directory")  # mkdir fails as it would read-only
+    monkeypatch.delenv("SWE_AGENT_GRAPH_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     assert build_graph(root).stats.mode == "cold"
     assert build_graph(root).stats.mode == "warm"
     assert list((tmp_path / "user-cache" / "swe-agent" / "graph").glob("*/graph-*.pkl"))
 
 
+def test_a_cache_folder_others_can_write_is_not_used(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    root = fixture_repo("resolution")
+    build_graph(root)
+    store(root).chmod(0o777)
+    graph = build_graph(root)
+    assert graph.stats.mode == "cold" and graph.to_json() == cold(root)
+    assert not graph.save_artifact("index", 1)
+
+
+def test_caches_of_roots_that_are_gone_are_pruned(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    gone = tmp_path / "gone"
+    shutil.copytree(fixture_repo("resolution"), gone)
+    build_graph(gone)
+    shutil.rmtree(gone)
+    kept = fixture_repo("srclayout")
+    build_graph(kept)  # a full build prunes the folders of missing roots
+    assert not store(gone).exists() and store(kept).is_dir()
+
+
 def test_a_corrupt_cache_is_rebuilt(fixture_repo: Callable[[str], Path]) -> None:
     root = fixture_repo("resolution")
     build_graph(root)
-    for item in (root / ".swe-agent" / "graph").glob("*.pkl"):
+    for item in store(root).glob("*.pkl"):
         item.write_bytes(b"not a pickle")
     graph = build_graph(root)
     assert graph.stats.mode == "cold"
@@ -166,7 +198,7 @@ def test_a_corrupt_cache_is_rebuilt(fixture_repo: Callable[[str], Path]) -> None
 def test_no_cache_writes_nothing(fixture_repo: Callable[[str], Path]) -> None:
     root = fixture_repo("resolution")
     build_graph(root, use_cache=False)
-    assert not (root / ".swe-agent").exists()
+    assert not (root / ".swe-agent").exists() and not store(root).exists()
 
 
 def test_other_options_use_another_cache_entry(fixture_repo: Callable[[str], Path]) -> None:
@@ -199,26 +231,27 @@ def test_loose_parse_records_are_folded_into_the_pack(
     build_graph(root)
     edit_body(root)
     graph = build_graph(root).refresh()  # the rebuild stored its new record loose
-    loose = list((root / ".swe-agent" / "graph").glob("parses-*/*.pkl"))
+    loose = list(store(root).glob("parses-*/*.pkl"))
     assert graph.stats.mode == "warm" and len(loose) == 1
     monkeypatch.setattr(repo_graph.build, "MAX_LOOSE_PARSES", 0)
     rename_base_method(root)
     assert build_graph(root).stats.mode == "incremental"
-    assert not list((root / ".swe-agent" / "graph").glob("parses-*/*.pkl"))
+    assert not list(store(root).glob("parses-*/*.pkl"))
     add_module(root)
     assert build_graph(root).to_json() == cold(root)
 
 
 def test_files_of_other_cache_versions_are_removed(fixture_repo: Callable[[str], Path]) -> None:
     root = fixture_repo("resolution")
-    store = root / ".swe-agent" / "graph"
-    store.mkdir(parents=True)
-    (store / "graph-v0-0123456789ab.pkl").write_bytes(b"old")
-    (store / "parses-v0-0123456789ab").mkdir()
+    folder = store(root)
+    folder.mkdir(mode=0o700, parents=True)
+    (folder / "graph-v0-0123456789ab.pkl").write_bytes(b"old")
+    (folder / "parses-v0-0123456789ab").mkdir()
     build_graph(root)
     from repo_graph.cache import CACHE_VERSION
 
-    assert sorted(p.name.split("-")[1] for p in store.iterdir()) == [f"v{CACHE_VERSION}"] * 2
+    left = sorted(p.name.split("-")[1] for p in folder.iterdir() if p.name != "root.txt")
+    assert left == [f"v{CACHE_VERSION}"] * 2
 
 
 def test_a_shared_parse_store_spares_parsing_blobs_seen_in_another_checkout(
@@ -309,7 +342,7 @@ def test_artifacts_are_kept_per_tree_and_replaced_when_the_tree_changes(
     assert edited.fingerprint != graph.fingerprint
     assert edited.load_artifact("index") is None  # another tree: another key
     edited.save_artifact("index", {"built": 2})
-    stored = list((root / ".swe-agent" / "graph").glob("artifact-index-*"))
+    stored = list(store(root).glob("artifact-index-*"))
     assert len(stored) == 1  # the earlier tree's artifact was dropped
 
 
@@ -318,3 +351,62 @@ def test_a_graph_without_a_cache_keeps_no_artifacts(fixture_repo: Callable[[str]
     assert graph.fingerprint is not None
     assert not graph.save_artifact("index", 1)
     assert graph.load_artifact("index") is None
+
+
+class _Payload:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
+
+
+def _cache_file_names(root: Path) -> list[str]:
+    from repo_graph.build import BuildOptions
+    from repo_graph.cache import open_cache
+    from repo_graph.files import DEFAULT_EXCLUDES
+
+    cache = open_cache(root, options=BuildOptions(DEFAULT_EXCLUDES, 1_000_000, True).tag)
+    assert cache is not None
+    return [cache.state_file.name, cache.parses_file.name]
+
+
+def test_a_pickle_committed_in_the_repository_is_never_loaded(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    root = fixture_repo("resolution")
+    marker = tmp_path / "pwned"
+    planted = root / ".swe-agent" / "graph"
+    planted.mkdir(parents=True)
+    for name in _cache_file_names(root.resolve()):
+        (planted / name).write_bytes(pickle.dumps(_Payload(marker)))
+    # The file is a live payload: plain pickle (what this cache used to do) runs it.
+    load = "import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))"
+    subprocess.run([sys.executable, "-c", load, str(next(planted.iterdir()))], check=True)
+    assert marker.read_text() == "ran"
+    marker.unlink()
+    shutil.rmtree(store(root))
+    assert build_graph(root).stats.mode == "cold"
+    assert build_graph(root).stats.mode == "warm"
+    assert not marker.exists()
+
+
+def test_a_cache_file_naming_any_other_global_is_refused(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    import pickle
+
+    root = fixture_repo("resolution")
+    build_graph(root)
+    marker = tmp_path / "pwned"
+    for item in store(root).glob("*.pkl"):
+        item.write_bytes(pickle.dumps(_Payload(marker)))
+    graph = build_graph(root)
+    assert graph.stats.mode == "cold" and graph.to_json() == cold(root)
+    assert not marker.exists()

@@ -69,3 +69,25 @@ def test_cli_replays_a_recorded_run(calc_repo: Path, issue_text: str, tmp_path: 
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{") :])
     assert report["status"] == "resolved" and report["patch"] == first["patch"]
+
+
+def test_a_committed_run_folder_is_never_resumed_or_reviewed(calc_repo: Path) -> None:
+    import subprocess
+
+    from swe_agent.runs import find_run, list_runs
+
+    run = calc_repo / ".swe-agent" / "runs" / "20990101-000000-beef"
+    run.mkdir(parents=True)
+    (run / "config.yaml").write_text('search: !!python/object/apply:os.system ["true"]\n')
+    (run / "issue.md").write_text("x\n")
+    git = ["git", "-C", str(calc_repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "-f", ".swe-agent"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a run folder"], check=True)
+    assert list_runs(calc_repo) == []
+    for name in ("20990101-000000-beef", str(run)):
+        with pytest.raises(BadInput, match="committed"):
+            find_run(calc_repo, name)
+    resumed = CliRunner().invoke(
+        app, ["solve", "--repo", str(calc_repo), "--resume", "20990101-000000-beef"]
+    )
+    assert resumed.exit_code == 2 and "committed" in resumed.output
