@@ -10,6 +10,7 @@ from swe_agent.cli import (
     bench,
     bench_batch,
     bench_env,
+    bench_make,
     env,
     graph,
     localize,
@@ -45,6 +46,7 @@ app.command("review")(review.review_command)
 bench.app.command("run")(bench_batch.run_command)
 bench.app.command("eval")(bench_batch.eval_command)
 bench.app.command("env")(bench_env.env_command)
+bench.app.command("make")(bench_make.make_command)
 app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")

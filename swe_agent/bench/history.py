@@ -1,0 +1,200 @@
+"""Benchmark candidates from a repository's history, SWE-bench's recipe.
+
+Each commit (``--commits``), or each merged pull request's merge or squash commit
+(``--from-prs``), whose diff against its first parent changes both test files and other files
+is a candidate: the parent is ``base_commit``, the test files' changes are ``test_patch`` and
+the rest is ``patch``. Nothing here runs the repository's code; the tests decide later which
+candidates become instances (``bench make``).
+
+    for found in mine(git_dir, repo="octo/calc", commits=["v1.0..main"]):
+        found.change if found.change else found.reason
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from swe_agent.bench.errors import RepoNotAvailable
+from swe_agent.errors import BadInput
+
+# GitHub's merge commits and squash merges name the pull request.
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
+_SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
+# GitHub's closing keywords, as SWE-bench reads them: "Fixes #12", "closes owner/name#3".
+_CLOSES = re.compile(
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", re.IGNORECASE
+)
+_FILE_HEADER = re.compile(r"^diff --git a/(.*) b/(.*)$")
+TEST_DIRS = frozenset({"test", "tests", "testing", "e2e", "unittests"})
+DOC_DIRS = frozenset({"doc", "docs", "changelog", "changes", "changelog.d", "newsfragments"})
+DOC_SUFFIXES = (".rst", ".md", ".txt", ".adoc")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One candidate: a fix with its tests, split at its first parent."""
+
+    commit: str  # the fix (or the pull request's merge or squash commit)
+    base_commit: str  # its first parent
+    patch: str  # every change outside the tests
+    test_patch: str  # the test files' changes
+    message: str  # the commit message (a merge's: the pull request's title and body)
+    created_at: str  # the author date, UTC, ISO 8601 ("2019-05-07T14:12:47Z")
+    pull_number: int | None = None
+    issue_numbers: tuple[int, ...] = ()  # the issues the message says it closes
+
+
+@dataclass(frozen=True)
+class Mined:
+    """A commit looked at: its candidate, or why it is not one."""
+
+    commit: str
+    change: Change | None = None
+    reason: str = ""
+
+
+def is_test_path(path: str) -> bool:
+    """Is ``path`` a test file: under a test folder, or named as pytest and unittest name them?"""
+    parts = PurePosixPath(path).parts
+    name = parts[-1] if parts else ""
+    if any(part.lower() in TEST_DIRS for part in parts[:-1]):
+        return True
+    stem = name.rsplit(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith("_test") or stem in ("tests", "conftest")
+
+
+def is_doc_path(path: str) -> bool:
+    """Documentation, change notes, plain text: a change a test cannot see."""
+    parts = PurePosixPath(path).parts
+    if any(part.lower() in DOC_DIRS for part in parts[:-1]):
+        return True
+    return path.lower().endswith(DOC_SUFFIXES) or parts[-1].isupper()  # AUTHORS, CHANGES
+
+
+def file_diffs(diff: str) -> Iterator[tuple[str, str]]:
+    """(path, that file's part of ``diff``) for each file, in order."""
+    path, lines = "", list[str]()
+    for line in diff.splitlines(keepends=True):
+        header = _FILE_HEADER.match(line.rstrip("\n"))
+        if header:
+            if lines:
+                yield path, "".join(lines)
+            path, lines = header.group(2), []
+        lines.append(line)
+    if lines:
+        yield path, "".join(lines)
+
+
+def split_patch(diff: str) -> tuple[str, str]:
+    """(patch, test_patch): the changes outside the test files, and theirs."""
+    source: list[str] = []
+    tests: list[str] = []
+    for path, part in file_diffs(diff):
+        (tests if is_test_path(path) else source).append(part)
+    return "".join(source), "".join(tests)
+
+
+def git(git_dir: Path, *args: str) -> str:
+    """Run git on a repository (bare or not); its output, or RepoNotAvailable."""
+    done = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-2:]
+        raise RepoNotAvailable(f"git {args[0]} failed in {git_dir}: {' '.join(message)}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def resolve_commits(git_dir: Path, specs: Iterable[str]) -> list[str]:
+    """The commits ``--commits`` names: ``A..B`` (oldest first, merges left out) or one commit."""
+    found: list[str] = []
+    for spec in specs:
+        try:
+            if ".." in spec:
+                listed = git(git_dir, "rev-list", "--reverse", "--no-merges", spec).split()
+            else:
+                listed = [git(git_dir, "rev-parse", "--verify", f"{spec}^{{commit}}").strip()]
+        except RepoNotAvailable:
+            raise BadInput(
+                f"--commits {spec!r} names no commits of the repository",
+                hint="give a range A..B or a commit the repository has (fetch it first)",
+            ) from None
+        found += [c for c in listed if c not in found]
+    return found
+
+
+def pull_request_commits(git_dir: Path, spec: str | None) -> list[tuple[str, int]]:
+    """(commit, pull request number) of the merged pull requests on ``spec``'s first-parent line.
+
+    ``spec``: a range ``A..B`` or a branch (default HEAD). A merge commit ("Merge pull request
+    #N") stands for its pull request; so does a squash merge ("Title (#N)").
+    """
+    try:
+        log = git(git_dir, "log", "--first-parent", "--reverse", "--format=%H %P%x00%s",
+                  spec or "HEAD")  # fmt: skip
+    except RepoNotAvailable:
+        raise BadInput(f"--from-prs {spec!r} names no commits of the repository") from None
+    found = []
+    for line in log.splitlines():
+        head, _, subject = line.partition("\0")
+        commit, *parents = head.split()
+        merged = _MERGE_PR.match(subject) if len(parents) > 1 else _SQUASH_PR.search(subject)
+        if merged and parents:
+            found.append((commit, int(merged.group(1))))
+    return found
+
+
+def _message(git_dir: Path, commit: str, *, merge: bool) -> str:
+    text = git(git_dir, "log", "-1", "--format=%B", commit).strip()
+    if merge and _MERGE_PR.match(text):
+        text = text.partition("\n")[2].strip()  # the pull request's title and body
+    return text
+
+
+def _created_at(git_dir: Path, commit: str) -> str:
+    stamp = git(git_dir, "log", "-1", "--format=%at", commit).strip()
+    return datetime.fromtimestamp(int(stamp), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def examine(git_dir: Path, commit: str, *, pull_number: int | None = None) -> Mined:
+    """The candidate ``commit`` makes against its first parent, or why it makes none."""
+    parents = git(git_dir, "rev-list", "--parents", "-n", "1", commit).split()[1:]
+    if not parents:
+        return Mined(commit, reason="a root commit (no parent to be the base)")
+    base = parents[0]
+    diff = git(git_dir, "diff", "--no-color", "--no-ext-diff", "--no-renames", "--binary",
+               base, commit)  # fmt: skip
+    patch, test_patch = split_patch(diff)
+    if not test_patch:
+        return Mined(commit, reason="changes no test file")
+    if not patch:
+        return Mined(commit, reason="changes only test files")
+    if all(is_doc_path(path) for path, _ in file_diffs(patch)):
+        return Mined(commit, reason="changes only documentation besides the tests")
+    message = _message(git_dir, commit, merge=len(parents) > 1)
+    change = Change(
+        commit=commit,
+        base_commit=base,
+        patch=patch,
+        test_patch=test_patch,
+        message=message,
+        created_at=_created_at(git_dir, commit),
+        pull_number=pull_number,
+        issue_numbers=tuple(dict.fromkeys(int(n) for n in _CLOSES.findall(message))),
+    )
+    return Mined(commit, change=change)
+
+
+def mine(
+    git_dir: Path, *, commits: Iterable[str] = (), from_prs: str | None = None, prs: bool = False
+) -> Iterator[Mined]:
+    """Every commit ``--commits`` names, or every merged pull request (``prs``), examined."""
+    if prs:
+        for commit, number in pull_request_commits(git_dir, from_prs):
+            yield examine(git_dir, commit, pull_number=number)
+        return
+    for commit in resolve_commits(git_dir, commits):
+        yield examine(git_dir, commit)
