@@ -3,10 +3,11 @@
 Each commit (``--commits``), or each merged pull request's merge or squash commit
 (``--from-prs``), whose diff against its first parent changes both test files and other files
 is a candidate: the parent is ``base_commit``, the test files' changes are ``test_patch`` and
-the rest is ``patch``. Nothing here runs the repository's code; the tests decide later which
-candidates become instances (``bench make``).
+the rest, documentation and change notes left out as SWE-bench leaves them out, is ``patch``.
+Nothing here runs the repository's code; the tests decide later which candidates become
+instances (``bench make``).
 
-    for found in mine(git_dir, repo="octo/calc", commits=["v1.0..main"]):
+    for found in mine(git_dir, commits=["v1.0..main"]):
         found.change if found.change else found.reason
 """
 
@@ -30,9 +31,10 @@ _CLOSES = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", re.IGNORECASE
 )
 _FILE_HEADER = re.compile(r"^diff --git a/(.*) b/(.*)$")
+_LINES = re.compile(r"[^\n]*\n|[^\n]+$")
 TEST_DIRS = frozenset({"test", "tests", "testing", "e2e", "unittests"})
 DOC_DIRS = frozenset({"doc", "docs", "changelog", "changes", "changelog.d", "newsfragments"})
-DOC_SUFFIXES = (".rst", ".md", ".txt", ".adoc")
+DOC_SUFFIXES = (".rst", ".md", ".adoc")
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,19 @@ def is_test_path(path: str) -> bool:
 
 
 def is_doc_path(path: str) -> bool:
-    """Documentation, change notes, plain text: a change a test cannot see."""
+    """Documentation and change notes: a change no test sees, which SWE-bench's patches leave
+    out (docs/changes/12.bugfix.rst, doc/whats-new.rst, CHANGES.rst, AUTHORS)."""
     parts = PurePosixPath(path).parts
     if any(part.lower() in DOC_DIRS for part in parts[:-1]):
         return True
-    return path.lower().endswith(DOC_SUFFIXES) or parts[-1].isupper()  # AUTHORS, CHANGES
+    return path.lower().endswith(DOC_SUFFIXES) or PurePosixPath(path).stem.isupper()
 
 
 def file_diffs(diff: str) -> Iterator[tuple[str, str]]:
     """(path, that file's part of ``diff``) for each file, in order."""
     path, lines = "", list[str]()
-    for line in diff.splitlines(keepends=True):
+    # Lines end at "\n" only: a form feed or "\r" inside a line is the file's content.
+    for line in _LINES.findall(diff):
         header = _FILE_HEADER.match(line.rstrip("\n"))
         if header:
             if lines:
@@ -91,11 +95,15 @@ def file_diffs(diff: str) -> Iterator[tuple[str, str]]:
 
 
 def split_patch(diff: str) -> tuple[str, str]:
-    """(patch, test_patch): the changes outside the test files, and theirs."""
+    """(patch, test_patch): the changes outside the test files and the documentation, and the
+    test files' changes."""
     source: list[str] = []
     tests: list[str] = []
     for path, part in file_diffs(diff):
-        (tests if is_test_path(path) else source).append(part)
+        if is_test_path(path):
+            tests.append(part)
+        elif not is_doc_path(path):
+            source.append(part)
     return "".join(source), "".join(tests)
 
 
@@ -138,8 +146,10 @@ def pull_request_commits(git_dir: Path, spec: str | None) -> list[tuple[str, int
     except RepoNotAvailable:
         raise BadInput(f"--from-prs {spec!r} names no commits of the repository") from None
     found = []
-    for line in log.splitlines():
+    for line in log.split("\n"):
         head, _, subject = line.partition("\0")
+        if not head.strip():
+            continue
         commit, *parents = head.split()
         merged = _MERGE_PR.match(subject) if len(parents) > 1 else _SQUASH_PR.search(subject)
         if merged and parents:
@@ -152,6 +162,13 @@ def _message(git_dir: Path, commit: str, *, merge: bool) -> str:
     if merge and _MERGE_PR.match(text):
         text = text.partition("\n")[2].strip()  # the pull request's title and body
     return text
+
+
+def _pull_number(git_dir: Path, commit: str, *, merge: bool) -> int | None:
+    """The pull request a merge ("Merge pull request #N") or squash ("Title (#N)") names."""
+    subject = git(git_dir, "log", "-1", "--format=%s", commit).strip()
+    found = _MERGE_PR.match(subject) if merge else _SQUASH_PR.search(subject)
+    return int(found.group(1)) if found else None
 
 
 def _created_at(git_dir: Path, commit: str) -> str:
@@ -171,9 +188,11 @@ def examine(git_dir: Path, commit: str, *, pull_number: int | None = None) -> Mi
     if not test_patch:
         return Mined(commit, reason="changes no test file")
     if not patch:
-        return Mined(commit, reason="changes only test files")
-    if all(is_doc_path(path) for path, _ in file_diffs(patch)):
-        return Mined(commit, reason="changes only documentation besides the tests")
+        documented = any(is_doc_path(p) and not is_test_path(p) for p, _ in file_diffs(diff))
+        why = "only documentation besides the tests" if documented else "only test files"
+        return Mined(commit, reason=f"changes {why}")
+    if pull_number is None:
+        pull_number = _pull_number(git_dir, commit, merge=len(parents) > 1)
     message = _message(git_dir, commit, merge=len(parents) > 1)
     change = Change(
         commit=commit,

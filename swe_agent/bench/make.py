@@ -76,13 +76,23 @@ def make_dataset(
         raise BadInput("say which history to read", hint="pass --commits A..B or --from-prs")
     candidates, skipped = _mined(git_dir, options)
     issues = IssueBook.load(options.issues)
-    rows = [instance_of(m.change, repo=repo, git_dir=git_dir, issues=issues)
-            for m in candidates if m.change is not None]  # fmt: skip
+    rows = _unique([instance_of(m.change, repo=repo, git_dir=git_dir, issues=issues)
+                    for m in candidates if m.change is not None])  # fmt: skip
     out = options.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     say("plan", {"repo": repo, "candidates": len(rows), "skipped": len(skipped)})
     verdicts = _verdicts(rows, options, out, say) if options.run_tests else {}
     return _write(repo, rows, skipped, verdicts, options, out)
+
+
+def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with distinct instance ids (two commits that name one pull request keep both)."""
+    seen: set[str] = set()
+    for row in rows:
+        if row["instance_id"] in seen:
+            row["instance_id"] = f"{row['instance_id']}-{row['fix_commit'][:7]}"
+        seen.add(row["instance_id"])
+    return rows
 
 
 def _verdicts(

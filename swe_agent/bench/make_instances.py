@@ -24,6 +24,7 @@ from swe_agent.bench.history import Change
 from swe_agent.errors import BadInput
 
 _NUMBERS = re.compile(r"\d+")
+_ISSUE_KEYS = frozenset({"number", "commit", "title", "body", "problem_statement"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _issue_rows(path: Path) -> Iterable[Any]:
             return [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
             raise BadInput(f"--issues {path} is not JSON or JSONL: {exc.msg}") from None
-    if isinstance(data, dict):
+    if isinstance(data, dict) and not _ISSUE_KEYS & set(data):  # {"12": {...}, ...}
         return [{"number": k, **v} if isinstance(v, dict) else v for k, v in data.items()]
     return data if isinstance(data, list) else [data]
 
