@@ -1,5 +1,11 @@
 """Automatic environment setup: detect -> plan -> install -> verify -> record and cache.
 
+Also the known repositories' test commands and test-log parsers (the SWE-bench harness's),
+which set-up verification and the benchmarks share::
+
+    command = harness_test_command("django/django", "3.0", test_patch=patch)
+    statuses = parse_test_log(command.parser, log)   # {"test_x (m.C)": "PASSED", ...}
+
 from env_setup import SetupOptions, setup_environment
 
 record = setup_environment(Path("repo"), SetupOptions(commit="HEAD"))
@@ -17,6 +23,7 @@ from env_setup.known import (
     log_parser,
     read_at,
     spec_for,
+    specs_data,
     version_at,
 )
 from env_setup.model import Detection, Packaging, Plan, SetupOptions, Step, StepKind, TestRunner
@@ -35,8 +42,11 @@ from env_setup.record import (
 )
 from env_setup.repair import AgentRepairer, Attempt, Failure, Repairer, RuleRepairer
 from env_setup.skips import skipped_modules
+from env_setup.testcmd import TestCommand, harness_test_command, patch_directives, pytest_files
+from env_setup.testlogs import PARSERS, TestStatus, parse_test_log, parser_family
 
 __all__ = [
+    "PARSERS",
     "AgentRepairer",
     "Amended",
     "Attempt",
@@ -57,24 +67,32 @@ __all__ = [
     "SetupOptions",
     "Step",
     "StepKind",
+    "TestCommand",
     "TestRunner",
+    "TestStatus",
     "Verification",
     "add_modules",
     "choose_python",
     "describe_at",
     "detect",
+    "harness_test_command",
     "known_repos",
     "known_versions",
     "log_parser",
     "load_record",
     "read_local_record",
     "make_plan",
+    "parse_test_log",
+    "parser_family",
+    "pytest_files",
     "read_at",
     "record_from_json",
     "record_path",
     "setup_environment",
     "skipped_modules",
     "spec_for",
+    "specs_data",
+    "patch_directives",
     "version_at",
     "write_record",
 ]

@@ -47,9 +47,15 @@ class KnownSpec:
 
 
 @cache
-def _data() -> dict[str, Any]:
+def specs_data() -> dict[str, Any]:
+    """The whole data file: ``repos``, ``log_parsers``, ``non_test_exts``, ``fail_only_repos``."""
     text = resources.files("env_setup").joinpath("data/swebench_specs.json").read_text("utf-8")
-    repos: dict[str, Any] = json.loads(text)["repos"]
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _data() -> dict[str, Any]:
+    repos: dict[str, Any] = specs_data()["repos"]
     return repos
 
 

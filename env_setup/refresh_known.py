@@ -46,6 +46,31 @@ def _parsers(path: Path) -> dict[str, str]:
     raise SystemExit(f"MAP_REPO_TO_PARSER_PY not found in {path}")
 
 
+def _literals(path: Path, *names: str) -> dict[str, Any]:
+    """Module-level constants of ``path`` that are literals (the module imports the package)."""
+    found: dict[str, Any] = {}
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in names:
+            found[node.targets[0].id] = ast.literal_eval(node.value)  # type: ignore[attr-defined]
+    missing = set(names) - set(found)
+    if missing:
+        raise SystemExit(f"{', '.join(sorted(missing))} not found in {path}")
+    return found
+
+
+def _parser_aliases(path: Path) -> dict[str, str]:
+    """Parser name -> the function it names (``parse_log_flask = parse_log_pytest``)."""
+    aliases: dict[str, str] = {}
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("parse_log_"):
+            aliases[node.name] = node.name
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            name = getattr(node.targets[0], "id", "")
+            if name.startswith("parse_log_"):
+                aliases[name] = aliases.get(node.value.id, node.value.id)
+    return aliases
+
+
 def build(package: Path) -> dict[str, Any]:
     """The data file's content from an unpacked ``swebench`` package folder."""
     constants = runpy.run_path(str(package / "harness/constants/python.py"))
@@ -64,7 +89,17 @@ def build(package: Path) -> dict[str, Any]:
                 for version, spec in versions.items()
             },
         }
-    return {"source": "swebench 4.1.0 (MIT licence), harness/constants/python.py", "repos": repos}
+    constants_init = package / "harness/constants/__init__.py"
+    harness = _literals(constants_init, "NON_TEST_EXTS", "FAIL_ONLY_REPOS")
+    return {
+        "source": "swebench 4.1.0 (MIT licence), harness/constants/python.py",
+        "repos": repos,
+        # The parser functions the repositories' parser names stand for (log_parsers/python.py)
+        "log_parsers": _parser_aliases(package / "harness/log_parsers/python.py"),
+        # harness/constants/__init__.py: what get_test_directives drops, what grades fail-only
+        "non_test_exts": list(harness["NON_TEST_EXTS"]),
+        "fail_only_repos": sorted(harness["FAIL_ONLY_REPOS"]),
+    }
 
 
 def main(argv: list[str]) -> None:
