@@ -161,8 +161,6 @@ def _setup(
     record = setup_environment(root, SetupOptions(commit=commit, tests=tests))
     if not record.success or not record.image:
         raise EnvironmentFailed(_failure(record))
-    if record.test_runner != "pytest":
-        raise EnvironmentFailed(f"test runner {record.test_runner} is not supported")
     data: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))
     return data
 

@@ -1,7 +1,8 @@
 """Evaluate one prediction: environment image, sandbox, patches, tests, report.json.
 
 ``evaluate_task`` runs in a worker process (or a Ray task) and never raises: whatever goes
-wrong becomes the ``error`` of the instance's row, so the batch goes on.
+wrong becomes the ``error`` of the instance's row, with its kind (failures.ErrorKind), so the
+batch goes on. An empty or absent patch is graded unresolved without running anything.
 """
 
 from __future__ import annotations
@@ -17,18 +18,29 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.envs import Environment
-from swe_agent.bench.grading import TestsStatus, grade, instance_report, pytest_command
+from swe_agent.bench.failures import ErrorKind, Failure, network_trace
+from swe_agent.bench.grading import TestsStatus, grade, instance_report
 from swe_agent.bench.repos import DEFAULT_REPO_URL
+from swe_agent.bench.testrun import TestCommand, command_for, run_tests
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
-HARNESS = "4"  # bumped when a change makes earlier reports stale (they are then redone)
+HARNESS = "5"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
 # pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
 _COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
 # git apply first, then the fallbacks of SWE-bench's harness: --reject, then GNU patch --fuzz
 # (run on the host, see fuzz.py: environment images need not have patch).
 APPLY_COMMANDS = ("git apply --verbose {file}", "git apply --verbose --reject {file}")
+
+
+def collect_probe(command: TestCommand) -> str | None:
+    """pytest's collection of the command's files, which shows import errors (pytest only)."""
+    if "pytest" not in command.command or not command.directives:
+        return None
+    path = command.command.split(";", 1)[0]  # the venv first on PATH
+    args = " ".join(command.directives)
+    return f"{path}; python -m pytest --collect-only -q --tb=short -p no:cacheprovider {args}"
 
 
 def missing_module(box: Any, probe: str, output: str, exit_code: int | None) -> bool:
@@ -58,6 +70,7 @@ class EvalTask:
     lock_dir: Path
     timeout_s: float = 1800.0  # for the test command, as in SWE-bench's harness
     keep_image: bool = False
+    network: bool = False  # the tests may reach the network (where the host has one)
     url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
     blob_sources: tuple[Path, ...] = ()  # files that may hold blobs the mirror lacks
 
@@ -72,7 +85,7 @@ class Outcome:
     status: TestsStatus | None = None
     exit_code: int | None = None
     timed_out: bool = False
-    error: str | None = None
+    failure: Failure | None = None
     image: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     collection_failed: bool = False  # collection stopped on a module the environment lacks
@@ -84,7 +97,7 @@ class Outcome:
     def reset(self, *, note: str) -> None:
         """Forget the results of an attempt (not its timings) before evaluating again."""
         self.applied, self.apply_command, self.status = False, None, None
-        self.exit_code, self.timed_out, self.error = None, False, None
+        self.exit_code, self.timed_out, self.failure = None, False, None
         self.collection_failed, self.skipped_for = False, ()
         self.notes.append(note)
 
@@ -95,12 +108,32 @@ def evaluate_task(task: EvalTask) -> dict[str, Any]:
     instance_id = str(task.instance["instance_id"])
     outcome = Outcome(instance_id)
     task.out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        _evaluate(task, outcome, started)
-    except Exception as exc:  # a worker reports, it does not die: the batch goes on
-        outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"[:2000]
+    if not (task.model_patch or "").strip():
+        outcome.notes.append("empty patch: graded unresolved without running the tests")
+    else:
+        try:
+            _evaluate(task, outcome, started)
+        except Exception as exc:  # a worker reports, it does not die: the batch goes on
+            outcome.failure = outcome.failure or _failure_of(exc)
     outcome.timings["total_s"] = round(time.monotonic() - started, 2)
     return _write_report(task, outcome)
+
+
+def _failure_of(exc: Exception) -> Failure:
+    """The error kind of an exception that stopped an evaluation."""
+    from env_setup import EnvSetupError
+    from sandbox import SandboxError, SandboxGone
+    from swe_agent.bench.errors import RepoNotAvailable
+
+    message = f"{type(exc).__name__}: {exc}"
+    kinds = (
+        (SandboxGone, ErrorKind.CONTAINER_GONE),
+        (SandboxError, ErrorKind.SANDBOX),
+        (RepoNotAvailable, ErrorKind.CHECKOUT),
+        (EnvSetupError, ErrorKind.ENVIRONMENT),
+    )
+    kind = next((kind for cls, kind in kinds if isinstance(exc, cls)), ErrorKind.CRASH)
+    return Failure(kind, message)
 
 
 def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
@@ -123,7 +156,7 @@ def _evaluate(task: EvalTask, outcome: Outcome, started: float) -> None:
             env = resolve_environment(inst, root=workdir.root, commit=workdir.with_tests,
                                       lock_dir=task.lock_dir, reuse=reuse)  # fmt: skip
         except EnvironmentFailed as exc:
-            outcome.error = f"environment: {exc}"
+            outcome.failure = Failure(ErrorKind.ENVIRONMENT, str(exc))
             return
         outcome.image, outcome.env_shared = env.image, env.shared
         outcome.timings["env_s"] = round(_since(started) - outcome.timings["workdir_s"], 2)
@@ -172,7 +205,12 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Out
     limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
     mark = time.monotonic()
     box = start_sandbox(
-        workdir.root, image=env.image, commit=workdir.base, python=env.python, limits=limits
+        workdir.root,
+        image=env.image,
+        commit=workdir.base,
+        python=env.python,
+        limits=limits,
+        network=task.network,
     )
     try:
         outcome.timings["sandbox_s"] = _since(mark)
@@ -180,7 +218,17 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Out
     finally:
         # Removing a container takes a second or two (its layer of thousands of files); the
         # report does not wait for it. The thread is not a daemon: the process waits at exit.
-        threading.Thread(target=box.close, name=f"close-{outcome.instance_id}").start()
+        threading.Thread(target=_close, args=(box,), name=f"close-{outcome.instance_id}").start()
+
+
+def _close(box: Any) -> None:
+    """Remove the container; one removed underneath (or being removed) is not an error here."""
+    from contextlib import suppress
+
+    from sandbox import SandboxError
+
+    with suppress(SandboxError):  # the evaluation already says what happened to it
+        box.close()
 
 
 def _patch_and_test(
@@ -191,25 +239,25 @@ def _patch_and_test(
     if not _apply_model_patch(box, task, workdir, outcome):
         return
     if not _apply(box, "test.diff", task.instance.get("test_patch") or "", APPLY_COMMANDS[:1]):
-        outcome.error = "test_patch did not apply on top of the model patch"
+        message = "the test patch did not apply on top of the model patch"
+        outcome.failure = Failure(ErrorKind.TEST_PATCH, message)
         return
     outcome.timings["patch_s"] = _since(mark)
-    _run_tests(box, task, env, outcome, timeout=task.timeout_s)
+    _run_tests(box, task, workdir, env, outcome)
     if task.keep_image:
         box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 
 
 def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
-    """Apply the prediction (an empty one is fine: the tests then run on the base)."""
+    """Apply the prediction (never empty: an empty one is graded without a sandbox)."""
     patch = task.model_patch or ""
-    if not patch.strip():
-        return True
     command = _apply(box, "model.diff", patch, APPLY_COMMANDS)
     log = ""
     if command is None:
         command, log = _fuzz(box, workdir, patch)
     if command is None:
-        outcome.error = "the model patch did not apply (git apply, --reject, patch --fuzz)"
+        message = "the model patch did not apply (git apply, --reject, patch --fuzz)"
+        outcome.failure = Failure(ErrorKind.PATCH, message)
         (task.out_dir / "apply.log").write_text(_apply_log(box) + log, encoding="utf-8")
         return False
     outcome.applied, outcome.apply_command = True, command
@@ -252,25 +300,36 @@ def _apply_log(box: Any) -> str:
 
 
 def _run_tests(
-    box: Any, task: EvalTask, env: Environment, outcome: Outcome, *, timeout: float
+    box: Any, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
 ) -> None:
-    """Run FAIL_TO_PASS and PASS_TO_PASS under ``timeout -s KILL`` inside the container."""
+    """Run the instance's test command, as the harness would, and grade what it printed."""
     inst = task.instance
     f2p, p2p = list(inst.get("FAIL_TO_PASS") or []), list(inst.get("PASS_TO_PASS") or [])
-    command = pytest_command(f"{env.venv}/bin/python", [*f2p, *p2p])
-    obs = box.run(command, timeout=timeout)
-    output = obs.stdout + "\n" + obs.stderr
-    _atomic_write(task.out_dir / "test_output.txt", f"+ {command}\n{output}")
+    command = command_for(inst, root=workdir.root, commit=workdir.with_tests, venv=env.venv)
+    result = run_tests(box, command, timeout=task.timeout_s)
+    _atomic_write(task.out_dir / "test_output.txt", f"+ {command.command}\n{result.output}")
     # Summed over attempts (a re-run after an install): overhead is what is not the tests.
-    outcome.timings["tests_s"] = round(outcome.timings.get("tests_s", 0.0) + obs.elapsed_s, 2)
-    outcome.exit_code, outcome.timed_out = obs.exit_code, obs.timed_out
-    if env.shared:
-        probe = pytest_command(f"{env.venv}/bin/python", [*f2p, *p2p], collect_only=True)
-        outcome.collection_failed = missing_module(box, probe, output, obs.exit_code)
-    outcome.status = grade(output, fail_to_pass=f2p, pass_to_pass=p2p)
-    outcome.skipped_for = skipped_for(output, outcome.status, named=[*f2p, *p2p])
-    if obs.timed_out:
-        outcome.error = f"timeout: the tests ran longer than {timeout:.0f} s and were killed"
+    outcome.timings["tests_s"] = round(outcome.timings.get("tests_s", 0.0) + result.elapsed_s, 2)
+    outcome.exit_code = result.exit_code
+    outcome.timed_out = result.failure is not None and result.failure.kind is ErrorKind.TIMEOUT
+    probe = collect_probe(command)
+    if env.shared and probe is not None:
+        outcome.collection_failed = missing_module(box, probe, result.output, result.exit_code)
+    outcome.status = grade(result.statuses, fail_to_pass=f2p, pass_to_pass=p2p, repo=inst["repo"])
+    outcome.skipped_for = skipped_for(result.output, outcome.status, named=[*f2p, *p2p])
+    outcome.failure = result.failure or _lacked_network(result.output, outcome.status, task)
+
+
+def _lacked_network(output: str, status: TestsStatus, task: EvalTask) -> Failure | None:
+    """Named tests failed and the log says a connection to the network failed: not gradable."""
+    if status.resolved or not (status.f2p_failure or status.p2p_failure):
+        return None
+    trace = network_trace(output)
+    if trace is None:
+        return None
+    given = "with --network" if task.network else "without network (--network allows it)"
+    message = f"this run lacked network its tests needed (ran {given}): {trace}"
+    return Failure(ErrorKind.NO_NETWORK, message)
 
 
 def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[str, ...]:
@@ -303,7 +362,8 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         "apply_command": outcome.apply_command,
         "exit_code": outcome.exit_code,
         "timed_out": outcome.timed_out,
-        "error": outcome.error,
+        "error": outcome.failure.text() if outcome.failure else None,
+        "error_kind": str(outcome.failure.kind) if outcome.failure else None,
         "image": outcome.image,
         "env_shared": outcome.env_shared,
         "digest": task.digest,
@@ -313,7 +373,8 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         # A named test that reads one of these fails for that reason (pvlib's data files).
         "missing_files": list(outcome.missing_files[:50]),
     }
-    fields.update({k: row[k] for k in ("apply_command", "exit_code", "timed_out", "error")})
+    kept = ("apply_command", "exit_code", "timed_out", "error", "error_kind")
+    fields.update({k: row[k] for k in kept})
     _atomic_write(task.out_dir / "patch.diff", task.model_patch or "")
     _atomic_write(task.out_dir / "report.json", json.dumps(report, indent=2))
     _atomic_write(task.out_dir / "eval.json", json.dumps(row, indent=2))

@@ -43,6 +43,7 @@ class EvalOptions:
     disk_budget: int | None = None  # bytes of instance + environment images
     url_template: str | None = DEFAULT_REPO_URL  # clone from here when no mirror exists
     blob_sources: tuple[Path, ...] = ()  # files that may hold blobs the mirror lacks
+    network: bool = False  # tests may reach the network (requests' httpbin tests need it)
 
 
 def _tasks(
@@ -63,6 +64,7 @@ def _tasks(
             keep_image=options.keep_images > 0,
             url_template=options.url_template,
             blob_sources=tuple(p.resolve() for p in options.blob_sources),
+            network=options.network,
         )
         for inst in instances
         if inst.instance_id in predictions
@@ -70,7 +72,10 @@ def _tasks(
 
 
 def _cached_row(task: EvalTask) -> dict[str, Any] | None:
-    """The row of an earlier evaluation of the same patch, when it finished without error."""
+    """The row of an earlier evaluation of the same patch, when it finished without error.
+
+    An error (of any kind: the environment, a timeout, a dead runner) is evaluated again.
+    """
     path = task.out_dir / "eval.json"
     try:
         row = json.loads(path.read_text(encoding="utf-8"))
@@ -148,7 +153,8 @@ def _crashed(task: EvalTask, error: BaseException) -> dict[str, Any]:
         "instance_id": task.instance["instance_id"],
         "resolved": False,
         "patch_exists": bool(task.model_patch and task.model_patch.strip()),
-        "error": f"worker failed: {type(error).__name__}: {error}"[:2000],
+        "error": f"worker: {type(error).__name__}: {error}"[:2000],
+        "error_kind": "worker",
         "timings": {},
     }
 
@@ -181,6 +187,7 @@ def summarize(
         "empty_patch": [r["instance_id"] for r in rows if not r.get("patch_exists")],
         "timed_out": [r["instance_id"] for r in rows if r.get("timed_out")],
         "error_details": {r["instance_id"]: r["error"] for r in rows if r.get("error")},
+        "error_kinds": _by_kind(rows),
         "prediction_errors": [p.to_json() for p in problems],
         "reused": sum(1 for r in rows if r.get("cached")),  # finished before, same patch
         # Work folders that lacked files of their commit (no blob in the mirror nor --blobs)
@@ -232,6 +239,15 @@ def harness_counts(
         **ids,
         "schema_version": HARNESS_SCHEMA_VERSION,
     }
+
+
+def _by_kind(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Error kind -> the ids that ended in it (rows of older reports count as "crash")."""
+    kinds: dict[str, list[str]] = {}
+    for row in rows:
+        if row.get("error"):
+            kinds.setdefault(str(row.get("error_kind") or "crash"), []).append(row["instance_id"])
+    return kinds
 
 
 def _env_share(timings: dict[str, float]) -> float:

@@ -1,47 +1,35 @@
-"""SWE-bench grading: which tests to run, per-test status, and the report.json fields.
+"""SWE-bench grading: the harness's rules applied to per-test statuses, and report.json.
 
-The rules are SWE-bench's: a test passes when pytest's ``-rA`` summary says PASSED or XFAIL;
-anything else, including a test missing from the output, is a failure. An instance is
-resolved when the patch applied and every FAIL_TO_PASS and PASS_TO_PASS test passes.
+The rules are those of swebench 4.1.0 (harness/grading.py). A named test succeeds when its
+status is PASSED or XFAIL, and fails when it is FAILED, ERROR or missing from the log; any
+other status (SKIPPED) is neither, so it weighs on no side. An instance is resolved when the
+share of FAIL_TO_PASS successes is 1 and that of PASS_TO_PASS is 1, a list with no success and
+no failure counting as 1; a fail-only repository counts only FAILED as a failure.
+
+One addition, for datasets outside SWE-bench: an id that names a whole test file (QuixBugs'
+``python_testcases/test_gcd.py``) and is not itself in the log takes the status of the file's
+tests (failed when any failed or erred, else passed when any passed). No SWE-bench id does.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from swe_agent.agent.evidence import parse_pytest_summary
+from env_setup import specs_data
 
-SUCCESS_STATUSES = frozenset({"PASSED", "XFAIL"})
-
-
-def pytest_targets(tests: Iterable[str], *, by_file: bool = True) -> list[str]:
-    """What to pass to pytest: the test files (SWE-bench's way), or node ids.
-
-    Files run every test in file order, as SWE-bench's harness does (the lists were recorded
-    that way, and some tests depend on the order). Node ids lose their parametrization: SWE-bench
-    cuts ids at the first space, and ``test_x[select`` would stop pytest with "not found".
-    """
-    targets: list[str] = []
-    for test in tests:
-        target = test.split("::", 1)[0] if by_file else test.split("[", 1)[0]
-        if target and target not in targets:
-            targets.append(target)
-    return targets
+SUCCESS = frozenset({"PASSED", "XFAIL"})
+FAILURE = frozenset({"FAILED", "ERROR"})
 
 
-def pytest_command(
-    python: str, tests: Iterable[str], *, by_file: bool = True, collect_only: bool = False
-) -> str:
-    """The shell command that runs the named tests with per-test results in the output.
+class Resolution(StrEnum):
+    """The harness's resolution status of an instance."""
 
-    ``collect_only``: only collect them, with the errors of collection shown.
-    """
-    args = " ".join(shlex.quote(t) for t in pytest_targets(tests, by_file=by_file))
-    mode = "--collect-only -q --tb=short" if collect_only else "-rA --tb=no"
-    return f"{python} -m pytest {mode} -p no:cacheprovider {args}"
+    FULL = "RESOLVED_FULL"
+    PARTIAL = "RESOLVED_PARTIAL"
+    NO = "RESOLVED_NO"
 
 
 @dataclass(frozen=True)
@@ -57,9 +45,20 @@ class TestsStatus:
     outcomes: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def all_pass(self) -> bool:
-        """Every named test passed."""
-        return not self.f2p_failure and not self.p2p_failure
+    def resolution(self) -> Resolution:
+        """FULL when both shares are 1, PARTIAL when some FAIL_TO_PASS pass and all else does."""
+        f2p = _share(self.f2p_success, self.f2p_failure)
+        p2p = _share(self.p2p_success, self.p2p_failure)
+        if f2p == 1 and p2p == 1:
+            return Resolution.FULL
+        if 0 < f2p < 1 and p2p == 1:
+            return Resolution.PARTIAL
+        return Resolution.NO
+
+    @property
+    def resolved(self) -> bool:
+        """Fully resolved, as the harness's report says."""
+        return self.resolution is Resolution.FULL
 
     def to_json(self) -> dict[str, Any]:
         """The tests_status object of SWE-bench's report.json."""
@@ -71,18 +70,56 @@ class TestsStatus:
         }
 
 
-def _split(tests: Iterable[str], outcomes: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
-    success = tuple(t for t in tests if outcomes.get(t) in SUCCESS_STATUSES)
-    failure = tuple(t for t in tests if outcomes.get(t) not in SUCCESS_STATUSES)
-    return success, failure
+def _share(success: tuple[str, ...], failure: tuple[str, ...]) -> float:
+    total = len(success) + len(failure)
+    return 1.0 if total == 0 else len(success) / total
 
 
-def grade(output: str, *, fail_to_pass: list[str], pass_to_pass: list[str]) -> TestsStatus:
-    """Per-test status of the named tests, read from pytest ``-rA`` output."""
-    outcomes = parse_pytest_summary(output)
-    f2p_ok, f2p_bad = _split(fail_to_pass, outcomes)
-    p2p_ok, p2p_bad = _split(pass_to_pass, outcomes)
-    return TestsStatus(f2p_ok, f2p_bad, p2p_ok, p2p_bad, outcomes)
+def status_of(test: str, statuses: Mapping[str, str]) -> str | None:
+    """A named test's status in the log; a whole test file's from its tests; None if missing."""
+    if test in statuses:
+        return statuses[test]
+    if not test.endswith(".py") or " " in test:
+        return None
+    inside = [s for t, s in statuses.items() if t.startswith(f"{test}::")]
+    if any(s in FAILURE for s in inside):
+        return "FAILED"
+    return "PASSED" if any(s in SUCCESS for s in inside) else (inside[0] if inside else None)
+
+
+def fail_only(repo: str) -> bool:
+    """Does the harness grade ``repo`` by failures only (its FAIL_ONLY_REPOS)?"""
+    return repo in set(specs_data().get("fail_only_repos", ()))
+
+
+def _split(
+    tests: Iterable[str], statuses: Mapping[str, str], *, only_failures: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    success: list[str] = []
+    failure: list[str] = []
+    for test in tests:
+        status = status_of(test, statuses)
+        if only_failures:
+            (failure if status == "FAILED" else success).append(test)
+        elif status in SUCCESS:
+            success.append(test)
+        elif status is None or status in FAILURE:
+            failure.append(test)
+    return tuple(success), tuple(failure)
+
+
+def grade(
+    statuses: Mapping[str, str],
+    *,
+    fail_to_pass: Iterable[str],
+    pass_to_pass: Iterable[str],
+    repo: str = "",
+) -> TestsStatus:
+    """The named tests' success and failure lists, from a log's per-test statuses."""
+    only_failures = fail_only(repo)
+    f2p_ok, f2p_bad = _split(fail_to_pass, statuses, only_failures=only_failures)
+    p2p_ok, p2p_bad = _split(pass_to_pass, statuses, only_failures=only_failures)
+    return TestsStatus(f2p_ok, f2p_bad, p2p_ok, p2p_bad, dict(statuses))
 
 
 def instance_report(
@@ -97,7 +134,7 @@ def instance_report(
         "patch_is_None": model_patch is None,
         "patch_exists": bool(model_patch and model_patch.strip()),
         "patch_successfully_applied": applied,
-        "resolved": bool(applied and status is not None and status.all_pass),
+        "resolved": bool(applied and status is not None and status.resolved),
     }
     if status is not None:
         fields["tests_status"] = status.to_json()

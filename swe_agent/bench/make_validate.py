@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.repos import DEFAULT_REPO_URL
+from swe_agent.bench.testrun import TestCommand
 
 STAGE = "/tmp/swe-make"
 PASSING = frozenset({"PASSED", "XFAIL"})  # as the grading counts a test that passes
@@ -75,6 +76,7 @@ def validate_task(task: MakeTask) -> dict[str, Any]:
 def _validate(task: MakeTask) -> dict[str, Any]:
     from sandbox import Limits, start_sandbox
     from swe_agent.bench.envs import EnvironmentFailed, resolve_environment
+    from swe_agent.bench.testrun import command_for
     from swe_agent.bench.workdirs import prepare_workdir
 
     inst = task.instance
@@ -87,22 +89,24 @@ def _validate(task: MakeTask) -> dict[str, Any]:
                                   lock_dir=task.lock_dir)  # fmt: skip
     except EnvironmentFailed as exc:
         return {"error": f"environment: {exc}"}
+    # The harness's command for a repository it knows, pytest on the patched files otherwise
+    command = command_for(inst, root=workdir.root, commit=workdir.with_tests, venv=env.venv)
     limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
     box = start_sandbox(workdir.root, image=env.image, commit=workdir.with_tests,
                         python=env.python, limits=limits)  # fmt: skip
     try:
-        return _before_and_after(box, task, env)
+        return _before_and_after(box, task, command)
     finally:
         box.close()
 
 
-def _before_and_after(box: Any, task: MakeTask, env: Any) -> dict[str, Any]:
-    before = _run_tests(box, task, env, log="before.txt")
+def _before_and_after(box: Any, task: MakeTask, command: TestCommand) -> dict[str, Any]:
+    before = _run_tests(box, task, command, log="before.txt")
     if before.error:
         return {"error": f"tests before the patch: {before.error}"}
     if not _apply(box, task.instance["patch"]):
         return {"reason": "the patch does not apply on the test patch"}
-    after = _run_tests(box, task, env, log="after.txt")
+    after = _run_tests(box, task, command, log="after.txt")
     if after.error:
         return {"error": f"tests after the patch: {after.error}"}
     fail_to_pass, pass_to_pass = changed_tests(before.statuses, after.statuses)
@@ -114,25 +118,15 @@ def _before_and_after(box: Any, task: MakeTask, env: Any) -> dict[str, Any]:
     return {"kept": True, "instance": instance}
 
 
-def _run_tests(box: Any, task: MakeTask, env: Any, *, log: str) -> TestsRun:
-    """The tests the test patch touches, run as the evaluation will run them."""
-    from swe_agent.agent.evidence import parse_pytest_summary
-    from swe_agent.bench.grading import pytest_command
+def _run_tests(box: Any, task: MakeTask, command: TestCommand, *, log: str) -> TestsRun:
+    """The tests the test patch touches, run and read as the evaluation will."""
+    from swe_agent.bench.testrun import run_tests
 
-    files = [f for f in _patched_files(task.instance["test_patch"]) if f.endswith(".py")]
-    command = pytest_command(f"{env.venv}/bin/python", files)
-    obs = box.run(command, timeout=task.timeout_s)
-    output = f"{obs.stdout}\n{obs.stderr}"
-    _atomic_write(task.out_dir / log, f"+ {command}\n{output}")
-    if obs.timed_out:
-        return TestsRun({}, f"the tests ran longer than {task.timeout_s:.0f} s")
-    return TestsRun(parse_pytest_summary(output))
-
-
-def _patched_files(patch: str) -> list[str]:
-    from swe_agent.bench.history import file_diffs
-
-    return [path for path, _ in file_diffs(patch)]
+    result = run_tests(box, command, timeout=task.timeout_s)
+    _atomic_write(task.out_dir / log, f"+ {command.command}\n{result.output}")
+    if result.failure is not None:
+        return TestsRun({}, result.failure.text())
+    return TestsRun(result.statuses)
 
 
 def _apply(box: Any, patch: str) -> bool:

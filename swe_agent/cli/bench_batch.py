@@ -191,13 +191,25 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         str | None,
         typer.Option("--disk-budget", help="Prune instance images while images exceed SIZE."),
     ] = None,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Let the tests reach the network, as the harness does (requests' httpbin "
+            "tests need it); without it, tests that fail for want of it are errors.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Evaluate predictions as SWE-bench does: patch, test patch, FAIL_TO_PASS and PASS_TO_PASS.
 
-    Writes OUT/<instance_id>/report.json (SWE-bench's fields) and OUT/summary.json, which holds
-    the official harness's run-report keys (resolved_instances, resolved_ids, error_ids, ...)
-    next to ours.
+    Each repository SWE-bench knows runs its harness's test command (django's runtests.py,
+    sympy's bin/test, pytest -rA ...) and log parser; others run pytest -rA. Writes
+    OUT/<instance_id>/report.json (SWE-bench's fields) and OUT/summary.json, which holds the
+    official harness's run-report keys (resolved_instances, resolved_ids, error_ids, ...) next
+    to ours. Infrastructure failures (environment, timeout, dead runner or container, no
+    network) are errors, run again when the same OUT is evaluated again; empty patches are
+    unresolved, never run.
 
     Examples:
 
@@ -210,6 +222,8 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
       swe-agent bench eval dev.jsonl -p preds.jsonl --out eval --executor ray --keep-images 10
 
       swe-agent bench eval lite.parquet -p gold --out eval/gold --blobs wheels/
+
+      swe-agent bench eval dev.jsonl -p gold --out eval/gold --filter '^psf__' --network
     """
     from swe_agent.bench.datasets import select
     from swe_agent.bench.evaluate import EvalOptions
@@ -234,6 +248,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
         disk_budget=parse_size(disk_budget) if disk_budget else None,
         url_template=clone_url_template(repo_url_template),
         blob_sources=blob_paths(blobs),
+        network=network,
     )
     summary = _evaluate_with_progress(selected, predictions, options, every_id)
     if as_json:

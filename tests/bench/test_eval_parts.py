@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from bench_world import GOLD, make_world, pred, write_preds
 from typer.testing import CliRunner
 
+from env_setup import harness_test_command, parse_test_log
 from swe_agent.bench import load_instances
+from swe_agent.bench.evaluate import EvalOptions, evaluate
 from swe_agent.bench.executors import LocalExecutor, drive
-from swe_agent.bench.grading import grade, instance_report, pytest_command, pytest_targets
+from swe_agent.bench.failures import ErrorKind, Failure
+from swe_agent.bench.grading import grade, instance_report
 from swe_agent.bench.images import parse_size
 from swe_agent.bench.journal import Event, Journal, append_line, read_lines
 from swe_agent.bench.predictions import load_predictions
@@ -31,7 +35,7 @@ FAILED tests/test_a.py::test_two - AssertionError: assert 1 == 2
 
 def test_grading_follows_swebench_rules() -> None:
     status = grade(
-        OUTPUT,
+        parse_test_log("pytest", OUTPUT),
         fail_to_pass=["tests/test_a.py::test_two", "tests/test_a.py::test_known"],
         pass_to_pass=["tests/test_a.py::test_one", "tests/test_a.py::test_param[select",
                       "tests/test_a.py::test_gone"],
@@ -49,16 +53,13 @@ def test_grading_follows_swebench_rules() -> None:
                      "patch_successfully_applied": False, "resolved": False}  # fmt: skip
 
 
-def test_pytest_targets_are_files_or_ids_without_parametrization() -> None:
-    tests = ["t.py::test_p[a b", "t.py::test_p[c]", "t.py::C::test_m", "u.py::test_p[d]"]
-    assert pytest_targets(tests) == ["t.py", "u.py"]
-    assert pytest_targets(tests, by_file=False) == [
-        "t.py::test_p",
-        "t.py::C::test_m",
-        "u.py::test_p",
-    ]
-    command = pytest_command("/v/bin/python", ["t.py::x[1]"], by_file=False)
-    assert command.endswith("-rA --tb=no -p no:cacheprovider t.py::x")
+def test_the_generic_command_runs_the_named_tests_files_with_pytest_ra() -> None:
+    tests = ["t.py::test_p[a b", "t.py::test_p[c]", "t.py::C::test_m", "u.py::test_p[d]", "[100%]"]
+    command = harness_test_command("octo/unknown", None, named=tests, venv="/v")
+    assert command.directives == ("t.py", "u.py") and command.parser == "pytest"
+    assert command.command == (
+        "export PATH=/v/bin:$PATH; python -m pytest -rA -p no:cacheprovider t.py u.py"
+    )
 
 
 def test_predictions_skip_corrupt_and_unknown_lines(tmp_path: Path) -> None:
@@ -180,24 +181,27 @@ def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
 
 def test_a_collection_failure_is_recognised_and_an_attempt_forgotten(tmp_path: Path) -> None:
     from sandbox import start_sandbox
-    from swe_agent.bench.eval_instance import Outcome, missing_module
-    from swe_agent.bench.grading import pytest_command
+    from swe_agent.bench.eval_instance import Outcome, collect_probe, missing_module
 
     (tmp_path / "some" / "long" / "folder" / "of" / "tests").mkdir(parents=True)
     lacking = "some/long/folder/of/tests/test_with_a_long_name_that_pytest_cuts.py"
     (tmp_path / lacking).write_text("import a_module_nobody_installed\n")
     (tmp_path / "test_code.py").write_text("from os import a_name_the_code_lacks\n")
     with start_sandbox(tmp_path, backend="local", allow_unsandboxed=True) as box:
+        venv = str(Path(sys.executable).parent.parent)
         for target, expected in ((lacking, True), ("test_code.py", False)):
-            obs = box.run(pytest_command(sys.executable, [target]), timeout=120)
-            probe = pytest_command(sys.executable, [target], collect_only=True)
+            command = harness_test_command("octo/x", None, named=[target], venv=venv)
+            obs = box.run(command.command, timeout=120)
+            probe = collect_probe(command)
+            assert probe is not None and "--collect-only" in probe
             assert missing_module(box, probe, obs.stdout + obs.stderr, obs.exit_code) is expected
         passing = "1 passed in 0.01s"
         assert not missing_module(box, "unused", passing, 0)  # no probe without a stop
-    outcome = Outcome("x", applied=True, exit_code=2, collection_failed=True, error="e")
+    failure = Failure(ErrorKind.TIMEOUT, "e")
+    outcome = Outcome("x", applied=True, exit_code=2, collection_failed=True, failure=failure)
     outcome.timings["tests_s"] = 1.0
     outcome.reset(note="again")
-    assert (outcome.applied, outcome.exit_code, outcome.error) == (False, None, None)
+    assert (outcome.applied, outcome.exit_code, outcome.failure) == (False, None, None)
     assert not outcome.collection_failed and outcome.notes == ["again"]
     assert outcome.timings == {"tests_s": 1.0}  # the time of the first attempt still counts
 
@@ -225,3 +229,23 @@ def test_summary_names_incomplete_checkouts_reuse_and_env_setup_s_share(tmp_path
     assert summary["resolved"] == ["a"] and summary["unresolved"] == ["b"]
     assert summary["overhead_s_mean"] == 3.0  # the cached row has no overhead of this run
     assert summary["overhead_without_env_setup_s_mean"] == 0.5  # nor look-up, nor installs
+
+
+def test_an_empty_or_absent_patch_is_unresolved_without_running_anything(
+    tmp_path: Path,
+) -> None:
+    world = make_world(tmp_path, ("octo__tinycalc-1", "octo__tinycalc-2"))
+    preds = tmp_path / "preds.jsonl"
+    write_preds(preds, [pred("octo__tinycalc-1", ""), pred("octo__tinycalc-2", None)])
+    out = tmp_path / "eval"
+    started = time.monotonic()
+    summary = evaluate(
+        load_instances(world.dataset), str(preds), EvalOptions(out=out, mirrors=world.mirrors)
+    )
+    assert time.monotonic() - started < 10  # no environment, no container
+    assert (
+        summary["unresolved"] == ["octo__tinycalc-1", "octo__tinycalc-2"] and not summary["errors"]
+    )
+    report = json.loads((out / "octo__tinycalc-2" / "report.json").read_text())["octo__tinycalc-2"]
+    assert report["patch_is_None"] and not report["resolved"] and "tests_status" not in report
+    assert not (out / "octo__tinycalc-1" / "test_output.txt").exists()
