@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.envs import Environment
-from swe_agent.bench.failures import ErrorKind, Failure, network_trace
+from swe_agent.bench.failures import ErrorKind, Failure, unjudgeable
 from swe_agent.bench.grading import TestsStatus, grade, instance_report
 from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.testrun import TestCommand, command_for, run_tests
@@ -317,19 +317,16 @@ def _run_tests(
         outcome.collection_failed = missing_module(box, probe, result.output, result.exit_code)
     outcome.status = grade(result.statuses, fail_to_pass=f2p, pass_to_pass=p2p, repo=inst["repo"])
     outcome.skipped_for = skipped_for(result.output, outcome.status, named=[*f2p, *p2p])
-    outcome.failure = result.failure or _lacked_network(result.output, outcome.status, task)
+    outcome.failure = result.failure or _unjudgeable(result.output, outcome.status, task, outcome)
 
 
-def _lacked_network(output: str, status: TestsStatus, task: EvalTask) -> Failure | None:
-    """Named tests failed and the log says a connection to the network failed: not gradable."""
+def _unjudgeable(
+    output: str, status: TestsStatus, task: EvalTask, outcome: Outcome
+) -> Failure | None:
+    """Named tests failed for want of what the run lacked (network, files): not a verdict."""
     if status.resolved or not (status.f2p_failure or status.p2p_failure):
         return None
-    trace = network_trace(output)
-    if trace is None:
-        return None
-    given = "with --network" if task.network else "without network (--network allows it)"
-    message = f"this run lacked network its tests needed (ran {given}): {trace}"
-    return Failure(ErrorKind.NO_NETWORK, message)
+    return unjudgeable(output, network=task.network, missing_files=outcome.missing_files)
 
 
 def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[str, ...]:
@@ -354,6 +351,8 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
         status=outcome.status,
     )
     fields = report[outcome.instance_id]
+    # An error is not a verdict: the harness writes no report for it, so nothing is resolved.
+    fields["resolved"] = fields["resolved"] and outcome.failure is None
     row = {
         "instance_id": outcome.instance_id,
         "resolved": fields["resolved"],

@@ -9,6 +9,7 @@ again when it resumes.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,7 +17,7 @@ from enum import StrEnum
 class ErrorKind(StrEnum):
     """The kinds of error an evaluated instance can end in."""
 
-    CHECKOUT = "checkout"  # the repository or commit is not available
+    CHECKOUT = "checkout"  # the repository, commit or files the tests read are not available
     ENVIRONMENT = "environment"  # env_setup could not build a working environment
     PATCH = "patch"  # the model patch did not apply
     TEST_PATCH = "test_patch"  # the test patch did not apply on top of it
@@ -50,6 +51,27 @@ _NETWORK = re.compile(
     r"Failed to establish a new connection|Could not resolve host|"
     r"<urlopen error \[Errno -?\d+\]",
 )
+
+
+def unjudgeable(output: str, *, network: bool, missing_files: Sequence[str]) -> Failure | None:
+    """Why failed named tests say nothing of the patch: no network, or files the checkout lacks.
+
+    Called when named tests failed; the log is searched for a failed connection, then for a
+    path the mirror has no blob of (a file of 4 MiB or more, skipped by the checkout).
+    """
+    trace = network_trace(output)
+    if trace is not None:
+        given = "with --network" if network else "without network (--network allows it)"
+        message = f"this run lacked network its tests needed (ran {given}): {trace}"
+        return Failure(ErrorKind.NO_NETWORK, message)
+    read = [path for path in missing_files if path in output]
+    if read:
+        message = (
+            f"the tests read files the checkout lacks ({', '.join(read[:3])}): the mirror has "
+            "no blob for them; --blobs can supply them"
+        )
+        return Failure(ErrorKind.CHECKOUT, message)
+    return None
 
 
 def network_trace(output: str) -> str | None:

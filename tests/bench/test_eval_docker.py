@@ -40,7 +40,7 @@ def test_gold_resolves_a_bad_patch_does_not_and_a_hang_times_out(
         ],
     )
     out = tmp_path / "eval"
-    options = EvalOptions(out=out, mirrors=world.mirrors, workers=2, timeout_s=8)
+    options = EvalOptions(out=out, mirrors=world.mirrors, workers=2, timeout_s=20)
     summary = evaluate(load_instances(world.dataset), str(preds), options)
     assert summary["total"] == 4
     assert summary["resolved"] == [IDS[0], IDS[3]]

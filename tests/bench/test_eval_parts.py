@@ -249,3 +249,24 @@ def test_an_empty_or_absent_patch_is_unresolved_without_running_anything(
     report = json.loads((out / "octo__tinycalc-2" / "report.json").read_text())["octo__tinycalc-2"]
     assert report["patch_is_None"] and not report["resolved"] and "tests_status" not in report
     assert not (out / "octo__tinycalc-1" / "test_output.txt").exists()
+
+
+def test_failed_tests_that_lacked_network_or_files_are_not_a_verdict() -> None:
+    from swe_agent.bench.failures import unjudgeable
+
+    log = (
+        "FAILED t.py::test_get - requests.exceptions.ConnectionError: HTTPConnectionPool(host="
+        "'httpbin.org', port=80): Max retries exceeded with url: /get (Caused by NewConnection"
+        "Error(': Failed to establish a new connection: [Errno -3] Temporary failure in name "
+        "resolution'))\n"
+    )
+    failure = unjudgeable(log, network=False, missing_files=())
+    assert failure is not None and failure.kind is ErrorKind.NO_NETWORK
+    assert "without network (--network allows it)" in failure.message
+    assert "FAILED t.py::test_get" in failure.message  # the line that says so
+    local = "E   ConnectionRefusedError: [Errno 111] Connection refused\n"
+    assert unjudgeable(local, network=False, missing_files=()) is None  # a loopback server
+    missing = "E   FileNotFoundError: [Errno 2] No such file: '/workspace/pvlib/data/big.csv'\n"
+    failure = unjudgeable(missing, network=False, missing_files=("pvlib/data/big.csv", "x.h5"))
+    assert failure is not None and failure.kind is ErrorKind.CHECKOUT
+    assert "pvlib/data/big.csv" in failure.message and "x.h5" not in failure.message
