@@ -51,6 +51,7 @@ class MakeOptions:
     timeout_s: float = 1800.0
     url_template: str | None = DEFAULT_REPO_URL
     blob_sources: tuple[Path, ...] = ()
+    network: bool = False  # the tests may reach the network (where the host has one)
 
 
 def _mined(git_dir: Path, options: MakeOptions) -> tuple[list[Mined], list[Mined]]:
@@ -147,7 +148,8 @@ def _task(row: dict[str, Any], options: MakeOptions, out: Path) -> MakeTask:
     return MakeTask(instance=row, mirrors=options.mirrors.resolve(), out_dir=out / instance_id,
                     work_dir=out / "repos" / instance_id, lock_dir=out / "locks",
                     timeout_s=options.timeout_s, url_template=options.url_template,
-                    blob_sources=tuple(p.resolve() for p in options.blob_sources))  # fmt: skip
+                    blob_sources=tuple(p.resolve() for p in options.blob_sources),
+                    network=options.network)  # fmt: skip
 
 
 def _write(

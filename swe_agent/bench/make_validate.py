@@ -1,12 +1,16 @@
 """Run a candidate's tests before and after its patch; FAIL_TO_PASS and PASS_TO_PASS.
 
 The environment is set up at the base with the test patch (env_setup, shared per repository
-and version as ``bench eval`` shares it); one sandbox runs the tests the test patch touches,
-then the patch is applied in it and they run again. FAIL_TO_PASS are the tests that pass after
-and did not before (failed, erred, or were not there); PASS_TO_PASS are those that passed both
-times. ``validate_task`` runs in a worker and never raises: an infrastructure failure is the
-row's ``error`` (and the candidate is tried again on resume), a verdict is ``kept`` or
-``reason``.
+and version as ``bench eval`` shares it); one sandbox runs the tests the test patch touches
+with the harness's command for the repository (``testrun.command_for``: sympy's bin/test,
+django's runtests.py, pytest ...), then the patch is applied in it and they run again.
+FAIL_TO_PASS are the tests that pass after and did not before (failed, erred, or were not
+there); PASS_TO_PASS are those that passed both times.
+
+``validate_task`` runs in a worker and never raises: an infrastructure failure is the row's
+``error`` (and the candidate is tried again on resume), a verdict is ``kept`` or ``reason``.
+No test going from failing to passing while tests failed for want of the network is an error
+too (``--network`` where the host has one), not a verdict.
 """
 
 from __future__ import annotations
@@ -38,16 +42,18 @@ class MakeTask:
     timeout_s: float = 1800.0
     url_template: str | None = DEFAULT_REPO_URL
     blob_sources: tuple[Path, ...] = ()
+    network: bool = False  # the tests may reach the network (where the host has one)
 
 
 @dataclass(frozen=True)
 class TestsRun:
-    """The statuses of one run of the tests, and what broke it, if anything did."""
+    """The statuses of one run of the tests, what broke it, and what it lacked (network)."""
 
     __test__ = False
 
     statuses: dict[str, str]
     error: str | None = None
+    lacking: str | None = None  # tests failed for want of the network (or files) the run lacked
 
 
 def changed_tests(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -89,11 +95,11 @@ def _validate(task: MakeTask) -> dict[str, Any]:
                                   lock_dir=task.lock_dir)  # fmt: skip
     except EnvironmentFailed as exc:
         return {"error": f"environment: {exc}"}
-    # The harness's command for a repository it knows, pytest on the patched files otherwise
+    # The harness's command for the repository and version, on the test patch's files.
     command = command_for(inst, root=workdir.root, commit=workdir.with_tests, venv=env.venv)
     limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
     box = start_sandbox(workdir.root, image=env.image, commit=workdir.with_tests,
-                        python=env.python, limits=limits)  # fmt: skip
+                        python=env.python, limits=limits, network=task.network)  # fmt: skip
     try:
         return _before_and_after(box, task, command)
     finally:
@@ -109,24 +115,29 @@ def _before_and_after(box: Any, task: MakeTask, command: TestCommand) -> dict[st
     after = _run_tests(box, task, command, log="after.txt")
     if after.error:
         return {"error": f"tests after the patch: {after.error}"}
-    fail_to_pass, pass_to_pass = changed_tests(before.statuses, after.statuses)
     if not after.statuses:
         return {"reason": "the tests the test patch touches reported no result"}
+    fail_to_pass, pass_to_pass = changed_tests(before.statuses, after.statuses)
+    lacking = after.lacking if any(s not in PASSING for s in after.statuses.values()) else None
     if not fail_to_pass:
+        if lacking:  # with the network they need, some might have passed: not a verdict
+            return {"error": lacking}
         return {"reason": "no test goes from failing to passing", "PASS_TO_PASS": pass_to_pass}
     instance = {**task.instance, "FAIL_TO_PASS": fail_to_pass, "PASS_TO_PASS": pass_to_pass}
-    return {"kept": True, "instance": instance}
+    return {"kept": True, "instance": instance, **({"note": lacking} if lacking else {})}
 
 
 def _run_tests(box: Any, task: MakeTask, command: TestCommand, *, log: str) -> TestsRun:
-    """The tests the test patch touches, run and read as the evaluation will."""
+    """The tests the test patch touches, run and read as the evaluation runs and reads them."""
+    from swe_agent.bench.failures import unjudgeable
     from swe_agent.bench.testrun import run_tests
 
     result = run_tests(box, command, timeout=task.timeout_s)
     _atomic_write(task.out_dir / log, f"+ {command.command}\n{result.output}")
     if result.failure is not None:
         return TestsRun({}, result.failure.text())
-    return TestsRun(result.statuses)
+    lacking = unjudgeable(result.output, network=task.network, missing_files=())
+    return TestsRun(result.statuses, lacking=lacking.text() if lacking else None)
 
 
 def _apply(box: Any, patch: str) -> bool:

@@ -72,6 +72,14 @@ def make_command(  # noqa: PLR0913 - one option per knob of the recipe
             "for `bench localize`, not for `bench eval`); needs no Docker.",
         ),
     ] = False,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Let the tests reach the network (as bench eval --network); without it, a "
+            "candidate whose tests failed for want of it is an error, not left out.",
+        ),
+    ] = False,
     repos: Repos = None,
     workers: Workers = 1,
     timeout: Annotated[
@@ -117,7 +125,7 @@ def make_command(  # noqa: PLR0913 - one option per knob of the recipe
                           from_prs=from_prs, name=name, issues=issues, limit=limit,
                           run_tests=not no_tests, workers=workers, executor=executor,
                           timeout_s=timeout, url_template=clone_url_template(repo_url_template),
-                          blob_sources=blob_paths(blobs))  # fmt: skip
+                          blob_sources=blob_paths(blobs), network=network)  # fmt: skip
     summary = _with_progress(repo, options)
     if as_json:
         print_json(summary)

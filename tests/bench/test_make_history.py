@@ -175,3 +175,15 @@ def test_the_command_says_what_is_missing(tmp_path: Path) -> None:
 
 def _said(output: str) -> str:
     return " ".join(output.split())
+
+
+def test_fail_to_pass_and_pass_to_pass_from_two_runs() -> None:
+    from swe_agent.bench.make_validate import changed_tests
+
+    before = {"t::fixed": "FAILED", "t::kept": "PASSED", "t::broke": "PASSED",
+              "t::skipped": "SKIPPED", "t::xfail": "XFAIL"}  # fmt: skip
+    after = {"t::fixed": "PASSED", "t::kept": "PASSED", "t::broke": "FAILED",
+             "t::skipped": "SKIPPED", "t::xfail": "XFAIL", "t::new": "PASSED"}  # fmt: skip
+    fail_to_pass, pass_to_pass = changed_tests(before, after)
+    assert fail_to_pass == ["t::fixed", "t::new"]  # a new test that passes counts as fixed
+    assert pass_to_pass == ["t::kept", "t::xfail"]  # skipped ones are neither
