@@ -22,6 +22,7 @@ from search.errors import (
     SearchError,
     TreeFileError,
 )
+from search.kinds import KindBandit, KindChoice, KindedExpander, KindScore
 from search.mcts import (
     Seams,
     Search,
@@ -64,6 +65,10 @@ __all__ = [
     "EventKind",
     "Expander",
     "Expansion",
+    "KindBandit",
+    "KindChoice",
+    "KindScore",
+    "KindedExpander",
     "Node",
     "NotJsonable",
     "Reward",

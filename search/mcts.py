@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from search.budget import Budget, Clock, CostMeter, StopReason, exhaustion_reason
 from search.discriminator import TestsFirstDiscriminator
+from search.kinds import KindBandit, KindedExpander
 from search.node import Node, Reward
 from search.persist import load_tree, save_tree
 from search.protocols import (
@@ -24,6 +25,7 @@ from search.protocols import (
     EventKind,
     EventSink,
     Expander,
+    Expansion,
     SearchEvent,
     Selection,
     Selector,
@@ -38,12 +40,17 @@ Accept = Callable[[Node], bool]  # is this finished node good enough to stop sea
 
 @dataclass(frozen=True)
 class Seams:
-    """The four seams of one search; selector and discriminator have generic defaults."""
+    """The four seams of one search; selector and discriminator have generic defaults.
 
-    expander: Expander
+    An expander that offers kinds of expansion (`KindedExpander`) is told which kind to make
+    by `kinds`, a bandit over the rewards each kind's nodes earned.
+    """
+
+    expander: Expander | KindedExpander
     value: ValueFunction
     selector: Selector = field(default_factory=UCTSelector)
     discriminator: Discriminator = field(default_factory=TestsFirstDiscriminator)
+    kinds: KindBandit = field(default_factory=KindBandit)
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,7 @@ class Search:
             return None
         node.selection = {**(selection.parts_of(node.id) or {}), "iteration": tree.iteration + 1}
         self._emit(EventKind.NODE_SELECTED, tree, node, selection)
-        expansion = self.seams.expander.expand(node, tree.siblings_of_next_child(node))
+        expansion = self._expand(tree, node)
         child = tree.add_child(node, expansion)
         self._emit(EventKind.NODE_ADDED, tree, child)
         child.reward = self._evaluate(tree, child)
@@ -167,6 +174,16 @@ class Search:
         tree.history.append(IterationRecord(tree.iteration, node.id, child.id))
         self._emit(EventKind.NODE_EVALUATED, tree, child)
         return child
+
+    def _expand(self, tree: SearchTree, node: Node) -> Expansion:
+        """One expansion of `node`; a kinded expander is told which kind the bandit chose."""
+        expander, siblings = self.seams.expander, tree.siblings_of_next_child(node)
+        if not isinstance(expander, KindedExpander):
+            return expander.expand(node, siblings)
+        choice = self.seams.kinds.choose(tree.nodes.values(), expander.kinds(node))
+        node.selection = {**(node.selection or {}), **choice.parts()}
+        expansion = expander.expand(node, siblings, kind=choice.kind)
+        return expansion if expansion.kind else replace(expansion, kind=choice.kind)
 
     def _evaluate(self, tree: SearchTree, child: Node) -> Reward:
         original = None if child.duplicate_of is None else tree.nodes[child.duplicate_of]

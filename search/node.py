@@ -66,6 +66,7 @@ class Node:
     terminal: bool = False  # the action called submit: this trajectory is finished
     tests: Json = None  # see search.value.TestEvidence for the shape
     duplicate_of: int | None = None  # an earlier node reached the same state first
+    kind: str | None = None  # the kind of expansion that made this node (see search.kinds)
     reward: Reward | None = None
     visits: int = 0
     value_sum: float = 0.0

@@ -7,7 +7,7 @@ Shape (``format`` 1)::
      "chosen": {"node": 5, "reasons": [...]} | null,
      "history": [{"iteration": 1, "selected": 0, "added": 1}, ...],
      "nodes": [{"id": 0, "parent": null, "action": ..., "observation": ..., "state": "<tree id>",
-                "depth": 0, "terminal": false, "tests": ..., "duplicate_of": null,
+                "depth": 0, "terminal": false, "tests": ..., "duplicate_of": null, "kind": null,
                 "reward": {"value": 0.0, "parts": {...}, "explanation": "..."} | null,
                 "visits": 3, "value": 12.5, "value_sum": 37.5, "expansions": 2,
                 "selection": {"exploitation": ..., "total": ...} | null}, ...]}
@@ -65,6 +65,7 @@ def _node_to_json(node: Node) -> dict[str, Any]:
         "terminal": node.terminal,
         "tests": node.tests,
         "duplicate_of": node.duplicate_of,
+        "kind": node.kind,
         "reward": None if node.reward is None else node.reward.to_json(),
         "visits": node.visits,
         "value": node.mean_value,
@@ -145,6 +146,7 @@ def _link_nodes(rows: list[Mapping[str, Any]]) -> dict[int, Node]:
             terminal=bool(row["terminal"]),
             tests=row["tests"],
             duplicate_of=row["duplicate_of"],
+            kind=row.get("kind"),  # absent from trees written before expansion kinds
             reward=None if row["reward"] is None else Reward.from_json(row["reward"]),
             visits=int(row["visits"]),
             value_sum=float(row["value_sum"]),

@@ -23,6 +23,7 @@ class Expansion:
     observation: Json = None  # a short JSON summary, not the full output
     terminal: bool = False  # the action called submit
     tests: Json = None  # tests run on the new state, shaped as search.value.TestEvidence reads
+    kind: str | None = None  # which kind of expansion made it, when the expander has kinds
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class SiblingSummary:
     terminal: bool
     best_in_branch: float | None  # the best reward anywhere below (and including) the child
     branch_size: int  # nodes in the child's subtree
+    kind: str | None = None  # the kind of expansion that made the child
 
 
 class Arm(StrEnum):

@@ -94,6 +94,7 @@ class SearchTree:
             depth=parent.depth + 1,
             terminal=expansion.terminal,
             tests=check_json(expansion.tests, what="the tests record"),
+            kind=expansion.kind,
         )
         if child.state != parent.state and child.state in self._first_by_state:
             child.duplicate_of = self._first_by_state[child.state]
@@ -129,4 +130,5 @@ def _summarise(child: Node) -> SiblingSummary:
         terminal=child.terminal,
         best_in_branch=max(rewards) if rewards else None,
         branch_size=sum(1 for _ in child.walk()),
+        kind=child.kind,
     )

@@ -10,7 +10,9 @@ A node's ``tests`` record is JSON of this shape (every key optional)::
         "failed": 0,                        # pass on the base state, fail here (re-run once
                                             # on the base to tell flaky from broken)
         "flaky": 1                          # failed here, but are flaky: not held against it
-      }
+      },
+      "fixed": ["t::a"],                    # tests failing on the base state that pass here
+      "still_failing": ["t::b", "t::c"]     # ... and those that still fail (progress counts)
     }
 """
 
@@ -48,6 +50,14 @@ class TestEvidence:
     failed: int = 0
     flaky: int = 0
     regression_ran: bool = False
+    fixed: int = 0  # tests failing on the base state that pass here
+    still_failing: int = 0  # tests failing on the base state that still fail here
+
+    @property
+    def progress(self) -> float | None:
+        """The share of the base state's failing tests that pass here (None: not recorded)."""
+        failing = self.fixed + self.still_failing
+        return self.fixed / failing if failing else None
 
     @classmethod
     def from_record(cls, record: Json) -> TestEvidence | None:
@@ -59,15 +69,22 @@ class TestEvidence:
         reproduction = record.get("reproduction")
         if reproduction is not None and not isinstance(reproduction, bool):
             raise BadTestsRecord(f"tests.reproduction is true, false or null: {reproduction!r}")
+        fixed, still_failing = _count(record, "fixed"), _count(record, "still_failing")
         regression = record.get("regression")
         if regression is None:
-            return cls(reproduction=reproduction)
+            return cls(reproduction=reproduction, fixed=fixed, still_failing=still_failing)
         if not isinstance(regression, Mapping):
             raise BadTestsRecord(f"tests.regression is a JSON object, not {regression!r}")
         counts = {key: regression.get(key, 0) for key in ("passed", "failed", "flaky")}
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in counts.values()):
             raise BadTestsRecord(f"tests.regression counts are whole numbers >= 0: {counts}")
-        return cls(reproduction=reproduction, regression_ran=True, **counts)
+        return cls(
+            reproduction=reproduction,
+            regression_ran=True,
+            fixed=fixed,
+            still_failing=still_failing,
+            **counts,
+        )
 
     @property
     def verdict(self) -> Verdict:
@@ -77,6 +94,16 @@ class TestEvidence:
         if self.reproduction is True:
             return Verdict.RESOLVED
         return Verdict.CLEAN if self.regression_ran else Verdict.UNTESTED
+
+
+def _count(record: Mapping[str, Json], key: str) -> int:
+    """The length of a list of test ids in a tests record (0 when absent)."""
+    value = record.get(key)
+    if value is None:
+        return 0
+    if not isinstance(value, list):
+        raise BadTestsRecord(f"tests.{key} is a list of test ids, not {value!r}")
+    return len(value)
 
 
 def verdict_of(node: Node) -> Verdict:
@@ -96,13 +123,14 @@ class TestEvidenceValue:
     regression_floor: float = 25.0  # even one regression costs at least this much
 
     def evaluate(self, node: Node) -> Reward | None:
-        """Reproduction: +100 passes, -100 fails; regressions: +100 none, else <= -floor."""
+        """Reproduction: +100 passes; when it fails, -100 less 100 per share of the failing
+        tests it fixed (half of them fixed: -50); regressions: +100 none, else <= -floor."""
         evidence = TestEvidence.from_record(node.tests)
         if evidence is None:
             return None
         parts: dict[str, float] = {}
         if evidence.reproduction is not None:
-            parts["reproduction"] = 100.0 if evidence.reproduction else -100.0
+            parts["reproduction"] = 100.0 if evidence.reproduction else _failing_part(evidence)
         if evidence.regression_ran:
             parts["regression"] = self._regression_part(evidence)
         if not parts:
@@ -118,10 +146,17 @@ class TestEvidenceValue:
         return -max(self.regression_floor, 100.0 * share)
 
 
+def _failing_part(evidence: TestEvidence) -> float:
+    """-100 for a reproduction that still fails, less the share of failing tests it fixed."""
+    return -100.0 * (1.0 - (evidence.progress or 0.0))
+
+
 def _describe(evidence: TestEvidence) -> str:
     said = []
     if evidence.reproduction is not None:
         said.append("reproduction " + ("passes" if evidence.reproduction else "still fails"))
+        if not evidence.reproduction and evidence.fixed:
+            said.append(f"{evidence.fixed} of {evidence.fixed + evidence.still_failing} fixed")
     if evidence.regression_ran:
         said.append(f"regression {evidence.passed} passed, {evidence.failed} failed")
         if evidence.flaky:
