@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swe_agent.solve.snippets import about_tests, fit_whole, is_test_path, source_first
+
 
 @dataclass(frozen=True)
 class IssueContext:
@@ -19,7 +21,17 @@ class IssueContext:
     history: tuple[Any, ...] = ()  # localization.history.Change: the repository's past commits
 
 
-def gather_context(repo: Path, issue: str, *, top: int, snippets: int) -> IssueContext:
+@dataclass(frozen=True)
+class SnippetBudget:
+    """How much code the first message shows: ``count`` whole functions, ``chars`` in all."""
+
+    count: int = 3
+    chars: int = 6000
+
+
+def gather_context(
+    repo: Path, issue: str, *, top: int, snippets: SnippetBudget | int
+) -> IssueContext:
     """Build the code graph and localize the issue in it, with no model."""
     from localization import read_history
     from repo_graph import build_graph
@@ -33,24 +45,41 @@ def rank_context(
     issue: str,
     *,
     top: int,
-    snippets: int,
+    snippets: SnippetBudget | int,
     execution: Any = None,
     history: tuple[Any, ...] = (),
 ) -> IssueContext:
     """Localize the issue in ``graph`` (with what running its example did, when known, and
-    the repository's past commits)."""
+    the repository's past commits); source before tests unless the issue is about tests."""
     from localization import GraphLocalizer
-    from repo_graph import retrieve
 
     localizer = GraphLocalizer(graph, history=history)
     found = localizer.localize(issue, top=top, execution=execution)
-    ranked = [*found.files[:2], *found.classes[:1], *found.functions[:top]]
+    tests_first = about_tests(issue)
+
+    def ordered(locs: Any) -> list[Any]:
+        return source_first(list(locs), path_of=_path_of, tests_first=tests_first)
+
+    ranked = [*ordered(found.files[:2]), *found.classes[:1], *ordered(found.functions[:top])]
     locations = [
         {"id": loc.id, "kind": str(loc.kind), "reasons": list(loc.reasons)[:2]} for loc in ranked
     ]
-    code = [f"{loc.id}\n{retrieve(graph, loc.id).text}" for loc in list(found.functions)[:snippets]]
+    budget = snippets if isinstance(snippets, SnippetBudget) else SnippetBudget(count=snippets)
+    code = _whole_functions(graph, ordered(found.functions[: 2 * top]), budget)
     main = localizer.modules.main_package
     return IssueContext(locations, code, graph, main_package=main, history=history)
+
+
+def _path_of(loc: Any) -> str:
+    return str(loc.id).split(":", 1)[0]
+
+
+def _whole_functions(graph: Any, functions: list[Any], budget: SnippetBudget) -> list[str]:
+    """The functions' code with line numbers, in order, as many whole ones as the budget holds."""
+    from repo_graph import retrieve
+
+    texts = (f"{loc.id}\n{retrieve(graph, loc.id).text}" for loc in functions)
+    return fit_whole(list(texts), budget_chars=budget.chars, limit=budget.count)
 
 
 def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
@@ -119,15 +148,3 @@ def _innermost(graph: Any, path: str, lines: set[int]) -> list[str]:
             o is not e and e.start_line <= o.start_line and o.end_line <= e.end_line for o in spans
         )
     ]
-
-
-def is_test_path(path: str) -> bool:
-    """A test module by the usual conventions (test_*.py, *_test.py, tests/ folders)."""
-    parts = path.split("/")
-    name = parts[-1]
-    in_tests = any(p in ("tests", "test", "testing") for p in parts[:-1])
-    return name.endswith(".py") and (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or (in_tests and name not in ("__init__.py", "conftest.py"))
-    )

@@ -32,7 +32,14 @@ class SolveOptions(BaseModel):
     )
     wall_time_s: float | None = Field(3600.0, description="Seconds the search may take.")
     top_locations: int = Field(5, description="Localization results shown to the model.")
-    snippets: int = Field(2, description="Top functions whose code goes in the first prompt.")
+    snippets: int = Field(
+        3,
+        description="Top functions whose whole code goes in the first prompt (source before "
+        "tests unless the issue is about tests).",
+    )
+    snippet_chars: int = Field(
+        6000, description="Characters of code the first prompt may show in all."
+    )
     sandbox: Literal["docker", "local"] = Field("docker", description="Where actions run.")
     allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
     setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")

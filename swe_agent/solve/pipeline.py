@@ -17,7 +17,13 @@ from swe_agent.agent.stable_text import shown_workdir
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Model
 from swe_agent.runs import RunPaths, new_run_id, runs_dir
-from swe_agent.solve.context import IssueContext, gather_context, graph_tools, rank_context
+from swe_agent.solve.context import (
+    IssueContext,
+    SnippetBudget,
+    gather_context,
+    graph_tools,
+    rank_context,
+)
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.report import finish_run, write_run_start
 from swe_agent.solve.resume import rebuild_states, save_node_diff
@@ -81,7 +87,7 @@ def solve(
         write_run_start(run, options)
     say("localizing the issue in the code graph")
     context = gather_context(
-        options.repo, options.issue, top=options.top_locations, snippets=options.snippets
+        options.repo, options.issue, top=options.top_locations, snippets=snippet_budget(options)
     )
     env = prepare_environment(options, say=say)
     model = model or get_model(options.model, **model_settings(options))
@@ -138,7 +144,7 @@ def run_example(
         context.graph,
         options.issue,
         top=options.top_locations,
-        snippets=options.snippets,
+        snippets=snippet_budget(options),
         execution=execution,
         history=context.history,
     )
@@ -149,6 +155,11 @@ def run_example(
         locations=context.locations,
     )
     return context
+
+
+def snippet_budget(options: SolveOptions) -> SnippetBudget:
+    """How much code the first message may show."""
+    return SnippetBudget(count=options.snippets, chars=options.snippet_chars)
 
 
 def env_repairer(options: SolveOptions) -> Any:
