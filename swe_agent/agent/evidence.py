@@ -33,6 +33,7 @@ class TestRun:
     exit_code: int | None
     outcomes: Mapping[str, str] = field(default_factory=dict)
     timed_out: bool = False
+    output: str = field(default="", compare=False, repr=False)  # what the command printed
 
     @property
     def failing(self) -> set[str]:
@@ -69,6 +70,7 @@ class TestProbe:
     select: Selector | None = None
     _base_runs: dict[tuple[str, ...], TestRun] = field(default_factory=dict, repr=False)
     _fails_at_base: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
+    _outputs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def run(self, targets: Sequence[str] = ()) -> TestRun:
         """Run the test command (on ``targets`` only, when given) on the current state."""
@@ -76,20 +78,27 @@ class TestProbe:
         if "pytest" in command and "-rA" not in command:
             command += " -rA -p no:cacheprovider"
         obs = self.sandbox.run(command, timeout=self.timeout_s)
-        outcomes = parse_pytest_summary(obs.stdout + "\n" + obs.stderr)
-        return TestRun(obs.exit_code, outcomes, timed_out=obs.timed_out)
+        output = obs.stdout + "\n" + obs.stderr
+        outcomes = parse_pytest_summary(output)
+        return TestRun(obs.exit_code, outcomes, timed_out=obs.timed_out, output=output)
 
     def record_base(self) -> TestRun:
         """Run the tests on the base state, the reference for every later comparison."""
         self.base = self.run()
+        self._outputs[self.sandbox.base_state] = self.base.output
         return self.base
+
+    def output_of(self, state: str) -> str | None:
+        """What the tests printed on ``state`` when they last ran there (None: never ran)."""
+        return self._outputs.get(state)
 
     def evidence(self, state: str | None = None) -> dict[str, Any]:
         """The tests record of the current state (search.value's shape)."""
         related, repro = self._targets(state)
         if not related and not repro:
-            return self._compare(self.run(), self.base or TestRun(exit_code=None), state)
-        now = self.run([*related, *repro])
+            now = self._keep(state, self.run())
+            return self._compare(now, self.base or TestRun(exit_code=None), state)
+        now = self._keep(state, self.run([*related, *repro]))
         base = self._base_run(tuple(related), state) if related else TestRun(exit_code=0)
         record = self._compare(now, base, state)
         if repro:
@@ -100,6 +109,11 @@ class TestProbe:
             record["reproduction_tests"] = list(repro)
         record["related_tests"] = list(related)
         return record
+
+    def _keep(self, state: str | None, run: TestRun) -> TestRun:
+        if state is not None:
+            self._outputs[state] = run.output
+        return run
 
     def _targets(self, state: str | None) -> tuple[list[str], list[str]]:
         """Graph-related test files and the agent's kept reproduction tests, for this state."""

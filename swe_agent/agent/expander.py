@@ -1,4 +1,9 @@
-"""The search seams that need a model and a sandbox: expanding a node and scoring it."""
+"""The search seams that need a model and a sandbox: expanding a node and scoring it.
+
+A node grows in one of two kinds, chosen by the search's bandit from the rewards each earned:
+``act``, the next free-form python action of the conversation, and ``rewrite``, one sampled
+complete definition of a localized function (see rewrite_kind), offered when there is one.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,20 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from sandbox import Observation, Sandbox
+from sandbox import Sandbox
 from search import Expansion, Node, Reward, SiblingSummary
-from search.value import TestEvidence, Verdict
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.policy import Policy, Proposal
 from swe_agent.agent.prompts import render
-from swe_agent.agent.stable_text import stable_text
+from swe_agent.agent.rewrite import Target
+from swe_agent.agent.rewrite_kind import REWRITE, Rewriter, with_request
+from swe_agent.agent.steps import fixes_the_failures, observation_json, siblings_note
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
 
+ACT = "act"
 SUBMITTED = "Submitted"
 FINISHED_NOTE = "\n[the tests that failed before now pass, with no regression: finished]"
-
-
-def _fixes_the_failures(tests: Any) -> bool:
-    """True when a tests record shows the base's failing tests fixed and nothing broken."""
-    evidence = TestEvidence.from_record(tests)
-    return evidence is not None and evidence.verdict is Verdict.RESOLVED
 
 
 class AgentExpander:
@@ -39,15 +40,42 @@ class AgentExpander:
         trajectory: Trajectory,
         probe: TestProbe | None,
         max_steps: int,
+        targets: Sequence[Target] = (),
     ) -> None:
         self.policy, self.sandbox, self.opening = policy, sandbox, list(opening)
         self.trajectory, self.probe, self.max_steps = trajectory, probe, max_steps
         self._tests_by_state: dict[str, Any] = {}
+        self.rewriter: Rewriter | None = None
+        if targets and policy.config.rewrite:
+            self.rewriter = Rewriter(
+                policy,
+                sandbox,
+                targets,
+                trajectory,
+                probe,
+                tests_of=self.tests_of,
+                known=self._tests_by_state.__contains__,
+                max_steps=max_steps,
+            )
 
-    def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion:
-        """One action from ``node``: the state it leaves, what it printed, whether it submitted."""
+    def kinds(self, node: Node) -> tuple[str, ...]:
+        """Rewrite first when there is a function to rewrite, then the free-form action."""
+        if self.rewriter is not None and self.rewriter.applies(node):
+            return (REWRITE, ACT)
+        return (ACT,)
+
+    def expand(
+        self, node: Node, siblings: Sequence[SiblingSummary], *, kind: str | None = None
+    ) -> Expansion:
+        """One step from ``node`` of the given kind (default: a free-form action)."""
         self.sandbox.restore(node.state)
-        history = self.history(node) + _siblings_note(siblings)
+        if kind == REWRITE and self.rewriter is not None:
+            return self.rewriter.expand(node, siblings, history=self.history(node))
+        return self._act(node, siblings)
+
+    def _act(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion:
+        """The next action of the conversation: the state it leaves, what it printed."""
+        history = self.history(node) + siblings_note(siblings)
         # Later siblings sample, so that a greedy model does not repeat the first child.
         sampling = {"temperature": self.policy.config.sibling_temperature} if siblings else {}
         proposal = self.policy.propose(history, parent=node.id, **sampling)
@@ -55,7 +83,7 @@ class AgentExpander:
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
-            return Expansion(action=action, state=node.state, observation={"text": text})
+            return Expansion(action=action, state=node.state, observation={"text": text}, kind=ACT)
         act = proposal.action
         code = act.code
         if definitions_only(code):  # small models rewrite whole functions: apply them in place
@@ -67,7 +95,7 @@ class AgentExpander:
         state = self.sandbox.snapshot()
         terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
         tests = self.tests_of(state) if terminal or state != node.state else None
-        finished = not terminal and self.policy.config.auto_finish and _fixes_the_failures(tests)
+        finished = not terminal and self.policy.config.auto_finish and fixes_the_failures(tests)
         if finished:
             obs = replace(obs, stdout=obs.stdout + FINISHED_NOTE)
         return Expansion(
@@ -79,11 +107,12 @@ class AgentExpander:
                 "format_errors": proposal.format_errors,
             },
             state=state,
-            observation=_observation_json(
+            observation=observation_json(
                 obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir
             ),
             terminal=terminal or finished,
             tests=tests,
+            kind=ACT,
         )
 
     def _unless_repeated(self, node: Node, history: list[Message], proposal: Proposal) -> Proposal:
@@ -121,6 +150,9 @@ class AgentExpander:
         """The conversation that led to ``node``: the opening, then reply and result per step."""
         messages = list(self.opening)
         for step in node.path()[1:]:
+            request = step.action.get("request")
+            if request:  # a rewrite asked with a request appended to the last user message
+                messages = with_request(messages, request)
             messages.append({"role": "assistant", "content": step.action["reply"]})
             messages.append({"role": "user", "content": step.observation["text"]})
         return messages
@@ -137,40 +169,16 @@ def definitions_only(code: str) -> bool:
     return any(isinstance(n, defines) for n in body) and all(isinstance(n, allowed) for n in body)
 
 
-def _observation_json(
-    obs: Observation, step: int, max_steps: int, *, workdir: str
-) -> dict[str, object]:
-    text = render("observation.j2", obs=obs, step=step, max_steps=max_steps)
-    return {
-        "text": stable_text(text, workdir=workdir),
-        "ok": obs.ok,
-        "error": obs.error,
-        "timed_out": obs.timed_out,
-        "elapsed_s": round(obs.elapsed_s, 3),
-    }
-
-
-def _siblings_note(siblings: Sequence[SiblingSummary]) -> list[Message]:
-    if not siblings:
-        return []
-    tried = [
-        {
-            "summary": (s.action or {}).get("summary", ""),
-            "reward": s.reward,
-            "explanation": s.explanation,
-            "finished": s.terminal,
-        }
-        for s in siblings
-    ]
-    return [{"role": "user", "content": render("siblings.j2", siblings=tried)}]
-
-
 class StepValue:
     """Scores a step with no model: failures cost, changes and clean runs earn a little."""
 
     def evaluate(self, node: Node) -> Reward | None:
-        """-40 for no valid action, -20 for an error or timeout, +10 for a change, else 0."""
+        """-40 for no valid action or a rejected candidate, -20 for an error or timeout, +10
+        for a change, else 0."""
         action, obs = node.action or {}, node.observation or {}
+        if action.get("rejected"):
+            why = f"the candidate was rejected before any test ran: {action['rejected']}"
+            return Reward(-40.0, {"rejected": -40.0}, why)
         if not action.get("code"):
             return Reward(-40.0, {"format": -40.0}, "no valid action")
         if obs.get("timed_out") or (obs.get("error") and not node.terminal):

@@ -35,6 +35,23 @@ class AgentConfig(BaseModel):
         description="Re-asks (sampling, with a note) when a reply repeats an action already run "
         "from the same workspace state on this branch.",
     )
+    rewrite: bool = Field(
+        True,
+        description="Offer the rewrite kind of step: one complete corrected definition of a "
+        "localized function, asked with its source and the failing tests' output, applied and "
+        "scored by the tests. The search weighs it against free-form actions by their rewards.",
+    )
+    rewrite_temperatures: list[float] = Field(
+        default_factory=lambda: [0.0, 0.7, 1.0],
+        min_length=1,
+        description="Sampling temperature of a node's 1st, 2nd, 3rd ... rewrite, in turn.",
+    )
+    rewrite_max_lines: int = Field(
+        80, ge=1, description="Longest function (in lines) that a rewrite may replace."
+    )
+    failure_chars: int = Field(
+        1800, ge=200, description="Characters of failing-test output a rewrite request shows."
+    )
     system_template: str = Field("system.j2", description="Template of the system prompt.")
     instance_template: str = Field("instance.j2", description="Template of the first message.")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from swe_agent.solve.snippets import about_tests, fit_whole, is_test_path, source_first
+from swe_agent.agent.snippets import about_tests, fit_whole, is_test_path, source_first
 
 
 @dataclass(frozen=True)

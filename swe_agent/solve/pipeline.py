@@ -225,6 +225,7 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         trajectory=trajectory,
         probe=session.probe,
         max_steps=options.max_steps,
+        targets=rewrite_targets(session),
     )
     value, discriminator = judging(session, meter)
     session.say(f"searching ({options.search})")
@@ -239,6 +240,28 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         searcher.resume()
         if resume and session.run.tree.exists()
         else searcher.start(box.base_state)
+    )
+
+
+def rewrite_targets(session: Session) -> list[Any]:
+    """The localized functions a rewrite may replace, read from the base state's files."""
+    from sandbox import SandboxError
+    from swe_agent.agent.rewrite import pick_targets
+    from swe_agent.agent.snippets import about_tests
+
+    box = session.box
+
+    def source_of(path: str) -> str | None:
+        try:
+            return str(box.read_file(path))
+        except SandboxError:
+            return None
+
+    return pick_targets(
+        session.context.locations,
+        source_of=source_of,
+        tests_first=about_tests(session.options.issue),
+        max_lines=session.options.agent.rewrite_max_lines,
     )
 
 

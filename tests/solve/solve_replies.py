@@ -26,7 +26,8 @@ REWRITE = (
 
 
 def local_options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
-    """Linear search on the local sandbox, no env set-up, branches finished by submit()."""
+    """Linear search of free-form actions on the local sandbox, no env set-up, branches
+    finished by submit()."""
     base: dict[str, object] = {
         "repo": repo,
         "issue": issue,
@@ -34,6 +35,7 @@ def local_options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
         "sandbox": "local",
         "setup_env": False,
         "iterations": 8,
-        "agent": AgentConfig(auto_finish=False),
+        # The scripted replies are free-form actions: no rewrite requests in between.
+        "agent": AgentConfig(auto_finish=False, rewrite=False),
     }
     return SolveOptions(**(base | overrides))

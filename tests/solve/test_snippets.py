@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from swe_agent.agent.snippets import about_tests, fit_whole, source_first
 from swe_agent.solve.context import SnippetBudget, gather_context
-from swe_agent.solve.snippets import about_tests, fit_whole, source_first
 
 QUIX_ISSUE = (
     "`gcd` in `python_programs/gcd.py` returns wrong results for some inputs, and "

@@ -44,12 +44,17 @@ def test_cli_replays_a_recorded_run(calc_repo: Path, issue_text: str, tmp_path: 
 
     first = solve(
         SolveOptions(
-            repo=calc_repo, issue=issue_text, search="linear", sandbox="local", setup_env=False
+            repo=calc_repo,
+            issue=issue_text,
+            search="linear",
+            sandbox="local",
+            setup_env=False,
+            agent={"rewrite": False},
         ),
         model=get_model([FIX, SUBMIT]),
     )
     config = tmp_path / "solve.yaml"
-    config.write_text("search: linear\nsandbox: local\niterations: 5\n")
+    config.write_text("search: linear\nsandbox: local\niterations: 5\nagent:\n  rewrite: false\n")
     result = CliRunner().invoke(
         app,
         [

@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 def test_solve_in_docker_with_environment(
     calc_repo: Path, issue_text: str, docker_image: str
 ) -> None:
-    options = SolveOptions(repo=calc_repo, issue=issue_text, search="linear", iterations=6)
+    options = SolveOptions(
+        repo=calc_repo, issue=issue_text, search="linear", iterations=6, agent={"rewrite": False}
+    )
     report = solve(options, model=get_model([FIX, SUBMIT]))
     assert report["environment"]["success"] is True
     assert report["status"] == "resolved"

@@ -52,7 +52,7 @@ def test_format_errors_are_shown_to_the_model_and_bounded(calc_repo: Path, issue
 
 def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, LOOK, LOOK, LOOK])
-    agent = AgentConfig(auto_finish=False, repeat_retries=0)
+    agent = AgentConfig(auto_finish=False, repeat_retries=0, rewrite=False)
     report = solve(_options(calc_repo, issue_text, iterations=3, agent=agent), model=model)
     assert report["status"] == "unfinished"
     assert report["search"]["stop_reason"] == "max_iterations"
@@ -156,7 +156,8 @@ def test_a_whole_function_rewrite_replaces_it_in_its_file(calc_repo: Path, issue
 def test_a_state_that_fixes_the_failing_tests_finishes_its_branch(
     calc_repo: Path, issue_text: str
 ) -> None:
-    report = solve(_options(calc_repo, issue_text, agent=AgentConfig()), model=get_model([FIX]))
+    options = _options(calc_repo, issue_text, agent=AgentConfig(rewrite=False))
+    report = solve(options, model=get_model([FIX]))
     assert report["status"] == "resolved"
     assert report["search"]["nodes"] == 2  # root and the fix: no submit() needed
     tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())

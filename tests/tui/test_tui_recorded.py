@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from tui_testlib import EXAMPLE, FIXTURE_RUN, RUN_ID, git, head, run_async, settle
 
+from swe_agent.agent.policy import AgentConfig
 from swe_agent.models import get_model
 from swe_agent.runs import find_run
 from swe_agent.solve import SolveOptions, solve
@@ -47,6 +48,7 @@ def recorded(tmp_path: Path) -> Path:
         sandbox="local",
         setup_env=False,
         iterations=6,
+        agent=AgentConfig(rewrite=False),
     )
     report = solve(options, model=get_model([LOOK, FIX, SUBMIT]))
     assert report["status"] == "resolved"

@@ -1,0 +1,115 @@
+"""The rewrite kind on a real repository: sampled siblings, checked before the tests, scored."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sandbox import start_sandbox
+from search import Node, SearchTree
+from swe_agent.agent.evidence import TestProbe
+from swe_agent.agent.expander import AgentExpander, StepValue
+from swe_agent.agent.policy import AgentConfig, Policy
+from swe_agent.agent.rewrite import Target
+from swe_agent.agent.trajectory import Trajectory, read_events
+from swe_agent.models import Message, get_model
+
+STATS = (
+    "def mean(values):\n    return sum(values) / len(values)\n\n\n"
+    "def median(values):\n    ordered = sorted(values)\n    return ordered[len(ordered) // 2]\n"
+)
+TESTS = (
+    "from stats import median\n\n\n"
+    "def test_odd():\n    assert median([3, 1, 2]) == 2\n\n\n"
+    "def test_even():\n    assert median([4, 1, 3, 2]) == 2.5\n"
+)
+WRONG = (
+    "The middle is off.\n```python\ndef median(values):\n"
+    "    ordered = sorted(values)\n    return ordered[len(ordered) // 2 - 1]\n```"
+)
+WRONG_AGAIN = (  # the same code, formatted and commented differently
+    "Same idea.\n```python\ndef median( values ):\n    # sort first\n"
+    "    ordered = sorted( values )\n    return ordered[len(ordered)//2 - 1]\n```"
+)
+RIGHT = (
+    "An even count averages the two middle values.\n```python\ndef median(values):\n"
+    "    ordered = sorted(values)\n    middle = len(ordered) // 2\n"
+    "    if len(ordered) % 2 == 0:\n        return (ordered[middle - 1] + ordered[middle]) / 2\n"
+    "    return ordered[middle]\n```"
+)
+OPENING: list[Message] = [
+    {"role": "system", "content": "You fix issues."},
+    {"role": "user", "content": "median([4, 1, 3, 2]) should be 2.5"},
+]
+
+
+def _repo(root: Path) -> Path:
+    root.mkdir()
+    (root / "stats.py").write_text(STATS)
+    (root / "test_stats.py").write_text(TESTS)
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    return root
+
+
+def test_rewrite_siblings_sample_are_checked_and_scored(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        probe = TestProbe(box, "python -m pytest -q -p no:cacheprovider test_stats.py", strict=True)
+        probe.record_base()
+        model = get_model([WRONG, WRONG_AGAIN, RIGHT])
+        policy = Policy(model, config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy,
+            box,
+            opening=OPENING,
+            trajectory=traj,
+            probe=probe,
+            max_steps=5,
+            targets=[Target("stats.py", "median")],
+        )
+        tree = SearchTree.new(box.base_state)
+        root = tree.root
+        assert expander.kinds(root) == ("rewrite", "act")
+        children: list[Node] = []
+        for _ in range(3):
+            expansion = expander.expand(root, tree.siblings_of_next_child(root), kind="rewrite")
+            children.append(tree.add_child(root, expansion))
+        wrong, again, right = children
+        patch = box.diff(box.base_state, right.state)
+
+    assert [c.action["temperature"] for c in children] == [0.0, 0.7, 1.0]
+    assert {c.kind for c in children} == {"rewrite"}
+    # The wrong candidate ran the tests: the failing test still fails (another way).
+    assert wrong.state != root.state and wrong.tests["reproduction"] is False
+    assert "0 of 1 failing tests pass now" in wrong.observation["text"]
+    assert "assert 2 == 2.5" in wrong.observation["text"]  # the failure it left
+    # The same code again is refused before any test: same state, no tests record.
+    assert again.state == root.state and again.tests is None
+    assert "same code as an earlier candidate" in again.action["rejected"]
+    reward = StepValue().evaluate(again)
+    assert reward is not None and reward.value == -40.0
+    # The right one finishes the branch.
+    assert right.terminal and right.tests["reproduction"] is True
+    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in patch
+    calls = [e for e in read_events(tmp_path / "t.jsonl") if e["type"] == "model_call"]
+    first = calls[0]["messages"]
+    # The request extends the first message (a shared prefix) with the source and the failure.
+    assert first[0] == OPENING[0] and first[1]["content"].startswith(OPENING[1]["content"])
+    assert "return ordered[len(ordered) // 2]" in first[1]["content"]
+    assert "assert 3 == 2.5" in first[1]["content"]  # the failure at the base
+    assert "complete corrected definition of `median`" in first[1]["content"]
+    assert "rewrite median (T=0)" in calls[1]["messages"][-1]["content"]  # siblings' note
+    assert [e["why"] for e in read_events(tmp_path / "t.jsonl") if e["type"] == "rejected"]
+
+
+def test_no_target_no_rewrite_kind(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        policy = Policy(get_model([]), config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy, box, opening=OPENING, trajectory=traj, probe=None, max_steps=5
+        )
+        assert expander.kinds(SearchTree.new(box.base_state).root) == ("act",)
