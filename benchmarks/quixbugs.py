@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "quixbugs_dev.jsonl"
+# The dataset lives in shared/data beside the checkout (or beside a folder of worktrees).
+DATA = next(
+    (p / "shared" / "data" / "quixbugs_dev.jsonl" for p in ROOT.parents if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "data" / "quixbugs_dev.jsonl",
+)
 
 
 def main() -> None:

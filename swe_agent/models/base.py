@@ -24,6 +24,8 @@ class ModelResponse:
     cost_usd: float = 0.0
     latency_s: float = 0.0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Prompt tokens the model did not evaluate again: its cache held them from earlier calls.
+    tokens_cached: int = 0
 
 
 @dataclass
@@ -36,12 +38,14 @@ class Usage:
     tokens_out: int = 0
     cost_usd: float = 0.0
     latency_s: float = 0.0
+    tokens_cached: int = 0  # of tokens_in: reused from the model's cache, not evaluated again
 
     def add(self, response: ModelResponse) -> None:
         """Count one billed reply."""
         self.calls += 1
         self.tokens_in += response.tokens_in
         self.tokens_out += response.tokens_out
+        self.tokens_cached += response.tokens_cached
         self.cost_usd += response.cost_usd
         self.latency_s += response.latency_s
 
@@ -52,6 +56,7 @@ class Usage:
             "retries": self.retries,
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
+            "tokens_cached": self.tokens_cached,
             "cost_usd": round(self.cost_usd, 6),
             "latency_s": round(self.latency_s, 3),
         }

@@ -100,6 +100,14 @@ class LocalModelConfig(BaseModel):
     verify: bool = Field(
         default=True, description="Check the file's size and sha256 before loading it."
     )
+    prompt_cache_mb: int = Field(
+        default=0,
+        ge=0,
+        description="Memory for saved model states keyed by their tokens (0: none): a call whose "
+        "prompt extends a saved one (a branch the search comes back to) resumes from it "
+        "instead of evaluating the shared prefix again. The state of the last call is "
+        "always reused.",
+    )
 
 
 class ReplayConfig(BaseModel):

@@ -39,6 +39,9 @@ class RecordedResponse(BaseModel):
     content: str = Field(description="The reply text exactly as the model returned it.")
     tokens_in: int = Field(default=0, description="Prompt tokens billed.")
     tokens_out: int = Field(default=0, description="Reply tokens billed.")
+    tokens_cached: int = Field(
+        default=0, description="Prompt tokens reused from the model's cache (not evaluated)."
+    )
     cost_usd: float = Field(default=0.0, description="Dollars billed for the call.")
     latency_s: float = Field(default=0.0, description="Wall time of the call.")
 
@@ -51,6 +54,7 @@ class RecordedResponse(BaseModel):
             cost_usd=self.cost_usd,
             latency_s=self.latency_s,
             raw={"replayed": True},
+            tokens_cached=self.tokens_cached,
         )
 
 
@@ -80,6 +84,7 @@ class ModelCallEvent(BaseModel):
                 content=response.content,
                 tokens_in=response.tokens_in,
                 tokens_out=response.tokens_out,
+                tokens_cached=response.tokens_cached,
                 cost_usd=response.cost_usd,
                 latency_s=response.latency_s,
             ),
@@ -109,7 +114,7 @@ def read_model_calls(path: Path) -> Iterator[ModelCallEvent]:
                 ) from exc
 
 
-_USAGE_KEYS = ("tokens_in", "tokens_out", "cost_usd", "latency_s")
+_USAGE_KEYS = ("tokens_in", "tokens_out", "tokens_cached", "cost_usd", "latency_s")
 
 
 def _normalise(data: dict[str, Any], position: int) -> dict[str, Any]:

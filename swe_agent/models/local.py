@@ -107,6 +107,7 @@ class LocalModel:
         self.usage = Usage()
         self._llm: Any = None
         self._grammar: Any = None
+        self._cache: Any = None
 
     def load(self) -> None:
         """Load the weights now (otherwise the first query does it)."""
@@ -124,6 +125,11 @@ class LocalModel:
             seed=self.config.seed,
             verbose=False,
         )
+        if self.config.prompt_cache_mb:
+            from llama_cpp import LlamaRAMCache
+
+            self._cache = LlamaRAMCache(capacity_bytes=self.config.prompt_cache_mb << 20)
+            self._llm.set_cache(self._cache)
 
     def _format_guards(self) -> dict[str, Any]:
         from llama_cpp import LlamaGrammar, LogitsProcessorList
@@ -152,23 +158,48 @@ class LocalModel:
         settings.update(self._format_guards())
         settings.update(kwargs)
         started = time.monotonic()
+        held = self._held_tokens()
         raw = self._llm.create_chat_completion(messages=list(messages), **settings)
         choice = raw["choices"][0]
         content = choice["message"].get("content") or ""
         usage = dict(raw.get("usage") or {})
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
+        cached = self._reused(held, prompt_tokens)
         if self._needs_nudge(content, choice.get("finish_reason")):
             content, extra = self._nudge(messages, content, settings)
             usage["completion_tokens"] = usage.get("completion_tokens", 0) + extra
         response = ModelResponse(
             content=content,
-            tokens_in=int(usage.get("prompt_tokens", 0)),
+            tokens_in=prompt_tokens,
             tokens_out=int(usage.get("completion_tokens", 0)),
             cost_usd=0.0,
             latency_s=time.monotonic() - started,
             raw=dict(raw),
+            tokens_cached=cached,
         )
         self.usage.add(response)
         return response
+
+    def _held_tokens(self) -> list[Sequence[int]]:
+        """Token sequences whose evaluation the model could reuse now: the one in its KV
+        cache, and those saved in the prompt cache."""
+        held: list[Sequence[int]] = [[int(t) for t in self._llm._input_ids]]
+        if self._cache is not None:
+            held.extend(self._cache.cache_state.keys())
+        return held
+
+    def _reused(self, held: list[Sequence[int]], prompt_tokens: int) -> int:
+        """Prompt tokens of the call just made that were not evaluated again.
+
+        llama.cpp keeps the evaluated prefix shared with the previous call, or restores a
+        longer one from the prompt cache; either way the tokens before the first difference
+        are reused (less the last one, which it replays to refresh the logits).
+        """
+        from llama_cpp import Llama
+
+        prompt = [int(t) for t in self._llm._input_ids[:prompt_tokens]]
+        best = max((Llama.longest_token_prefix(list(h), prompt) for h in held), default=0)
+        return max(0, min(best, prompt_tokens - 1))
 
     def _needs_nudge(self, content: str, finish_reason: str | None) -> bool:
         # Only a reply that ended on its own with prose and no block: a cut-off one rambled.

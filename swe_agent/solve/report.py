@@ -49,7 +49,11 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
         "tests": best.tests if best is not None else None,
         "choice": list(result.choice.reasons) if result.choice else [],
         "cost_usd": round(model.usage.cost_usd, 6),
-        "tokens": {"in": model.usage.tokens_in, "out": model.usage.tokens_out},
+        "tokens": {
+            "in": model.usage.tokens_in,
+            "out": model.usage.tokens_out,
+            "cached": model.usage.tokens_cached,
+        },
         "model_calls": model.usage.calls,
         "model": model.name,
         "elapsed_s": round(time.monotonic() - started, 2),

@@ -118,3 +118,32 @@ def test_real_model_gives_one_well_formed_action(request: pytest.FixtureRequest)
     assert reply.tokens_in > 100 and reply.tokens_out > 0 and reply.cost_usd == 0.0
     again = LocalModel(LocalModelConfig(n_ctx=4096, max_tokens=200)).query(messages)
     assert again.content == reply.content  # temperature 0 and a fixed seed repeat exactly
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.FixtureRequest) -> None:
+    """Opt-in like the test above: the evaluated prefix is kept, and saved states come back."""
+    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
+        "SWE_AGENT_MODEL_TESTS"
+    ):
+        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
+    system: Message = {"role": "system", "content": "You answer in one word. " * 40}
+    first: list[Message] = [system, {"role": "user", "content": "Name a colour."}]
+    other: list[Message] = [system, {"role": "user", "content": "Name a fruit."}]
+    model = LocalModel(LocalModelConfig(n_ctx=2048, max_tokens=4, prompt_cache_mb=256))
+    cold = model.query(first)
+    assert cold.tokens_cached == 0
+    sibling = model.query(other)  # shares the system message with the call before
+    assert 200 < sibling.tokens_cached < sibling.tokens_in
+    # Back on the first branch: its saved state holds the whole first prompt and reply.
+    follow: list[Message] = [
+        *first,
+        {"role": "assistant", "content": cold.content},
+        {"role": "user", "content": "Another one."},
+    ]
+    back = model.query(follow)
+    assert back.tokens_cached > sibling.tokens_cached
+    assert model.usage.tokens_cached == sum(r.tokens_cached for r in (cold, sibling, back))
