@@ -17,8 +17,9 @@ install: $(VENV)/.installed
 # llama-cpp-python compiles from source (~4 min on 2 cores; pip caches the wheel afterwards).
 LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
+# The server extra serves the model over an OpenAI-compatible API (swe-agent models serve).
 $(VENV)/.local-model: $(VENV)/.installed
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -e ".[test,local-model]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q -e ".[test,local-model,server]"
 	touch $@
 
 local-model: $(VENV)/.local-model

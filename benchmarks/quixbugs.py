@@ -1,11 +1,12 @@
-"""QuixBugs with the embedded model: MCTS against linear mode at the same cap on model calls.
+"""QuixBugs with the embedded models: MCTS against linear mode at the same cap on model calls.
 
-For each program: check the repository out at its base commit (from git mirrors), solve the
-issue, then verify independently: apply patch.diff to a clean copy and run the program's test
-file. Prints a table per mode (resolved, model calls, tokens, minutes) and, with --json, one
-object with every row.
+For each model, mode and program: check the repository out at its base commit (from git
+mirrors), solve the issue, then verify independently: apply patch.diff to a clean copy and run
+the program's test file. Prints one table (resolved, model calls, prompt tokens evaluated per
+call, minutes per program, the load average before and after) and, with --json, every row.
 
-    python benchmarks/quixbugs.py --repos MIRRORS --modes linear,mcts --calls 12
+    python benchmarks/quixbugs.py --repos MIRRORS --modes linear,mcts --calls 10
+    python benchmarks/quixbugs.py --repos MIRRORS --models qwen2.5-coder-0.5b,qwen2.5-coder-1.5b
 """
 
 from __future__ import annotations
@@ -30,36 +31,46 @@ DATA = next(
 
 def main() -> None:
     args = _parse()
-    from swe_agent.bench import default_cache_dir, load_instances
+    from swe_agent.bench import load_instances
 
     ids = args.instances.split(",") if args.instances else []
     instances = load_instances(args.dataset, instances=ids, limit=args.limit)
+    load_before = _load()
     rows = []
-    for mode in args.modes.split(","):
-        for inst in instances:
-            row = run_one(inst, mode=mode, args=args, cache=default_cache_dir())
-            rows.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
+    for model in args.models.split(","):
+        for mode in args.modes.split(","):
+            for inst in instances:
+                row = run_one(inst, model=model or None, mode=mode, args=args)
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
     summary = summarise(rows)
+    loads = {"before": load_before, "after": _load()}
     if args.json:
-        print(json.dumps({"rows": rows, "summary": summary}, indent=2))
+        print(json.dumps({"rows": rows, "summary": summary, "load": loads}, indent=2))
     else:
-        print_table(summary, cap=args.calls)
+        print_table(summary, cap=args.calls, loads=loads)
 
 
-def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> dict[str, Any]:
-    """Solve one program in one mode and verify the patch on a clean copy."""
-    from swe_agent.bench import materialize
+def _load() -> list[float]:
+    """The 1, 5 and 15-minute load averages: llama.cpp slows down badly on a busy machine."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def run_one(inst: Any, *, model: str | None, mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Solve one program with one model in one mode and verify the patch on a clean copy."""
+    from swe_agent.bench import default_cache_dir, materialize
     from swe_agent.solve import SolveOptions, solve
 
+    cache = default_cache_dir()
     checkout = materialize(inst.repo, inst.base_commit, mirrors=args.repos, cache_dir=cache)
-    work = args.out / mode / inst.instance_id
+    work = args.out / (model or "default") / mode / inst.instance_id
     repo = fresh_repo(checkout.root, work / "repo")
     tests = list(inst.FAIL_TO_PASS)
     options = SolveOptions(
         repo=repo,
         issue=inst.problem_statement,
-        model=args.model,
+        model=model,
+        seed=args.seed,
         search=mode,
         iterations=args.calls,
         max_calls=args.calls,
@@ -71,23 +82,40 @@ def run_one(inst: Any, *, mode: str, args: argparse.Namespace, cache: Path) -> d
         test_timeout_s=120,
         test_command=args.test_command,
         wall_time_s=args.minutes * 60,
+        agent={"rewrite": not args.no_rewrite},
     )
     started = time.monotonic()
     try:
         report = solve(options)
     except Exception as exc:  # a benchmark row records any failure and goes on
-        return {"id": inst.instance_id, "mode": mode, "error": f"{type(exc).__name__}: {exc}"}
-    usage = json.loads(Path(report["run_dir"], "report.json").read_text())
+        error = f"{type(exc).__name__}: {exc}"
+        return {"id": inst.instance_id, "model": model, "mode": mode, "error": error}
+    tokens = report["tokens"]
     return {
         "id": inst.instance_id,
+        "model": report["model"],
         "mode": mode,
         "status": report["status"],
         "resolved": verify(checkout.root, work / "verify", report["patch"], tests),
         "calls": report["model_calls"],
-        "tokens": usage["tokens"]["in"] + usage["tokens"]["out"],
+        "tokens": tokens["in"] + tokens["out"],
+        "prompt_tokens": tokens["in"],
+        "prompt_evaluated": tokens["in"] - tokens.get("cached", 0),
         "nodes": report["search"].get("nodes"),
+        "kinds": _kinds(Path(report["run_dir"])),
         "minutes": round((time.monotonic() - started) / 60, 2),
+        "load": _load()[0],
     }
+
+
+def _kinds(run_dir: Path) -> dict[str, int]:
+    """How many nodes each kind of expansion made."""
+    tree = json.loads((run_dir / "tree.json").read_text())
+    counts: dict[str, int] = {}
+    for node in tree["nodes"]:
+        if node.get("kind"):
+            counts[node["kind"]] = counts.get(node["kind"], 0) + 1
+    return counts
 
 
 def fresh_repo(source: Path, dest: Path) -> Path:
@@ -117,34 +145,46 @@ def verify(source: Path, dest: Path, patch: str, tests: list[str]) -> bool:
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Resolved count, calls per resolved program and minutes, per mode."""
+    """Resolved count, calls, prompt tokens evaluated per call and minutes, per model and mode."""
     out: dict[str, dict[str, Any]] = {}
-    for mode in sorted({r["mode"] for r in rows}):
-        mine = [r for r in rows if r["mode"] == mode]
+    groups = sorted({(str(r.get("model")), r["mode"]) for r in rows})
+    for model, mode in groups:
+        mine = [r for r in rows if (str(r.get("model")), r["mode"]) == (model, mode)]
         resolved = [r for r in mine if r.get("resolved")]
         calls = sum(r.get("calls", 0) for r in mine)
-        out[mode] = {
+        prompt = sum(r.get("prompt_tokens", 0) for r in mine)
+        evaluated = sum(r.get("prompt_evaluated", 0) for r in mine)
+        out[f"{model} {mode}"] = {
+            "model": model,
+            "mode": mode,
             "programs": len(mine),
             "resolved": len(resolved),
             "errors": sum(1 for r in mine if "error" in r),
             "calls": calls,
             "calls_per_resolved": round(calls / len(resolved), 1) if resolved else None,
+            "prompt_per_call": round(prompt / calls) if calls else 0,
+            "evaluated_per_call": round(evaluated / calls) if calls else 0,
             "tokens_per_program": round(sum(r.get("tokens", 0) for r in mine) / len(mine)),
             "minutes_per_program": round(sum(r.get("minutes", 0) for r in mine) / len(mine), 2),
         }
     return out
 
 
-def print_table(summary: dict[str, dict[str, Any]], *, cap: int) -> None:
-    print(f"QuixBugs, cap of {cap} model calls per program")
+def print_table(
+    summary: dict[str, dict[str, Any]], *, cap: int, loads: dict[str, list[float]]
+) -> None:
+    """One line per model and mode."""
+    print(f"QuixBugs, cap of {cap} model calls per program; load before {loads['before']}, "
+          f"after {loads['after']}")  # fmt: skip
     print(
-        f"{'mode':8} {'resolved':>9} {'calls':>6} {'calls/res':>10} {'tok/prog':>9} {'min/prog':>9}"
+        f"{'model':30} {'mode':7} {'resolved':>9} {'calls':>6} {'calls/res':>10} "
+        f"{'prompt/call':>12} {'evaluated/call':>15} {'min/prog':>9}"
     )
-    for mode, s in summary.items():
+    for s in summary.values():
         print(
-            f"{mode:8} {s['resolved']:>4}/{s['programs']:<4} {s['calls']:>6} "
-            f"{s['calls_per_resolved'] or '-':>10} {s['tokens_per_program']:>9} "
-            f"{s['minutes_per_program']:>9}"
+            f"{s['model']:30} {s['mode']:7} {s['resolved']:>4}/{s['programs']:<4} "
+            f"{s['calls']:>6} {s['calls_per_resolved'] or '-':>10} {s['prompt_per_call']:>12} "
+            f"{s['evaluated_per_call']:>15} {s['minutes_per_program']:>9}"
         )
 
 
@@ -159,7 +199,13 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=10, help="model-call cap per program")
     parser.add_argument("--expansions", type=int, default=3)
     parser.add_argument("--minutes", type=float, default=15.0, help="wall time per program")
-    parser.add_argument("--model", default=None, help="default: the embedded model")
+    parser.add_argument(
+        "--models", default="", help="comma-separated model specs; default: the embedded model"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed of the embedded model")
+    parser.add_argument(
+        "--no-rewrite", action="store_true", help="free-form actions only (no rewrite kind)"
+    )
     parser.add_argument("--sandbox", default="local", choices=["local", "docker"])
     parser.add_argument(
         "--test-command",

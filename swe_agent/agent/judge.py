@@ -22,20 +22,34 @@ MAX_DIFF_CHARS = 6000
 Differ = Callable[[str], str]  # a state id -> its unified diff against the base
 
 
+def _always() -> bool:
+    return True
+
+
 class ModelJudge:
     """Scores a changed state by asking the model to grade its diff against a rubric."""
 
     def __init__(
-        self, model: Model, *, issue: str, diff_of: Differ, trajectory: Trajectory
+        self,
+        model: Model,
+        *,
+        issue: str,
+        diff_of: Differ,
+        trajectory: Trajectory,
+        may_call: Callable[[], bool] = _always,
     ) -> None:
         self.model, self.issue, self.diff_of, self.trajectory = model, issue, diff_of, trajectory
+        self.may_call = may_call  # False once the run's cap on model calls is spent
         self._by_state: dict[str, Reward | None] = {}
 
     def evaluate(self, node: Node) -> Reward | None:
-        """The model's score of the node's change; abstains on no change or no readable score."""
+        """The model's score of the node's change; abstains on no change, no readable score,
+        or no model calls left."""
         if node.parent is None or (node.state == node.parent.state and not node.terminal):
             return None
         if node.state not in self._by_state:
+            if not self.may_call():
+                return None
             self._by_state[node.state] = self._judge(node)
         return self._by_state[node.state]
 
@@ -65,12 +79,22 @@ class ModelVote:
     """Asks the model which of several finished changes fixes the issue best."""
 
     def __init__(
-        self, model: Model, *, issue: str, diff_of: Differ, trajectory: Trajectory
+        self,
+        model: Model,
+        *,
+        issue: str,
+        diff_of: Differ,
+        trajectory: Trajectory,
+        may_call: Callable[[], bool] = _always,
     ) -> None:
         self.model, self.issue, self.diff_of, self.trajectory = model, issue, diff_of, trajectory
+        self.may_call = may_call
 
     def __call__(self, finalists: Sequence[Node]) -> Node:
-        """One of ``finalists``: the model's pick, or the first when its answer is unreadable."""
+        """One of ``finalists``: the model's pick, or the first when its answer is unreadable
+        or no model calls are left."""
+        if not self.may_call():
+            return finalists[0]
         diffs = [_clip(self.diff_of(n.state), MAX_DIFF_CHARS // len(finalists)) for n in finalists]
         messages: list[Message] = [
             {"role": "user", "content": render("vote.j2", issue=self.issue, diffs=diffs)}

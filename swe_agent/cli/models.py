@@ -102,6 +102,39 @@ def pull_command(
     typer.echo(f"{result.name}: {verb}, verified, {result.path}")
 
 
+@app.command("serve")
+@handles_errors
+def serve_command(
+    name: Annotated[
+        str, typer.Argument(help="Catalog name of the model, e.g. qwen2.5-coder-0.5b.")
+    ],
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    n_ctx: Annotated[int, typer.Option("--n-ctx", help="Context window in tokens.")] = 8192,
+) -> None:
+    """Serve an embedded model with an OpenAI-compatible API (llama-cpp-python's server).
+
+    The model answers to its catalog name; solve reaches it through litellm. Needs the
+    pulled weights and the server extra (pip install 'swe-agent[server]'). Runs until stopped.
+
+    Examples:
+
+      swe-agent models serve qwen2.5-coder-1.5b --port 8000
+
+      swe-agent solve --repo . -i @issue.md --model openai/qwen2.5-coder-1.5b \\
+        -c api_base=http://127.0.0.1:8000/v1 -c judge=on
+    """
+    import os
+
+    from swe_agent.models.serve import server_command
+
+    command = server_command(name, host=host, port=port, n_ctx=n_ctx)
+    typer.echo(f"serving {name} on http://{host}:{port}/v1 (Ctrl-C stops it)", err=True)
+    os.execv(command[0], command)
+
+
 class _ByteProgress:
     """A rich byte progress bar on stderr; yields the callback the pull reports to."""
 

@@ -19,6 +19,11 @@ class SolveOptions(BaseModel):
     issue: str = Field(description="The issue text.")
     commit: str | None = Field(None, description="Base revision; default: HEAD.")
     model: str | None = Field(None, description="Model spec; default: the embedded model.")
+    api_base: str | None = Field(
+        None,
+        description="Base URL of a self-hosted OpenAI-compatible server for a litellm model "
+        "(e.g. http://127.0.0.1:8000/v1 for `swe-agent models serve`).",
+    )
     seed: int = Field(
         0, description="Sampling seed of the embedded model: the same seed repeats the same run."
     )

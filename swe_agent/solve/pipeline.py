@@ -6,12 +6,12 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from swe_agent.agent.evidence import TestProbe
-from swe_agent.agent.expander import AgentExpander, StepValue
+from swe_agent.agent.expander import AgentExpander
 from swe_agent.agent.policy import Policy
 from swe_agent.agent.stable_text import shown_workdir
 from swe_agent.agent.trajectory import Trajectory
@@ -27,6 +27,16 @@ from swe_agent.solve.context import (
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.report import finish_run, write_run_start
 from swe_agent.solve.resume import rebuild_states, save_node_diff
+from swe_agent.solve.seams import (
+    Metered,
+    calls_left,
+    hosted_model,
+    judging,
+    make_budget,
+    model_settings,
+    rewrite_targets,
+    test_selector,
+)
 
 Say = Callable[[str], None]
 
@@ -169,7 +179,8 @@ def env_repairer(options: SolveOptions) -> Any:
     from swe_agent.agent.env_repair import ModelRepairer, RepairBudget
     from swe_agent.models import get_model
 
-    return ModelRepairer(get_model(options.model), budget=RepairBudget(max_cost_usd=0.5))
+    model = get_model(options.model, **model_settings(options))
+    return ModelRepairer(model, budget=RepairBudget(max_cost_usd=0.5))
 
 
 def start_box(options: SolveOptions, env: Environment, context: IssueContext) -> Any:
@@ -206,10 +217,10 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
     policy = Policy(
-        _Metered(session.model, meter),
+        Metered(session.model, meter),
         config=options.agent,
         trajectory=trajectory,
-        calls_left=_calls_left(options.max_calls, meter, before=_calls_before(session, resume)),
+        calls_left=calls_left(options.max_calls, meter, before=_calls_before(session, resume)),
     )
     opening = policy.opening(
         issue=options.issue,
@@ -225,9 +236,11 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         trajectory=trajectory,
         probe=session.probe,
         max_steps=options.max_steps,
-        targets=rewrite_targets(session),
+        targets=rewrite_targets(box, session.context.locations, options),
     )
-    value, discriminator = judging(session, meter)
+    value, discriminator = judging(
+        options, box, Metered(session.model, meter), trajectory, may_call=policy.may_ask_again
+    )
     session.say(f"searching ({options.search})")
     searcher = Search(
         Seams(expander=expander, value=value, discriminator=discriminator),
@@ -241,87 +254,6 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         if resume and session.run.tree.exists()
         else searcher.start(box.base_state)
     )
-
-
-def rewrite_targets(session: Session) -> list[Any]:
-    """The localized functions a rewrite may replace, read from the base state's files."""
-    from sandbox import SandboxError
-    from swe_agent.agent.rewrite import pick_targets
-    from swe_agent.agent.snippets import about_tests
-
-    box = session.box
-
-    def source_of(path: str) -> str | None:
-        try:
-            return str(box.read_file(path))
-        except SandboxError:
-            return None
-
-    return pick_targets(
-        session.context.locations,
-        source_of=source_of,
-        tests_first=about_tests(session.options.issue),
-        max_lines=session.options.agent.rewrite_max_lines,
-    )
-
-
-def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
-    """Diff -> the test files the code graph links to its change (None without a graph)."""
-    if graph is None:
-        return None
-    from swe_agent.solve.context import related_tests
-
-    return lambda diff: related_tests(graph, diff)
-
-
-def judging(session: Session, meter: Any) -> tuple[Any, Any]:
-    """The value function and discriminator: tests first, the model's judgement when enabled."""
-    from search import TestsFirstDiscriminator
-    from search.value import CompositeValue, TestEvidenceValue, Weighted
-    from swe_agent.agent.judge import ModelJudge, ModelVote
-
-    tests = Weighted("tests", 0.7, TestEvidenceValue())
-    if not judge_enabled(session.options):
-        return CompositeValue([tests, Weighted("step", 0.3, StepValue())]), (
-            TestsFirstDiscriminator()
-        )
-    box, issue, trajectory = session.box, session.options.issue, session.trajectory
-
-    def diff_of(state: str) -> str:
-        return str(box.diff(box.base_state, state))
-
-    model = _Metered(session.model, meter)
-    judge = ModelJudge(model, issue=issue, diff_of=diff_of, trajectory=trajectory)
-    vote = ModelVote(model, issue=issue, diff_of=diff_of, trajectory=trajectory)
-    value = CompositeValue(
-        [
-            replace(tests, weight=0.6),
-            Weighted("judge", 0.25, judge),
-            Weighted("step", 0.15, StepValue()),
-        ]
-    )
-    return value, TestsFirstDiscriminator(vote=vote, vote_margin=5.0)
-
-
-def judge_enabled(options: SolveOptions) -> bool:
-    """on / off as asked; auto: on for hosted models, off for the small embedded one and replays."""
-    if options.judge != "auto":
-        return options.judge == "on"
-    return hosted_model(options.model)
-
-
-def model_settings(options: SolveOptions) -> dict[str, Any]:
-    """Settings for the model the options name: the embedded model takes the seed."""
-    from swe_agent.models.registry import parse_spec
-
-    return {"seed": options.seed} if parse_spec(options.model)[0] == "local" else {}
-
-
-def hosted_model(spec: str | None) -> bool:
-    """True for a litellm model (hosted or self-hosted), not the embedded one or a replay."""
-    from swe_agent.models.registry import parse_spec
-
-    return isinstance(spec, str) and parse_spec(spec)[0] == "litellm"
 
 
 def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callable[..., None]:
@@ -339,21 +271,6 @@ def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callabl
             then(event)
 
     return sink
-
-
-def make_budget(options: SolveOptions) -> Any:
-    """The search budget the options ask for; linear mode is one expansion per node."""
-    from search import Budget, linear
-
-    budget = Budget(
-        max_iterations=options.iterations,
-        max_depth=options.max_steps,
-        max_expansions=options.expansions,
-        max_cost=options.budget_usd,
-        max_calls=options.max_calls,
-        max_seconds=options.wall_time_s,
-    )
-    return linear(budget) if options.search == "linear" else budget
 
 
 # Files that running code leaves behind; kept out of every state so they never reach a diff.
@@ -383,27 +300,9 @@ def focus_files(locations: Sequence[dict[str, Any]]) -> list[str]:
     return files
 
 
-def _calls_left(cap: int | None, meter: Any, *, before: int) -> Callable[[], int | None]:
-    """Model calls the run may still make under ``--max-calls`` (None: no cap)."""
-    return lambda: None if cap is None else max(0, cap - before - meter.calls)
-
-
 def _calls_before(session: Session, resume: bool) -> int:
     """Model calls an interrupted run made before this resume (0 for a new run)."""
     tree = session.run.tree
     if not (resume and tree.exists()):
         return 0
     return int(json.loads(tree.read_text(encoding="utf-8")).get("calls", 0))
-
-
-class _Metered:
-    """A model whose billed calls also feed the search's cost meter."""
-
-    def __init__(self, model: Any, meter: Any) -> None:
-        self._model, self._meter = model, meter
-        self.name, self.usage = model.name, model.usage
-
-    def query(self, messages: Any, **kwargs: Any) -> Any:
-        response = self._model.query(messages, **kwargs)
-        self._meter.add(response.cost_usd)
-        return response

@@ -53,3 +53,15 @@ def test_an_unreadable_vote_takes_the_first(tmp_path: Path) -> None:
     )
     _, (one, two, _) = _tree()
     assert vote([one, two]) is one
+
+
+def test_no_calls_left_no_judge_and_no_vote(tmp_path: Path) -> None:
+    trajectory = Trajectory(tmp_path / "t.jsonl")
+    model = get_model(["SCORE: 50", "ANSWER: 2"])
+    shared = {"issue": "x", "diff_of": DIFFS.__getitem__, "trajectory": trajectory}
+    judge = ModelJudge(model, **shared, may_call=lambda: False)  # type: ignore[arg-type]
+    vote = ModelVote(model, **shared, may_call=lambda: False)  # type: ignore[arg-type]
+    _, (one, two, _) = _tree()
+    assert judge.evaluate(one) is None
+    assert vote([one, two]) is one
+    assert model.usage.calls == 0

@@ -10,7 +10,7 @@ from solve_replies import FIX, SUBMIT, local_options
 from swe_agent.agent.trajectory import read_events
 from swe_agent.models import get_model
 from swe_agent.solve import SolveOptions, solve
-from swe_agent.solve.pipeline import judge_enabled
+from swe_agent.solve.seams import judge_enabled
 
 JUDGED = "The change fixes the average of the two middle values.\nSCORE: 80"
 
@@ -55,12 +55,14 @@ def test_a_hosted_model_also_repairs_environments() -> None:
 
 
 def test_the_seed_goes_to_the_embedded_model_only() -> None:
-    from swe_agent.solve.pipeline import model_settings
+    from swe_agent.solve.seams import model_settings
 
-    def options(model: str | None) -> SolveOptions:
-        return SolveOptions(repo=Path("."), issue="x", model=model, seed=3)
+    def options(model: str | None, api_base: str | None = None) -> SolveOptions:
+        return SolveOptions(repo=Path("."), issue="x", model=model, seed=3, api_base=api_base)
 
     assert model_settings(options(None)) == {"seed": 3}
     assert model_settings(options("qwen2.5-coder-0.5b")) == {"seed": 3}
     assert model_settings(options("openai/gpt-4o")) == {}  # not every provider takes a seed
+    served = options("openai/qwen", api_base="http://127.0.0.1:8000/v1")
+    assert model_settings(served) == {"api_base": "http://127.0.0.1:8000/v1"}
     assert get_model(None, **model_settings(options(None))).config.seed == 3  # type: ignore[attr-defined]
