@@ -62,10 +62,15 @@ class Budget:
         return self.max_depth is not None and self.max_expansions is not None
 
     def node_limit(self, node: Node) -> StopReason | None:
-        """The per-node limit that forbids expanding `node` again, if any."""
+        """The per-node limit that forbids expanding `node` again, if any.
+
+        Dead-end children (refused steps) do not count against max_expansions: the node may
+        try again, within the budget's caps, and a linear chain does not end at a refusal.
+        """
         if self.max_depth is not None and node.depth >= self.max_depth:
             return StopReason.DEPTH
-        if self.max_expansions is not None and node.expansions >= self.max_expansions:
+        live = sum(1 for child in node.children if not child.dead_end)
+        if self.max_expansions is not None and live >= self.max_expansions:
             return StopReason.EXPANSIONS
         return None
 

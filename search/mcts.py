@@ -199,7 +199,7 @@ class Search:
         return Reward(original.reward.value, dict(original.reward.parts), why)
 
     def _expandable(self, node: Node) -> bool:
-        if node.terminal and not self.options.expand_finished:
+        if node.dead_end or (node.terminal and not self.options.expand_finished):
             return False
         return self.options.budget.node_limit(node) is None
 

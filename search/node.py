@@ -67,6 +67,7 @@ class Node:
     tests: Json = None  # see search.value.TestEvidence for the shape
     duplicate_of: int | None = None  # an earlier node reached the same state first
     kind: str | None = None  # the kind of expansion that made this node (see search.kinds)
+    dead_end: bool = False  # its step was refused: never expanded (see Expansion.dead_end)
     reward: Reward | None = None
     visits: int = 0
     value_sum: float = 0.0

@@ -8,6 +8,7 @@ Shape (``format`` 1)::
      "history": [{"iteration": 1, "selected": 0, "added": 1}, ...],
      "nodes": [{"id": 0, "parent": null, "action": ..., "observation": ..., "state": "<tree id>",
                 "depth": 0, "terminal": false, "tests": ..., "duplicate_of": null, "kind": null,
+                "dead_end": false,
                 "reward": {"value": 0.0, "parts": {...}, "explanation": "..."} | null,
                 "visits": 3, "value": 12.5, "value_sum": 37.5, "expansions": 2,
                 "selection": {"exploitation": ..., "total": ...} | null}, ...]}
@@ -66,6 +67,7 @@ def _node_to_json(node: Node) -> dict[str, Any]:
         "tests": node.tests,
         "duplicate_of": node.duplicate_of,
         "kind": node.kind,
+        "dead_end": node.dead_end,
         "reward": None if node.reward is None else node.reward.to_json(),
         "visits": node.visits,
         "value": node.mean_value,
@@ -147,6 +149,7 @@ def _link_nodes(rows: list[Mapping[str, Any]]) -> dict[int, Node]:
             tests=row["tests"],
             duplicate_of=row["duplicate_of"],
             kind=row.get("kind"),  # absent from trees written before expansion kinds
+            dead_end=bool(row.get("dead_end", False)),
             reward=None if row["reward"] is None else Reward.from_json(row["reward"]),
             visits=int(row["visits"]),
             value_sum=float(row["value_sum"]),

@@ -24,6 +24,9 @@ class Expansion:
     terminal: bool = False  # the action called submit
     tests: Json = None  # tests run on the new state, shaped as search.value.TestEvidence reads
     kind: str | None = None  # which kind of expansion made it, when the expander has kinds
+    # The step was refused (no valid action, a candidate rejected unrun): its state is its
+    # parent's and its history only adds the refusal, so the search grows the parent instead.
+    dead_end: bool = False
 
 
 @dataclass(frozen=True)

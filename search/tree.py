@@ -95,6 +95,7 @@ class SearchTree:
             terminal=expansion.terminal,
             tests=check_json(expansion.tests, what="the tests record"),
             kind=expansion.kind,
+            dead_end=expansion.dead_end,
         )
         if child.state != parent.state and child.state in self._first_by_state:
             child.duplicate_of = self._first_by_state[child.state]

@@ -83,7 +83,13 @@ class AgentExpander:
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
             action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
-            return Expansion(action=action, state=node.state, observation={"text": text}, kind=ACT)
+            return Expansion(
+                action=action,
+                state=node.state,
+                observation={"text": text},
+                kind=ACT,
+                dead_end=True,
+            )
         act = proposal.action
         code = act.code
         if definitions_only(code):  # small models rewrite whole functions: apply them in place

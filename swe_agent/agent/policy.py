@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from swe_agent.agent.flow import FormatError
 from swe_agent.agent.parse import Action, parse_action
@@ -17,6 +17,8 @@ from swe_agent.models import Message, Model, ModelCallEvent
 
 class AgentConfig(BaseModel):
     """How the agent talks to the model and how much it may try per step."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_format_errors: int = Field(
         3, description="Re-asks per step when a reply lacks exactly one python block."

@@ -50,8 +50,20 @@ class Rewriter:
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     def applies(self, node: Node) -> bool:
-        """True when there is a function to rewrite."""
-        return bool(self.targets)
+        """True when there is a function to rewrite and tests that fail on the node's state:
+        a candidate is scored by the failures it fixes."""
+        return bool(self.targets) and self._fails_here(node)
+
+    def _fails_here(self, node: Node) -> bool:
+        for step in reversed(node.path()):
+            if step.state != node.state:
+                break
+            if isinstance(step.tests, dict):  # the tests ran on this state
+                return step.tests.get("reproduction") is False
+        if node.state != self.sandbox.base_state:
+            return False
+        base = None if self.probe is None else self.probe.base
+        return base is not None and bool(base.failing)
 
     def target(self, node: Node) -> Target:
         """The function the branch last rewrote; else, by sibling count, the ranked targets."""
@@ -173,7 +185,9 @@ class Rewriter:
     def _unchanged(self, node: Node, action: dict[str, Any], text: str) -> Expansion:
         observation = self._observation(node, text)
         observation["error"] = action.get("rejected") or "no valid action"
-        return Expansion(action=action, state=node.state, observation=observation, kind=REWRITE)
+        return Expansion(
+            action=action, state=node.state, observation=observation, kind=REWRITE, dead_end=True
+        )
 
     def _observation(self, node: Node, text: str) -> dict[str, Any]:
         obs = Observation(stdout=text)

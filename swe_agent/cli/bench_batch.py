@@ -97,6 +97,13 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     blobs: Blobs = None,
     search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
     iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
+    max_calls: Annotated[
+        int | None, typer.Option("--max-calls", help="Model calls per instance (re-asks too).")
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-c", help="A solve option for every instance: key.path=value."),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the batch result as JSON.")
     ] = False,
@@ -108,6 +115,9 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     Examples:
 
       swe-agent bench run lite.jsonl -m openai/gpt-4o --out runs/lite --workers 2 --budget-usd 20
+
+      swe-agent bench run dev.jsonl -m qwen2.5-coder-1.5b --out out --max-calls 10 \\
+        -c wall_time_s=1200 -c test_timeout_s=300
 
       swe-agent bench run dev.jsonl -m replay:old-run --out out --filter '^marshmallow' --limit 2
 
@@ -122,6 +132,10 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
     selected = select_instances(dataset, instances, filter_, limit, split=split)
+    settings = _solve_settings(
+        {"search": search, "iterations": iterations, "model": model, "max_calls": max_calls},
+        overrides or [],
+    )
     options = RunOptions(
         out=out,
         mirrors=repos,
@@ -131,7 +145,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         ray_address=ray_address,
         budget_usd=budget_usd,
         wall_time_s=wall_time,
-        solve={"search": search, "iterations": iterations, "model": model},
+        solve=settings,
         url_template=clone_url_template(repo_url_template),
         blob_sources=blob_paths(blobs),
     )
@@ -159,6 +173,15 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         )
     if result["failed"]:
         raise typer.Exit(1)
+
+
+def _solve_settings(flags: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """The solve options of every instance: the flags, then -c overrides, checked once."""
+    from swe_agent.solve.config import apply_overrides, build_options
+
+    settings = apply_overrides({k: v for k, v in flags.items() if v is not None}, overrides)
+    build_options({"repo": Path("."), "issue": "check"}, settings)  # a bad key fails here
+    return settings
 
 
 @handles_errors

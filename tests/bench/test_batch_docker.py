@@ -18,7 +18,12 @@ pytestmark = pytest.mark.docker
 def test_run_then_eval_resolves_with_the_scripted_fix(tmp_path: Path, docker_image: str) -> None:
     world = make_world(tmp_path)
     instances = load_instances(world.dataset)
-    solve = {"search": "linear", "iterations": 4, "test_timeout_s": 120.0}
+    solve = {
+        "search": "linear",
+        "iterations": 4,
+        "test_timeout_s": 120.0,
+        "agent": {"rewrite": False},  # the scripted replies are free-form actions
+    }
     options = RunOptions(
         out=tmp_path / "run", mirrors=world.mirrors, model=(FIX, SUBMIT), solve=solve
     )
@@ -44,7 +49,12 @@ def test_run_command_replays_a_recorded_run(tmp_path: Path, docker_image: str) -
         out=tmp_path / "first",
         mirrors=world.mirrors,
         model=(FIX, SUBMIT),
-        solve={"search": "linear", "iterations": 4, "run_tests": False},
+        solve={
+            "search": "linear",
+            "iterations": 4,
+            "run_tests": False,
+            "agent": {"rewrite": False},
+        },
     )
     run_batch(load_instances(world.dataset), first)
     recorded = tmp_path / "first" / "runs" / "octo__tinycalc-1"
@@ -53,7 +63,7 @@ def test_run_command_replays_a_recorded_run(tmp_path: Path, docker_image: str) -
     app.command("eval")(eval_command)
     args = ["run", str(world.dataset), "--model", f"replay:{recorded}", "--out",
             str(tmp_path / "again"), "--repos", str(world.mirrors), "--search", "linear",
-            "--iterations", "4", "--json"]  # fmt: skip
+            "--iterations", "4", "-c", "agent.rewrite=false", "--json"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["finished"] == 1

@@ -17,7 +17,14 @@ from swe_agent.bench import load_instances
 from swe_agent.bench.batch import RunOptions, run_batch
 from swe_agent.bench.journal import Event, Journal, read_lines
 
-LOCAL = {"search": "linear", "sandbox": "local", "setup_env": False, "iterations": 6}
+# The scripted replies are free-form actions: no rewrite requests in between.
+LOCAL = {
+    "search": "linear",
+    "sandbox": "local",
+    "setup_env": False,
+    "iterations": 6,
+    "agent": {"rewrite": False},
+}
 IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3")
 
 
@@ -90,7 +97,7 @@ if __name__ == "__main__":
     dataset, mirrors, out, replies = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     options = RunOptions(out=Path(out), mirrors=Path(mirrors), model=tuple(replies),
                          solve={"search": "linear", "sandbox": "local", "setup_env": False,
-                                "iterations": 6})
+                                "iterations": 6, "agent": {"rewrite": False}})
     run_batch(load_instances(Path(dataset)), options)
 """
 

@@ -270,3 +270,12 @@ def test_failed_tests_that_lacked_network_or_files_are_not_a_verdict() -> None:
     failure = unjudgeable(missing, network=False, missing_files=("pvlib/data/big.csv", "x.h5"))
     assert failure is not None and failure.kind is ErrorKind.CHECKOUT
     assert "pvlib/data/big.csv" in failure.message and "x.h5" not in failure.message
+
+
+def test_run_command_refuses_an_unknown_solve_option(tmp_path: Path) -> None:
+    world = make_world(tmp_path)
+    args = ["run", str(world.dataset), "-m", "replay:nowhere", "--out", str(tmp_path / "o"),
+            "--repos", str(world.mirrors), "-c", "agent.rewrit=false"]  # fmt: skip
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2 and "rewrit" in result.output
+    assert not (tmp_path / "o").exists()

@@ -119,3 +119,28 @@ def test_progress_on_the_failing_tests_earns_part_of_the_reward() -> None:
     assert reward(three_fixed) == -25.0
     assert reward({"reproduction": True, "fixed": ["a"], "still_failing": []}) == 100.0
     assert reward({"reproduction": False}) == -100.0
+
+
+class RefusesFirst:
+    """The first expansion of every node is refused (a dead end); the next one works."""
+
+    def expand(self, node: Node, siblings: Sequence[SiblingSummary]) -> Expansion:
+        if not siblings:
+            return Expansion(action="refused", state=node.state, dead_end=True)
+        return Expansion(action="works", state=f"{node.state}/w")
+
+
+def test_a_refused_step_is_not_grown_and_does_not_end_a_chain(tmp_path: Path) -> None:
+    from search import linear
+
+    search = Search(
+        Seams(RefusesFirst(), ByPrefix()),
+        options=SearchOptions(budget=linear(Budget(max_iterations=4))),
+        path=tmp_path / "tree.json",
+    )
+    tree = search.start("base").tree
+    refused = [n for n in tree.nodes.values() if n.dead_end]
+    assert [n.parent.id for n in refused if n.parent] == [0, 2]
+    assert all(not n.children for n in refused)
+    assert tree.nodes[4].state == "base/w/w"  # the chain went on from the parents
+    assert load_tree(tmp_path / "tree.json").nodes[1].dead_end
