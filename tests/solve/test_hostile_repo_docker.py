@@ -106,7 +106,13 @@ def test_a_hostile_repository_runs_nothing_on_the_host(
     setup = runner.invoke(app, ["env", "setup", str(calc_repo), "--python", "3.9", "--json"])
     assert setup.exit_code == 0, setup.output
     assert "touch" not in json.loads(setup.stdout)["test_command"]
-    options = SolveOptions(repo=calc_repo, issue=issue_text, search="linear", iterations=6)
+    options = SolveOptions(
+        repo=calc_repo,
+        issue=issue_text,
+        search="linear",
+        iterations=6,
+        agent={"rewrite": False},  # the scripted replies are free-form actions
+    )
     report = solve(options, model=get_model([FIX, SUBMIT]))
     assert report["status"] == "resolved"
     resumed = runner.invoke(app, ["solve", "--repo", str(calc_repo), "--resume", RUN_ID])
