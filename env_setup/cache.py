@@ -16,7 +16,7 @@ from env_setup.model import Detection, Plan
 CACHE_REPOSITORY = "swe-agent/env"
 RECORD_IN_IMAGE = "/opt/swe-env.json"
 # Bump when the install procedure changes in a way that makes old images wrong.
-_SALT = "env_setup/2"
+_SALT = "env_setup/3"
 _CUTOFF = re.compile(r"--uploaded-prior-to=(\d{4})-(\d{2})-\d{2}\S*")
 _PRETEND = re.compile(r"SETUPTOOLS_SCM_PRETEND_VERSION=\S+ ")
 

@@ -85,6 +85,18 @@ _NO_COMPILER = re.compile(
     re.IGNORECASE,
 )
 _UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")
+# A build's own advice, e.g. astropy's ah_bootstrap when its astropy_helpers submodule is absent.
+_BUILD_ADVICE = re.compile(r"pip install (?:-U |--upgrade )?['\"`]?([A-Za-z][\w.\-]*)['\"`]?")
+# A traceback frame inside an installed package: site-packages/NAME/... or site-packages/NAME.py
+_SITE_FRAME = re.compile(r'site-packages/(\w+)(?:/|\.py)[^\n]*", line \d+')
+# Frames of the machinery that imports plugins, not of a package at fault.
+_MACHINERY = frozenset({"_pytest", "pluggy", "pkg_resources", "importlib_metadata", "py"})
+# Errors an installed package raises on an interpreter newer than its release knew.
+_STALE_ERROR = re.compile(
+    r"^(?:E\s+)?(?:KeyError|AttributeError|SyntaxError|TypeError|NameError)\b"
+    r"|cannot import name '?\w+'? from '?(?:collections|typing|inspect|asyncio|dis)\b",
+    re.MULTILINE,
+)
 _UNKNOWN_INI = re.compile(r"Unknown config option: (\w+)", re.IGNORECASE)
 
 
@@ -101,6 +113,9 @@ class Problem(StrEnum):
     NO_DISTRIBUTION = "no-distribution"
     CONFLICT = "conflict"
     OLD_PYTEST = "old-pytest"
+    PLUGIN_ERA = "plugin-era"  # collection failed inside a pytest plugin of another era
+    STALE_PACKAGE = "stale-package"  # an installed package too old for this interpreter
+    BUILD_NEEDS = "build-needs"  # the build says which package to install
     WRONG_PYTHON = "wrong-python"
     UNKNOWN = "unknown"
 
@@ -119,7 +134,7 @@ class Diagnosis:
 
 def diagnose(output: str) -> Diagnosis:
     """The most actionable problem named in a command's output (pip, pytest, python)."""
-    for reader in (_index_problem, _build_or_import_problem, _runtime_problem):
+    for reader in (_index_problem, _plugin_problem, _build_or_import_problem, _runtime_problem):
         found = reader(output)
         if found is not None:
             return found
@@ -144,12 +159,42 @@ def _index_problem(output: str) -> Diagnosis | None:
     return None
 
 
+def _plugin_problem(output: str) -> Diagnosis | None:
+    """A failure inside an installed package: a pytest plugin, or one too old for this Python."""
+    frames = [m for m in _SITE_FRAME.findall(output) if m not in _MACHINERY]
+    if not frames:
+        return None
+    innermost = frames[-1]
+    if innermost.startswith("pytest_") and re.search(r"(Import|Attribute)Error", output):
+        return Diagnosis(Problem.PLUGIN_ERA, innermost.replace("_", "-"), detail=innermost)
+    stale = _STALE_ERROR.search(output)
+    if stale is None or _MISSING_MODULE.search(output):
+        return None
+    return Diagnosis(Problem.STALE_PACKAGE, innermost, detail=stale[0].strip())
+
+
+def _build_advice(output: str, in_build: bool) -> Diagnosis | None:
+    """``pip install X`` said by a failed build about a module it could not import."""
+    advice = _BUILD_ADVICE.search(output) if in_build else None
+    if advice is None or advice[1].lower() in ("pip", "setuptools", "wheel", "-e", "."):
+        return None
+    return Diagnosis(Problem.BUILD_NEEDS, advice[1], detail=advice[0], during_build=True)
+
+
+def import_problem(output: str) -> Diagnosis:
+    """The reading of ``output`` without the plugin rule (what a plugin itself lacks)."""
+    return _build_or_import_problem(output) or Diagnosis(Problem.UNKNOWN)
+
+
 def _build_or_import_problem(output: str) -> Diagnosis | None:
     """A build that needs a compiler or a module, a module missing at import, a failed build."""
     compiler = _NO_COMPILER.search(output)
     if compiler:
         return Diagnosis(Problem.NEEDS_COMPILER, detail=compiler[0], during_build=True)
     in_build = bool(_BUILD_FAILED.search(output)) and "pip" in output
+    advice = _build_advice(output, in_build)
+    if advice is not None:
+        return advice
     missing = _MISSING_MODULE.search(output)
     if missing:
         module = missing[1]

@@ -53,6 +53,7 @@ def run_step(
         ok=obs.ok,
         optional=step.optional,
         output_tail=output[-_OUTPUT_TAIL:],
+        source=step.source,
     )
     log.results.append(result)
     return result

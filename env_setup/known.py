@@ -157,6 +157,15 @@ def _test_cmd(value: str | list[str] | None) -> str | None:
     return value
 
 
+# Where a project without the harness's version paths states its version (astropy's setup.py
+# says VERSION = '3.1.dev' while its release tags sit on branches git describe does not reach).
+_PACKAGING_VERSION = (
+    ("setup.py", r"^VERSION\s*=\s*['\"]([\w.+\-]+)['\"]"),
+    ("setup.py", r"^\s*version\s*=\s*['\"](\d[\w.+\-]*)['\"]"),
+    ("setup.cfg", r"^version\s*=\s*(\d[\w.+\-]*)\s*$"),
+)
+
+
 def _from_files(entry: dict[str, Any], read: Reader) -> str | None:
     for path in entry.get("version_paths", ()):
         text = read(path)
@@ -166,6 +175,11 @@ def _from_files(entry: dict[str, Any], read: Reader) -> str | None:
             found = re.search(pattern, text)
             if found:
                 return _tuple_version(found.group(1)) if "(" in pattern else found.group(1)
+    for path, pattern in _PACKAGING_VERSION:
+        text = read(path)
+        found = re.search(pattern, text, re.MULTILINE) if text else None
+        if found:
+            return found.group(1)
     return None
 
 

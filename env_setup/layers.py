@@ -55,6 +55,7 @@ def reused_results(steps: tuple[Step, ...], tag: str) -> list[CommandResult]:
             ok=True,
             optional=step.optional,
             output_tail=f"(already in the tooling layer {tag})",
+            source=step.source,
         )
         for step in steps
     ]

@@ -47,6 +47,7 @@ class StepKind(StrEnum):
     DEPENDENCIES = "dependencies"
     PROJECT = "project"
     TEST_TOOLS = "test-tools"
+    PRE_INSTALL = "pre-install"  # a known spec's preparation (apt packages, pins in setup.py)
     REPAIR = "repair"
     INSPECT = "inspect"  # a look around by a repair agent: logged, never replayed
 
@@ -90,6 +91,14 @@ class Step:
     why: str
     kind: StepKind
     optional: bool = False  # a failure is logged but does not stop the setup
+    source: str = "generic"  # what decided it: "generic", "known-spec REPO VERSION", "repair"
+
+
+class Tooling(StrEnum):
+    """Which era the build tooling (setuptools, wheel) belongs to when dependencies are dated."""
+
+    ISOLATED = "isolated"  # builds in pip's isolated env with current tooling; deps dated
+    DATED = "dated"  # the venv's setuptools, wheel and packaging as of the date build it
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,10 @@ class Plan:
     uploaded_prior_to: str | None = None  # set when resolving dependencies as of a date
     commit_date: str | None = None
     notes: tuple[str, ...] = field(default=())
+    known_spec: str | None = None  # the known spec the plan starts from ("REPO VERSION")
+    own_test_command: str | None = None  # the repository's own runner (sympy's bin/test)
+    tooling: Tooling = Tooling.ISOLATED
+    known_pins: tuple[str, ...] = ()  # the known spec's pins (a repair may pin a plugin so)
 
     @property
     def pip(self) -> str:
@@ -133,5 +146,9 @@ class SetupOptions:
     max_pythons: int = 2  # how many Python candidates to try before giving up
     max_repairs: int = 10
     pyright: bool = False  # also count pyright's reportMissingImports (EnvBench's metric)
+    repo: str | None = None  # OWNER/NAME for the known specs (default: from the origin remote)
+    version: str | None = None  # the known specs' version key (default: read from the checkout)
+    known: bool = True  # start from the known spec of a known repository
+    tooling: Tooling | None = None  # None: the default era of the build tooling
     # Called when the rules give up (a model-driven agent, say); None: rules only.
     agent: AgentRepairer | None = field(default=None, compare=False, repr=False)

@@ -21,8 +21,9 @@ from env_setup.cache import (
 from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
 from env_setup.layers import layer_tag, reused_results, split_tooling
-from env_setup.model import Detection, Plan, SetupOptions
-from env_setup.plan import make_plan
+from env_setup.model import Detection, Plan, SetupOptions, Tooling
+from env_setup.plan import DEFAULT_TOOLING, make_plan
+from env_setup.prior import Prior, prior_for
 from env_setup.record import (
     CommandResult,
     EnvRecord,
@@ -50,6 +51,14 @@ class _Run:
     options: SetupOptions
     repairers: tuple[Repairer, ...]
     say: Progress
+    prior: Prior | None = None
+    tooling: Tooling = DEFAULT_TOOLING
+
+    def plan(self, images: dict[str, str], python: str | None) -> Plan:
+        """The plan for ``python`` (None: the planner's choice) on these images."""
+        return make_plan(
+            self.detection, images, python=python, prior=self.prior, tooling=self.tooling
+        )
 
 
 def setup_environment(
@@ -75,10 +84,18 @@ def setup_environment(
             "no Docker daemon answers", hint="start Docker; `swe-agent sandbox doctor` checks it"
         )
     images = images or available_images(client)
-    plan = make_plan(detection, images, python=options.python)
-    plan = prefer_recorded_python(root, detection, plan, options, images)
     chain: tuple[Repairer, ...] = tuple(repairers) if repairers is not None else (RuleRepairer(),)
-    run = _Run(root, detection, options, chain, say)
+    prior = (
+        prior_for(root, options.commit, repo=options.repo, version=options.version)
+        if options.known
+        else None
+    )
+    if prior is not None:
+        say(f"known repository: starting from the {prior.source}")
+    tooling = options.tooling or DEFAULT_TOOLING
+    run = _Run(root, detection, options, chain, say, prior, tooling)
+    plan = run.plan(images, options.python)
+    plan = prefer_recorded_python(root, plan, options, lambda python: run.plan(images, python))
     record = from_cache(root, detection, plan, options, client=client, started=started)
     if record is not None:
         say(f"cache hit: {record.image}")
@@ -116,7 +133,7 @@ def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> E
         if python != plan.python:
             run.say(f"Python {plan.python} failed; trying Python {python}")
             reason = f"the next candidate after Python {plan.python} failed"
-            plan = replace(make_plan(run.detection, images, python=python), python_reason=reason)
+            plan = replace(run.plan(images, python), python_reason=reason)
         record = build(run, plan)
         record = replace(record, commands=(*earlier, *record.commands))
         if record.success:
@@ -309,6 +326,9 @@ def _record(
         commit=commit,
         notes=plan.notes,
         created_at=_now(),
+        known_spec=plan.known_spec,
+        tooling=str(plan.tooling),
+        own_test_command=plan.own_test_command,
     )
 
 

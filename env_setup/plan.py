@@ -5,13 +5,19 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from env_setup.errors import NoBaseImage
-from env_setup.model import Detection, Plan, Step, StepKind, TestRunner
-from env_setup.pyversion import RELEASE_DATES, choose_python
+from env_setup.model import Detection, Plan, Step, StepKind, TestRunner, Tooling
+from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
+from env_setup.tooling import dated_tooling_steps, layer_tooling_step
+
+if TYPE_CHECKING:
+    from env_setup.prior import Prior
 
 VENV = "/opt/swe-venv"
 WORKDIR = "/workspace"
+DEFAULT_TOOLING = Tooling.ISOLATED
 # Wheels for a new interpreter appear over months; resolving "as of" earlier than this after its
 # release would send pip to source builds that fail.
 _WHEEL_LAG = timedelta(days=240)
@@ -23,30 +29,42 @@ def make_plan(
     images: dict[str, str],
     *,
     python: str | None = None,
-    workdir: str = WORKDIR,
     as_of: str | None | bool = True,
     today: date | None = None,
+    prior: Prior | None = None,
+    tooling: Tooling = DEFAULT_TOOLING,
 ) -> Plan:
     """Decide the Python version, base image, install steps and test command for a repository.
 
     `images` maps "X.Y" to an image tag. `as_of=True` resolves dependencies as of the commit
     date when the commit is old; a string forces that date; False or None uses the latest.
+    `prior` is a known repository's spec: its Python, pins and runner come first.
     """
     if not images:
         raise NoBaseImage(
             "no base image is available",
             hint="run `swe-agent sandbox bootstrap` to build the local Python images",
         )
-    choice = choose_python(detection, sorted(images), forced=python)
+    preferred = (prior.spec.python, prior.source) if prior else None
+    choice = choose_python(detection, sorted(images), forced=python, preferred=preferred)
     if choice.version not in images:
         raise NoBaseImage(
             f"no base image for Python {choice.version}",
             hint=f"available: {', '.join(sorted(images))}; pass one of them with --python",
         )
     cutoff = _as_of_date(detection, choice.version, as_of, today or date.today())
+    if cutoff and _key(choice.version) < DATED_PIP_FROM:
+        cutoff = None  # its pip has no --uploaded-prior-to; Requires-Python bounds it instead
     runner = detection.test_runner or TestRunner.PYTEST
     test_command, runner_note = test_command_for(detection, runner, choice.version)
-    steps = install_steps(detection, python=choice.version, workdir=workdir, as_of=cutoff)
+    steps = install_steps(
+        detection,
+        python=choice.version,
+        workdir=WORKDIR,
+        as_of=cutoff,
+        prior=prior,
+        tooling=tooling,
+    )
     return Plan(
         python=choice.version,
         base_image=images[choice.version],
@@ -62,6 +80,12 @@ def make_plan(
         uploaded_prior_to=cutoff,
         commit_date=detection.commit_date,
         notes=tuple(n for n in (runner_note,) if n),
+        known_spec=prior.source.removeprefix("known-spec ") if prior else None,
+        own_test_command=f"PATH={VENV}/bin:$PATH {prior.test_command}"
+        if prior and prior.test_command
+        else None,
+        tooling=tooling,
+        known_pins=prior.pins if prior else (),
     )
 
 
@@ -93,21 +117,27 @@ def pip_install(args: list[str], *, as_of: str | None) -> str:
 
 
 def install_steps(
-    detection: Detection, *, python: str, workdir: str, as_of: str | None
+    detection: Detection,
+    *,
+    python: str,
+    workdir: str,
+    as_of: str | None,
+    prior: Prior | None = None,
+    tooling: Tooling = DEFAULT_TOOLING,
 ) -> list[Step]:
-    """The ordered install commands, each with the reason it is there."""
+    """The ordered install commands, each with the reason it is there and what decided it."""
     steps = [
         Step(
             f"python{python} -m venv {VENV}",
             "an isolated environment so the image's own packages never interfere",
             StepKind.VENV,
         ),
-        Step(
-            f"{VENV}/bin/python -m pip install --upgrade pip setuptools wheel",
-            "a current pip: modern resolver, wheels for this Python, --uploaded-prior-to",
-            StepKind.TOOLING,
-        ),
+        layer_tooling_step(tooling, venv=VENV),
     ]
+    if as_of and tooling is Tooling.DATED:
+        steps.extend(dated_tooling_steps(python_bin=f"{VENV}/bin/python", as_of=as_of))
+    if prior is not None:
+        steps.extend(_prior_steps(prior))
     for path in detection.requirement_files:
         steps.append(
             Step(
@@ -124,23 +154,51 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
-    steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of))
+    if prior is not None and prior.extras:
+        detection = replace(detection, test_extras=prior.extras)
+    steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling))
     steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
+    if prior is not None and prior.extras:
+        source = prior.source
+        steps = [replace(s, source=source) if s.kind is StepKind.PROJECT else s for s in steps]
     return steps
 
 
-def _project_steps(detection: Detection, *, workdir: str, as_of: str | None) -> list[Step]:
-    """The project install; under a date cutoff, built with the venv's own current setuptools.
+def _prior_steps(prior: Prior) -> list[Step]:
+    """The known spec's pins (exact versions, so no date) and its pre-install commands."""
+    steps = []
+    if prior.pins:
+        steps.append(
+            Step(
+                pip_install(list(prior.pins), as_of=None),
+                f"the versions the SWE-bench harness pins for {prior.spec.repo} "
+                f"{prior.spec.version}",
+                StepKind.DEPENDENCIES,
+                optional=True,
+                source=prior.source,
+            )
+        )
+    for command in prior.pre_install:
+        why = f"the SWE-bench harness prepares {prior.spec.repo} {prior.spec.version} so"
+        steps.append(Step(command, why, StepKind.PRE_INSTALL, optional=True, source=prior.source))
+    return steps
 
-    pip's isolated build would take setuptools as of the cutoff too, and one older than 64 has
-    no editable (PEP 660) hook; the other build requirements still come as of the cutoff.
+
+def _project_steps(
+    detection: Detection, *, workdir: str, as_of: str | None, tooling: Tooling = DEFAULT_TOOLING
+) -> list[Step]:
+    """The project install, in the tooling's era under a date cutoff.
+
+    Isolated: pip's build environment takes the tooling folder's setuptools and wheel (local
+    files are exempt from the cutoff) and the other build requirements as of the date. Dated:
+    the venv's own setuptools of the date builds (no isolation), its build requirements first.
     """
     step = _project_step(detection, workdir=workdir, as_of=as_of)
     if detection.scm_version and detection.installable:
         pretend = f"SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(detection.scm_version)}"
         why = f"{step.why}; versioned by git tags, which the sandbox copy lacks"
         step = replace(step, command=f"{pretend} {step.command}", why=why)
-    if not (as_of and detection.installable):
+    if not (as_of and detection.installable) or tooling is Tooling.ISOLATED:
         return [step]
     build = [r for r in detection.build_requires if _name(r) not in ("setuptools", "wheel")]
     steps = []
@@ -215,6 +273,11 @@ def test_command_for(detection: Detection, runner: TestRunner, python: str) -> t
 
 def _minor(python: str) -> int:
     return int(python.split(".")[1])
+
+
+def _key(python: str) -> tuple[int, int]:
+    major, minor = python.split(".")[:2]
+    return int(major), int(minor)
 
 
 def _name(requirement: str) -> str:

@@ -64,13 +64,41 @@ def allowed_by(spec: str | None, versions: list[str]) -> list[str]:
     ]
 
 
+# pip 26 brought --uploaded-prior-to and needs Python 3.9: an older interpreter gets a pip that
+# cannot resolve as of a date, so it is chosen only when a spec or requires-python asks for it.
+DATED_PIP_FROM = (3, 9)
+
+
 def choose_python(
-    detection: Detection, available: list[str], *, forced: str | None = None
+    detection: Detection,
+    available: list[str],
+    *,
+    forced: str | None = None,
+    preferred: tuple[str, str] | None = None,
 ) -> PythonChoice:
-    """Order the available versions by fit; the first is the choice, the rest are fallbacks."""
+    """Order the available versions by fit; the first is the choice, the rest are fallbacks.
+
+    ``preferred`` is (version, who asks): a known spec's Python goes first when its image
+    exists, else the available version nearest to it (the older on a tie).
+    """
     if forced:
         rest = [v for v in sorted(available, key=_key, reverse=True) if v != forced]
         return PythonChoice(forced, (forced, *rest), "asked for on the command line")
+    generic = _generic_choice(detection, available)
+    if preferred is None:
+        return generic
+    version, who = preferred
+    nearest = sorted(available, key=lambda v: (abs(_key(v)[1] - _key(version)[1]), _key(v)))
+    first = nearest[0] if nearest else version
+    reason = f"{who} asks for Python {version}"
+    if first != version:
+        reason += f"; {first} is the nearest available"
+    rest = [v for v in generic.candidates if v != first]
+    return PythonChoice(first, (first, *rest), reason)
+
+
+def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
+    """The choice by requires-python, the CI matrix and classifiers, and the commit's era."""
     allowed = allowed_by(detection.requires_python, available)
     reasons = []
     if detection.requires_python:
@@ -78,14 +106,17 @@ def choose_python(
     pool = allowed or list(available)
     era = era_python(detection.commit_date)
     named = set(detection.ci_pythons) | set(detection.classifier_pythons)
+    # Only when requires-python leaves nothing newer does an undatable pip come first.
+    dated_pool = any(_key(v) >= DATED_PIP_FROM for v in pool)
 
-    def rank(version: str) -> tuple[int, int, int, int]:
+    def rank(version: str) -> tuple[int, int, int, int, int]:
         in_ci = version in detection.ci_pythons
         in_classifiers = version in detection.classifier_pythons
+        undatable = dated_pool and _key(version) < DATED_PIP_FROM
         too_new = bool(era) and _key(version) > _key(era or version)
         distance = abs(_key(version)[1] - _key(era)[1]) if era else 0
         # Newer first when nothing else separates: pip and wheels favour recent interpreters.
-        return (-(2 * in_ci + in_classifiers), too_new, distance, -_key(version)[1])
+        return (undatable, -(2 * in_ci + in_classifiers), too_new, distance, -_key(version)[1])
 
     ordered = sorted(pool, key=rank)
     ordered += [v for v in sorted(available, key=_key, reverse=True) if v not in ordered]

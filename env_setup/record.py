@@ -28,6 +28,7 @@ class CommandResult:
     optional: bool = False
     output_tail: str = ""  # the end of stdout + stderr, where pip and pytest put their errors
     python: str = ""  # the Python of the attempt it belongs to (a failed attempt stays logged)
+    source: str = "generic"  # what decided the step: generic rules, a known spec, a repair rule
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class EnvRecord:
     # Fingerprints (tree + test targets) whose verification passed in this image: a later
     # setup asking for the same ones trusts them instead of collecting again.
     verified: tuple[str, ...] = ()
+    known_spec: str | None = None  # "OWNER/NAME VERSION" of the known spec the plan started from
+    tooling: str = ""  # the build tooling's era: "isolated" or "dated"
+    own_test_command: str | None = None  # the repository's own runner (sympy's bin/test)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from env_setup.diagnose import Diagnosis, Problem, diagnose, distribution_for, nearest_version
+from env_setup.diagnose import (
+    IMPORT_TO_DIST,
+    Diagnosis,
+    Problem,
+    diagnose,
+    distribution_for,
+    import_problem,
+    nearest_version,
+)
 from env_setup.model import Plan, Step, StepKind
 from env_setup.plan import pip_install
+from env_setup.repair_era import era_candidates, missing_submodule
 
 if TYPE_CHECKING:
     from env_setup.record import CommandResult
@@ -98,32 +107,24 @@ class RuleRepairer:
         """Repair steps for the failure, or [] when no rule applies (or all were tried)."""
         found = diagnose(failure.output)
         rerun = failure.step.command if failure.step else None
+        source = f"repair rule: {found.problem}"
         for steps in self._candidates(found, failure, plan):
             fixes = [s.command for s in steps if s.command != rerun]
             if fixes and not any(command in tried for command in fixes):
-                return steps
+                return [replace(s, source=source) if s.command != rerun else s for s in steps]
         return []
 
     def _candidates(self, found: Diagnosis, failure: Failure, plan: Plan) -> list[list[Step]]:
+        era = era_candidates(found, failure.step, plan, failure.output)
+        if era is not None:
+            return era
+        if found.problem is Problem.PLUGIN_ERA:  # the plugin lacks a module of its own
+            return self._candidates(import_problem(failure.output), failure, plan)
         step = failure.step
         if found.problem is Problem.MISSING_MODULE:
             return _missing_module(found, step, plan)
-        if found.problem is Problem.OLD_PYTEST:
-            why = f"the pinned {found.name} is too old for collection; a newer one works"
-            upgrade = pip_install(["--upgrade", found.name], as_of=plan.uploaded_prior_to)
-            return [[Step(upgrade, why, StepKind.REPAIR)]]
-        if found.problem is Problem.MISSING_PLUGIN and found.name:
-            why = f"the pytest configuration uses an option of {found.name}"
-            return [
-                _then(
-                    Step(
-                        pip_install([found.name], as_of=plan.uploaded_prior_to),
-                        why,
-                        StepKind.REPAIR,
-                    ),
-                    step,
-                )
-            ]
+        if found.problem in (Problem.OLD_PYTEST, Problem.MISSING_PLUGIN):
+            return _pytest_tools(found, step, plan)
         if found.problem is Problem.NO_SUCH_VERSION and step is not None:
             return _impossible_pin(found, step, plan)
         if found.problem is Problem.CONFLICT and step is not None:
@@ -132,11 +133,6 @@ class RuleRepairer:
             return [*_drop(step, found.name), *_toggle_date(step, plan, only_remove=True)]
         if found.problem is Problem.NO_DISTRIBUTION and step is not None:
             return [*_toggle_date(step, plan, only_remove=True), *_drop(step, found.name)]
-        if found.problem is Problem.NO_EDITABLE_HOOK and step is not None:
-            # The isolated build got a setuptools from the cutoff date, too old for PEP 660; the
-            # venv's own (current) setuptools has the hook.
-            why = "the isolated build's backend cannot install in editable mode; use the venv's"
-            return [[Step(f"{step.command} --no-build-isolation", why, StepKind.REPAIR)]]
         if found.problem is Problem.NEEDS_COMPILER and step is not None:
             return [[_compiler_step(plan), step]]
         if found.problem is Problem.BUILD_FAILED and step is not None:
@@ -148,6 +144,19 @@ class RuleRepairer:
         return []
 
 
+def _pytest_tools(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Step]]:
+    """A pytest too old for collection, or a plugin the configuration's options need."""
+    if found.problem is Problem.OLD_PYTEST:
+        why = f"the pinned {found.name} is too old for collection; a newer one works"
+        upgrade = pip_install(["--upgrade", found.name], as_of=plan.uploaded_prior_to)
+        return [[Step(upgrade, why, StepKind.REPAIR)]]
+    if not found.name:
+        return []
+    why = f"the pytest configuration uses an option of {found.name}"
+    fix = Step(pip_install([found.name], as_of=plan.uploaded_prior_to), why, StepKind.REPAIR)
+    return [_then(fix, step)]
+
+
 def _then(fix: Step, failed: Step | None) -> list[Step]:
     """The fix followed by the step that failed (verification failures re-run themselves)."""
     return [fix] if failed is None else [fix, failed]
@@ -156,6 +165,7 @@ def _then(fix: Step, failed: Step | None) -> list[Step]:
 # Old setup.py files import what current setuptools dropped (dep_util, then pkg_resources in 82);
 # 64 is the first release with editable (PEP 660) installs, 69 deprecated dep_util.
 OLD_SETUPTOOLS = "setuptools>=64,<69"
+_OLD_TOOLING_MODULES = ("setuptools", "pkg_resources")
 
 
 def _missing_module(found: Diagnosis, step: Step | None, plan: Plan) -> list[list[Step]]:
@@ -163,8 +173,13 @@ def _missing_module(found: Diagnosis, step: Step | None, plan: Plan) -> list[lis
     if module.split(".")[0] in plan.top_level_packages:
         return []  # the project's own package: installing something else will not help
     out = []
+    top = module.split(".")[0]
+    if "." in module and module not in IMPORT_TO_DIST and top not in _OLD_TOOLING_MODULES:
+        # The package imports but lacks the submodule: its version is wrong, not its presence,
+        # and installing it again as of the same date would change nothing.
+        return missing_submodule(found, step)
     dists = distribution_for(module)
-    if module.split(".")[0] in ("setuptools", "pkg_resources") and module != "setuptools":
+    if top in _OLD_TOOLING_MODULES and module != "setuptools":
         # Installing "setuptools" would keep the current one; only an older release has it.
         dists = [OLD_SETUPTOOLS]
     for dist in dists:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -49,22 +50,20 @@ def from_cache(
 
 
 def prefer_recorded_python(
-    root: Path, detection: Detection, plan: Plan, options: SetupOptions, images: dict[str, str]
+    root: Path, plan: Plan, options: SetupOptions, plan_for: Callable[[str], Plan]
 ) -> Plan:
     """The plan for the Python that worked last time (env.json), when it was not the first choice.
 
     Without this a fallback Python's image is never looked up: the first choice's key misses,
     and the whole failing attempt runs again before the fallback.
     """
-    from env_setup.plan import make_plan
-
     data = _local_record(root)
     python = data.get("python") if data and data.get("success") else None
     if options.python or not options.use_cache or not isinstance(python, str):
         return plan
     if python == plan.python or python not in plan.python_candidates:
         return plan
-    chosen = make_plan(detection, images, python=python)
+    chosen = plan_for(python)
     rest = tuple(v for v in plan.python_candidates if v != python)
     reason = f"Python {python} worked last time (env.json); {plan.python_reason}"
     return replace(chosen, python_candidates=(python, *rest), python_reason=reason)
@@ -82,7 +81,7 @@ def replay_plan(root: Path, detection: Detection, plan: Plan, options: SetupOpti
         return None
     record = record_from_json(data)
     steps = tuple(
-        Step(c.command, c.why, StepKind(c.kind), optional=c.optional)
+        Step(c.command, c.why, StepKind(c.kind), optional=c.optional, source=c.source)
         for c in record.commands
         if c.ok and c.python in ("", record.python) and c.kind != StepKind.INSPECT
     )

@@ -70,7 +70,15 @@ def check_imports(box: Sandbox, plan: Plan) -> tuple[dict[str, str | None], str]
 def verify(
     box: Sandbox, plan: Plan, *, tests: tuple[str, ...] = (), has_tests: bool = True
 ) -> Verification:
-    """Run both checks; the environment is verified when imports work and collection is clean."""
+    """Run both checks; the environment is verified when imports work and collection is clean.
+
+    A repository whose known spec names its own runner is collected by that runner.
+    """
+    from env_setup.verify_own import own_collect_command, verify_own
+
+    own = own_collect_command(plan, tests)
+    if own is not None:
+        return verify_own(box, plan, own, tests=tests)
     imports, import_output = check_imports(box, plan)
     imports_ok = all(error is None for error in imports.values())
     if not has_tests and not tests:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.errors import BadSource, BootstrapFailed, ImageMissing
+from sandbox.releases import RELEASES, UBUNTU_MIRROR, Release, ubuntu_keyring
 
-RELEASES = {"3.9": "bullseye", "3.11": "bookworm"}
 PACKAGES = ("python3", "python3-venv", "python3-pip", "git", "ca-certificates", "procps")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 CHANGES = (
@@ -98,7 +98,8 @@ def bootstrap(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> BootstrapResult:
-    """Build (or re-import from cache) a Debian base image for Python X.Y, no registry needed."""
+    """Build (or re-import from cache) a Debian or Ubuntu base image for Python X.Y, no registry
+    needed (``mirror`` is the release's own distribution's mirror)."""
     from sandbox.docker_backend import connect
 
     if python not in RELEASES:
@@ -110,12 +111,13 @@ def bootstrap(
     client = connect()
     started = time.monotonic()
     cache = (cache_dir or default_cache_dir()).expanduser()
-    tarball = cache / f"debian-{RELEASES[python]}-python{python}.tar"
+    release = RELEASES[python]
+    tarball = cache / rootfs_name(python)
     from_cache = tarball.is_file()
     if from_cache:
         say(f"using the cached root file system {tarball}")
     else:
-        build_rootfs(RELEASES[python], mirror=mirror or host_mirror(), out=tarball, progress=say)
+        build_rootfs(release, mirror=mirror, out=tarball, progress=say, cache=cache)
     image, imported = _import(client, tarball, bootstrap_tag(python), say)
     seconds = time.monotonic() - started
     tag = bootstrap_tag(python)
@@ -142,8 +144,30 @@ def _import(client: Any, tarball: Path, name: str, say: Progress) -> tuple[Any, 
     return client.images.get(name), True
 
 
-def build_rootfs(suite: str, *, mirror: str, out: Path, progress: Progress) -> None:
-    """debootstrap ``suite`` into a temporary folder, add a user, and tar it to ``out``."""
+def rootfs_name(python: str) -> str:
+    """The cached root file system tarball of Python X.Y's release."""
+    release = RELEASES[python]
+    return f"{release.distro}-{release.suite}-python{python}.tar"
+
+
+def _debootstrap_argv(release: Release, *, mirror: str | None, cache: Path) -> list[str]:
+    """The debootstrap command line up to the target folder (suite, then target, then mirror)."""
+    argv = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}"]
+    if release.distro == "ubuntu":
+        keyring = ubuntu_keyring(cache, debian_mirror=host_mirror())
+        argv += [f"--components={release.components}", f"--keyring={keyring}"]
+    return argv
+
+
+def build_rootfs(
+    release: Release,
+    *,
+    mirror: str | None,
+    out: Path,
+    progress: Progress,
+    cache: Path | None = None,
+) -> None:
+    """debootstrap ``release`` into a temporary folder, add a user, and tar it to ``out``."""
     if shutil.which("debootstrap") is None:
         raise BootstrapFailed(
             "debootstrap is not installed", hint="`sudo apt-get install debootstrap`"
@@ -153,8 +177,10 @@ def build_rootfs(suite: str, *, mirror: str, out: Path, progress: Progress) -> N
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".rootfs-") as work:
         root = Path(work) / "rootfs"
-        argv = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}"]
-        _stream([*argv, suite, str(root), mirror], progress=progress, what="debootstrap")
+        argv = _debootstrap_argv(release, mirror=mirror, cache=cache or out.parent)
+        default = UBUNTU_MIRROR if release.distro == "ubuntu" else host_mirror()
+        target = [release.suite, str(root), mirror or default]
+        _stream([*argv, *target], progress=progress, what="debootstrap")
         progress("adding the user `sandbox` (uid 1000) and cleaning apt caches")
         _chroot(
             root, "useradd", "--create-home", "--uid", "1000", "--shell", "/bin/bash", "sandbox"

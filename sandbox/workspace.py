@@ -107,15 +107,46 @@ def _add_files(tar: tarfile.TarFile, root: Path, names: Iterator[str] | list[str
     return count
 
 
-def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str) -> int:
-    """Archive exactly the committed tree (not ``git archive``, which applies export rules)."""
+def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str, prefix: str = "") -> int:
+    """Archive exactly the committed tree (not ``git archive``, which applies export rules).
+
+    A submodule comes along when its commit is at hand: in ``.git/modules/PATH`` (where
+    ``git submodule update`` and the benchmark work folders put it) or a checkout at PATH.
+    """
     listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
     entries = []
+    submodules = []
     for record in filter(None, listing.split("\0")):
         meta, name = record.split("\t", 1)
         mode, kind, sha = meta.split()
-        if kind == "blob":  # submodules (commit entries) are not copied
+        if kind == "blob":
             entries.append((mode, sha, name))
+        elif kind == "commit":
+            submodules.append((sha, name))
+    _add_blobs(tar, repo, entries, prefix)
+    count = len(entries)
+    for sha, name in submodules:
+        store = submodule_store(repo, name, sha)
+        if store is not None:
+            count += _add_tree(tar, store, sha, prefix=f"{prefix}{name}/")
+    return count
+
+
+def submodule_store(repo: Path, path: str, commit: str) -> Path | None:
+    """A git directory of ``repo`` that holds the submodule at ``path`` at ``commit``."""
+    git_dir = Path(_git(repo, "rev-parse", "--absolute-git-dir").strip())
+    for store in (git_dir / "modules" / path, repo / path):
+        if not (store / "HEAD").is_file() and not (store / ".git").exists():
+            continue
+        probe = ["git", "-C", str(store), "cat-file", "-e", f"{commit}^{{tree}}"]
+        if subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+            return store
+    return None
+
+
+def _add_blobs(
+    tar: tarfile.TarFile, repo: Path, entries: list[tuple[str, str, str]], prefix: str
+) -> None:
     cat = subprocess.Popen(
         ["git", "-C", str(repo), "cat-file", "--batch"],
         stdin=subprocess.PIPE,
@@ -129,11 +160,10 @@ def _add_tree(tar: tarfile.TarFile, repo: Path, commit: str) -> int:
             size = int(cat.stdout.readline().split()[2])
             data = cat.stdout.read(size)
             cat.stdout.read(1)  # the newline after each object
-            _add_blob(tar, name, mode, data)
+            _add_blob(tar, prefix + name, mode, data)
     finally:
         cat.stdin.close()
         cat.wait()
-    return len(entries)
 
 
 def _add_blob(tar: tarfile.TarFile, name: str, mode: str, data: bytes) -> None:

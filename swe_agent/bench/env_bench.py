@@ -7,12 +7,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.workdirs import prepare_workdir
+
+if TYPE_CHECKING:
+    from env_setup.model import Tooling
 
 Progress = Callable[[str], None]
 
@@ -59,7 +62,12 @@ def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
 
 
 def bench_instance(
-    instance: Instance, *, sources: Sources, work: Path, progress: Progress | None = None
+    instance: Instance,
+    *,
+    sources: Sources,
+    work: Path,
+    progress: Progress | None = None,
+    tooling: Tooling | None = None,
 ) -> EnvRow:
     """Set one instance up at base_commit + test_patch and check its named tests collect."""
     from env_setup import EnvSetupError, SetupOptions, setup_environment
@@ -77,7 +85,13 @@ def bench_instance(
             url_template=sources.url_template,
             blob_sources=sources.blob_sources,
         )
-        options = SetupOptions(commit=workdir.with_tests, tests=files)
+        options = SetupOptions(
+            commit=workdir.with_tests,
+            tests=files,
+            repo=instance.repo,
+            version=instance.version or None,  # the dataset's own version wins over a reading
+            tooling=tooling,
+        )
         record = setup_environment(workdir.root, options, progress=progress)
     except (EnvSetupError, SandboxError, RepoNotAvailable) as exc:
         return _row(instance, files, started, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -109,11 +123,14 @@ def run_env_bench(
     sources: Sources,
     work: Path,
     progress: Progress | None = None,
+    tooling: Tooling | None = None,
 ) -> Iterator[EnvRow]:
     """Bench every instance in turn (rows come as they finish)."""
     work.mkdir(parents=True, exist_ok=True)
     for instance in instances:
-        yield bench_instance(instance, sources=sources, work=work, progress=progress)
+        yield bench_instance(
+            instance, sources=sources, work=work, progress=progress, tooling=tooling
+        )
 
 
 def summarize(rows: list[EnvRow]) -> dict[str, Any]:

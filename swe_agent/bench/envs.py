@@ -65,7 +65,14 @@ def resolve_environment(
         if known is not None:
             return known
         kept = default_record_store() / f"{key}.json"
-        data = _setup(root, commit, seeds=(shared, kept), tests=_test_files(instance))
+        data = _setup(
+            root,
+            commit,
+            seeds=(shared, kept),
+            tests=_test_files(instance),
+            repo=instance.get("repo"),
+            version=instance.get("version"),
+        )
         if reuse or not shared.is_file():
             _atomic_write(shared, json.dumps(data, indent=2))
         _atomic_write(kept, json.dumps(data, indent=2))
@@ -145,7 +152,13 @@ def _usable(shared: Path) -> Environment | None:
 
 
 def _setup(
-    root: Path, commit: str, *, seeds: tuple[Path, ...], tests: tuple[str, ...]
+    root: Path,
+    commit: str,
+    *,
+    seeds: tuple[Path, ...],
+    tests: tuple[str, ...],
+    repo: str | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """Ask env_setup; the record as JSON, or EnvironmentFailed naming the failing step."""
     from env_setup import SetupOptions, read_local_record, record_path, setup_environment
@@ -158,7 +171,10 @@ def _setup(
         # its commands when the image is gone. A record of another cache key it ignores.
         _atomic_write(local, seed.read_text(encoding="utf-8"))
     # The named test files: env_setup checks that they collect (a build verifies only them).
-    record = setup_environment(root, SetupOptions(commit=commit, tests=tests))
+    record = setup_environment(
+        root,
+        SetupOptions(commit=commit, tests=tests, repo=repo, version=version or None),
+    )
     if not record.success or not record.image:
         raise EnvironmentFailed(_failure(record))
     data: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror
+from swe_agent.bench.submodules import link_submodules
 
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "swe-agent",
@@ -137,6 +138,7 @@ def prepare_workdir(  # noqa: PLR0913 - the instance, where it goes, where its o
             f"the mirror of {repo} has no commit {commit}", hint=f"refetch {mirror}"
         ) from None
     missing = _fill(dest, _missing_blobs(dest, full), blob_sources)
+    link_submodules(dest, full, repo=repo, mirrors=mirrors, url_template=url_template)
     base = _derive(dest, full, drop=missing, patch="", message="base without missing blobs")
     try:
         with_tests = _derive(dest, base, drop=[], patch=test_patch, message="test patch")

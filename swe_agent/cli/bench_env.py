@@ -38,6 +38,13 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
     instances: Instances = None,
     filter_: Filter = None,
     limit: Limit = None,
+    tooling: Annotated[
+        str | None,
+        typer.Option(
+            "--tooling",
+            help="Build tooling for dated dependencies: isolated (default) or dated.",
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print rows and summary as JSON.")
     ] = False,
@@ -55,11 +62,14 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
       swe-agent bench env dev.jsonl --filter '^pvlib' --blobs pvlib-0.10.1-py3-none-any.whl
 
       swe-agent bench env dev.jsonl --repos mirrors --repo-url-template ''
+
+      swe-agent bench env dev.jsonl --tooling dated --work /tmp/dated   # the other era
     """
     from rich.console import Console
 
     from swe_agent.bench import default_cache_dir
     from swe_agent.bench.env_bench import Sources, run_env_bench, summarize
+    from swe_agent.cli.env import parse_tooling
 
     mirrors = mirrors_dir(repos)
     if not mirrors.is_dir():
@@ -73,7 +83,8 @@ def env_command(  # noqa: PLR0913 - the dataset and repository options every ben
     console = Console(stderr=True)
     rows = []
     folder = work or default_cache_dir().parent / "env-bench"
-    for row in run_env_bench(chosen, sources=sources, work=folder):
+    era = parse_tooling(tooling)
+    for row in run_env_bench(chosen, sources=sources, work=folder, tooling=era):
         rows.append(row)
         mark = "[green]ok[/]" if row.success else f"[red]failed[/] {row.error or ''}"[:160]
         console.print(f"{len(rows)}/{len(chosen)} {row.instance_id} {row.seconds:.0f}s {mark}")

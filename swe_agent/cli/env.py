@@ -57,11 +57,29 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
             "installs basedpyright from PyPI in the set-up sandbox, then removes it).",
         ),
     ] = False,
+    known: Annotated[
+        str | None,
+        typer.Option(
+            "--known",
+            help="OWNER/NAME whose SWE-bench spec to start from (default: read from the "
+            "origin remote), or 'none' for the generic rules only.",
+        ),
+    ] = None,
+    tooling: Annotated[
+        str | None,
+        typer.Option(
+            "--tooling",
+            help="Build tooling for dated dependencies: 'isolated' (default; current "
+            "setuptools in pip's isolated build) or 'dated' (the date's, in the venv).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Work out, install, verify and cache the environment in which PATH's tests run.
 
-    Reads packaging, test and CI files; picks a Python and a base image.
+    Reads packaging, test and CI files; picks a Python and a base image. A repository the
+    SWE-bench harness knows (sympy, astropy, requests, ...) starts from its spec: Python,
+    pins, pre-install steps and its own test runner for verification.
 
     Installs in a networked Docker sandbox, repairing common failures.
 
@@ -83,6 +101,8 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
       swe-agent env setup . --python 3.11 --tests tests/test_core.py
 
       swe-agent env setup . --model anthropic/claude-sonnet-4-20250514 --repair-cost 0.2
+
+      swe-agent env setup ~/src/sympy --known sympy/sympy --commit 1.1
     """
     from rich.console import Console
     from rich.markup import escape
@@ -91,6 +111,9 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
 
     agent = _repairer(model, steps=repair_steps, cost=repair_cost) if model else None
     options = SetupOptions(
+        repo=None if known in (None, "none") else known,
+        known=known != "none",
+        tooling=parse_tooling(tooling),
         commit=commit,
         python=python,
         tests=tuple(tests or ()),
@@ -115,6 +138,22 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
         _print_summary(summary)
     if not record.success:
         raise typer.Exit(1)
+
+
+def parse_tooling(value: str | None) -> Any:
+    """The --tooling value as env_setup's Tooling, or BadInput naming the choices."""
+    from env_setup.model import Tooling
+    from swe_agent.errors import BadInput
+
+    if value is None:
+        return None
+    try:
+        return Tooling(value)
+    except ValueError:
+        choices = ", ".join(t.value for t in Tooling)
+        raise BadInput(
+            f"--tooling {value!r} is not known", hint=f"choose one of {choices}"
+        ) from None
 
 
 def _repairer(model: str, *, steps: int, cost: float) -> Any:
@@ -161,6 +200,8 @@ def summarize(record: EnvRecord, path: Path) -> dict[str, Any]:
         "image": record.image,
         "base_image": record.base_image,
         "test_command": record.test_command,
+        "known_spec": record.known_spec,
+        "tooling": record.tooling,
         "verify": record.verify.__dict__ if record.verify else None,
         "seconds": record.timings.get("total_s"),
         "cache_hit": record.cache_hit,
@@ -182,6 +223,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(f"{verdict}: Python {summary['python']}, {how} in {summary['seconds']} s")
     console.print(f"image: {summary['image'] or '-'} (from {summary['base_image']})")
     console.print(f"tests: {escape(summary['test_command'])}")
+    if summary.get("known_spec"):
+        console.print(f"started from the SWE-bench spec of {summary['known_spec']}")
     verify = summary["verify"] or {}
     if verify:
         console.print(

@@ -17,9 +17,15 @@ app = typer.Typer(help="Sandbox images and health: bootstrap, doctor, gc.", no_a
 @app.command("bootstrap")
 @handles_errors
 def bootstrap_command(
-    python: Annotated[str, typer.Option(help="Python version of the image: 3.9 or 3.11.")] = "3.9",
+    python: Annotated[
+        str, typer.Option(help="Python version of the image: 3.6, 3.8 to 3.13.")
+    ] = "3.9",
     mirror: Annotated[
-        str | None, typer.Option(help="Debian mirror URL (default: the one apt uses here).")
+        str | None,
+        typer.Option(
+            help="Mirror of the release's distribution (default: the Debian mirror apt uses "
+            "here, or Ubuntu's archive)."
+        ),
     ] = None,
     cache_dir: Annotated[
         Path | None,
@@ -31,7 +37,9 @@ def bootstrap_command(
 ) -> None:
     """Build a base image with debootstrap + docker import; no registry needed.
 
-    Bullseye gives Python 3.9, bookworm 3.11; the image is tagged swe-agent/python:X.Y.
+    Debian bullseye gives Python 3.9, bookworm 3.11, trixie 3.13; Ubuntu bionic 3.6, focal
+    3.8, jammy 3.10, noble 3.12 (its archive key comes from Debian's ubuntu-keyring package).
+    The image is tagged swe-agent/python:X.Y.
 
     The root file system is cached, so a second bootstrap is a docker import of seconds.
 
@@ -40,6 +48,8 @@ def bootstrap_command(
       swe-agent sandbox bootstrap --python 3.9
 
       swe-agent sandbox bootstrap --python 3.11 --mirror http://deb.debian.org/debian
+
+      swe-agent sandbox bootstrap --python 3.8      # Ubuntu focal, for code of 2016-2020
     """
     from rich.console import Console
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from env_setup import Detection, NoBaseImage, StepKind, TestRunner, choose_python, detect, make_plan
+from env_setup.model import Tooling
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
 IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
@@ -175,14 +176,35 @@ def test_tooling_layer_holds_the_leading_venv_and_pip_steps() -> None:
     assert [r.command for r in logged] == [s.command for s in tooling]  # replays keep them
 
 
-def test_date_cutoff_builds_the_project_without_isolation() -> None:
+def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     old = Detection(
         commit_date="2019-05-01",
         installable=True,
         build_requires=("setuptools>=40", "wheel", "setuptools_scm>=3.4"),
     )
     steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
-    build, project = steps[2], steps[3]
+    tooling, project = steps[1], steps[2]
+    # The layer keeps setuptools and wheel in a folder pip reads for every install (pip.conf):
+    # local files are exempt from the cutoff, so isolated builds take them over the date's.
+    assert "download" in tooling.command and "/opt/swe-tooling" in tooling.command
+    assert "find-links = /opt/swe-tooling" in tooling.command
+    assert project.kind is StepKind.PROJECT
+    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")
+
+
+def test_dated_tooling_builds_with_the_venvs_tools_of_the_date() -> None:
+    old = Detection(
+        commit_date="2019-05-01",
+        installable=True,
+        build_requires=("setuptools>=40", "wheel", "setuptools_scm>=3.4"),
+    )
+    steps = make_plan(old, IMAGES, python="3.9", today=TODAY, tooling=Tooling.DATED).steps
+    tools, build, project = steps[2], steps[3], steps[4]
+    assert tools.source == "era tooling"
+    assert tools.command.endswith(
+        "--uploaded-prior-to=2021-06-02T00:00:00Z --force-reinstall --no-deps "
+        "setuptools wheel packaging"
+    )
     assert build.kind is StepKind.DEPENDENCIES
     assert build.command.endswith(
         "install --uploaded-prior-to=2021-06-02T00:00:00Z 'setuptools_scm>=3.4'"

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from env_setup import (
     CommandResult,
     EnvRecord,
+    Plan,
     Verification,
     detect,
     load_record,
@@ -116,19 +117,20 @@ def test_the_python_that_worked_last_time_is_tried_first(tmp_path: Path) -> None
     plan = make_plan(detection, IMAGES)
     other = next(v for v in plan.python_candidates if v != plan.python)
     write_record(tmp_path, _record(python=other))
-    chosen = prefer_recorded_python(tmp_path, detection, plan, SetupOptions(), IMAGES)
+
+    def plan_for(python: str) -> Plan:
+        return make_plan(detection, IMAGES, python=python)
+
+    chosen = prefer_recorded_python(tmp_path, plan, SetupOptions(), plan_for)
     assert chosen.python == other and chosen.python_candidates[0] == other
     assert set(chosen.python_candidates) == set(plan.python_candidates)
     assert "worked last time" in chosen.python_reason
     # Not when a Python is forced, the cache is off, or the record failed.
     forced = SetupOptions(python=plan.python)
-    assert prefer_recorded_python(tmp_path, detection, plan, forced, IMAGES) is plan
-    assert (
-        prefer_recorded_python(tmp_path, detection, plan, SetupOptions(use_cache=False), IMAGES)
-        is plan
-    )
+    assert prefer_recorded_python(tmp_path, plan, forced, plan_for) is plan
+    assert prefer_recorded_python(tmp_path, plan, SetupOptions(use_cache=False), plan_for) is plan
     write_record(tmp_path, _record(python=other, success=False))
-    assert prefer_recorded_python(tmp_path, detection, plan, SetupOptions(), IMAGES) is plan
+    assert prefer_recorded_python(tmp_path, plan, SetupOptions(), plan_for) is plan
 
 
 def test_cli_bad_path_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -151,9 +151,9 @@ def test_bootstrap_needs_debootstrap_or_a_cached_tarball(
 
 @pytest.mark.docker
 def test_a_second_bootstrap_reuses_the_cached_root_file_system(docker_image: str) -> None:
-    from sandbox.images import RELEASES, default_cache_dir
+    from sandbox.images import default_cache_dir, rootfs_name
 
-    tarball = default_cache_dir() / f"debian-{RELEASES['3.9']}-python3.9.tar"
+    tarball = default_cache_dir() / rootfs_name("3.9")
     if not tarball.is_file():
         pytest.skip(f"no cached root file system at {tarball} (run the bootstrap once)")
     result = CliRunner().invoke(app, ["sandbox", "bootstrap", "--python", "3.9", "--json"])

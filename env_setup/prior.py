@@ -1,0 +1,144 @@
+"""A known repository's spec as a prior for the plan: its Python, pins, pre-install and runner.
+
+The specs (env_setup.known) target the SWE-bench harness's conda environments; here they map
+onto pip in a Debian venv:
+
+- ``python`` is the preferred interpreter (the nearest available one when there is no image);
+- ``pip_packages`` are pip pins as they are, installed without the date cutoff (they are exact
+  versions the harness chose, often newer than the commit);
+- ``packages`` is a conda package list: each word becomes a pip requirement (``name=1.2`` ->
+  ``name==1.2``; conda-only names such as ``python`` or compilers are left out), or it names the
+  requirements files / environment.yml that detection reads anyway;
+- ``pre_install`` lines run as optional steps (a line that only sets shell variables joins the
+  lines that use them);
+- the extras of ``install`` (``.[test]``) replace the detected test extras;
+- ``test_cmd`` names the repository's own runner when it is not pytest (sympy's ``bin/test``).
+
+Every step it adds says so in ``Step.source``; env.json keeps it per command.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from env_setup.known import KnownSpec, describe_at, read_at, spec_for, version_at
+
+# conda names with no pip distribution of use in a venv (the interpreter, compilers, tools).
+_CONDA_ONLY = frozenset(
+    {"python", "pip", "gxx_linux-64", "gcc_linux-64", "cxx-compiler", "c-compiler", "make"}
+)
+_CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
+_FILE_WORDS = ("requirements.txt", "environment.yml")
+_EXTRAS = re.compile(r"\.\[([\w,\- ]+)\]")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=\S*$")
+_REMOTE_REPO = re.compile(r"(?:[:/])([\w.\-]+)/([\w.\-]+?)(?:\.git)?/?$")
+_MIRROR_REPO = re.compile(r"([\w.\-]+)\+([\w.\-]+?)(?:\.git)?(?:/repo)?/?$")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a known repository's spec contributes to the plan."""
+
+    spec: KnownSpec
+    pins: tuple[str, ...]  # pip requirements: pip_packages, then the mapped conda packages
+    pre_install: tuple[str, ...]  # shell commands, each one optional step
+    extras: tuple[str, ...]  # the extras the spec installs the project with
+    test_command: str | None  # the spec's own runner when it is not pytest, else None
+
+    @property
+    def source(self) -> str:
+        """How env.json names this prior."""
+        return f"known-spec {self.spec.repo} {self.spec.version}"
+
+
+def prior_for(
+    root: Path, commit: str | None, *, repo: str | None = None, version: str | None = None
+) -> Prior | None:
+    """The prior of the repository at ``root`` (its name from ``repo`` or its origin remote)."""
+    name = repo or repo_name(root)
+    if name is None:
+        return None
+    if version is None:
+        version = version_at(
+            name, read_at(root, commit), describe=describe_at(root, commit or "HEAD")
+        )
+    spec = spec_for(name, version)
+    return None if spec is None else prior_of(spec)
+
+
+def prior_of(spec: KnownSpec) -> Prior:
+    """The spec mapped onto pip in a venv (see the module docstring)."""
+    return Prior(
+        spec=spec,
+        pins=tuple(dict.fromkeys([*spec.pip_packages, *conda_to_pip(spec.packages)])),
+        pre_install=pre_install_blocks(spec.pre_install),
+        extras=_extras(spec.install),
+        test_command=_own_runner(spec.test_cmd),
+    )
+
+
+def conda_to_pip(packages: str | None) -> tuple[str, ...]:
+    """A conda package list as pip requirements (files it names are read by detection)."""
+    if not packages or packages.strip() in _FILE_WORDS:
+        return ()
+    out = []
+    for word in shlex.split(packages):
+        name = re.split(r"[<>=!~ ]", word, maxsplit=1)[0].lower()
+        if not name or name in _CONDA_ONLY:
+            continue
+        rest = word[len(name) :]
+        if re.match(r"^=[^=]", rest):  # conda's single "=" is a version prefix
+            rest = f"=={rest[1:]}" if rest.count(".") >= 2 else f"~={rest[1:]}.0"
+        out.append(_CONDA_TO_PIP.get(name, name) + rest)
+    return tuple(out)
+
+
+def pre_install_blocks(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Pre-install lines as commands; variable assignments are kept with the lines after them."""
+    blocks: list[str] = []
+    pending: list[str] = []
+    for line in lines:
+        if _ASSIGNMENT.match(line.strip()):
+            pending.append(line.strip())
+            continue
+        if pending and "$" in line:
+            blocks.append(" && ".join([*pending, line]))
+            continue
+        blocks.append(line)
+    return tuple(blocks)
+
+
+def repo_name(root: Path) -> str | None:
+    """OWNER/NAME from the origin remote (a forge URL or a mirror folder OWNER+NAME)."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "remote", "get-url", "origin"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    url = done.stdout.strip()
+    if done.returncode != 0 or not url:
+        return None
+    for pattern in (_MIRROR_REPO, _REMOTE_REPO):
+        found = pattern.search(url)
+        if found:
+            return f"{found[1]}/{found[2]}"
+    return None
+
+
+def _extras(install: str | None) -> tuple[str, ...]:
+    found = _EXTRAS.search(install or "")
+    return tuple(e.strip() for e in found[1].split(",") if e.strip()) if found else ()
+
+
+def _own_runner(test_cmd: str | None) -> str | None:
+    """The spec's test command when it runs the repository's own script, not pytest or tox."""
+    if not test_cmd:
+        return None
+    words = [w for w in shlex.split(test_cmd) if "=" not in w.split("/")[0]]
+    first = words[0] if words else ""
+    return None if first in ("pytest", "tox", "python") else test_cmd

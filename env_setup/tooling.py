@@ -1,0 +1,63 @@
+"""The build tooling's era: which setuptools and wheel build a project whose dependencies are dated.
+
+Dependencies resolved as of a commit's date and build tooling of today do not mix (today's
+setuptools with the date's ``packaging``, an old ``wheel`` pinned by the requirements under
+today's editable build). Two consistent choices:
+
+- isolated (the default): pip builds in its isolated environment, which takes setuptools and
+  wheel from a local folder (local files are exempt from ``--uploaded-prior-to``) and every
+  other build requirement as of the date. The folder holds the newest pair that still builds
+  old ``setup.py`` files: setuptools 64-69 (editable installs, ``pkg_resources``, the ``test``
+  command, and its own vendored ``packaging``) and a wheel of the same time. A project that
+  asks for a newer setuptools in its ``[build-system]`` still gets it from the index.
+- dated: the venv's own setuptools, wheel and packaging are those of the date and build the
+  project without isolation; a setuptools older than 64 has no editable hook, so the project is
+  then installed the way of its time (``setup.py develop``) after its requirements.
+
+``benchmarks/env_tooling.py`` measures both on the SWE-bench dev sets.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from env_setup.model import Step, StepKind, Tooling
+
+TOOLING_DIR = "/opt/swe-tooling"
+ISOLATED_TOOLS = ("setuptools>=64,<70", "wheel<0.44")
+DATED_TOOLS = ("setuptools", "wheel", "packaging")
+TOOLING_SOURCE = "era tooling"
+
+
+def layer_tooling_step(tooling: Tooling, *, venv: str) -> Step:
+    """The tooling step of the shared layer: a current pip and the build tooling of the mode."""
+    pip = f"{venv}/bin/python -m pip"
+    if tooling is Tooling.DATED:
+        return Step(
+            f"{pip} install --upgrade pip setuptools wheel",
+            "a current pip: modern resolver, wheels for this Python, --uploaded-prior-to",
+            StepKind.TOOLING,
+        )
+    tools = " ".join(shlex.quote(t) for t in ISOLATED_TOOLS)
+    config = shlex.quote(f"[global]\nfind-links = {TOOLING_DIR}\n")
+    command = (
+        f"{pip} install --upgrade pip {tools} && "
+        f"{pip} download -q --no-deps --dest {TOOLING_DIR} {tools} && "
+        f"printf %s {config} > {venv}/pip.conf"
+    )
+    why = (
+        "a current pip, and setuptools and wheel that build old and new projects alike, also "
+        f"kept in {TOOLING_DIR} for pip's isolated builds (exempt from the date cutoff)"
+    )
+    return Step(command, why, StepKind.TOOLING, source=TOOLING_SOURCE)
+
+
+def dated_tooling_steps(*, python_bin: str, as_of: str) -> list[Step]:
+    """The venv's setuptools, wheel and packaging as of the date (the dated mode)."""
+    tools = " ".join(DATED_TOOLS)
+    command = (
+        f"{python_bin} -m pip install --uploaded-prior-to={as_of} --force-reinstall --no-deps "
+        f"{tools}"
+    )
+    why = f"build tooling of the dependencies' date ({as_of[:10]}): one era for the build"
+    return [Step(command, why, StepKind.DEPENDENCIES, source=TOOLING_SOURCE)]

@@ -1,0 +1,136 @@
+"""Environments at old commits, one small repository per failure class, through real Docker.
+
+Each fixture is committed with an old date, so its dependencies resolve as of that date: the
+classes are the build tooling's era (an old wheel and packaging pinned next to an editable
+build), a build that names what it needs, a package older than the interpreter, a pytest
+plugin of another era, and sympy's own runner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from env_setup import EnvRecord, SetupOptions, setup_environment
+from env_setup.model import Tooling
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
+PYTHON = "3.9"
+OLD = "2019-06-01T12:00:00+00:00"
+MIRROR = Path(os.environ.get("SWE_AGENT_MIRRORS", "/work/.mirror"))
+
+
+@pytest.fixture(scope="module")
+def made() -> Iterator[list[str]]:
+    """Skip without a daemon or the base image; remove the images the tests made."""
+    from env_setup.cache import available_images, docker_client
+
+    client = docker_client()
+    if client is None:
+        pytest.skip("no Docker daemon")
+    if PYTHON not in available_images(client):
+        pytest.skip(f"no base image for Python {PYTHON}: run `swe-agent sandbox bootstrap`")
+    images: list[str] = []
+    yield images
+    for tag in set(images):
+        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
+
+
+def _old_repo(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    env = {**os.environ, "GIT_AUTHOR_DATE": OLD, "GIT_COMMITTER_DATE": OLD}
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "fixture"], check=True, env=env)
+    return root
+
+
+def _setup(root: Path, made: list[str], **options: object) -> EnvRecord:
+    opts = SetupOptions(python=PYTHON, use_cache=False, max_pythons=1, **options)  # type: ignore[arg-type]
+    record = setup_environment(root, opts)
+    if record.image:
+        made.append(record.image)
+    return record
+
+
+def _repairs(record: EnvRecord) -> list[str]:
+    return [c.command for c in record.commands if c.kind == "repair"]
+
+
+def test_old_wheel_and_packaging_pins_do_not_reach_the_isolated_build(
+    tmp_path: Path, made: list[str]
+) -> None:
+    root = _old_repo("docker_era_tooling", tmp_path)
+    record = _setup(root, made)
+    assert record.success, record.commands[-1].output_tail
+    assert record.tooling == "isolated" and record.uploaded_prior_to == "2021-06-02T00:00:00Z"
+    # What is installed follows the pins and the date; the build took the tooling folder's.
+    assert record.resolved["wheel"] == "0.29.0" and record.resolved["packaging"] == "20.9"
+    project = next(c for c in record.commands if c.kind == "project")
+    assert project.ok and "--no-build-isolation" not in project.command
+    assert not _repairs(record)
+
+
+def test_dated_tooling_installs_the_way_of_its_time(tmp_path: Path, made: list[str]) -> None:
+    root = _old_repo("docker_era_tooling", tmp_path)
+    record = _setup(root, made, tooling=Tooling.DATED)
+    assert record.success, record.commands[-1].output_tail
+    tools = next(c for c in record.commands if c.source == "era tooling" and c.kind != "tooling")
+    assert "--force-reinstall --no-deps setuptools wheel packaging" in tools.command
+    # setuptools of 2021 has no editable hook for today's pip: setup.py develop, as then.
+    assert any("setup.py develop --no-deps" in c for c in _repairs(record))
+
+
+def test_a_build_that_names_what_it_needs_gets_it(tmp_path: Path, made: list[str]) -> None:
+    root = _old_repo("docker_build_advice", tmp_path)
+    record = _setup(root, made)
+    assert record.success, record.commands[-1].output_tail
+    repairs = _repairs(record)
+    assert repairs[0].endswith("--uploaded-prior-to=2021-06-02T00:00:00Z six")
+    assert repairs[1].endswith("-e . --no-build-isolation")
+    assert record.verify is not None and record.verify.imports == {"advised": None}
+
+
+def test_a_package_older_than_the_interpreter_is_moved_to_the_cutoff(
+    tmp_path: Path, made: list[str]
+) -> None:
+    root = _old_repo("docker_stale_package", tmp_path)
+    record = _setup(root, made)
+    assert record.success, record.verify
+    assert any(c.endswith("--upgrade coverage") for c in _repairs(record))
+    assert record.resolved["coverage"].startswith("5.")  # 4.0.3 cannot start on Python 3.9
+    assert record.resolved["pytest-cov"] == "2.2.1"  # the plugin itself stays pinned
+
+
+def test_a_plugin_of_another_era_is_pinned_until_collection_works(
+    tmp_path: Path, made: list[str]
+) -> None:
+    root = _old_repo("docker_plugin_era", tmp_path)
+    record = _setup(root, made)
+    assert record.success, record.verify
+    sources = {c.source for c in record.commands if c.kind == "repair"}
+    assert sources == {"repair rule: plugin-era"}
+    assert record.resolved["pytest-astropy-header"].startswith("0.2.")
+
+
+def test_sympy_is_verified_with_its_own_runner(tmp_path: Path, made: list[str]) -> None:
+    mirror = MIRROR / "sympy+sympy" / "repo"
+    if not mirror.is_dir():
+        pytest.skip(f"no sympy mirror at {mirror}")
+    root = tmp_path / "sympy"
+    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(root)],
+                   check=True)  # fmt: skip
+    commit = "e8c22f6eac7314be8d92590bfff92ced79ee03e2"  # sympy 1.1.2.dev, 2018-01-27
+    record = _setup(root, made, commit=commit, tests=("sympy/core/tests/test_basic.py",))
+    assert record.success, record.verify
+    assert record.known_spec == "sympy/sympy 1.1"
+    assert record.own_test_command is not None and "bin/test" in record.own_test_command
+    assert record.verify is not None and "bin/test" in record.verify.collect_command

@@ -1,0 +1,124 @@
+"""Known specs as a prior: conda packages as pip pins, pre-install, the Python, the own runner."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from env_setup import Detection, StepKind, make_plan, spec_for
+from env_setup.known import read_at, version_at
+from env_setup.prior import conda_to_pip, pre_install_blocks, prior_for, prior_of, repo_name
+
+IMAGES = {
+    "3.8": "swe-agent/python:3.8",
+    "3.9": "swe-agent/python:3.9",
+    "3.11": "swe-agent/python:3.11",
+}
+
+
+@pytest.mark.parametrize(
+    ("packages", "pins"),
+    [
+        ("mpmath flake8", ("mpmath", "flake8")),
+        ("setuptools==38.2.4", ("setuptools==38.2.4",)),
+        ("numpy=1.19", ("numpy~=1.19.0",)),
+        ("numpy=1.19.2", ("numpy==1.19.2",)),
+        ("'numpy==1.19.2' 'pandas<2.0.0' python gxx_linux-64", ("numpy==1.19.2", "pandas<2.0.0")),
+        ("requirements.txt", ()),
+        ("environment.yml", ()),
+        (None, ()),
+    ],
+)
+def test_conda_packages_become_pip_requirements(
+    packages: str | None, pins: tuple[str, ...]
+) -> None:
+    assert conda_to_pip(packages) == pins
+
+
+def test_variable_assignments_stay_with_the_lines_that_use_them() -> None:
+    blocks = pre_install_blocks(
+        ('QHULL_URL="http://x/q.tgz"', 'wget -O /tmp/q.tgz "$QHULL_URL"', "apt-get install -y y")
+    )
+    assert blocks == ('QHULL_URL="http://x/q.tgz" && wget -O /tmp/q.tgz "$QHULL_URL"',
+                      "apt-get install -y y")  # fmt: skip
+
+
+def test_sympy_spec_names_its_own_runner_and_pins() -> None:
+    spec = spec_for("sympy/sympy", "1.1")
+    assert spec is not None
+    prior = prior_of(spec)
+    assert prior.test_command is not None and "bin/test" in prior.test_command
+    assert prior.pins == ("mpmath==1.3.0", "flake8-comprehensions", "mpmath", "flake8")
+    assert prior.source == "known-spec sympy/sympy 1.1"
+
+
+def test_a_pytest_spec_leaves_the_runner_to_detection() -> None:
+    spec = spec_for("astropy/astropy", "4.3")
+    assert spec is not None
+    prior = prior_of(spec)
+    assert prior.test_command is None
+    assert prior.extras == ("test",)
+    assert any(pin.startswith("pytest-astropy-header==") for pin in prior.pins)
+
+
+def test_the_plan_starts_from_the_spec_and_says_so() -> None:
+    spec = spec_for("astropy/astropy", "1.3")  # Python 3.6 there: no image, 3.8 is the nearest
+    assert spec is not None
+    prior = prior_of(spec)
+    detection = Detection(installable=True, commit_date="2017-03-01", test_extras=("all",))
+    plan = make_plan(detection, IMAGES, prior=prior)
+    assert plan.python == "3.8"
+    assert "known-spec astropy/astropy 1.3 asks for Python 3.6" in plan.python_reason
+    assert plan.uploaded_prior_to is None  # pip for 3.8 cannot resolve as of a date
+    pins = next(s for s in plan.steps if s.source == prior.source and s.kind == "dependencies")
+    assert pins.optional and "setuptools==38.2.4" in pins.command
+    assert "--uploaded-prior-to" not in pins.command  # exact pins are not dated
+    project = next(s for s in plan.steps if s.kind is StepKind.PROJECT)
+    assert "-e '.[test]'" in project.command and project.source == prior.source
+    assert plan.known_spec == "astropy/astropy 1.3"
+
+
+def test_unknown_repositories_keep_the_generic_plan() -> None:
+    detection = Detection(installable=True)
+    assert make_plan(detection, IMAGES) == make_plan(detection, IMAGES, prior=None)
+    assert all(s.source != "known-spec" for s in make_plan(detection, IMAGES).steps)
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://github.com/sympy/sympy.git", "sympy/sympy"),
+        ("git@github.com:psf/requests.git", "psf/requests"),
+        ("/work/.mirror/pylint-dev+astroid/repo", "pylint-dev/astroid"),
+        ("/cache/repos/pydata+xarray.git", "pydata/xarray"),
+    ],
+)
+def test_repository_name_from_the_origin_remote(tmp_path: Path, url: str, name: str) -> None:
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "remote", "add", "origin", url)
+    assert repo_name(tmp_path) == name
+
+
+def test_prior_of_a_checkout_reads_its_version(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "sympy").mkdir()
+    (root / "sympy" / "release.py").write_text('__version__ = "1.1.2.dev"\n')
+    _git(root, "init", "-q")
+    _git(root, "remote", "add", "origin", "https://github.com/sympy/sympy.git")
+    prior = prior_for(root, None)
+    assert prior is not None and prior.spec.version == "1.1"
+    assert prior_for(root, None, repo="someone/else") is None
+    assert prior_for(root, None, version="1.4") is not None  # the dataset's version wins
+
+
+def test_setup_py_states_the_version_when_the_spec_has_no_version_file(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text("import ah_bootstrap\nVERSION = '3.1.dev'\n")
+    assert version_at("astropy/astropy", read_at(tmp_path), describe="1.0rc1") == "3.1"
