@@ -49,6 +49,7 @@ IMPORT_TO_DIST = {
     "mock": "mock",
     "toml": "toml",
     "tomli": "tomli",
+    "_pytest": "pytest",
 }
 # Standard-library modules that left in Python 3.12/3.13; an old project importing them needs an
 # older interpreter rather than a package.
@@ -89,15 +90,21 @@ _UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")
 _BUILD_ADVICE = re.compile(r"pip install (?:-U |--upgrade )?['\"`]?([A-Za-z][\w.\-]*)['\"`]?")
 # A traceback frame inside an installed package: site-packages/NAME/... or site-packages/NAME.py
 _SITE_FRAME = re.compile(r'site-packages/(\w+)(?:/|\.py)[^\n]*", line \d+')
-# Frames of the machinery that imports plugins, not of a package at fault.
-_MACHINERY = frozenset({"_pytest", "pluggy", "pkg_resources", "importlib_metadata", "py"})
-# Errors an installed package raises on an interpreter newer than its release knew.
+# Frames of the loaders that import plugins by entry point, not of a package at fault.
+_LOADERS = frozenset({"pkg_resources", "importlib_metadata"})
+# Errors an installed package raises on an interpreter newer than its release knew (pytest 2.8's
+# assertion rewriting fails its own self-check on Python 3.8+ as an INTERNALERROR).
 _STALE_ERROR = re.compile(
-    r"^(?:E\s+)?(?:KeyError|AttributeError|SyntaxError|TypeError|NameError)\b"
+    r"^(?:E\s+|INTERNALERROR>\s+)?(?:KeyError|AttributeError|SyntaxError|TypeError|NameError)\b"
+    r"|^INTERNALERROR>\s+AssertionError\b"
     r"|cannot import name '?\w+'? from '?(?:collections|typing|inspect|asyncio|dis)\b",
     re.MULTILINE,
 )
-_UNKNOWN_INI = re.compile(r"Unknown config option: (\w+)", re.IGNORECASE)
+# Python 2's standard-library modules: one missing inside an installed package dates that package.
+_PY2_STDLIB = frozenset(
+    {"UserDict", "StringIO", "cStringIO", "ConfigParser", "Queue", "urllib2", "urlparse",
+     "HTMLParser", "httplib", "cPickle", "__builtin__", "commands", "exceptions", "new"}
+)  # fmt: skip
 
 
 class Problem(StrEnum):
@@ -161,14 +168,17 @@ def _index_problem(output: str) -> Diagnosis | None:
 
 def _plugin_problem(output: str) -> Diagnosis | None:
     """A failure inside an installed package: a pytest plugin, or one too old for this Python."""
-    frames = [m for m in _SITE_FRAME.findall(output) if m not in _MACHINERY]
+    frames = [m for m in _SITE_FRAME.findall(output) if m not in _LOADERS]
     if not frames:
         return None
     innermost = frames[-1]
+    missing = _MISSING_MODULE.search(output)
     if innermost.startswith("pytest_") and re.search(r"(Import|Attribute)Error", output):
         return Diagnosis(Problem.PLUGIN_ERA, innermost.replace("_", "-"), detail=innermost)
+    if missing and missing[1].split(".")[0] in _PY2_STDLIB:
+        return Diagnosis(Problem.STALE_PACKAGE, innermost, detail=missing[0])
     stale = _STALE_ERROR.search(output)
-    if stale is None or _MISSING_MODULE.search(output):
+    if stale is None or missing:
         return None
     return Diagnosis(Problem.STALE_PACKAGE, innermost, detail=stale[0].strip())
 

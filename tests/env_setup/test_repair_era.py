@@ -119,3 +119,19 @@ def test_an_old_setuptools_without_editable_hook_installs_the_way_of_its_time() 
     steps = RuleRepairer().propose(hook, plan=_plan(), tried=frozenset())
     assert "setup.py develop --no-deps" in steps[0].command
     assert "- test <<'PY'" in steps[0].command  # the chosen extras' requirements too
+
+
+def test_a_pytest_older_than_the_interpreter_is_moved_to_the_cutoff() -> None:
+    # requests pinned pytest 2.8.7 in 2016; its assertion rewriting fails on Python 3.8+.
+    output = """\
+INTERNALERROR>   File "/opt/swe-venv/lib/python3.9/site-packages/_pytest/assertion/__init__.py", line 150, in warn_about_missing_assertion
+INTERNALERROR>     assert False
+INTERNALERROR> AssertionError
+"""  # noqa: E501
+    steps = RuleRepairer().propose(Failure(output), plan=_plan(), tried=frozenset())
+    assert steps[0].command.endswith(f"--uploaded-prior-to={CUTOFF} --upgrade pytest")
+    py2 = (
+        'File "/v/site-packages/_pytest/main.py", line 10\n'
+        "ModuleNotFoundError: No module named 'UserDict'\n"
+    )
+    assert diagnose(py2).problem is Problem.STALE_PACKAGE
