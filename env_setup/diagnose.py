@@ -173,7 +173,7 @@ def _plugin_problem(output: str) -> Diagnosis | None:
         return None
     innermost = frames[-1]
     missing = _MISSING_MODULE.search(output)
-    if innermost.startswith("pytest_") and re.search(r"(Import|Attribute)Error", output):
+    if innermost.startswith("pytest_") and re.search(r"(Import|Attribute|NotFound)Error", output):
         return Diagnosis(Problem.PLUGIN_ERA, innermost.replace("_", "-"), detail=innermost)
     if missing and missing[1].split(".")[0] in _PY2_STDLIB:
         return Diagnosis(Problem.STALE_PACKAGE, innermost, detail=missing[0])

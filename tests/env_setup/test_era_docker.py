@@ -19,7 +19,7 @@ import pytest
 from env_setup import EnvRecord, SetupOptions, setup_environment
 from env_setup.model import Tooling
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1500)]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
 PYTHON = "3.9"
 OLD = "2019-06-01T12:00:00+00:00"

@@ -25,7 +25,7 @@ KeyError: 'BREAK_LOOP'
 """  # noqa: E501 - a traceback as pytest prints it
 # pytest-astropy-header of 2019 on an astropy it takes for one older than 3.0.
 PLUGIN_ERA = """\
-ImportError while loading conftest '/workspace/conftest.py'.
+Traceback (most recent call last):
   File "/opt/swe-venv/lib/python3.9/site-packages/pytest_astropy_header/display.py", line 47, in <module>
     from astropy.tests.pytest_plugins import (PYTEST_HEADER_MODULES,
 ModuleNotFoundError: No module named 'astropy.tests.pytest_plugins'
