@@ -101,8 +101,25 @@ def verify(
         collected=collected,
         collection_errors=errors if errors or collect_ok else max(errors, 1),
         no_tests=no_tests,
-        output_tail=tail[-_TAIL:],
+        output_tail=focus(tail),
     )
+
+
+def focus(output: str) -> str:
+    """The end of ``output``, with pytest's ERRORS section kept when warnings would push it out.
+
+    A collection of old code prints pages of deprecation warnings after the errors; the errors
+    are what a repair reads.
+    """
+    if len(output) <= _TAIL:
+        return output
+    start = output.find("= ERRORS =")
+    if start < 0 or start >= len(output) - _TAIL:
+        return output[-_TAIL:]
+    start = output.rfind("\n", 0, start) + 1
+    end = output.find("warnings summary", start)
+    errors = output[start : end if end > 0 else None][: _TAIL // 2]
+    return errors + "\n[...]\n" + output[-(_TAIL - len(errors) - 7) :]
 
 
 def missing_imports(box: Sandbox, plan: Plan, *, workdir: str) -> tuple[int | None, str]:

@@ -135,3 +135,13 @@ INTERNALERROR> AssertionError
         "ModuleNotFoundError: No module named 'UserDict'\n"
     )
     assert diagnose(py2).problem is Problem.STALE_PACKAGE
+
+
+def test_collection_errors_outlast_pages_of_warnings() -> None:
+    from env_setup.verify import focus
+
+    errors = "==================== ERRORS ====================\nE   ImportError: x\n"
+    warnings = "=== warnings summary ===\n" + "DeprecationWarning: old\n" * 500
+    kept = focus("collecting\n" + errors + warnings + "1 error in 3.5s\n")
+    assert "ImportError: x" in kept and kept.endswith("1 error in 3.5s\n")
+    assert len(kept) <= 4000
