@@ -13,6 +13,7 @@ import shlex
 
 from env_setup.model import Plan
 from env_setup.record import Verification
+from env_setup.testlogs import parse_test_log
 from env_setup.verify import check_imports
 from sandbox import Sandbox
 
@@ -43,6 +44,9 @@ def verify_own(
     output = obs.stdout + "\n" + obs.stderr
     finished = _FINISHED.search(obs.stdout)
     errors = int(m[1]) if finished and (m := _EXCEPTIONS.search(finished["rest"])) else 0
+    # The harness's reading of the log: a failure banner is a failed test file.
+    statuses = parse_test_log("parse_log_sympy", obs.stdout)
+    errors = max(errors, sum(s in ("FAILED", "ERROR") for s in statuses.values()))
     ran_ok = obs.exit_code == 0 and finished is not None and errors == 0
     tail = output if imports_ok else import_output + "\n" + output
     return Verification(
