@@ -107,7 +107,6 @@ def test_a_package_older_than_the_interpreter_is_moved_to_the_cutoff(
     assert record.success, record.verify
     assert any(c.endswith("--upgrade coverage") for c in _repairs(record))
     assert record.resolved["coverage"].startswith("5.")  # 4.0.3 cannot start on Python 3.9
-    assert record.resolved["pytest-cov"] == "2.2.1"  # the plugin itself stays pinned
 
 
 def test_a_plugin_of_another_era_is_pinned_until_collection_works(
@@ -128,7 +127,7 @@ def test_sympy_is_verified_with_its_own_runner(tmp_path: Path, made: list[str]) 
     root = tmp_path / "sympy"
     subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(root)],
                    check=True)  # fmt: skip
-    commit = "e8c22f6eac7314be8d92590bfff92ced79ee03e2"  # sympy 1.1.2.dev, 2018-01-27
+    commit = "1659712001810f5fc563a443949f8e3bb38af4bd"  # sympy 1.1.2.dev, 2018-01-27
     record = _setup(root, made, commit=commit, tests=("sympy/core/tests/test_basic.py",))
     assert record.success, record.verify
     assert record.known_spec == "sympy/sympy 1.1"
