@@ -49,7 +49,13 @@ class EnvRow:
 
 
 def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
-    """The test files holding FAIL_TO_PASS and PASS_TO_PASS tests, in first-seen order."""
+    """The test files holding FAIL_TO_PASS and PASS_TO_PASS tests, in first-seen order.
+
+    When no named test carries its file (sympy's bare names, django's labels, an instance
+    `bench make` has not tested yet), the Python test files the test patch touches.
+    """
+    from swe_agent.bench.history import file_diffs, is_test_path
+
     data = instance.model_dump() if isinstance(instance, Instance) else instance
     names: list[str] = []
     for key in ("FAIL_TO_PASS", "PASS_TO_PASS"):
@@ -58,6 +64,9 @@ def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
             path = str(test).split("::", 1)[0]
             if path.endswith(".py") and path not in names:
                 names.append(path)
+    if not names:
+        patched = [path for path, _ in file_diffs(str(data.get("test_patch") or ""))]
+        names = [p for p in patched if p.endswith(".py") and is_test_path(p)]
     return tuple(names)
 
 

@@ -22,6 +22,14 @@ def test_named_test_files_come_in_first_seen_order() -> None:
     assert named_test_files(row) == ("a/test_x.py", "b/test_y.py")
 
 
+def test_bare_test_names_take_the_test_patch_files() -> None:
+    files = ("sympy/core/tests/test_basic.py", "sympy/core/tests/data.txt")
+    patch = "".join(f"diff --git a/{p} b/{p}\n--- a/{p}\n+++ b/{p}\n@@ -1 +1 @@\n-a\n+b\n"
+                    for p in files)  # fmt: skip
+    row = {"FAIL_TO_PASS": '["test_subs"]', "PASS_TO_PASS": "[]", "test_patch": patch}
+    assert named_test_files(row) == ("sympy/core/tests/test_basic.py",)
+
+
 @pytest.mark.docker
 def test_bench_env_sets_up_and_collects(tmp_path: Path, docker_image: str) -> None:
     world = make_world(tmp_path / "world")
