@@ -236,7 +236,20 @@ def materialize(
         missing = _write_blobs(git_dir, entries, tmp)
         record = {"repo": repo, "commit": commit, "files": len(entries), "missing": missing}
         (tmp / MARKER).write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, dest)
+        moved = _move_into_place(tmp, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Checkout(dest, repo, commit, len(entries), tuple(missing))
+    # Not moved: another worker, on an instance of the same commit, wrote the same tree first.
+    return Checkout(dest, repo, commit, len(entries), tuple(missing), cached=not moved)
+
+
+def _move_into_place(tmp: Path, dest: Path) -> bool:
+    """Move a finished checkout to ``dest``; False when another process put a whole one
+    there first (a directory cannot replace a non-empty one)."""
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        if (dest / MARKER).is_file():
+            return False
+        raise
+    return True

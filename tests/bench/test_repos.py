@@ -43,3 +43,20 @@ def test_unknown_commit_is_a_clear_error(mirror, tmp_path: Path) -> None:
     with pytest.raises(CommitNotAvailable, match="commit ffffffffffff is not in the mirror"):
         materialize(mirror.repo, "f" * 40, mirrors=mirror.mirrors, cache_dir=tmp_path / "c")
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").rglob("*.py"))
+
+
+def test_a_checkout_another_worker_finished_first_is_kept(tmp_path: Path) -> None:
+    from swe_agent.bench.repos import MARKER, _move_into_place
+
+    dest, ours = tmp_path / "abc", tmp_path / ".abc.1.tmp"
+    for folder, text in ((dest, "theirs"), (ours, "ours")):
+        folder.mkdir()
+        (folder / MARKER).write_text(text)
+    assert _move_into_place(ours, dest) is False  # theirs is whole: nothing to do
+    assert (dest / MARKER).read_text() == "theirs"
+    (dest / MARKER).unlink()
+    (dest / "half-written.py").write_text("")
+    with pytest.raises(OSError):  # not a finished checkout: a real problem
+        _move_into_place(ours, dest)
+    fresh = tmp_path / "def"
+    assert _move_into_place(ours, fresh) is True and (fresh / MARKER).read_text() == "ours"
