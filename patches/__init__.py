@@ -3,7 +3,7 @@
 Imports nothing of ours. Works on diff text and on paths of real git repositories.
 """
 
-from patches.apply import Applied, BranchMode, apply_patch
+from patches.apply import BRANCH_PREFIX, RUN_TRAILER, Applied, BranchMode, apply_patch, commit_patch
 from patches.errors import (
     DirtyFiles,
     GitFailed,
@@ -31,9 +31,11 @@ from patches.validate import Problem, ProblemKind, Validation, validate
 
 __all__ = [
     "APPLIED_FILE",
+    "BRANCH_PREFIX",
     "DEFAULT_SCRATCH",
     "PATCH_FILE",
     "RUNS_DIR",
+    "RUN_TRAILER",
     "Applied",
     "AppliedRecord",
     "BranchMode",
@@ -58,6 +60,7 @@ __all__ = [
     "Validation",
     "apply_patch",
     "apply_run",
+    "commit_patch",
     "extract_diff",
     "latest_applied",
     "minimise",

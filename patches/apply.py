@@ -59,10 +59,7 @@ def apply_patch(
     mode = _branch_mode(branch)
     head = git.rev("HEAD") or ""
     previous_branch = git.head_branch()
-    validation = validate(patch_text, git.root, head, allow_binary=allow_binary)
-    validation.raise_if_invalid()
-    assert validation.patch is not None  # a valid patch has been parsed
-    patch = validation.patch
+    patch = _validated(git, patch_text, parent=head, allow_binary=allow_binary)
     refuse_dirty(git, patch.paths, doing="apply")
     new_branch = _new_branch_name(git, run_id) if mode == BranchMode.NEW else None
     _ensure_dir(Path(run_dir))  # fail before the repository changes, not after
@@ -81,6 +78,37 @@ def apply_patch(
         message=message,
     )
     return Applied(record, write_record(Path(run_dir), record))
+
+
+def commit_patch(
+    repo_dir: Path | str,
+    patch_text: str,
+    *,
+    parent: str,
+    run_id: str,
+    message: str,
+    allow_binary: bool = False,
+) -> str:
+    """The id of a new commit of ``parent`` plus the validated patch, with the run trailer.
+
+    The same validation and commit building as ``apply_patch``, but no ref moves and neither
+    the index nor the working tree is touched: the caller decides which ref gets the commit.
+    """
+    git = open_repo(repo_dir)
+    base = git.rev(parent)
+    if base is None:
+        raise InvalidPatch(
+            f"{parent!r} is not a commit of {git.root}", hint="fetch that commit, or rebase the run"
+        )
+    patch = _validated(git, patch_text, parent=base, allow_binary=allow_binary)
+    return _commit(git, patch, parent=base, message=_with_trailer(message, run_id))
+
+
+def _validated(git: Git, patch_text: str, *, parent: str, allow_binary: bool) -> Patch:
+    validation = validate(patch_text, git.root, parent, allow_binary=allow_binary)
+    validation.raise_if_invalid()
+    assert validation.patch is not None  # a valid patch has been parsed
+    return validation.patch
 
 
 def _record(git: Git, *, run_id: str, mode: BranchMode, head: str, **facts: Any) -> AppliedRecord:
