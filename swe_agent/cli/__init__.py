@@ -15,6 +15,7 @@ from swe_agent.cli import (
     graph,
     localize,
     models,
+    pr,
     review,
     sandbox,
     solve,
@@ -28,6 +29,7 @@ app = typer.Typer(
         "Examples:\n\n"
         "  swe-agent solve --repo . --issue @issue.md\n\n"
         "  swe-agent review\n\n"
+        "  swe-agent pr --comment\n\n"
         "  swe-agent localize --repo . --issue @issue.md --top 5\n\n"
         "  swe-agent bench eval data.jsonl --predictions preds.jsonl --workers 2\n\n"
         "  swe-agent sandbox doctor"
@@ -42,6 +44,7 @@ app.command("solve")(solve.solve_command)
 app.command("localize")(localize.localize_command)
 app.command("apply")(apply.apply_command)
 app.command("undo")(undo.undo_command)
+app.command("pr")(pr.pr_command)
 app.command("review")(review.review_command)
 bench.app.command("run")(bench_batch.run_command)
 bench.app.command("eval")(bench_batch.eval_command)

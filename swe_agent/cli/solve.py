@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from swe_agent.cli import pr
 from swe_agent.cli._common import handles_errors, print_json, read_text_arg
 from swe_agent.errors import BadInput
 
@@ -72,6 +73,13 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
         str | None, typer.Option(help="Continue a killed run (its id or folder).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    open_pr: pr.OpenPr = False,
+    remote: pr.Remote = "origin",
+    base: pr.Base = None,
+    draft_unresolved: pr.DraftUnresolved = False,
+    comment: pr.Comment = False,
+    force: pr.Force = False,
+    dry_run: pr.DryRun = False,
 ) -> None:
     """Find, test and record a fix for an issue.
 
@@ -91,6 +99,13 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
       swe-agent solve --repo . -i @issue.md --test-command "python -m pytest -x --timeout 10"
 
       swe-agent solve --repo . --resume 20261122-001216-41d3
+
+      swe-agent solve --repo . --issue https://github.com/OWNER/REPO/issues/12 --open-pr
+
+    --issue also takes a GitHub issue address (or OWNER/REPO#N): its title, body and comments
+    are read through GITHUB_API_URL, with GITHUB_TOKEN when set. --open-pr then pushes the
+    patch and opens a pull request, as `swe-agent pr` does (its exit codes: 3 a draft
+    opened, 4 nothing done because a pull request or the branch exists).
     """
     from swe_agent.solve import solve
     from swe_agent.solve.config import apply_overrides, build_options, read_config
@@ -101,19 +116,35 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     if not repo.is_dir():
         raise BadInput(f"{repo} is not a directory", hint="pass --repo PATH to a repository")
     text = read_text_arg(issue) if issue is not None else ""
+    forge = pr.forge_settings()
+    text, issue_url = pr.forge_issue(text, forge)
     if not text.strip():
         raise BadInput("no issue text given", hint="pass --issue TEXT or --issue @FILE")
+    pr_options = pr.pr_options(ctx, open_pr=open_pr)
     flags = {field: ctx.params[param] for param, field in FLAG_FIELDS.items() if _given(ctx, param)}
     if no_env:
         flags["setup_env"] = False
     layered = apply_overrides({**read_config(config), **flags}, overrides or [])
-    options = build_options({"repo": repo.resolve(), "issue": text}, layered)
+    options = build_options(
+        {"repo": repo.resolve(), "issue": text, "issue_url": issue_url}, layered
+    )
+    if pr_options is not None:
+        pr.before_solve(
+            repo, issue_url=issue_url, options=pr_options, settings=forge, json_out=json_out
+        )
     if tui:
         report = _solve_with_tui(options)
     else:
         with _Progress(quiet=False) as progress:
             report = solve(options, say=progress.phase, on_event=progress.event)
-    _report(report, json_out=json_out)
+    if pr_options is None:
+        _report(report, json_out=json_out)
+        return
+    opened = pr.after_solve(repo, report, options=pr_options, settings=forge)
+    _report(report | {"pull_request": opened.to_dict()}, json_out=json_out, code=opened.exit_code)
+    if not json_out:
+        pr.show(opened, json_out=False)
+    raise typer.Exit(opened.exit_code)
 
 
 def _given(ctx: typer.Context, param: str) -> bool:
@@ -166,12 +197,12 @@ def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
     _report(report, json_out=json_out)
 
 
-def _report(report: dict[str, Any], *, json_out: bool) -> None:
+def _report(report: dict[str, Any], *, json_out: bool, code: int | None = None) -> None:
     if json_out:
         print_json(report)
     else:
         _print_summary(report)
-    if report["status"] not in ("resolved", "submitted"):
+    if code is None and report["status"] not in ("resolved", "submitted"):
         raise typer.Exit(1)
 
 

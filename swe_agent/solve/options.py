@@ -17,6 +17,9 @@ class SolveOptions(BaseModel):
 
     repo: Path = Field(description="Root of the repository to fix.")
     issue: str = Field(description="The issue text.")
+    issue_url: str | None = Field(
+        None, description="The forge issue the text was read from (`swe-agent pr` links it)."
+    )
     commit: str | None = Field(None, description="Base revision; default: HEAD.")
     model: str | None = Field(None, description="Model spec; default: the embedded model.")
     api_base: str | None = Field(

@@ -60,6 +60,7 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
         "search": {"mode": options.search, **result.summary()},
         "environment": _env_summary(session.env.record),
         "issue_title": options.issue.strip().splitlines()[0][:120] if options.issue else "",
+        "issue_url": options.issue_url,
     }
     if options.apply and patch and not problems:
         report["applied"] = apply_to_repo(options.repo, run, patch)
