@@ -213,3 +213,17 @@ def _changes(diff: str) -> list[str]:
         for line in diff.splitlines()
         if line.startswith(("+", "-", "@@")) and not line.startswith(("+++", "---"))
     ]
+
+
+def test_a_run_folder_committed_to_the_repository_is_refused(
+    solved_repos: dict[str, Path], forge_env: FakeGitHub, tmp_path: Path
+) -> None:
+    """Anyone can commit a .swe-agent/ folder: its 'run' is not pushed as a fix."""
+    repo = checkout(solved_repos["resolved"], tmp_path, forge_env)
+    run_id = run_report(repo)["run_id"]
+    git(repo, "add", "-f", f".swe-agent/runs/{run_id}")
+    git(repo, "commit", "-qm", "a run folder from elsewhere")
+    git(repo, "push", "-q", "origin", "main")
+    result = CliRunner().invoke(app, ["pr", run_id, "--repo", str(repo)])
+    assert result.exit_code == 2 and "committed to the repository" in result.output
+    assert not forge_env.writes()
