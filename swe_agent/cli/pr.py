@@ -141,6 +141,8 @@ def forge_issue(text: str, settings: ForgeSettings) -> tuple[str, str | None]:
         return text, None
     with open_forge(settings, ref.repo.forge) as forge:
         issue = forge.issue(ref)
+    if issue.state != "open":
+        typer.echo(f"note: issue {ref} is {issue.state}", err=True)
     return issue_text(issue), ref.url
 
 

@@ -33,6 +33,7 @@ def parse_issue_ref(text: str, settings: ForgeSettings) -> IssueRef | None:
         return IssueRef(repo, int(match["number"]))
     match = _URL.fullmatch(text)
     if match is None:
+        _refuse_other_github_pages(text, settings)
         return None
     server = match["server"].rstrip("/")
     host = (urlsplit(server).hostname or "").lower()
@@ -46,6 +47,19 @@ def parse_issue_ref(text: str, settings: ForgeSettings) -> IssueRef | None:
         server = settings.server_url
     repo = RepoRef(ForgeKind.GITHUB, server, match["owner"], match["name"])
     return IssueRef(repo, int(match["number"]))
+
+
+def _refuse_other_github_pages(text: str, settings: ForgeSettings) -> None:
+    """A lone address of another GitHub page (a pull request, a file) is a mistake, not the
+    text of an issue."""
+    if not re.fullmatch(r"https?://\S+", text):
+        return
+    host = (urlsplit(text).hostname or "").lower()
+    if host in ("github.com", settings.server_host):
+        raise ForgeInputError(
+            f"{text} is not an issue's address",
+            hint="pass https://HOST/OWNER/REPO/issues/N, OWNER/REPO#N, or the issue's text",
+        )
 
 
 def repo_from_slug(slug: str, settings: ForgeSettings) -> RepoRef:

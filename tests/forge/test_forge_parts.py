@@ -53,6 +53,14 @@ def test_issue_text_is_not_a_reference(text: str) -> None:
     assert parse_issue_ref(text, DOTCOM) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["https://github.com/o/r/pull/3", "https://github.com/o/r", "https://github.com/"]
+)
+def test_other_github_pages_are_refused(text: str) -> None:
+    with pytest.raises(ForgeInputError, match="not an issue's address"):
+        parse_issue_ref(text, DOTCOM)
+
+
 def test_enterprise_server_from_the_actions_variables() -> None:
     assert GHE.api_url == "https://ghe.example.com/api/v3"
     ref = parse_issue_ref("https://ghe.example.com/o/r/issues/4", GHE)
