@@ -119,7 +119,7 @@ def test_embedded_model_solve_opens_the_pull_request_once(
     forge_env.comments.clear()  # the issue text is then ISSUE.md's, as `make demo` solves it
     # A seed repeats its replies; another CPU may round differently, so a second seed follows.
     for seed in (0, 1):
-        args = ["--iterations", "30", "-c", "wall_time_s=420", "-c", f"seed={seed}", *LOCAL]
+        args = ["--iterations", "30", "-c", "wall_time_s=600", "-c", f"seed={seed}", *LOCAL]
         code, report = solve_open_pr(repo, *args)
         if code == 0:
             break
