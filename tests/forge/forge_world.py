@@ -52,7 +52,8 @@ def solve_scripted(repo: Path, replies: list[str]) -> Path:
         sandbox="local",
         setup_env=False,
         iterations=8,
-        agent=AgentConfig(auto_finish=False),
+        # The scripted replies are free-form actions: no rewrite requests in between.
+        agent=AgentConfig(auto_finish=False, rewrite=False),
     )
     report = solve(options, model=get_model(replies))
     return Path(report["run_dir"])

@@ -18,6 +18,10 @@ from github_server import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
+# The recording is of scripted free-form actions: replay it the same way.
+REPLAY_ARGS = (
+    "--iterations 6 -c agent.auto_finish=false -c agent.rewrite=false -c run_example=false"
+)
 KNOWN_ACTIONS = ("actions/setup-python@", "actions/cache@", "actions/upload-artifact@")
 
 
@@ -72,7 +76,7 @@ def test_the_action_solves_the_example_and_opens_the_pull_request(
         "model": f"replay:{recording}",
         "search": "linear",
         "sandbox": "local",
-        "extra-args": "--iterations 6 -c agent.auto_finish=false -c run_example=false",
+        "extra-args": REPLAY_ARGS,
     }
     run, repo = run_action(github, tmp_path, inputs)
     outputs = run.outputs()
@@ -170,7 +174,7 @@ def test_the_action_sets_up_and_caches_the_environment_image(
     inputs = {
         "model": f"replay:{recording}",
         "search": "linear",
-        "extra-args": "--iterations 6 -c agent.auto_finish=false -c run_example=false",
+        "extra-args": REPLAY_ARGS,
     }
     run, _ = run_action(github, tmp_path, inputs)
     assert run.outputs()["outcome"] == "opened", run.logs

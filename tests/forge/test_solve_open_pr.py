@@ -39,7 +39,8 @@ def test_replayed_solve_opens_the_pull_request_once(
     repo = make_calc_repo(tmp_path / "calc")
     forge_env.remote = add_remote(repo, tmp_path / "remote.git")
     replay = ["--model", f"replay:{recording}", "--search", "linear", "--iterations", "6"]
-    replay += ["-c", "agent.auto_finish=false", "-c", "run_example=false", *LOCAL]
+    replay += ["-c", "agent.auto_finish=false", "-c", "agent.rewrite=false"]
+    replay += ["-c", "run_example=false", *LOCAL]
     code, report = solve_open_pr(repo, *replay)
     assert code == 0, report
     assert_opened(repo, tmp_path / "remote.git", forge_env, report)
