@@ -208,12 +208,26 @@ def examine(git_dir: Path, commit: str, *, pull_number: int | None = None) -> Mi
 
 
 def mine(
-    git_dir: Path, *, commits: Iterable[str] = (), from_prs: str | None = None, prs: bool = False
-) -> Iterator[Mined]:
-    """Every commit ``--commits`` names, or every merged pull request (``prs``), examined."""
+    git_dir: Path,
+    *,
+    commits: Iterable[str] = (),
+    from_prs: str | None = None,
+    prs: bool = False,
+    newest: int | None = None,
+) -> list[Mined]:
+    """Every commit ``--commits`` names, or every merged pull request (``prs``), examined,
+    oldest first. ``newest``: only until that many candidates are found, newest first (a long
+    history is not read whole for a few)."""
+    targets: list[tuple[str, int | None]] = []
     if prs:
-        for commit, number in pull_request_commits(git_dir, from_prs):
-            yield examine(git_dir, commit, pull_number=number)
-        return
-    for commit in resolve_commits(git_dir, commits):
-        yield examine(git_dir, commit)
+        targets += pull_request_commits(git_dir, from_prs)
+    else:
+        targets += [(commit, None) for commit in resolve_commits(git_dir, commits)]
+    if newest is None:
+        return [examine(git_dir, commit, pull_number=number) for commit, number in targets]
+    found: list[Mined] = []
+    for commit, number in reversed(targets):
+        if sum(1 for m in found if m.change is not None) >= newest:
+            break
+        found.append(examine(git_dir, commit, pull_number=number))
+    return found[::-1]

@@ -58,12 +58,9 @@ def _mined(git_dir: Path, options: MakeOptions) -> tuple[list[Mined], list[Mined
     """(candidates, commits left out); with a limit, the newest candidates are kept."""
     if options.from_prs and len(options.commits) > 1:
         raise BadInput("--from-prs takes at most one --commits range (the pull requests' line)")
-    found = list(mine(git_dir, commits=options.commits, prs=options.from_prs,
-                      from_prs=options.commits[0] if options.commits else None))  # fmt: skip
-    changes = [m for m in found if m.change is not None]
-    if options.limit is not None:
-        changes = changes[-options.limit :] if options.limit else []
-    return changes, [m for m in found if m.change is None]
+    found = mine(git_dir, commits=options.commits, prs=options.from_prs, newest=options.limit,
+                 from_prs=options.commits[0] if options.commits else None)  # fmt: skip
+    return [m for m in found if m.change is not None], [m for m in found if m.change is None]
 
 
 def make_dataset(

@@ -187,3 +187,17 @@ def test_fail_to_pass_and_pass_to_pass_from_two_runs() -> None:
     fail_to_pass, pass_to_pass = changed_tests(before, after)
     assert fail_to_pass == ["t::fixed", "t::new"]  # a new test that passes counts as fixed
     assert pass_to_pass == ["t::kept", "t::xfail"]  # skipped ones are neither
+
+
+def test_a_limit_reads_the_history_from_the_newest_until_it_has_enough(
+    history: tuple[Path, dict[str, str]],
+) -> None:
+    repo, c = history
+    found = mine(repo / ".git", commits=[f"{c['base']}..main"], newest=1)
+    assert [m.commit for m in found] == [c["squash"]]  # the newest is a candidate: nothing older
+    found = mine(repo / ".git", commits=[f"{c['base']}..main"], newest=2)
+    assert [m.commit for m in found if m.change] == [
+        _git(repo, "rev-parse", "feature"),
+        c["squash"],
+    ]
+    assert c["fix"] not in [m.commit for m in found]
