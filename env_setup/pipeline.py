@@ -156,7 +156,7 @@ def _failed_verification(record: EnvRecord) -> tuple[CommandResult, ...]:
             exit_code=None,
             seconds=0.0,
             ok=False,
-            output_tail=checked.output_tail[-3000:],
+            output_tail=checked.output_tail,  # verify keeps it short, errors first
             python=record.python,
         ),
     )

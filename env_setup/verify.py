@@ -113,7 +113,8 @@ def focus(output: str) -> str:
     """
     if len(output) <= _TAIL:
         return output
-    start = output.find("= ERRORS =")
+    found = [i for i in (output.find("= ERRORS ="), output.find("ERROR collecting")) if i >= 0]
+    start = min(found, default=-1)
     if start < 0 or start >= len(output) - _TAIL:
         return output[-_TAIL:]
     start = output.rfind("\n", 0, start) + 1
