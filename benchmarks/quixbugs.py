@@ -59,38 +59,20 @@ def _load() -> list[float]:
 def run_one(inst: Any, *, model: str | None, mode: str, args: argparse.Namespace) -> dict[str, Any]:
     """Solve one program with one model in one mode and verify the patch on a clean copy."""
     from swe_agent.bench import default_cache_dir, materialize
-    from swe_agent.solve import SolveOptions, solve
+    from swe_agent.solve import solve
 
     cache = default_cache_dir()
     checkout = materialize(inst.repo, inst.base_commit, mirrors=args.repos, cache_dir=cache)
-    work = args.out / (model or "default") / mode / inst.instance_id
-    repo = fresh_repo(checkout.root, work / "repo")
+    work = args.out / (model or "default").replace("/", "+") / mode / inst.instance_id
     tests = list(inst.FAIL_TO_PASS)
-    options = SolveOptions(
-        repo=repo,
-        issue=inst.problem_statement,
-        model=model,
-        seed=args.seed,
-        search=mode,
-        iterations=args.calls,
-        max_calls=args.calls,
-        max_steps=args.calls,
-        expansions=args.expansions,
-        sandbox=args.sandbox,
-        setup_env=args.sandbox == "docker",
-        tests=tests,
-        test_timeout_s=120,
-        test_command=args.test_command,
-        wall_time_s=args.minutes * 60,
-        agent={"rewrite": not args.no_rewrite},
-    )
+    options = _options(inst, fresh_repo(checkout.root, work / "repo"), model, mode, args)
     started = time.monotonic()
     try:
-        report = solve(options)
+        report = solve(options, model=_model(model, args))
     except Exception as exc:  # a benchmark row records any failure and goes on
         error = f"{type(exc).__name__}: {exc}"
         return {"id": inst.instance_id, "model": model, "mode": mode, "error": error}
-    tokens = report["tokens"]
+    tokens, run_dir = report["tokens"], Path(report["run_dir"])
     return {
         "id": inst.instance_id,
         "model": report["model"],
@@ -102,10 +84,59 @@ def run_one(inst: Any, *, model: str | None, mode: str, args: argparse.Namespace
         "prompt_tokens": tokens["in"],
         "prompt_evaluated": tokens["in"] - tokens.get("cached", 0),
         "nodes": report["search"].get("nodes"),
-        "kinds": _kinds(Path(report["run_dir"])),
+        "kinds": _kinds(run_dir),
+        "judge_calls": _calls_by_role(run_dir).get("judge", 0),
+        "vote": any("vote" in reason for reason in report.get("choice") or []),
         "minutes": round((time.monotonic() - started) / 60, 2),
         "load": _load()[0],
     }
+
+
+def _options(inst: Any, repo: Path, model: str | None, mode: str, args: argparse.Namespace) -> Any:
+    """Solve options of one program: its test file named, the caps of the run."""
+    from swe_agent.solve import SolveOptions
+
+    return SolveOptions(
+        repo=repo,
+        issue=inst.problem_statement,
+        model=model,
+        api_base=args.api_base,
+        judge=args.judge,
+        seed=args.seed,
+        search=mode,
+        iterations=args.calls,
+        max_calls=args.calls,
+        max_steps=args.calls,
+        expansions=args.expansions,
+        sandbox=args.sandbox,
+        setup_env=args.sandbox == "docker",
+        tests=list(inst.FAIL_TO_PASS),
+        test_timeout_s=120,
+        test_command=args.test_command,
+        wall_time_s=args.minutes * 60,
+        agent={"rewrite": not args.no_rewrite},
+    )
+
+
+def _model(spec: str | None, args: argparse.Namespace) -> Any:
+    """The model to solve with; the embedded one gets the seed and the prompt cache size."""
+    from swe_agent.models import get_model
+    from swe_agent.models.registry import parse_spec
+
+    if parse_spec(spec)[0] == "local":
+        return get_model(spec, seed=args.seed, prompt_cache_mb=args.prompt_cache_mb)
+    return get_model(spec, **({"api_base": args.api_base} if args.api_base else {}))
+
+
+def _calls_by_role(run_dir: Path) -> dict[str, int]:
+    """Model calls per role (policy, judge, vote) from the trajectory."""
+    counts: dict[str, int] = {}
+    for line in (run_dir / "trajectory.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        if event.get("type") == "model_call":
+            role = event.get("role") or "policy"
+            counts[role] = counts.get(role, 0) + 1
+    return counts
 
 
 def _kinds(run_dir: Path) -> dict[str, int]:
@@ -165,6 +196,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "prompt_per_call": round(prompt / calls) if calls else 0,
             "evaluated_per_call": round(evaluated / calls) if calls else 0,
             "tokens_per_program": round(sum(r.get("tokens", 0) for r in mine) / len(mine)),
+            "judge_calls": sum(r.get("judge_calls", 0) for r in mine),
+            "votes": sum(1 for r in mine if r.get("vote")),
             "minutes_per_program": round(sum(r.get("minutes", 0) for r in mine) / len(mine), 2),
         }
     return out
@@ -178,13 +211,14 @@ def print_table(
           f"after {loads['after']}")  # fmt: skip
     print(
         f"{'model':30} {'mode':7} {'resolved':>9} {'calls':>6} {'calls/res':>10} "
-        f"{'prompt/call':>12} {'evaluated/call':>15} {'min/prog':>9}"
+        f"{'prompt/call':>12} {'evaluated/call':>15} {'min/prog':>9} {'judge':>6} {'votes':>6}"
     )
     for s in summary.values():
         print(
             f"{s['model']:30} {s['mode']:7} {s['resolved']:>4}/{s['programs']:<4} "
             f"{s['calls']:>6} {s['calls_per_resolved'] or '-':>10} {s['prompt_per_call']:>12} "
-            f"{s['evaluated_per_call']:>15} {s['minutes_per_program']:>9}"
+            f"{s['evaluated_per_call']:>15} {s['minutes_per_program']:>9} "
+            f"{s['judge_calls']:>6} {s['votes']:>6}"
         )
 
 
@@ -205,6 +239,11 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="sampling seed of the embedded model")
     parser.add_argument(
         "--no-rewrite", action="store_true", help="free-form actions only (no rewrite kind)"
+    )
+    parser.add_argument("--api-base", default=None, help="a self-hosted server for openai/NAME")
+    parser.add_argument("--judge", default="auto", choices=["auto", "on", "off"])
+    parser.add_argument(
+        "--prompt-cache-mb", type=int, default=0, help="saved states of the embedded model"
     )
     parser.add_argument("--sandbox", default="local", choices=["local", "docker"])
     parser.add_argument(

@@ -17,7 +17,7 @@ from sandbox import Observation, Sandbox, SandboxError
 from search import Expansion, Node, SiblingSummary
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.failures import failure_report
-from swe_agent.agent.policy import Policy
+from swe_agent.agent.policy import Policy, Proposal
 from swe_agent.agent.prompts import render
 from swe_agent.agent.rewrite import (
     Rejected,
@@ -80,8 +80,7 @@ class Rewriter:
         self, node: Node, siblings: Sequence[SiblingSummary], *, history: list[Message]
     ) -> Expansion:
         """Ask for a candidate, check it, apply it and score it (the sandbox is at node.state)."""
-        target = self.target(node)
-        temperature = self._temperature(node)
+        target, temperature = self.target(node), self._temperature(node)
         try:
             request = self._request(node, target)
         except Rejected as exc:  # the file went away on this branch: nothing to ask about
@@ -89,19 +88,11 @@ class Rewriter:
             return self._unchanged(node, skipped, f"no rewrite: {exc}")
         messages = [*with_request(history, request), *siblings_note(siblings)]
         proposal = self.policy.propose(messages, parent=node.id, temperature=temperature)
-        action: dict[str, Any] = {
-            "kind": REWRITE,
-            "request": request,
-            "reply": proposal.reply,
-            "target": target.id,
-            "temperature": temperature,
-            "summary": f"rewrite {target.qualname} (T={temperature:g})",
-            "format_errors": proposal.format_errors,
-        }
+        action = _action(proposal, request=request, target=target, temperature=temperature)
         if proposal.action is None:
-            text = f"{proposal.error}\n(this step produced no action)"
-            return self._unchanged(node, {**action, "code": ""}, text)
-        action |= {"thought": proposal.action.thought, "code": proposal.action.code}
+            return self._unchanged(
+                node, action, f"{proposal.error}\n(this step produced no action)"
+            )
         try:
             state, where = self._apply(node, target, proposal.action.code)
         except Rejected as exc:
@@ -192,6 +183,24 @@ class Rewriter:
     def _observation(self, node: Node, text: str) -> dict[str, Any]:
         obs = Observation(stdout=text)
         return observation_json(obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir)
+
+
+def _action(
+    proposal: Proposal, *, request: str, target: Target, temperature: float
+) -> dict[str, Any]:
+    """The node's action record: what was asked, what came back, the code (empty: none)."""
+    act = proposal.action
+    return {
+        "kind": REWRITE,
+        "request": request,
+        "reply": proposal.reply,
+        "target": target.id,
+        "temperature": temperature,
+        "summary": f"rewrite {target.qualname} (T={temperature:g})",
+        "format_errors": proposal.format_errors,
+        "thought": act.thought if act else "",
+        "code": act.code if act else "",
+    }
 
 
 def with_request(history: list[Message], request: str) -> list[Message]:
