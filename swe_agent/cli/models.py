@@ -53,7 +53,8 @@ def _print_table(statuses: list[Any]) -> None:
     table.add_column("path", overflow="fold")
     for s in statuses:
         size = f"{s.size / 1e6:,.1f} MB" if s.size is not None else "-"
-        table.add_row(s.name, _yes(s.installed), _yes(s.verified), size, str(s.path))
+        name = f"{s.name} (default)" if s.default else s.name
+        table.add_row(name, _yes(s.installed), _yes(s.verified), size, str(s.path))
     Console().print(table)
 
 
@@ -65,8 +66,9 @@ def _yes(flag: bool) -> str:
 @handles_errors
 def pull_command(
     name: Annotated[
-        str, typer.Argument(help="Catalog name of the model, e.g. qwen2.5-coder-0.5b.")
-    ],
+        str | None,
+        typer.Argument(help="Catalog name of the model; default: the embedded default model."),
+    ] = None,
     models_dir: DirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -77,13 +79,14 @@ def pull_command(
 
     Examples:
 
-      swe-agent models pull qwen2.5-coder-0.5b
+      swe-agent models pull
 
       swe-agent models pull qwen2.5-coder-0.5b --dir ./weights --json
     """
-    from swe_agent.models.catalog import known_model
+    from swe_agent.models.catalog import DEFAULT_LOCAL_MODEL, known_model
     from swe_agent.models.pull import pull_model
 
+    name = name or DEFAULT_LOCAL_MODEL
     spec = known_model(name)
     with _ByteProgress(spec.size, quiet=as_json) as advance:
         result = pull_model(name, dest_dir=models_dir, progress=advance)

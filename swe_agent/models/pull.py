@@ -19,6 +19,7 @@ from typing import IO, Protocol
 
 from swe_agent.models.catalog import (
     CATALOG,
+    DEFAULT_LOCAL_MODEL,
     KnownModel,
     PypiPart,
     default_models_dir,
@@ -248,11 +249,13 @@ class ModelStatus:
     installed: bool
     size: int | None
     verified: bool
+    default: bool = False  # the model solve uses when none is named
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form for ``models list --json``."""
         return {
             "name": self.name,
+            "default": self.default,
             "description": self.description,
             "path": str(self.path),
             "installed": self.installed,
@@ -278,6 +281,7 @@ def list_models(
                 installed=installed,
                 size=path.stat().st_size if installed else None,
                 verified=installed and is_verified(path, sha256=spec.sha256, size=spec.size),
+                default=spec.name == DEFAULT_LOCAL_MODEL,
             )
         )
     return statuses

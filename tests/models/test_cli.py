@@ -20,6 +20,7 @@ def test_list_json_on_an_empty_folder(tmp_path: Path) -> None:
     assert sorted(entries) == ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
     entry = entries[DEFAULT_LOCAL_MODEL]
     assert (entry["installed"], entry["verified"], entry["size"]) == (False, False, None)
+    assert [e["name"] for e in entries.values() if e["default"]] == [DEFAULT_LOCAL_MODEL]
     assert entry["path"] == str(tmp_path / CATALOG[DEFAULT_LOCAL_MODEL].filename)
 
 

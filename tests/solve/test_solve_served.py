@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from swe_agent.agent.trajectory import read_events
-from swe_agent.models import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
+from swe_agent.models import CATALOG, default_models_dir
 from swe_agent.solve import SolveOptions, solve
 
-NAME = DEFAULT_LOCAL_MODEL
+NAME = "qwen2.5-coder-0.5b"  # the small model, whichever is the default
 
 
 def _free_port() -> int:
