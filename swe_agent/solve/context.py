@@ -23,10 +23,15 @@ class IssueContext:
 
 @dataclass(frozen=True)
 class SnippetBudget:
-    """How much code the first message shows: ``count`` whole functions, ``chars`` in all."""
+    """How much code the first message shows: ``count`` whole functions, ``chars`` in all.
+
+    A function whose file is at most ``small_file`` lines long comes with its whole file: the
+    module docstring, imports and helpers around it are part of what it means.
+    """
 
     count: int = 3
     chars: int = 6000
+    small_file: int = 60
 
 
 def gather_context(
@@ -75,11 +80,23 @@ def _path_of(loc: Any) -> str:
 
 
 def _whole_functions(graph: Any, functions: list[Any], budget: SnippetBudget) -> list[str]:
-    """The functions' code with line numbers, in order, as many whole ones as the budget holds."""
+    """The functions' code with line numbers, in order, as many whole ones as the budget holds
+    (a small file whole, once, in place of its functions)."""
     from repo_graph import retrieve
 
-    texts = (f"{loc.id}\n{retrieve(graph, loc.id).text}" for loc in functions)
-    return fit_whole(list(texts), budget_chars=budget.chars, limit=budget.count)
+    texts: list[str] = []
+    shown_files: set[str] = set()
+    for loc in functions:
+        path = _path_of(loc)
+        if path in shown_files:
+            continue
+        whole = retrieve(graph, path)
+        if whole.entity.end_line and whole.entity.end_line <= budget.small_file:
+            shown_files.add(path)
+            texts.append(f"{path} (the whole file)\n{whole.text}")
+        else:
+            texts.append(f"{loc.id}\n{retrieve(graph, loc.id).text}")
+    return fit_whole(texts, budget_chars=budget.chars, limit=budget.count)
 
 
 def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:

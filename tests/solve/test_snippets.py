@@ -81,9 +81,9 @@ def _repo(root: Path) -> Path:
 def test_the_first_message_shows_the_program_before_its_tests(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "quix")
     context = gather_context(repo, QUIX_ISSUE, top=5, snippets=SnippetBudget(count=3, chars=6000))
-    assert context.snippets[0].startswith("python_programs/gcd.py:gcd\n")
+    assert context.snippets[0].startswith("python_programs/gcd.py (the whole file)\n")
     assert "return gcd(a % b, b)" in context.snippets[0]  # whole
-    assert all("test_gcd" in s for s in context.snippets[1:])
+    assert len(context.snippets) == 2 and "test_gcd_5" in context.snippets[1]
     files = [loc["id"] for loc in context.locations if loc["kind"] == "file"]
     assert files[0] == "python_programs/gcd.py"
 
@@ -92,11 +92,21 @@ def test_an_issue_about_tests_shows_the_tests_first(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "quix")
     issue = "python_testcases/test_gcd.py: the gcd tests are flaky"
     context = gather_context(repo, issue, top=5, snippets=SnippetBudget(count=2, chars=6000))
-    assert context.snippets[0].startswith("python_testcases/test_gcd.py:test_gcd_")
+    assert context.snippets[0].startswith("python_testcases/test_gcd.py (the whole file)")
 
 
 def test_the_budget_bounds_the_code_shown(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "quix")
     context = gather_context(repo, QUIX_ISSUE, top=5, snippets=SnippetBudget(count=5, chars=200))
     assert sum(len(s) for s in context.snippets) <= 200
+    assert context.snippets[0].startswith("python_programs/gcd.py (the whole file)\n")
+
+
+def test_a_function_of_a_long_file_comes_alone(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "quix")
+    notes = "".join(f"Note {i} on the algorithm.\n" for i in range(70))
+    program = repo / "python_programs" / "gcd.py"
+    program.write_text(program.read_text() + f'\n"""\n{notes}"""\n')
+    context = gather_context(repo, QUIX_ISSUE, top=5, snippets=SnippetBudget(count=3, chars=6000))
     assert context.snippets[0].startswith("python_programs/gcd.py:gcd\n")
+    assert "Note 3" not in context.snippets[0]
