@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,13 +79,18 @@ class Policy:
         config: AgentConfig,
         trajectory: Trajectory,
         calls_left: Callable[[], int | None] = lambda: None,
+        deadline: float | None = None,
     ) -> None:
         self.model, self.config, self.trajectory = model, config, trajectory
         self.calls_left = calls_left  # None: no cap on model calls
+        self.deadline = deadline  # time.monotonic() at which the run's wall time is spent
         self.format_errors = 0
 
     def may_ask_again(self) -> bool:
-        """False once the run's cap on model calls is spent: re-asks never go past it."""
+        """False once the run's cap on model calls or its wall time is spent: re-asks never
+        go past them."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return False
         left = self.calls_left()
         return left is None or left > 0
 
@@ -127,6 +133,8 @@ class Policy:
                 ]
 
     def _query(self, messages: list[Message], *, parent: int, **sampling: Any) -> str:
+        if self.deadline is not None and getattr(self.model, "honours_deadline", False):
+            sampling["deadline"] = self.deadline  # the embedded model stops generating there
         response = self.model.query(messages, **sampling)
         event = ModelCallEvent.record(
             index=self.model.usage.calls - 1,

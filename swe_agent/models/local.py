@@ -91,15 +91,37 @@ class EndAfterBlock:
             return scores
         text = self._llm.detokenize(list(input_ids[self._start :])).decode("utf-8", "replace")
         if COMPLETE_BLOCK.search(text):
-            eos = self._llm.token_eos()
-            kept = scores[eos]
-            scores[:] = -float("inf")
-            scores[eos] = kept if kept > -float("inf") else 0.0
+            _only_eos(self._llm, scores)
         return scores
 
 
+class EndAtDeadline:
+    """A llama.cpp logits processor that forces end-of-turn once a time.monotonic() deadline
+    has passed (create_chat_completion takes no stopping criteria)."""
+
+    def __init__(self, llm: Any, deadline: float) -> None:
+        self._llm, self._deadline = llm, deadline
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if time.monotonic() >= self._deadline:
+            _only_eos(self._llm, scores)
+        return scores
+
+
+def _only_eos(llm: Any, scores: Any) -> None:
+    """Leave end-of-turn as the only token that can be sampled."""
+    eos = llm.token_eos()
+    kept = scores[eos]
+    scores[:] = -float("inf")
+    scores[eos] = kept if kept > -float("inf") else 0.0
+
+
 class LocalModel:
-    """Qwen2.5-Coder-0.5B-Instruct (by default) on the CPU, loaded on the first query."""
+    """An embedded Qwen2.5-Coder model on the CPU, loaded on the first query."""
+
+    # query(deadline=T) stops generating at time.monotonic() T: a call on a slow, busy
+    # machine does not carry a run far past its wall time.
+    honours_deadline = True
 
     def __init__(self, config: LocalModelConfig | None = None) -> None:
         self.config = config or LocalModelConfig()
@@ -131,16 +153,21 @@ class LocalModel:
             self._cache = LlamaRAMCache(capacity_bytes=self.config.prompt_cache_mb << 20)
             self._llm.set_cache(self._cache)
 
-    def _format_guards(self) -> dict[str, Any]:
+    def _format_guards(self, deadline: float | None) -> dict[str, Any]:
         from llama_cpp import LlamaGrammar, LogitsProcessorList
 
         guards: dict[str, Any] = {}
+        processors: list[Any] = []
         if self.config.action_grammar:
             if self._grammar is None:
                 self._grammar = LlamaGrammar.from_string(ACTION_GRAMMAR, verbose=False)
             guards["grammar"] = self._grammar
         elif self.config.one_block:
-            guards["logits_processor"] = LogitsProcessorList([EndAfterBlock(self._llm)])
+            processors.append(EndAfterBlock(self._llm))
+        if deadline is not None:
+            processors.append(EndAtDeadline(self._llm, deadline))
+        if processors:
+            guards["logits_processor"] = LogitsProcessorList(processors)
         return guards
 
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
@@ -155,7 +182,8 @@ class LocalModel:
             "max_tokens": self.config.max_tokens,
             "stop": list(self.config.stop),
         }
-        settings.update(self._format_guards())
+        deadline = kwargs.pop("deadline", None)
+        settings.update(self._format_guards(deadline))
         settings.update(kwargs)
         started = time.monotonic()
         held = self._held_tokens()
@@ -165,7 +193,8 @@ class LocalModel:
         usage = dict(raw.get("usage") or {})
         prompt_tokens = int(usage.get("prompt_tokens", 0))
         cached = self._reused(held, prompt_tokens)
-        if self._needs_nudge(content, choice.get("finish_reason")):
+        in_time = deadline is None or time.monotonic() < deadline
+        if in_time and self._needs_nudge(content, choice.get("finish_reason")):
             content, extra = self._nudge(messages, content, settings)
             usage["completion_tokens"] = usage.get("completion_tokens", 0) + extra
         response = ModelResponse(

@@ -220,7 +220,10 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         Metered(session.model, meter),
         config=options.agent,
         trajectory=trajectory,
-        calls_left=calls_left(options.max_calls, meter, before=_calls_before(session, resume)),
+        calls_left=calls_left(
+            options.max_calls, meter, before=int(_spent(session, resume, "calls"))
+        ),
+        deadline=_deadline(options, before=_spent(session, resume, "elapsed_s")),
     )
     opening = policy.opening(
         issue=options.issue,
@@ -300,9 +303,16 @@ def focus_files(locations: Sequence[dict[str, Any]]) -> list[str]:
     return files
 
 
-def _calls_before(session: Session, resume: bool) -> int:
-    """Model calls an interrupted run made before this resume (0 for a new run)."""
+def _spent(session: Session, resume: bool, key: str) -> float:
+    """Model calls or seconds an interrupted run spent before this resume (0 for a new run)."""
     tree = session.run.tree
     if not (resume and tree.exists()):
         return 0
-    return int(json.loads(tree.read_text(encoding="utf-8")).get("calls", 0))
+    return float(json.loads(tree.read_text(encoding="utf-8")).get(key, 0))
+
+
+def _deadline(options: SolveOptions, *, before: float) -> float | None:
+    """When the search's wall time runs out, on the time.monotonic() clock (None: no limit)."""
+    if options.wall_time_s is None:
+        return None
+    return time.monotonic() + max(0.0, options.wall_time_s - before)

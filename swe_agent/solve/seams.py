@@ -134,6 +134,7 @@ class Metered:
     def __init__(self, model: Any, meter: Any) -> None:
         self._model, self._meter = model, meter
         self.name, self.usage = model.name, model.usage
+        self.honours_deadline = getattr(model, "honours_deadline", False)
 
     def query(self, messages: Any, **kwargs: Any) -> Any:
         response = self._model.query(messages, **kwargs)

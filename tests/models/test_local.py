@@ -147,3 +147,22 @@ def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.Fixtur
     back = model.query(follow)
     assert back.tokens_cached > sibling.tokens_cached
     assert model.usage.tokens_cached == sum(r.tokens_cached for r in (cold, sibling, back))
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+def test_a_deadline_stops_generating(request: pytest.FixtureRequest) -> None:
+    """Opt-in like the tests above: a call does not carry a run past its wall time."""
+    import time
+
+    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
+        "SWE_AGENT_MODEL_TESTS"
+    ):
+        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
+    model = LocalModel(LocalModelConfig(n_ctx=1024, max_tokens=400, one_block=False))
+    model.load()
+    messages: list[Message] = [{"role": "user", "content": "Count from 1 to 500, one a line."}]
+    reply = model.query(messages, deadline=time.monotonic() + 2)
+    assert reply.tokens_out < 400  # cut at the deadline (0 when the prompt alone took longer)
