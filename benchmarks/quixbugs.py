@@ -124,7 +124,10 @@ def _model(spec: str | None, args: argparse.Namespace) -> Any:
     from swe_agent.models.registry import parse_spec
 
     if parse_spec(spec)[0] == "local":
-        return get_model(spec, seed=args.seed, prompt_cache_mb=args.prompt_cache_mb)
+        settings = {"seed": args.seed, "prompt_cache_mb": args.prompt_cache_mb}
+        if args.threads:  # the load average counts this run's own earlier threads
+            settings["n_threads"] = args.threads
+        return get_model(spec, **settings)
     return get_model(spec, **({"api_base": args.api_base} if args.api_base else {}))
 
 
@@ -244,6 +247,9 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--judge", default="auto", choices=["auto", "on", "off"])
     parser.add_argument(
         "--prompt-cache-mb", type=int, default=0, help="saved states of the embedded model"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="llama.cpp threads; default: by the load"
     )
     parser.add_argument("--sandbox", default="local", choices=["local", "docker"])
     parser.add_argument(
