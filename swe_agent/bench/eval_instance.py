@@ -25,7 +25,7 @@ from swe_agent.bench.testrun import TestCommand, command_for, run_tests
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
-HARNESS = "5"  # bumped when a change makes earlier reports stale (they are then redone)
+HARNESS = "6"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
 # pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
 _COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
@@ -133,6 +133,8 @@ def _failure_of(exc: Exception) -> Failure:
         (EnvSetupError, ErrorKind.ENVIRONMENT),
     )
     kind = next((kind for cls, kind in kinds if isinstance(exc, cls)), ErrorKind.CRASH)
+    if kind is ErrorKind.CRASH and type(exc).__module__.startswith("docker."):
+        kind = ErrorKind.SANDBOX  # the daemon refused or lost something (an image pruned)
     return Failure(kind, message)
 
 

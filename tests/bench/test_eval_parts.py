@@ -279,3 +279,24 @@ def test_run_command_refuses_an_unknown_solve_option(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 2 and "rewrit" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_exceptions_that_stop_an_evaluation_have_their_kind() -> None:
+    import docker
+
+    from env_setup import NoBaseImage
+    from sandbox import SandboxGone
+    from swe_agent.bench.errors import CommitNotAvailable
+    from swe_agent.bench.eval_instance import _failure_of
+
+    kinds = [
+        _failure_of(exc).kind
+        for exc in (
+            SandboxGone("removed underneath"),
+            CommitNotAvailable("no such commit"),
+            NoBaseImage("no image for 3.99"),
+            docker.errors.ImageNotFound("pruned"),
+            ValueError("a bug of ours"),
+        )
+    ]
+    assert kinds == ["container_gone", "checkout", "environment", "sandbox", "crash"]
