@@ -14,7 +14,8 @@ today's editable build). Two consistent choices:
   project without isolation; a setuptools older than 64 has no editable hook, so the project is
   then installed the way of its time (``setup.py develop``) after its requirements.
 
-``benchmarks/env_tooling.py`` measures both on the SWE-bench dev sets.
+``swe-agent bench env --tooling isolated|dated`` runs either on a dataset, and
+``benchmarks/env_setup_runs.py`` compares the runs (success, cold median and p90).
 """
 
 from __future__ import annotations
