@@ -8,6 +8,9 @@ and keeps its traceback.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 
 class SweAgentError(Exception):
     """Base of the errors that the CLI shows to a person without a traceback."""
@@ -25,3 +28,16 @@ class BadInput(SweAgentError):
 
     title = "Bad input"
     exit_code = 2
+
+
+def unreadable_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file ("does not exist", "is a directory", ...), or None."""
+    if path.is_dir():
+        return "is a directory, not a file"
+    if not path.exists():
+        return "does not exist"
+    if not path.is_file():
+        return "is not a regular file"
+    if not os.access(path, os.R_OK):
+        return "is not readable (permission denied)"
+    return None

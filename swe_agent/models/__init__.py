@@ -5,11 +5,13 @@ Implementations load lazily through ``get_model``, so importing this package sta
 
 from swe_agent.models.base import Message, Model, ModelResponse, Usage
 from swe_agent.models.catalog import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
+from swe_agent.models.check import ModelCheck, check_model
 from swe_agent.models.config import LitellmConfig, LocalModelConfig, ReplayConfig
 from swe_agent.models.errors import (
     BadModelConfig,
     ChecksumMismatch,
     DownloadFailed,
+    MissingCredentials,
     ModelCallFailed,
     ModelError,
     ModelNotInstalled,
@@ -32,9 +34,11 @@ __all__ = [
     "LitellmConfig",
     "LocalModelConfig",
     "Message",
+    "MissingCredentials",
     "Model",
     "ModelCallEvent",
     "ModelCallFailed",
+    "ModelCheck",
     "ModelError",
     "ModelNotInstalled",
     "ModelResponse",
@@ -42,6 +46,7 @@ __all__ = [
     "ReplayExhausted",
     "UnknownModel",
     "Usage",
+    "check_model",
     "default_models_dir",
     "get_model",
     "parse_spec",

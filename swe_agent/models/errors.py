@@ -59,3 +59,10 @@ class ReplayExhausted(ModelError):
 
     title = "Replay exhausted"
     exit_code = 1
+
+
+class MissingCredentials(ModelError):
+    """The provider's API key is not in the environment: no call could succeed."""
+
+    title = "Missing API key"
+    exit_code = 2

@@ -13,6 +13,12 @@ from typing import Any
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.config import LitellmConfig
 from swe_agent.models.errors import ModelCallFailed
+from swe_agent.models.providers import (
+    ProviderInfo,
+    credentials_hint,
+    provider_info,
+    require_credentials,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class ErrorRule:
     exception: str
     retry: bool
     hint: str
+    credentials: bool = False  # the hint names the provider's credential variables instead
 
 
 # First match wins, so subclasses come before their bases (ContextWindowExceededError and
@@ -29,8 +36,8 @@ class ErrorRule:
 ERROR_TABLE: tuple[ErrorRule, ...] = (
     ErrorRule("ContextWindowExceededError", False, "shorten the prompt or use a longer context"),
     ErrorRule("ContentPolicyViolationError", False, "the provider refused the content"),
-    ErrorRule("AuthenticationError", False, "set the provider's API key, e.g. OPENAI_API_KEY"),
-    ErrorRule("PermissionDeniedError", False, "the API key has no access to this model"),
+    ErrorRule("AuthenticationError", False, "set the provider's API key", credentials=True),
+    ErrorRule("PermissionDeniedError", False, "the API key has no access", credentials=True),
     ErrorRule("NotFoundError", False, "check the model name and api_base"),
     ErrorRule("BadRequestError", False, "the provider rejected the request as malformed"),
     ErrorRule("UnprocessableEntityError", False, "the provider rejected the request"),
@@ -45,10 +52,12 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
 
 
 def import_litellm() -> ModuleType:
-    """Import litellm with its bundled cost map, so importing it never touches the network."""
+    """Import litellm with its bundled cost map, so importing it never touches the network,
+    and without its chatter ("Give Feedback / Get Help", "Provider List") on stdout."""
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     import litellm
 
+    litellm.suppress_debug_info = True
     return litellm
 
 
@@ -76,10 +85,16 @@ class LitellmModel:
         self.config = config
         self.name = config.model
         self.usage = Usage()
+        self._provider: ProviderInfo | None = None
 
     def query(self, messages: Sequence[Message], **kwargs: Any) -> ModelResponse:
-        """Ask the provider, retrying the table's retryable errors with exponential backoff."""
+        """Ask the provider, retrying the table's retryable errors with exponential backoff.
+
+        A missing API key fails at once, before any request: without it the provider's client
+        raises an error that would otherwise read (and be retried) as an outage."""
         litellm = import_litellm()
+        if "mock_response" not in {**self.config.extra, **kwargs}:
+            require_credentials(self._provider_info(litellm))
         attempt = 0
         while True:
             try:
@@ -89,13 +104,27 @@ class LitellmModel:
                 if rule is None:
                     raise
                 if not rule.retry or attempt >= self.config.max_retries:
-                    tries = f" after {attempt + 1} attempts" if rule.retry else ""
-                    raise ModelCallFailed(
-                        f"{self.name}: {type(exc).__name__}{tries}: {exc}", hint=rule.hint
-                    ) from exc
+                    raise self._failure(exc, rule, attempt, litellm) from exc
             attempt += 1
             self.usage.retries += 1
             time.sleep(self._backoff(attempt))
+
+    def _failure(
+        self, exc: Exception, rule: ErrorRule, attempt: int, litellm: ModuleType
+    ) -> ModelCallFailed:
+        tries = f" after {attempt + 1} attempts" if rule.retry else ""
+        hint = credentials_hint(self._provider_info(litellm)) if rule.credentials else rule.hint
+        return ModelCallFailed(f"{self.name}: {type(exc).__name__}{tries}: {exc}", hint=hint)
+
+    def _provider_info(self, litellm: ModuleType) -> ProviderInfo:
+        if self._provider is None:
+            self._provider = provider_info(
+                self.config.model,
+                litellm,
+                api_base=self.config.api_base,
+                api_key=self.config.extra.get("api_key"),
+            )
+        return self._provider
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.config.backoff_max_s, self.config.backoff_base_s * 2 ** (attempt - 1))

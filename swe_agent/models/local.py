@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from swe_agent.errors import unreadable_file
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.catalog import default_models_dir, known_model
 from swe_agent.models.config import LocalModelConfig
@@ -24,8 +25,11 @@ INSTALL_LINE = (
 def resolve_weights(config: LocalModelConfig) -> Path:
     """The GGUF file the config names, checked to exist (and to hash right when asked)."""
     if config.model_path is not None:
-        if not config.model_path.is_file():
-            raise ModelNotInstalled(f"{config.model_path} does not exist")
+        problem = unreadable_file(config.model_path)
+        if problem:
+            raise ModelNotInstalled(
+                f"the model file {config.model_path} {problem}", hint="pass a .gguf file"
+            )
         return config.model_path
     spec = known_model(config.name)
     path = (config.models_dir or default_models_dir()) / spec.filename

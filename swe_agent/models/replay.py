@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from swe_agent.errors import unreadable_file
 from swe_agent.models.base import Message, ModelResponse, Usage
 from swe_agent.models.config import ReplayConfig
 from swe_agent.models.errors import BadModelConfig, ModelError, ReplayExhausted
@@ -101,11 +102,13 @@ class ReplayModel:
     ) -> ReplayModel:
         """Replay the model calls recorded in ``run_dir/trajectory.jsonl``."""
         path = run_dir / TRAJECTORY_FILE
-        if not path.is_file():
-            raise BadModelConfig(
-                f"{path} does not exist",
-                hint="pass replay:RUN_DIR with a run folder that holds trajectory.jsonl",
-            )
+        hint = "pass replay:RUN_DIR with a run folder that holds trajectory.jsonl"
+        if not run_dir.is_dir():
+            what = "does not exist" if not run_dir.exists() else "is a file, not a run folder"
+            raise BadModelConfig(f"the replay run folder {run_dir} {what}", hint=hint)
+        problem = unreadable_file(path)
+        if problem:
+            raise BadModelConfig(f"{path} {problem}", hint=hint)
         events = list(read_model_calls(path))
         names = {e.model for e in events if e.model}
         return cls(

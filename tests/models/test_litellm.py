@@ -82,6 +82,7 @@ def _flaky(litellm: Any, monkeypatch: pytest.MonkeyPatch, errors: list[Exception
     """Make litellm.completion raise ``errors`` in turn, then answer through mock_response."""
     real = litellm.completion
     calls: list[int] = []
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # a key is set; the provider answers
 
     def completion(**kwargs: Any) -> Any:
         calls.append(1)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from swe_agent.models import LitellmConfig, Message, ModelCallFailed
+from swe_agent.models import LitellmConfig, Message, MissingCredentials, ModelCallFailed
 from swe_agent.models.litellm_model import LitellmModel
 
 MESSAGES: list[Message] = [{"role": "user", "content": "hello"}]
@@ -108,9 +108,30 @@ def test_auth_error_is_not_retried(server: _Server, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong")
     server.script = [(401, _error("bad key")), (200, _completion("never"))]
     model = _model(server)
-    with pytest.raises(ModelCallFailed, match="AuthenticationError"):
+    with pytest.raises(ModelCallFailed, match="AuthenticationError") as info:
         model.query(MESSAGES)
     assert len(server.requests) == 1
+    assert "OPENAI_API_KEY" in str(info.value.hint)  # the variable whose value was refused
+
+
+def test_bad_request_is_not_retried(server: _Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+    server.script = [(400, _error("malformed")), (200, _completion("never"))]
+    with pytest.raises(ModelCallFailed, match="BadRequestError"):
+        _model(server).query(MESSAGES)
+    assert len(server.requests) == 1
+
+
+def test_a_missing_key_fails_before_any_request(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the client's "Missing credentials" read as an InternalServerError, retried 5
+    # times with backoff, then "the provider failed; try later".
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    server.script = [(200, _completion("never"))]
+    with pytest.raises(MissingCredentials, match="OPENAI_API_KEY") as info:
+        _model(server).query(MESSAGES)
+    assert server.requests == [] and "export OPENAI_API_KEY" in str(info.value.hint)
 
 
 def test_unreachable_server_fails_after_the_retries(monkeypatch: pytest.MonkeyPatch) -> None:
