@@ -195,8 +195,8 @@ def op_exec(req):
         set_alarm(0)
         if os.getpid() != MAIN_PID:
             os._exit(1)
-        result["error"] = describe(exc)
-        result["traceback"] = user_traceback(type(exc), exc, sys.exc_info()[2])
+        result["error"] = bounded(describe(exc), capture.limit)[0]  # a message can be any size
+        result["traceback"] = bounded(user_traceback(*sys.exc_info()), capture.limit)[0]
     if os.getpid() != MAIN_PID:
         os._exit(0)  # a fork made by the action must never answer the host
     if result["error"]:

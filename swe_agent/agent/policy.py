@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from swe_agent.agent.flow import FormatError
 from swe_agent.agent.parse import Action, parse_action
-from swe_agent.agent.prompts import render
+from swe_agent.agent.prompts import PROMPTS_DIR, render
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message, Model, ModelCallEvent
 
@@ -22,19 +22,20 @@ class AgentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_format_errors: int = Field(
-        3, description="Re-asks per step when a reply lacks exactly one python block."
+        3, ge=0, description="Re-asks per step when a reply lacks exactly one python block."
     )
-    action_timeout_s: float = Field(120.0, description="Seconds one action may run.")
+    action_timeout_s: float = Field(120.0, gt=0, description="Seconds one action may run.")
     auto_finish: bool = Field(
         True,
         description="Finish a branch once its state makes the base's failing tests pass with "
         "no regression, without waiting for submit().",
     )
     sibling_temperature: float = Field(
-        0.7, description="Sampling temperature of a node's second and later children."
+        0.7, ge=0, description="Sampling temperature of a node's second and later children."
     )
     repeat_retries: int = Field(
         2,
+        ge=0,
         description="Re-asks (sampling, with a note) when a reply repeats an action already run "
         "from the same workspace state on this branch.",
     )
@@ -55,8 +56,22 @@ class AgentConfig(BaseModel):
     failure_chars: int = Field(
         1800, ge=200, description="Characters of failing-test output a rewrite request shows."
     )
+    max_issue_chars: int = Field(
+        20_000,
+        ge=1_000,
+        description="Characters of the issue the model is sent; a longer issue is sent as its "
+        "head and tail with a note between (the whole text stays in the run's issue.md).",
+    )
     system_template: str = Field("system.j2", description="Template of the system prompt.")
     instance_template: str = Field("instance.j2", description="Template of the first message.")
+
+    @field_validator("system_template", "instance_template")
+    @classmethod
+    def _known_template(cls, name: str) -> str:
+        if not (PROMPTS_DIR / name).is_file():
+            known = ", ".join(sorted(p.name for p in PROMPTS_DIR.glob("*.j2")))
+            raise ValueError(f"no prompt template {name!r} (known: {known})")
+        return name
 
 
 @dataclass(frozen=True)

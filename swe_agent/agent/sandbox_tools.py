@@ -13,6 +13,8 @@ import shlex
 import subprocess
 
 MAX_MATCHES = 50
+MAX_VIEW_CHARS = 8000  # one view fits the observation (10,000), whole lines, no middle cut
+MAX_LINE_CHARS = 1000
 SKIP_DIRS = {".git", ".swe-agent", "__pycache__", ".venv", "node_modules", ".tox", ".mypy_cache"}
 TEST_COMMAND = globals().get("TEST_COMMAND") or "python -m pytest -q -x"
 # Files that localization ranked, best first: a rewrite of a name defined in several files
@@ -76,7 +78,21 @@ def view(path=".", start=None, end=None):
     lines = _read(path).splitlines()
     first = max(1, int(start or 1))
     last = min(len(lines), int(end or len(lines)))
-    print(_numbered(lines[first - 1 : last], first))
+    shown = []  # type: list[str]
+    size = 0
+    for line in lines[first - 1 : last]:
+        line = line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] + " [... line cut]"
+        size += len(line) + 8
+        if shown and size > MAX_VIEW_CHARS:
+            break
+        shown.append(line)
+    print(_numbered(shown, first))
+    stop = first + len(shown) - 1
+    if stop < last:
+        print(
+            "... lines %d-%d of %d not shown; view(%r, %d, %d) shows the next ones"
+            % (stop + 1, last, len(lines), path, stop + 1, min(last, stop + len(shown)))
+        )
 
 
 def _walk(glob):

@@ -28,6 +28,7 @@ from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.journal import Event, Journal, append_line, read_lines, rewrite_lines
 from swe_agent.bench.repos import DEFAULT_REPO_URL, locked
 from swe_agent.bench.workdirs import prepare_workdir
+from swe_agent.errors import BadInput
 
 OnEvent = Callable[[str, dict[str, Any]], None]
 
@@ -94,9 +95,10 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         lock = task.out / "locks" / (inst["repo"].replace("/", "+") + ".lock")
         with locked(lock):
             setup_environment(workdir.root, SetupOptions(commit=workdir.base))
-    spec = task.model
-    model = get_model(list(spec)) if isinstance(spec, tuple) else get_model(spec)
-    report = solve(options, model=model)
+    spec = task.model  # a spec is checked (and its budget held) by solve's preflight
+    report = (
+        solve(options, model=get_model(list(spec))) if isinstance(spec, tuple) else (solve(options))
+    )
     run_dir = _keep_run(Path(report["run_dir"]), task.out / "runs" / inst["instance_id"])
     return {
         "instance_id": inst["instance_id"],
@@ -191,10 +193,38 @@ class _Recorder:
         self.say("finished", {**result, "spent_usd": self.budget.spent_usd})
 
 
+def check_batch(options: RunOptions) -> list[str]:
+    """Check the solve settings and the model before any instance starts (raising the error
+    that names the fix); return what the user should hear at start."""
+    from swe_agent.solve.config import build_options
+    from swe_agent.solve.preflight import hold_budget
+    from swe_agent.solve.seams import model_settings
+
+    if options.budget_usd is not None and options.budget_usd <= 0:
+        raise BadInput(f"--budget-usd {options.budget_usd:g} must be more than 0")
+    if options.wall_time_s is not None and options.wall_time_s < 0:
+        raise BadInput(f"--wall-time {options.wall_time_s:g} must not be negative")
+    spec = options.model if isinstance(options.model, str) or options.model is None else None
+    solve = build_options({"repo": Path("."), "issue": "-"}, {**options.solve, "model": spec})
+    if isinstance(options.model, tuple):
+        return []  # scripted replies: nothing to check, nothing billed
+    from swe_agent.models import check_model
+
+    checked = check_model(solve.model, **model_settings(solve))
+    notes = list(checked.notes)
+    if options.budget_usd is not None:
+        budget = {"budget_usd": options.budget_usd}
+        notes += hold_budget(solve.model_copy(update=budget), cost_known=checked.cost_known)[1]
+    return notes
+
+
 def run_batch(
     instances: list[Instance], options: RunOptions, *, on_event: OnEvent | None = None
 ) -> dict[str, Any]:
     """Solve every instance not finished yet; return counts, cost and the ids left over."""
+    say = on_event or (lambda _kind, _data: None)
+    for note in check_batch(options):  # before any folder or instance
+        say("note", {"text": note})
     out = options.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     journal, preds = Journal(out / "journal.jsonl"), out / "preds.jsonl"
@@ -203,7 +233,6 @@ def run_batch(
     _clean_preds(preds, finished)
     budget = _Budget(options)
     budget.spent_usd = sum(float(r.get("cost_usd") or 0.0) for r in earlier.values())
-    say = on_event or (lambda _kind, _data: None)
     todo = [i for i in instances if i.instance_id not in finished]
     say("plan", {"total": len(instances), "done": len(instances) - len(todo)})
     recorder = _Recorder(journal, preds, options.model, budget, say)

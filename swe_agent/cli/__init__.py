@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from swe_agent import __version__
@@ -73,4 +75,33 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    if "--json" not in sys.argv[1:]:
+        app()
+        return
+    sys.exit(_main_json())
+
+
+def _main_json() -> int:
+    """Run with --json: a usage error (a bad option value, an unknown option) is one JSON
+    object on stdout too, as every other outcome is; the message also goes to stderr."""
+    from swe_agent.cli._common import error_object, print_json
+
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        print_json({"status": "interrupted"})
+        return 130
+    except typer.TyperException as exc:  # click's usage errors (typer vendors click)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "swe-agent"
+        failure = error_object(exc, title="Bad usage")
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        exit_code = int(getattr(exc, "exit_code", 2))
+        failure["error"].update(message=message, hint=f"see `{where} --help`", exit_code=exit_code)
+        print_json(failure)
+        return exit_code
+    return code if isinstance(code, int) else 0

@@ -188,6 +188,8 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
         raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
     if workers < 1:
         raise BadInput(f"--workers {workers} must be at least 1")
+    if limit is not None and limit < 1:
+        raise BadInput(f"--limit {limit} must be at least 1")
     url_template = clone_url_template(repo_url_template)
     split, half = _split_or_half(dataset, split, half)
     selected = select_instances(dataset, instances, filter_, None, split=split)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.cli._common import chatter_to_stderr, handles_errors, print_json
 from swe_agent.cli.bench_options import (
     Blobs,
     Dataset,
@@ -131,6 +131,8 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     _check_common(repos, workers, executor)
     if search not in ("mcts", "linear"):
         raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
+    if wall_time is not None and wall_time <= 0:
+        raise BadInput(f"--wall-time {wall_time:g} must be more than 0")
     selected = select_instances(dataset, instances, filter_, limit, split=split)
     settings = _solve_settings(
         {"search": search, "iterations": iterations, "model": model, "max_calls": max_calls},
@@ -154,6 +156,9 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         state = {"failed": 0, "spent": 0.0}
 
         def on_event(kind: str, data: dict[str, Any]) -> None:
+            if kind == "note":
+                progress.console.print(f"note: {data['text']}", highlight=False, markup=False)
+                return
             if kind == "plan":
                 progress.update(bar, completed=data["done"])
                 return
@@ -162,7 +167,8 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
             status = f"${state['spent']:.2f} · {state['failed']} failed"
             progress.update(bar, advance=1, status=status)
 
-        result = run_batch(selected, options, on_event=on_event)
+        with chatter_to_stderr():
+            result = run_batch(selected, options, on_event=on_event)
     if as_json:
         print_json(result)
     else:

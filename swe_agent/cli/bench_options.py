@@ -84,6 +84,8 @@ def select_instances(
 ) -> Any:
     from swe_agent.bench.datasets import select
 
+    if limit is not None and limit < 1:
+        raise BadInput(f"--limit {limit} must be at least 1")
     ids = [part.strip() for part in (instances or "").split(",") if part.strip()]
     return select(read_dataset(dataset, split), instances=ids, pattern=filter_, limit=limit)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from swe_agent.cli._common import handles_errors, print_json
+from swe_agent.cli._common import chatter_to_stderr, handles_errors, print_json
 
 if TYPE_CHECKING:
     from env_setup import EnvRecord
@@ -128,7 +128,8 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
             console.log(f"[dim]{escape(message)}[/]")
             status.update(message[:100])
 
-        record = setup_environment(path, options, progress=progress)
+        with chatter_to_stderr():
+            record = setup_environment(path, options, progress=progress)
     summary = summarize(record, path)
     if agent is not None:
         summary["repair_agent"] = agent.report()
@@ -158,8 +159,13 @@ def parse_tooling(value: str | None) -> Any:
 
 def _repairer(model: str, *, steps: int, cost: float) -> Any:
     from swe_agent.agent.env_repair import ModelRepairer, RepairBudget
-    from swe_agent.models import get_model
+    from swe_agent.models import check_model, get_model
 
+    checked = check_model(model)  # before any set-up work: the spec, its key, its weights
+    for note in checked.notes:
+        typer.echo(f"note: {note}", err=True)
+    if not checked.cost_known:
+        typer.echo(f"note: --repair-cost cannot stop it; --repair-steps {steps} does", err=True)
     return ModelRepairer(get_model(model), budget=RepairBudget(max_steps=steps, max_cost_usd=cost))
 
 
@@ -180,7 +186,8 @@ def show_command(
     from env_setup import BadRepository, load_record
 
     if not path.is_dir():
-        raise BadRepository(f"{path} is not a directory", hint="pass the path of a repository")
+        what = "does not exist" if not path.exists() else "is a file, not a directory"
+        raise BadRepository(f"{path} {what}", hint="pass the path of a repository")
     record = load_record(path)
     if json_out:
         print_json(record.to_json())

@@ -9,7 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from swe_agent.cli import pr
-from swe_agent.cli._common import handles_errors, print_json, read_text_arg
+from swe_agent.cli._common import (
+    chatter_to_stderr,
+    handles_errors,
+    print_json,
+    read_text_arg,
+    run_command_line,
+)
 from swe_agent.errors import BadInput
 
 # CLI parameter -> SolveOptions field, for the flags given explicitly on the command line.
@@ -135,7 +141,7 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     if tui:
         report = _solve_with_tui(options)
     else:
-        with _Progress(quiet=False) as progress:
+        with _Progress(quiet=False) as progress, chatter_to_stderr():
             report = solve(options, say=progress.phase, on_event=progress.event)
     if pr_options is None:
         _report(report, json_out=json_out)
@@ -178,7 +184,8 @@ def _solve_with_tui(options: Any) -> dict[str, Any]:
         tests = node_test_runner(options.repo, run)  # t works once the run has ended
         make_app(run, ReviewSettings(repo=options.repo, refresh_s=1.0, run_tests=tests)).run()
     if worker.is_alive():
-        typer.echo(f"the search goes on; follow it with: swe-agent review {run.run_id} --follow")
+        follow = run_command_line("review", run.run_id, repo=options.repo, extra="--follow")
+        typer.echo(f"the search goes on; follow it with: {follow}")
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
@@ -192,7 +199,7 @@ def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
 
     run = find_run(repo.resolve(), run_name)
     options = load_options(run)
-    with _Progress(quiet=False) as progress:
+    with _Progress(quiet=False) as progress, chatter_to_stderr():
         report = solve(options, say=progress.phase, on_event=progress.event, run=run, resume=True)
     _report(report, json_out=json_out)
 
@@ -268,4 +275,6 @@ def _print_summary(report: dict[str, Any]) -> None:
         f"tokens {report['tokens']['in']}+{report['tokens']['out']}  "
         f"${report['cost_usd']:.4f}  {report['elapsed_s']:.0f}s"
     )
-    console.print(f"run folder: {report['run_dir']}  (review: swe-agent review {report['run_id']})")
+    repo = Path(report["run_dir"]).parents[2]  # <repo>/.swe-agent/runs/<run-id>
+    review = run_command_line("review", report["run_id"], repo=repo)
+    console.print(f"run folder: {report['run_dir']}  (review: {review})", markup=False)

@@ -31,22 +31,23 @@ class SolveOptions(BaseModel):
         0, description="Sampling seed of the embedded model: the same seed repeats the same run."
     )
     search: Literal["mcts", "linear"] = Field("mcts", description="Tree search or one chain.")
-    max_steps: int = Field(20, description="Depth limit: actions along one branch.")
-    iterations: int = Field(40, description="Nodes the search may add (model steps).")
-    expansions: int = Field(3, description="Children per node in MCTS mode.")
-    budget_usd: float | None = Field(None, description="Dollars of billed model calls.")
+    max_steps: int = Field(20, ge=1, description="Depth limit: actions along one branch.")
+    iterations: int = Field(40, ge=1, description="Nodes the search may add (model steps).")
+    expansions: int = Field(3, ge=1, description="Children per node in MCTS mode.")
+    budget_usd: float | None = Field(None, gt=0, description="Dollars of billed model calls.")
     max_calls: int | None = Field(
-        None, description="Model calls the run may make (re-asks included); default: no cap."
+        None, ge=1, description="Model calls the run may make (re-asks included); default: no cap."
     )
-    wall_time_s: float | None = Field(3600.0, description="Seconds the search may take.")
-    top_locations: int = Field(5, description="Localization results shown to the model.")
+    wall_time_s: float | None = Field(3600.0, gt=0, description="Seconds the search may take.")
+    top_locations: int = Field(5, ge=1, description="Localization results shown to the model.")
     snippets: int = Field(
         3,
+        ge=0,
         description="Top functions whose whole code goes in the first prompt (source before "
         "tests unless the issue is about tests).",
     )
     snippet_chars: int = Field(
-        6000, description="Characters of code the first prompt may show in all."
+        6000, ge=0, description="Characters of code the first prompt may show in all."
     )
     sandbox: Literal["docker", "local"] = Field("docker", description="Where actions run.")
     allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
@@ -56,7 +57,7 @@ class SolveOptions(BaseModel):
         description="Run the issue's example (a >>> session or a script) in the sandbox, "
         "traced, and rank the locations again with the code it ran and raised through.",
     )
-    test_timeout_s: float = Field(600.0, description="Seconds one test run may take.")
+    test_timeout_s: float = Field(600.0, gt=0, description="Seconds one test run may take.")
     test_command: str | None = Field(
         None, description="Test command; default: the one env set-up chose, else pytest."
     )

@@ -25,6 +25,7 @@ from swe_agent.solve.context import (
     rank_context,
 )
 from swe_agent.solve.options import SolveOptions
+from swe_agent.solve.preflight import preflight
 from swe_agent.solve.report import finish_run, write_run_start
 from swe_agent.solve.resume import rebuild_states, save_node_diff
 from swe_agent.solve.seams import (
@@ -34,6 +35,7 @@ from swe_agent.solve.seams import (
     judging,
     make_budget,
     model_settings,
+    prompt_issue,
     rewrite_targets,
     test_selector,
 )
@@ -72,6 +74,7 @@ class Session:
     box: Any
     say: Say
     probe: TestProbe | None = None
+    notes: tuple[str, ...] = ()  # what preflight told the user at start
 
 
 def solve(
@@ -92,6 +95,10 @@ def solve(
     from swe_agent.models import get_model
 
     started = time.monotonic()
+    checked = preflight(options, check_the_model=model is None)  # before any work or folder
+    options = checked.options
+    for note in checked.notes:
+        say(f"note: {note}")
     run = run or RunPaths(runs_dir(options.repo) / new_run_id())
     if not resume:
         write_run_start(run, options)
@@ -108,7 +115,9 @@ def solve(
         box = stack.enter_context(start_box(options, env, context))
         if options.run_example and not resume:
             context = run_example(options, context, box, trajectory, say=say)
-        session = Session(options, run, context, env, model, trajectory, box, say)
+        session = Session(
+            options, run, context, env, model, trajectory, box, say, notes=checked.notes
+        )
         if resume:
             say("rebuilding the saved search states")
             trajectory.record("resume", mismatched_states=rebuild_states(run, box))
@@ -226,12 +235,13 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
         deadline=_deadline(options, before=_spent(session, resume, "elapsed_s")),
     )
     opening = policy.opening(
-        issue=options.issue,
+        issue=prompt_issue(options),
         workdir=shown_workdir(box.workdir),
         locations=session.context.locations,
         snippets=session.context.snippets,
     )
-    trajectory.record("start", messages=opening, options=options.model_dump(mode="json"))
+    options_json = options.model_dump(mode="json", exclude={"issue"})  # issue.md holds it
+    trajectory.record("start", messages=opening, options=options_json)
     expander = AgentExpander(
         policy,
         box,

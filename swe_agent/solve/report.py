@@ -61,6 +61,7 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
         "environment": _env_summary(session.env.record),
         "issue_title": options.issue.strip().splitlines()[0][:120] if options.issue else "",
         "issue_url": options.issue_url,
+        "notes": list(session.notes),
     }
     if options.apply and patch and not problems:
         report["applied"] = apply_to_repo(options.repo, run, patch)

@@ -62,7 +62,7 @@ def judging(
         return CompositeValue([tests, Weighted("step", 0.3, StepValue())]), (
             TestsFirstDiscriminator()
         )
-    issue = options.issue
+    issue = prompt_issue(options)
 
     def diff_of(state: str) -> str:
         return str(box.diff(box.base_state, state))
@@ -86,6 +86,14 @@ def judge_enabled(options: SolveOptions) -> bool:
     if options.judge != "auto":
         return options.judge == "on"
     return hosted_model(options.model)
+
+
+def prompt_issue(options: SolveOptions) -> str:
+    """The issue as the model is sent it: bounded, head and tail with a note when too long."""
+    from swe_agent.agent.bounded import clip_middle
+
+    limit = options.agent.max_issue_chars
+    return clip_middle(options.issue, limit=limit, what="the issue").text
 
 
 def model_settings(options: SolveOptions) -> dict[str, Any]:

@@ -29,6 +29,22 @@ def test_view_numbers_lines_and_lists_directories(tools, capsys) -> None:
     assert capsys.readouterr().out.strip() == "pkg/"
 
 
+def test_view_of_a_long_file_shows_whole_lines_and_says_where_the_rest_is(
+    tools, tmp_path, capsys
+) -> None:
+    # Before: the whole file was printed and the observation cut its middle.
+    (tmp_path / "big.py").write_text("".join(f"x_{i} = {i}  # {'.' * 60}\n" for i in range(5000)))
+    (tmp_path / "wide.js").write_text("var a = 1;" * 100_000 + "\n")
+    tools["view"]("big.py")
+    out = capsys.readouterr().out
+    assert len(out) < 9000 and out.lstrip().startswith("1| x_0 = 0")
+    shown = out.splitlines()[-2].split("|")[0].strip()
+    assert out.splitlines()[-1].startswith(f"... lines {int(shown) + 1}-5000 of 5000 not shown")
+    tools["view"]("wide.js")
+    out = capsys.readouterr().out
+    assert len(out) < 1200 and "[... line cut]" in out
+
+
 def test_edit_replaces_one_exact_match(tools, tmp_path, capsys) -> None:
     tools["edit"]("pkg/mod.py", "return x + 1", "return x + 2")
     assert "return x + 2" in (tmp_path / "pkg" / "mod.py").read_text()

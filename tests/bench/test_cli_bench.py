@@ -139,3 +139,27 @@ def test_example_runner_pickles_for_workers() -> None:
 
     runner_ = pickle.loads(pickle.dumps(sandbox_runner(["img:a", "img:b"], timeout_s=5)))
     assert runner_.args == (("img:a", "img:b"), 5)
+
+
+def test_bench_run_checks_its_options_and_model_before_any_work(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("SWE_AGENT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    row = {"instance_id": "o__r-1", "repo": "o/r", "base_commit": "0" * 40,
+           "problem_statement": "x", "patch": PATCH}  # fmt: skip
+    dataset = tmp_path / "d.jsonl"
+    dataset.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "out"
+    base = ["bench", "run", str(dataset), "--repos", str(tmp_path), "--out", str(out), "--json"]
+    for flags, named in (
+        (["-m", "replay:x", "--iterations", "0"], "iterations"),
+        (["-m", "replay:x", "--budget-usd", "0"], "--budget-usd"),
+        (["-m", "replay:x", "--limit", "0"], "--limit"),
+        (["-m", "nosuchprovider/x"], "nosuchprovider"),
+        (["-m", "openai/gpt-4o-mini"], "OPENAI_API_KEY"),
+    ):
+        result = runner.invoke(app, [*base, *flags])
+        assert result.exit_code == 2, result.output
+        assert named in json.loads(result.stdout)["error"]["message"]
+        assert not out.exists()  # no output folder, no instance started

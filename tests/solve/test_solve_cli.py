@@ -96,3 +96,29 @@ def test_a_committed_run_folder_is_never_resumed_or_reviewed(calc_repo: Path) ->
         app, ["solve", "--repo", str(calc_repo), "--resume", "20990101-000000-beef"]
     )
     assert resumed.exit_code == 2 and "committed" in resumed.output
+
+
+def test_chatter_during_the_work_goes_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from swe_agent.cli._common import chatter_to_stderr, print_json
+
+    with chatter_to_stderr():
+        print("Give Feedback / Get Help")  # what litellm prints
+        os.write(1, b"from C\n")  # a library writing to the descriptor
+        subprocess.run([sys.executable, "-c", "print('from a child')"], check=True)
+    print_json({"status": "resolved"})
+    out, err = capfd.readouterr()
+    assert json.loads(out) == {"status": "resolved"}
+    assert "Give Feedback" in err and "from C" in err and "from a child" in err
+
+
+def test_printed_run_commands_name_the_repository_when_it_is_elsewhere(tmp_path: Path) -> None:
+    from swe_agent.cli._common import run_command_line
+
+    here = run_command_line("review", "20260101-000000-ab12", repo=Path("."))
+    assert here == "swe-agent review 20260101-000000-ab12"
+    there = run_command_line("review", "r1", repo=tmp_path, extra="--follow")
+    assert there == f"swe-agent review r1 --repo {tmp_path.resolve()} --follow"
