@@ -17,7 +17,8 @@ from env_setup.model import Detection
 def check_repo(repo: Path, commit: str | None) -> Path:
     root = repo.expanduser().resolve()
     if not root.is_dir():
-        raise BadRepository(f"{repo} is not a directory", hint="pass the path of a repository")
+        what = "does not exist" if not root.exists() else "is a file, not a directory"
+        raise BadRepository(f"{repo} {what}", hint="pass the path of a repository")
     if commit is None:
         return root
     probe = subprocess.run(

@@ -10,7 +10,7 @@ Public surface::
     acc_at_k(ranked_ids, gold.functions, 10)          # Acc@k
 """
 
-from localization.api import BadRepository, localize, localize_repo
+from localization.api import BadIssue, BadRepository, localize, localize_repo
 from localization.errors import BadPatch, LocalizationError
 from localization.gold import GoldLocations, gold_from_patch
 from localization.history import Change, read_history
@@ -22,6 +22,7 @@ from localization.tokens import tokenize
 
 __all__ = [
     "BadPatch",
+    "BadIssue",
     "BadRepository",
     "Change",
     "Frame",

@@ -20,6 +20,13 @@ class BadRepository(LocalizationError):
     exit_code = 2
 
 
+class BadIssue(LocalizationError):
+    """The issue text gives nothing to localize (it is empty)."""
+
+    title = "Bad issue"
+    exit_code = 2
+
+
 def localize(
     graph: GraphLike, issue_text: str, *, top: int = 10, config: RankConfig | None = None
 ) -> Localization:
@@ -44,11 +51,10 @@ def localize_repo(
     from repo_graph import build_graph
 
     if not root.is_dir():
-        raise BadRepository(
-            f"{root} is not a directory", hint="pass --repo PATH to a repository's root folder"
-        )
+        what = "does not exist" if not root.exists() else "is a file, not a directory"
+        raise BadRepository(f"{root} {what}", hint="pass --repo PATH to a repository's root folder")
     if not issue_text.strip():
-        raise BadRepository("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
+        raise BadIssue("the issue text is empty", hint="pass --issue TEXT or --issue @FILE")
     changes = read_history(root) if history else ()
     localizer = GraphLocalizer(build_graph(root), history=changes)
     execution = run_example(localizer.modules.main_package) if run_example else None

@@ -12,7 +12,7 @@ from typing import Any
 from patches._git import Git, open_repo, temporary_index
 from patches.errors import DirtyFiles, InvalidPatch, RecordError
 from patches.model import Patch
-from patches.records import AppliedRecord, write_record
+from patches.records import RUNS_DIR, AppliedRecord, write_record
 from patches.validate import validate
 
 BRANCH_PREFIX = "swe-agent/"
@@ -69,6 +69,7 @@ def apply_patch(
     record = _record(
         git,
         run_id=run_id,
+        run_dir=Path(run_dir),
         mode=mode,
         branch=new_branch or previous_branch,
         head=head,
@@ -111,16 +112,26 @@ def _validated(git: Git, patch_text: str, *, parent: str, allow_binary: bool) ->
     return validation.patch
 
 
-def _record(git: Git, *, run_id: str, mode: BranchMode, head: str, **facts: Any) -> AppliedRecord:
+def _record(
+    git: Git, *, run_id: str, run_dir: Path, mode: BranchMode, head: str, **facts: Any
+) -> AppliedRecord:
     return AppliedRecord(
         run_id=run_id,
         repo=str(git.root),
         branch_mode=str(mode),
         previous_head=head,
         applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        undo_command=f"swe-agent undo {shlex.quote(run_id)} --repo {shlex.quote(str(git.root))}",
+        undo_command=undo_command(git.root, run_id=run_id, run_dir=run_dir),
         **facts,
     )
+
+
+def undo_command(root: Path, *, run_id: str, run_dir: Path) -> str:
+    """The command that undoes the run: by id when its folder is the repository's own run
+    folder (where `undo` looks ids up), else by the folder's absolute path."""
+    folder = run_dir.expanduser().resolve()
+    target = run_id if folder == (root / RUNS_DIR / run_id).resolve() else str(folder)
+    return f"swe-agent undo {shlex.quote(target)} --repo {shlex.quote(str(root))}"
 
 
 def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:

@@ -14,6 +14,7 @@ from sandbox.protocol import Limits, Observation
 _TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 T = TypeVar("T", bound="RunnerSandbox")
 _SWITCH_MAX = 2000  # paths per fast restore; more go through read-tree (argv length)
+KILLED_EXIT_CODES = (-9, 137)  # SIGKILL, as subprocess and as a shell report it
 
 
 def to_observation(reply: dict[str, Any]) -> Observation:
@@ -149,7 +150,12 @@ class RunnerSandbox:
         seconds = self.limits.timeout_s if timeout is None else timeout
         request = {"op": "run", "cmd": command, "timeout": seconds, "max_output": max_output}
         self._synced = None
-        return to_observation(self.channel.request(request, timeout=seconds + 5))
+        reply = self.channel.request(request, timeout=seconds + 5)
+        if reply.get("exit_code") in KILLED_EXIT_CODES and not reply.get("timed_out"):
+            memory = self.channel.memory_note()  # SIGKILL: was it the kernel, for memory?
+            if memory:
+                reply["stderr"] = f"{reply.get('stderr') or ''}\n[killed: {memory}]".lstrip()
+        return to_observation(reply)
 
     def _git(self, *commands: list[str]) -> str:
         """Run git commands in the workspace, in order; the stdout of the last one."""

@@ -25,6 +25,10 @@ class RunnerHost(Protocol):
 
     def check_alive(self) -> None: ...
 
+    def memory_note(self) -> str | None:
+        """A sentence when the kernel killed processes for memory since the last call."""
+        ...
+
 
 class _Process:
     """One runner process and the threads that read its stdout and stderr."""
@@ -148,12 +152,22 @@ class Channel:
         """The runner hung past its deadline or died: restart it and say what happened."""
         assert self._proc is not None
         tail = self._proc.stderr_tail.decode(errors="replace").strip()[-500:]
+        memory = None if hung else self.host.memory_note()
         self._restart()
         if hung:
             error = "TimeoutError: the runner stopped answering and was restarted"
+        elif memory:
+            error = (
+                f"RunnerDied: {memory}; the runner was restarted (its variables are lost): "
+                "use less memory"
+            )
         else:
             error = "RunnerDied: the runner exited during the action and was restarted"
         return {"error": error + (f" ({tail})" if tail else ""), "timed_out": hung}
+
+    def memory_note(self) -> str | None:
+        """The host's sentence about processes killed for memory since the last call."""
+        return self.host.memory_note()
 
     def _exchange(self, message: dict[str, Any], *, deadline: float | None) -> dict[str, Any] | str:
         """Send ``message``; answer tool calls until its result comes; "hung" or "eof" if not."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import io
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -127,6 +128,7 @@ class DockerSandbox(RunnerSandbox):
         self.timings: dict[str, float] = {}
         self.docker_cli = shutil.which("docker") or "docker"
         self.exec_args: list[str] = []  # network phases: proxies and the CA bundle
+        self._oom_seen = 0  # processes killed for memory, as last reported
 
     @classmethod
     def start(  # noqa: PLR0913 - the container's options, as start_sandbox passes them
@@ -252,11 +254,45 @@ class DockerSandbox(RunnerSandbox):
             ) from None
         if self.container.status != "running":
             state = self.container.attrs.get("State", {})
+            oom = state.get("OOMKilled")
+            memory = f", killed: out of memory (limit {self.limits.memory})" if oom else ""
             raise SandboxGone(
                 f"the sandbox container {self.container.short_id} is {self.container.status} "
-                f"(exit code {state.get('ExitCode')}, OOM killed: {state.get('OOMKilled')})",
-                hint="start a new sandbox; raise the memory limit if it was OOM killed",
+                f"(exit code {state.get('ExitCode')}{memory})",
+                hint="start a new sandbox; raise the memory limit if it ran out of memory",
             )
+
+    def memory_note(self) -> str | None:
+        """A sentence when the kernel killed processes here for memory since the last call.
+
+        Docker's State.OOMKilled is set only when the container itself dies of it (the
+        runner is not its init); the container's memory cgroup counts every kill.
+        """
+        kills = self._oom_kills()
+        new, self._oom_seen = kills - self._oom_seen, max(kills, self._oom_seen)
+        if new <= 0:
+            return None
+        what = "a process" if new == 1 else f"{new} processes"
+        return (
+            f"out of memory: the kernel killed {what} for going over the sandbox's "
+            f"memory limit ({self.limits.memory})"
+        )
+
+    def _oom_kills(self) -> int:
+        """The oom_kill count of the container's memory cgroup (v2, else v1)."""
+        import docker
+
+        files = "/sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control"
+        argv = [self.docker_cli, "exec", self.container.id, "sh", "-c", f"cat {files} 2>/dev/null"]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        found = re.search(r"^oom_kill (\d+)$", done.stdout, re.MULTILINE)
+        if found:
+            return int(found.group(1))
+        try:
+            self.container.reload()
+        except docker.errors.DockerException:
+            return 0
+        return int(bool(self.container.attrs.get("State", {}).get("OOMKilled")))
 
     def commit(self, tag: str) -> str:
         """Save the container (environment and workspace) as an image; return its id."""

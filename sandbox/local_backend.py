@@ -137,6 +137,10 @@ class LocalSandbox(RunnerSandbox):
         if not Path(self.workdir).is_dir():
             raise SandboxGone(f"the local workspace {self.workdir} was removed underneath")
 
+    def memory_note(self) -> str | None:
+        """None: over RLIMIT_AS a local process gets MemoryError, it is not killed."""
+        return None
+
     def commit(self, tag: str) -> str:
         """Local sandboxes cannot become images."""
         raise SandboxError(

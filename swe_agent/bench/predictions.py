@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_agent.bench.datasets import Instance
-from swe_agent.errors import BadInput
+from swe_agent.errors import BadInput, unreadable_file
 
 GOLD, EMPTY = "gold", "empty"
 
@@ -99,9 +99,10 @@ def load_predictions(
             for i, inst in known.items()
         }, []
     path = Path(source).expanduser()
-    if not path.is_file():
+    problem = unreadable_file(path)
+    if problem:
         raise BadInput(
-            f"the predictions file {path} does not exist",
+            f"the predictions file {path} {problem}",
             hint="pass a preds.jsonl, or 'gold' (the dataset's patches) or 'empty'",
         )
     found: dict[str, Prediction] = {}

@@ -41,7 +41,7 @@ def test_bad_repo_exits_2_without_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["localize", "--repo", str(tmp_path / "missing"), "--issue", "x"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "not a directory" in _flat(result.output)
+    assert "does not exist" in _flat(result.output)
 
 
 def test_missing_issue_file_exits_2(shop_root: Path, tmp_path: Path) -> None:
@@ -55,3 +55,21 @@ def test_missing_issue_file_exits_2(shop_root: Path, tmp_path: Path) -> None:
 def test_empty_issue_exits_2(shop_root: Path) -> None:
     result = runner.invoke(app, ["localize", "--repo", str(shop_root), "--issue", "  "])
     assert result.exit_code == 2
+    # Before: "Bad repository: the issue text is empty".
+    assert "Bad issue" in result.output and "Bad repository" not in result.output
+
+
+def test_an_issue_folder_or_empty_file_says_so(shop_root: Path, tmp_path: Path) -> None:
+    # Before: `--issue @somedir` said the file "does not exist".
+    result = runner.invoke(app, ["localize", "--repo", str(shop_root), "--issue", f"@{tmp_path}"])
+    assert result.exit_code == 2 and "is a directory" in _flat(result.output)
+    (tmp_path / "empty.md").write_text("\n")
+    empty = f"@{tmp_path / 'empty.md'}"
+    result = runner.invoke(app, ["localize", "--repo", str(shop_root), "--issue", empty])
+    assert result.exit_code == 2 and "is empty" in _flat(result.output)
+
+
+def test_errors_are_one_json_object_with_json(shop_root: Path) -> None:
+    args = ["localize", "--repo", str(shop_root), "--issue", " ", "--json"]
+    failure = json.loads(runner.invoke(app, args).stdout)
+    assert failure["error"]["title"] == "Bad issue" and failure["error"]["exit_code"] == 2

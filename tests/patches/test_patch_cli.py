@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,3 +130,39 @@ def test_a_broken_repository_is_a_failed_run_exit_1(
     assert result.exit_code == 1
     assert "git failed" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_printed_undo_works_for_a_run_folder_outside_the_repo(
+    cli: typer.Typer, repo: Path, make_patch: MakePatch, tmp_path: Path
+) -> None:
+    # Before: the record said `swe-agent undo RUN_ID --repo REPO`, which looks the id up in
+    # REPO/.swe-agent/runs/ and fails ("'RUN_ID' is not a run").
+    base = git(repo, "rev-parse", "HEAD")
+    outside = tmp_path / "elsewhere" / "20260102-bb"
+    outside.mkdir(parents=True)
+    (outside / "patch.diff").write_text(make_patch({"src/app.py": FIXED}))
+    result = _invoke(cli, "apply", str(outside), "--repo", str(repo), "--json")
+    assert result.exit_code == 0, result.output
+    command = json.loads(result.stdout)["undo_command"]
+    assert str(outside.resolve()) in command
+    args = shlex.split(command)
+    assert args[:2] == ["swe-agent", "undo"]
+    undone = _invoke(cli, *args[1:])
+    assert undone.exit_code == 0, undone.output
+    assert git(repo, "rev-parse", "HEAD") == base
+
+
+def test_the_printed_undo_names_a_run_of_the_repo_by_id(
+    cli: typer.Typer, repo: Path, make_patch: MakePatch
+) -> None:
+    _run(repo, "20260103-cc", make_patch({"src/app.py": FIXED}))
+    result = _invoke(cli, "apply", "20260103-cc", "--repo", str(repo), "--json")
+    command = json.loads(result.stdout)["undo_command"]
+    assert command == f"swe-agent undo 20260103-cc --repo {shlex.quote(str(repo.resolve()))}"
+
+
+def test_apply_errors_are_one_json_object_with_json(cli: typer.Typer, repo: Path) -> None:
+    result = _invoke(cli, "apply", "no-such-run", "--repo", str(repo), "--json")
+    assert result.exit_code == 2
+    failure = json.loads(result.stdout)
+    assert failure["status"] == "error" and "no-such-run" in failure["error"]["message"]
