@@ -95,10 +95,10 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         lock = task.out / "locks" / (inst["repo"].replace("/", "+") + ".lock")
         with locked(lock):
             setup_environment(workdir.root, SetupOptions(commit=workdir.base))
-    spec = task.model  # a spec is checked (and its budget held) by solve's preflight
-    report = (
-        solve(options, model=get_model(list(spec))) if isinstance(spec, tuple) else (solve(options))
-    )
+    if isinstance(task.model, tuple):  # scripted replies
+        report = solve(options, model=get_model(list(task.model)))
+    else:  # a spec: solve's preflight checks it and holds its budget
+        report = solve(options)
     run_dir = _keep_run(Path(report["run_dir"]), task.out / "runs" / inst["instance_id"])
     return {
         "instance_id": inst["instance_id"],
@@ -204,10 +204,11 @@ def check_batch(options: RunOptions) -> list[str]:
         raise BadInput(f"--budget-usd {options.budget_usd:g} must be more than 0")
     if options.wall_time_s is not None and options.wall_time_s < 0:
         raise BadInput(f"--wall-time {options.wall_time_s:g} must not be negative")
-    spec = options.model if isinstance(options.model, str) or options.model is None else None
+    scripted = isinstance(options.model, tuple)
+    spec = None if scripted else options.model
     solve = build_options({"repo": Path("."), "issue": "-"}, {**options.solve, "model": spec})
-    if isinstance(options.model, tuple):
-        return []  # scripted replies: nothing to check, nothing billed
+    if scripted:
+        return []  # nothing to check, nothing billed
     from swe_agent.models import check_model
 
     checked = check_model(solve.model, **model_settings(solve))
