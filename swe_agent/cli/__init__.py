@@ -14,6 +14,7 @@ from swe_agent.cli import (
     bench_env,
     bench_make,
     env,
+    export,
     graph,
     localize,
     models,
@@ -31,6 +32,7 @@ app = typer.Typer(
         "Examples:\n\n"
         "  swe-agent solve --repo . --issue @issue.md\n\n"
         "  swe-agent review\n\n"
+        "  swe-agent export --format mini\n\n"
         "  swe-agent pr --comment\n\n"
         "  swe-agent localize --repo . --issue @issue.md --top 5\n\n"
         "  swe-agent bench eval data.jsonl --predictions preds.jsonl --workers 2\n\n"
@@ -48,6 +50,7 @@ app.command("apply")(apply.apply_command)
 app.command("undo")(undo.undo_command)
 app.command("pr")(pr.pr_command)
 app.command("review")(review.review_command)
+app.command("export")(export.export_command)
 bench.app.command("run")(bench_batch.run_command)
 bench.app.command("eval")(bench_batch.eval_command)
 bench.app.command("env")(bench_env.env_command)
