@@ -132,7 +132,7 @@ def install_steps(
             "an isolated environment so the image's own packages never interfere",
             StepKind.VENV,
         ),
-        layer_tooling_step(tooling, venv=VENV),
+        layer_tooling_step(tooling, venv=VENV, python=python),
     ]
     if as_of and tooling is Tooling.DATED:
         steps.extend(dated_tooling_steps(python_bin=f"{VENV}/bin/python", as_of=as_of))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -23,6 +24,9 @@ RELEASE_DATES = {
     "3.13": "2024-10-07",
     "3.14": "2025-10-07",
 }
+
+
+_EXACT = re.compile(r"^\s*[A-Za-z0-9][\w.\-]*(\[[^\]]*\])?\s*===?\s*[\w.+!]+\s*(;.*)?$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,34 @@ def allowed_by(spec: str | None, versions: list[str]) -> list[str]:
 DATED_PIP_FROM = (3, 9)
 
 
+def pinned_era(detection: Detection) -> str | None:
+    """The era of the commit's exact pins (``name==X``): none of them is newer than the commit.
+
+    A release pinned in 2016 runs on the Pythons out by then and the next one; an interpreter
+    beyond that (pytest 2.8's assertion rewriting on 3.8, coverage 4.0's opcodes) fails on it,
+    and a date cutoff cannot move an exact pin. None when nothing is pinned exactly or the
+    commit has no date.
+    """
+    era = era_python(detection.commit_date)
+    if era is None or not exact_pins(detection):
+        return None
+    return era
+
+
+def exact_pins(detection: Detection) -> tuple[str, ...]:
+    """The requirements of the repository that pin one exact version."""
+    return tuple(
+        r
+        for r in (*detection.dependencies, *detection.test_requirements)
+        if _EXACT.match(r) and "*" not in r
+    )
+
+
+def beyond_pins(version: str, era: str | None) -> bool:
+    """True when ``version`` came out more than one release after the pins' era."""
+    return era is not None and _key(version) > (_key(era)[0], _key(era)[1] + 1)
+
+
 def choose_python(
     detection: Detection,
     available: list[str],
@@ -79,7 +111,8 @@ def choose_python(
     """Order the available versions by fit; the first is the choice, the rest are fallbacks.
 
     ``preferred`` is (version, who asks): a known spec's Python goes first when its image
-    exists, else the available version nearest to it (the older on a tie).
+    exists, else the available version nearest to it (the older on a tie); unless the
+    commit's exact pins are of an era that Python is beyond, and an image of their era exists.
     """
     if forced:
         rest = [v for v in sorted(available, key=_key, reverse=True) if v != forced]
@@ -90,6 +123,11 @@ def choose_python(
     version, who = preferred
     nearest = sorted(available, key=lambda v: (abs(_key(v)[1] - _key(version)[1]), _key(v)))
     first = nearest[0] if nearest else version
+    era = pinned_era(detection)
+    if beyond_pins(first, era) and not beyond_pins(generic.version, era):
+        reason = f"{who} asks for Python {version}, beyond its pins; {generic.reason}"
+        rest = [v for v in generic.candidates if v not in (generic.version, first)]
+        return PythonChoice(generic.version, (generic.version, first, *rest), reason)
     reason = f"{who} asks for Python {version}"
     if first != version:
         reason += f"; {first} is the nearest available"
@@ -105,18 +143,28 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
         reasons.append(f"requires-python {detection.requires_python} allows {allowed or 'none'}")
     pool = allowed or list(available)
     era = era_python(detection.commit_date)
+    pins = pinned_era(detection)
     named = set(detection.ci_pythons) | set(detection.classifier_pythons)
     # Only when requires-python leaves nothing newer does an undatable pip come first.
     dated_pool = any(_key(v) >= DATED_PIP_FROM for v in pool)
 
-    def rank(version: str) -> tuple[int, int, int, int, int]:
+    def rank(version: str) -> tuple[int, int, int, int, int, int]:
         in_ci = version in detection.ci_pythons
         in_classifiers = version in detection.classifier_pythons
-        undatable = dated_pool and _key(version) < DATED_PIP_FROM
+        # Exact pins are not dated: an interpreter that runs them comes before a dating pip.
+        beyond = beyond_pins(version, pins)
+        undatable = dated_pool and _key(version) < DATED_PIP_FROM and pins is None
         too_new = bool(era) and _key(version) > _key(era or version)
         distance = abs(_key(version)[1] - _key(era)[1]) if era else 0
         # Newer first when nothing else separates: pip and wheels favour recent interpreters.
-        return (undatable, -(2 * in_ci + in_classifiers), too_new, distance, -_key(version)[1])
+        return (
+            beyond,
+            undatable,
+            -(2 * in_ci + in_classifiers),
+            too_new,
+            distance,
+            -_key(version)[1],
+        )
 
     ordered = sorted(pool, key=rank)
     ordered += [v for v in sorted(available, key=_key, reverse=True) if v not in ordered]
@@ -128,6 +176,9 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
             f"the commit ({detection.commit_date[:10] if detection.commit_date else ''})"
             f" dates from the Python {era} era"
         )
+    if pins:
+        shown = ", ".join(exact_pins(detection)[:3])
+        reasons.append(f"its exact pins ({shown}) run on Pythons up to the next one")
     if not allowed and detection.requires_python:
         reasons.append("no available image satisfies requires-python; using the closest")
     return PythonChoice(choice, tuple(ordered), "; ".join(reasons) or "newest available")

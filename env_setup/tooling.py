@@ -26,23 +26,41 @@ from env_setup.model import Step, StepKind, Tooling
 
 TOOLING_DIR = "/opt/swe-tooling"
 ISOLATED_TOOLS = ("setuptools>=64,<70", "wheel<0.44")
+# Python 3.6's last releases: setuptools 59.6 (no editable hook: pip 21.3 then runs
+# ``setup.py develop`` itself) and wheel 0.37.
+ISOLATED_TOOLS_36 = ("setuptools<60", "wheel<0.38")
+# Ubuntu bionic's pip 9 looks for the index at its old address, which this kind of network may
+# not reach; the current one serves every pip.
+PYPI_INDEX = "https://pypi.org/simple"
 DATED_TOOLS = ("setuptools", "wheel", "packaging")
 TOOLING_SOURCE = "era tooling"
 
 
-def layer_tooling_step(tooling: Tooling, *, venv: str) -> Step:
+def isolated_tools(python: str) -> tuple[str, ...]:
+    """The isolated mode's setuptools and wheel for this interpreter."""
+    return ISOLATED_TOOLS_36 if _before_37(python) else ISOLATED_TOOLS
+
+
+def _before_37(python: str) -> bool:
+    major, minor = (int(part) for part in python.split(".")[:2])
+    return (major, minor) < (3, 7)
+
+
+def layer_tooling_step(tooling: Tooling, *, venv: str, python: str = "3.9") -> Step:
     """The tooling step of the shared layer: a current pip and the build tooling of the mode."""
     pip = f"{venv}/bin/python -m pip"
+    # The first upgrade runs the image's own pip: an old one needs the index named.
+    upgrade = f"{pip} install --index-url {PYPI_INDEX}" if _before_37(python) else f"{pip} install"
     if tooling is Tooling.DATED:
         return Step(
-            f"{pip} install --upgrade pip setuptools wheel",
+            f"{upgrade} --upgrade pip setuptools wheel",
             "a current pip: modern resolver, wheels for this Python, --uploaded-prior-to",
             StepKind.TOOLING,
         )
-    tools = " ".join(shlex.quote(t) for t in ISOLATED_TOOLS)
+    tools = " ".join(shlex.quote(t) for t in isolated_tools(python))
     config = shlex.quote(f"[global]\nfind-links = {TOOLING_DIR}\n")
     command = (
-        f"{pip} install --upgrade pip {tools} && "
+        f"{upgrade} --upgrade pip {tools} && "
         f"{pip} download -q --no-deps --dest {TOOLING_DIR} {tools} && "
         f"printf %s {config} > {venv}/pip.conf"
     )

@@ -42,10 +42,10 @@ def made() -> Iterator[list[str]]:
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
 
 
-def _old_repo(name: str, tmp_path: Path) -> Path:
+def _old_repo(name: str, tmp_path: Path, *, date: str = OLD) -> Path:
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
-    env = {**os.environ, "GIT_AUTHOR_DATE": OLD, "GIT_COMMITTER_DATE": OLD}
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
@@ -133,3 +133,19 @@ def test_sympy_is_verified_with_its_own_runner(tmp_path: Path, made: list[str]) 
     assert record.known_spec == "sympy/sympy 1.1"
     assert record.own_test_command is not None and "bin/test" in record.own_test_command
     assert record.verify is not None and "bin/test" in record.verify.collect_command
+
+
+def test_exact_pins_of_2016_choose_the_python_of_their_era(tmp_path: Path, made: list[str]) -> None:
+    from env_setup.cache import available_images, docker_client
+
+    if "3.6" not in available_images(docker_client()):
+        pytest.skip("no base image for Python 3.6: `swe-agent sandbox bootstrap --python 3.6`")
+    root = _old_repo("docker_pinned_era", tmp_path, date="2016-06-28T08:33:29+01:00")
+    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=1))
+    if record.image:
+        made.append(record.image)
+    assert record.success, record.verify
+    assert record.python == "3.6" and "pytest==2.8.7" in record.python_reason
+    # The pins as they are: no repair moved pytest to another era.
+    assert record.resolved["pytest"] == "2.8.7" and not _repairs(record)
+    assert record.verify is not None and record.verify.collected == 2

@@ -48,6 +48,46 @@ def test_python_candidates_are_ordered_fallbacks() -> None:
     assert "3.7 era" in choice.reason
 
 
+OLD_IMAGES = ["3.6", "3.8", "3.9", "3.11"]
+# requests at 36453b95 (2016-06): requirements.txt pins pytest 2.8.7, whose collection fails on
+# Python 3.8+ and whose test code needs pytest < 4.
+PINNED_2016 = Detection(
+    commit_date="2016-06-28T08:33:29+01:00",
+    dependencies=("coverage==4.0.3", "pytest==2.8.7", "pytest-cov"),
+    classifier_pythons=("2.7", "3.4", "3.5"),
+)
+
+
+def test_exact_pins_of_an_old_commit_choose_the_python_of_their_era() -> None:
+    choice = choose_python(PINNED_2016, OLD_IMAGES)
+    assert choice.candidates[0] == "3.6"
+    assert "pytest==2.8.7" in choice.reason
+
+
+def test_without_exact_pins_a_dating_pip_still_comes_first() -> None:
+    ranges = Detection(commit_date="2016-06-28", dependencies=("pytest>=2.8", "six"))
+    assert choose_python(ranges, OLD_IMAGES).version == "3.9"
+
+
+def test_recent_exact_pins_keep_a_dating_pip() -> None:
+    # Pins of 2021 run on 3.9 (their era's next release), so the date cutoff still applies.
+    pinned = Detection(commit_date="2021-03-01", dependencies=("pytest==6.2.2",))
+    assert choose_python(pinned, OLD_IMAGES).version == "3.9"
+
+
+def test_a_known_spec_beyond_the_pins_yields_to_their_era_and_comes_second() -> None:
+    choice = choose_python(PINNED_2016, OLD_IMAGES, preferred=("3.9", "known-spec psf/requests"))
+    assert choice.candidates[:2] == ("3.6", "3.9")
+    assert "beyond its pins" in choice.reason
+
+
+def test_a_known_spec_within_the_pins_era_is_kept() -> None:
+    choice = choose_python(PINNED_2016, OLD_IMAGES, preferred=("3.6", "known-spec x/y"))
+    assert choice.version == "3.6" and "beyond" not in choice.reason
+    # Without an image of the pins' era the spec's Python stays first.
+    assert choose_python(PINNED_2016, ["3.9", "3.11"], preferred=("3.9", "s")).version == "3.9"
+
+
 def test_unsatisfiable_requires_python_still_gives_the_closest() -> None:
     choice = choose_python(Detection(requires_python=">=3.13"), ["3.9", "3.11"])
     assert choice.version == "3.11"
@@ -190,6 +230,20 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     assert "find-links = /opt/swe-tooling" in tooling.command
     assert project.kind is StepKind.PROJECT
     assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")
+
+
+def test_python_36_gets_its_last_tooling_and_names_the_index() -> None:
+    images = {**IMAGES, "3.6": "swe-agent/python:3.6"}
+    for tooling in Tooling:
+        plan = make_plan(Detection(installable=True), images, python="3.6", tooling=tooling)
+        step = plan.steps[1]
+        # bionic's pip 9 looks for the index at an address that may be unreachable
+        assert "pip install --index-url https://pypi.org/simple --upgrade pip" in step.command
+    isolated = make_plan(Detection(installable=True), images, python="3.6").steps[1].command
+    assert "'setuptools<60' 'wheel<0.38'" in isolated and "setuptools>=64" not in isolated
+    # Newer interpreters keep their commands, and so their tooling layers and cache keys.
+    newer = make_plan(Detection(installable=True), images, python="3.9").steps[1].command
+    assert "--index-url" not in newer and "'setuptools>=64,<70' 'wheel<0.44'" in newer
 
 
 def test_dated_tooling_builds_with_the_venvs_tools_of_the_date() -> None:
