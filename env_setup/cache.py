@@ -127,7 +127,9 @@ def _only_file(archive: bytes) -> bytes | None:
 def available_images(client: Any) -> dict[str, str]:
     """Local base images by Python version: python:X.Y-slim before swe-agent/python:X.Y."""
     found: dict[str, str] = {}
-    tags = [tag for image in client.images.list() for tag in image.tags]
+    # One listing call: `client.images.list()` inspects every image, ~25 ms each on a busy
+    # daemon, so a machine with a hundred cached environments spent 2.4 s on a cache hit here.
+    tags = [tag for image in client.api.images() for tag in image.get("RepoTags") or ()]
     for tag in sorted(tags):
         repository, _, version = tag.partition(":")
         if repository == "swe-agent/python" and _is_xy(version):
