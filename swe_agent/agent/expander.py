@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from sandbox import Sandbox
+from sandbox import Observation, Sandbox
 from search import Expansion, Node, Reward, SiblingSummary
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.policy import Policy, Proposal
@@ -82,44 +82,56 @@ class AgentExpander:
         proposal = self._unless_repeated(node, history, proposal)
         if proposal.action is None:
             text = f"{proposal.error}\n(this step produced no action)"
-            action = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
+            none = {"reply": proposal.reply, "summary": "(no valid action)", "code": ""}
             return Expansion(
-                action=action,
+                action=none,
                 state=node.state,
                 observation={"text": text},
                 kind=ACT,
                 dead_end=True,
             )
         act = proposal.action
-        code = act.code
-        if definitions_only(code):  # small models rewrite whole functions: apply them in place
-            code = f"replace_definitions({code!r})"
+        rewrite = definitions_only(act.code)  # small models rewrite whole functions
+        code = f"replace_definitions({act.code!r})" if rewrite else act.code
         obs = self.sandbox.execute(code, timeout=self.policy.config.action_timeout_s)
         self.trajectory.record(
             "action", parent=node.id, thought=act.thought, code=act.code, obs=asdict(obs)
         )
         state = self.sandbox.snapshot()
+        action: dict[str, Any] = {
+            "reply": proposal.reply,
+            "thought": act.thought,
+            "code": act.code,
+            "summary": act.summary(),
+            "format_errors": proposal.format_errors,
+        }
+        if rewrite and state == node.state and not obs.error:
+            # A rewrite that leaves every file as it was is refused like a repeated candidate.
+            action["rejected"] = "the rewrite changed no file (the same code as now)"
+            return self._refused(node, action, obs)
         terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
         tests = self.tests_of(state) if terminal or state != node.state else None
         finished = not terminal and self.policy.config.auto_finish and fixes_the_failures(tests)
         if finished:
             obs = replace(obs, stdout=obs.stdout + FINISHED_NOTE)
         return Expansion(
-            action={
-                "reply": proposal.reply,
-                "thought": act.thought,
-                "code": act.code,
-                "summary": act.summary(),
-                "format_errors": proposal.format_errors,
-            },
+            action=action,
             state=state,
-            observation=observation_json(
-                obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir
-            ),
+            observation=self._observation(node, obs),
             terminal=terminal or finished,
             tests=tests,
             kind=ACT,
         )
+
+    def _refused(self, node: Node, action: dict[str, Any], obs: Observation) -> Expansion:
+        observation = self._observation(node, obs)
+        observation["error"] = action["rejected"]
+        return Expansion(
+            action=action, state=node.state, observation=observation, kind=ACT, dead_end=True
+        )
+
+    def _observation(self, node: Node, obs: Observation) -> dict[str, object]:
+        return observation_json(obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir)
 
     def _unless_repeated(self, node: Node, history: list[Message], proposal: Proposal) -> Proposal:
         """Re-ask, sampling, while the action repeats one already run from this same state."""

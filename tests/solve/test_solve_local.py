@@ -162,3 +162,22 @@ def test_a_state_that_fixes_the_failing_tests_finishes_its_branch(
     assert report["search"]["nodes"] == 2  # root and the fix: no submit() needed
     tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
     assert "finished]" in tree["nodes"][1]["observation"]["text"]
+
+
+def test_a_rewrite_that_changes_nothing_is_refused(calc_repo: Path, issue_text: str) -> None:
+    from solve_replies import REWRITE
+
+    unchanged = (
+        "Rewrite median.\n```python\ndef median(values):\n"
+        '    """Middle value of the sorted values (the mean of the two middle ones for even '
+        'counts)."""\n'
+        "    ordered = sorted(_require_values(values))\n    middle = len(ordered) // 2\n"
+        "    return ordered[middle]\n```"
+    )
+    report = solve(_options(calc_repo, issue_text), model=get_model([unchanged, REWRITE, SUBMIT]))
+    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
+    refused = tree["nodes"][1]
+    assert refused["dead_end"] and refused["state"] == tree["nodes"][0]["state"]
+    assert refused["tests"] is None and "changed no file" in refused["action"]["rejected"]
+    assert refused["reward"]["value"] == -40.0
+    assert report["status"] == "resolved"  # the chain went on from the root
