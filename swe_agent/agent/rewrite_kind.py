@@ -28,7 +28,7 @@ from swe_agent.agent.rewrite import (
     splice,
 )
 from swe_agent.agent.stable_text import stable_text
-from swe_agent.agent.steps import fixes_the_failures, observation_json, siblings_note
+from swe_agent.agent.steps import fixes_the_failures, observation_json
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
 
@@ -86,7 +86,9 @@ class Rewriter:
         except Rejected as exc:  # the file went away on this branch: nothing to ask about
             skipped = {"kind": REWRITE, "reply": "", "code": "", "rejected": str(exc)}
             return self._unchanged(node, skipped, f"no rewrite: {exc}")
-        messages = [*with_request(history, request), *siblings_note(siblings)]
+        # No note on the siblings: samples stay independent (a small model echoes notes back),
+        # and a repeat is refused before any test runs anyway.
+        messages = with_request(history, request)
         proposal = self.policy.propose(messages, parent=node.id, temperature=temperature)
         action = _action(proposal, request=request, target=target, temperature=temperature)
         if proposal.action is None:

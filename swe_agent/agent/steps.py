@@ -37,16 +37,29 @@ def observation_json(
 
 
 def siblings_note(siblings: Sequence[SiblingSummary]) -> list[Message]:
-    """A user message listing what earlier children of the same node tried and got."""
+    """A user message listing what earlier children of the same node tried and how it went,
+    in words (a small model echoes reward arithmetic back instead of reading it)."""
     if not siblings:
         return []
     tried = [
-        {
-            "summary": (s.action or {}).get("summary", ""),
-            "reward": s.reward,
-            "explanation": s.explanation,
-            "finished": s.terminal,
-        }
-        for s in siblings
+        {"summary": (s.action or {}).get("summary", ""), "outcome": outcome(s)} for s in siblings
     ]
     return [{"role": "user", "content": render("siblings.j2", siblings=tried)}]
+
+
+def outcome(sibling: SiblingSummary) -> str:
+    """How one attempt went, in a few words."""
+    action, observation = sibling.action or {}, sibling.observation or {}
+    if action.get("rejected"):
+        return f"refused, {action['rejected']}"
+    if not action.get("code"):
+        return "no valid action"
+    lines = str(observation.get("text", "")).splitlines()
+    said = next((line for line in lines if line.startswith("The tests:")), "")
+    if sibling.terminal:
+        return "finished" + (f"; {said[len('The tests: ') :]}" if said else "")
+    if said:
+        return said[len("The tests: ") :].rstrip(".")
+    if observation.get("error"):
+        return f"failed: {str(observation['error'])[:120]}"
+    return "ran"

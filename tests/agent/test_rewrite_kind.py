@@ -101,7 +101,8 @@ def test_rewrite_siblings_sample_are_checked_and_scored(tmp_path: Path) -> None:
     assert "return ordered[len(ordered) // 2]" in first[1]["content"]
     assert "assert 3 == 2.5" in first[1]["content"]  # the failure at the base
     assert "complete corrected definition of `median`" in first[1]["content"]
-    assert "rewrite median (T=0)" in calls[1]["messages"][-1]["content"]  # siblings' note
+    # Samples stay independent: no note on the siblings, the same request each time.
+    assert [c["messages"] for c in calls[1:]] == [calls[0]["messages"]] * 2
     assert [e["why"] for e in read_events(tmp_path / "t.jsonl") if e["type"] == "rejected"]
 
 
