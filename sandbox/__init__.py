@@ -16,6 +16,8 @@ Start one with ``start_sandbox`` and use it as a context manager::
 capabilities, the host CA bundle and proxies); ``box.commit("swe-agent/env:tag")`` saves the
 container as an image, and ``start_sandbox(..., image="swe-agent/env:tag")`` starts from it.
 ``tools={"name": fn}`` puts proxies in the runner's namespace that call ``fn`` on the host.
+Every container is labelled with its owner (host, pid, start time, run); ``reap_orphans()``
+removes those whose owner is gone, and each container stops itself once its runner is gone.
 """
 
 from sandbox.errors import (
@@ -28,6 +30,7 @@ from sandbox.errors import (
     SandboxGone,
 )
 from sandbox.factory import start_sandbox
+from sandbox.owners import reap_orphans
 from sandbox.protocol import SETUP_LIMITS, HostTool, Limits, Observation, Sandbox
 
 __all__ = [
@@ -43,5 +46,6 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "SandboxGone",
+    "reap_orphans",
     "start_sandbox",
 ]

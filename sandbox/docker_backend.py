@@ -24,11 +24,13 @@ from typing import IO, Any
 
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
+from sandbox.disk import DiskBound, DiskMode, disk_bound, quota_possible
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
+from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
+from sandbox.owners import OWNER_LABEL as OWNER_LABEL
+from sandbox.owners import owner_labels, reap, watchdog_command
 from sandbox.protocol import HostTool, Limits, close_at_exit
 
-LABEL = "swe-agent.sandbox"
-OWNER_LABEL = "swe-agent.owner"
 WORKDIR = "/workspace"
 STAGE = "/tmp/swe-agent"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -56,11 +58,6 @@ def connect(timeout: float = 30.0) -> Any:
             f"no Docker daemon answers at {where} ({reason})", hint=DOCKER_HINT
         ) from None
     return client
-
-
-def owner_tag() -> str:
-    """Label value naming this process, so gc can tell live sandboxes from leftovers."""
-    return f"{os.uname().nodename}:{os.getpid()}"
 
 
 def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]:
@@ -121,8 +118,8 @@ def _stage_archive(archive: IO[bytes], *, limits: Limits, network: bool) -> IO[b
 class DockerSandbox(RunnerSandbox):
     """A sandbox in a Docker container; use ``start`` and close it (or use ``with``)."""
 
-    def __init__(self, client: Any, container: Any, limits: Limits) -> None:
-        self.client, self.container, self.limits = client, container, limits
+    def __init__(self, client: Any, container: Any, limits: Limits, disk: DiskBound) -> None:
+        self.client, self.container, self.limits, self.disk = client, container, limits, disk
         self.workdir = WORKDIR
         self.base_state = ""
         self.timings: dict[str, float] = {}
@@ -142,10 +139,12 @@ class DockerSandbox(RunnerSandbox):
         env: Mapping[str, str] | None = None,
         client: Any = None,
         fill: Callable[[], object] | None = None,
+        run_id: str | None = None,
     ) -> DockerSandbox:
         """Create the container, copy the workspace in and start the runner.
 
         ``fill``, when given, writes ``archive``; it runs while the container starts.
+        Containers of owners that are gone are removed first; ``run_id`` labels this one.
         """
         if shutil.which("docker") is None:
             raise SandboxError(
@@ -154,8 +153,19 @@ class DockerSandbox(RunnerSandbox):
             )
         client = client or connect()
         started = time.monotonic()
-        container = cls._create(client, image, limits, network=network, env=env or {})
-        sandbox = cls(client, container, limits)
+        reap(client)
+        disk = disk_bound(limits, quota=quota_possible(client.info()))
+        labels = owner_labels(run_id)
+        try:
+            container = cls._create(client, image, limits, network=network, env=env or {},
+                                    labels=labels, disk=disk)  # fmt: skip
+        except SandboxError:
+            if disk.mode != DiskMode.QUOTA:
+                raise
+            disk = disk_bound(limits, quota=False)  # xfs without pquota: no quota after all
+            container = cls._create(client, image, limits, network=network, env=env or {},
+                                    labels=labels, disk=disk)  # fmt: skip
+        sandbox = cls(client, container, limits, disk)
         sandbox.exec_args = network_exec_args(network=network)
         close_at_exit(sandbox.close)
         try:
@@ -167,20 +177,29 @@ class DockerSandbox(RunnerSandbox):
 
     @staticmethod
     def _create(
-        client: Any, image: str, limits: Limits, *, network: bool, env: Mapping[str, str]
+        client: Any,
+        image: str,
+        limits: Limits,
+        *,
+        network: bool,
+        env: Mapping[str, str],
+        labels: Mapping[str, str],
+        disk: DiskBound,
     ) -> Any:
         import docker
 
+        # The main process watches for a runner; without one for idle_s it ends the container.
+        command = watchdog_command(f"{STAGE}/runner.py", idle_s=limits.idle_s, grace_s=300)
         try:
             return client.containers.create(
                 image,
-                command=["sleep", "infinity"],
+                command=command,
                 detach=True,
                 init=True,
                 user=limits.user,
                 working_dir="/",
                 environment=container_env(limits, extra=env),
-                labels={LABEL: "1", OWNER_LABEL: owner_tag()},
+                labels=dict(labels),
                 network_mode="bridge" if network else "none",
                 mem_limit=limits.memory,
                 memswap_limit=limits.memory,
@@ -189,12 +208,19 @@ class DockerSandbox(RunnerSandbox):
                 cap_drop=["ALL"],
                 cap_add=list(limits.cap_add) or None,
                 security_opt=["no-new-privileges"],
+                # In-memory folders: nothing else may be written (the rest is read-only).
+                read_only=disk.mode == DiskMode.TMPFS,
+                **disk.create_options(user=limits.user, own=(WORKDIR, STAGE)),
             )
         except docker.errors.ImageNotFound:
             raise ImageMissing(
                 f"the image {image} is not present",
                 hint="build one with `swe-agent sandbox bootstrap --python 3.9`",
             ) from None
+        except docker.errors.APIError as exc:
+            if disk.mode == DiskMode.QUOTA and "storage-opt" in str(exc):
+                raise SandboxError(f"no storage quota: {exc}") from None
+            raise
 
     def _boot(
         self,
@@ -214,7 +240,7 @@ class DockerSandbox(RunnerSandbox):
             starting.result()
         self.timings["container_s"] = time.monotonic() - started
         with _stage_archive(archive, limits=self.limits, network=network) as staged:
-            self.container.put_archive("/", staged)
+            self._put_stage(staged)
         self.timings["copy_s"] = time.monotonic() - started
         init = {"workdir": WORKDIR, "archive": f"{STAGE}/workspace.tar"}
         self.channel = Channel(self, init=init, tools=tools, grace_s=self.limits.grace_s)
@@ -222,6 +248,22 @@ class DockerSandbox(RunnerSandbox):
         self.timings["runner_s"] = time.monotonic() - started
         self.base_state = self._synced = self.channel.info["tree"]
         self.timings["ready_s"] = time.monotonic() - started
+
+    def _put_stage(self, staged: IO[bytes]) -> None:
+        """Unpack the staged tar at /: through the API onto the writable layer, or, when the
+        rootfs is read-only and /tmp and /workspace are tmpfs mounts (which the API cannot
+        write into), through tar in the container."""
+        if self.disk.mode != DiskMode.TMPFS:
+            self.container.put_archive("/", staged)
+            return
+        argv = [self.docker_cli, "exec", "-i", "-u", self.limits.user, self.container.id]
+        done = subprocess.run(
+            [*argv, "tar", "-x", "-f", "-", "-C", "/"], stdin=staged, capture_output=True,
+            timeout=600, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            detail = done.stderr.decode(errors="replace").strip()[-500:]
+            raise RunnerFailed(f"could not copy the workspace into the sandbox: {detail}")
 
     def spawn_runner(self) -> subprocess.Popen[bytes]:
         """Start the runner with a long-lived `docker exec -i` (its pipes are the channel)."""
@@ -296,6 +338,12 @@ class DockerSandbox(RunnerSandbox):
 
     def commit(self, tag: str) -> str:
         """Save the container (environment and workspace) as an image; return its id."""
+        if self.disk.mode == DiskMode.TMPFS:
+            raise SandboxError(
+                "this sandbox keeps its files in memory (a disk bound without a storage quota): "
+                "an image of it would hold none of them",
+                hint="start the sandbox to save with Limits(disk=None), as the set-up phase does",
+            )
         repository, _, version = tag.rpartition(":")
         if not repository or "/" in version:
             repository, version = tag, "latest"
@@ -321,35 +369,6 @@ class DockerSandbox(RunnerSandbox):
             ) from None
 
 
-def _owner_gone(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    if host != os.uname().nodename or not pid.isdigit():
-        return False  # another machine's sandbox, or an unknown owner: not ours to judge
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def remove_leftovers(*, everything: bool = False) -> list[str]:
     """Remove sandbox containers whose owner process has ended (all of them with ``everything``)."""
-    import docker
-
-    client = connect()
-    removed = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(OWNER_LABEL, "")
-        if everything or _owner_gone(owner):
-            try:
-                container.remove(force=True)
-            except docker.errors.NotFound:
-                continue  # removed meanwhile by its owner
-            except docker.errors.APIError as exc:
-                if exc.status_code == 409:  # another gc is removing it right now
-                    continue
-                raise
-            removed.append(container.short_id)
-    return removed
+    return reap(connect(), everything=everything)

@@ -65,9 +65,10 @@ def run_doctor(
     say("registry")
     checks.append(_check_registry())
     if daemon.level != Level.OK:
-        rest = ("images", "start-up", "pip in a container")
+        rest = ("disk bound", "images", "start-up", "pip in a container")
         checks.extend(Check(name, Level.SKIP, "needs the daemon") for name in rest)
         return DoctorReport(tuple(checks))
+    checks.append(_check_disk())
     images = _check_images(python)
     checks.append(images)
     if images.level != Level.OK:
@@ -100,6 +101,25 @@ def _check_daemon() -> Check:
     return Check(
         "daemon", Level.OK, f"Docker {data['version']}, API {data['api_version']}", data=data
     )
+
+
+def _check_disk() -> Check:
+    """What bounds a sandbox's disk use on this daemon (see sandbox.disk)."""
+    from sandbox.disk import DiskMode, disk_bound, quota_possible
+    from sandbox.docker_backend import connect
+    from sandbox.protocol import Limits
+
+    info = connect(timeout=10).info()
+    backing = dict(info.get("DriverStatus") or []).get("Backing Filesystem", "unknown")
+    driver = f"{info.get('Driver')} on {backing}"
+    bound = disk_bound(Limits(), quota=quota_possible(info))
+    if bound.mode == DiskMode.QUOTA:
+        detail = f"{driver}: {bound.describe()} (with pquota; else as without a quota)"
+    else:
+        detail = f"{driver} has no storage quota: {bound.describe()}"
+    detail += "; the set-up phase (root, network) is not bounded"
+    data = {"driver": driver, "mode": bound.mode.value, "bytes": bound.size}
+    return Check("disk bound", Level.OK, detail, data=data)
 
 
 def _check_cli() -> Check:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
@@ -29,6 +30,7 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
     dirty: bool = False,
     python: str = "3.9",
     allow_unsandboxed: bool = False,
+    run_id: str | None = None,
 ) -> Sandbox:
     """Start a sandbox whose workspace is ``source`` (at ``commit``, default HEAD's tree).
 
@@ -36,7 +38,8 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
     ``python:X.Y-slim`` with git added (see ``sandbox.images.resolve_image``).
     ``network=True`` is for the environment set-up phase (CA bundle and proxies passed in).
     When Docker is missing this raises DockerUnavailable, unless ``allow_unsandboxed``, which
-    falls back to the local backend with a warning.
+    falls back to the local backend with a warning. ``run_id`` labels the container with the
+    run it works for (beside its owner process, which every container names).
     """
     limits = limits or Limits()
     if backend not in ("docker", "local"):
@@ -51,7 +54,8 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
 
         if backend == "docker":
             try:
-                return _start_docker(archive, fill, image, limits, network, tools, env, python)
+                options = _DockerOptions(image, limits, network, tools, env, python, run_id)
+                return _start_docker(archive, fill, options)
             except DockerUnavailable:
                 if not allow_unsandboxed:
                     raise
@@ -62,28 +66,33 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
         return LocalSandbox.start(archive, limits=limits, tools=tools, env=env)
 
 
-def _start_docker(  # noqa: PLR0913 - start_sandbox's options, passed on
-    archive: IO[bytes],
-    fill: Callable[[], None],
-    image: str | None,
-    limits: Limits,
-    network: bool,
-    tools: Mapping[str, HostTool] | None,
-    env: Mapping[str, str] | None,
-    python: str,
-) -> Sandbox:
+@dataclass(frozen=True)
+class _DockerOptions:
+    """start_sandbox's options that the Docker backend takes."""
+
+    image: str | None
+    limits: Limits
+    network: bool
+    tools: Mapping[str, HostTool] | None
+    env: Mapping[str, str] | None
+    python: str
+    run_id: str | None
+
+
+def _start_docker(archive: IO[bytes], fill: Callable[[], None], options: _DockerOptions) -> Sandbox:
     from sandbox.docker_backend import DockerSandbox, connect
     from sandbox.images import resolve_image
 
     client = connect()
-    chosen = image or resolve_image(client, python)
+    chosen = options.image or resolve_image(client, options.python)
     return DockerSandbox.start(
         archive,
         fill=fill,  # the host writes the workspace archive while the container starts
         image=chosen,
-        limits=limits,
-        network=network,
-        tools=tools,
-        env=env,
+        limits=options.limits,
+        network=options.network,
+        tools=options.tools,
+        env=options.env,
         client=client,
+        run_id=options.run_id,
     )

@@ -19,6 +19,7 @@ from typing import IO
 from sandbox.base import RunnerSandbox
 from sandbox.cgroup import PidsCgroup, pids_cgroup
 from sandbox.channel import Channel
+from sandbox.disk import parse_size
 from sandbox.errors import SandboxError, SandboxGone
 from sandbox.protocol import HostTool, Limits, close_at_exit
 
@@ -42,7 +43,7 @@ def memory_bytes(text: str) -> int:
     return int(match.group(1)) * _UNITS.get(match.group(2), 1)
 
 
-def _apply_rlimits(pid: int, memory: int) -> None:
+def _apply_rlimits(pid: int, memory: int, *, fsize: int) -> None:
     """Cap the runner's address space, core dumps and file size (its children inherit them).
 
     Set from outside with prlimit right after the start, not in a preexec_fn, which is unsafe
@@ -50,7 +51,7 @@ def _apply_rlimits(pid: int, memory: int) -> None:
     """
     resource.prlimit(pid, resource.RLIMIT_AS, (memory, memory))
     resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
-    resource.prlimit(pid, resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (fsize, fsize))
 
 
 class LocalSandbox(RunnerSandbox):
@@ -120,7 +121,9 @@ class LocalSandbox(RunnerSandbox):
             env=self.env,
             start_new_session=True,
         )
-        _apply_rlimits(popen.pid, memory_bytes(self.limits.memory))
+        disk = self.limits.disk
+        fsize = parse_size(disk) if disk is not None else resource.RLIM_INFINITY
+        _apply_rlimits(popen.pid, memory_bytes(self.limits.memory), fsize=fsize)
         if self.cgroup is not None:  # before it forks: the runner waits for its init request
             self.cgroup.add(popen.pid)
         return popen

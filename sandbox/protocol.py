@@ -38,10 +38,19 @@ class Limits:
     """Host environment variables passed in; nothing else of the host environment is."""
     grace_s: float = 5.0
     """How long past a timeout the host waits before it kills and restarts the runner."""
+    disk: str | None = "2g"
+    """Most bytes of files (Docker size syntax). With a storage quota (overlay2 on xfs with
+    pquota) it caps the container's writable layer; otherwise the root is read-only and the
+    workspace, /tmp, /var/tmp and the runner's folder (captured output) are in-memory file
+    systems of this size each, whose pages count against ``memory``. Either way no file grows
+    past it (RLIMIT_FSIZE). None: unbounded (the set-up phase)."""
+    idle_s: float = 45.0
+    """A container stops itself once no runner has lived in it this long (its owner died)."""
 
 
-SETUP_LIMITS = Limits(user="0:0", cap_add=SETUP_CAPABILITIES, timeout_s=1800.0)
-"""Limits for the environment set-up phase: root, apt's capabilities, long commands."""
+SETUP_LIMITS = Limits(user="0:0", cap_add=SETUP_CAPABILITIES, timeout_s=1800.0, disk=None)
+"""Limits for the environment set-up phase: root, apt's capabilities, long commands, and
+files on the image's layer (committed as the environment), so no disk bound."""
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ import contextlib
 import json
 import linecache
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import traceback
 
@@ -30,7 +32,7 @@ GIT_ENV.update(GIT_COMMITTER_NAME="swe-agent", GIT_COMMITTER_EMAIL="swe-agent@lo
 
 
 class ActionTimeout(BaseException):
-    """Raised by the alarm; a BaseException so that ``except Exception`` in actions misses it."""
+    """The alarm's; a BaseException so that ``except Exception`` in actions misses it."""
 
 
 class HostToolError(Exception):
@@ -39,8 +41,7 @@ class HostToolError(Exception):
 
 def _open_channel():
     """Move the protocol to private descriptors and point fds 0, 1, 2 away from it."""
-    proto_in = os.fdopen(os.dup(0), "rb")
-    proto_out = os.fdopen(os.dup(1), "wb")
+    proto_in, proto_out = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -71,15 +72,13 @@ def read_capture(handle, limit):
     if not limit or size <= limit:
         return handle.read().decode("utf-8", "replace"), False
     half = limit // 2
-    head = handle.read(half)
+    head = handle.read(half).decode("utf-8", "replace")
     handle.seek(size - half)
-    tail = handle.read(half)
     marker = "\n[... %d bytes truncated ...]\n" % (size - 2 * half)
-    return head.decode("utf-8", "replace") + marker + tail.decode("utf-8", "replace"), True
+    return head + marker + handle.read(half).decode("utf-8", "replace"), True
 
 
-def _utf8_stream(fd):
-    # line buffered, so prints and child processes interleave as they would on a terminal
+def _utf8_stream(fd):  # line buffered: prints and child processes interleave as on a tty
     return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
 
 
@@ -88,8 +87,7 @@ class Capture(object):
 
     def __init__(self, limit):
         self.limit = limit
-        self.out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()
-        self.err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
         os.dup2(self.out.fileno(), 1)
         os.dup2(self.err.fileno(), 2)
         sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
@@ -100,8 +98,8 @@ class Capture(object):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         sys.stdout, sys.stderr = _utf8_stream(1), _utf8_stream(2)
-        os.dup2(DEVNULL, 1)
-        os.dup2(DEVNULL, 2)
+        for fd in (1, 2):
+            os.dup2(DEVNULL, fd)
         stdout, cut_out = read_capture(self.out, self.limit)
         stderr, cut_err = read_capture(self.err, self.limit)
         self.out.close()
@@ -111,6 +109,16 @@ class Capture(object):
 
 def _on_alarm(signum, frame):
     raise ActionTimeout()
+
+
+def watch_host():
+    """Kill the runner and what it started once the host's end of the channel closes."""
+    poller = select.poll()  # only POLLHUP or POLLERR wake it (the host died, even by SIGKILL)
+    poller.register(PROTO_IN.fileno(), getattr(select, "POLLRDHUP", 0))
+    poller.poll()
+    for group in (STATE.get("child"), os.getpgid(0)):
+        with contextlib.suppress(Exception):
+            os.killpg(group, signal.SIGKILL)
 
 
 def set_alarm(seconds):
@@ -157,9 +165,7 @@ def run_action(code, name):
     module, expr = compile_action(code, name)
     if module is not None:
         exec(module, NAMESPACE)
-    if expr is not None:
-        return eval(expr, NAMESPACE)
-    return NOTHING
+    return eval(expr, NAMESPACE) if expr is not None else NOTHING
 
 
 def user_traceback(exc_type, exc, tb):
@@ -178,11 +184,10 @@ def describe(exc):
 def op_exec(req):
     STATE["actions"] += 1
     name = "<action-%d>" % STATE["actions"]
-    timeout = req.get("timeout")
     capture = Capture(req.get("max_output", 10000))
     result = {"value": None, "error": None, "traceback": None, "timed_out": False}
     try:
-        set_alarm(timeout)
+        set_alarm(req.get("timeout"))
         value = run_action(req["code"], name)
         set_alarm(0)
         if value is not NOTHING and value is not None:
@@ -190,7 +195,7 @@ def op_exec(req):
     except ActionTimeout:
         set_alarm(0)
         result["timed_out"] = True
-        result["error"] = "TimeoutError: the action was interrupted after %ss" % timeout
+        result["error"] = "TimeoutError: the action was interrupted after %ss" % req["timeout"]
     except BaseException as exc:  # the action's own error, SystemExit included, is the result
         set_alarm(0)
         if os.getpid() != MAIN_PID:
@@ -218,12 +223,11 @@ def op_run(req):
 
 def _run_command(req, argv, out, err):
     timeout = req.get("timeout")
-    env = dict(os.environ, **GIT_ENV)
     proc = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=STATE["workdir"],
-        start_new_session=True, env=env,
+        start_new_session=True, env=dict(os.environ, **GIT_ENV),
     )  # fmt: skip
-    started = time.time()
+    started, STATE["child"] = time.time(), proc.pid  # its own group: watch_host kills it too
     try:
         code = proc.wait(timeout + 5 if timeout else None)
     except subprocess.TimeoutExpired:
@@ -231,6 +235,7 @@ def _run_command(req, argv, out, err):
         code = proc.wait()
     with contextlib.suppress(OSError):  # the group may already be empty
         os.killpg(proc.pid, signal.SIGKILL)  # grandchildren left in the command's group
+    STATE["child"] = None
     if code < 0:
         code = 128 - code  # killed by a signal: report it the way a shell does (137 = KILL)
     limit = req.get("max_output", 10000)
@@ -251,10 +256,9 @@ class GitFailed(Exception):
 def git(args, timeout=600):
     """Run git in the workspace (no shell, no wrapper: snapshots must be quick); its stdout."""
     argv = ["git", "-c", "gc.auto=0", "-c", "core.quotepath=off"] + list(args)
-    pipe = subprocess.PIPE
     done = subprocess.run(
         argv, cwd=STATE["workdir"], env=dict(os.environ, **GIT_ENV), stdin=subprocess.DEVNULL,
-        stdout=pipe, stderr=pipe, timeout=timeout,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
     )  # fmt: skip
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip()[-1000:]
@@ -286,9 +290,7 @@ def op_read(req):
 
 def op_write(req):
     path = inside(req["path"])
-    parent = os.path.dirname(path)
-    if parent and not os.path.isdir(parent):
-        os.makedirs(parent)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".swe-agent-tmp"
     with open(tmp, "wb") as handle:
         handle.write(req["text"].encode("utf-8"))
@@ -300,19 +302,15 @@ def prepare_workspace(workdir, archive):
     """Empty ``workdir``, unpack the workspace archive into it and commit a baseline."""
     if not shutil.which("git"):
         raise GitFailed("git is not installed in this image (workspace states are git trees)")
-    if not os.path.isdir(workdir):
-        os.makedirs(workdir)
+    os.makedirs(workdir, exist_ok=True)
     for entry in os.listdir(workdir):
         path = os.path.join(workdir, entry)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
-        else:
-            os.remove(path)
+        remove = shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.remove
+        remove(path)
+    # our own archive: symlinks are kept (Python 3.12+ would filter them by default)
+    trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
     with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "fully_trusted_filter"):
-            tar.extractall(workdir, filter="fully_trusted")  # our own archive, symlinks kept
-        else:
-            tar.extractall(workdir)
+        tar.extractall(workdir, **trusted)
     os.remove(archive)
     git(["init", "-q", "--template="])  # no sample hooks to copy; info/ is the folder tools use
     os.mkdir(os.path.join(workdir, ".git", "info"))
@@ -377,8 +375,10 @@ def handle(req):
 def main():
     with contextlib.suppress(OSError):  # already a group leader
         os.setsid()  # its own process group, so strays and hangs can be killed as a group
+    threading.Thread(target=watch_host, name="watch-host", daemon=True).start()
     # No .pyc: it keeps its source's mtime in whole seconds, so a same-size edit could go unseen.
     sys.dont_write_bytecode = True
+    tempfile.tempdir = os.path.dirname(RUNNER_FILE)  # captures apart from the actions' /tmp
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     while True:
         line = PROTO_IN.readline()

@@ -74,7 +74,8 @@ def ensure_slim(client: Any, name: str) -> bool:
 
 def add_git(client: Any, base: str, tag: str) -> str:
     """Build ``tag`` from ``base`` plus git, ca-certificates, procps and the user 1000."""
-    from sandbox.docker_backend import LABEL, OWNER_LABEL, PROXY_VARS, owner_tag
+    from sandbox.docker_backend import PROXY_VARS
+    from sandbox.owners import owner_labels
 
     log.warning("building %s from %s: adding git with apt (once, needs the network)", tag, base)
     container = client.containers.create(
@@ -82,7 +83,7 @@ def add_git(client: Any, base: str, tag: str) -> str:
         command=["sleep", "infinity"],
         user="0:0",
         network_mode="bridge",
-        labels={LABEL: "1", OWNER_LABEL: owner_tag()},
+        labels=owner_labels(),
     )
     try:
         container.start()

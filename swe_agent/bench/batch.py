@@ -223,9 +223,12 @@ def run_batch(
     instances: list[Instance], options: RunOptions, *, on_event: OnEvent | None = None
 ) -> dict[str, Any]:
     """Solve every instance not finished yet; return counts, cost and the ids left over."""
+    from sandbox import reap_orphans
+
     say = on_event or (lambda _kind, _data: None)
     for note in check_batch(options):  # before any folder or instance
         say("note", {"text": note})
+    reap_orphans()  # the containers of a batch that was killed (SIGKILL) before this resume
     out = options.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     journal, preds = Journal(out / "journal.jsonl"), out / "preds.jsonl"

@@ -204,7 +204,9 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Out
     from sandbox import Limits, start_sandbox
 
     # The whole output is kept: a -rA summary of hundreds of tests must not lose its middle.
-    limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s)
+    # A kept instance image must hold the patched workspace: on the image's layer, not tmpfs.
+    disk = None if task.keep_image else Limits().disk
+    limits = Limits(max_output=20_000_000, timeout_s=task.timeout_s, disk=disk)
     mark = time.monotonic()
     box = start_sandbox(
         workdir.root,
@@ -213,6 +215,7 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Out
         python=env.python,
         limits=limits,
         network=task.network,
+        run_id=f"eval:{outcome.instance_id}",
     )
     try:
         outcome.timings["sandbox_s"] = _since(mark)

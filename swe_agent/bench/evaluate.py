@@ -98,7 +98,10 @@ def evaluate(
     on_total: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Evaluate every predicted instance; write the reports and summary.json; return it."""
+    from sandbox import reap_orphans
+
     started = time.monotonic()
+    reap_orphans()  # the containers of an evaluation that was killed before this one
     predictions, problems = load_predictions(
         predictions_source, instances=instances, dataset_ids=dataset_ids or ()
     )

@@ -30,6 +30,8 @@ class Executor(Protocol):
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]: ...
 
+    def stop(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -48,6 +50,14 @@ class LocalExecutor:
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
         """Run ``fn(arg)`` in a pool process."""
         return self._pool.submit(fn, arg)
+
+    def stop(self) -> None:
+        """End the running tasks now (Ctrl-C, SIGTERM): each pool process gets SIGTERM, which
+        runs its exit handlers (they remove its sandbox containers) and ends it."""
+        import multiprocessing
+
+        for process in multiprocessing.active_children():  # the pool's processes
+            process.terminate()
 
     def close(self) -> None:
         """Stop the pool (running tasks are cancelled when the process exits)."""
@@ -95,6 +105,9 @@ class RayExecutor:
                 ray.init(num_cpus=max(1, workers), **options)
         self._remotes: dict[Callable[[Any], Any], Any] = {}
 
+    def stop(self) -> None:
+        """Nothing to do before ``close``: leaving the cluster ends the tasks it started."""
+
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
         """Run ``fn(arg)`` as a Ray task (one CPU each)."""
         remote = self._remotes.get(fn)
@@ -135,7 +148,29 @@ def drive(
     on_start: Callable[[T], None] = lambda _task: None,
     on_done: Callable[[T, R | BaseException], None],
 ) -> None:
-    """Run ``fn`` over ``tasks`` with at most ``workers`` in flight; stop starting when told."""
+    """Run ``fn`` over ``tasks`` with at most ``workers`` in flight; stop starting when told.
+
+    Interrupted (Ctrl-C, or SIGTERM made one), it ends the running tasks before it unwinds:
+    a pool would otherwise wait for each of them to finish.
+    """
+    try:
+        _drive(executor, fn, tasks, workers=workers, may_start=may_start, on_start=on_start,
+               on_done=on_done)  # fmt: skip
+    except KeyboardInterrupt:
+        executor.stop()
+        raise
+
+
+def _drive(
+    executor: Executor,
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    *,
+    workers: int,
+    may_start: Callable[[], bool],
+    on_start: Callable[[T], None],
+    on_done: Callable[[T, R | BaseException], None],
+) -> None:
     pending = iter(tasks)
     running: dict[cf.Future[Any], T] = {}
     exhausted = False

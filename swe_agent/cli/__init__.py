@@ -77,7 +77,10 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; SIGTERM ends a command the way Ctrl-C does."""
+    from swe_agent.signals import terminate_as_interrupt
+
+    terminate_as_interrupt()
     if "--json" not in sys.argv[1:]:
         app()
         return

@@ -112,7 +112,7 @@ def solve(
         trajectory = stack.enter_context(Trajectory(run.trajectory))
         trajectory.record("localization", locations=context.locations, resumed=resume)
         say("starting the sandbox")
-        box = stack.enter_context(start_box(options, env, context))
+        box = stack.enter_context(start_box(options, env, context, run_id=run.run_id))
         if options.run_example and not resume:
             context = run_example(options, context, box, trajectory, say=say)
         session = Session(
@@ -192,8 +192,11 @@ def env_repairer(options: SolveOptions) -> Any:
     return ModelRepairer(model, budget=RepairBudget(max_cost_usd=0.5))
 
 
-def start_box(options: SolveOptions, env: Environment, context: IssueContext) -> Any:
-    """A sandbox on the repository at the base commit, with the graph tools wired in."""
+def start_box(
+    options: SolveOptions, env: Environment, context: IssueContext, *, run_id: str | None = None
+) -> Any:
+    """A sandbox on the repository at the base commit, with the graph tools wired in; its
+    container is labelled with the run (and, as every one, with this process)."""
     from sandbox import start_sandbox
 
     return start_sandbox(
@@ -204,6 +207,7 @@ def start_box(options: SolveOptions, env: Environment, context: IssueContext) ->
         python=env.python,
         tools=graph_tools(context.graph) if context.graph is not None else None,
         allow_unsandboxed=options.allow_unsandboxed,
+        run_id=run_id,
     )
 
 

@@ -67,9 +67,10 @@ def module_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def no_leftovers(docker_image: str) -> Iterator[None]:
     """Assert that a test leaves behind none of the containers it started."""
-    from sandbox.docker_backend import LABEL, OWNER_LABEL, connect, owner_tag
+    from sandbox.docker_backend import LABEL, OWNER_LABEL, connect
+    from sandbox.owners import owner_labels
 
-    filters = {"label": [LABEL, f"{OWNER_LABEL}={owner_tag()}"]}
+    filters = {"label": [LABEL, f"{OWNER_LABEL}={owner_labels()[OWNER_LABEL]}"]}
     client = connect()
     before = {c.id for c in client.containers.list(all=True, filters=filters)}
     yield

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from sandbox import BadSource, Limits, SandboxGone, start_sandbox
+from sandbox import BadSource, Limits, SandboxError, SandboxGone, start_sandbox
+from sandbox.disk import DiskMode
 from sandbox.docker_backend import LABEL, OWNER_LABEL, DockerSandbox, connect, remove_leftovers
 
 pytestmark = pytest.mark.docker
@@ -39,6 +40,15 @@ def test_container_carries_the_default_limits(box: DockerSandbox) -> None:
     assert host["Memory"] == 4 * 1024**3 and host["MemorySwap"] == 4 * 1024**3
     assert host["PidsLimit"] == 512 and host["NanoCpus"] == 2 * 10**9
     assert host["CapDrop"] == ["ALL"] and not host["CapAdd"]
+    assert {u["Name"]: u["Hard"] for u in host["Ulimits"]} == {"fsize": 2 * 1024**3}
+    if box.disk.mode == DiskMode.TMPFS:  # no storage quota: a read-only root, tmpfs folders
+        assert host["ReadonlyRootfs"] is True
+        assert set(host["Tmpfs"]) == {"/workspace", "/tmp", "/var/tmp", "/tmp/swe-agent"}
+    else:
+        assert host["StorageOpt"] == {"size": str(2 * 1024**3)}
+    labels = box.container.labels
+    assert labels[OWNER_LABEL] == f"{os.uname().nodename}:{os.getpid()}"
+    assert {"swe-agent.owner-start", "swe-agent.started"} <= set(labels)
     assert host["SecurityOpt"] == ["no-new-privileges"] and not host["Privileged"]
     assert box.container.attrs["Config"]["User"] == "1000:1000"
     assert box.container.labels[LABEL] == "1"
@@ -130,7 +140,9 @@ def test_network_phase_gets_the_ca_bundle_and_proxies(
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     tag = f"swe-agent-test/online:{uuid.uuid4().hex[:8]}"
     try:
-        with _fresh(docker_image, tmp_path, network=True) as sandbox:
+        # Network and a saved image: the set-up phase, whose files are not bounded.
+        limits = Limits(disk=None)
+        with _fresh(docker_image, tmp_path, network=True, limits=limits) as sandbox:
             host = sandbox.container.attrs["HostConfig"]
             assert host["NetworkMode"] == "bridge"
             code = "import os\nos.environ.get('HTTPS_PROXY'), "
@@ -152,13 +164,17 @@ def test_commit_makes_an_image_that_starts(
     tag = f"swe-agent-test/committed:{uuid.uuid4().hex[:8]}"
     (tmp_path / "a.txt").write_text("a\n")
     try:
-        with _fresh(docker_image, tmp_path) as sandbox:
-            sandbox.run("mkdir -p /tmp/env && echo installed > /tmp/env/marker")
+        with _fresh(docker_image, tmp_path) as bounded:
+            if bounded.disk.mode == DiskMode.TMPFS:  # an image would lose its tmpfs folders
+                with pytest.raises(SandboxError, match="in memory"):
+                    bounded.commit(tag)
+        with _fresh(docker_image, tmp_path, limits=Limits(disk=None)) as sandbox:
+            sandbox.run("mkdir -p ~sandbox/env && echo installed > ~sandbox/env/marker")
             image_id = sandbox.commit(tag)
         assert image_id.startswith("sha256:")
         (tmp_path / "b.txt").write_text("b\n")
         with _fresh(tag, tmp_path) as again:
-            assert again.run("cat /tmp/env/marker").stdout == "installed\n"
+            assert again.run("cat ~sandbox/env/marker").stdout == "installed\n"
             assert again.run("ls").stdout == "a.txt\nb.txt\n"  # the new workspace replaced the old
     finally:
         connect().images.remove(tag, force=True)

@@ -126,6 +126,9 @@ def test_doctor_reports_daemon_images_and_timings(docker_image: str) -> None:
     assert checks["daemon"]["level"] == "ok" and checks["daemon"]["data"]["api_version"]
     assert checks["images"]["level"] == "ok"
     assert checks["start-up"]["data"]["ready_s"] > 0
+    disk = checks["disk bound"]
+    assert disk["level"] == "ok" and disk["data"]["bytes"] == 2 * 1024**3
+    assert disk["data"]["mode"] in ("quota", "tmpfs") and "files at most 2 GiB" in disk["detail"]
     assert result.exit_code == 0, result.output
 
 
