@@ -25,7 +25,8 @@ RUN_LABEL = "swe-agent.run"
 STARTED_LABEL = "swe-agent.started"
 
 # The container's main process: it exits (stopping the container) once no runner has been
-# alive for IDLE seconds, or none started within GRACE seconds. Python 3.6 compatible.
+# alive for IDLE seconds, or none started within GRACE seconds (the runner leaves a
+# '.started' file, so one that lived less than a poll counts). Python 3.6 compatible.
 WATCHDOG = """
 import os, sys, time
 runner, idle, grace = sys.argv[1].encode(), float(sys.argv[2]), float(sys.argv[3])
@@ -38,11 +39,17 @@ def alive():
         except (OSError, ValueError):
             pass
     return False
+try:
+    os.remove(sys.argv[1] + ".started")  # one an image was committed with is not this one's
+except OSError:
+    pass
 last = time.time() + grace - idle
 while True:
     time.sleep(2)
     if alive():
         last = time.time()
+    elif last > time.time() and os.path.exists(sys.argv[1] + ".started"):
+        last = time.time()  # a runner came and went between two looks
     elif time.time() - last > idle:
         break
 """

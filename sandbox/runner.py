@@ -376,6 +376,8 @@ def main():
     with contextlib.suppress(OSError):  # already a group leader
         os.setsid()  # its own process group, so strays and hangs can be killed as a group
     threading.Thread(target=watch_host, name="watch-host", daemon=True).start()
+    with contextlib.suppress(OSError):  # tells the container's watchdog a runner has lived
+        open(RUNNER_FILE + ".started", "w").close()
     # No .pyc: it keeps its source's mtime in whole seconds, so a same-size edit could go unseen.
     sys.dont_write_bytecode = True
     tempfile.tempdir = os.path.dirname(RUNNER_FILE)  # captures apart from the actions' /tmp
