@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,9 @@ from swe_agent.cli._common import (
     run_command_line,
 )
 from swe_agent.errors import BadInput
+
+if TYPE_CHECKING:
+    from swe_agent.forge import ForgeSettings, PrOptions
 
 # CLI parameter -> SolveOptions field, for the flags given explicitly on the command line.
 FLAG_FIELDS = {
@@ -116,8 +119,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     from swe_agent.solve import solve
     from swe_agent.solve.config import apply_overrides, build_options, read_config
 
+    pr_options = pr.pr_options(ctx, open_pr=open_pr)
     if resume is not None:
-        _resume(repo, resume, json_out=json_out)
+        _resume(repo, resume, pr_options=pr_options, json_out=json_out)
         return
     if not repo.is_dir():
         raise BadInput(f"{repo} is not a directory", hint="pass --repo PATH to a repository")
@@ -126,7 +130,6 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     text, issue_url = pr.forge_issue(text, forge)
     if not text.strip():
         raise BadInput("no issue text given", hint="pass --issue TEXT or --issue @FILE")
-    pr_options = pr.pr_options(ctx, open_pr=open_pr)
     flags = {field: ctx.params[param] for param, field in FLAG_FIELDS.items() if _given(ctx, param)}
     if no_env:
         flags["setup_env"] = False
@@ -143,6 +146,18 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     else:
         with _Progress(quiet=False) as progress, chatter_to_stderr():
             report = solve(options, say=progress.phase, on_event=progress.event)
+    _finish(repo, report, pr_options=pr_options, forge=forge, json_out=json_out)
+
+
+def _finish(
+    repo: Path,
+    report: dict[str, Any],
+    *,
+    pr_options: PrOptions | None,
+    forge: ForgeSettings,
+    json_out: bool,
+) -> None:
+    """Print the report, after opening the pull request when --open-pr asked for one."""
     if pr_options is None:
         _report(report, json_out=json_out)
         return
@@ -192,16 +207,22 @@ def _solve_with_tui(options: Any) -> dict[str, Any]:
     return dict(outcome["report"])
 
 
-def _resume(repo: Path, run_name: str, *, json_out: bool) -> None:
+def _resume(repo: Path, run_name: str, *, pr_options: PrOptions | None, json_out: bool) -> None:
+    """Continue a killed run; with --open-pr, open its pull request as a fresh solve would."""
     from swe_agent.runs import find_run
     from swe_agent.solve import solve
     from swe_agent.solve.resume import load_options
 
     run = find_run(repo.resolve(), run_name)
     options = load_options(run)
+    forge = pr.forge_settings()
+    if pr_options is not None:
+        pr.before_solve(
+            repo, issue_url=options.issue_url, options=pr_options, settings=forge, json_out=json_out
+        )
     with _Progress(quiet=False) as progress, chatter_to_stderr():
         report = solve(options, say=progress.phase, on_event=progress.event, run=run, resume=True)
-    _report(report, json_out=json_out)
+    _finish(repo, report, pr_options=pr_options, forge=forge, json_out=json_out)
 
 
 def _report(report: dict[str, Any], *, json_out: bool, code: int | None = None) -> None:

@@ -28,7 +28,10 @@ def load_options(run: RunPaths) -> SolveOptions:
             hint="pass the id of a run folder that `swe-agent solve` created",
         )
     if run.report.exists():
-        raise BadInput(f"run {run.run_id} already finished", hint="see its report.json")
+        raise BadInput(
+            f"run {run.run_id} already finished",
+            hint=f"see its report.json; `swe-agent pr {run.run_id}` opens its pull request",
+        )
     config = yaml.safe_load(run.config.read_text(encoding="utf-8"))
     return SolveOptions(issue=run.issue.read_text(encoding="utf-8"), **config)
 

@@ -59,6 +59,35 @@ def solve_scripted(repo: Path, replies: list[str]) -> Path:
     return Path(report["run_dir"])
 
 
+def solve_killed(repo: Path, recording: Path, *, after_calls: int) -> Path:
+    """A run of the example replaying ``recording``, killed (KeyboardInterrupt) at its model
+    call number ``after_calls``: a folder that `solve --resume` continues."""
+    import pytest
+
+    from swe_agent.agent.policy import AgentConfig
+    from swe_agent.models import Fault, FaultKind
+    from swe_agent.models.replay import ReplayModel
+    from swe_agent.solve import SolveOptions, solve
+
+    options = SolveOptions(
+        repo=repo,
+        issue=(EXAMPLE / "ISSUE.md").read_text(),
+        issue_url=ISSUE_URL,
+        model=f"replay:{recording}",
+        search="linear",
+        sandbox="local",
+        setup_env=False,
+        iterations=8,
+        run_example=False,
+        agent=AgentConfig(auto_finish=False, rewrite=False),
+    )
+    crash = {after_calls: Fault(FaultKind.RAISE, error=KeyboardInterrupt())}
+    with pytest.raises(KeyboardInterrupt):
+        solve(options, model=ReplayModel.from_run(recording, faults=crash))
+    (run,) = (repo / ".swe-agent" / "runs").iterdir()
+    return run
+
+
 def checkout(solved: Path, into: Path, github: FakeGitHub) -> Path:
     """A copy of a solved repository (its run folder included) with a fresh bare remote,
     which the server checks pull request branches against."""

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from forge_world import EXAMPLE, ISSUE_URL, TOKEN, add_remote, git, make_calc_repo
+from forge_world import EXAMPLE, ISSUE_URL, TOKEN, add_remote, git, make_calc_repo, solve_killed
 from github_server import FakeGitHub
 from typer.testing import CliRunner
 
@@ -50,10 +50,17 @@ def test_replayed_solve_opens_the_pull_request_once(
 
 
 def assert_opened(
-    repo: Path, remote: Path, github: FakeGitHub, report: dict, *, comments: bool = True
+    repo: Path,
+    remote: Path,
+    github: FakeGitHub,
+    report: dict,
+    *,
+    comments: bool = True,
+    read: bool = True,
 ) -> None:
     """The branch holds one commit whose diff is the run's patch; the pull request request
-    carries the evidence; the issue was read with its comments; no file holds the token."""
+    carries the evidence; the issue was read (``read``) with its comments; no file holds the
+    token."""
     pull = report["pull_request"]
     assert report["status"] == "resolved" and pull["outcome"] == "opened", pull
     assert report["issue_url"] == ISSUE_URL
@@ -61,9 +68,11 @@ def assert_opened(
     assert git(remote, "rev-list", "--count", f"main..{branch}") == "1"
     assert git(remote, "rev-parse", f"{branch}~1") == report["base_commit"]
     assert _changes(git(remote, "diff", f"{branch}~1", branch)) == _changes(report["patch"])
-    reads = [r for r in github.requests if r.method == "GET"]
-    assert reads[0].path == "/repos/o/r/issues/1"
-    assert reads[1].path == "/repos/o/r/issues/1/comments"
+    reads = [r.path for r in github.requests if r.method == "GET"]
+    if read:
+        assert reads[:2] == ["/repos/o/r/issues/1", "/repos/o/r/issues/1/comments"]
+    else:  # a resumed run keeps the issue text it started with
+        assert "/repos/o/r/issues/1" not in reads
     assert all(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in github.requests)
     issue = (Path(report["run_dir"]) / "issue.md").read_text()
     assert issue.startswith("median() returns the wrong value")
@@ -155,3 +164,29 @@ def _changes(diff: str) -> list[str]:
         for line in diff.splitlines()
         if line.startswith(("+", "-", "@@")) and not line.startswith(("+++", "---"))
     ]
+
+
+def test_a_resumed_run_opens_its_pull_request(
+    solved_repos: dict[str, Path], forge_env: FakeGitHub, tmp_path: Path
+) -> None:
+    """`solve --resume RUN --open-pr` opens the pull request of the run it finished, once."""
+    (recording,) = (solved_repos["resolved"] / ".swe-agent" / "runs").iterdir()
+    repo = make_calc_repo(tmp_path / "calc")
+    forge_env.remote = add_remote(repo, tmp_path / "remote.git")
+    run = solve_killed(repo, recording, after_calls=1)  # the look, then the kill
+    token = {"GITHUB_TOKEN": TOKEN}
+    result = CliRunner().invoke(
+        app,
+        ["solve", "--repo", str(repo), "--resume", run.name, "--open-pr", "--comment", "--json"],
+        env=token,
+    )
+    assert isinstance(result.exception, SystemExit | None), result.output
+    report = json.loads(result.output[result.output.find("{") :])
+    assert result.exit_code == 0 and report["run_id"] == run.name, report
+    assert_opened(repo, tmp_path / "remote.git", forge_env, report, comments=False, read=False)
+    writes = len(forge_env.writes())
+    again = CliRunner().invoke(
+        app, ["solve", "--repo", str(repo), "--resume", run.name, "--open-pr"], env=token
+    )
+    assert again.exit_code == 2 and "already finished" in again.output, again.output
+    assert f"swe-agent pr {run.name}" in again.output and len(forge_env.writes()) == writes
