@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ class Environment:
     venv: str
     test_runner: str
     shared: bool = False  # taken from an earlier instance of the same repository and version
+    install: str | None = None  # the project's own install, redone offline before the tests
 
 
 class EnvironmentFailed(Exception):
@@ -148,7 +149,7 @@ def _usable(shared: Path) -> Environment | None:
     if not _image_exists(str(data["image"])):
         return None  # pruned meanwhile: env_setup rebuilds or replays it
     env = _environment(data)
-    return Environment(env.image, env.python, env.venv, env.test_runner, shared=True)
+    return replace(env, shared=True)
 
 
 def _setup(
@@ -187,7 +188,29 @@ def _environment(data: dict[str, Any]) -> Environment:
         python=str(data.get("python") or "3.11"),
         venv=str(data.get("venv") or "/opt/swe-venv"),
         test_runner=str(data.get("test_runner") or "pytest"),
+        install=offline_install(_project_install(data)),
     )
+
+
+def _project_install(data: dict[str, Any]) -> str | None:
+    """The record's last successful install of the project itself."""
+    done = [c for c in data.get("commands") or () if c.get("kind") == "project" and c.get("ok")]
+    return str(done[-1]["command"]) if done else None
+
+
+def offline_install(command: str | None) -> str | None:
+    """An editable pip install of the project, made to run with no network: the harness's
+    evaluation installs the project again before its tests (a fresh workspace lacks what the
+    install generated in it: setuptools_scm's version file, compiled extensions).
+
+    Dependencies are left as the image has them; the build uses the venv's own tools; the date
+    cutoff, which needs the index, goes. None for anything but an editable install.
+    """
+    if command is None or " pip install " not in command or " -e " not in command:
+        return None
+    words = [w for w in command.split(" ") if w and not w.startswith("--uploaded-prior-to")]
+    flags = [f for f in ("--no-deps", "--no-index", "--no-build-isolation") if f not in words]
+    return " ".join([*words, *flags, "-q"])
 
 
 def _image_exists(tag: str) -> bool:

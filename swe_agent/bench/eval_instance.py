@@ -21,39 +21,21 @@ from swe_agent.bench.envs import Environment
 from swe_agent.bench.failures import ErrorKind, Failure, unjudgeable
 from swe_agent.bench.grading import TestsStatus, grade, instance_report
 from swe_agent.bench.repos import DEFAULT_REPO_URL
-from swe_agent.bench.testrun import TestCommand, command_for, run_tests
+from swe_agent.bench.testrun import (
+    collect_probe,
+    command_for,
+    missing_module,
+    run_tests,
+    skipped_for,
+)
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
 HARNESS = "6"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
-# pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
-_COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
 # git apply first, then the fallbacks of SWE-bench's harness: --reject, then GNU patch --fuzz
 # (run on the host, see fuzz.py: environment images need not have patch).
 APPLY_COMMANDS = ("git apply --verbose {file}", "git apply --verbose --reject {file}")
-
-
-def collect_probe(command: TestCommand) -> str | None:
-    """pytest's collection of the command's files, which shows import errors (pytest only)."""
-    if "pytest" not in command.command or not command.directives:
-        return None
-    path = command.command.split(";", 1)[0]  # the venv first on PATH
-    args = " ".join(command.directives)
-    return f"{path}; python -m pytest --collect-only -q --tb=short -p no:cacheprovider {args}"
-
-
-def missing_module(box: Any, probe: str, output: str, exit_code: int | None) -> bool:
-    """Did collection stop on a module the environment lacks (not on the code's own errors)?
-
-    A name missing from the project (the test of a function an empty patch does not add) or a
-    syntax error is the code's; ModuleNotFoundError is what another commit's environment gives.
-    With --tb=no pytest may not print the error, so ``probe`` (collection only) shows it.
-    """
-    if not (_COLLECTION_FAILED.search(output) or exit_code == 4):
-        return False
-    shown = box.run(probe, timeout=600)
-    return "ModuleNotFoundError" in output + shown.stdout + shown.stderr
 
 
 @dataclass(frozen=True)
@@ -248,9 +230,27 @@ def _patch_and_test(
         outcome.failure = Failure(ErrorKind.TEST_PATCH, message)
         return
     outcome.timings["patch_s"] = _since(mark)
+    _reinstall(box, env, outcome)
     _run_tests(box, task, workdir, env, outcome)
     if task.keep_image:
         box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
+
+
+def _reinstall(box: Any, env: Environment, outcome: Outcome) -> None:
+    """Install the project again, offline, before the tests, as the harness's eval script does.
+
+    The image's workspace was emptied when it was saved, and with it what the editable install
+    wrote there (pytest's _version.py from setuptools_scm: "requires pytest-2.0, actual
+    pytest-unknown"; compiled extensions). A failure is a note: the tests run as they can.
+    """
+    if env.install is None:
+        return
+    mark = time.monotonic()
+    done = box.run(f"{env.install} >{STAGE}/install.log 2>&1", timeout=1800)
+    outcome.timings["install_s"] = _since(mark)
+    if done.exit_code != 0:
+        tail = box.run(f"tail -c 300 {STAGE}/install.log", timeout=30).stdout.strip()
+        outcome.notes.append(f"the project's install did not run again offline: {tail}")
 
 
 def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
@@ -332,15 +332,6 @@ def _unjudgeable(
     if status.resolved or not (status.f2p_failure or status.p2p_failure):
         return None
     return unjudgeable(output, network=task.network, missing_files=outcome.missing_files)
-
-
-def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[str, ...]:
-    """Modules the skip reasons name, when a named test was skipped (or is missing)."""
-    from env_setup import skipped_modules
-
-    if not any(status.outcomes.get(test, "SKIPPED") == "SKIPPED" for test in named):
-        return ()
-    return skipped_modules(output, files=named)
 
 
 def image_tag(instance_id: str) -> str:

@@ -13,6 +13,7 @@ raises ``sandbox.SandboxGone``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,20 @@ from env_setup import (
     version_at,
 )
 from swe_agent.bench.failures import ErrorKind, Failure
+from swe_agent.bench.grading import TestsStatus
 
-__all__ = ["TestCommand", "TestResult", "command_for", "run_tests", "version_of"]
+__all__ = [
+    "TestCommand",
+    "TestResult",
+    "collect_probe",
+    "command_for",
+    "missing_module",
+    "run_tests",
+    "skipped_for",
+    "version_of",
+]
+# pytest's last line when an import fails at collection; exit code 4: a conftest did not load.
+_COLLECTION_FAILED = re.compile(r"Interrupted: \d+ errors? during collection")
 
 
 @dataclass(frozen=True)
@@ -105,3 +118,34 @@ def _failure(obs: Any, timeout: float) -> Failure | None:
         # The runner exited (or stopped answering) under the test command and was restarted.
         return Failure(ErrorKind.RUNNER_DIED, str(obs.error)[:500])
     return None
+
+
+def collect_probe(command: TestCommand) -> str | None:
+    """pytest's collection of the command's files, which shows import errors (pytest only)."""
+    if "pytest" not in command.command or not command.directives:
+        return None
+    path = command.command.split(";", 1)[0]  # the venv first on PATH
+    args = " ".join(command.directives)
+    return f"{path}; python -m pytest --collect-only -q --tb=short -p no:cacheprovider {args}"
+
+
+def missing_module(box: Any, probe: str, output: str, exit_code: int | None) -> bool:
+    """Did collection stop on a module the environment lacks (not on the code's own errors)?
+
+    A name missing from the project (the test of a function an empty patch does not add) or a
+    syntax error is the code's; ModuleNotFoundError is what another commit's environment gives.
+    With --tb=no pytest may not print the error, so ``probe`` (collection only) shows it.
+    """
+    if not (_COLLECTION_FAILED.search(output) or exit_code == 4):
+        return False
+    shown = box.run(probe, timeout=600)
+    return "ModuleNotFoundError" in output + shown.stdout + shown.stderr
+
+
+def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[str, ...]:
+    """Modules the skip reasons name, when a named test was skipped (or is missing)."""
+    from env_setup import skipped_modules
+
+    if not any(status.outcomes.get(test, "SKIPPED") == "SKIPPED" for test in named):
+        return ()
+    return skipped_modules(output, files=named)

@@ -181,7 +181,8 @@ def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
 
 def test_a_collection_failure_is_recognised_and_an_attempt_forgotten(tmp_path: Path) -> None:
     from sandbox import start_sandbox
-    from swe_agent.bench.eval_instance import Outcome, collect_probe, missing_module
+    from swe_agent.bench.eval_instance import Outcome
+    from swe_agent.bench.testrun import collect_probe, missing_module
 
     (tmp_path / "some" / "long" / "folder" / "of" / "tests").mkdir(parents=True)
     lacking = "some/long/folder/of/tests/test_with_a_long_name_that_pytest_cuts.py"
@@ -300,3 +301,18 @@ def test_exceptions_that_stop_an_evaluation_have_their_kind() -> None:
         )
     ]
     assert kinds == ["container_gone", "checkout", "environment", "sandbox", "crash"]
+
+
+def test_the_projects_install_is_redone_offline() -> None:
+    from swe_agent.bench.envs import offline_install
+
+    recorded = (
+        "SETUPTOOLS_SCM_PRETEND_VERSION=5.4.1 /opt/swe-venv/bin/python -m pip install "
+        "--uploaded-prior-to=2019-05-01T00:00:00Z -e .[testing] --no-build-isolation"
+    )
+    assert offline_install(recorded) == (
+        "SETUPTOOLS_SCM_PRETEND_VERSION=5.4.1 /opt/swe-venv/bin/python -m pip install "
+        "-e .[testing] --no-build-isolation --no-deps --no-index -q"
+    )
+    assert offline_install("/opt/swe-venv/bin/python -m pip install .") is None  # not editable
+    assert offline_install(None) is None
