@@ -42,7 +42,8 @@ def main() -> None:
             by_repo.setdefault(row["repo"], []).append(row)
     args.out.mkdir(parents=True, exist_ok=True)
     found_rows, table = [], []
-    for repo, instances in sorted(by_repo.items()):
+    order = args.repo or sorted(by_repo)  # as asked, else by name
+    for repo, instances in sorted(by_repo.items(), key=lambda kv: order.index(kv[0])):
         mirror = _mirror(args.repos, repo)
         if mirror is None:
             table.append({"repo": repo, "instances": len(instances), "note": "no mirror"})
