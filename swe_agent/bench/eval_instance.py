@@ -25,6 +25,7 @@ from swe_agent.bench.testrun import (
     collect_probe,
     command_for,
     missing_module,
+    reinstall,
     run_tests,
     skipped_for,
 )
@@ -237,20 +238,13 @@ def _patch_and_test(
 
 
 def _reinstall(box: Any, env: Environment, outcome: Outcome) -> None:
-    """Install the project again, offline, before the tests, as the harness's eval script does.
-
-    The image's workspace was emptied when it was saved, and with it what the editable install
-    wrote there (pytest's _version.py from setuptools_scm: "requires pytest-2.0, actual
-    pytest-unknown"; compiled extensions). A failure is a note: the tests run as they can.
-    """
-    if env.install is None:
-        return
+    """The project installed again, offline, before the tests (see ``testrun.reinstall``)."""
     mark = time.monotonic()
-    done = box.run(f"{env.install} >{STAGE}/install.log 2>&1", timeout=1800)
-    outcome.timings["install_s"] = _since(mark)
-    if done.exit_code != 0:
-        tail = box.run(f"tail -c 300 {STAGE}/install.log", timeout=30).stdout.strip()
-        outcome.notes.append(f"the project's install did not run again offline: {tail}")
+    note = reinstall(box, env.install, stage=STAGE)
+    if env.install is not None:
+        outcome.timings["install_s"] = _since(mark)
+    if note is not None:
+        outcome.notes.append(note)
 
 
 def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "collect_probe",
     "command_for",
     "missing_module",
+    "reinstall",
     "run_tests",
     "skipped_for",
     "version_of",
@@ -149,3 +150,20 @@ def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[
     if not any(status.outcomes.get(test, "SKIPPED") == "SKIPPED" for test in named):
         return ()
     return skipped_modules(output, files=named)
+
+
+def reinstall(box: Any, install: str | None, *, stage: str) -> str | None:
+    """Install the project again, offline, before its tests, as the harness's eval script does.
+
+    An environment image's workspace was emptied when it was saved, and with it what the
+    editable install wrote there (pytest's _version.py from setuptools_scm: "No module named
+    '_pytest._version'", "requires pytest-2.0, actual pytest-unknown"; compiled extensions).
+    A note when the install failed (the tests then run as they can), else None.
+    """
+    if install is None:
+        return None
+    done = box.run(f"mkdir -p {stage} && {{ {install}\n}} >{stage}/install.log 2>&1", timeout=1800)
+    if done.exit_code == 0:
+        return None
+    tail = box.run(f"tail -c 300 {stage}/install.log", timeout=30).stdout.strip()
+    return f"the project's install did not run again offline: {tail}"

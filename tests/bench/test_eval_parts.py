@@ -316,3 +316,16 @@ def test_the_projects_install_is_redone_offline() -> None:
     )
     assert offline_install("/opt/swe-venv/bin/python -m pip install .") is None  # not editable
     assert offline_install(None) is None
+
+
+def test_the_reinstall_runs_in_the_workspace_and_a_failure_is_a_note(tmp_path: Path) -> None:
+    from sandbox import start_sandbox
+    from swe_agent.bench.testrun import reinstall
+
+    stage = str(tmp_path / "stage")
+    with start_sandbox(tmp_path, backend="local", allow_unsandboxed=True) as box:
+        assert reinstall(box, None, stage=stage) is None
+        assert reinstall(box, "echo v = 1 > _version.py", stage=stage) is None
+        assert box.run("cat _version.py", timeout=30).stdout == "v = 1\n"  # the install's file
+        note = reinstall(box, "echo 'no matching distribution'; exit 1", stage=stage)
+    assert note is not None and "did not run again offline: no matching distribution" in note
