@@ -32,7 +32,7 @@ from swe_agent.bench.testrun import (
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
 
 STAGE = "/tmp/swe-eval"
-HARNESS = "6"  # bumped when a change makes earlier reports stale (they are then redone)
+HARNESS = "7"  # bumped when a change makes earlier reports stale (they are then redone)
 INSTANCE_IMAGES = "swe-agent/instance"
 # git apply first, then the fallbacks of SWE-bench's harness: --reject, then GNU patch --fuzz
 # (run on the host, see fuzz.py: environment images need not have patch).
