@@ -312,7 +312,7 @@ def test_the_projects_install_is_redone_offline() -> None:
     )
     assert offline_install(recorded) == (
         "SETUPTOOLS_SCM_PRETEND_VERSION=5.4.1 /opt/swe-venv/bin/python -m pip install "
-        "-e .[testing] --no-build-isolation --no-deps --no-index -q"
+        "-e .[testing] --no-build-isolation --no-deps --no-index --check-build-dependencies -q"
     )
     assert offline_install("/opt/swe-venv/bin/python -m pip install .") is None  # not editable
     assert offline_install(None) is None
