@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from swe_agent.agent.trajectory import read_events
 from swe_agent.runs import RunPaths
 from tui.errors import BadRunFolder
 
@@ -214,27 +215,11 @@ def _first_line(code: str) -> str:
     return next((line for line in lines if line and not line.startswith("#")), "")
 
 
-def _events(run: RunPaths) -> list[dict[str, Any]]:
-    """The trajectory's events; a torn last line (a run still writing) ends the list."""
-    if not run.trajectory.is_file():
-        return []
-    events = []
-    with run.trajectory.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                break
-            if isinstance(event, dict):
-                events.append(event)
-    return events
-
-
 def _usage_by_node(run: RunPaths) -> dict[int, Usage]:
     """Model usage per node: calls made while expanding P belong to the next node under P."""
     found: dict[int, Usage] = {}
     pending: dict[int, Usage] = {}
-    for event in _events(run):
+    for event in read_events(run.trajectory):
         kind = event.get("type")
         if kind == "node" and isinstance(event.get("node"), int):
             parent = event.get("parent")

@@ -41,15 +41,18 @@ class Trajectory:
 
 
 def read_events(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the events of a trajectory; a torn last line (a killed run) is ignored."""
-    if not path.exists():
+    """Yield the events of a trajectory; a torn last line (a killed run, or one still
+    writing) ends them, and a line that is not an object is skipped."""
+    if not path.is_file():
         return
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
             try:
-                yield json.loads(line)
+                event = json.loads(line)
             except json.JSONDecodeError:
                 return
+            if isinstance(event, dict):
+                yield event
 
 
 def _drop_torn_tail(path: Path) -> None:

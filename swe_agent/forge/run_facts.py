@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from swe_agent.agent.trajectory import read_events
 from swe_agent.forge.errors import ForgeInputError
 from swe_agent.runs import RunPaths
 
@@ -123,7 +124,7 @@ def _config(run: RunPaths) -> dict[str, Any]:
 def _locations(run: RunPaths) -> tuple[Location, ...]:
     """The last ranking the run made (after its example ran, when it did), best first."""
     ranked: list[Any] = []
-    for event in _events(run):
+    for event in read_events(run.trajectory):
         if event.get("type") in ("localization", "example") and event.get("locations"):
             ranked = event["locations"]
     found = []
@@ -132,21 +133,6 @@ def _locations(run: RunPaths) -> tuple[Location, ...]:
             reasons: list[Any] = item["reasons"] if isinstance(item.get("reasons"), list) else []
             found.append(Location(str(item["id"]), tuple(str(r) for r in reasons)))
     return tuple(found)
-
-
-def _events(run: RunPaths) -> list[dict[str, Any]]:
-    if not run.trajectory.is_file():
-        return []
-    events = []
-    with run.trajectory.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                break  # a torn last line
-            if isinstance(event, dict):
-                events.append(event)
-    return events
 
 
 def _chosen_steps(run: RunPaths) -> tuple[Step, ...]:
