@@ -16,6 +16,12 @@ from sandbox.protocol import HostTool
 _EOF: dict[str, Any] = {"type": "eof"}
 
 
+# Unpacking the workspace and committing its baseline: sqlfluff's 2,267 files took 84 s + 62 s
+# of wall time for 1.3 s of CPU in a container on a machine at load 100, past the 120 s this
+# once allowed; a runner that never answers still fails, only later.
+INIT_TIMEOUT_S = 600.0
+
+
 class RunnerHost(Protocol):
     """What a backend gives the channel: start the runner, kill it, check the sandbox lives."""
 
@@ -99,11 +105,13 @@ class Channel:
         init = {**self.init, "op": "init", "tools": sorted(self.tools)}
         if not first:
             init.pop("archive", None)
-        reply = self._exchange(init, deadline=time.monotonic() + 120)
+        reply = self._exchange(init, deadline=time.monotonic() + INIT_TIMEOUT_S)
         if isinstance(reply, str) or reply.get("error"):
             self.host.check_alive()
             detail = reply.get("error") if isinstance(reply, dict) else None
             detail = detail or self._proc.stderr_tail.decode(errors="replace")
+            if reply == "hung" and not detail.strip():
+                detail = f"no answer in {INIT_TIMEOUT_S:.0f} s while unpacking the workspace"
             raise RunnerFailed(
                 f"the action runner did not start: {detail.strip() or 'no output'}",
                 hint="the image needs python3 (3.6 or later) and git; "
