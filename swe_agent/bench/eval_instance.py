@@ -240,7 +240,7 @@ def _patch_and_test(
 def _reinstall(box: Any, env: Environment, outcome: Outcome) -> None:
     """The project installed again, offline, before the tests (see ``testrun.reinstall``)."""
     mark = time.monotonic()
-    note = reinstall(box, env.install, stage=STAGE)
+    note = reinstall(box, env.install, stage=STAGE, venv=env.venv)
     if env.install is not None:
         outcome.timings["install_s"] = _since(mark)
     if note is not None:

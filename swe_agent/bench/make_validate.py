@@ -101,7 +101,7 @@ def _validate(task: MakeTask) -> dict[str, Any]:
     box = start_sandbox(workdir.root, image=env.image, commit=workdir.with_tests,
                         python=env.python, limits=limits, network=task.network)  # fmt: skip
     try:
-        note = reinstall(box, env.install, stage=STAGE)  # as bench eval runs the tests
+        note = reinstall(box, env.install, stage=STAGE, venv=env.venv)  # as bench eval does
         verdict = _before_and_after(box, task, command)
         return {**verdict, "install_note": note} if note else verdict
     finally:

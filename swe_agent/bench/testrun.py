@@ -152,16 +152,20 @@ def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[
     return skipped_modules(output, files=named)
 
 
-def reinstall(box: Any, install: str | None, *, stage: str) -> str | None:
+def reinstall(box: Any, install: str | None, *, stage: str, venv: str) -> str | None:
     """Install the project again, offline, before its tests, as the harness's eval script does.
 
     An environment image's workspace was emptied when it was saved, and with it what the
     editable install wrote there (pytest's _version.py from setuptools_scm: "No module named
     '_pytest._version'", "requires pytest-2.0, actual pytest-unknown"; compiled extensions).
-    A note when the install failed (the tests then run as they can), else None.
+    A note when the install failed (the tests then run as they can), else None. A sandbox whose
+    root is read-only (a host without disk quotas: the root is then read-only, the workspace
+    in memory) cannot install into the venv: a note at once, not pip's failure minutes later.
     """
     if install is None:
         return None
+    if box.run(f"test -w {venv}", timeout=60).exit_code != 0:
+        return "the project was not installed again: the venv is read-only in this sandbox"
     done = box.run(f"mkdir -p {stage} && {{ {install}\n}} >{stage}/install.log 2>&1", timeout=1800)
     if done.exit_code == 0:
         return None

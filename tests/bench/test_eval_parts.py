@@ -324,8 +324,10 @@ def test_the_reinstall_runs_in_the_workspace_and_a_failure_is_a_note(tmp_path: P
 
     stage = str(tmp_path / "stage")
     with start_sandbox(tmp_path, backend="local", allow_unsandboxed=True) as box:
-        assert reinstall(box, None, stage=stage) is None
-        assert reinstall(box, "echo v = 1 > _version.py", stage=stage) is None
+        assert reinstall(box, None, stage=stage, venv=str(tmp_path)) is None
+        assert reinstall(box, "echo v = 1 > _version.py", stage=stage, venv=str(tmp_path)) is None
         assert box.run("cat _version.py", timeout=30).stdout == "v = 1\n"  # the install's file
-        note = reinstall(box, "echo 'no matching distribution'; exit 1", stage=stage)
+        note = reinstall(box, "echo 'no matching distribution'; exit 1", stage=stage, venv=".")
+        read_only = reinstall(box, "echo unreached", stage=stage, venv="/no/such/venv")
     assert note is not None and "did not run again offline: no matching distribution" in note
+    assert read_only == "the project was not installed again: the venv is read-only in this sandbox"
