@@ -8,6 +8,7 @@ Public surface::
     GraphLocalizer(graph, history=read_history(root)) # past commits as evidence too
     gold = gold_from_patch(patch, read_old=...)       # gold locations of a reference patch
     acc_at_k(ranked_ids, gold.functions, 10)          # Acc@k
+    GraphLocalizer(graph, weights=RankWeights.load(path))  # another weights table
 """
 
 from localization.api import BadIssue, BadRepository, localize, localize_repo
@@ -16,9 +17,10 @@ from localization.gold import GoldLocations, gold_from_patch
 from localization.history import Change, read_history
 from localization.metrics import acc_at_k, rate
 from localization.model import Localization, Localizer, Location, LocationKind
-from localization.rank import GraphLocalizer, RankConfig
+from localization.rank import GraphLocalizer
 from localization.signals import Frame, IssueSignals, extract_signals
 from localization.tokens import tokenize
+from localization.weights import RankWeights
 
 __all__ = [
     "BadPatch",
@@ -34,7 +36,7 @@ __all__ = [
     "Localizer",
     "Location",
     "LocationKind",
-    "RankConfig",
+    "RankWeights",
     "acc_at_k",
     "extract_signals",
     "gold_from_patch",

@@ -9,8 +9,9 @@ from localization.errors import LocalizationError
 from localization.execution import Execution
 from localization.graphview import GraphLike
 from localization.history import read_history
-from localization.model import Localization
-from localization.rank import GraphLocalizer, RankConfig
+from localization.model import TOP, Localization
+from localization.rank import GraphLocalizer
+from localization.weights import RankWeights
 
 
 class BadRepository(LocalizationError):
@@ -28,17 +29,17 @@ class BadIssue(LocalizationError):
 
 
 def localize(
-    graph: GraphLike, issue_text: str, *, top: int = 10, config: RankConfig | None = None
+    graph: GraphLike, issue_text: str, *, top: int = TOP, weights: RankWeights | None = None
 ) -> Localization:
     """Rank the files, classes and functions of ``graph`` that ``issue_text`` is about."""
-    return GraphLocalizer(graph, config=config).localize(issue_text, top=top)
+    return GraphLocalizer(graph, weights=weights).localize(issue_text, top=top)
 
 
 def localize_repo(
     root: Path,
     issue_text: str,
     *,
-    top: int = 10,
+    top: int = TOP,
     run_example: Callable[[str | None], Execution | None] | None = None,
     history: bool = True,
 ) -> Localization:

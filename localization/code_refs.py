@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localization.evidence import Evidence
+from localization.features import Feature, Ledger, spread
 from localization.graphview import Node, is_auxiliary_path, is_test_path
 from localization.signals import FENCE
 
@@ -229,18 +229,17 @@ def _assigned_alias(text: str, name: str) -> str | None:
     return m.group(1) if m is not None and m.group(1) != name else None
 
 
-def match_code_refs(
-    names: Iterable[str], index: ModuleIndex, ev: Evidence, weight: float
-) -> list[str]:
-    """Entities the issue's code calls by their public names: functions weigh most (a class
-    constructor is in almost every example, so it says less). Returns their ids."""
+_CALLS = {"function": Feature.CALLS_FUNCTION, "class": Feature.CALLS_CLASS}
+
+
+def match_code_refs(names: Iterable[str], index: ModuleIndex, ev: Ledger) -> list[str]:
+    """Entities the issue's code calls by their public names, by kind (a class constructor is
+    in almost every example, so it may say less than a function). Returns their ids."""
     resolved = [(name, index.resolve(name)) for name in names]
     hits = [(name, key) for name, key in resolved if key is not None and key in index.nodes]
-    share = 1.0 / max(len(hits), 1) ** 0.5
     for name, key in hits:
-        node = index.nodes[key]
-        kind_share = {"function": 1.0, "class": 0.5}.get(node.kind, 0.3)
-        ev.add(key, weight * share * kind_share, f"{name} used in the issue's code")
+        feature = _CALLS.get(index.nodes[key].kind, Feature.CALLS_MODULE)
+        ev.add(key, feature, spread(len(hits)), f"{name} used in the issue's code")
     return [key for _, key in hits]
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from localization.evidence import Evidence
+from localization.features import Feature, Ledger, spread
 from localization.lexical import Bm25
 from localization.tokens import tokenize
 
@@ -86,21 +86,15 @@ class HistoryIndex:
         for number, score in self._index.top(query, commits):
             files = self.touched[number]
             for path in files:
-                scores[path] += score / len(files) ** 0.5
+                scores[path] += score * spread(len(files))
         return dict(scores)
 
-    def credit(
-        self,
-        files: Evidence,
-        subject: list[str],
-        *,
-        weight: float,
-        commits: int,
-    ) -> None:
+    def credit(self, files: Ledger, subject: list[str], *, commits: int) -> None:
         """Credit the files of the past commits whose messages read most like the issue's
         subject (its title and the names it emphasizes: matched with its whole text, commits
-        came up on the issue's common words), the best at ``weight``."""
+        came up on the issue's common words), the best with 1."""
         scores = self.file_scores(subject, commits=commits)
         top = max(scores.values(), default=0.0)
         for path, value in scores.items():
-            files.add(path, weight * value / top, "touched by past commits like the issue")
+            label = "touched by past commits like the issue"
+            files.add(path, Feature.HISTORY, value / top, label)

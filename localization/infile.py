@@ -17,8 +17,6 @@ from localization.graphview import Node
 from localization.lexical import line_tokens
 from localization.tokens import tokenize
 
-K1, B = 1.2, 0.75  # the usual BM25 constants
-
 Documents = list[tuple[str, Counter[str], int]]  # (function id, term counts, length)
 
 
@@ -39,10 +37,12 @@ def unit_documents(
 
 
 def local_bm25(documents: Documents, query: Sequence[str]) -> dict[str, float]:
-    """BM25 of each document for ``query`` with document frequencies counted in this file."""
+    """BM25 of each document for ``query`` with document frequencies counted in this file: a
+    term weighs log(N / df) (a word every function has weighs nothing), its count saturates
+    as tf / (tf + length / average length) (BM25 with k1 = b = 1)."""
     terms = list(dict.fromkeys(query))
     size = len(documents)
-    if size < 2 or not terms:
+    if not documents[1:] or not terms:
         return {}
     average = sum(length for _, _, length in documents) / size or 1.0
     scores: dict[str, float] = {}
@@ -50,10 +50,9 @@ def local_bm25(documents: Documents, query: Sequence[str]) -> dict[str, float]:
         df = sum(1 for _, counts, _ in documents if term in counts)
         if df == 0 or df == size:
             continue  # a word every function of the file has singles none out
-        idf = math.log(1 + (size - df + 0.5) / (df + 0.5))
+        idf = math.log(size / df)
         for key, counts, length in documents:
             tf = counts.get(term, 0)
             if tf:
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-                scores[key] = scores.get(key, 0.0) + idf * norm
+                scores[key] = scores.get(key, 0.0) + idf * tf / (tf + length / average)
     return scores

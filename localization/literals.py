@@ -5,7 +5,8 @@ role or field (``:rtype:``) or a quoted option value (``'description'``). Code t
 such a key holds it as a literal (``names=('rtype',)``, ``register_directive('include', ...)``),
 and when only a few source files do, they are likely where the behaviour lives. A markup name
 counts double: a directive or role is registered under exactly its name, next to the code that
-implements it, where a flag or a quoted word is also spelled by whatever passes it on.
+implements it, where a flag or a quoted word is also spelled by whatever passes it on: it is
+a feature of its own (``Feature.MARKUP``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 
-from localization.evidence import Evidence
-from localization.matching import Catalog, spread
+from localization.features import Feature, Ledger, spread
+from localization.matching import MAX_PLACES, Catalog
 from localization.signals import FENCE
 
 _DIRECTIVE = re.compile(r"^[ \t>]*\.\.\s+(?:[\w-]+:)?([\w-]+)::", re.M)
@@ -27,23 +28,20 @@ _LITERAL = re.compile(r"""(['"])(-{0,2}[A-Za-z_][\w.:-]{1,40})\1""")
 _INLINE = re.compile(r"`(-{0,2}[A-Za-z_][\w.:-]{1,40})`")  # inline code that could be a literal
 MAX_FILES = 5  # a key spelled in more source files than this points nowhere in particular
 OPTION_TABLE = 20  # a file spelling more distinct flags than this defines options, not behaviour
-MAX_KEYS = 12
-MAX_INLINE = 6  # inline-code keys counted after the others
-MARKUP = 2.0  # weight of a directive or role name relative to a flag or quoted word
+MAX_KEYS = 18  # keys of one issue looked up (inline code last)
 
 
-def issue_keys(text: str) -> dict[str, float]:
+def issue_keys(text: str) -> dict[str, Feature]:
     """Flags, directive, role and field names of the whole issue, short quoted names of its
     prose (a quoted word inside example code is more often data than a key), then the inline
     code of its prose (`py:class`, `chunks`: an option, role or key the code spells as a
-    string), each with its weight: ``MARKUP`` for a directive or role name, 1 for the others."""
+    string), each with its feature: ``MARKUP`` for a directive or role name, else ``LITERAL``."""
     prose = FENCE.sub(" ", text)
     markup = [m.group(1) for regex in (_DIRECTIVE, _ROLE) for m in regex.finditer(text)]
     found = markup + [m.group(1) for regex in (_FIELD, _FLAG) for m in regex.finditer(text)]
     found += _QUOTED.findall(prose)
-    keys = list(dict.fromkeys(found))[:MAX_KEYS]
-    inline = [k for k in dict.fromkeys(_INLINE.findall(prose)) if k not in keys][:MAX_INLINE]
-    return {key: MARKUP if key in markup else 1.0 for key in keys + inline}
+    keys = list(dict.fromkeys(found + _INLINE.findall(prose)))[:MAX_KEYS]
+    return {key: Feature.MARKUP if key in markup else Feature.LITERAL for key in keys}
 
 
 class LiteralIndex:
@@ -65,24 +63,21 @@ class LiteralIndex:
         # An option table (an argparse setup naming every flag) says nothing about one flag.
         self.option_tables = {path for path, names in flags.items() if len(names) > OPTION_TABLE}
 
-    def match(
-        self, keys: Mapping[str, float], catalog: Catalog, ev: Evidence, weight: float
-    ) -> None:
-        """Credit the functions (and files) that spell a key (``keys``: key -> its multiple
-        of ``weight``), when few files do; a place spelling several keys counts its strongest."""
-        credit: dict[str, tuple[float, str]] = {}
-        for key, strength in keys.items():
+    def match(self, keys: Mapping[str, Feature], catalog: Catalog, ev: Ledger) -> None:
+        """Credit the functions (and files) that spell a key (``keys``: key -> its feature),
+        when few files do; a place spelling several keys counts its strongest."""
+        credit: dict[tuple[str, Feature], tuple[float, str]] = {}
+        for key, feature in keys.items():
             places = self.places.get(key, [])
             if key.startswith("--"):
                 places = [p for p in places if p[0] not in self.option_tables]
             files = {path for path, _ in places}
             if not files or len(files) > MAX_FILES:
                 continue
-            value = weight * strength * spread(len(files))
-            label = f"'{key}' spelled in the code"
-            holders = [catalog.at_line(path, line) for path, line in places[:20]]
-            for where, share in [(n.id, 1.0) for n in holders if n] + [(f, 0.5) for f in files]:
-                if value * share > credit.get(where, (0.0, ""))[0]:
-                    credit[where] = (value * share, label)
-        for where, (value, label) in credit.items():
-            ev.add(where, value, label)
+            value = spread(len(files))
+            holders = [catalog.at_line(path, line) for path, line in places[:MAX_PLACES]]
+            for where in [n.id for n in holders if n] + sorted(files):
+                if value > credit.get((where, feature), (0.0, ""))[0]:
+                    credit[where, feature] = (value, f"'{key}' spelled in the code")
+        for (where, feature), (value, label) in credit.items():
+            ev.add(where, feature, value, label)

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+TOP = 10  # locations per level unless asked for more or fewer
+REASONS = 4  # reasons shown per location
+
 
 class LocationKind(StrEnum):
     """The three levels at which a localization ranks code."""
@@ -67,6 +70,6 @@ class Localization:
 class Localizer(Protocol):
     """Anything that ranks the places an issue is about."""
 
-    def localize(self, issue_text: str, *, top: int = 10) -> Localization:
+    def localize(self, issue_text: str, *, top: int = TOP) -> Localization:
         """Rank files, classes and functions for ``issue_text``."""
         ...

@@ -136,12 +136,12 @@ def find_command(
     console script, ("-m module", argv) for ``python -m module``; None when there is none."""
     for line in _command_lines(_unix(text)):
         argv = _argv(line)
-        if not argv or (len(argv) > 1 and _VERSION.match(argv[1])) or _NOT_A_RUN & set(argv):
+        if not argv or (argv[1:] and _VERSION.match(argv[1])) or _NOT_A_RUN & set(argv):
             continue
         name = argv[0].rsplit("/", 1)[-1]
         if name in scripts:
             return scripts[name], [name, *argv[1:]]
-        if _PYTHON.match(name) and len(argv) > 2 and argv[1] == "-m":
+        if _PYTHON.match(name) and argv[1:2] == ["-m"] and argv[2:]:
             module = argv[2]
             if module.split(".")[0] in packages:
                 return f"-m {module}", [module, *argv[3:]]

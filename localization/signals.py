@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from localization.tokens import STOPWORDS
+from localization.tokens import STOPWORDS, distinctive
 
 # CPython traceback frame: File "pkg/mod.py", line 12, in func
 _PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>[\w<>.]+))?')
@@ -93,7 +93,9 @@ def _looks_like_code(word: str) -> bool:
     """CamelCase (an upper-case letter after the first) or snake_case (an inner underscore)."""
     inner = word.strip("_")
     has_lower = any(c.islower() for c in inner)
-    return ("_" in inner and len(inner) > 3) or (has_lower and any(c.isupper() for c in inner[1:]))
+    return ("_" in inner and distinctive(inner)) or (
+        has_lower and any(c.isupper() for c in inner[1:])
+    )
 
 
 def _is_name(word: str) -> bool:
@@ -106,7 +108,7 @@ def _dotted(text: str) -> list[str]:
         name = m.group(1)
         last = name.rsplit(".", 1)[1]
         # "e.g", "i.e" and file names ("setup.py") are not dotted code names.
-        if last in _FILE_SUFFIXES or len(name) < 5 or name.count(".") > 8:
+        if last in _FILE_SUFFIXES:
             continue
         if all(len(p) > 1 for p in name.split(".")):
             found.append(name)

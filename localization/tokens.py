@@ -21,6 +21,12 @@ _STOPWORD_TEXT = (
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+def distinctive(word: str) -> bool:
+    """Whether a name is distinctive enough to point at one place ("id", "get" and
+    "__init__" are not)."""
+    return len(word) > 3 and not (word.startswith("__") and word.endswith("__"))
+
+
 def split_identifier(word: str) -> list[str]:
     """Split one identifier into its lower-cased parts (snake_case, CamelCase, digits)."""
     parts: list[str] = []

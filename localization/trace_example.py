@@ -93,7 +93,7 @@ def main(argv):
         os.path.abspath(argv[2]),
         int(argv[3]),
     )
-    package = argv[4] if len(argv) > 4 else ""
+    package = "".join(argv[4:5])
     root = os.path.realpath(os.getcwd()) + os.sep
     sys.path[:0] = _import_roots(root, package)
     with open(chunks_path, encoding="utf-8") as handle:

@@ -11,9 +11,9 @@ from localization.code_refs import (
     qualified_names,
     reached,
 )
-from localization.evidence import Evidence
+from localization.features import Feature, Ledger
 from localization.graphview import Node
-from localization.rank import RankConfig
+from localization.weights import RankWeights
 
 
 def test_aliases_and_from_imports_qualify_the_names_the_code_uses() -> None:
@@ -58,13 +58,12 @@ def test_a_bare_session_finds_the_function_it_calls(shop_localizer) -> None:
     modules = shop_localizer.modules
     assert modules.main_package == "shop"
     issue = "Discount is wrong\n\n>>> apply_discount(10, 150)\n-5\n"
-    ev = Evidence()
-    match_code_refs(
-        qualified_names(issue, packages=modules.packages, default="shop"), modules, ev, 1.0
-    )
-    assert ev.reasons("shop/pricing.py:apply_discount") == (
-        "shop.apply_discount used in the issue's code",
-    )
+    ev = Ledger()
+    match_code_refs(qualified_names(issue, packages=modules.packages, default="shop"), modules, ev)
+    assert ev.values["shop/pricing.py:apply_discount"] == {Feature.CALLS_FUNCTION: 1.0}
+    assert ev.reasons["shop/pricing.py:apply_discount"][Feature.CALLS_FUNCTION] == [
+        (1.0, "shop.apply_discount used in the issue's code")
+    ]
 
 
 def test_instances_and_chained_calls_qualify_methods(shop_localizer) -> None:
@@ -97,7 +96,8 @@ def test_a_match_in_code_the_example_runs_gains(shop_localizer) -> None:
         "cart.add_item('x', 1, 9.99)\nprint(cart.total())\n```\nRounded to cents too early.\n"
     )
     key = "shop/pricing.py:TaxCalculator.with_tax"
-    plain = GraphLocalizer(shop_localizer.graph, config=RankConfig(reach=0.0))
+    weights = RankWeights.load().without(Feature.REACHED)
+    plain = GraphLocalizer(shop_localizer.graph, weights=weights)
     before = {loc.id: loc for loc in plain.localize(issue, top=20).functions}[key]
     after = {loc.id: loc for loc in shop_localizer.localize(issue, top=20).functions}[key]
     assert after.score > before.score

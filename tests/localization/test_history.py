@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from localization import Change, GraphLocalizer, LocationKind, read_history
-from localization.evidence import Evidence
+from localization.features import Feature, Ledger
 from localization.history import HistoryIndex
 from repo_graph import build_graph
 
@@ -75,9 +75,9 @@ def test_sweeping_commits_and_files_left_out_are_not_indexed() -> None:
     index = HistoryIndex(changes, keep=lambda p: not p.startswith("tests/"), max_files=2)
     assert len(index) == 1
     assert index.file_scores(["south", "pole"], commits=5).keys() == {"a.py"}
-    files = Evidence()
-    index.credit(files, ["south", "pole"], weight=0.5, commits=5)
-    assert files.score == {"a.py": 0.5}
+    files = Ledger()
+    index.credit(files, ["south", "pole"], commits=5)
+    assert files.values == {"a.py": {Feature.HISTORY: 1.0}}
     assert index.file_scores(["reformat"], commits=5) == {}
 
 

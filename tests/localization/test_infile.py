@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from localization import GraphLocalizer, LocationKind, RankConfig, tokenize
+from localization import GraphLocalizer, LocationKind, RankWeights, tokenize
+from localization.features import Feature
 from localization.graphview import Node
 from localization.infile import local_bm25, unit_documents
 
@@ -56,7 +57,8 @@ def test_documents_skip_what_is_not_an_editable_unit() -> None:
 
 def test_the_method_the_issue_describes_gains_within_its_file(atlas: GraphLocalizer) -> None:
     issue = "A `DenseGrid` made from an iterable loses its cells"
-    without = GraphLocalizer(atlas.graph, config=RankConfig(infile=0.0)).localize(issue, top=50)
+    weights = RankWeights.load().without(Feature.IN_FILE)
+    without = GraphLocalizer(atlas.graph, weights=weights).localize(issue, top=50)
     result = atlas.localize(issue, top=50)
     assert result.ids(LocationKind.FILE)[0] == "atlas/grid.py"
     before = {f.id: f.score for f in without.functions}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from localization import GraphLocalizer, LocationKind
-from localization.evidence import Evidence
-from localization.literals import MARKUP, MAX_INLINE, OPTION_TABLE, LiteralIndex, issue_keys
+from localization.features import Feature, Ledger, spread
+from localization.literals import MAX_KEYS, OPTION_TABLE, LiteralIndex, issue_keys
 from localization.matching import Catalog
 
 
@@ -17,9 +17,9 @@ def test_issue_keys_are_flags_markup_names_and_quoted_prose_names() -> None:
     keys = issue_keys(text)
     assert set(keys) == {"--fixtures", "function", "rtype", "class", "signature"}
     assert "red" not in keys  # a quoted word of example code is data, not a key
-    # A directive or role name is registered under exactly its name: it weighs more.
-    assert keys["function"] == keys["class"] == MARKUP
-    assert keys["--fixtures"] == keys["rtype"] == keys["signature"] == 1.0
+    # A directive or role name is registered under exactly its name: a feature of its own.
+    assert keys["function"] == keys["class"] == Feature.MARKUP
+    assert keys["--fixtures"] == keys["rtype"] == keys["signature"] == Feature.LITERAL
 
 
 def test_a_flag_spelled_in_one_module_ranks_its_function(atlas: GraphLocalizer) -> None:
@@ -35,20 +35,20 @@ def test_an_option_table_does_not_claim_every_flag() -> None:
     texts = {"pkg/options.py": table, "pkg/run.py": "if opt == '--flag-3':\n    pass\n"}
     index = LiteralIndex(texts, skip=set())
     assert index.option_tables == {"pkg/options.py"}
-    ev = Evidence()
-    index.match({"--flag-3": 1.0}, Catalog([]), ev, 1.0)
-    assert set(ev.score) == {"pkg/run.py"}
+    ev = Ledger()
+    index.match({"--flag-3": Feature.LITERAL}, Catalog([]), ev)
+    assert set(ev.values) == {"pkg/run.py"}
 
 
-def test_a_directive_name_weighs_more_than_a_quoted_word() -> None:
+def test_a_directive_name_is_markup_and_a_quoted_word_a_literal() -> None:
     texts = {"pkg/directives.py": "register('include', Include)\n", "pkg/io.py": "x = 'include'\n"}
     index = LiteralIndex(texts, skip=set())
-    ev = Evidence()
-    index.match(issue_keys(".. include:: other.rst\n"), Catalog([]), ev, 1.0)
-    directive = ev.score["pkg/directives.py"]
-    ev = Evidence()
-    index.match(issue_keys("the option 'include' is ignored\n"), Catalog([]), ev, 1.0)
-    assert directive == MARKUP * ev.score["pkg/directives.py"]
+    ev = Ledger()
+    index.match(issue_keys(".. include:: other.rst\n"), Catalog([]), ev)
+    assert ev.values["pkg/directives.py"] == {Feature.MARKUP: spread(2)}  # spelled in 2 files
+    ev = Ledger()
+    index.match(issue_keys("the option 'include' is ignored\n"), Catalog([]), ev)
+    assert ev.values["pkg/directives.py"] == {Feature.LITERAL: spread(2)}
 
 
 def test_inline_code_of_the_prose_is_a_key_after_the_others() -> None:
@@ -58,17 +58,20 @@ def test_inline_code_of_the_prose_is_a_key_after_the_others() -> None:
     )
     keys = issue_keys(text)
     assert list(keys) == ["strict", "Literal", "py:class"]  # quoted words first
-    assert keys["py:class"] == 1.0
-    many = " ".join(f"`name_{i}`" for i in range(MAX_INLINE + 2))
-    assert len(issue_keys(many)) == MAX_INLINE
-    # Inline code that a role already gave keeps the role's weight; a role's target is inline.
-    assert issue_keys("see :py:class:`Foo` and `class`") == {"class": MARKUP, "Foo": 1.0}
+    assert keys["py:class"] == Feature.LITERAL
+    many = " ".join(f"`name_{i}`" for i in range(MAX_KEYS + 2))
+    assert len(issue_keys(many)) == MAX_KEYS
+    # Inline code that a role already gave stays markup; a role's target is inline code.
+    assert issue_keys("see :py:class:`Foo` and `class`") == {
+        "class": Feature.MARKUP,
+        "Foo": Feature.LITERAL,
+    }
 
 
 def test_an_inline_key_credits_the_module_spelling_it() -> None:
     texts = {"pkg/python.py": "roles = {'py:class': XRef()}\n", "pkg/other.py": "x = 1\n"}
-    ev = Evidence()
+    ev = Ledger()
     LiteralIndex(texts, skip=set()).match(
-        issue_keys("Values end up as a missing `py:class`."), Catalog([]), ev, 1.0
+        issue_keys("Values end up as a missing `py:class`."), Catalog([]), ev
     )
-    assert set(ev.score) == {"pkg/python.py"}
+    assert set(ev.values) == {"pkg/python.py"}

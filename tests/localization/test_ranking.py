@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from localization import GraphLocalizer, Localization, LocationKind
-from localization.matching import Weights
-from localization.rank import RankConfig
+from localization.features import Feature
+from localization.weights import RankWeights
 
 
 def _ids(result: Localization, kind: LocationKind) -> list[str]:
@@ -99,8 +99,7 @@ def test_a_permalink_to_a_line_credits_the_function_there(shop_localizer) -> Non
     linked = shop_localizer.localize(issue, top=5)
     total = next(f for f in linked.functions if f.id == "shop/cart.py:Cart.total")
     assert "linked at shop/cart.py#L25" in total.reasons
-    unlinked = GraphLocalizer(
-        shop_localizer.graph, config=RankConfig(weights=Weights(link=0.0))
-    ).localize(issue, top=5)
+    weights = RankWeights.load().without(Feature.LINK)
+    unlinked = GraphLocalizer(shop_localizer.graph, weights=weights).localize(issue, top=5)
     rank = {r.id: i for i, r in enumerate(unlinked.functions)}
     assert linked.ids(LocationKind.FUNCTION).index(total.id) < rank[total.id]

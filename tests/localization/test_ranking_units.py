@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from localization import GraphLocalizer, LocationKind
-from localization.evidence import Evidence
-from localization.matching import Weights, interrupted, match_frames, match_pairs
-from localization.rank import RankConfig
+from localization import GraphLocalizer, LocationKind, RankWeights
+from localization.features import Feature, Ledger
+from localization.matching import interrupted, match_frames, match_pairs
 from localization.signals import extract_signals
-from localization.structure import TABLE_SHARE, credit_tables
+from localization.structure import generated_tables
 
 
 def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
@@ -55,21 +54,21 @@ def test_a_class_and_a_name_named_apart_find_the_method_dispatching_on_it(
     issue = "`is_degenerate` is wrong for equal radii\n\nA `Ring` with equal radii is degenerate."
     result = atlas.localize(issue, top=5)
     assert result.functions[0].id == "atlas/shapes.py:Ring._eval_is_degenerate"
-    assert any("of the named class Ring" in r for r in result.functions[0].reasons)
+    ledger = atlas.features(issue).reasons["atlas/shapes.py:Ring._eval_is_degenerate"]
+    assert any("of the named class Ring" in r for r in ledger[Feature.PAIR_HOOK])
 
 
-def test_a_pair_named_only_in_the_issues_code_counts_less(atlas: GraphLocalizer) -> None:
+def test_a_pair_named_only_in_the_issues_code_is_a_feature_apart(atlas: GraphLocalizer) -> None:
     method = "atlas/shapes.py:Ring._eval_is_degenerate"
-    values = []
+    found = []
     for issue in (
         "`Ring` gives the wrong `is_degenerate`",
         "Wrong answer\n\n```python\nRing(2, 2).is_degenerate\n```\n",
     ):
-        ev = Evidence()
-        match_pairs(extract_signals(issue), atlas.catalog, ev, Weights())
-        values.append(ev.score.get(method, 0.0))
-    assert values[0] == pytest.approx(Weights().pair * Weights().dispatch_share)
-    assert 0 < values[1] < values[0]
+        ev = Ledger()
+        match_pairs(extract_signals(issue), atlas.catalog, ev)
+        found.append(ev.values[method])
+    assert found == [{Feature.PAIR_HOOK: 1.0}, {Feature.PAIR_CODE: 1.0}]
     assert atlas.catalog.dispatching_on("degenerate")  # every suffix of the name
     assert not atlas.catalog.dispatching_on("eval_is_degenerate")  # "_eval": no prefix
 
@@ -89,7 +88,8 @@ def test_a_function_of_the_same_name_in_another_file_ranks_its_file_next(
     assert any("same name as atlas/mercator.py:clamp_latitude" in r for r in files[1].reasons)
     assert files[1].score < files[0].score  # a twin's file stays below its origin's
 
-    alone = GraphLocalizer(atlas.graph, config=RankConfig(twin=0.0)).localize(issue, top=5)
+    weights = RankWeights.load().without(Feature.TWIN)
+    alone = GraphLocalizer(atlas.graph, weights=weights).localize(issue, top=5)
     twin_score = {f.id: f.score for f in alone.files}.get("atlas/plate.py", 0.0)
     assert twin_score < files[1].score
 
@@ -131,28 +131,24 @@ _CALL_PATH = (
         ("re.error: missing )", "apply_discount"),  # a failure, if of a name not recognized
     ],
 )
-def test_the_deepest_frame_weighs_most_unless_the_program_was_interrupted(
+def test_frames_count_from_the_deepest_and_from_the_outermost_when_interrupted(
     shop_localizer: GraphLocalizer, ending: str, first: str
 ) -> None:
-    ev = Evidence()
+    ev = Ledger()
     signals = extract_signals(f"Total is slow\n\n```\n{_CALL_PATH}{ending}\n```\n")
-    match_frames(signals, shop_localizer.catalog, ev, Weights())
-    deepest = ev.score["shop/pricing.py:apply_discount"]
-    outermost = ev.score["shop/cart.py:Cart.total"]
-    assert (deepest > outermost) is (first == "apply_discount")
+    match_frames(signals, shop_localizer.catalog, ev)
+    deepest = ev.values["shop/pricing.py:apply_discount"]
+    outermost = ev.values["shop/cart.py:Cart.total"]
+    assert deepest[Feature.FRAME] == outermost[Feature.FRAME] == 1.0
+    assert (deepest[Feature.FRAME_DEPTH], outermost[Feature.FRAME_DEPTH]) == (1.0, 0.5)
     assert interrupted(signals) is (first == "total")
+    if first == "total":  # stopped by hand: where it was, counted from the outermost frame
+        assert (deepest[Feature.FRAME_OUTER], outermost[Feature.FRAME_OUTER]) == (0.5, 1.0)
+    else:
+        assert Feature.FRAME_OUTER not in deepest and Feature.FRAME_OUTER not in outermost
 
 
-def test_a_grammars_generated_tables_follow_it_when_it_ranks_high() -> None:
-    files = Evidence()
-    scores = {"fmt/cds.py": 3.0, "io/cds.py": 2.0, "a.py": 1.9, "fmt/ogip.py": 1.0}
-    for path, score in scores.items():
-        files.add(path, score, "")
-    ids = {"fmt/cds_parsetab.py", "fmt/cds_lextab.py", "fmt/ogip_parsetab.py"}
-    credit_tables(files, ids, top=3)
-    ranked = [path for path, _ in files.ranked()]
-    assert ranked[0] == "fmt/cds.py"
-    assert set(ranked[1:3]) == {"fmt/cds_parsetab.py", "fmt/cds_lextab.py"}
-    assert files.score["fmt/cds_parsetab.py"] == TABLE_SHARE * 3.0
-    assert "generated table of fmt/cds.py" in files.reasons("fmt/cds_lextab.py")
-    assert "fmt/ogip_parsetab.py" not in files.score  # its grammar is not among the top 3
+def test_a_grammars_generated_tables_are_the_files_next_to_it() -> None:
+    ids = {"fmt/cds.py", "fmt/cds_parsetab.py", "fmt/cds_lextab.py", "fmt/ogip_parsetab.py"}
+    assert generated_tables("fmt/cds.py", ids) == ("fmt/cds_parsetab.py", "fmt/cds_lextab.py")
+    assert generated_tables("fmt/generic.py", ids) == ()
