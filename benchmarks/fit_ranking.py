@@ -1,0 +1,325 @@
+"""Fit the localization ranking's weights and report them with k-fold cross-validation.
+
+    # once: every instance's feature table (checkout, graph, history, features), to a cache
+    .venv/bin/python benchmarks/fit_ranking.py extract swebench_dev.jsonl locbench.jsonl \\
+        --repos /work/.mirror --cache-dir ~/.cache/swe-agent/checkouts --out features/
+    # then, in seconds to minutes: cross-validate, and write the weights fitted on everything
+    .venv/bin/python benchmarks/fit_ranking.py fit features/ --baseline main.json --write
+
+Folds are by repository (no repository is in both the fitted and the held-out part), made
+once from a fixed seed; the hand-tuned ranking (``--baseline``: ``swe-agent bench localize
+--json`` rows of the code before the fit) is scored on the same folds. The weights shipped in
+``localization/weights.json`` are fitted on all instances; the figures say how well weights
+fitted this way do on repositories they were not fitted on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ranking_stages import OPTIONS, Record, fit_all
+
+from localization import RankWeights, acc_at_k
+from localization.scoring import rank
+from localization.table import FeatureTable
+
+ROOT = Path(__file__).resolve().parents[1]
+WEIGHTS = ROOT / "localization" / "weights.json"
+# Today's hand-set constants as weights: where the fit starts (``--method ascent``), the
+# weights no data can fit, and what extraction ranks by to pick the files whose in-file match
+# is recorded (so a stored feature cache does not depend on the shipped, fitted weights).
+START = ROOT / "benchmarks" / "ranking_start.json"
+METRICS = (("files", 1), ("files", 3), ("files", 5), ("classes", 5), ("classes", 10))
+METRICS += (("functions", 5), ("functions", 10))
+SHOWN = ("file Acc@1", "file Acc@5", "function Acc@10")
+NAMES = {"files": "file", "classes": "class", "functions": "function"}
+
+
+def metric(level: str, k: int) -> str:
+    return f"{NAMES[level]} Acc@{k}"
+
+
+# -- extraction -------------------------------------------------------------------------
+
+
+def _extract_one(job: tuple[Any, str, Path, Path, Path]) -> str:
+    """Feature table and gold of one instance, written to ``out``; returns a status line."""
+    from localization import GraphLocalizer, gold_from_patch, read_history
+    from repo_graph import build_graph
+    from swe_agent.bench.errors import CommitNotAvailable
+    from swe_agent.bench.repos import ensure_mirror, materialize
+
+    instance, dataset, mirrors, cache_dir, out = job
+    target = out / f"{instance.instance_id}.json.gz"
+    if target.exists():
+        return f"{instance.instance_id}: cached"
+    started = time.perf_counter()
+    where = {"mirrors": mirrors, "cache_dir": cache_dir, "url_template": ""}
+    try:
+        try:
+            checkout = materialize(instance.repo, instance.base_commit, **where)
+        except OSError:  # another process wrote the same checkout first: it is there now
+            checkout = materialize(instance.repo, instance.base_commit, **where)
+    except CommitNotAvailable as exc:
+        return f"{instance.instance_id}: skipped ({exc})"
+
+    def read_old(path: str) -> str | None:
+        full = checkout.root / path
+        return full.read_text(encoding="utf-8", errors="replace") if full.is_file() else None
+
+    gold = gold_from_patch(instance.patch, read_old=read_old)
+    if not gold.files:
+        return f"{instance.instance_id}: skipped (no gold .py file)"
+    graph = build_graph(checkout.root, parse_store=cache_dir / ".parse-store")
+    git_dir = ensure_mirror(mirrors, instance.repo, url_template="")
+    history = read_history(git_dir, instance.base_commit)  # before the base commit only
+    start = RankWeights.load(START)
+    measuring = replace(start, file=dict(start.file) | {_history(): 1.0})  # history indexed
+    localizer = GraphLocalizer(graph, weights=measuring, history=history)
+    table = localizer.features(instance.problem_statement)
+    # The in-file match is recorded for the files that could be among the best few: the best
+    # IN_FILE_CANDIDATES by the current weights and every file the issue points at exactly.
+    ranked = rank(table, start, top=IN_FILE_CANDIDATES).files
+    exact = [k for k, row in table.values.items() if row.keys() - _TEXTUAL and ":" not in k]
+    record = {
+        "instance_id": instance.instance_id,
+        "repo": instance.repo,
+        "dataset": dataset,
+        "gold": {"files": gold.files, "classes": gold.classes, "functions": gold.functions},
+        "table": table.to_dict(in_file=sorted({loc.id for loc in ranked} | set(exact))),
+    }
+    part = target.with_suffix(".part")
+    with gzip.open(part, "wt", encoding="utf-8") as handle:
+        json.dump(record, handle)
+    part.replace(target)  # whole or absent
+    return f"{instance.instance_id}: {time.perf_counter() - started:.1f} s"
+
+
+IN_FILE_CANDIDATES = 40
+_TEXTUAL = {"text", "title", "names", "file_text", "history"}
+
+
+def _history() -> Any:
+    from localization.features import Feature
+
+    return Feature.HISTORY
+
+
+def extract(args: argparse.Namespace) -> None:
+    import multiprocessing
+
+    from swe_agent.bench.datasets import load_instances
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for path in args.data:
+        for instance in load_instances(path):
+            if (args.repos / instance.repo.replace("/", "+")).is_dir():
+                jobs.append((instance, path.stem, args.repos, args.cache_dir, args.out))
+    print(f"{len(jobs)} instances with a mirror", flush=True)
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        for line in pool.imap_unordered(_extract_one, jobs):
+            print(line, flush=True)
+
+
+# -- fitting and cross-validation ---------------------------------------------------------
+
+
+def load_records(folder: Path) -> list[Record]:
+    records = []
+    for path in sorted(folder.glob("*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        gold = {level: tuple(data["gold"][level]) for level in NAMES}
+        table = FeatureTable.from_dict(data["table"])
+        records.append(Record(data["instance_id"], data["repo"], data["dataset"], table, gold))
+    return records
+
+
+def folds_by_repository(records: Sequence[Record], k: int, seed: int) -> list[list[Record]]:
+    """``k`` folds, each a set of whole repositories, of about equal numbers of instances:
+    repositories largest first (ties in a seeded random order) into the smallest fold."""
+    sizes: dict[str, int] = {}
+    for record in records:
+        sizes[record.repo] = sizes.get(record.repo, 0) + 1
+    repos = sorted(sizes)
+    random.Random(seed).shuffle(repos)
+    repos.sort(key=lambda repo: -sizes[repo])
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for repo in repos:
+        smallest = min(range(k), key=lambda i: sum(sizes[r] for r in folds[i]))
+        folds[smallest].append(repo)
+    return [[r for r in records if r.repo in set(fold)] for fold in folds]
+
+
+def score(records: Iterable[Record], weights: RankWeights) -> dict[str, dict[str, bool | None]]:
+    """Acc@k of the ranking with ``weights``, per instance."""
+    out = {}
+    for record in records:
+        result = rank(record.table, weights, top=10)
+        ranked = {
+            "files": [loc.id for loc in result.files],
+            "classes": [loc.id for loc in result.classes],
+            "functions": [loc.id for loc in result.functions],
+        }
+        out[record.instance_id] = {
+            metric(level, k): acc_at_k(ranked[level], record.gold[level], k) for level, k in METRICS
+        }
+    return out
+
+
+def baseline_hits(paths: Sequence[Path]) -> dict[str, dict[str, bool | None]]:
+    """Per instance, the hits of a ``bench localize --json`` run (the hand-tuned ranking)."""
+    out = {}
+    for path in paths:
+        for row in json.loads(path.read_text())["rows"]:
+            if row["status"] == "ok":
+                out[row["instance_id"]] = row["hits"]["ours"]
+    return out
+
+
+def counts(hits: Mapping[str, Mapping[str, bool | None]], ids: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for name in SHOWN:
+        values = [hits[i][name] for i in ids if i in hits and hits[i][name] is not None]
+        out[name] = f"{sum(map(bool, values))}/{len(values)}"
+    return out
+
+
+_RECORDS: list[Record] = []  # loaded once, shared with the forked workers
+
+
+def _task(task: tuple[str, int | None, Path, int, int]) -> dict[str, Any]:
+    """One fit: of ``method`` on every fold but ``number`` (scored on that fold), or on every
+    instance (``number`` None; method "start": no fit, the start weights scored on all)."""
+    method, number, start, k, seed = task
+    OPTIONS["method"] = method
+    started = time.perf_counter()
+    weights = RankWeights.load(start)
+    if number is None:
+        if method == "start":
+            return {"method": method, "number": None, "held": score(_RECORDS, weights)}
+        fitted = fit_all(_RECORDS, weights)
+        return {"method": method, "number": None, "weights": fitted.to_dict()}
+    fold = folds_by_repository(_RECORDS, k, seed)[number]
+    held = {r.instance_id for r in fold}
+    fitted = fit_all([r for r in _RECORDS if r.instance_id not in held], weights)
+    seconds = time.perf_counter() - started
+    out = {"method": method, "number": number, "weights": fitted.to_dict(), "seconds": seconds}
+    return out | {"held": score(fold, fitted)}
+
+
+def cross_validate(args: argparse.Namespace) -> dict[str, Any]:
+    """Every method's fit on k-1 folds scored on the held one, in ``--workers`` processes;
+    with ``--write``, the first method's fit on everything too."""
+    import multiprocessing
+
+    folds = folds_by_repository(_RECORDS, args.folds, args.seed)
+    tasks: list[tuple[str, int | None, Path, int, int]] = [("start", None, args.start, 0, 0)]
+    tasks += [
+        (m, n, args.start, args.folds, args.seed) for m in args.method for n in range(len(folds))
+    ]
+    if args.write:
+        tasks.append((args.method[0], None, args.start, 0, 0))
+    out: dict[str, Any] = {"folds": [[r.instance_id for r in fold] for fold in folds]}
+    out |= {"held": {m: {} for m in ["start", *args.method]}, "weights": {}}
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        for done in pool.imap_unordered(_task, tasks):
+            method, number = done["method"], done["number"]
+            out["held"][method] |= done.get("held", {})
+            if number is None:
+                out["final"] = done.get("weights", out.get("final"))
+                print(f"{method} on all instances: done", flush=True)
+                continue
+            out["weights"].setdefault(method, {})[number] = done["weights"]
+            found = counts(done["held"], out["folds"][number])
+            print(f"{method} fold {number}: {len(folds[number])} instances, fitted in "
+                  f"{done['seconds']:.0f} s: {found}", flush=True)  # fmt: skip
+    return out
+
+
+def report(records: list[Record], cv: dict[str, Any], base: dict[str, Any]) -> None:
+    """Markdown tables: per dataset and per fold, the hand-tuned ranking (``--baseline``), the
+    start weights unfitted, and each method's fit scored on held-out folds."""
+    datasets = sorted({r.dataset for r in records})
+    groups = {d: [r.instance_id for r in records if r.dataset == d] for d in datasets}
+    groups["all"] = [r.instance_id for r in records]
+    rows = {"hand-tuned (main)": base, "start weights, unfitted": cv["held"]["start"]}
+    rows |= {f"{m}, held-out folds": h for m, h in cv["held"].items() if m != "start"}
+    print(f"\n| | {' | '.join(SHOWN)} |\n|---|---|---|---|")
+    for name, ids in groups.items():
+        for label, hits in rows.items():
+            row = counts(hits, ids)
+            print(f"| {name}: {label} | {' | '.join(row[m] for m in SHOWN)} |")
+    for number, fold in enumerate(cv["folds"]):
+        repos = sorted({r.repo for r in records if r.instance_id in set(fold)})
+        print(f"\nfold {number}: {', '.join(repos)}")
+        for label, hits in rows.items():
+            row = counts(hits, fold)
+            print(f"| {label} | {' | '.join(row[m] for m in SHOWN)} |")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="write each instance's feature table")
+    ex.add_argument("data", type=Path, nargs="+")
+    ex.add_argument("--repos", type=Path, required=True)
+    ex.add_argument("--cache-dir", type=Path, required=True)
+    ex.add_argument("--out", type=Path, required=True)
+    ex.add_argument("--workers", type=int, default=2)
+    fi = sub.add_parser("fit", help="cross-validate; with --write, ship the weights")
+    fi.add_argument("features", type=Path)
+    fi.add_argument("--folds", type=int, default=5)
+    fi.add_argument("--seed", type=int, default=0)
+    fi.add_argument("--baseline", type=Path, action="append", default=[])
+    fi.add_argument("--start", type=Path, default=START, help="where the fit starts")
+    fi.add_argument("--write", type=Path, nargs="?", const=WEIGHTS, default=None)
+    fi.add_argument("--json", type=Path, help="also write the per-instance hits here")
+    fi.add_argument(
+        "--no-refine", action="store_true", help="the listwise fit only, no coordinate ascent"
+    )
+    fi.add_argument(
+        "--method",
+        choices=("listnet", "ascent"),
+        nargs="+",
+        default=["listnet"],
+        help="listnet: the listwise fit, then coordinate ascent; ascent: from --start only "
+        "(several: each is cross-validated; the first is written)",
+    )
+    fi.add_argument("--workers", type=int, default=1, help="fits run at once (forked)")
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        extract(args)
+        return
+    OPTIONS["refine"] = not args.no_refine
+    _RECORDS[:] = load_records(args.features)
+    records = _RECORDS
+    print(f"{len(records)} instances, {len({r.repo for r in records})} repositories", flush=True)
+    cv = cross_validate(args)
+    report(records, cv, baseline_hits(args.baseline))
+    if args.json:
+        args.json.write_text(json.dumps(cv))
+    if args.write:
+        weights = RankWeights.from_dict(cv["final"])
+        about = (
+            f"fitted by benchmarks/fit_ranking.py ({args.method[0]}) on {len(records)} "
+            f"instances of {len({r.repo for r in records})} repositories"
+        )
+        args.write.write_text(json.dumps(replace(weights, about=about).to_dict(), indent=1) + "\n")
+        print(f"wrote {args.write}")
+
+
+if __name__ == "__main__":
+    main()
