@@ -150,6 +150,8 @@ def load_records(folder: Path) -> list[Record]:
 def folds_by_repository(records: Sequence[Record], k: int, seed: int) -> list[list[Record]]:
     """``k`` folds, each a set of whole repositories, of about equal numbers of instances:
     repositories largest first (ties in a seeded random order) into the smallest fold."""
+    if k == 0:
+        return []
     sizes: dict[str, int] = {}
     for record in records:
         sizes[record.repo] = sizes.get(record.repo, 0) + 1
@@ -281,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ex.add_argument("--workers", type=int, default=2)
     fi = sub.add_parser("fit", help="cross-validate; with --write, ship the weights")
     fi.add_argument("features", type=Path)
-    fi.add_argument("--folds", type=int, default=5)
+    fi.add_argument("--folds", type=int, default=5, help="0: no cross-validation")
     fi.add_argument("--seed", type=int, default=0)
     fi.add_argument("--baseline", type=Path, action="append", default=[])
     fi.add_argument("--start", type=Path, default=START, help="where the fit starts")
