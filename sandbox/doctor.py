@@ -92,15 +92,20 @@ def _guarded(name: str, check: Callable[[], Check]) -> Check:
 
 def _check_daemon() -> Check:
     from sandbox.docker_backend import connect
+    from sandbox.engine import client_engine
 
+    where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     try:
-        version = connect(timeout=10).version()
+        engine = client_engine(connect(timeout=10))
     except SandboxError as exc:
         return Check("daemon", Level.FAIL, str(exc), exc.hint)
-    data = {"version": version.get("Version"), "api_version": version.get("ApiVersion")}
-    return Check(
-        "daemon", Level.OK, f"Docker {data['version']}, API {data['api_version']}", data=data
-    )
+    data = {
+        "engine": str(engine.kind),
+        "version": engine.version,
+        "api_version": engine.api_version,
+        "host": where,
+    }
+    return Check("daemon", Level.OK, f"{engine.label} at {where}", data=data)
 
 
 def _check_disk() -> Check:
@@ -155,7 +160,7 @@ def _check_images(python: str) -> Check:
         tag
         for image in client.images.list()
         for tag in image.tags
-        if tag.startswith(("swe-agent/", "python:"))
+        if tag.removeprefix("localhost/").startswith(("swe-agent/", "python:"))
     )
     try:
         chosen = resolve_image(client, python, build=False)

@@ -75,6 +75,7 @@ def ensure_slim(client: Any, name: str) -> bool:
 def add_git(client: Any, base: str, tag: str) -> str:
     """Build ``tag`` from ``base`` plus git, ca-certificates, procps and the user 1000."""
     from sandbox.docker_backend import PROXY_VARS
+    from sandbox.engine import client_engine, create_options
     from sandbox.owners import owner_labels
 
     log.warning("building %s from %s: adding git with apt (once, needs the network)", tag, base)
@@ -84,6 +85,7 @@ def add_git(client: Any, base: str, tag: str) -> str:
         user="0:0",
         network_mode="bridge",
         labels=owner_labels(),
+        **create_options(client_engine(client)),
     )
     try:
         container.start()

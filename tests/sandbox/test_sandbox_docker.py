@@ -14,6 +14,7 @@ import pytest
 from sandbox import BadSource, Limits, SandboxError, SandboxGone, start_sandbox
 from sandbox.disk import DiskMode
 from sandbox.docker_backend import LABEL, OWNER_LABEL, DockerSandbox, connect, remove_leftovers
+from sandbox.engine import PODMAN_NOFILE, PODMAN_NPROC, EngineKind, client_engine
 
 pytestmark = pytest.mark.docker
 
@@ -39,11 +40,19 @@ def test_container_carries_the_default_limits(box: DockerSandbox) -> None:
     assert host["NetworkMode"] == "none"
     assert host["Memory"] == 4 * 1024**3 and host["MemorySwap"] == 4 * 1024**3
     assert host["PidsLimit"] == 512 and host["NanoCpus"] == 2 * 10**9
-    assert host["CapDrop"] == ["ALL"] and not host["CapAdd"]
-    assert {u["Name"]: u["Hard"] for u in host["Ulimits"]} == {"fsize": 2 * 1024**3}
+    assert not host["CapAdd"]  # Docker says CapDrop ["ALL"], Podman lists every capability
+    bounding = "open('/proc/self/status').read().split('CapBnd:')[1].split()[0]"
+    assert box.execute(bounding).value == "'0000000000000000'"
+    # Podman says RLIMIT_FSIZE where Docker says fsize
+    ulimits = {u["Name"].lower().removeprefix("rlimit_"): u["Hard"] for u in host["Ulimits"]}
+    podman = client_engine(box.client).kind is EngineKind.PODMAN
+    extra = {"nofile": PODMAN_NOFILE, "nproc": PODMAN_NPROC} if podman else {}
+    assert ulimits == {"fsize": 2 * 1024**3, **extra}
     if box.disk.mode == DiskMode.TMPFS:  # no storage quota: a read-only root, tmpfs folders
         assert host["ReadonlyRootfs"] is True
-        assert set(host["Tmpfs"]) == {"/workspace", "/tmp", "/var/tmp", "/tmp/swe-agent"}
+        ours = {"/workspace", "/tmp", "/var/tmp", "/tmp/swe-agent"}
+        # Podman adds /run to a read-only root (its --read-only-tmpfs)
+        assert set(host["Tmpfs"]) == ours | ({"/run"} if podman else set())
     else:
         assert host["StorageOpt"] == {"size": str(2 * 1024**3)}
     labels = box.container.labels

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 
+import docker
 import pytest
 
 from sandbox import ImageMissing, start_sandbox
 from sandbox.docker_backend import connect
+from sandbox.engine import client_engine, create_options
 from sandbox.images import resolve_image
 from sandbox.slim import add_git
 
@@ -31,7 +34,12 @@ def test_an_image_without_git_gets_git_and_the_sandbox_user(
     bare, built = f"swe-agent-test/no-git:{suffix}", f"swe-agent-test/with-git:{suffix}"
     strip = "apt-get remove -y -qq git > /dev/null 2>&1 && ! command -v git"
     container = client.containers.run(
-        docker_image, ["sh", "-c", strip], user="0:0", network_mode="none", detach=True
+        docker_image,
+        ["sh", "-c", strip],
+        user="0:0",
+        network_mode="none",
+        detach=True,
+        **create_options(client_engine(client)),  # Podman's rlimits
     )
     try:
         assert container.wait(timeout=300)["StatusCode"] == 0, container.logs()
@@ -47,5 +55,5 @@ def test_an_image_without_git_gets_git_and_the_sandbox_user(
     finally:
         container.remove(force=True)
         for tag in (built, bare):
-            if any(tag in image.tags for image in client.images.list()):
+            with contextlib.suppress(docker.errors.ImageNotFound):  # Podman: docker.io/TAG
                 client.images.remove(tag, force=True)

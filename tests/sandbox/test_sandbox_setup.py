@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -124,6 +125,9 @@ def test_doctor_reports_daemon_images_and_timings(docker_image: str) -> None:
     report = json.loads(result.stdout)
     checks = {c["name"]: c for c in report["checks"]}
     assert checks["daemon"]["level"] == "ok" and checks["daemon"]["data"]["api_version"]
+    engine = checks["daemon"]["data"]["engine"]  # .ci/run's Podman step says which it expects
+    assert engine == os.environ.get("SWE_AGENT_TEST_ENGINE", engine)
+    assert engine.capitalize() in checks["daemon"]["detail"]
     assert checks["images"]["level"] == "ok"
     assert checks["start-up"]["data"]["ready_s"] > 0
     disk = checks["disk bound"]
