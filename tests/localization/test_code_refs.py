@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from localization import GraphLocalizer
 from localization.code_refs import (
     CodeNames,
@@ -14,6 +16,8 @@ from localization.code_refs import (
 from localization.features import Feature, Ledger
 from localization.graphview import Node
 from localization.weights import RankWeights
+
+START = Path(__file__).resolve().parents[2] / "benchmarks" / "ranking_start.json"
 
 
 def test_aliases_and_from_imports_qualify_the_names_the_code_uses() -> None:
@@ -96,10 +100,11 @@ def test_a_match_in_code_the_example_runs_gains(shop_localizer) -> None:
         "cart.add_item('x', 1, 9.99)\nprint(cart.total())\n```\nRounded to cents too early.\n"
     )
     key = "shop/pricing.py:TaxCalculator.with_tax"
-    weights = RankWeights.load().without(Feature.REACHED)
-    plain = GraphLocalizer(shop_localizer.graph, weights=weights)
+    weights = RankWeights.load(START)
+    plain = GraphLocalizer(shop_localizer.graph, weights=weights.without(Feature.REACHED))
+    reaching = GraphLocalizer(shop_localizer.graph, weights=weights)
     before = {loc.id: loc for loc in plain.localize(issue, top=20).functions}[key]
-    after = {loc.id: loc for loc in shop_localizer.localize(issue, top=20).functions}[key]
+    after = {loc.id: loc for loc in reaching.localize(issue, top=20).functions}[key]
     assert after.score > before.score
     assert "run by the issue's code via shop/cart.py:Cart.total" in after.reasons
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from localization import GraphLocalizer, Localization, LocationKind
 from localization.features import Feature
 from localization.weights import RankWeights
+
+START = Path(__file__).resolve().parents[2] / "benchmarks" / "ranking_start.json"
 
 
 def _ids(result: Localization, kind: LocationKind) -> list[str]:
@@ -96,10 +100,11 @@ def test_a_permalink_to_a_line_credits_the_function_there(shop_localizer) -> Non
         "Amounts are off by a cent\n\n"
         "The line at https://github.com/org/shop/blob/4f3a9c1/shop/cart.py#L25 rounds too early."
     )
-    linked = shop_localizer.localize(issue, top=5)
+    weights = RankWeights.load(START)
+    linked = GraphLocalizer(shop_localizer.graph, weights=weights).localize(issue, top=5)
     total = next(f for f in linked.functions if f.id == "shop/cart.py:Cart.total")
     assert "linked at shop/cart.py#L25" in total.reasons
-    weights = RankWeights.load().without(Feature.LINK)
-    unlinked = GraphLocalizer(shop_localizer.graph, weights=weights).localize(issue, top=5)
+    without = weights.without(Feature.LINK)
+    unlinked = GraphLocalizer(shop_localizer.graph, weights=without).localize(issue, top=5)
     rank = {r.id: i for i, r in enumerate(unlinked.functions)}
     assert linked.ids(LocationKind.FUNCTION).index(total.id) < rank[total.id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from localization import GraphLocalizer, LocationKind, RankWeights
@@ -9,6 +11,8 @@ from localization.features import Feature, Ledger
 from localization.matching import interrupted, match_frames, match_pairs
 from localization.signals import extract_signals
 from localization.structure import generated_tables
+
+START = Path(__file__).resolve().parents[2] / "benchmarks" / "ranking_start.json"
 
 
 def test_nested_functions_count_for_their_outer_function(atlas: GraphLocalizer) -> None:
@@ -82,7 +86,8 @@ def test_a_function_of_the_same_name_in_another_file_ranks_its_file_next(
         '  File "atlas/mercator.py", line 24, in clamp_latitude\n'
         "OverflowError: math range error\n```\n"
     )
-    files = atlas.localize(issue, top=5).files
+    weighed = GraphLocalizer(atlas.graph, weights=RankWeights.load(START))
+    files = weighed.localize(issue, top=5).files
     ids = [f.id for f in files]
     assert ids[:2] == ["atlas/mercator.py", "atlas/plate.py"]
     assert any("same name as atlas/mercator.py:clamp_latitude" in r for r in files[1].reasons)
