@@ -378,6 +378,7 @@ class DockerSandbox(RunnerSandbox):
     def close(self) -> None:
         """Stop the runner and remove the container (safe to call twice)."""
         import docker
+        import requests
 
         atexit.unregister(self.close)
         channel = getattr(self, "channel", None)
@@ -387,6 +388,11 @@ class DockerSandbox(RunnerSandbox):
             self.container.remove(force=True)
         except docker.errors.NotFound:
             pass  # already gone: removed underneath, or closed before
+        except requests.exceptions.ReadTimeout:
+            # A daemon this slow (load 60+) still removes it (force); the labelled container is
+            # `sandbox gc`'s otherwise. Raising here lost the work done: a built environment,
+            # a whole `bench env` run.
+            pass
         except docker.errors.DockerException as exc:
             raise RunnerFailed(
                 f"could not remove container {self.container.short_id}: {exc}",
