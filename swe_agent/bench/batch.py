@@ -241,7 +241,13 @@ def run_batch(
     say("plan", {"total": len(instances), "done": len(instances) - len(todo)})
     recorder = _Recorder(journal, preds, options.model, budget, say)
     tasks = (_task(inst, options, budget, out) for inst in todo)
-    executor = make_executor(options.executor, workers=options.workers, address=options.ray_address)
+    executor = make_executor(
+        options.executor,
+        workers=options.workers,
+        address=options.ray_address,
+        sandbox=str(options.solve.get("sandbox") or "docker"),
+        shared=(out, options.mirrors.resolve(), *(p.resolve() for p in options.blob_sources)),
+    )
     try:
         drive(executor, solve_task, tasks, workers=options.workers, may_start=budget.allows_start,
               on_start=recorder.start, on_done=recorder.done)  # fmt: skip
@@ -261,7 +267,8 @@ def run_batch(
 
 def _task(inst: Instance, options: RunOptions, budget: _Budget, out: Path) -> RunTask:
     return RunTask(inst.model_dump(), options.model, budget.solve_settings(), out,
-                   options.mirrors, options.url_template, options.blob_sources)  # fmt: skip
+                   options.mirrors.resolve(), options.url_template,
+                   tuple(p.resolve() for p in options.blob_sources))  # fmt: skip
 
 
 def _pred(instance_id: str, model: str | tuple[str, ...] | None, patch: str) -> dict[str, Any]:

@@ -120,7 +120,10 @@ def evaluate(
 
     if todo:
         executor = make_executor(
-            options.executor, workers=options.workers, address=options.ray_address
+            options.executor,
+            workers=options.workers,
+            address=options.ray_address,
+            shared=(options.out.resolve(), options.mirrors.resolve()),
         )
         try:
             drive(executor, evaluate_task, todo, workers=options.workers, on_done=done)

@@ -1,4 +1,4 @@
-"""Where batch tasks run: a local process pool (default) or a Ray cluster.
+"""Where batch tasks run: a local process pool (default) or a Ray cluster (ray_executor.py).
 
 An executor only submits one picklable call and hands back a ``concurrent.futures.Future``;
 ``drive`` keeps at most ``workers`` tasks in flight, so the caller decides before each start
@@ -8,8 +8,9 @@ whether to begin another one (budgets) and records starts and ends in order (the
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from swe_agent.errors import BadInput
@@ -89,40 +90,17 @@ def _exit_now(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
-class RayExecutor:
-    """Tasks on a Ray cluster: ``address`` "auto" / HOST:PORT joins one, None starts a local one."""
-
-    def __init__(self, *, workers: int, address: str | None) -> None:
-        import ray
-
-        self._ray = ray
-        self._started = not ray.is_initialized()
-        if self._started:
-            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-            if address:
-                ray.init(address=address, **options)
-            else:
-                ray.init(num_cpus=max(1, workers), **options)
-        self._remotes: dict[Callable[[Any], Any], Any] = {}
-
-    def stop(self) -> None:
-        """Nothing to do before ``close``: leaving the cluster ends the tasks it started."""
-
-    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
-        """Run ``fn(arg)`` as a Ray task (one CPU each)."""
-        remote = self._remotes.get(fn)
-        if remote is None:
-            remote = self._remotes[fn] = self._ray.remote(num_cpus=1, max_retries=0)(fn)
-        return remote.remote(arg).future()  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        """Leave the cluster (stopping it when this process started it)."""
-        if self._started:
-            self._ray.shutdown()
-
-
-def make_executor(kind: str, *, workers: int, address: str | None = None) -> Executor:
-    """The executor ``--executor`` names; Ray is imported only when asked for."""
+def make_executor(
+    kind: str,
+    *,
+    workers: int,
+    address: str | None = None,
+    sandbox: str = "docker",
+    shared: Sequence[Path] = (),
+) -> Executor:
+    """The executor ``--executor`` names; Ray is imported only when asked for. A Ray task holds
+    the CPUs and memory of its ``sandbox``; ``shared`` are the driver's folders (OUT first)
+    that every Ray node must see."""
     if workers < 1:
         raise BadInput(f"--workers {workers} must be at least 1")
     if kind == ExecutorKind.LOCAL:
@@ -134,7 +112,14 @@ def make_executor(kind: str, *, workers: int, address: str | None = None) -> Exe
             raise BadInput(
                 "--executor ray needs the ray package", hint="pip install 'swe-agent[ray]'"
             ) from None
-        return RayExecutor(workers=workers, address=None if address in (None, "") else address)
+        from swe_agent.bench.ray_executor import RayExecutor, sandbox_resources
+
+        return RayExecutor(
+            workers=workers,
+            address=address or None,
+            resources=sandbox_resources(sandbox),
+            shared=shared,
+        )
     raise BadInput(f"unknown executor {kind!r}", hint="use --executor local or --executor ray")
 
 
