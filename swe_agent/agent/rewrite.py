@@ -133,6 +133,34 @@ def read_candidate(code: str, target: Target) -> Candidate:
     return Candidate(text, imports, fingerprint(found))
 
 
+def read_candidate_in(code: str, target: Target, text: str) -> tuple[Candidate, Target]:
+    """The candidate for ``target``, or else for the one other function of its file the reply
+    defines: a helper nested in the target, or one beside it (a small model rewrites the
+    helper it finds wrong). ``text`` is the file; ``Rejected`` when neither is there."""
+    try:
+        return read_candidate(code, target), target
+    except Rejected as exc:
+        other = _other_function(code, target, text)
+        if other is None:
+            raise exc from None
+        return read_candidate(code, other), other
+
+
+def _other_function(code: str, target: Target, text: str) -> Target | None:
+    try:
+        body = ast.parse(textwrap.dedent(code)).body
+    except SyntaxError:
+        return None
+    names = [n.name for n in body if isinstance(n, _DEFS)]
+    if len(names) != 1:
+        return None
+    owner = target.qualname.rsplit(".", 1)[0] if "." in target.qualname else ""
+    for qualname in (f"{target.qualname}.{names[0]}", f"{owner}.{names[0]}".lstrip(".")):
+        if find_definition(text, qualname) is not None:
+            return Target(target.path, qualname)
+    return None
+
+
 def _find_def(
     body: Sequence[ast.stmt], target: Target
 ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

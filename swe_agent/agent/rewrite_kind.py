@@ -24,7 +24,7 @@ from swe_agent.agent.rewrite import (
     Target,
     current_fingerprint,
     find_definition,
-    read_candidate,
+    read_candidate_in,
     splice,
 )
 from swe_agent.agent.stable_text import stable_text
@@ -48,6 +48,7 @@ class Rewriter:
     known: Callable[[str], bool]  # a state some earlier node already reached
     max_steps: int
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _turns: dict[str, int] = field(default_factory=dict)  # rewrites asked per state
 
     def applies(self, node: Node) -> bool:
         """True when there is a function to rewrite and tests that fail on the node's state:
@@ -73,14 +74,20 @@ class Rewriter:
             if chosen is not None:
                 return chosen
         temps = len(self.policy.config.rewrite_temperatures)
-        tried = sum(1 for c in node.children if c.kind == REWRITE)
-        return self.targets[(tried // temps) % len(self.targets)]
+        return self.targets[(self._turn(node) // temps) % len(self.targets)]
+
+    def _turn(self, node: Node) -> int:
+        """Rewrites already asked from the node's files, on any branch: a node reached by a
+        step that changed no file (a view, a grep) samples on from where its state left off,
+        instead of asking the greedy sample of the same function from the same files again."""
+        return self._turns.get(node.state, 0)
 
     def expand(
         self, node: Node, siblings: Sequence[SiblingSummary], *, history: list[Message]
     ) -> Expansion:
         """Ask for a candidate, check it, apply it and score it (the sandbox is at node.state)."""
         target, temperature = self.target(node), self._temperature(node)
+        self._turns[node.state] = self._turn(node) + 1  # the next one from these files samples on
         try:
             request = self._request(node, target)
         except Rejected as exc:  # the file went away on this branch: nothing to ask about
@@ -115,8 +122,7 @@ class Rewriter:
 
     def _temperature(self, node: Node) -> float:
         temps = self.policy.config.rewrite_temperatures
-        tried = sum(1 for c in node.children if c.kind == REWRITE)
-        return float(temps[tried % len(temps)])
+        return float(temps[self._turn(node) % len(temps)])
 
     def _request(self, node: Node, target: Target) -> str:
         text = self._read(target)
@@ -143,8 +149,8 @@ class Rewriter:
 
     def _apply(self, node: Node, target: Target, code: str) -> tuple[str, str]:
         """Check the candidate, write it, snapshot; the new state and what changed where."""
-        candidate = read_candidate(code, target)
         text = self._read(target)
+        candidate, target = read_candidate_in(code, target, text)
         if candidate.fingerprint == current_fingerprint(text, target):
             raise Rejected(f"it is the same code as {target.qualname} is now")
         key = (target.id, candidate.fingerprint, node.state)

@@ -13,6 +13,7 @@ from swe_agent.agent.rewrite import (
     find_definition,
     pick_targets,
     read_candidate,
+    read_candidate_in,
     splice,
 )
 
@@ -80,6 +81,22 @@ def test_a_candidate_must_parse_and_define_the_function() -> None:
         read_candidate("def median(values)\n    return 1\n", MEDIAN)
     with pytest.raises(Rejected, match="defines no function median"):
         read_candidate("print(median([1, 2]))\n", MEDIAN)
+
+
+def test_a_rewritten_helper_of_the_target_is_the_candidate() -> None:
+    mean = Target("stats.py", "Stats.mean")
+    inner = "def total():\n    return sum(values) + 0\n"
+    candidate, where = read_candidate_in(inner, mean, MODULE)  # nested in the target
+    assert where == Target("stats.py", "Stats.mean.total")
+    spliced, span = splice(MODULE, where, candidate)
+    assert "            return sum(values) + 0" in spliced and span.indent == 8
+    beside = "def spread(values):\n    return max(values)\n"  # a method of the same class
+    assert read_candidate_in(beside, mean, MODULE)[1] == Target("stats.py", "Stats.spread")
+    assert read_candidate_in("def median(v):\n    return 0\n", MEDIAN, MODULE)[1] == MEDIAN
+    with pytest.raises(Rejected, match="defines no function median"):
+        read_candidate_in("def nowhere():\n    return 0\n", MEDIAN, MODULE)
+    with pytest.raises(Rejected, match="defines no function median"):  # two: which one?
+        read_candidate_in("def total():\n    pass\n\n\ndef spread():\n    pass\n", MEDIAN, MODULE)
 
 
 def test_formatting_comments_and_docstrings_do_not_make_a_new_candidate() -> None:

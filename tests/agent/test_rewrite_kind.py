@@ -114,3 +114,30 @@ def test_no_target_no_rewrite_kind(tmp_path: Path) -> None:
             policy, box, opening=OPENING, trajectory=traj, probe=None, max_steps=5
         )
         assert expander.kinds(SearchTree.new(box.base_state).root) == ("act",)
+
+
+def test_a_step_that_changes_no_file_does_not_ask_the_same_sample_again(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    view = 'I read the module.\n```python\nview("stats.py")\n```'
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        probe = TestProbe(box, "python -m pytest -q -p no:cacheprovider test_stats.py", strict=True)
+        probe.record_base()
+        policy = Policy(get_model([WRONG, view, RIGHT]), config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy,
+            box,
+            opening=OPENING,
+            trajectory=traj,
+            probe=probe,
+            max_steps=5,
+            targets=[Target("stats.py", "median")],
+        )
+        tree = SearchTree.new(box.base_state)
+        first = tree.add_child(tree.root, expander.expand(tree.root, [], kind="rewrite"))
+        box.restore(tree.root.state)
+        read = tree.add_child(tree.root, expander.expand(tree.root, [], kind="act"))
+        assert read.state == tree.root.state  # the same files, another branch
+        again = tree.add_child(read, expander.expand(read, [], kind="rewrite"))
+    # The greedy sample from these files was asked already: the next one samples on.
+    assert [first.action["temperature"], again.action["temperature"]] == [0.0, 0.7]
+    assert again.terminal and again.tests["reproduction"] is True
