@@ -76,6 +76,22 @@ class LocalModelConfig(BaseModel):
     )
     temperature: float = Field(default=0.0, ge=0, description="Sampling temperature; 0 = greedy.")
     seed: int = Field(default=0, description="Sampling seed; with temperature 0 replies repeat.")
+    top_p: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Nucleus sampling bound of a sampled call. 1 (no bound): llama.cpp's 0.95, "
+        "with min_p 0.05, keeps only the top token wherever the model is 95% sure of it, as it "
+        "is of every token of code it copies, so a rewrite sampled at temperature 0.7 or 1.0 "
+        "came back as the code it was shown.",
+    )
+    min_p: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="Smallest probability, relative to the top token's, "
+        "a sampled token may have (llama.cpp's default: 0.05).",
+    )
     max_tokens: int = Field(default=512, ge=1, description="Upper bound on reply tokens.")
     stop: list[str] = Field(
         default_factory=lambda: list(TURN_MARKERS),

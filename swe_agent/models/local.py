@@ -182,6 +182,8 @@ class LocalModel:
         # Runs stay reproducible: the n-th call of a run always gets seed + n.
         settings: dict[str, Any] = {
             "temperature": self.config.temperature,
+            "top_p": self.config.top_p,
+            "min_p": self.config.min_p,
             "seed": self.config.seed + self.usage.calls,
             "max_tokens": self.config.max_tokens,
             "stop": list(self.config.stop),
@@ -261,6 +263,8 @@ class LocalModel:
             prompt=prompt + opened,
             max_tokens=self.config.max_tokens,
             temperature=settings["temperature"],
+            top_p=settings["top_p"],
+            min_p=settings["min_p"],
             seed=settings["seed"],
             stop=["```", *self.config.stop],
         )

@@ -83,6 +83,18 @@ def test_end_after_block_leaves_other_replies_alone(reply: str) -> None:
     assert not any(_run(EndAfterBlock(_ByteVocab()), [7, 8], reply))
 
 
+def test_sampled_calls_draw_from_the_whole_distribution() -> None:
+    # llama.cpp's top_p 0.95 and min_p 0.05 leave one token wherever the model copies code,
+    # so sampled rewrites came back as the code shown; the bounds are settings, off by default.
+    config = LocalModelConfig()
+    assert (config.top_p, config.min_p) == (1.0, 0.0)
+    assert LocalModelConfig(top_p=0.95, min_p=0.05).min_p == 0.05
+    with pytest.raises(ValueError):
+        LocalModelConfig(top_p=0)
+    with pytest.raises(ValueError):
+        LocalModelConfig(min_p=1)
+
+
 def test_the_model_is_loaded_lazily() -> None:
     model = LocalModel(LocalModelConfig(models_dir=Path("/nonexistent")))
     assert model.name == f"local/{DEFAULT_LOCAL_MODEL}" and model.usage.calls == 0
