@@ -25,7 +25,7 @@ from typing import IO, Any
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.disk import DiskBound, DiskMode, disk_bound, quota_possible
-from sandbox.engine import client_engine, create_options, remember_ping
+from sandbox.engine import client_engine, create_options, engine_refused, remember_ping
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
 from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
 from sandbox.owners import OWNER_LABEL as OWNER_LABEL
@@ -66,15 +66,6 @@ def connect(timeout: float = 30.0) -> Any:
             f"no Docker daemon answers at {where} ({reason})", hint=DOCKER_HINT
         ) from None
     return client
-
-
-def engine_refused(what: str, exc: Any) -> SandboxError:
-    """A daemon's refusal to create or start a container, said plainly (no traceback)."""
-    reason = str(getattr(exc, "explanation", None) or exc).strip()[:500]
-    return SandboxError(
-        f"the container engine could not {what} the sandbox container: {reason}",
-        hint="`swe-agent sandbox doctor` checks the engine; see the README on Podman",
-    )
 
 
 def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]:

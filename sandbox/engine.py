@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sandbox.errors import SandboxError
+
 PODMAN_NOFILE = 8192
 """Open files per process in a container on Podman (soft and hard)."""
 PODMAN_NPROC = 8192
@@ -119,3 +121,12 @@ def _podman_tmpfs(options: str) -> str:
     mount to the container's user, which is the owner they name."""
     kept = [o for o in options.split(",") if not o.startswith(("uid=", "gid="))]
     return ",".join([*kept, "U"]) if len(kept) < len(options.split(",")) else options
+
+
+def engine_refused(what: str, exc: Any) -> SandboxError:
+    """A daemon's refusal to create or start a container, said plainly (no traceback)."""
+    reason = str(getattr(exc, "explanation", None) or exc).strip()[:500]
+    return SandboxError(
+        f"the container engine could not {what} the sandbox container: {reason}",
+        hint="`swe-agent sandbox doctor` checks the engine; see the README on Podman",
+    )

@@ -349,9 +349,8 @@ def op_init(req):
     os.chdir(req["workdir"])
     for tool in req.get("tools", []):
         NAMESPACE[tool] = make_proxy(tool)
-    info = {"pid": os.getpid(), "pgid": os.getpgid(0), "python": "%d.%d.%d" % sys.version_info[:3]}
-    info["tree"] = tree
-    return {"value": json.dumps(info)}
+    info = dict(pid=os.getpid(), pgid=os.getpgid(0), python="%d.%d.%d" % sys.version_info[:3])
+    return {"value": json.dumps(dict(info, tree=tree))}
 
 
 HANDLERS = dict(init=op_init, exec=op_exec, run=op_run, git=op_git, read=op_read, write=op_write)
@@ -376,10 +375,9 @@ def main():
     with contextlib.suppress(OSError):  # already a group leader
         os.setsid()  # its own process group, so strays and hangs can be killed as a group
     threading.Thread(target=watch_host, name="watch-host", daemon=True).start()
-    with contextlib.suppress(OSError):  # tells the container's watchdog a runner has lived
-        open(RUNNER_FILE + ".started", "w").close()
-    # No .pyc: it keeps its source's mtime in whole seconds, so a same-size edit could go unseen.
-    sys.dont_write_bytecode = True
+    with contextlib.suppress(OSError), open(RUNNER_FILE + ".started", "w"):
+        pass  # tells the container's watchdog that a runner has lived
+    sys.dont_write_bytecode = True  # a .pyc keeps whole-second mtimes: same-size edits unseen
     tempfile.tempdir = os.path.dirname(RUNNER_FILE)  # captures apart from the actions' /tmp
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     while True:

@@ -94,8 +94,10 @@ def test_a_sandbox_whose_owner_was_killed_stops_itself_and_is_reaped(
     deadline = time.monotonic() + 60
     while _state(container) == "running" and time.monotonic() < deadline:
         time.sleep(1)
-    assert _state(container) == "exited"  # the runner saw its host go; the container followed
-    assert container.short_id in reap(connect())
+    # The runner saw its host go; the container followed. Any sandbox start on this host may
+    # have reaped it already (its owner is dead), so "removed" is as good as "exited".
+    assert _state(container) in ("exited", "removed")
+    reap(connect())
     assert _state(container) == "removed"
 
 
