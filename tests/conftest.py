@@ -11,6 +11,20 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+FULL_TESTS = os.environ.get("SWE_AGENT_FULL_TESTS", "") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``full`` (the longest Docker, Ray and real-model tests, each repeating
+    what a shorter test covers in part) run only with SWE_AGENT_FULL_TESTS=1."""
+    if FULL_TESTS:
+        return
+    skip = pytest.mark.skip(reason="a full-run test: set SWE_AGENT_FULL_TESTS=1 to run it")
+    for item in items:
+        if item.get_closest_marker("full") is not None:
+            item.add_marker(skip)
+
+
 def docker_unavailable(reason: str) -> None:
     """Skip a Docker test outside CI; in CI a missing daemon or image is a failure."""
     if IN_CI:

@@ -49,6 +49,7 @@ def _remove(image: str | None) -> None:
         subprocess.run(["docker", "rmi", "-f", image], capture_output=True, check=False)
 
 
+@pytest.mark.full
 def test_model_repairs_what_rules_cannot_and_the_next_setup_replays(
     tmp_path: Path, docker_image: str
 ) -> None:

@@ -41,6 +41,7 @@ def test_a_task_that_fits_no_node_is_refused_before_it_waits_for_ever() -> None:
     assert "largest node has 1 CPUs and 8.0 GiB" in str(refused.value)
 
 
+@pytest.mark.full
 @pytest.mark.slow
 def test_bench_run_on_ray_with_a_replay_model(tmp_path: Path) -> None:
     pytest.importorskip("ray")
@@ -70,6 +71,7 @@ def test_bench_run_on_ray_with_a_replay_model(tmp_path: Path) -> None:
     assert "pid=" in done.stderr and "the LOCAL sandbox is NOT isolated" in done.stderr
 
 
+@pytest.mark.full
 @pytest.mark.slow
 def test_tasks_hold_their_sandboxes_resources_and_need_the_drivers_folders(
     tmp_path: Path,

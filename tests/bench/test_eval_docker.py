@@ -84,6 +84,7 @@ def test_the_environment_record_is_kept_for_later_batches(
     assert len(kept) == 1 and json.loads(kept[0].read_text())["success"]
 
 
+@pytest.mark.full
 def test_two_instances_through_a_local_ray_cluster(world: World, tmp_path: Path) -> None:
     pytest.importorskip("ray")
     instances = load_instances(world.dataset, instances=IDS[:2])

@@ -107,6 +107,7 @@ def _broken_repo(root: Path, mirrors: Path) -> str:
     return head.stdout.strip()
 
 
+@pytest.mark.full
 def test_every_infrastructure_failure_is_an_error_of_its_kind_and_runs_again(
     tmp_path: Path, docker_image: str
 ) -> None:

@@ -131,6 +131,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, docker_image: str) -> World:
     return make_world(tmp_path_factory.mktemp("killed"), IDS)
 
 
+@pytest.mark.full
 def test_bench_run_killed_leaves_nothing_running_and_resumes(world: World, tmp_path: Path) -> None:
     recorded = tmp_path / "recorded"
     recorded.mkdir()
@@ -155,6 +156,7 @@ def test_bench_run_killed_leaves_nothing_running_and_resumes(world: World, tmp_p
     )
 
 
+@pytest.mark.full
 def test_bench_eval_killed_leaves_nothing_running_and_resumes(world: World, tmp_path: Path) -> None:
     slow = world.dataset.with_name("slow.jsonl")
     rows = [json.loads(line) for line in world.dataset.read_text().splitlines()]

@@ -79,6 +79,7 @@ def test_old_wheel_and_packaging_pins_do_not_reach_the_isolated_build(
     assert not _repairs(record)
 
 
+@pytest.mark.full
 def test_dated_tooling_installs_the_way_of_its_time(tmp_path: Path, made: list[str]) -> None:
     root = _old_repo("docker_era_tooling", tmp_path)
     record = _setup(root, made, tooling=Tooling.DATED)
@@ -89,6 +90,7 @@ def test_dated_tooling_installs_the_way_of_its_time(tmp_path: Path, made: list[s
     assert any("setup.py develop --no-deps" in c for c in _repairs(record))
 
 
+@pytest.mark.full
 def test_a_build_that_names_what_it_needs_gets_it(tmp_path: Path, made: list[str]) -> None:
     root = _old_repo("docker_build_advice", tmp_path)
     record = _setup(root, made)
@@ -99,6 +101,7 @@ def test_a_build_that_names_what_it_needs_gets_it(tmp_path: Path, made: list[str
     assert record.verify is not None and record.verify.imports == {"advised": None}
 
 
+@pytest.mark.full
 def test_a_package_older_than_the_interpreter_is_moved_to_the_cutoff(
     tmp_path: Path, made: list[str]
 ) -> None:
@@ -109,6 +112,7 @@ def test_a_package_older_than_the_interpreter_is_moved_to_the_cutoff(
     assert record.resolved["coverage"].startswith("5.")  # 4.0.3 cannot start on Python 3.9
 
 
+@pytest.mark.full
 def test_a_plugin_of_another_era_is_pinned_until_collection_works(
     tmp_path: Path, made: list[str]
 ) -> None:

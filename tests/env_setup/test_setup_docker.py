@@ -122,6 +122,7 @@ def test_repository_without_tests(tmp_path: Path, docker_images: list[str]) -> N
     assert record.verify.imports == {"quiet": None}
 
 
+@pytest.mark.full
 def test_install_that_needs_a_compiler(tmp_path: Path, docker_images: list[str]) -> None:
     root = _repo("docker_compiler", tmp_path)
     record = _setup(root, docker_images, use_cache=False)
@@ -131,6 +132,7 @@ def test_install_that_needs_a_compiler(tmp_path: Path, docker_images: list[str])
     assert record.verify is not None and record.verify.imports == {"fastsum": None}
 
 
+@pytest.mark.full
 def test_wrong_interpreter_falls_back_to_the_next_python(
     tmp_path: Path, docker_images: list[str]
 ) -> None:
@@ -199,6 +201,7 @@ def _head(root: Path) -> str:
     ).stdout.strip()
 
 
+@pytest.mark.full
 def test_pyright_counts_unresolved_imports(tmp_path: Path, docker_images: list[str]) -> None:
     root = tmp_path / "docker_simple"
     shutil.copytree(FIXTURES / "docker_simple", root)

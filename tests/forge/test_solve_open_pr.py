@@ -111,6 +111,7 @@ def open_pulls(github: FakeGitHub) -> list[str]:
     return [p["html_url"] for p in github.pulls.get(("o", "r"), []) if p["state"] == "open"]
 
 
+@pytest.mark.full
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.timeout(1800)

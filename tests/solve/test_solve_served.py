@@ -66,6 +66,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+@pytest.mark.full
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
