@@ -2,7 +2,7 @@
 
     # once: every instance's feature table (checkout, graph, history, features), to a cache
     .venv/bin/python benchmarks/fit_ranking.py extract swebench_dev.jsonl locbench.jsonl \\
-        --repos /work/.mirror --cache-dir ~/.cache/swe-agent/checkouts --out features/
+        --repos MIRRORS --cache-dir ~/.cache/swe-agent/checkouts --out features/
     # then, in seconds to minutes: cross-validate, and write the weights fitted on everything
     .venv/bin/python benchmarks/fit_ranking.py fit features/ --baseline main.json --write
 

@@ -7,9 +7,9 @@ checked against the gold patch (the same changed lines), and handed to `bench ma
 instance's problem statement as its issue text; `bench make` splits off the test patch, sets
 the environment up at the base and runs the tests before and after (unless --no-tests).
 
-    python benchmarks/make_dev_data.py --repos /work/.mirror --out /tmp/lead/data/made \\
+    python benchmarks/make_dev_data.py --repos MIRRORS --out OUT \\
         --repo sympy/sympy --workers 2
-    python benchmarks/make_dev_data.py --repos /work/.mirror --out /tmp/lead/data/made --no-tests
+    python benchmarks/make_dev_data.py --repos MIRRORS --out OUT --no-tests
 
 Writes OUT/<OWNER+NAME>/ (bench make's folders), OUT/found.jsonl (per instance: the commit
 found and how well its diff matches the gold patch, or why none was) and OUT/dataset.jsonl

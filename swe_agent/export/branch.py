@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from swe_agent.agent.trajectory import read_events
 from swe_agent.errors import BadInput
 from swe_agent.runs import RunPaths
 
@@ -100,7 +101,7 @@ def read_branch(run: RunPaths, node: int | None = None) -> Branch:
     chosen = int(chosen_id) if isinstance(chosen_id, int) else None
     target = _target(run, rows, chosen, node)
     path = _path(rows, target)
-    events = _events(run)
+    events = list(read_events(run.trajectory))
     expansions, judged, head = _group(events)
     on_branch = {int(r["id"]) for r in path}
     steps = tuple(_step(row, expansions.get(int(row["id"]), [])) for row in path[1:])
@@ -165,22 +166,6 @@ def _path(rows: Mapping[int, Any], target: int) -> list[dict[str, Any]]:
         chain.append(rows[current])
         current = rows[current].get("parent")
     return chain[::-1]
-
-
-def _events(run: RunPaths) -> list[dict[str, Any]]:
-    """The events of trajectory.jsonl; a torn last line (a killed run) ends them."""
-    if not run.trajectory.is_file():
-        return []
-    found = []
-    with run.trajectory.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                break
-            if isinstance(event, dict):
-                found.append(event)
-    return found
 
 
 def _group(
