@@ -5,15 +5,12 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from env_setup.errors import NoBaseImage
 from env_setup.model import Detection, Plan, Step, StepKind, TestRunner, Tooling
+from env_setup.prior import Prior, project_extras
 from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
 from env_setup.tooling import dated_tooling_steps, layer_tooling_step
-
-if TYPE_CHECKING:
-    from env_setup.prior import Prior
 
 VENV = "/opt/swe-venv"
 WORKDIR = "/workspace"
@@ -154,14 +151,22 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
-    if prior is not None and prior.extras:
-        detection = replace(detection, test_extras=prior.extras)
+    extras = project_extras(prior, detection.test_extras) if prior else detection.test_extras
+    detection = replace(detection, test_extras=extras)
     steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling))
     steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
     if prior is not None and prior.extras:
-        source = prior.source
-        steps = [replace(s, source=source) if s.kind is StepKind.PROJECT else s for s in steps]
+        steps = [_credit(s, prior, extras) if s.kind is StepKind.PROJECT else s for s in steps]
     return steps
+
+
+def _credit(step: Step, prior: Prior, extras: tuple[str, ...]) -> Step:
+    """The project step names the spec when it follows its extras, and says why when not."""
+    if extras == prior.extras:
+        return replace(step, source=prior.source)
+    spec = ",".join(prior.extras)
+    why = f"{step.why} (the known spec's [{spec}] adds lint and docs tools the tests do not run)"
+    return replace(step, why=why)
 
 
 def _prior_steps(prior: Prior) -> list[Step]:

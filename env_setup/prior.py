@@ -11,7 +11,11 @@ onto pip in a Debian venv:
   requirements files / environment.yml that detection reads anyway;
 - ``pre_install`` lines run as optional steps (a line that only sets shell variables joins the
   lines that use them);
-- the extras of ``install`` (``.[test]``) replace the detected test extras;
+- the extras of ``install`` (``.[test]``) replace the detected test extras, except that a dev
+  extra (``.[dev]``) yields to the project's own test extras when it declares some: by
+  convention dev is tests plus linters, docs builders and tox (marshmallow's is exactly that),
+  none of which running the tests needs, and installing them can take longer than the rest of
+  the set-up (``all``, which gathers optional runtime dependencies tests import, does not yield);
 - ``test_cmd`` names the repository's own runner when it is not pytest (sympy's ``bin/test``).
 
 Every step it adds says so in ``Step.source``; env.json keeps it per command.
@@ -25,6 +29,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from env_setup.facts import DEV_EXTRA_NAMES, TEST_EXTRA_NAMES
 from env_setup.known import KnownSpec, describe_at, read_at, spec_for, version_at
 
 # conda names with no pip distribution of use in a venv (the interpreter, compilers, tools).
@@ -79,6 +84,16 @@ def prior_of(spec: KnownSpec) -> Prior:
         extras=_extras(spec.install),
         test_command=_own_runner(spec.test_cmd),
     )
+
+
+def project_extras(prior: Prior, detected: tuple[str, ...]) -> tuple[str, ...]:
+    """The extras to install the project with: the spec's, or the project's test extras for dev."""
+    if not prior.extras or not all(e.lower() in DEV_EXTRA_NAMES for e in prior.extras):
+        return prior.extras or detected
+    tests = tuple(e for e in detected if e.lower() in TEST_EXTRA_NAMES)
+    if not tests or any(e.lower() in DEV_EXTRA_NAMES for e in detected):
+        return prior.extras  # no test extra, or detection itself needed dev for the runner
+    return tests
 
 
 def conda_to_pip(packages: str | None) -> tuple[str, ...]:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from env_setup import Detection, StepKind, make_plan, spec_for
 from env_setup.known import read_at, version_at
-from env_setup.prior import conda_to_pip, pre_install_blocks, prior_for, prior_of, repo_name
+from env_setup.prior import (
+    conda_to_pip,
+    pre_install_blocks,
+    prior_for,
+    prior_of,
+    project_extras,
+    repo_name,
+)
 
 IMAGES = {
     "3.8": "swe-agent/python:3.8",
@@ -78,6 +86,40 @@ def test_the_plan_starts_from_the_spec_and_says_so() -> None:
     project = next(s for s in plan.steps if s.kind is StepKind.PROJECT)
     assert "-e '.[test]'" in project.command and project.source == prior.source
     assert plan.known_spec == "astropy/astropy 1.3"
+
+
+def test_a_dev_extra_yields_to_the_projects_test_extra() -> None:
+    spec = spec_for("marshmallow-code/marshmallow", "3.0")  # installs `-e .[dev]`
+    assert spec is not None
+    prior = prior_of(spec)
+    assert prior.extras == ("dev",)
+    detection = Detection(installable=True, commit_date="2019-08-21", test_extras=("tests",))
+    project = next(
+        s for s in make_plan(detection, IMAGES, prior=prior).steps if s.kind == "project"
+    )
+    assert "-e '.[tests]'" in project.command
+    assert "known spec's [dev]" in project.why and project.source == "generic"
+
+
+@pytest.mark.parametrize(
+    ("spec_extras", "detected", "chosen"),
+    [
+        (("dev",), ("tests",), ("tests",)),
+        (("dev",), ("test", "docs"), ("test",)),
+        (("dev",), (), ("dev",)),  # no test extra (seaborn): the spec's dev holds pytest
+        (("dev",), ("tests", "dev"), ("dev",)),  # the test extra lacks the runner, dev has it
+        (("all",), ("test",), ("all",)),  # optional runtime dependencies the tests import
+        (("test",), ("tests",), ("test",)),
+        ((), ("tests",), ("tests",)),
+    ],
+)
+def test_which_extras_the_project_is_installed_with(
+    spec_extras: tuple[str, ...], detected: tuple[str, ...], chosen: tuple[str, ...]
+) -> None:
+    spec = spec_for("marshmallow-code/marshmallow", "3.0")
+    assert spec is not None
+    prior = replace(prior_of(spec), extras=spec_extras)
+    assert project_extras(prior, detected) == chosen
 
 
 def test_unknown_repositories_keep_the_generic_plan() -> None:
