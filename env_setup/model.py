@@ -68,7 +68,7 @@ class Detection:
     requirement_files: tuple[str, ...] = ()  # relative paths, in install order
     constraint_files: tuple[str, ...] = ()
     dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
-    build_requires: tuple[str, ...] = ()  # [build-system] requires of pyproject.toml
+    build_requires: tuple[str, ...] = ()  # [build-system] requires, setup_requires
     uses_scm: bool = False  # the version comes from git tags (setuptools_scm, hatch-vcs)
     scm_version: str | None = None  # the last tag before the commit, for such projects
     test_runner: TestRunner | None = None

@@ -10,7 +10,11 @@ from env_setup.errors import NoBaseImage
 from env_setup.model import Detection, Plan, Step, StepKind, TestRunner, Tooling
 from env_setup.prior import Prior, project_extras
 from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
-from env_setup.tooling import dated_tooling_steps, layer_tooling_step
+from env_setup.tooling import (
+    dated_tooling_steps,
+    kept_build_requirements_step,
+    layer_tooling_step,
+)
 
 VENV = "/opt/swe-venv"
 WORKDIR = "/workspace"
@@ -155,6 +159,7 @@ def install_steps(
     detection = replace(detection, test_extras=extras)
     steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling))
     steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
+    steps.extend(_kept_build_requirements(steps, detection, python=python, as_of=as_of))
     if prior is not None and prior.extras:
         steps = [_credit(s, prior, extras) if s.kind is StepKind.PROJECT else s for s in steps]
     return steps
@@ -227,6 +232,21 @@ def _project_step(detection: Detection, *, workdir: str, as_of: str | None) -> S
         f".write_text('{workdir}\\n{workdir}/src\\n')\""
     )
     return Step(command, "no packaging metadata: put the checkout on sys.path", StepKind.PROJECT)
+
+
+def _kept_build_requirements(
+    steps: list[Step], detection: Detection, *, python: str, as_of: str | None
+) -> list[Step]:
+    """Last, so nothing installed before sees them: the isolated build's requirements as files."""
+    isolated = [
+        s for s in steps if s.kind is StepKind.PROJECT and "--no-build-isolation" not in s.command
+    ]
+    if not (isolated and detection.installable):
+        return []
+    step = kept_build_requirements_step(
+        detection.build_requires, python_bin=f"{VENV}/bin/python", python=python, as_of=as_of
+    )
+    return [step] if step is not None else []
 
 
 def _test_tool_steps(detection: Detection, *, python: str, as_of: str | None) -> list[Step]:

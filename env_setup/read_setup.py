@@ -48,6 +48,7 @@ def _apply_setup_kwargs(values: dict[str, Any], facts: Facts) -> None:
     if isinstance(values.get("classifiers"), list | tuple):
         facts.add_classifiers([str(c) for c in values["classifiers"]])
     add_unique(facts.dependencies, _strings(values.get("install_requires")))
+    add_unique(facts.build_requires, _strings(values.get("setup_requires")))
     tests_require = _strings(values.get("tests_require"))
     add_unique(facts.test_requirements, tests_require)
     if any(r.lower().startswith("pytest") for r in tests_require):
@@ -147,6 +148,9 @@ def read_setup_cfg(path: Path, facts: Facts) -> None:
         )
         add_unique(
             facts.test_requirements, _lines(parser.get("options", "tests_require", fallback=""))
+        )
+        add_unique(
+            facts.build_requires, _lines(parser.get("options", "setup_requires", fallback=""))
         )
     if parser.has_section("options.extras_require"):
         for name, value in parser.items("options.extras_require"):

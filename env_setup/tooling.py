@@ -20,6 +20,7 @@ today's editable build). Two consistent choices:
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from env_setup.model import Step, StepKind, Tooling
@@ -80,3 +81,38 @@ def dated_tooling_steps(*, python_bin: str, as_of: str) -> list[Step]:
     )
     why = f"build tooling of the dependencies' date ({as_of[:10]}): one era for the build"
     return [Step(command, why, StepKind.DEPENDENCIES, source=TOOLING_SOURCE)]
+
+
+def kept_build_requirements_step(
+    build_requires: tuple[str, ...], *, python_bin: str, python: str, as_of: str | None
+) -> Step | None:
+    """The project's build requirements kept as files in the tooling folder, for offline rebuilds.
+
+    An isolated build fetches them into a throwaway environment, so the image lacks them; the
+    evaluation installs the project again with no network (a fresh workspace lacks what the
+    build generated: setuptools_scm's version file, compiled extensions), and pip's isolated
+    build then finds them in the folder pip.conf names. Constrained to the folder's setuptools
+    and wheel, which must stay the ones isolated builds take. None when there are no others.
+    """
+    wanted = [r for r in build_requires if _name(r) not in ("setuptools", "wheel")]
+    if not wanted:
+        return None
+    pip = f"{python_bin} -m pip"
+    cutoff = f" --uploaded-prior-to={as_of}" if as_of else ""
+    pins = shlex.quote("\\n".join(isolated_tools(python)) + "\\n")  # printf makes the lines
+    reqs = " ".join(shlex.quote(r) for r in wanted)
+    command = (
+        f"printf {pins} > /tmp/swe-build-constraints.txt && {pip} download -q{cutoff} "
+        f"--dest {TOOLING_DIR} -c /tmp/swe-build-constraints.txt {reqs}"
+    )
+    why = (
+        "the build requirements kept in the tooling folder, so the project can be installed "
+        "again with no network (as the evaluation does before the tests)"
+    )
+    return Step(command, why, StepKind.DEPENDENCIES, optional=True, source=TOOLING_SOURCE)
+
+
+def _name(requirement: str) -> str:
+    """The normalised distribution name of a requirement string."""
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._\-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match[1]).lower() if match else requirement.lower()

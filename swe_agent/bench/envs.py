@@ -203,18 +203,17 @@ def offline_install(command: str | None) -> str | None:
     evaluation installs the project again before its tests (a fresh workspace lacks what the
     install generated in it: setuptools_scm's version file, compiled extensions).
 
-    Dependencies are left as the image has them; the build uses the venv's own tools, and pip
-    checks they are all there: a build requirement the venv lacks (setuptools_scm, which the
-    set-up's isolated build fetched) fails the install, leaving the image's one untouched,
-    rather than installing version 0.0.0 with no version file. The date cutoff, which needs the
-    index, goes. None for anything but an editable install.
+    Dependencies are left as the image has them. The build is isolated or not as it was at
+    set-up: an isolated one takes its requirements from the tooling folder pip.conf names
+    (set-up keeps them there), one without isolation those of the venv. A build requirement
+    that is in neither fails the install with a note, leaving the image's install in place.
+    The date cutoff, which needs the index, goes. None for anything but an editable install.
     """
     if command is None or " pip install " not in command or " -e " not in command:
         return None
     words = [w for w in command.split(" ") if w and not w.startswith("--uploaded-prior-to")]
-    wanted = ("--no-deps", "--no-index", "--no-build-isolation", "--check-build-dependencies")
-    flags = [f for f in wanted if f not in words]
-    return " ".join([*words, *flags, "-q"])
+    flags = [f for f in ("--no-deps", "--no-index") if f not in words]
+    return " ".join([*words, *flags, "--disable-pip-version-check", "-q"])
 
 
 def _image_exists(tag: str) -> bool:

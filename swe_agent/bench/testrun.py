@@ -38,6 +38,7 @@ __all__ = [
     "missing_module",
     "reinstall",
     "run_tests",
+    "scratch_install",
     "skipped_for",
     "version_of",
 ]
@@ -158,16 +159,35 @@ def reinstall(box: Any, install: str | None, *, stage: str, venv: str) -> str | 
     An environment image's workspace was emptied when it was saved, and with it what the
     editable install wrote there (pytest's _version.py from setuptools_scm: "No module named
     '_pytest._version'", "requires pytest-2.0, actual pytest-unknown"; compiled extensions).
-    A note when the install failed (the tests then run as they can), else None. A sandbox whose
-    root is read-only (a host without disk quotas: the root is then read-only, the workspace
-    in memory) cannot install into the venv: a note at once, not pip's failure minutes later.
+    A sandbox whose root is read-only (a host without disk quotas: the root is then read-only,
+    the workspace and the stage size-bounded in memory) cannot write the venv: the install then
+    goes to a prefix in the stage (``scratch_install``). Either way the build writes its files
+    into the workspace, which the venv's editable install already points at. A note when the
+    install failed (the tests then run as they can), else None.
     """
     if install is None:
         return None
     if box.run(f"test -w {venv}", timeout=60).exit_code != 0:
-        return "the project was not installed again: the venv is read-only in this sandbox"
+        install = scratch_install(install, prefix=f"{stage}/reinstall", venv=venv)
     done = box.run(f"mkdir -p {stage} && {{ {install}\n}} >{stage}/install.log 2>&1", timeout=1800)
     if done.exit_code == 0:
         return None
     tail = box.run(f"tail -c 300 {stage}/install.log", timeout=30).stdout.strip()
     return f"the project's install did not run again offline: {tail}"
+
+
+def scratch_install(install: str, *, prefix: str, venv: str) -> str:
+    """``install`` into ``prefix`` beside a read-only venv, which keeps its own install.
+
+    ``--ignore-installed``: pip would otherwise uninstall the venv's copy first. The prefix's
+    site folder is on PYTHONPATH because an old pip's ``setup.py develop`` refuses a folder
+    that is not (its .pth files must be read); the tests never see the prefix.
+    """
+    site = (
+        f"$({venv}/bin/python -c 'import sysconfig; "
+        f'print(sysconfig.get_path("purelib", vars={{"base": "{prefix}"}}))\')'
+    )
+    return (
+        f'site={site} && mkdir -p "$site" && PYTHONPATH="$site" '
+        f"{install} --prefix {prefix} --ignore-installed"
+    )

@@ -308,12 +308,16 @@ def test_the_projects_install_is_redone_offline() -> None:
 
     recorded = (
         "SETUPTOOLS_SCM_PRETEND_VERSION=5.4.1 /opt/swe-venv/bin/python -m pip install "
-        "--uploaded-prior-to=2019-05-01T00:00:00Z -e .[testing] --no-build-isolation"
+        "--uploaded-prior-to=2019-05-01T00:00:00Z -e .[testing]"
     )
+    # Isolated as at set-up: the build requirements come from the tooling folder (pip.conf).
     assert offline_install(recorded) == (
         "SETUPTOOLS_SCM_PRETEND_VERSION=5.4.1 /opt/swe-venv/bin/python -m pip install "
-        "-e .[testing] --no-build-isolation --no-deps --no-index --check-build-dependencies -q"
+        "-e .[testing] --no-deps --no-index --disable-pip-version-check -q"
     )
+    dated = offline_install(f"{recorded} --no-build-isolation")
+    assert dated is not None and " --no-build-isolation " in dated  # the venv's own tools
+    assert "--check-build-dependencies" not in dated  # pip 21.3 (Python 3.6) has no such option
     assert offline_install("/opt/swe-venv/bin/python -m pip install .") is None  # not editable
     assert offline_install(None) is None
 
@@ -328,6 +332,27 @@ def test_the_reinstall_runs_in_the_workspace_and_a_failure_is_a_note(tmp_path: P
         assert reinstall(box, "echo v = 1 > _version.py", stage=stage, venv=str(tmp_path)) is None
         assert box.run("cat _version.py", timeout=30).stdout == "v = 1\n"  # the install's file
         note = reinstall(box, "echo 'no matching distribution'; exit 1", stage=stage, venv=".")
-        read_only = reinstall(box, "echo unreached", stage=stage, venv="/no/such/venv")
     assert note is not None and "did not run again offline: no matching distribution" in note
-    assert read_only == "the project was not installed again: the venv is read-only in this sandbox"
+
+
+def test_a_read_only_venv_gets_the_install_in_a_prefix_beside_it(tmp_path: Path) -> None:
+    """The command only (the Docker test runs it where the venv is read-only: root may write
+    any folder here, so ``test -w`` cannot fail on this host but on a read-only mount)."""
+    import sys
+
+    from sandbox import start_sandbox
+    from swe_agent.bench.testrun import scratch_install
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    prefix = str(tmp_path / "stage" / "reinstall")
+    record = "X=1 sh -c 'echo \"$PYTHONPATH $X $*\" > args.txt' sh"  # stands in for pip
+    with start_sandbox(tmp_path, backend="local", allow_unsandboxed=True) as box:
+        done = box.run(scratch_install(record, prefix=prefix, venv=str(venv)), timeout=60)
+        args = box.run("cat args.txt", timeout=30).stdout
+    assert done.exit_code == 0, done.stderr
+    site, rest = args.split(" ", 1)
+    assert site.startswith(f"{prefix}/lib/") and site.endswith("-packages")
+    assert (tmp_path / site.removeprefix(str(tmp_path) + "/")).is_dir()  # made for it
+    assert rest.strip() == f"1 --prefix {prefix} --ignore-installed"  # the record's own variable

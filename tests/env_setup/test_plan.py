@@ -122,6 +122,7 @@ def test_plan_for_an_installable_project(tmp_path: Path) -> None:
         StepKind.PROJECT,
         StepKind.TEST_TOOLS,
         StepKind.TEST_TOOLS,
+        StepKind.DEPENDENCIES,  # hatchling kept for an offline rebuild
     ]
     assert "-e '.[test]'" in plan.steps[2].command
     assert plan.steps[3].command.endswith("install pytest pytest-cov")
@@ -269,3 +270,36 @@ def test_dated_tooling_builds_with_the_venvs_tools_of_the_date() -> None:
 
 def test_build_requires_are_detected(tmp_path: Path) -> None:
     assert _detect("pep621_hatch", tmp_path).build_requires == ("hatchling",)
+
+
+def test_an_isolated_build_keeps_its_requirements_for_an_offline_rebuild() -> None:
+    old = Detection(
+        commit_date="2019-05-01",
+        installable=True,
+        build_requires=("setuptools>=40", "wheel", "setuptools_scm>=3.4"),
+    )
+    steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
+    kept = steps[-1]  # last: no install of the set-up sees the files
+    assert kept.optional and kept.kind is StepKind.DEPENDENCIES
+    assert "pip download -q --uploaded-prior-to=2021-06-02T00:00:00Z --dest /opt/swe-tooling" in (
+        kept.command
+    )
+    # Constrained to the folder's own setuptools and wheel, which isolated builds must keep.
+    assert kept.command.startswith("printf 'setuptools>=64,<70\\nwheel<0.44\\n' > ")
+    assert kept.command.endswith("-c /tmp/swe-build-constraints.txt 'setuptools_scm>=3.4'")
+    plain = Detection(installable=True, build_requires=("setuptools>=40", "wheel"))
+    last = make_plan(plain, IMAGES, python="3.9").steps[-1]
+    assert "--dest /opt/swe-tooling -c" not in last.command
+    dated = make_plan(old, IMAGES, python="3.9", today=TODAY, tooling=Tooling.DATED).steps
+    assert not [s for s in dated if "--dest /opt/swe-tooling -c" in s.command]  # in the venv
+
+
+def test_setup_requires_are_build_requirements(tmp_path: Path) -> None:
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\n"
+        "setup(name='old', setup_requires=['setuptools_scm>=1.15'], use_scm_version=True)\n"
+    )
+    (tmp_path / "setup.cfg").write_text("[options]\nsetup_requires =\n    cython>=0.29\n")
+    found = detect(tmp_path)
+    assert set(found.build_requires) == {"setuptools_scm>=1.15", "cython>=0.29"}
+    assert found.uses_scm

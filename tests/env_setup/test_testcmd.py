@@ -52,6 +52,21 @@ def test_pytest_repositories_keep_their_parsers_and_odd_paths_are_quoted() -> No
     assert harness_test_command("sphinx-doc/sphinx", "5.0").parser == "pytest_v2"
 
 
+def test_a_pytest_too_old_for_its_pytest_command_runs_as_py_test(tmp_path: Path) -> None:
+    """pytest 2.8 (requests' pins of 2015) installs py.test only; the harness's command says
+    pytest."""
+    (tmp_path / "bin").mkdir()
+    old = tmp_path / "bin" / "py.test"
+    old.write_text('#!/bin/sh\necho "py.test $*"\n')
+    old.chmod(0o755)
+    command = harness_test_command("psf/requests", "2.9", venv=str(tmp_path)).command
+    done = subprocess.run(
+        ["sh", "-c", command], capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.stdout == "py.test -rA\n", done.stderr
+
+
 def _repo(tmp_path: Path, files: dict[str, str]) -> tuple[Path, str]:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
