@@ -29,12 +29,13 @@ from sandbox.errors import (
     SandboxError,
     SandboxGone,
 )
-from sandbox.factory import start_sandbox
+from sandbox.factory import Backend, start_sandbox
 from sandbox.owners import reap_orphans
 from sandbox.protocol import SETUP_LIMITS, HostTool, Limits, Observation, Sandbox
 
 __all__ = [
     "SETUP_LIMITS",
+    "Backend",
     "BadSource",
     "BootstrapFailed",
     "DockerUnavailable",

@@ -6,14 +6,22 @@ import logging
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 from sandbox.errors import BadSource, DockerUnavailable
 from sandbox.protocol import HostTool, Limits, Sandbox
 from sandbox.workspace import WorkspaceSource, write_archive
 
-Backend = Literal["docker", "local"]
+
+class Backend(StrEnum):
+    """Where the runner runs: a Docker (or Podman) container, or a copy on the host."""
+
+    DOCKER = "docker"  # isolated: no network, resource limits
+    LOCAL = "local"  # a temporary copy on the host, not isolated
+
+
 log = logging.getLogger("sandbox")
 
 
@@ -22,7 +30,7 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
     *,
     image: str | None = None,
     limits: Limits | None = None,
-    backend: Backend = "docker",
+    backend: Backend | str = Backend.DOCKER,
     network: bool = False,
     tools: Mapping[str, HostTool] | None = None,
     env: Mapping[str, str] | None = None,
@@ -42,7 +50,7 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
     run it works for (beside its owner process, which every container names).
     """
     limits = limits or Limits()
-    if backend not in ("docker", "local"):
+    if backend not in tuple(Backend):
         raise BadSource(f"unknown sandbox backend {backend!r}", hint="use 'docker' or 'local'")
     workspace = WorkspaceSource(Path(source), commit=commit, dirty=dirty)
     with tempfile.TemporaryFile() as archive:
@@ -52,7 +60,7 @@ def start_sandbox(  # noqa: PLR0913 - the one place where all sandbox options me
             archive.truncate()  # a second fill (the local fallback) starts over
             write_archive(workspace, archive)
 
-        if backend == "docker":
+        if backend == Backend.DOCKER:
             try:
                 options = _DockerOptions(image, limits, network, tools, env, python, run_id)
                 return _start_docker(archive, fill, options)

@@ -28,6 +28,7 @@ from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.journal import Event, Journal, append_line, read_lines, rewrite_lines
 from swe_agent.bench.repos import DEFAULT_REPO_URL, locked
 from swe_agent.bench.workdirs import prepare_workdir
+from swe_agent.choices import ExecutorKind
 from swe_agent.errors import BadInput
 
 OnEvent = Callable[[str, dict[str, Any]], None]
@@ -41,7 +42,7 @@ class RunOptions:
     mirrors: Path
     model: str | tuple[str, ...] | None = None  # a spec, or scripted replies (replay)
     workers: int = 1
-    executor: str = "local"
+    executor: ExecutorKind = ExecutorKind.LOCAL
     ray_address: str | None = None
     budget_usd: float | None = None  # no new instance starts once this much is spent
     wall_time_s: float | None = None  # no new instance starts after this many seconds

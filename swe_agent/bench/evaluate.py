@@ -25,6 +25,7 @@ from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.images import prune_instance_images
 from swe_agent.bench.predictions import Prediction, PredictionProblem, load_predictions
 from swe_agent.bench.repos import DEFAULT_REPO_URL
+from swe_agent.choices import ExecutorKind
 
 OnRow = Callable[[dict[str, Any]], None]
 
@@ -37,7 +38,7 @@ class EvalOptions:
     mirrors: Path
     workers: int = 1
     timeout_s: float = 1800.0
-    executor: str = "local"
+    executor: ExecutorKind = ExecutorKind.LOCAL
     ray_address: str | None = None
     keep_images: int = 0  # instance images kept (the newest); environment images always are
     disk_budget: int | None = None  # bytes of instance + environment images

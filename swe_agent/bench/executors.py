@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 from collections.abc import Callable, Iterable, Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from swe_agent.choices import ExecutorKind
 from swe_agent.errors import BadInput
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class ExecutorKind(StrEnum):
-    """The executors ``--executor`` names."""
-
-    LOCAL = "local"
-    RAY = "ray"
 
 
 class Executor(Protocol):
@@ -91,7 +84,7 @@ def _exit_now(signum: int, _frame: object) -> None:
 
 
 def make_executor(
-    kind: str,
+    kind: ExecutorKind | str,
     *,
     workers: int,
     address: str | None = None,

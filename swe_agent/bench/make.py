@@ -28,6 +28,7 @@ from swe_agent.bench.make_instances import IssueBook, instance_of, with_setup_co
 from swe_agent.bench.make_source import source_repository
 from swe_agent.bench.make_validate import MakeTask, validate_task
 from swe_agent.bench.repos import DEFAULT_REPO_URL
+from swe_agent.choices import ExecutorKind
 from swe_agent.errors import BadInput
 
 OnEvent = Callable[[str, dict[str, Any]], None]
@@ -46,7 +47,7 @@ class MakeOptions:
     limit: int | None = None  # the newest N candidates only
     run_tests: bool = True  # False: candidates with empty FAIL_TO_PASS, no Docker
     workers: int = 1
-    executor: str = "local"
+    executor: ExecutorKind = ExecutorKind.LOCAL
     ray_address: str | None = None
     timeout_s: float = 1800.0
     url_template: str | None = DEFAULT_REPO_URL

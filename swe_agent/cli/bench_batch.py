@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from search import SearchMode
+from swe_agent.choices import ExecutorKind
 from swe_agent.cli._common import chatter_to_stderr, handles_errors, print_json
 from swe_agent.cli.bench_options import (
     Blobs,
@@ -31,7 +33,9 @@ from swe_agent.cli.bench_options import (
 )
 from swe_agent.errors import BadInput
 
-ExecutorOpt = Annotated[str, typer.Option("--executor", help="local (process pool) or ray.")]
+ExecutorOpt = Annotated[
+    ExecutorKind, typer.Option("--executor", help="A local process pool, or a Ray cluster.")
+]
 RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="Ray cluster: auto or HOST:PORT; default: a local one."),
@@ -39,13 +43,11 @@ RayAddress = Annotated[
 Out = Annotated[Path, typer.Option("--out", help="Output folder (resumable: run again to go on).")]
 
 
-def _check_common(repos: Path, workers: int, executor: str) -> None:
+def _check_common(repos: Path, workers: int) -> None:
     if not repos.is_dir():
         raise BadInput(f"--repos {repos} is not a directory", hint="pass the mirrors directory")
     if workers < 1:
         raise BadInput(f"--workers {workers} must be at least 1")
-    if executor not in ("local", "ray"):
-        raise BadInput(f"unknown executor {executor!r}", hint="use --executor local or ray")
 
 
 @contextmanager
@@ -91,11 +93,13 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     wall_time: Annotated[
         float | None, typer.Option("--wall-time", help="No new instance after S seconds.")
     ] = None,
-    executor: ExecutorOpt = "local",
+    executor: ExecutorOpt = ExecutorKind.LOCAL,
     ray_address: RayAddress = None,
     repo_url_template: RepoUrl = None,
     blobs: Blobs = None,
-    search: Annotated[str, typer.Option("--search", help="mcts or linear.")] = "mcts",
+    search: Annotated[
+        SearchMode, typer.Option("--search", help="Tree search, or one chain.")
+    ] = SearchMode.MCTS,
     iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
     max_calls: Annotated[
         int | None, typer.Option("--max-calls", help="Model calls per instance (re-asks too).")
@@ -128,9 +132,7 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     from swe_agent.bench.batch import RunOptions, run_batch
 
     repos = mirrors_dir(repos)
-    _check_common(repos, workers, executor)
-    if search not in ("mcts", "linear"):
-        raise BadInput(f"unknown search mode {search!r}", hint="use --search mcts or linear")
+    _check_common(repos, workers)
     if wall_time is not None and wall_time <= 0:
         raise BadInput(f"--wall-time {wall_time:g} must be more than 0")
     selected = select_instances(dataset, instances, filter_, limit, split=split)
@@ -209,7 +211,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds the tests of one instance may run.")
     ] = 1800.0,
-    executor: ExecutorOpt = "local",
+    executor: ExecutorOpt = ExecutorKind.LOCAL,
     ray_address: RayAddress = None,
     repo_url_template: RepoUrl = None,
     blobs: Blobs = None,
@@ -259,7 +261,7 @@ def eval_command(  # noqa: PLR0913 - one option per knob of an evaluation
     from swe_agent.bench.images import parse_size
 
     repos = mirrors_dir(repos)
-    _check_common(repos, workers, executor)
+    _check_common(repos, workers)
     if timeout <= 0:
         raise BadInput(f"--timeout {timeout} must be positive")
     rows = read_dataset(dataset, split)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from swe_agent.choices import ExecutorKind
 from swe_agent.cli._common import handles_errors, print_json
 from swe_agent.cli.bench_options import (
     Blobs,
@@ -85,7 +86,9 @@ def make_command(  # noqa: PLR0913 - one option per knob of the recipe
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds each run of the tests may take.")
     ] = 1800.0,
-    executor: Annotated[str, typer.Option("--executor", help="local or ray.")] = "local",
+    executor: Annotated[
+        ExecutorKind, typer.Option("--executor", help="A local process pool, or a Ray cluster.")
+    ] = ExecutorKind.LOCAL,
     repo_url_template: RepoUrl = None,
     blobs: Blobs = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -117,8 +120,6 @@ def make_command(  # noqa: PLR0913 - one option per knob of the recipe
         raise BadInput("say which history to read", hint="pass --commits A..B or --from-prs")
     if workers < 1:
         raise BadInput(f"--workers {workers} must be at least 1")
-    if executor not in ("local", "ray"):
-        raise BadInput(f"unknown executor {executor!r}", hint="use --executor local or ray")
     if issues is not None and not issues.is_file():
         raise BadInput(f"--issues {issues} does not exist")
     options = MakeOptions(out=out, mirrors=_mirrors(repos), commits=tuple(commits or ()),

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sandbox import Backend
+from search import SearchMode
+from swe_agent.choices import JudgeMode
 from swe_agent.cli import pr
 from swe_agent.cli._common import (
     chatter_to_stderr,
@@ -35,6 +38,8 @@ FLAG_FIELDS = {
     "allow_unsandboxed": "allow_unsandboxed",
     "apply": "apply",
     "test_command": "test_command",
+    "judge": "judge",
+    "seed": "seed",
 }
 
 
@@ -49,8 +54,8 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
         str | None, typer.Option("--model", "-m", help="Model spec; default: embedded model.")
     ] = None,
     search: Annotated[
-        str, typer.Option("--search", help="mcts (tree search) or linear (one chain).")
-    ] = "mcts",
+        SearchMode, typer.Option("--search", help="Tree search, or one chain.")
+    ] = SearchMode.MCTS,
     iterations: Annotated[int, typer.Option(help="Model steps the search may take.")] = 40,
     expansions: Annotated[int, typer.Option(help="Children per node (MCTS).")] = 3,
     max_steps: Annotated[
@@ -61,7 +66,9 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
         int | None, typer.Option(help="Model calls the run may make (re-asks included).")
     ] = None,
     commit: Annotated[str | None, typer.Option(help="Base revision; default HEAD.")] = None,
-    sandbox: Annotated[str, typer.Option(help="docker (isolated) or local.")] = "docker",
+    sandbox: Annotated[
+        Backend, typer.Option(help="Where actions run: a container, or a copy on the host.")
+    ] = Backend.DOCKER,
     allow_unsandboxed: Annotated[
         bool, typer.Option(help="Use the local sandbox when Docker is missing.")
     ] = False,
@@ -70,6 +77,13 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     test_command: Annotated[
         str | None, typer.Option(help="Test command; default: the one env set-up chose.")
     ] = None,
+    judge: Annotated[
+        JudgeMode,
+        typer.Option(help="The model also scores states (auto: for hosted models, not embedded)."),
+    ] = JudgeMode.AUTO,
+    seed: Annotated[
+        int, typer.Option(help="Sampling seed of the embedded model: the same seed, the same run.")
+    ] = 0,
     config: Annotated[
         Path | None, typer.Option("--config", "-C", help="YAML file of solve options.")
     ] = None,

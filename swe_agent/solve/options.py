@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox import Backend
+from search import SearchMode
 from swe_agent.agent.policy import AgentConfig
+from swe_agent.choices import JudgeMode
 
 
 class SolveOptions(BaseModel):
@@ -30,7 +32,7 @@ class SolveOptions(BaseModel):
     seed: int = Field(
         0, description="Sampling seed of the embedded model: the same seed repeats the same run."
     )
-    search: Literal["mcts", "linear"] = Field("mcts", description="Tree search or one chain.")
+    search: SearchMode = Field(SearchMode.MCTS, description="Tree search or one chain.")
     max_steps: int = Field(20, ge=1, description="Depth limit: actions along one branch.")
     iterations: int = Field(40, ge=1, description="Nodes the search may add (model steps).")
     expansions: int = Field(3, ge=1, description="Children per node in MCTS mode.")
@@ -49,7 +51,7 @@ class SolveOptions(BaseModel):
     snippet_chars: int = Field(
         6000, ge=0, description="Characters of code the first prompt may show in all."
     )
-    sandbox: Literal["docker", "local"] = Field("docker", description="Where actions run.")
+    sandbox: Backend = Field(Backend.DOCKER, description="Where actions run.")
     allow_unsandboxed: bool = Field(False, description="Fall back to local if Docker is missing.")
     setup_env: bool = Field(True, description="Set up (or reuse) the environment first.")
     run_example: bool = Field(
@@ -61,8 +63,8 @@ class SolveOptions(BaseModel):
     test_command: str | None = Field(
         None, description="Test command; default: the one env set-up chose, else pytest."
     )
-    judge: Literal["auto", "on", "off"] = Field(
-        "auto",
+    judge: JudgeMode = Field(
+        JudgeMode.AUTO,
         description="The model also scores states and votes among finalists (auto: on for "
         "hosted models, off for the embedded one).",
     )

@@ -158,7 +158,7 @@ def _app():  # type: ignore[no-untyped-def]
     ("extra", "message"),
     [
         (["--predictions", "missing.jsonl"], "does not exist"),
-        (["--predictions", "gold", "--executor", "spark"], "unknown executor"),
+        (["--predictions", "gold", "--executor", "spark"], "'spark' is not one of"),
         (["--predictions", "gold", "--disk-budget", "lots"], "is not a size"),
         (["--predictions", "gold", "--workers", "0"], "at least 1"),
     ],
@@ -166,7 +166,7 @@ def _app():  # type: ignore[no-untyped-def]
 def test_eval_command_refuses_bad_input(tmp_path: Path, extra: list[str], message: str) -> None:
     world = make_world(tmp_path)
     args = ["eval", str(world.dataset), "--out", str(tmp_path / "o"), "--repos", str(world.mirrors)]
-    result = CliRunner().invoke(_app(), [*args, *extra])
+    result = CliRunner().invoke(_app(), [*args, *extra], env={"COLUMNS": "200"})
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
 
@@ -175,8 +175,8 @@ def test_run_command_refuses_an_unknown_search(tmp_path: Path) -> None:
     world = make_world(tmp_path)
     args = ["run", str(world.dataset), "-m", "replay:nowhere", "--out", str(tmp_path / "o"),
             "--repos", str(world.mirrors), "--search", "bfs"]  # fmt: skip
-    result = CliRunner().invoke(_app(), args)
-    assert result.exit_code == 2 and "unknown search mode" in result.output
+    result = CliRunner().invoke(_app(), args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "'bfs' is not one of 'mcts', 'linear'" in result.output
 
 
 def test_a_collection_failure_is_recognised_and_an_attempt_forgotten(tmp_path: Path) -> None:
