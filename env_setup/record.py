@@ -96,7 +96,8 @@ def write_record(repo: Path, record: EnvRecord) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+        # everything but the project file (.swe-agent/config.yaml), the user's to commit
+        ignore.write_text("*\n!config.yaml\n", encoding="utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".env.", suffix=".json.tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -41,6 +41,17 @@ def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test reads the user's own config file or SWE_AGENT_MODEL: XDG_CONFIG_HOME is a
+    folder of the session (tests that write a user file there remove it)."""
+    folder = tmp_path_factory.mktemp("xdg-config")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        patch.delenv("SWE_AGENT_MODEL", raising=False)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def docker_image() -> str:
     """The base image Docker tests use (skips outside CI, fails in CI, when none is usable)."""

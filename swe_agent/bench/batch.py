@@ -156,7 +156,8 @@ class _Budget:
         """The per-instance caps left by the global budget."""
         settings = dict(self.options.solve)
         if self.options.budget_usd is not None:
-            settings["budget_usd"] = max(0.0, self.options.budget_usd - self.spent_usd)
+            left = max(0.0, self.options.budget_usd - self.spent_usd)
+            settings["budget_usd"] = min(left, settings.get("budget_usd") or left)
         if self.options.wall_time_s is not None:
             left = self.options.wall_time_s - (time.monotonic() - self.started)
             settings["wall_time_s"] = max(1.0, min(left, settings.get("wall_time_s") or left))

@@ -13,6 +13,7 @@ from swe_agent.cli import (
     bench_batch,
     bench_env,
     bench_make,
+    config,
     env,
     export,
     graph,
@@ -36,7 +37,8 @@ app = typer.Typer(
         "  swe-agent pr --comment\n\n"
         "  swe-agent localize --repo . --issue @issue.md --top 5\n\n"
         "  swe-agent bench eval data.jsonl --predictions preds.jsonl --workers 2\n\n"
-        "  swe-agent sandbox doctor"
+        "  swe-agent sandbox doctor\n\n"
+        "  swe-agent config show"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -59,6 +61,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(env.app, name="env")
 app.add_typer(models.app, name="models")
+app.add_typer(config.app, name="config")
 
 
 def _version(value: bool) -> None:

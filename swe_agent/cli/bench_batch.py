@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from search import SearchMode
 from swe_agent.choices import ExecutorKind
+from swe_agent.cli import run_options
 from swe_agent.cli._common import chatter_to_stderr, handles_errors, print_json
 from swe_agent.cli.bench_options import (
     Blobs,
@@ -79,8 +79,8 @@ def _progress(label: str) -> Iterator[Any]:
 @handles_errors
 def run_command(  # noqa: PLR0913 - one option per knob of a batch
     dataset: Dataset,
-    model: Annotated[str, typer.Option("--model", "-m", help="Model spec (see `models list`).")],
     out: Out,
+    model: run_options.Model = None,
     split: Split = None,
     repos: Repos = None,
     workers: Workers = 1,
@@ -97,17 +97,17 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     ray_address: RayAddress = None,
     repo_url_template: RepoUrl = None,
     blobs: Blobs = None,
-    search: Annotated[
-        SearchMode, typer.Option("--search", help="Tree search, or one chain.")
-    ] = SearchMode.MCTS,
-    iterations: Annotated[int, typer.Option("--iterations", help="Model steps per instance.")] = 40,
-    max_calls: Annotated[
-        int | None, typer.Option("--max-calls", help="Model calls per instance (re-asks too).")
-    ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", "-c", help="A solve option for every instance: key.path=value."),
-    ] = None,
+    search: run_options.Search = None,
+    iterations: run_options.Iterations = None,
+    expansions: run_options.Expansions = None,
+    max_steps: run_options.MaxSteps = None,
+    max_calls: run_options.MaxCalls = None,
+    test_command: run_options.TestCommand = None,
+    judge: run_options.Judge = None,
+    seed: run_options.Seed = None,
+    sandbox: run_options.SandboxOpt = None,
+    config: run_options.ConfigFileOpt = None,
+    overrides: run_options.Overrides = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the batch result as JSON.")
     ] = False,
@@ -115,6 +115,10 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
     """Solve every instance of a dataset; write OUT/preds.jsonl, OUT/preds.json, a run folder each.
 
     Run it again with the same --out to resume: finished instances are never run again.
+    Each instance is solved with the options `solve` takes, from the same sources: the
+    defaults, SWE_AGENT_MODEL, your user file, ./.swe-agent/config.yaml, -C FILE, the flags,
+    -c key=value (`swe-agent config show` prints them; an instance's own repository is never
+    read for options). --budget-usd and --wall-time bound the whole batch.
 
     Examples:
 
@@ -128,22 +132,22 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
       swe-agent bench run princeton-nlp/SWE-bench_Lite --split test -m openai/gpt-4o --out lite
 
       swe-agent bench run dev.jsonl -m openai/gpt-4o --out out --executor ray --ray-address auto
+
+      swe-agent bench run dev.jsonl --out out -C batch.yaml --test-command "pytest -x" --judge off
     """
     from swe_agent.bench.batch import RunOptions, run_batch
 
+    flags = run_options.flag_sources(locals())  # the parameters: the shared flags given
+    settings = _solve_settings(config, flags, overrides or [])
     repos = mirrors_dir(repos)
     _check_common(repos, workers)
     if wall_time is not None and wall_time <= 0:
         raise BadInput(f"--wall-time {wall_time:g} must be more than 0")
     selected = select_instances(dataset, instances, filter_, limit, split=split)
-    settings = _solve_settings(
-        {"search": search, "iterations": iterations, "model": model, "max_calls": max_calls},
-        overrides or [],
-    )
     options = RunOptions(
         out=out,
         mirrors=repos,
-        model=model,
+        model=settings["model"],
         workers=workers,
         executor=executor,
         ray_address=ray_address,
@@ -183,13 +187,18 @@ def run_command(  # noqa: PLR0913 - one option per knob of a batch
         raise typer.Exit(1)
 
 
-def _solve_settings(flags: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """The solve options of every instance: the flags, then -c overrides, checked once."""
-    from swe_agent.solve.config import apply_overrides, build_options
+def _solve_settings(config: Path | None, flags: list[Any], overrides: list[str]) -> dict[str, Any]:
+    """The solve options of every instance, from the layered sources (the project file is the
+    current folder's), checked before any work; ignored project values are said on stderr."""
+    from rich.console import Console
+    from rich.markup import escape
 
-    settings = apply_overrides({k: v for k, v in flags.items() if v is not None}, overrides)
-    build_options({"repo": Path("."), "issue": "check"}, settings)  # a bad key fails here
-    return settings
+    from swe_agent.solve.layers import gather
+
+    effective = gather(project=Path.cwd(), config_file=config, flags=flags, overrides=overrides)
+    for note in effective.notes():
+        Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(note)}")
+    return effective.values()
 
 
 @handles_errors

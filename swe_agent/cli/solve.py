@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sandbox import Backend
-from search import SearchMode
-from swe_agent.choices import JudgeMode
-from swe_agent.cli import pr
+from swe_agent.cli import pr, run_options
 from swe_agent.cli._common import (
     chatter_to_stderr,
     handles_errors,
@@ -50,47 +47,25 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
         str | None, typer.Option("--issue", "-i", help="Issue text, or @FILE.")
     ] = None,
     repo: Annotated[Path, typer.Option("--repo", "-r", help="Repository root.")] = Path("."),
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model spec; default: embedded model.")
-    ] = None,
-    search: Annotated[
-        SearchMode, typer.Option("--search", help="Tree search, or one chain.")
-    ] = SearchMode.MCTS,
-    iterations: Annotated[int, typer.Option(help="Model steps the search may take.")] = 40,
-    expansions: Annotated[int, typer.Option(help="Children per node (MCTS).")] = 3,
-    max_steps: Annotated[
-        int, typer.Option("--max-steps", "--max-depth", help="Actions along one branch (depth).")
-    ] = 20,
+    model: run_options.Model = None,
+    search: run_options.Search = None,
+    iterations: run_options.Iterations = None,
+    expansions: run_options.Expansions = None,
+    max_steps: run_options.MaxSteps = None,
     budget: Annotated[float | None, typer.Option(help="Dollars of model calls.")] = None,
-    max_calls: Annotated[
-        int | None, typer.Option(help="Model calls the run may make (re-asks included).")
-    ] = None,
+    max_calls: run_options.MaxCalls = None,
     commit: Annotated[str | None, typer.Option(help="Base revision; default HEAD.")] = None,
-    sandbox: Annotated[
-        Backend, typer.Option(help="Where actions run: a container, or a copy on the host.")
-    ] = Backend.DOCKER,
+    sandbox: run_options.SandboxOpt = None,
     allow_unsandboxed: Annotated[
         bool, typer.Option(help="Use the local sandbox when Docker is missing.")
     ] = False,
     no_env: Annotated[bool, typer.Option("--no-env", help="Skip environment set-up.")] = False,
     apply: Annotated[bool, typer.Option(help="Commit the patch to the repository.")] = False,
-    test_command: Annotated[
-        str | None, typer.Option(help="Test command; default: the one env set-up chose.")
-    ] = None,
-    judge: Annotated[
-        JudgeMode,
-        typer.Option(help="The model also scores states (auto: for hosted models, not embedded)."),
-    ] = JudgeMode.AUTO,
-    seed: Annotated[
-        int, typer.Option(help="Sampling seed of the embedded model: the same seed, the same run.")
-    ] = 0,
-    config: Annotated[
-        Path | None, typer.Option("--config", "-C", help="YAML file of solve options.")
-    ] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", "-c", help="Override one option: key.path=value (repeatable)."),
-    ] = None,
+    test_command: run_options.TestCommand = None,
+    judge: run_options.Judge = None,
+    seed: run_options.Seed = None,
+    config: run_options.ConfigFileOpt = None,
+    overrides: run_options.Overrides = None,
     tui: Annotated[bool, typer.Option(help="Watch the search live in the review UI.")] = False,
     resume: Annotated[
         str | None, typer.Option(help="Continue a killed run (its id or folder).")
@@ -106,8 +81,11 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
 ) -> None:
     """Find, test and record a fix for an issue.
 
-    Options come from the defaults, then --config FILE, then the flags given, then -c
-    overrides (e.g. -c agent.max_format_errors=5 -c test_timeout_s=300).
+    Options come from, each over the ones before: the defaults, SWE_AGENT_MODEL (the default
+    model), your user file (~/.config/swe-agent/config.yaml), the repository's
+    .swe-agent/config.yaml (it may not set the model, the sandbox, the judge or apply, and may
+    only lower caps), --config FILE, the flags given, then -c overrides (e.g. -c
+    agent.max_format_errors=5 -c test_timeout_s=300). `swe-agent config show` prints them.
 
     Examples:
 
@@ -131,7 +109,7 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     opened, 4 nothing done because a pull request or the branch exists).
     """
     from swe_agent.solve import solve
-    from swe_agent.solve.config import apply_overrides, build_options, read_config
+    from swe_agent.solve.config import layered_options
 
     pr_options = pr.pr_options(ctx, open_pr=open_pr)
     if resume is not None:
@@ -147,10 +125,15 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     flags = {field: ctx.params[param] for param, field in FLAG_FIELDS.items() if _given(ctx, param)}
     if no_env:
         flags["setup_env"] = False
-    layered = apply_overrides({**read_config(config), **flags}, overrides or [])
-    options = build_options(
-        {"repo": repo.resolve(), "issue": text, "issue_url": issue_url}, layered
+    options, effective = layered_options(
+        {"repo": repo.resolve(), "issue": text, "issue_url": issue_url},
+        project=repo.resolve(),
+        config=config,
+        flags=flags,
+        overrides=overrides or (),
     )
+    for note in effective.notes():
+        typer.echo(f"note: {note}", err=True)
     if pr_options is not None:
         pr.before_solve(
             repo, issue_url=issue_url, options=pr_options, settings=forge, json_out=json_out

@@ -1,4 +1,4 @@
-"""Solve options from a YAML file and ``-c key.path=value`` overrides, validated once."""
+"""Solve options from the layered sources (layers.py) and the run's own values, validated once."""
 
 from __future__ import annotations
 
@@ -6,51 +6,39 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from swe_agent.errors import BadInput
+from swe_agent.solve.layers import PER_RUN, Effective, Layer, Source, gather
 from swe_agent.solve.options import SolveOptions
 
-
-def read_config(path: Path | None) -> dict[str, Any]:
-    """The mapping in a YAML config file (empty without a file)."""
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInput(f"cannot read the config file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise BadInput(f"{path} is not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise BadInput(f"{path} must hold a mapping of option names to values")
-    return data
+FLAG_NAMES = {"budget_usd": "--budget", "setup_env": "--no-env"}
+"""Options whose flag is not ``--`` and the option's name with dashes."""
 
 
-def apply_overrides(config: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
-    """``config`` with each ``key.path=value`` set; values are read as YAML (``3``, ``true``)."""
-    result: dict[str, Any] = _deep_copy(config)
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise BadInput(
-                f"override {item!r} is not key.path=value", hint="e.g. -c agent.max_format_errors=5"
-            )
-        target = result
-        *parents, leaf = key.strip().split(".")
-        for part in parents:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise BadInput(f"override {item!r}: {part} is not a section")
-        target[leaf] = yaml.safe_load(raw) if raw.strip() else ""
-    return result
+def layered_options(
+    base: Mapping[str, Any],
+    *,
+    project: Path | None,
+    config: Path | None = None,
+    flags: Mapping[str, object] | None = None,
+    overrides: Sequence[str] = (),
+) -> tuple[SolveOptions, Effective]:
+    """The options of one run: ``base`` (repo, issue, ...) and the per-run ``flags`` (commit),
+    over the layered sources; ``flags`` maps option names to the values given on the command
+    line. Also returns the layers' result, whose notes say what a project file could not set."""
+    given = dict(flags or {})
+    own = {key: given.pop(key) for key in PER_RUN if key in given}
+    sources = [
+        Source(Layer.FLAG, FLAG_NAMES.get(key, "--" + key.replace("_", "-")), {key: value})
+        for key, value in given.items()
+    ]
+    effective = gather(project=project, config_file=config, flags=sources, overrides=overrides)
+    return build_options({**base, **own}, effective.values()), effective
 
 
 def build_options(base: Mapping[str, Any], config: Mapping[str, Any]) -> SolveOptions:
-    """Options from the command line's values, under the config file and overrides."""
+    """Options from the run's own values and the merged configuration."""
     merged = {**base, **config}
     try:
         return SolveOptions.model_validate(merged)
@@ -60,9 +48,5 @@ def build_options(base: Mapping[str, Any], config: Mapping[str, Any]) -> SolveOp
         )
         raise BadInput(
             f"invalid solve options: {problems}",
-            hint="see `swe-agent solve --help` and the option names in config.yaml of a run",
+            hint="`swe-agent config show` lists every option and its value",
         ) from None
-
-
-def _deep_copy(config: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in config.items()}

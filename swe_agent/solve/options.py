@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandbox import Backend
 from search import SearchMode
@@ -74,3 +74,11 @@ class SolveOptions(BaseModel):
     )
     apply: bool = Field(False, description="Apply the patch to the repository as a commit.")
     agent: AgentConfig = Field(default_factory=AgentConfig, description="Agent settings.")
+
+    @field_validator("judge", mode="before")
+    @classmethod
+    def _judge_switch(cls, value: object) -> object:
+        """YAML 1.1 reads ``judge: on`` and ``-c judge=off`` as booleans: take them as meant."""
+        if isinstance(value, bool):
+            return JudgeMode.ON if value else JudgeMode.OFF
+        return value

@@ -21,7 +21,8 @@ def write_run_start(run: RunPaths, options: SolveOptions) -> None:
     run.root.mkdir(parents=True, exist_ok=False)
     ignore = run.root.parents[1] / ".gitignore"  # keeps .swe-agent/ out of the user's git
     if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+        # everything but the project file (.swe-agent/config.yaml), the user's to commit
+        ignore.write_text("*\n!config.yaml\n", encoding="utf-8")
     run.issue.write_text(options.issue, encoding="utf-8")
     config = options.model_dump(mode="json", exclude={"issue"})
     _atomic_write(run.config, yaml.safe_dump(config, sort_keys=False))

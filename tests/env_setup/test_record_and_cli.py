@@ -55,7 +55,7 @@ def _record(**changes: object) -> EnvRecord:
 def test_record_round_trip_and_replay(tmp_path: Path) -> None:
     path = write_record(tmp_path, _record())
     assert path == record_path(tmp_path)
-    assert (tmp_path / ".swe-agent" / ".gitignore").read_text() == "*\n"
+    assert (tmp_path / ".swe-agent" / ".gitignore").read_text() == "*\n!config.yaml\n"
     assert not list(path.parent.glob(".env.*"))  # no temporary file left behind
     loaded = load_record(tmp_path)
     assert loaded == _record()

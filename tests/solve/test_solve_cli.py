@@ -10,20 +10,24 @@ from typer.testing import CliRunner
 
 from swe_agent.cli import app
 from swe_agent.errors import BadInput
-from swe_agent.solve.config import apply_overrides, build_options
+from swe_agent.solve.config import layered_options
 
 
 def test_overrides_set_nested_values_read_as_yaml() -> None:
-    layered = apply_overrides({"iterations": 5}, ["agent.max_format_errors=7", "search=linear"])
-    options = build_options({"repo": Path("."), "issue": "x"}, layered)
-    assert options.agent.max_format_errors == 7
+    options, _ = layered_options(
+        {"repo": Path("."), "issue": "x"},
+        project=None,
+        flags={"iterations": 5, "commit": "HEAD"},
+        overrides=["agent.max_format_errors=7", "search=linear"],
+    )
+    assert options.agent.max_format_errors == 7 and options.commit == "HEAD"
     assert options.search == "linear" and options.iterations == 5
 
 
 @pytest.mark.parametrize("bad", ["iterations", "=3", "iterations=many"])
 def test_bad_overrides_name_the_problem(bad: str) -> None:
     with pytest.raises(BadInput):
-        build_options({"repo": Path("."), "issue": "x"}, apply_overrides({}, [bad]))
+        layered_options({"repo": Path("."), "issue": "x"}, project=None, overrides=[bad])
 
 
 def test_bad_input_exits_2_without_a_traceback(tmp_path: Path) -> None:
@@ -122,3 +126,13 @@ def test_printed_run_commands_name_the_repository_when_it_is_elsewhere(tmp_path:
     assert here == "swe-agent review 20260101-000000-ab12"
     there = run_command_line("review", "r1", repo=tmp_path, extra="--follow")
     assert there == f"swe-agent review r1 --repo {tmp_path.resolve()} --follow"
+
+
+def test_solve_reads_the_project_file_and_names_a_bad_key(calc_repo: Path) -> None:
+    (calc_repo / ".swe-agent").mkdir(exist_ok=True)
+    project = calc_repo / ".swe-agent" / "config.yaml"
+    project.write_text("max_steps: 0\n")
+    result = CliRunner().invoke(app, ["solve", "--repo", str(calc_repo), "-i", "x", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["message"].startswith(f"{project}:max_steps: ")
+    assert not (calc_repo / ".swe-agent" / "runs").exists()
