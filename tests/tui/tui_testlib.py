@@ -15,6 +15,9 @@ EXAMPLE = ROOT / "examples" / "calculator"
 # a real `swe-agent solve` of the example with the embedded model (tests/fixtures/runs/README.md)
 RUN_ID = "20261122-023548-bc28"
 FIXTURE_RUN = ROOT / "tests" / "fixtures" / "runs" / RUN_ID
+# the example's tests when the run was recorded (the example has one more assertion since):
+# the recorded tree ids are those of the example with this file
+RECORDED_TESTS = FIXTURE_RUN.with_name(f"{RUN_ID}.test_stats.py.txt")
 CHOSEN = 3  # finished and resolved: one hunk in calculator/stats.py
 FAILING = 1  # fixes the even case, breaks test_median_odd: not finished
 FORMAT_ERROR = 2  # under #1: the model's replies held no action; #1's state, so #1's diff
@@ -29,9 +32,10 @@ def git(repo: Path, *args: str) -> str:
 
 
 def make_repo(where: Path) -> Path:
-    """A git repository holding a copy of examples/calculator at one commit, plus the run."""
+    """A git repository holding examples/calculator as it was recorded, at one commit, plus the run."""
     repo = where / "calculator"
     shutil.copytree(EXAMPLE, repo, ignore=SKIP)
+    shutil.copyfile(RECORDED_TESTS, repo / "tests" / "test_stats.py")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.name", "Reviewer")
     git(repo, "config", "user.email", "reviewer@example.com")

@@ -11,6 +11,7 @@ def test_median_odd():
 
 def test_median_even():
     assert median([4, 1, 3, 2]) == 2.5
+    assert median([10, 1, 3, 2]) == 2.5  # the mean of these is 4: the mean is no median
 
 
 def test_mode_ties():
