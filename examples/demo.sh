@@ -26,7 +26,7 @@ else
 fi
 
 echo "== the embedded model (downloaded and verified on first use)"
-"$BIN/swe-agent" models pull qwen2.5-coder-0.5b
+"$BIN/swe-agent" models pull
 
 echo "== a fresh copy of examples/calculator in $DEMO"
 rm -rf "$DEMO"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from swe_agent.models.errors import UnknownModel
 
-DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
+# Chosen by measurement (README, "Solving power"): the 1.5B solves the example in one call where
+# the 0.5B needed 26, and resolves more of QuixBugs at the same cap of calls.
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ HF_URL = "https://huggingface.co/Qwen/{repo}/resolve/main/{file}"
 
 
 CATALOG: dict[str, KnownModel] = {
-    DEFAULT_LOCAL_MODEL: KnownModel(
-        name=DEFAULT_LOCAL_MODEL,
+    "qwen2.5-coder-0.5b": KnownModel(
+        name="qwen2.5-coder-0.5b",
         filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         size=491_400_064,
