@@ -27,7 +27,7 @@ def _ready() -> bool:
 def test_embedded_model_solves_the_example(
     calc_repo: Path, issue_text: str, request: pytest.FixtureRequest
 ) -> None:
-    """Runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (CI sets it; ~1 min on 2 cores)."""
+    """Runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (CI sets it; ~2 min on 2 cores)."""
     if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
         "SWE_AGENT_MODEL_TESTS"
     ):

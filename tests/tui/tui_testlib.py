@@ -32,7 +32,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 def make_repo(where: Path) -> Path:
-    """A git repository holding examples/calculator as it was recorded, at one commit, plus the run."""
+    """A git repository holding the example as it was recorded, at one commit, plus the run."""
     repo = where / "calculator"
     shutil.copytree(EXAMPLE, repo, ignore=SKIP)
     shutil.copyfile(RECORDED_TESTS, repo / "tests" / "test_stats.py")
