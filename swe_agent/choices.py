@@ -24,3 +24,10 @@ class ExecutorKind(StrEnum):
 
     LOCAL = "local"
     RAY = "ray"
+
+
+class Half(StrEnum):
+    """A fixed half of a dataset's instances, by a hash of the id (``bench localize --half``)."""
+
+    DEV = "dev"  # ranking changes are tuned on this half only
+    HELDOUT = "heldout"  # this half keeps measuring how well they generalize

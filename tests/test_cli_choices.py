@@ -18,6 +18,9 @@ CHOICES = [
     (["bench", "run"], "--executor", ["local", "ray"]),
     (["bench", "eval"], "--executor", ["local", "ray"]),
     (["bench", "make"], "--executor", ["local", "ray"]),
+    (["bench", "localize"], "--half", ["dev", "heldout"]),
+    (["config", "show"], "--search", ["mcts", "linear"]),
+    (["config", "show"], "--judge", ["auto", "on", "off"]),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
+from swe_agent.choices import Half
 
 if TYPE_CHECKING:
     from localization.execution import Execution
@@ -36,10 +37,10 @@ METRICS: tuple[tuple[str, int], ...] = (
     ("functions", 10),
 )
 SYSTEMS = ("ours", "bm25")
-SPLITS = ("dev", "heldout")
+SPLITS = tuple(Half)
 
 
-def split_of(instance_id: str) -> str:
+def split_of(instance_id: str) -> Half:
     """``dev`` or ``heldout``, fixed by a hash of the instance id: ranking changes are tuned on
     the dev half only, so the held-out half keeps measuring how well they generalize."""
     return SPLITS[hashlib.sha256(instance_id.encode("utf-8")).digest()[0] % 2]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from swe_agent.choices import Half
 from swe_agent.cli._common import handles_errors, print_json
 from swe_agent.cli.bench_options import (
     Dataset,
@@ -131,10 +132,10 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
     ] = None,
     split: Split = None,
     half: Annotated[
-        str | None,
+        Half | None,
         typer.Option(
             "--half",
-            help="dev or heldout: a fixed half of the instances (by a hash of the id). "
+            help="A fixed half of the instances (by a hash of the id). "
             "On a file, --split dev|heldout means the same.",
         ),
     ] = None,
@@ -215,22 +216,21 @@ def localize_bench_command(  # noqa: PLR0913 - one option per filter a user can 
         _print_report(report)
 
 
-def _split_or_half(dataset: str, split: str | None, half: str | None) -> tuple[Any, Any]:
+def _split_or_half(
+    dataset: str, split: str | None, half: Half | None
+) -> tuple[str | None, Half | None]:
     """(--split, --half): on a file, --split dev|heldout is the half it meant before names."""
     from swe_agent.bench.datasets import is_file_source
-    from swe_agent.bench.localize_bench import SPLITS
     from swe_agent.errors import BadInput
 
     if split is not None and half is None and is_file_source(dataset):
-        if split not in SPLITS:
+        if split not in tuple(Half):
             raise BadInput(
                 f"{dataset} is a file, which has no split {split!r}",
                 hint="--split names a split of a Hugging Face dataset; for a fixed half of a "
                 "file's instances use --half dev or --half heldout",
             )
-        split, half = None, split
-    if half is not None and half not in SPLITS:
-        raise BadInput(f"unknown half {half!r}", hint="use --half dev or --half heldout")
+        return None, Half(split)
     return split, half
 
 
