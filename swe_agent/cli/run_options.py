@@ -26,8 +26,8 @@ Model = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="Model spec (see `models list`). Default: $SWE_AGENT_MODEL, the configuration, "
-        "else the embedded model.",
+        help="Model spec (see `models list`). Default: your user file or -C FILE, else "
+        "$SWE_AGENT_MODEL, else the embedded model.",
     ),
 ]
 Search = Annotated[

@@ -58,8 +58,10 @@ class Source:
     values: Mapping[str, Any]  # dotted key -> value
 
     def names(self, key: str) -> str:
-        """``FILE:key`` for a file, else where the value was given."""
-        return f"{self.where}:{key}" if self.layer in FILE_LAYERS else self.where
+        """``FILE:key`` for a file, ``--flag (key)`` for a flag, else where it was given."""
+        if self.layer in FILE_LAYERS:
+            return f"{self.where}:{key}"
+        return f"{self.where} ({key})" if self.layer == Layer.FLAG else self.where
 
 
 @dataclass(frozen=True)
