@@ -23,7 +23,14 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1500)]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
 PYTHON = "3.9"
 OLD = "2019-06-01T12:00:00+00:00"
-MIRROR = Path(os.environ.get("SWE_AGENT_MIRRORS", "/work/.mirror"))
+
+
+def _mirrors() -> Path:
+    """Where `bench` looks for mirrors: $SWE_AGENT_MIRRORS, else the user's mirror cache."""
+    from swe_agent.bench.repos import default_mirror_cache
+
+    found = os.environ.get("SWE_AGENT_MIRRORS")
+    return Path(found) if found else default_mirror_cache()
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +132,12 @@ def test_a_plugin_of_another_era_is_pinned_until_collection_works(
 
 
 def test_sympy_is_verified_with_its_own_runner(tmp_path: Path, made: list[str]) -> None:
-    mirror = MIRROR / "sympy+sympy" / "repo"
+    mirror = _mirrors() / "sympy+sympy" / "repo"
     if not mirror.is_dir():
-        pytest.skip(f"no sympy mirror at {mirror}")
+        pytest.skip(
+            f"no sympy mirror at {mirror}: set SWE_AGENT_MIRRORS to a folder holding "
+            "sympy+sympy/repo (a bare clone of github.com/sympy/sympy)"
+        )
     root = tmp_path / "sympy"
     subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(root)],
                    check=True)  # fmt: skip
