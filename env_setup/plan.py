@@ -138,7 +138,7 @@ def install_steps(
     if as_of and tooling is Tooling.DATED:
         steps.extend(dated_tooling_steps(python_bin=f"{VENV}/bin/python", as_of=as_of))
     if prior is not None:
-        steps.extend(_prior_steps(prior))
+        steps.extend(_prior_steps(prior, detection, as_of=as_of))
     for path in detection.requirement_files:
         steps.append(
             Step(
@@ -174,22 +174,33 @@ def _credit(step: Step, prior: Prior, extras: tuple[str, ...]) -> Step:
     return replace(step, why=why)
 
 
-def _prior_steps(prior: Prior) -> list[Step]:
-    """The known spec's pins (exact versions, so no date) and its pre-install commands."""
-    steps = []
-    if prior.pins:
-        steps.append(
-            Step(
-                pip_install(list(prior.pins), as_of=None),
-                f"the versions the SWE-bench harness pins for {prior.spec.repo} "
-                f"{prior.spec.version}",
-                StepKind.DEPENDENCIES,
-                optional=True,
-                source=prior.source,
-            )
+def _prior_steps(prior: Prior, detection: Detection, *, as_of: str | None) -> list[Step]:
+    """The known spec's pins and its pre-install commands.
+
+    A pin with a version is the harness's choice and is installed as it is (no date); a bare
+    name chose no version, so it takes the commit's era like any other requirement, and one the
+    plan installs anyway (pytest, the configured plugins) or pins already is left out.
+    """
+    versioned = [p for p in prior.pins if any(c in p for c in "<>=!~@")]
+    taken = {_name(p) for p in versioned} | {_name(t) for t in ("pytest", *detection.test_plugins)}
+    bare = [p for p in prior.pins if p not in versioned and _name(p) not in taken]
+    what = f"{prior.spec.repo} {prior.spec.version}"
+    steps = [
+        Step(
+            pip_install(pins, as_of=date),
+            why,
+            StepKind.DEPENDENCIES,
+            optional=True,
+            source=prior.source,
         )
+        for pins, date, why in (
+            (versioned, None, f"the versions the SWE-bench harness pins for {what}"),
+            (bare, as_of, f"what the SWE-bench harness adds for {what}, as of the date"),
+        )
+        if pins
+    ]
     for command in prior.pre_install:
-        why = f"the SWE-bench harness prepares {prior.spec.repo} {prior.spec.version} so"
+        why = f"the SWE-bench harness prepares {what} so"
         steps.append(Step(command, why, StepKind.PRE_INSTALL, optional=True, source=prior.source))
     return steps
 

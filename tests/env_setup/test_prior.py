@@ -88,6 +88,20 @@ def test_the_plan_starts_from_the_spec_and_says_so() -> None:
     assert plan.known_spec == "astropy/astropy 1.3"
 
 
+def test_bare_names_of_a_spec_take_the_commits_era() -> None:
+    sympy, requests = spec_for("sympy/sympy", "1.1"), spec_for("psf/requests", "2.0")
+    assert sympy is not None and requests is not None
+    detection = Detection(installable=True, commit_date="2018-01-27")
+    steps = make_plan(detection, IMAGES, prior=prior_of(sympy)).steps
+    pinned, bare = (s.command for s in steps if s.source == "known-spec sympy/sympy 1.1")
+    assert pinned.endswith("install mpmath==1.3.0")  # the harness's version, not dated
+    # flake8 as of the date; mpmath is pinned already
+    assert bare.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z flake8-comprehensions flake8")
+    # requests' spec adds only pytest, which the test tools step installs as of the date
+    steps = make_plan(detection, IMAGES, prior=prior_of(requests)).steps
+    assert not [s for s in steps if s.kind == "dependencies"]
+
+
 def test_a_dev_extra_yields_to_the_projects_test_extra() -> None:
     spec = spec_for("marshmallow-code/marshmallow", "3.0")  # installs `-e .[dev]`
     assert spec is not None
