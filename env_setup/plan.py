@@ -12,8 +12,10 @@ from env_setup.prior import Prior, project_extras
 from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
 from env_setup.tooling import (
     dated_tooling_steps,
+    isolation_unneeded,
     kept_build_requirements_step,
     layer_tooling_step,
+    no_isolation_when_unchanged,
 )
 
 VENV = "/opt/swe-venv"
@@ -157,7 +159,9 @@ def install_steps(
         )
     extras = project_extras(prior, detection.test_extras) if prior else detection.test_extras
     detection = replace(detection, test_extras=extras)
-    steps.extend(_project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling))
+    steps.extend(
+        _project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling, python=python)
+    )
     steps.extend(_test_tool_steps(detection, python=python, as_of=as_of))
     steps.extend(_kept_build_requirements(steps, detection, python=python, as_of=as_of))
     if prior is not None and prior.extras:
@@ -206,12 +210,19 @@ def _prior_steps(prior: Prior, detection: Detection, *, as_of: str | None) -> li
 
 
 def _project_steps(
-    detection: Detection, *, workdir: str, as_of: str | None, tooling: Tooling = DEFAULT_TOOLING
+    detection: Detection,
+    *,
+    workdir: str,
+    as_of: str | None,
+    tooling: Tooling = DEFAULT_TOOLING,
+    python: str = "3.9",
 ) -> list[Step]:
     """The project install, in the tooling's era under a date cutoff.
 
     Isolated: pip's build environment takes the tooling folder's setuptools and wheel (local
-    files are exempt from the cutoff) and the other build requirements as of the date. Dated:
+    files are exempt from the cutoff) and the other build requirements as of the date; when
+    those two are all the build asks for and the venv still holds them, it builds in the venv
+    (the same tools, without making the build environment again). Dated:
     the venv's own setuptools of the date builds (no isolation), its build requirements first.
     """
     step = _project_step(detection, workdir=workdir, as_of=as_of)
@@ -219,7 +230,13 @@ def _project_steps(
         pretend = f"SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(detection.scm_version)}"
         why = f"{step.why}; versioned by git tags, which the sandbox copy lacks"
         step = replace(step, command=f"{pretend} {step.command}", why=why)
-    if not (as_of and detection.installable) or tooling is Tooling.ISOLATED:
+    if not (as_of and detection.installable):
+        return [step]
+    if tooling is Tooling.ISOLATED:
+        if isolation_unneeded(detection.build_requires, python=python):
+            flag = no_isolation_when_unchanged(VENV)
+            why = f"{step.why}; built in the venv when it still holds the tooling folder's pair"
+            step = replace(step, command=f"{step.command} {flag}", why=why)
         return [step]
     build = [r for r in detection.build_requires if _name(r) not in ("setuptools", "wheel")]
     steps = []

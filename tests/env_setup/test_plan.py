@@ -230,7 +230,29 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     assert "download" in tooling.command and "/opt/swe-tooling" in tooling.command
     assert "find-links = /opt/swe-tooling" in tooling.command
     assert project.kind is StepKind.PROJECT
-    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")
+    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")  # scm
+
+
+@pytest.mark.parametrize(
+    ("build_requires", "python", "in_venv"),
+    [
+        ((), "3.9", True),  # setup.py only: setuptools and wheel
+        (("setuptools>=40.8", "wheel"), "3.9", True),
+        (("setuptools>=70",), "3.9", False),  # newer than the tooling folder's
+        (("setuptools", "cython"), "3.9", False),  # more than the tooling
+        ((), "3.6", False),  # the check reads importlib.metadata
+    ],
+)
+def test_isolation_is_skipped_only_when_the_venv_holds_what_it_would(
+    build_requires: tuple[str, ...], python: str, in_venv: bool
+) -> None:
+    old = Detection(commit_date="2019-05-01", installable=True, build_requires=build_requires)
+    images = {**IMAGES, "3.6": "swe-agent/python:3.6"}
+    plan = make_plan(old, images, python=python, today=TODAY, as_of="2019-05-02T00:00:00Z")
+    project = next(s for s in plan.steps if s.kind is StepKind.PROJECT)
+    # decided in the sandbox: only when the dependencies left the venv's setuptools and wheel
+    assert ("'--no-build-' + 'isolation' if same" in project.command) is in_venv
+    assert "--no-build-isolation" not in project.command  # repairs may still add it
 
 
 def test_python_36_gets_its_last_tooling_and_names_the_index() -> None:
