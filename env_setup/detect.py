@@ -110,6 +110,7 @@ def _freeze(
         commit_date=commit_date,
         dependencies=tuple(r for r in facts.dependencies if is_requirement(r)),
         test_extras=tuple(choose_test_extras(facts)),
+        extras=tuple(facts.extras),
         test_requirements=tuple(r for r in facts.test_requirements if is_requirement(r)),
         requirement_files=tuple(facts.requirement_files),
         constraint_files=tuple(facts.constraint_files),

@@ -49,6 +49,9 @@ PYTEST_INI_PLUGINS = {
 }
 TEST_EXTRA_NAMES = ("test", "tests", "testing", "test-deps", "tests-deps", "unittest")
 DEV_EXTRA_NAMES = ("dev", "develop", "development", "devel", "ci")
+# Extras that gather others, and extras of tools that never run the tests.
+AGGREGATE_EXTRA_NAMES = (*DEV_EXTRA_NAMES, "all", "full", "complete", "everything")
+TOOLING_EXTRA_NAMES = ("doc", "docs", "documentation", "lint", "linting", "style", "typing")
 _CLASSIFIER_PY = re.compile(r"Programming Language :: Python :: (\d)\.(\d+)\s*$")
 _PY_VERSION = re.compile(r"^\s*['\"]?(\d)\.(\d+)(?:\.\d+)?['\"]?\s*$")
 _TOX_ENV_PY = re.compile(r"\bpy(\d)(\d+)\b")

@@ -64,6 +64,7 @@ class Detection:
     commit_date: str | None = None  # ISO date of the commit being set up
     dependencies: tuple[str, ...] = ()  # runtime requirements (PEP 508)
     test_extras: tuple[str, ...] = ()  # extras of the project that hold test tools
+    extras: tuple[str, ...] = ()  # every extra the project declares (statically readable)
     test_requirements: tuple[str, ...] = ()  # test tools named outside extras (tox, groups, ...)
     requirement_files: tuple[str, ...] = ()  # relative paths, in install order
     constraint_files: tuple[str, ...] = ()

@@ -157,7 +157,11 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
-    extras = project_extras(prior, detection.test_extras) if prior else detection.test_extras
+    extras = (
+        project_extras(prior, detection.test_extras, detection.extras)
+        if prior
+        else detection.test_extras
+    )
     detection = replace(detection, test_extras=extras)
     steps.extend(
         _project_steps(detection, workdir=workdir, as_of=as_of, tooling=tooling, python=python)
@@ -174,7 +178,7 @@ def _credit(step: Step, prior: Prior, extras: tuple[str, ...]) -> Step:
     if extras == prior.extras:
         return replace(step, source=prior.source)
     spec = ",".join(prior.extras)
-    why = f"{step.why} (the known spec's [{spec}] adds lint and docs tools the tests do not run)"
+    why = f"{step.why} (what the known spec's [{spec}] gathers, less docs and lint tools)"
     return replace(step, why=why)
 
 

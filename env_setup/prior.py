@@ -11,11 +11,12 @@ onto pip in a Debian venv:
   requirements files / environment.yml that detection reads anyway;
 - ``pre_install`` lines run as optional steps (a line that only sets shell variables joins the
   lines that use them);
-- the extras of ``install`` (``.[test]``) replace the detected test extras, except that a dev
-  extra (``.[dev]``) yields to the project's own test extras when it declares some: by
-  convention dev is tests plus linters, docs builders and tox (marshmallow's is exactly that),
-  none of which running the tests needs, and installing them can take longer than the rest of
-  the set-up (``all``, which gathers optional runtime dependencies tests import, does not yield);
+- the extras of ``install`` (``.[test]``) replace the detected test extras, except that an
+  aggregate (``.[dev]``, ``.[all]``) yields to what it gathers less the docs and lint tools when
+  the project declares a test extra: by convention dev is tests plus linters, docs builders and
+  tox (marshmallow's is exactly that), all is every extra (pvlib's: test, optional, doc); the
+  tests need the test and optional runtime extras, never the docs or lint tools, and installing
+  those can take longer than the rest of the set-up;
 - ``test_cmd`` names the repository's own runner when it is not pytest (sympy's ``bin/test``).
 
 Every step it adds says so in ``Step.source``; env.json keeps it per command.
@@ -29,7 +30,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from env_setup.facts import DEV_EXTRA_NAMES, TEST_EXTRA_NAMES
+from env_setup.facts import (
+    AGGREGATE_EXTRA_NAMES,
+    DEV_EXTRA_NAMES,
+    TEST_EXTRA_NAMES,
+    TOOLING_EXTRA_NAMES,
+)
 from env_setup.known import KnownSpec, describe_at, read_at, spec_for, version_at
 
 # conda names with no pip distribution of use in a venv (the interpreter, compilers, tools).
@@ -86,14 +92,25 @@ def prior_of(spec: KnownSpec) -> Prior:
     )
 
 
-def project_extras(prior: Prior, detected: tuple[str, ...]) -> tuple[str, ...]:
-    """The extras to install the project with: the spec's, or the project's test extras for dev."""
-    if not prior.extras or not all(e.lower() in DEV_EXTRA_NAMES for e in prior.extras):
+def project_extras(
+    prior: Prior, detected: tuple[str, ...], declared: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The extras to install the project with: the spec's, unless it names only aggregates.
+
+    An aggregate (dev, all) gathers the project's other extras; when the project declares a
+    test extra, what the tests need is its declared extras less the aggregates and the docs and
+    lint tools (pvlib's all = test + optional + doc: test and optional).
+    """
+    if not prior.extras or not all(e.lower() in AGGREGATE_EXTRA_NAMES for e in prior.extras):
         return prior.extras or detected
-    tests = tuple(e for e in detected if e.lower() in TEST_EXTRA_NAMES)
-    if not tests or any(e.lower() in DEV_EXTRA_NAMES for e in detected):
-        return prior.extras  # no test extra, or detection itself needed dev for the runner
-    return tests
+    if any(e.lower() in DEV_EXTRA_NAMES for e in detected):
+        return prior.extras  # detection itself needed dev: the test extra lacks the runner
+    keep = tuple(
+        e
+        for e in dict.fromkeys([*detected, *declared])
+        if e.lower() not in AGGREGATE_EXTRA_NAMES and e.lower() not in TOOLING_EXTRA_NAMES
+    )
+    return keep if any(e.lower() in TEST_EXTRA_NAMES for e in keep) else prior.extras
 
 
 def conda_to_pip(packages: str | None) -> tuple[str, ...]:

@@ -107,33 +107,40 @@ def test_a_dev_extra_yields_to_the_projects_test_extra() -> None:
     assert spec is not None
     prior = prior_of(spec)
     assert prior.extras == ("dev",)
-    detection = Detection(installable=True, commit_date="2019-08-21", test_extras=("tests",))
+    detection = Detection(
+        installable=True,
+        commit_date="2019-08-21",
+        test_extras=("tests",),
+        extras=("tests", "lint", "docs"),
+    )
     project = next(
         s for s in make_plan(detection, IMAGES, prior=prior).steps if s.kind == "project"
     )
     assert "-e '.[tests]'" in project.command
-    assert "known spec's [dev]" in project.why and project.source == "generic"
+    assert "known spec's [dev] gathers" in project.why and project.source == "generic"
 
 
 @pytest.mark.parametrize(
-    ("spec_extras", "detected", "chosen"),
+    ("spec_extras", "declared", "chosen"),
     [
-        (("dev",), ("tests",), ("tests",)),
-        (("dev",), ("test", "docs"), ("test",)),
-        (("dev",), (), ("dev",)),  # no test extra (seaborn): the spec's dev holds pytest
-        (("dev",), ("tests", "dev"), ("dev",)),  # the test extra lacks the runner, dev has it
-        (("all",), ("test",), ("all",)),  # optional runtime dependencies the tests import
-        (("test",), ("tests",), ("test",)),
+        (("dev",), ("tests", "lint", "docs"), ("tests",)),  # marshmallow: dev = tests + lint
+        (("all",), ("optional", "doc", "test"), ("test", "optional")),  # pvlib
+        (("dev",), ("stats", "dev", "docs"), ("dev",)),  # seaborn: its dev holds pytest
+        (("dev",), ("stats",), ("dev",)),  # no test extra
+        (("test",), ("tests", "docs"), ("test",)),  # not an aggregate: the spec's
         ((), ("tests",), ("tests",)),
     ],
 )
 def test_which_extras_the_project_is_installed_with(
-    spec_extras: tuple[str, ...], detected: tuple[str, ...], chosen: tuple[str, ...]
+    spec_extras: tuple[str, ...], declared: tuple[str, ...], chosen: tuple[str, ...]
 ) -> None:
     spec = spec_for("marshmallow-code/marshmallow", "3.0")
     assert spec is not None
     prior = replace(prior_of(spec), extras=spec_extras)
-    assert project_extras(prior, detected) == chosen
+    detected = tuple(e for e in declared if e.startswith("test")) or tuple(
+        e for e in declared if e == "dev"
+    )
+    assert project_extras(prior, detected, declared) == chosen
 
 
 def test_unknown_repositories_keep_the_generic_plan() -> None:
