@@ -88,6 +88,9 @@ _NO_COMPILER = re.compile(
 _UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")
 # A build's own advice, e.g. astropy's ah_bootstrap when its astropy_helpers submodule is absent.
 _BUILD_ADVICE = re.compile(r"pip install (?:-U |--upgrade )?['\"`]?([A-Za-z][\w.\-]*)['\"`]?")
+# A setup.py that imports its project, which checks a dependency first (astropy of 2018:
+# "Numpy version 1.10.0 or later must be installed to use Astropy").
+_BUILD_REQUIRES = re.compile(r"\b([A-Za-z][\w.\-]*) (?:version \S+ or later )?must be installed")
 # A traceback frame inside an installed package: site-packages/NAME/... or site-packages/NAME.py
 _SITE_FRAME = re.compile(r'site-packages/(\w+)(?:/|\.py)[^\n]*", line \d+')
 # Frames of the loaders that import plugins by entry point, not of a package at fault.
@@ -184,8 +187,8 @@ def _plugin_problem(output: str) -> Diagnosis | None:
 
 
 def _build_advice(output: str, in_build: bool) -> Diagnosis | None:
-    """``pip install X`` said by a failed build about a module it could not import."""
-    advice = _BUILD_ADVICE.search(output) if in_build else None
+    """``pip install X`` (or "X must be installed") said by a failed build."""
+    advice = (_BUILD_ADVICE.search(output) or _BUILD_REQUIRES.search(output)) if in_build else None
     if advice is None or advice[1].lower() in ("pip", "setuptools", "wheel", "-e", "."):
         return None
     return Diagnosis(Problem.BUILD_NEEDS, advice[1], detail=advice[0], during_build=True)

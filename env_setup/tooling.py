@@ -140,22 +140,31 @@ def isolation_unneeded(build_requires: tuple[str, ...], *, python: str) -> bool:
 
 
 def no_isolation_when_unchanged(venv: str) -> str:
-    """A shell word: pip's no-isolation flag when the venv still holds the folder's tooling.
+    """A shell word: pip's no-isolation flag when the venv's setuptools and wheel are of the era.
 
     An isolated build installs the folder's setuptools and wheel into a fresh environment on
-    every build (about 40 s under load); when the dependencies left the venv's own copies alone
-    the build is the same without it. The flag is spelled in two parts so that repairs, which
-    add it when a build needs the venv's packages, still see a command without it.
+    every build (about 40 s under load, and without the venv's numpy that an old ``setup.py``
+    imports); when the dependencies left the venv's pair within the folder's range (a known
+    spec may pin setuptools 68) the build is the same without it. The flag is spelled in two
+    parts so that repairs, which add it when a build needs the venv's packages, still see a
+    command without it.
     """
     script = (
-        "import importlib.metadata as m, os; "
-        f"have = {{d.metadata['Name'].lower(): d.version for d in m.distributions()}}; "
-        f"files = os.listdir('{TOOLING_DIR}'); "
-        "same = all(any(f.startswith(f'{n}-{have.get(n)}-') for f in files) "
-        "for n in ('setuptools', 'wheel')); "
-        "print('--no-build-' + 'isolation' if same else '')"
+        "import importlib.metadata as m; "
+        "have = {d.metadata['Name'].lower(): d.version for d in m.distributions()}; "
+        "v = lambda n: tuple(int(x) for x in (have.get(n) or '0.0').split('.')[:2] "
+        "if x.isdigit()); "
+        f"ok = {_SETUPTOOLS_RANGE[0]} <= v('setuptools') < {_SETUPTOOLS_RANGE[1]} "
+        f"and {_WHEEL_RANGE[0]} <= v('wheel') < {_WHEEL_RANGE[1]}; "
+        "print('--no-build-' + 'isolation' if ok else '')"
     )
     return f'$({venv}/bin/python -c "{script}")'
+
+
+# The releases the isolated mode builds with (ISOLATED_TOOLS), as (major, minor) bounds;
+# wheel 0.32 is the first with the wheelfile module setuptools' editable builds import.
+_SETUPTOOLS_RANGE = ((64, 0), (70, 0))
+_WHEEL_RANGE = ((0, 32), (0, 44))
 
 
 def _before_38(python: str) -> bool:

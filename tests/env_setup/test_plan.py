@@ -251,7 +251,7 @@ def test_isolation_is_skipped_only_when_the_venv_holds_what_it_would(
     plan = make_plan(old, images, python=python, today=TODAY, as_of="2019-05-02T00:00:00Z")
     project = next(s for s in plan.steps if s.kind is StepKind.PROJECT)
     # decided in the sandbox: only when the dependencies left the venv's setuptools and wheel
-    assert ("'--no-build-' + 'isolation' if same" in project.command) is in_venv
+    assert ("'--no-build-' + 'isolation' if ok" in project.command) is in_venv
     assert "--no-build-isolation" not in project.command  # repairs may still add it
 
 

@@ -98,6 +98,20 @@ def test_the_builds_own_advice_is_installed_as_of_the_date() -> None:
     assert steps[1].command == f"{project.command} --no-build-isolation"
 
 
+def test_a_build_that_says_a_package_must_be_installed_gets_it_in_the_venv() -> None:
+    output = (
+        "Getting requirements to build editable: finished with status 'error'\n"
+        '  File "/workspace/astropy/__init__.py", line 110, in _check_numpy\n'
+        "      ImportError: Numpy version 1.10.0 or later must be installed to use Astropy\n"
+        "ERROR: Failed to build 'file:///workspace' when getting requirements to build editable\n"
+        "note: This error originates from a subprocess, and is likely not a problem with pip.\n"
+    )
+    project = Step(f"pip install --uploaded-prior-to={CUTOFF} -e .", "p", StepKind.PROJECT)
+    steps = RuleRepairer().propose(Failure(output, project), plan=_plan(), tried=frozenset())
+    assert steps[0].command.endswith(f"--uploaded-prior-to={CUTOFF} Numpy")
+    assert steps[1].command == f"{project.command} --no-build-isolation"
+
+
 def test_a_submodule_missing_from_an_installed_package_never_reinstalls_the_same_pin() -> None:
     project = Step(f"pip install --uploaded-prior-to={CUTOFF} -e .", "p", StepKind.PROJECT)
     steps = RuleRepairer().propose(Failure(WHEEL_TOO_OLD, project), plan=_plan(), tried=frozenset())
