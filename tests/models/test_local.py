@@ -108,7 +108,7 @@ def _installed() -> bool:
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
-@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
 def test_real_model_gives_one_well_formed_action(request: pytest.FixtureRequest) -> None:
     """Opt-in: runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (about 1-2 minutes)."""
     if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
@@ -135,7 +135,7 @@ def test_real_model_gives_one_well_formed_action(request: pytest.FixtureRequest)
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
-@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
 def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.FixtureRequest) -> None:
     """Opt-in like the test above: the evaluated prefix is kept, and saved states come back."""
     if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
@@ -164,7 +164,7 @@ def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.Fixtur
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
-@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull qwen2.5-coder-0.5b`")
+@pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
 def test_a_deadline_stops_generating(request: pytest.FixtureRequest) -> None:
     """Opt-in like the tests above: a call does not carry a run past its wall time."""
     import time
