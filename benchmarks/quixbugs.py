@@ -72,21 +72,21 @@ def run_one(inst: Any, *, model: str | None, mode: str, args: argparse.Namespace
     except Exception as exc:  # a benchmark row records any failure and goes on
         error = f"{type(exc).__name__}: {exc}"
         return {"id": inst.instance_id, "model": model, "mode": mode, "error": error}
-    tokens, run_dir = report["tokens"], Path(report["run_dir"])
+    tokens, run_dir = report.tokens, Path(report.run_dir)
     return {
         "id": inst.instance_id,
-        "model": report["model"],
+        "model": report.model,
         "mode": mode,
-        "status": report["status"],
-        "resolved": verify(checkout.root, work / "verify", report["patch"], tests),
-        "calls": report["model_calls"],
-        "tokens": tokens["in"] + tokens["out"],
-        "prompt_tokens": tokens["in"],
-        "prompt_evaluated": tokens["in"] - tokens.get("cached", 0),
-        "nodes": report["search"].get("nodes"),
+        "status": report.status,
+        "resolved": verify(checkout.root, work / "verify", report.patch, tests),
+        "calls": report.model_calls,
+        "tokens": tokens.input + tokens.output,
+        "prompt_tokens": tokens.input,
+        "prompt_evaluated": tokens.input - tokens.cached,
+        "nodes": report.search.get("nodes"),
         "kinds": _kinds(run_dir),
         "judge_calls": _calls_by_role(run_dir).get("judge", 0),
-        "vote": any("vote" in reason for reason in report.get("choice") or []),
+        "vote": any("vote" in reason for reason in report.choice),
         "minutes": round((time.monotonic() - started) / 60, 2),
         "load": _load()[0],
     }

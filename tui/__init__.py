@@ -9,6 +9,7 @@ Only the CLI's review command imports this package (lazily, since it loads Textu
 from tui.app import ReviewApp, make_app
 from tui.errors import BadRunFolder, BadSetting, NothingAccepted, ReviewError
 from tui.hunks import HunkKey, build_patch, parse_diff
+from tui.live import LiveSolve
 from tui.service import Outcome, PatchesActions
 from tui.settings import ReviewActions, ReviewSettings, TestRunner
 
@@ -16,6 +17,7 @@ __all__ = [
     "BadRunFolder",
     "BadSetting",
     "HunkKey",
+    "LiveSolve",
     "NothingAccepted",
     "Outcome",
     "PatchesActions",

@@ -100,13 +100,13 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         report = solve(options, model=get_model(list(task.model)))
     else:  # a spec: solve's preflight checks it and holds its budget
         report = solve(options)
-    run_dir = _keep_run(Path(report["run_dir"]), task.out / "runs" / inst["instance_id"])
+    run_dir = _keep_run(report.run_dir, task.out / "runs" / inst["instance_id"])
     return {
         "instance_id": inst["instance_id"],
-        "model_patch": report.get("patch") or "",
-        "status": report.get("status"),
-        "cost_usd": float(report.get("cost_usd") or 0.0),
-        "elapsed_s": report.get("elapsed_s"),
+        "model_patch": report.patch,
+        "status": str(report.status),
+        "cost_usd": report.cost_usd,
+        "elapsed_s": report.elapsed_s,
         "run_dir": str(run_dir),
     }
 

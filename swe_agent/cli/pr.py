@@ -4,7 +4,7 @@ pull request options that `solve --open-pr` shares with it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from swe_agent.cli._common import handles_errors, print_json
 from swe_agent.errors import BadInput
 
 if TYPE_CHECKING:
-    from swe_agent.forge import ForgeSettings, PrOptions, PrResult
+    from swe_agent.forge import PrOptions, PrResult
 
 OpenPr = Annotated[
     bool,
@@ -86,10 +86,10 @@ def pr_command(  # noqa: PLR0913 - one option per knob a user can turn
 
       GITHUB_TOKEN=... swe-agent pr --force --json
     """
-    from swe_agent.forge import ForgeSettings, PrOptions, open_pull_request
+    from swe_agent.forge import ForgeSettings, PrOptions, open_pull_request, repo_root
     from swe_agent.runs import find_run
 
-    root = _repo_root(repo)
+    root = repo_root(repo)
     found = find_run(root, run)
     options = PrOptions(
         remote=remote,
@@ -121,31 +121,6 @@ def show(result: PrResult, *, json_out: bool) -> None:
     console.print(f"[{colour}]{result.outcome}[/]: {result.message}")
 
 
-def forge_settings() -> ForgeSettings:
-    """The forge settings of a solve, the token then taken out of this process's environment
-    so that neither the sandbox nor the model can inherit it."""
-    from swe_agent.forge import ForgeSettings, take_token_from_environment
-
-    settings = ForgeSettings.from_env()
-    take_token_from_environment()
-    return settings
-
-
-def forge_issue(text: str, settings: ForgeSettings) -> tuple[str, str | None]:
-    """The issue text, fetched from the forge when ``text`` is an issue address, and that
-    address (None for plain issue text)."""
-    from swe_agent.forge import issue_text, open_forge, parse_issue_ref
-
-    ref = parse_issue_ref(text, settings)
-    if ref is None:
-        return text, None
-    with open_forge(settings, ref.repo.forge) as forge:
-        issue = forge.issue(ref)
-    if issue.state != "open":
-        typer.echo(f"note: issue {ref} is {issue.state}", err=True)
-    return issue_text(issue), ref.url
-
-
 def pr_options(ctx: typer.Context, *, open_pr: bool) -> PrOptions | None:
     """The pull request options of `solve --open-pr`; refuses them without --open-pr."""
     from swe_agent.forge import PrOptions
@@ -157,51 +132,6 @@ def pr_options(ctx: typer.Context, *, open_pr: bool) -> PrOptions | None:
             raise BadInput(f"{flags} only apply with --open-pr", hint="add --open-pr")
         return None
     return PrOptions(**{name: ctx.params[name] for name in PR_FLAGS})
-
-
-def before_solve(
-    repo: Path,
-    *,
-    issue_url: str | None,
-    options: PrOptions,
-    settings: ForgeSettings,
-    json_out: bool,
-) -> None:
-    """Check the pull request settings before a long run, and stop (exit 4) when the issue
-    has a pull request or branch already."""
-    from swe_agent.forge import preflight
-
-    exists = preflight(_repo_root(repo), issue_url=issue_url, options=options, settings=settings)
-    if exists is not None:
-        show(exists, json_out=json_out)
-        raise typer.Exit(exists.exit_code)
-
-
-def after_solve(
-    repo: Path, report: dict[str, Any], *, options: PrOptions, settings: ForgeSettings
-) -> PrResult:
-    """Open the pull request of the run that just ended."""
-    from swe_agent.forge import open_pull_request
-    from swe_agent.runs import RunPaths
-
-    run = RunPaths(Path(report["run_dir"]))
-    return open_pull_request(_repo_root(repo), run, options, settings=settings)
-
-
-def _repo_root(path: Path) -> Path:
-    import subprocess
-
-    if not path.is_dir():
-        raise BadInput(f"{path} is not a directory", hint="pass --repo PATH of a git checkout")
-    done = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BadInput(f"{path} is not inside a git repository", hint="pass --repo PATH")
-    return Path(done.stdout.strip())
 
 
 def _given(ctx: typer.Context, param: str) -> bool:

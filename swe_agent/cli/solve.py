@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,10 +16,13 @@ from swe_agent.cli._common import (
     read_text_arg,
     run_command_line,
 )
-from swe_agent.errors import BadInput
 
 if TYPE_CHECKING:
-    from swe_agent.forge import ForgeSettings, PrOptions
+    from rich.status import Status
+
+    from search import SearchEvent
+    from swe_agent.runs import RunPaths
+    from swe_agent.solve import SolveFrontend, SolveOptions, SolveOutcome, SolveReport, SolveRequest
 
 # CLI parameter -> SolveOptions field, for the flags given explicitly on the command line.
 FLAG_FIELDS = {
@@ -108,61 +111,25 @@ def solve_command(  # noqa: PLR0913 - one option per knob a user can turn
     patch and opens a pull request, as `swe-agent pr` does (its exit codes: 3 a draft
     opened, 4 nothing done because a pull request or the branch exists).
     """
-    from swe_agent.solve import solve
-    from swe_agent.solve.config import layered_options
+    from swe_agent.solve import SolveRequest, run_request
 
-    pr_options = pr.pr_options(ctx, open_pr=open_pr)
-    if resume is not None:
-        _resume(repo, resume, pr_options=pr_options, json_out=json_out)
-        return
-    if not repo.is_dir():
-        raise BadInput(f"{repo} is not a directory", hint="pass --repo PATH to a repository")
-    text = read_text_arg(issue) if issue is not None else ""
-    forge = pr.forge_settings()
-    text, issue_url = pr.forge_issue(text, forge)
-    if not text.strip():
-        raise BadInput("no issue text given", hint="pass --issue TEXT or --issue @FILE")
     flags = {field: ctx.params[param] for param, field in FLAG_FIELDS.items() if _given(ctx, param)}
     if no_env:
         flags["setup_env"] = False
-    options, effective = layered_options(
-        {"repo": repo.resolve(), "issue": text, "issue_url": issue_url},
-        project=repo.resolve(),
+    request = SolveRequest(
+        repo=repo,
+        issue=read_text_arg(issue) if issue is not None else "",
         config=config,
         flags=flags,
-        overrides=overrides or (),
+        overrides=tuple(overrides or ()),
+        resume=resume,
+        watch=tui,
+        pull_request=pr.pr_options(ctx, open_pr=open_pr),
+        json_out=json_out,
     )
-    for note in effective.notes():
-        typer.echo(f"note: {note}", err=True)
-    if pr_options is not None:
-        pr.before_solve(
-            repo, issue_url=issue_url, options=pr_options, settings=forge, json_out=json_out
-        )
-    if tui:
-        report = _solve_with_tui(options)
-    else:
-        with _Progress(quiet=False) as progress, chatter_to_stderr():
-            report = solve(options, say=progress.phase, on_event=progress.event)
-    _finish(repo, report, pr_options=pr_options, forge=forge, json_out=json_out)
-
-
-def _finish(
-    repo: Path,
-    report: dict[str, Any],
-    *,
-    pr_options: PrOptions | None,
-    forge: ForgeSettings,
-    json_out: bool,
-) -> None:
-    """Print the report, after opening the pull request when --open-pr asked for one."""
-    if pr_options is None:
-        _report(report, json_out=json_out)
-        return
-    opened = pr.after_solve(repo, report, options=pr_options, settings=forge)
-    _report(report | {"pull_request": opened.to_dict()}, json_out=json_out, code=opened.exit_code)
-    if not json_out:
-        pr.show(opened, json_out=False)
-    raise typer.Exit(opened.exit_code)
+    outcome = run_request(request, frontend=_frontend(request))
+    _show(outcome, json_out=json_out)
+    raise typer.Exit(outcome.exit_code)
 
 
 def _given(ctx: typer.Context, param: str) -> bool:
@@ -171,64 +138,48 @@ def _given(ctx: typer.Context, param: str) -> bool:
     return source is not None and source.name != "DEFAULT"
 
 
-def _solve_with_tui(options: Any) -> dict[str, Any]:
-    """Solve in a worker thread while the review app follows the run folder."""
-    import threading
+def _frontend(request: SolveRequest) -> SolveFrontend:
+    """The review app following the run (--tui), else a progress line on stderr."""
+    if not request.watch:
+        return _Console()
+    from tui import LiveSolve
 
-    from swe_agent.runs import RunPaths, new_run_id, runs_dir
-    from swe_agent.solve import node_test_runner, solve
-    from tui import ReviewSettings, make_app
+    def follow(run: RunPaths) -> str:
+        return run_command_line("review", run.run_id, repo=request.repo, extra="--follow")
 
-    run = RunPaths(runs_dir(options.repo) / new_run_id())
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["report"] = solve(options, run=run)
-        except BaseException as exc:  # handed to the main thread, which re-raises it
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="solve", daemon=True)
-    worker.start()
-    while not run.root.exists() and worker.is_alive():
-        time.sleep(0.05)
-    if run.root.exists():
-        tests = node_test_runner(options.repo, run)  # t works once the run has ended
-        make_app(run, ReviewSettings(repo=options.repo, refresh_s=1.0, run_tests=tests)).run()
-    if worker.is_alive():
-        follow = run_command_line("review", run.run_id, repo=options.repo, extra="--follow")
-        typer.echo(f"the search goes on; follow it with: {follow}")
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return dict(outcome["report"])
+    return LiveSolve(note=_note, follow_hint=follow)
 
 
-def _resume(repo: Path, run_name: str, *, pr_options: PrOptions | None, json_out: bool) -> None:
-    """Continue a killed run; with --open-pr, open its pull request as a fresh solve would."""
-    from swe_agent.runs import find_run
-    from swe_agent.solve import solve
-    from swe_agent.solve.resume import load_options
-
-    run = find_run(repo.resolve(), run_name)
-    options = load_options(run)
-    forge = pr.forge_settings()
-    if pr_options is not None:
-        pr.before_solve(
-            repo, issue_url=options.issue_url, options=pr_options, settings=forge, json_out=json_out
-        )
-    with _Progress(quiet=False) as progress, chatter_to_stderr():
-        report = solve(options, say=progress.phase, on_event=progress.event, run=run, resume=True)
-    _finish(repo, report, pr_options=pr_options, forge=forge, json_out=json_out)
+def _note(message: str) -> None:
+    typer.echo(message, err=True)
 
 
-def _report(report: dict[str, Any], *, json_out: bool, code: int | None = None) -> None:
+class _Console:
+    """Solve with a live progress line on stderr; anything printed meanwhile goes there too."""
+
+    def solve(
+        self, options: SolveOptions, *, run: RunPaths | None = None, resume: bool = False
+    ) -> SolveReport:
+        from swe_agent.solve import solve
+
+        with _Progress(quiet=False) as progress, chatter_to_stderr():
+            return solve(
+                options, say=progress.phase, on_event=progress.event, run=run, resume=resume
+            )
+
+    def note(self, message: str) -> None:
+        _note(message)
+
+
+def _show(outcome: SolveOutcome, *, json_out: bool) -> None:
+    """Print the report (JSON, or the patch and a summary), then the pull request's line."""
     if json_out:
-        print_json(report)
-    else:
-        _print_summary(report)
-    if code is None and report["status"] not in ("resolved", "submitted"):
-        raise typer.Exit(1)
+        print_json(outcome.to_dict())
+        return
+    if outcome.report is not None:
+        _print_summary(outcome.report)
+    if outcome.pull_request is not None:
+        pr.show(outcome.pull_request, json_out=False)
 
 
 class _Progress:
@@ -241,7 +192,7 @@ class _Progress:
         self.started = time.monotonic()
         self.text = "starting"
         self.nodes = 0
-        self.status: Any = None
+        self.status: Status | None = None
         self.quiet = quiet
 
     def __enter__(self) -> _Progress:
@@ -252,7 +203,7 @@ class _Progress:
 
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
-            self.status.__exit__(*exc)
+            self.status.stop()
 
     def phase(self, message: str) -> None:
         self.text = message
@@ -263,8 +214,8 @@ class _Progress:
         elapsed = time.monotonic() - self.started
         self.console.print(f"[dim]{elapsed:>6.1f}s[/] {message}", highlight=False)
 
-    def event(self, event: Any) -> None:
-        if str(event.kind) == "node_added":
+    def event(self, event: SearchEvent) -> None:
+        if str(event.kind) == "node_added" and event.node is not None:
             self.nodes += 1
             action = (event.node.action or {}).get("summary", "")
             self._say(f"step {self.nodes}: {action}")
@@ -277,22 +228,21 @@ class _Progress:
             self.status.update(f"{self.text}  [dim]{elapsed:.0f}s[/]")
 
 
-def _print_summary(report: dict[str, Any]) -> None:
+def _print_summary(report: SolveReport) -> None:
     from rich.console import Console
     from rich.syntax import Syntax
 
     console = Console()
-    if report["patch"]:
-        console.print(Syntax(report["patch"], "diff", theme="ansi_dark"))
-    tests = report.get("tests") or {}
-    search = report["search"]
+    if report.patch:
+        console.print(Syntax(report.patch, "diff", theme="ansi_dark"))
+    search = report.search
     console.print(
-        f"[bold]{report['status']}[/]  run {report['run_id']}  "
-        f"tests: fixed {len(tests.get('fixed', []))}, broken {len(tests.get('broken', []))}  "
+        f"[bold]{report.status}[/]  run {report.run_id}  "
+        f"tests: fixed {len(report.fixed)}, broken {len(report.broken)}  "
         f"nodes {search.get('nodes')}  stop {search.get('stop_reason')}  "
-        f"tokens {report['tokens']['in']}+{report['tokens']['out']}  "
-        f"${report['cost_usd']:.4f}  {report['elapsed_s']:.0f}s"
+        f"tokens {report.tokens.input}+{report.tokens.output}  "
+        f"${report.cost_usd:.4f}  {report.elapsed_s:.0f}s"
     )
-    repo = Path(report["run_dir"]).parents[2]  # <repo>/.swe-agent/runs/<run-id>
-    review = run_command_line("review", report["run_id"], repo=repo)
-    console.print(f"run folder: {report['run_dir']}  (review: {review})", markup=False)
+    repo = report.run_dir.parents[2]  # <repo>/.swe-agent/runs/<run-id>
+    review = run_command_line("review", report.run_id, repo=repo)
+    console.print(f"run folder: {report.run_dir}  (review: {review})", markup=False)

@@ -6,6 +6,7 @@ reached over its REST API with the variables GitHub Actions sets (``GITHUB_API_U
 ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_TOKEN``).
 """
 
+from swe_agent.forge.around_solve import check_before_solve, read_issue, repo_root, solve_settings
 from swe_agent.forge.errors import ForgeError, ForgeInputError, PushFailed
 from swe_agent.forge.model import (
     Comment,
@@ -52,11 +53,15 @@ __all__ = [
     "PushFailed",
     "RepoRef",
     "Secret",
+    "check_before_solve",
     "closes_issue",
     "issue_text",
     "open_forge",
     "open_pull_request",
     "parse_issue_ref",
     "preflight",
+    "read_issue",
+    "repo_root",
+    "solve_settings",
     "take_token_from_environment",
 ]

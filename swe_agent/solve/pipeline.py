@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from env_setup import AgentRepairer
+from sandbox import Sandbox
+from search import EventSink, SearchEvent, SearchResult
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.expander import AgentExpander
 from swe_agent.agent.policy import Policy
@@ -25,6 +27,7 @@ from swe_agent.solve.context import (
     rank_context,
 )
 from swe_agent.solve.options import SolveOptions
+from swe_agent.solve.outcome import SolveReport
 from swe_agent.solve.preflight import preflight
 from swe_agent.solve.report import finish_run, write_run_start
 from swe_agent.solve.resume import rebuild_states, save_node_diff
@@ -39,53 +42,21 @@ from swe_agent.solve.seams import (
     rewrite_targets,
     test_selector,
 )
-
-Say = Callable[[str], None]
-
-
-def _quiet(_message: str) -> None:
-    """Say nothing (the default progress sink)."""
-
+from swe_agent.solve.session import Environment, Say, Session, quiet
 
 DEFAULT_TEST_COMMAND = "python -m pytest -q"
 TOOLS_SOURCE = Path(__file__).resolve().parents[1] / "agent" / "sandbox_tools.py"
 
 
-@dataclass(frozen=True)
-class Environment:
-    """What the sandbox starts from and how tests run there."""
-
-    image: str | None
-    python: str
-    test_command: str
-    record: dict[str, Any] | None
-
-
-@dataclass
-class Session:
-    """The parts of one run, gathered as the pipeline goes."""
-
-    options: SolveOptions
-    run: RunPaths
-    context: IssueContext
-    env: Environment
-    model: Any
-    trajectory: Trajectory
-    box: Any
-    say: Say
-    probe: TestProbe | None = None
-    notes: tuple[str, ...] = ()  # what preflight told the user at start
-
-
 def solve(
     options: SolveOptions,
     *,
-    say: Say = _quiet,
-    on_event: Callable[..., None] | None = None,
+    say: Say = quiet,
+    on_event: EventSink | None = None,
     model: Model | None = None,
     run: RunPaths | None = None,
     resume: bool = False,
-) -> dict[str, Any]:
+) -> SolveReport:
     """Run the whole pipeline and return the report (also written as report.json).
 
     ``model`` overrides ``options.model`` with a ready model (a scripted replay, in tests);
@@ -142,7 +113,7 @@ def prepare_environment(options: SolveOptions, *, say: Say) -> Environment:
 
 
 def run_example(
-    options: SolveOptions, context: IssueContext, box: Any, trajectory: Trajectory, *, say: Say
+    options: SolveOptions, context: IssueContext, box: Sandbox, trajectory: Trajectory, *, say: Say
 ) -> IssueContext:
     """Run the issue's example in the sandbox and rank again with what it ran (the workspace
     is restored to the base state after); the context as it was when there is no example."""
@@ -181,7 +152,7 @@ def snippet_budget(options: SolveOptions) -> SnippetBudget:
     return SnippetBudget(count=options.snippets, chars=options.snippet_chars)
 
 
-def env_repairer(options: SolveOptions) -> Any:
+def env_repairer(options: SolveOptions) -> AgentRepairer | None:
     """With a hosted model, a repair agent takes over when the set-up rules give up."""
     if not hosted_model(options.model):
         return None  # the small embedded model and replays do not repair environments
@@ -194,7 +165,7 @@ def env_repairer(options: SolveOptions) -> Any:
 
 def start_box(
     options: SolveOptions, env: Environment, context: IssueContext, *, run_id: str | None = None
-) -> Any:
+) -> Sandbox:
     """A sandbox on the repository at the base commit, with the graph tools wired in; its
     container is labelled with the run (and, as every one, with this process)."""
     from sandbox import start_sandbox
@@ -211,7 +182,7 @@ def start_box(
     )
 
 
-def search(session: Session, *, on_event: Callable[..., None] | None, resume: bool = False) -> Any:
+def search(session: Session, *, on_event: EventSink | None, resume: bool = False) -> SearchResult:
     """Install the tools, record the base tests, and run the tree search (or one chain)."""
     from search import CostMeter, Seams, Search, SearchOptions, resolved_by_tests
 
@@ -273,10 +244,10 @@ def search(session: Session, *, on_event: Callable[..., None] | None, resume: bo
     )
 
 
-def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callable[..., None]:
+def _saving_diffs(session: Session, then: EventSink | None) -> EventSink:
     """An event sink that keeps each new node's diff on disk (for review and resume)."""
 
-    def sink(event: Any) -> None:
+    def sink(event: SearchEvent) -> None:
         if str(event.kind) == "node_added" and event.node is not None:
             node = event.node
             save_node_diff(session.run, session.box, node)
@@ -294,7 +265,7 @@ def _saving_diffs(session: Session, then: Callable[..., None] | None) -> Callabl
 WORKSPACE_EXCLUDES = ("__pycache__/", "*.py[cod]", ".pytest_cache/", ".mypy_cache/", ".tox/")
 
 
-def load_tools(box: Any, test_command: str, *, focus: Sequence[str] = ()) -> None:
+def load_tools(box: Sandbox, test_command: str, *, focus: Sequence[str] = ()) -> None:
     """Put the agent's tool API into the runner's namespace and keep run debris out of git."""
     excludes = "\n".join(WORKSPACE_EXCLUDES)
     setup = (

@@ -6,14 +6,18 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from search import Node, SearchResult
 from swe_agent.runs import RunPaths
 from swe_agent.solve.options import SolveOptions
+from swe_agent.solve.outcome import RunStatus, SolveReport, Tokens
 from swe_agent.solve.resume import node_diff_path, save_node_diff
+from swe_agent.solve.session import Session
 
 
 def write_run_start(run: RunPaths, options: SolveOptions) -> None:
@@ -28,7 +32,7 @@ def write_run_start(run: RunPaths, options: SolveOptions) -> None:
     _atomic_write(run.config, yaml.safe_dump(config, sort_keys=False))
 
 
-def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
+def finish_run(session: Session, result: SearchResult, *, started: float) -> SolveReport:
     """Write patch.diff, nodes/*.diff and report.json; apply when asked. Returns the report."""
     run, options, box, model = session.run, session.options, session.box, session.model
     for node in result.tree.root.walk():  # the root, and any node added before a crash
@@ -40,33 +44,33 @@ def finish_run(session: Any, result: Any, *, started: float) -> dict[str, Any]:
         session.say("checking the patch")
         patch, problems = final_patch(options, box.diff(box.base_state, best.state))
     _atomic_write(run.patch, patch)
-    report: dict[str, Any] = {
-        "run_id": run.run_id,
-        "run_dir": str(run.root),
-        "base_commit": resolve_commit(options.repo, options.commit),
-        "status": _status(best, patch, problems),
-        "patch": patch,
-        "patch_problems": problems,
-        "tests": best.tests if best is not None else None,
-        "choice": list(result.choice.reasons) if result.choice else [],
-        "cost_usd": round(model.usage.cost_usd, 6),
-        "tokens": {
-            "in": model.usage.tokens_in,
-            "out": model.usage.tokens_out,
-            "cached": model.usage.tokens_cached,
-        },
-        "model_calls": model.usage.calls,
-        "model": model.name,
-        "elapsed_s": round(time.monotonic() - started, 2),
-        "search": {"mode": options.search, **result.summary()},
-        "environment": _env_summary(session.env.record),
-        "issue_title": options.issue.strip().splitlines()[0][:120] if options.issue else "",
-        "issue_url": options.issue_url,
-        "notes": list(session.notes),
-    }
+    status = _status(best, patch, problems)
+    applied = None
     if options.apply and patch and not problems:
-        report["applied"] = apply_to_repo(options.repo, run, patch)
-    _atomic_write(run.report, json.dumps(report, indent=2, default=str))
+        applied = apply_to_repo(options.repo, run, patch)
+    usage = model.usage
+    report = SolveReport(
+        run_id=run.run_id,
+        run_dir=run.root,
+        base_commit=resolve_commit(options.repo, options.commit),
+        status=status,
+        patch=patch,
+        patch_problems=tuple(problems),
+        tests=best.tests if best is not None and isinstance(best.tests, dict) else None,
+        choice=tuple(result.choice.reasons) if result.choice else (),
+        cost_usd=round(usage.cost_usd, 6),
+        tokens=Tokens(usage.tokens_in, usage.tokens_out, usage.tokens_cached),
+        model_calls=usage.calls,
+        model=model.name,
+        elapsed_s=round(time.monotonic() - started, 2),
+        search={"mode": options.search, **result.summary()},
+        environment=_env_summary(session.env.record),
+        issue_title=options.issue.strip().splitlines()[0][:120] if options.issue.strip() else "",
+        issue_url=options.issue_url,
+        notes=session.notes,
+        applied=applied,
+    )
+    _atomic_write(run.report, json.dumps(report.to_dict(), indent=2, default=str))
     return report
 
 
@@ -109,19 +113,19 @@ def resolve_commit(repo: Path, commit: str | None) -> str | None:
     return done.stdout.strip() or None
 
 
-def _status(best: Any, patch: str, problems: list[str]) -> str:
+def _status(best: Node | None, patch: str, problems: list[str]) -> RunStatus:
     from search.value import Verdict, verdict_of
 
     if best is None:
-        return "unfinished"
+        return RunStatus.UNFINISHED
     if problems:
-        return "invalid_patch"
+        return RunStatus.INVALID_PATCH
     if not patch.strip():
-        return "empty_patch"
-    return "resolved" if verdict_of(best) is Verdict.RESOLVED else "submitted"
+        return RunStatus.EMPTY_PATCH
+    return RunStatus.RESOLVED if verdict_of(best) is Verdict.RESOLVED else RunStatus.SUBMITTED
 
 
-def _env_summary(env: dict[str, Any] | None) -> dict[str, Any] | None:
+def _env_summary(env: Mapping[str, object] | None) -> dict[str, object] | None:
     if env is None:
         return None
     keys = ("success", "python", "image", "test_command", "cache_hit")

@@ -44,7 +44,7 @@ def scripted_solve(repo: Path, replies: list[str], **options: object) -> Path:
         "agent": AgentConfig(auto_finish=False, rewrite=False),
     }
     report = solve(SolveOptions(**(base | options)), model=get_model(replies))
-    return Path(report["run_dir"])
+    return Path(report.run_dir)
 
 
 @pytest.fixture(scope="module")

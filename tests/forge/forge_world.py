@@ -56,7 +56,7 @@ def solve_scripted(repo: Path, replies: list[str]) -> Path:
         agent=AgentConfig(auto_finish=False, rewrite=False),
     )
     report = solve(options, model=get_model(replies))
-    return Path(report["run_dir"])
+    return Path(report.run_dir)
 
 
 def solve_killed(repo: Path, recording: Path, *, after_calls: int) -> Path:

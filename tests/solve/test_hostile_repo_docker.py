@@ -114,7 +114,7 @@ def test_a_hostile_repository_runs_nothing_on_the_host(
         agent={"rewrite": False},  # the scripted replies are free-form actions
     )
     report = solve(options, model=get_model([FIX, SUBMIT]))
-    assert report["status"] == "resolved"
+    assert report.status == "resolved"
     resumed = runner.invoke(app, ["solve", "--repo", str(calc_repo), "--resume", RUN_ID])
     assert resumed.exit_code == 2 and "committed" in resumed.output
     assert not marker.exists()

@@ -97,10 +97,10 @@ def test_the_budget_holds_on_a_model_that_costs_nothing(
         calc_repo, issue_text, model="openai/my-own-model", budget_usd=0.01, iterations=6
     )
     report = solve(options)
-    assert report["cost_usd"] == 0.0
-    assert report["model_calls"] == _Chatty.calls <= CALLS_PER_ITERATION * 6
-    assert report["search"]["stop_reason"] == "max_calls"
-    assert any("cannot stop this model" in note for note in report["notes"])
+    assert report.cost_usd == 0.0
+    assert report.model_calls == _Chatty.calls <= CALLS_PER_ITERATION * 6
+    assert report.search["stop_reason"] == "max_calls"
+    assert any("cannot stop this model" in note for note in report.notes)
 
 
 def test_a_huge_issue_is_kept_whole_on_disk_and_sent_bounded(
@@ -110,8 +110,8 @@ def test_a_huge_issue_is_kept_whole_on_disk_and_sent_bounded(
     issue = issue_text + "\nFull log:\n" + log + "The end of the log.\n"
     assert len(issue) > 1_000_000
     report = solve(local_options(calc_repo, issue), model=get_model([FIX, SUBMIT]))
-    assert report["status"] == "resolved"
-    run = Path(report["run_dir"])
+    assert report.status == "resolved"
+    run = Path(report.run_dir)
     assert (run / "issue.md").read_text() == issue
     calls = [e for e in read_events(run / "trajectory.jsonl") if e["type"] == "model_call"]
     assert len(calls) == 2
@@ -122,9 +122,7 @@ def test_a_huge_issue_is_kept_whole_on_disk_and_sent_bounded(
         assert "characters of the issue are left out here" in sent
     # Before: 4.2 MB after 2 calls (the issue in every call's messages and in the options).
     assert (run / "trajectory.jsonl").stat().st_size < 300_000
-    assert any(
-        f"{len(issue):,} characters" in note and "issue.md" in note for note in report["notes"]
-    )
+    assert any(f"{len(issue):,} characters" in note and "issue.md" in note for note in report.notes)
 
 
 def test_a_bad_commit_is_refused_before_the_run_folder(calc_repo: Path, issue_text: str) -> None:

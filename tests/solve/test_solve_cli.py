@@ -71,13 +71,13 @@ def test_cli_replays_a_recorded_run(calc_repo: Path, issue_text: str, tmp_path: 
             "-C",
             str(config),
             "--model",
-            f"replay:{first['run_dir']}",
+            f"replay:{first.run_dir}",
             "--json",
         ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{") :])
-    assert report["status"] == "resolved" and report["patch"] == first["patch"]
+    assert report["status"] == "resolved" and report["patch"] == first.patch
 
 
 def test_a_committed_run_folder_is_never_resumed_or_reviewed(calc_repo: Path) -> None:

@@ -33,9 +33,9 @@ def _tests_of_nodes(run_dir: str) -> list[dict]:
 
 def test_a_change_runs_the_tests_the_graph_links_to_it(calc_repo: Path, issue_text: str) -> None:
     report = solve(_options(calc_repo, issue_text), model=get_model([FIX, SUBMIT]))
-    assert report["status"] == "resolved"
-    assert report["tests"]["related_tests"] == ["tests/test_stats.py"]
-    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert report.status == "resolved"
+    assert report.tests["related_tests"] == ["tests/test_stats.py"]
+    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
 
 
 def test_the_agents_reproduction_test_counts_once_it_fails_at_the_base(
@@ -43,9 +43,9 @@ def test_the_agents_reproduction_test_counts_once_it_fails_at_the_base(
 ) -> None:
     replies = [REPRO, PASSING_REPRO, FIX, SUBMIT]
     report = solve(_options(calc_repo, issue_text), model=get_model(replies))
-    first, second, *_ = _tests_of_nodes(report["run_dir"])
+    first, second, *_ = _tests_of_nodes(report.run_dir)
     assert first["reproduction_tests"] == ["tests/test_repro.py"]
     assert first["reproduction"] is False  # it fails: the bug is still there
     assert second["reproduction_tests"] == ["tests/test_repro.py"]  # the passing one is dropped
-    assert report["tests"]["reproduction"] is True
-    assert report["tests"]["reproduction_tests"] == ["tests/test_repro.py"]
+    assert report.tests["reproduction"] is True
+    assert report.tests["reproduction_tests"] == ["tests/test_repro.py"]

@@ -21,19 +21,19 @@ def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
 
 def test_the_judge_scores_a_changed_state_and_is_recorded(calc_repo: Path, issue_text: str) -> None:
     report = solve(_options(calc_repo, issue_text), model=get_model([FIX, JUDGED, SUBMIT]))
-    assert report["status"] == "resolved"
-    assert report["model_calls"] == 3
-    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
+    assert report.status == "resolved"
+    assert report.model_calls == 3
+    events = list(read_events(Path(report.run_dir, "trajectory.jsonl")))
     roles = [e.get("role") for e in events if e["type"] == "model_call"]
     assert roles == [None, "judge", None]  # the submit leaves the judged state: no second call
-    tree = json.loads(Path(report["run_dir"], "tree.json").read_text())
+    tree = json.loads(Path(report.run_dir, "tree.json").read_text())
     judged = [n for n in tree["nodes"] if "judge" in ((n.get("reward") or {}).get("parts") or {})]
     assert judged and judged[0]["reward"]["parts"]["judge"] == 80.0
 
 
 def test_an_unreadable_judgement_abstains(calc_repo: Path, issue_text: str) -> None:
     report = solve(_options(calc_repo, issue_text), model=get_model([FIX, "no idea", SUBMIT]))
-    assert report["status"] == "resolved"  # the tests decide; the judge said nothing usable
+    assert report.status == "resolved"  # the tests decide; the judge said nothing usable
 
 
 def test_auto_judges_hosted_models_only() -> None:

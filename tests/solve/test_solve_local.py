@@ -22,12 +22,12 @@ def _options(repo: Path, issue: str, **overrides: object) -> SolveOptions:
 def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    assert report["status"] == "resolved"
-    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
-    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in report["patch"]
-    run = Path(report["run_dir"])
-    assert json.loads((run / "report.json").read_text())["run_id"] == report["run_id"]
-    assert (run / "patch.diff").read_text() == report["patch"]
+    assert report.status == "resolved"
+    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in report.patch
+    run = Path(report.run_dir)
+    assert json.loads((run / "report.json").read_text())["run_id"] == report.run_id
+    assert (run / "patch.diff").read_text() == report.patch
     tree = json.loads((run / "tree.json").read_text())
     assert len(tree["nodes"]) == 4
     kinds = [e["type"] for e in read_events(run / "trajectory.jsonl")]
@@ -45,8 +45,8 @@ def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> 
 def test_format_errors_are_shown_to_the_model_and_bounded(calc_repo: Path, issue_text: str) -> None:
     model = get_model(["I think the bug is in median.", FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    assert report["status"] == "resolved"
-    events = list(read_events(Path(report["run_dir"]) / "trajectory.jsonl"))
+    assert report.status == "resolved"
+    events = list(read_events(Path(report.run_dir) / "trajectory.jsonl"))
     assert [e["type"] for e in events].count("format_error") == 1
 
 
@@ -54,28 +54,28 @@ def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -
     model = get_model([LOOK, LOOK, LOOK, LOOK])
     agent = AgentConfig(auto_finish=False, repeat_retries=0, rewrite=False)
     report = solve(_options(calc_repo, issue_text, iterations=3, agent=agent), model=model)
-    assert report["status"] == "unfinished"
-    assert report["search"]["stop_reason"] == "max_iterations"
-    assert report["patch"] == ""
+    assert report.status == "unfinished"
+    assert report.search["stop_reason"] == "max_iterations"
+    assert report.patch == ""
 
 
 def test_the_call_cap_holds_for_re_asks_too(calc_repo: Path, issue_text: str) -> None:
     prose = "I think the bug is in median."
     model = get_model([prose] * 3 + [LOOK] * 4)
     report = solve(_options(calc_repo, issue_text, max_calls=2), model=model)
-    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
+    events = list(read_events(Path(report.run_dir, "trajectory.jsonl")))
     assert [e["type"] for e in events].count("model_call") == 2  # not 1 + 3 format re-asks
-    assert report["search"]["stop_reason"] == "max_calls"
-    assert report["search"]["calls"] == 2
+    assert report.search["stop_reason"] == "max_calls"
+    assert report.search["calls"] == 2
 
 
 def test_a_repeated_action_is_asked_again(calc_repo: Path, issue_text: str) -> None:
     model = get_model([LOOK, LOOK, FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    events = list(read_events(Path(report["run_dir"], "trajectory.jsonl")))
+    events = list(read_events(Path(report.run_dir, "trajectory.jsonl")))
     assert [e["type"] for e in events].count("repeat") == 1
     assert [e["type"] for e in events].count("model_call") == 4
-    assert report["status"] == "resolved"
+    assert report.status == "resolved"
 
 
 def test_a_submitted_change_that_breaks_tests_is_not_resolved(
@@ -83,15 +83,15 @@ def test_a_submitted_change_that_breaks_tests_is_not_resolved(
 ) -> None:
     model = get_model([BREAK, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    assert report["status"] == "submitted"
-    assert report["tests"]["reproduction"] is False
-    assert report["tests"]["broken"]
+    assert report.status == "submitted"
+    assert report.tests["reproduction"] is False
+    assert report.tests["broken"]
 
 
 def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
     model = get_model([FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text, apply=True), model=model)
-    assert report["applied"]["commit"]
+    assert report.applied and report.applied["commit"]
     log = subprocess.run(
         ["git", "log", "--format=%s"], cwd=calc_repo, capture_output=True, text=True
     )
@@ -101,15 +101,15 @@ def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
 def test_mcts_backs_out_of_a_branch_that_breaks_the_tests(calc_repo: Path, issue_text: str) -> None:
     model = get_model([BREAK, FIX, SUBMIT, LOOK, LOOK, LOOK])
     report = solve(_options(calc_repo, issue_text, search="mcts"), model=model)
-    assert report["status"] == "resolved"
-    nodes = json.loads((Path(report["run_dir"]) / "tree.json").read_text())["nodes"]
+    assert report.status == "resolved"
+    nodes = json.loads((Path(report.run_dir) / "tree.json").read_text())["nodes"]
     broken, fixed = nodes[1], nodes[2]
     assert broken["parent"] == fixed["parent"] == 0  # the second try is a sibling
     assert broken["reward"]["value"] < 0 < fixed["reward"]["value"]
     assert broken["tests"]["broken"] and fixed["tests"]["fixed"]
-    chosen = nodes[report["search"]["chosen"]]
+    chosen = nodes[report.search["chosen"]]
     assert chosen["terminal"] and chosen["parent"] == fixed["id"]
-    assert (Path(report["run_dir"]) / "nodes" / f"{chosen['id']}.diff").read_text()
+    assert (Path(report.run_dir) / "nodes" / f"{chosen['id']}.diff").read_text()
 
 
 def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) -> None:
@@ -126,9 +126,9 @@ def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) 
     assert not run.report.exists()
     assert len(json.loads(run.tree.read_text())["nodes"]) == 3  # root, look, fix
     report = solve(load_options(run), model=get_model([SUBMIT]), run=run, resume=True)
-    assert report["status"] == "resolved"
-    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
-    assert report["run_id"] == run.run_id
+    assert report.status == "resolved"
+    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert report.run_id == run.run_id
     events = [e["type"] for e in read_events(run.trajectory)]
     assert "resume" in events
 
@@ -136,7 +136,7 @@ def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) 
 def test_node_diffs_carry_no_bytecode_or_caches(calc_repo: Path, issue_text: str) -> None:
     model = get_model([FIX, "Check.\n```python\nrun_tests()\n```", SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
-    run = Path(report["run_dir"])
+    run = Path(report.run_dir)
     for diff in (run / "nodes").glob("*.diff"):
         assert "__pycache__" not in diff.read_text() and ".pyc" not in diff.read_text()
     tree = json.loads((run / "tree.json").read_text())
@@ -148,9 +148,9 @@ def test_a_whole_function_rewrite_replaces_it_in_its_file(calc_repo: Path, issue
     from solve_replies import REWRITE
 
     report = solve(_options(calc_repo, issue_text), model=get_model([REWRITE, SUBMIT]))
-    assert report["status"] == "resolved"
-    assert "-    return ordered[middle]" not in report["patch"]
-    assert "+    if len(ordered) % 2 == 0:" in report["patch"]
+    assert report.status == "resolved"
+    assert "-    return ordered[middle]" not in report.patch
+    assert "+    if len(ordered) % 2 == 0:" in report.patch
 
 
 def test_a_state_that_fixes_the_failing_tests_finishes_its_branch(
@@ -158,9 +158,9 @@ def test_a_state_that_fixes_the_failing_tests_finishes_its_branch(
 ) -> None:
     options = _options(calc_repo, issue_text, agent=AgentConfig(rewrite=False))
     report = solve(options, model=get_model([FIX]))
-    assert report["status"] == "resolved"
-    assert report["search"]["nodes"] == 2  # root and the fix: no submit() needed
-    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
+    assert report.status == "resolved"
+    assert report.search["nodes"] == 2  # root and the fix: no submit() needed
+    tree = json.loads((Path(report.run_dir) / "tree.json").read_text())
     assert "finished]" in tree["nodes"][1]["observation"]["text"]
 
 
@@ -175,9 +175,9 @@ def test_a_rewrite_that_changes_nothing_is_refused(calc_repo: Path, issue_text: 
         "    return ordered[middle]\n```"
     )
     report = solve(_options(calc_repo, issue_text), model=get_model([unchanged, REWRITE, SUBMIT]))
-    tree = json.loads((Path(report["run_dir"]) / "tree.json").read_text())
+    tree = json.loads((Path(report.run_dir) / "tree.json").read_text())
     refused = tree["nodes"][1]
     assert refused["dead_end"] and refused["state"] == tree["nodes"][0]["state"]
     assert refused["tests"] is None and "changed no file" in refused["action"]["rejected"]
     assert refused["reward"]["value"] == -40.0
-    assert report["status"] == "resolved"  # the chain went on from the root
+    assert report.status == "resolved"  # the chain went on from the root

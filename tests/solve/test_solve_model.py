@@ -47,8 +47,8 @@ def test_embedded_model_solves_the_example(
     searches = []
     for seed in SEEDS:
         report = solve(options, model=get_model(None, seed=seed))
-        searches.append(report["search"])
-        if report["status"] == "resolved":
+        searches.append(report.search)
+        if report.status == "resolved":
             break
-    assert report["status"] == "resolved", searches
-    assert report["tests"]["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert report.status == "resolved", searches
+    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]

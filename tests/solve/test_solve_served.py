@@ -86,12 +86,12 @@ def test_solve_through_a_served_model_with_judge_and_vote(
         wall_time_s=600,
     )
     report = solve(options)
-    run = Path(report["run_dir"])
+    run = Path(report.run_dir)
     calls = [e for e in read_events(run / "trajectory.jsonl") if e["type"] == "model_call"]
-    assert report["model"] == f"openai/{NAME}" and calls
+    assert report.model == f"openai/{NAME}" and calls
     assert all(e["model"] == f"openai/{NAME}" for e in calls)
-    assert report["tokens"]["in"] > 0 and report["cost_usd"] == 0.0  # counted by the server
-    assert report["status"] in ("resolved", "submitted", "unfinished"), report["search"]
+    assert report.tokens.input > 0 and report.cost_usd == 0.0  # counted by the server
+    assert report.status in ("resolved", "submitted", "unfinished"), report.search
     # Every changed state was graded once by the model against the rubric, through the server.
     tree = json.loads((run / "tree.json").read_text())
     base = tree["nodes"][0]["state"]

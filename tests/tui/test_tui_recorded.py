@@ -51,7 +51,7 @@ def recorded(tmp_path: Path) -> Path:
         agent=AgentConfig(rewrite=False),
     )
     report = solve(options, model=get_model([LOOK, FIX, SUBMIT]))
-    assert report["status"] == "resolved"
+    assert report.status == "resolved"
     return repo
 
 
@@ -95,7 +95,7 @@ def test_the_kept_recording_replays_to_the_same_tree(repo: Path) -> None:
         iterations=12,
     )
     report = solve(options, model=get_model(f"replay:{FIXTURE_RUN}"))
-    assert report["status"] == "resolved"
+    assert report.status == "resolved"
     run = find_run(repo)  # the newest run: this replay
     assert run.run_id != RUN_ID
     assert _shape(run.tree) == _shape(FIXTURE_RUN / "tree.json")
