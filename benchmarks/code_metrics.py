@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,9 +107,291 @@ def fitted_weights(root: Path) -> list[Item]:
     return items
 
 
+PACKAGES = (
+    "common",
+    "swe_agent",
+    "repo_graph",
+    "localization",
+    "search",
+    "sandbox",
+    "env_setup",
+    "patches",
+    "tui",
+)
+
+
+def _modules(root: Path, package: str) -> list[Path]:
+    folder = root / package
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else []
+
+
+def _source_modules(root: Path) -> Iterator[tuple[Path, ast.Module]]:
+    for package in PACKAGES:
+        for path in _modules(root, package):
+            if path.name == "runner.py" and path.parent.name == "sandbox":
+                continue  # runs inside the sandbox, stdlib only, on any Python
+            yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _where(root: Path, path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
+
+
+def any_in_signatures(root: Path) -> list[Item]:
+    """Parameters and returns annotated with a type that mentions ``Any``, in swe_agent/."""
+    items = []
+    for path in _modules(root, "swe_agent"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            args = node.args
+            params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            for arg in params:
+                if arg is not None and arg.annotation is not None and _mentions_any(arg.annotation):
+                    items.append(f"{_where(root, path, arg)}: {node.name}({arg.arg})")
+            if node.returns is not None and _mentions_any(node.returns):
+                items.append(f"{_where(root, path, node)}: {node.name} -> ...")
+    return items
+
+
+def _mentions_any(annotation: ast.expr) -> bool:
+    text = ast.unparse(annotation)
+    return any(part == "Any" for part in _names(text))
+
+
+def _names(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z_][A-Za-z_0-9.]*", text)
+
+
+def box_any(root: Path) -> list[Item]:
+    """Sandboxes typed ``Any`` (a parameter or field named box or sandbox) in swe_agent/."""
+    items = []
+    for path in _modules(root, "swe_agent"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name, annotation = None, None
+            if isinstance(node, ast.arg):
+                name, annotation = node.arg, node.annotation
+            elif isinstance(node, ast.AnnAssign):
+                name, annotation = ast.unparse(node.target), node.annotation
+            typed_any = annotation is not None and ast.unparse(annotation) == "Any"
+            if name in ("box", "sandbox", "self.box") and typed_any:
+                items.append(f"{_where(root, path, node)}: {name}: Any")
+    return items
+
+
+def _definitions(root: Path, test: Callable[[ast.AST], str | None]) -> list[Item]:
+    items = []
+    for path, tree in _source_modules(root):
+        for node in ast.walk(tree):
+            label = test(node)
+            if label:
+                items.append(f"{_where(root, path, node)}: {label}")
+    return items
+
+
+def run_folder_owners(root: Path) -> list[Item]:
+    """Definitions of where run folders live or how one is found (RUNS_DIR, run lookups)."""
+
+    def test(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Assign) and any(ast.unparse(t) == "RUNS_DIR" for t in node.targets):
+            return "RUNS_DIR ="
+        if isinstance(node, ast.FunctionDef) and node.name in (
+            "find_run",
+            "run_dir_for",
+            "runs_dir",
+        ):
+            return f"def {node.name}"
+        return None
+
+    return _definitions(root, test)
+
+
+def diff_parsers(root: Path) -> list[Item]:
+    """Functions that read unified diff text themselves (hunk or file headers)."""
+
+    def test(node: ast.AST) -> str | None:
+        if not isinstance(node, ast.FunctionDef):
+            return None
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                text = inner.value
+                if text.startswith(
+                    ("@@", "^@@", "diff --git", "+++ ", "--- ", "^diff --git", r"^\+\+\+")
+                ):
+                    return f"def {node.name} ({text[:12]!r})"
+        return None
+
+    return _definitions(root, test)
+
+
+def classes_named(*names: str) -> Count:
+    def count(root: Path) -> list[Item]:
+        def test(node: ast.AST) -> str | None:
+            if isinstance(node, ast.ClassDef) and node.name in names:
+                return f"class {node.name}"
+            return None
+
+        return _definitions(root, test)
+
+    return count
+
+
+def atomic_writers(root: Path) -> list[Item]:
+    """Functions that write a file through a temporary file and ``os.replace`` themselves."""
+
+    def test(node: ast.AST) -> str | None:
+        if not isinstance(node, ast.FunctionDef):
+            return None
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Call) and ast.unparse(inner.func) in (
+                "os.replace",
+                "os.rename",
+            ):
+                return f"def {node.name}"
+        return None
+
+    return _definitions(root, test)
+
+
+def git_runners(root: Path) -> list[Item]:
+    """Places that start git with subprocess themselves, outside the one runner (common.git)."""
+
+    def test(node: ast.AST) -> str | None:
+        if not isinstance(node, ast.Call) or not ast.unparse(node.func).startswith("subprocess."):
+            return None
+        first = node.args[0] if node.args else None
+        head = first.elts[0] if isinstance(first, ast.List) and first.elts else None
+        if isinstance(head, ast.Constant) and head.value == "git":
+            return ast.unparse(node)[:70]
+        if isinstance(first, ast.Name) and first.id in ("probe", "command", "cmd"):
+            return ast.unparse(node)[:70] + " (a git argv)"
+        return None
+
+    return [i for i in _definitions(root, test) if not i.startswith("common/")]
+
+
+def error_bases(root: Path) -> list[Item]:
+    """Exception classes with a ``title`` that derive from a builtin exception, not one base."""
+
+    def test(node: ast.AST) -> str | None:
+        if not isinstance(node, ast.ClassDef):
+            return None
+        bases = [ast.unparse(b) for b in node.bases]
+        titled = any(
+            isinstance(s, ast.Assign) and ast.unparse(s.targets[0]) == "title" for s in node.body
+        )
+        if titled and any(b in ("Exception", "RuntimeError", "ValueError") for b in bases):
+            return f"class {node.name}({', '.join(bases)})"
+        return None
+
+    return _definitions(root, test)
+
+
+def duck_typed_errors(root: Path) -> list[Item]:
+    """Errors recognised by their attributes (``getattr(exc, "title")``), not by type."""
+
+    def test(node: ast.AST) -> str | None:
+        if (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func) == "getattr"
+            and len(node.args) >= 2
+        ):
+            attr = node.args[1]
+            if isinstance(attr, ast.Constant) and attr.value in ("title", "exit_code", "hint"):
+                return ast.unparse(node)
+        return None
+
+    return _definitions(root, test)
+
+
+_GRAPH_SCRIPT = """
+import grimp, importlib.util, json, sys
+pkgs = [p for p in sys.argv[1:] if importlib.util.find_spec(p)]
+g = grimp.build_graph(*pkgs, include_external_packages=False)
+out = {}
+for m in g.modules:
+    for o in g.find_modules_directly_imported_by(m):
+        lines = [d["line_contents"] for d in g.get_import_details(importer=m, imported=o)]
+        out.setdefault(m, {})[o] = lines
+print(json.dumps(out))
+"""
+
+
+@functools.cache
+def _graph(root: Path) -> dict[str, dict[str, list[str]]]:
+    """module -> {module it imports: the import lines}, lazy imports included, for our
+    packages under ``root`` (grimp, run with ``root`` first on the path)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _GRAPH_SCRIPT, *PACKAGES],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    return dict(json.loads(done.stdout))
+
+
+def import_cycles(root: Path) -> list[Item]:
+    """Cycles among modules (lazy imports included), leaving out a module's import of its own
+    package's ``__init__`` (which re-exports it): each strongly connected group once."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for module, imported in _graph(root).items():
+        for other in imported:
+            if module.startswith(other + "."):
+                continue  # a submodule importing its package's public surface
+            graph.add_edge(module, other)
+    groups = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    return [" <-> ".join(group) for group in sorted(groups)]
+
+
+def private_imports(root: Path) -> list[Item]:
+    """Imports of another top-level package's inner modules, past its public surface (the
+    package's ``__init__``; for swe_agent, its subpackages and top modules)."""
+    items = []
+    for module, imported in sorted(_graph(root).items()):
+        top = module.split(".")[0]
+        for other, lines in sorted(imported.items()):
+            other_top = other.split(".")[0]
+            public = 2 if other_top == "swe_agent" else 1
+            if other_top in (top, "common") or other.count(".") < public:
+                continue
+            surface = ".".join(other.split(".")[:public])
+            if all(line.startswith(f"from {surface} import ") for line in lines):
+                continue  # a name the surface exports that shares a module's name
+            items.append(f"{module} -> {other}")
+    return items
+
+
+def contracts(root: Path) -> list[Item]:
+    """The import-linter contracts in pyproject.toml."""
+    import tomllib
+
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    found = data.get("tool", {}).get("importlinter", {}).get("contracts", [])
+    return [str(c.get("name")) for c in found]
+
+
 COUNTS: dict[str, Count] = {
     "tuned constants in localization/": tuned_constants,
     "weights in localization/weights.json (fitted data)": fitted_weights,
+    "`Any` in signatures of swe_agent/": any_in_signatures,
+    "sandboxes typed `Any` in swe_agent/": box_any,
+    "run-folder definitions (RUNS_DIR, run lookups)": run_folder_owners,
+    "diff text parsers": diff_parsers,
+    "StopReason enums": classes_named("StopReason"),
+    "Submitted classes": classes_named("Submitted"),
+    "atomic writers (temp file + os.replace)": atomic_writers,
+    "git started outside the one runner": git_runners,
+    "error bases on a builtin exception": error_bases,
+    "errors recognised by duck typing": duck_typed_errors,
+    "import cycles (lazy imports included)": import_cycles,
+    "imports of another package's modules": private_imports,
+    "import-linter contracts": contracts,
 }
 
 

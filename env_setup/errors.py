@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from common import UserError
 
-class EnvSetupError(Exception):
+
+class EnvSetupError(UserError):
     """Base of the env_setup errors that the CLI shows without a traceback."""
 
     title = "Environment setup failed"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BadRepository(EnvSetupError):

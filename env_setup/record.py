@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from env_setup.errors import NoRecord
 
 RECORD_VERSION = 1
@@ -98,15 +97,7 @@ def write_record(repo: Path, record: EnvRecord) -> Path:
     if not ignore.exists():
         # everything but the project file (.swe-agent/config.yaml), the user's to commit
         ignore.write_text("*\n!config.yaml\n", encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".env.", suffix=".json.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record.to_json(), handle, indent=2)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, json.dumps(record.to_json(), indent=2) + "\n")
     return path
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from common import UserError
 
-class LocalizationError(Exception):
+
+class LocalizationError(UserError):
     """Base of the localization errors that the CLI shows without a traceback."""
 
     title = "Localization error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BadPatch(LocalizationError):

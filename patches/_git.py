@@ -10,17 +10,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import run_git
 from patches.errors import GitFailed, NotARepository
 
-# Stable, non-interactive git: English messages, no pager, pathspecs taken literally so a file
-# named "*.py" means that file, and no user diff drivers that would change the patch text.
-_BASE_ENV = {
-    "LC_ALL": "C",
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_PAGER": "cat",
-    "GIT_LITERAL_PATHSPECS": "1",
-    "GIT_OPTIONAL_LOCKS": "0",
-}
+# Over common's safe environment: pathspecs taken literally, so a file named "*.py" means that
+# file.
+_BASE_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
 _FALLBACK_IDENTITY = ("swe-agent", "swe-agent@localhost")
 
 
@@ -35,16 +30,10 @@ class Git:
         self, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None
     ) -> subprocess.CompletedProcess[bytes]:
         """Run ``git ARGS`` in the repository and return the finished process."""
-        full_env = {**os.environ, **_BASE_ENV, **(env or {})}
+        full_env = {**_BASE_ENV, **(env or {})}
         if self.index_file is not None:
             full_env["GIT_INDEX_FILE"] = self.index_file
-        proc = subprocess.run(
-            ["git", "-C", str(self.root), *args],
-            input=input,
-            capture_output=True,
-            env=full_env,
-            check=False,
-        )
+        proc = run_git(*args, cwd=self.root, input=input, env=full_env)
         if check and proc.returncode != 0:
             raise GitFailed(f"git {' '.join(args[:3])} failed: {_text(proc.stderr).strip()}")
         return proc

@@ -6,16 +6,14 @@ input, 1: the work failed) and an optional ``hint`` on the instance naming the f
 
 from __future__ import annotations
 
+from common import UserError
 
-class PatchError(Exception):
+
+class PatchError(UserError):
     """Base of the errors that a person sees without a traceback."""
 
     title = "Patch error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class NotARepository(PatchError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from patches.errors import RecordError, UndoRefused
 
 APPLIED_FILE = "applied.json"
@@ -86,19 +86,8 @@ def read_record(path: Path) -> AppliedRecord:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and a rename, so readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON to ``path`` whole or not at all, synced to disk (an undo depends on it)."""
+    atomic_write(path, json.dumps(data, indent=2) + "\n", durable=True)
 
 
 def run_dir_for(repo_root: Path, run: str) -> Path:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from common import UserError
 
-class RepoGraphError(Exception):
+
+class RepoGraphError(UserError):
     """Base of the errors of repo_graph that a person sees without a traceback."""
 
     title = "code graph error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class NotARepository(RepoGraphError):

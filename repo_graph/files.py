@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common import run_git
 from repo_graph.globs import Excluder
 from repo_graph.model import SkippedFile, SkipReason
 
@@ -98,9 +99,7 @@ def list_files(
 
 def _git(root: Path, *args: str) -> bytes | None:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120
-        )
+        done = run_git(*args, cwd=root, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None

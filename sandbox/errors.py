@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from common import UserError
 
-class SandboxError(Exception):
+
+class SandboxError(UserError):
     """Base of the sandbox errors that the CLI shows to a person without a traceback."""
 
     title = "Sandbox error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BadSource(SandboxError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from common import resolve_commit, run_git
 from sandbox.errors import BadSource
 
 SKIP_DIRS = frozenset({".git", ".swe-agent"})
@@ -36,25 +37,22 @@ class ArchiveInfo:
 
 
 def _git(path: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(path), *args], capture_output=True, text=True, check=False
-    )
+    done = run_git(*args, cwd=path)
     if done.returncode != 0:
         raise BadSource(
-            f"git {args[0]} failed in {path}: {done.stderr.strip()}",
+            f"git {args[0]} failed in {path}: {done.stderr.decode('utf-8', 'replace').strip()}",
             hint="pass an existing commit of that repository, or a plain directory",
         )
-    return done.stdout
+    return done.stdout.decode("utf-8", "replace")
 
 
 def _resolve(path: Path, rev: str) -> str:
-    probe = ["git", "-C", str(path), "rev-parse", "--verify", "-q", f"{rev}^{{commit}}"]
-    done = subprocess.run(probe, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    commit = resolve_commit(path, rev)
+    if commit is None:
         raise BadSource(
             f"{path} has no commit {rev}", hint="pass a commit, branch or tag of that repository"
         )
-    return done.stdout.strip()
+    return commit
 
 
 def _has_commits(path: Path) -> bool:

@@ -6,16 +6,14 @@ failed) on the class, an optional ``hint`` (the fix) on the instance, so the CLI
 
 from __future__ import annotations
 
+from common import UserError
 
-class SearchError(Exception):
+
+class SearchError(UserError):
     """Base of the search errors that the CLI shows without a traceback."""
 
     title = "Search error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BudgetError(SearchError):

@@ -19,12 +19,11 @@ Shape (``format`` 1)::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from search.budget import Budget, StopReason
 from search.errors import BadReward, BudgetError, TreeFileError
 from search.node import Node, Reward
@@ -79,18 +78,7 @@ def _node_to_json(node: Node) -> dict[str, Any]:
 
 def save_tree(tree: SearchTree, path: Path) -> None:
     """Write tree.json atomically: a reader sees the old file or the new one, never half."""
-    text = json.dumps(tree_to_json(tree), indent=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, json.dumps(tree_to_json(tree), indent=1), durable=True)
 
 
 def load_tree(path: Path) -> SearchTree:

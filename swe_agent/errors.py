@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from common import UserError
 
-class SweAgentError(Exception):
+
+class SweAgentError(UserError):
     """Base of the errors that the CLI shows to a person without a traceback."""
 
     title = "swe-agent error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BadInput(SweAgentError):

@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import run_git
 from swe_agent.errors import BadInput
 
 RUNS_DIR = Path(".swe-agent") / "runs"
@@ -103,11 +103,7 @@ def list_runs(repo: Path) -> list[RunPaths]:
 
 def committed_runs(repo: Path) -> set[str]:
     """The names of run folders that git tracks files in (the repository's, not ours)."""
-    done = subprocess.run(
-        ["git", "-C", str(repo), "ls-files", "-z", "--", str(RUNS_DIR)],
-        capture_output=True,
-        check=False,
-    )
+    done = run_git("ls-files", "-z", "--", str(RUNS_DIR), cwd=repo)
     if done.returncode != 0:
         return set()
     paths = [Path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p]

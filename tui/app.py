@@ -13,11 +13,12 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Footer, TabbedContent, TabPane, Tree
 
+from common import UserError
 from patches import APPLIED_FILE, PatchError, read_record
 from swe_agent.runs import RunPaths
 from tui.commands import ReviewCommands, bindings
 from tui.diff_view import DiffView
-from tui.errors import BadRunFolder, BadSetting, NothingAccepted, is_user_facing
+from tui.errors import BadRunFolder, BadSetting, NothingAccepted
 from tui.help_screen import HelpScreen
 from tui.hunks import FileDiff, HunkKey, all_keys, build_patch, parse_diff
 from tui.messages import HunkToggled, OperationDone, OperationFailed, TestsFinished
@@ -232,10 +233,12 @@ class ReviewApp(App[None]):
 
     def _report_failure(self, doing: str, exc: Exception) -> None:
         """Refusals and I/O errors become a notification; anything else is a bug and raises."""
-        if not (is_user_facing(exc) or isinstance(exc, OSError)):
+        if isinstance(exc, UserError):
+            self.post_message(OperationFailed(doing, exc.title, str(exc), exc.hint))
+        elif isinstance(exc, OSError):
+            self.post_message(OperationFailed(doing, type(exc).__name__, str(exc), None))
+        else:
             raise exc
-        title = getattr(exc, "title", type(exc).__name__)
-        self.post_message(OperationFailed(doing, title, str(exc), getattr(exc, "hint", None)))
 
     # -- helpers ----------------------------------------------------------------------------
 

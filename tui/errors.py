@@ -1,28 +1,19 @@
 """User-facing errors of the review TUI.
 
-Same shape as every package's errors: class attributes ``title`` and ``exit_code`` (2: bad
-input, 1: the work failed) and an optional ``hint`` on the instance naming the fix.
+Derived, as every package's errors, from ``common.UserError``: class attributes ``title`` and
+``exit_code`` (2: bad input, 1: the work failed) and an optional ``hint`` naming the fix.
 """
 
 from __future__ import annotations
 
-
-def is_user_facing(exc: BaseException) -> bool:
-    """True for errors any package marks as shown to a person (``title`` and ``exit_code``)."""
-    return isinstance(getattr(exc, "title", None), str) and isinstance(
-        getattr(exc, "exit_code", None), int
-    )
+from common import UserError
 
 
-class ReviewError(Exception):
+class ReviewError(UserError):
     """Base of the errors that the CLI or the TUI shows without a traceback."""
 
     title = "Review error"
     exit_code = 1
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class BadRunFolder(ReviewError):

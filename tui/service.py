@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import atomic_write
 from patches import APPLIED_FILE, RecordError, apply_patch, read_record, undo_run
 
 
@@ -75,11 +74,4 @@ class PatchesActions:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write through a temporary file and a rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, errors="surrogateescape")

@@ -15,7 +15,6 @@ process died) and failed ones run again; preds.jsonl keeps one line per finished
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.executors import drive, make_executor
 from swe_agent.bench.journal import Event, Journal, append_line, read_lines, rewrite_lines
@@ -132,9 +132,7 @@ def write_keyed_preds(preds: Path) -> Path:
     """preds.json next to preds.jsonl: the same predictions as one object keyed by id."""
     keyed = {str(r["instance_id"]): r for r in read_lines(preds) if r.get("instance_id")}
     path = preds.with_suffix(".json")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(keyed, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(keyed, indent=2))
     return path
 
 

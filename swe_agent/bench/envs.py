@@ -13,12 +13,12 @@ own (``reuse=False``).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.bench.repos import locked
 
 
@@ -75,8 +75,8 @@ def resolve_environment(
             version=instance.get("version"),
         )
         if reuse or not shared.is_file():
-            _atomic_write(shared, json.dumps(data, indent=2))
-        _atomic_write(kept, json.dumps(data, indent=2))
+            atomic_write(shared, json.dumps(data, indent=2))
+        atomic_write(kept, json.dumps(data, indent=2))
     return _environment(data)
 
 
@@ -110,7 +110,7 @@ def add_skipped_modules(
         if amended.changed:
             text = json.dumps(amended.record.to_json(), indent=2)
             for path in records:
-                _atomic_write(path, text)
+                atomic_write(path, text)
             write_record(root, amended.record)
     return amended.ready, amended.notes
 
@@ -170,7 +170,7 @@ def _setup(
         # An earlier record of this key: with it env_setup needs no container to read the
         # record out of the image, trusts the tree and tests it verified before, and replays
         # its commands when the image is gone. A record of another cache key it ignores.
-        _atomic_write(local, seed.read_text(encoding="utf-8"))
+        atomic_write(local, seed.read_text(encoding="utf-8"))
     # The named test files: env_setup checks that they collect (a build verifies only them).
     record = setup_environment(
         root,
@@ -237,10 +237,3 @@ def _failure(record: Any) -> str:
         return f"`{last.command}` exited {last.exit_code}: {last.output_tail[-600:]}"
     tail = record.verify.output_tail[-600:] if record.verify else ""
     return f"verification failed (python {record.python}): {tail}"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -8,7 +8,6 @@ batch goes on. An empty or absent patch is graded unresolved without running any
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import threading
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.bench.envs import Environment
 from swe_agent.bench.failures import ErrorKind, Failure, unjudgeable
 from swe_agent.bench.grading import TestsStatus, grade, instance_report
@@ -306,7 +306,11 @@ def _run_tests(
     f2p, p2p = list(inst.get("FAIL_TO_PASS") or []), list(inst.get("PASS_TO_PASS") or [])
     command = command_for(inst, root=workdir.root, commit=workdir.with_tests, venv=env.venv)
     result = run_tests(box, command, timeout=task.timeout_s)
-    _atomic_write(task.out_dir / "test_output.txt", f"+ {command.command}\n{result.output}")
+    atomic_write(
+        task.out_dir / "test_output.txt",
+        f"+ {command.command}\n{result.output}",
+        errors="surrogateescape",
+    )
     # Summed over attempts (a re-run after an install): overhead is what is not the tests.
     outcome.timings["tests_s"] = round(outcome.timings.get("tests_s", 0.0) + result.elapsed_s, 2)
     outcome.exit_code = result.exit_code
@@ -364,17 +368,11 @@ def _write_report(task: EvalTask, outcome: Outcome) -> dict[str, Any]:
     }
     kept = ("apply_command", "exit_code", "timed_out", "error", "error_kind")
     fields.update({k: row[k] for k in kept})
-    _atomic_write(task.out_dir / "patch.diff", task.model_patch or "")
-    _atomic_write(task.out_dir / "report.json", json.dumps(report, indent=2))
-    _atomic_write(task.out_dir / "eval.json", json.dumps(row, indent=2))
+    atomic_write(task.out_dir / "patch.diff", task.model_patch or "", errors="surrogateescape")
+    atomic_write(task.out_dir / "report.json", json.dumps(report, indent=2))
+    atomic_write(task.out_dir / "eval.json", json.dumps(row, indent=2))
     return row
 
 
 def _since(mark: float) -> float:
     return round(time.monotonic() - mark, 2)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors="surrogateescape")
-    os.replace(tmp, path)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.eval_instance import HARNESS, EvalTask, evaluate_task
 from swe_agent.bench.executors import drive, make_executor
@@ -262,8 +263,4 @@ def _env_share(timings: dict[str, float]) -> float:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    import os
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=2))

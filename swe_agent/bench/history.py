@@ -14,12 +14,12 @@ instances (``bench make``).
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from common import run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.errors import BadInput
 
@@ -109,7 +109,7 @@ def split_patch(diff: str) -> tuple[str, str]:
 
 def git(git_dir: Path, *args: str) -> str:
     """Run git on a repository (bare or not); its output, or RepoNotAvailable."""
-    done = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False)
+    done = run_git(*args, git_dir=git_dir)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-2:]
         raise RepoNotAvailable(f"git {args[0]} failed in {git_dir}: {' '.join(message)}")

@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
+
 
 class Event(StrEnum):
     """What happened to an instance."""
@@ -60,9 +62,7 @@ def read_lines(path: Path) -> Iterator[dict[str, Any]]:
 
 def rewrite_lines(path: Path, records: list[dict[str, Any]]) -> None:
     """Replace a JSON-lines file atomically (temp file + rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text("".join(json.dumps(r, default=str) + "\n" for r in records), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, "".join(json.dumps(r, default=str) + "\n" for r in records))
 
 
 @dataclass(frozen=True)

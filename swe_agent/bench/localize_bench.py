@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from common import UserError
 from swe_agent.bench.datasets import Instance
 from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
@@ -263,10 +264,8 @@ def _guarded(instance: Instance, **where: Any) -> InstanceRow:
         return run_instance(instance, **where)
     except CommitNotAvailable as exc:
         return InstanceRow(instance.instance_id, instance.repo, "skipped", note=str(exc))
-    except Exception as exc:
-        if not isinstance(getattr(exc, "title", None), str):
-            raise
-        note = f"{exc.title}: {exc}"  # type: ignore[attr-defined]
+    except UserError as exc:
+        note = f"{exc.title}: {exc}"
         return InstanceRow(instance.instance_id, instance.repo, "error", note=note)
 
 

@@ -16,13 +16,13 @@ too (``--network`` where the host has one), not a verdict.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.testrun import TestCommand
 
@@ -75,7 +75,7 @@ def validate_task(task: MakeTask) -> dict[str, Any]:
         verdict = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
     row = {"instance_id": instance_id, "kept": False, **verdict,
            "seconds": round(time.monotonic() - started, 2)}  # fmt: skip
-    _atomic_write(task.out_dir / "verdict.json", json.dumps(row, indent=2))
+    atomic_write(task.out_dir / "verdict.json", json.dumps(row, indent=2))
     return row
 
 
@@ -135,7 +135,9 @@ def _run_tests(box: Any, task: MakeTask, command: TestCommand, *, log: str) -> T
     from swe_agent.bench.testrun import run_tests
 
     result = run_tests(box, command, timeout=task.timeout_s)
-    _atomic_write(task.out_dir / log, f"+ {command.command}\n{result.output}")
+    atomic_write(
+        task.out_dir / log, f"+ {command.command}\n{result.output}", errors="surrogateescape"
+    )
     if result.failure is not None:
         return TestsRun({}, result.failure.text())
     lacking = unjudgeable(result.output, network=task.network, missing_files=())
@@ -148,9 +150,3 @@ def _apply(box: Any, patch: str) -> bool:
                 f"open({path!r}, 'w').write({patch!r})", timeout=60)  # fmt: skip
     done = box.run(f"git apply --verbose {shlex.quote(path)}", timeout=300)
     return bool(done.exit_code == 0)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors="surrogateescape")
-    os.replace(tmp, path)

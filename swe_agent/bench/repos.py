@@ -17,12 +17,12 @@ import fcntl
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import run_git
 from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 
 MARKER = ".swe-agent-checkout.json"
@@ -129,12 +129,7 @@ def clone_mirror(repo: str, *, url: str, cache: Path, mirrors: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".repo.{os.getpid()}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        done = subprocess.run(
-            ["git", *_CLONE_CONFIG, "clone", "--bare", "--quiet", url, str(tmp)],
-            capture_output=True,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-            check=False,
-        )
+        done = run_git(*_CLONE_CONFIG, "clone", "--bare", "--quiet", url, str(tmp))
         if done.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
@@ -149,12 +144,7 @@ def clone_mirror(repo: str, *, url: str, cache: Path, mirrors: Path) -> Path:
 
 
 def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(
-        ["git", f"--git-dir={git_dir}", *args],
-        input=stdin,
-        capture_output=True,
-        check=False,
-    )
+    result = run_git(*args, git_dir=git_dir, input=stdin)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RepoNotAvailable(f"git {args[0]} failed in {git_dir}: {' '.join(message[-2:])}")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror
 from swe_agent.bench.submodules import link_submodules
@@ -55,14 +55,12 @@ def _git(
     index: Path | None = None,
     date: str | None = None,
 ) -> str:
-    env = {**os.environ, **_IDENTITY}
+    env = dict(_IDENTITY)
     if date is not None:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
     if index is not None:
         env["GIT_INDEX_FILE"] = str(index)
-    done = subprocess.run(
-        ["git", "-C", str(root), *args], input=stdin, capture_output=True, env=env, check=False
-    )
+    done = run_git(*args, cwd=root, input=stdin, env=env)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise RepoNotAvailable(f"git {args[0]} failed in {root}: {' '.join(message)}")

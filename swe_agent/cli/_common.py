@@ -13,43 +13,37 @@ from typing import Any, TypeVar
 
 import typer
 
+from common import UserError
 from swe_agent.errors import BadInput, unreadable_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 JSON_PARAMS = ("json_out", "as_json", "json_output")  # what the commands call their --json flag
 
 
-def is_user_error(exc: BaseException) -> bool:
-    """True for the errors every package marks as user-facing (``title`` and ``exit_code``)."""
-    return isinstance(getattr(exc, "title", None), str) and isinstance(
-        getattr(exc, "exit_code", None), int
-    )
-
-
-def render_error(exc: BaseException) -> int:
+def render_error(exc: UserError) -> int:
     """Print a user-facing error once, on stderr, and return its exit code."""
     from rich.console import Console
     from rich.markup import escape
 
     console = Console(stderr=True, highlight=False)
     # Escaped: "pip install 'swe-agent[parquet]'" is not markup.
-    console.print(f"[bold red]{exc.title}:[/] {escape(str(exc))}")  # type: ignore[attr-defined]
-    hint = getattr(exc, "hint", None)
-    if hint:
-        console.print(f"[yellow]fix:[/] {escape(hint)}")
-    return int(exc.exit_code)  # type: ignore[attr-defined]
+    console.print(f"[bold red]{exc.title}:[/] {escape(str(exc))}")
+    if exc.hint:
+        console.print(f"[yellow]fix:[/] {escape(exc.hint)}")
+    return exc.exit_code
 
 
 def error_object(exc: BaseException, *, title: str | None = None) -> dict[str, Any]:
     """The one JSON object ``--json`` prints for a failure: what went wrong and the fix."""
+    known = exc if isinstance(exc, UserError) else None
     return {
         "status": "error",
         "error": {
             "type": type(exc).__name__,
-            "title": title or getattr(exc, "title", "Internal error"),
+            "title": title or (known.title if known else "Internal error"),
             "message": str(exc),
-            "hint": getattr(exc, "hint", None),
-            "exit_code": int(getattr(exc, "exit_code", 1)),
+            "hint": known.hint if known else None,
+            "exit_code": known.exit_code if known else 1,
         },
     }
 
@@ -72,7 +66,7 @@ def handles_errors(fn: F) -> F:
                 print_json({"status": "interrupted"})
             raise typer.Exit(130) from None
         except Exception as exc:
-            if is_user_error(exc):
+            if isinstance(exc, UserError):
                 code = render_error(exc)
                 if as_json:
                     print_json(error_object(exc))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+from common import run_git
 from swe_agent.errors import BadInput
 from swe_agent.forge.publish import PrOptions, PrResult, open_forge, preflight
 from swe_agent.forge.refs import parse_issue_ref
@@ -48,12 +49,7 @@ def repo_root(path: Path) -> Path:
     """The top folder of the git checkout ``path`` is in."""
     if not path.is_dir():
         raise BadInput(f"{path} is not a directory", hint="pass --repo PATH of a git checkout")
-    done = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_git("rev-parse", "--show-toplevel", cwd=path)
     if done.returncode != 0:
         raise BadInput(f"{path} is not inside a git repository", hint="pass --repo PATH")
-    return Path(done.stdout.strip())
+    return Path(os.fsdecode(done.stdout.strip()))

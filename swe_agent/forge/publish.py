@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.forge.errors import ForgeInputError
 from swe_agent.forge.evidence import PullRequestText, issue_comment, pull_request_text
 from swe_agent.forge.model import ForgeKind, PullRequest, PullRequestDraft
@@ -193,9 +193,7 @@ def record(run: RunPaths, result: PrResult) -> Path:
     data = result.to_dict() | {"at": datetime.now(UTC).isoformat(timespec="seconds")}
     data.pop("body", None)
     path = run.root / RECORD_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
     return path
 
 

@@ -4,17 +4,17 @@ in the environment of that one git process (never in argv, a URL or a config fil
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from common import run_git
 from swe_agent.forge.errors import ForgeInputError, PushFailed
 from swe_agent.forge.settings import ForgeSettings
 
-_GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+_GIT_ENV = {"GIT_ASKPASS": "true"}  # over common's safe environment: never ask for a password
 NO_COMMIT = "0" * 40
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -35,17 +35,19 @@ class Remote:
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run git in the repository, with the forge's token when the remote needs it."""
-        done = subprocess.run(
-            ["git", "-C", str(self.repo), *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, **_GIT_ENV, **self.auth_env()},
-            check=False,
+        done = run_git(*args, cwd=self.repo, env={**_GIT_ENV, **self.auth_env()})
+        result = subprocess.CompletedProcess(
+            done.args,
+            done.returncode,
+            done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"),
         )
-        if check and done.returncode != 0:
-            message = safe_url(self.settings.redact(done.stderr.strip() or done.stdout.strip()))
-            raise PushFailed(f"git {' '.join(args[:2])} failed: {message}")
-        return done
+        if check and result.returncode != 0:
+            output = result.stderr.strip() or result.stdout.strip()
+            raise PushFailed(
+                f"git {' '.join(args[:2])} failed: {safe_url(self.settings.redact(output))}"
+            )
+        return result
 
     def branch_tip(self, branch: str) -> str | None:
         """The commit ``branch`` points to on the remote, or None when it has no such branch."""
@@ -82,8 +84,8 @@ class Remote:
             return {}
         if (parts.hostname or "").lower() not in (self.settings.server_host, "github.com"):
             return {}
-        probe = ["git", "-C", str(self.repo), "config", "--get-regexp", r"^http\..*extraheader$"]
-        if subprocess.run(probe, capture_output=True, check=False).stdout.strip():
+        probe = run_git("config", "--get-regexp", r"^http\..*extraheader$", cwd=self.repo)
+        if probe.stdout.strip():
             return {}
         basic = base64.b64encode(f"x-access-token:{token.value}".encode()).decode()
         return {
@@ -95,16 +97,10 @@ class Remote:
 
 def open_remote(repo: Path, name: str, settings: ForgeSettings) -> Remote:
     """The remote ``name`` of ``repo``; refuses when the repository has none by that name."""
-    done = subprocess.run(
-        ["git", "-C", str(repo), "remote", "get-url", name],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **_GIT_ENV},
-        check=False,
-    )
+    done = run_git("remote", "get-url", name, cwd=repo, env=_GIT_ENV)
     if done.returncode != 0:
         raise ForgeInputError(
             f"{repo} has no git remote {name!r}",
             hint="add one (git remote add origin URL) or pass --remote NAME",
         )
-    return Remote(repo, name, done.stdout.strip(), settings)
+    return Remote(repo, name, done.stdout.decode("utf-8", "replace").strip(), settings)

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import atomic_write
 from swe_agent.models.errors import UnknownModel
 
 # Chosen by measurement (README, "Solving power"): the 1.5B solves the example in one call where
@@ -109,9 +110,7 @@ def write_stamp(weights: Path, *, sha256: str) -> None:
     stat = weights.stat()
     record = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     target = stamp_path(weights)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write(target, json.dumps(record))
 
 
 def is_stamped(weights: Path, *, sha256: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import cast
 
+from common import atomic_write
 from swe_agent.models.errors import MissingCredentials, UnknownModel
 
 # Variables litellm could read a secret from; hidden while asking litellm which ones a provider
@@ -130,10 +131,7 @@ def _remember(model: str, api_base: str | None, facts: dict[str, object]) -> Non
         return
     data[_key(model, api_base)] = facts
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(data, indent=1, sort_keys=True))
     except OSError:
         return
 

@@ -8,9 +8,9 @@ note, and a dollar budget that cannot hold gets a cap on model calls instead.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 
+from common import resolve_commit
 from swe_agent.errors import BadInput
 from swe_agent.solve.options import SolveOptions
 
@@ -55,21 +55,7 @@ def check_repo(options: SolveOptions) -> None:
         raise BadInput(f"the repository {repo} {what}", hint="pass --repo PATH to a repository")
     if options.commit is None:
         return
-    done = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(repo),
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            f"{options.commit}^{{commit}}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
+    if resolve_commit(repo, options.commit) is None:
         raise BadInput(
             f"--commit {options.commit!r} is not a commit of {repo}",
             hint="pass a commit id, branch or tag that `git rev-parse` knows there",

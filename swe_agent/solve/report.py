@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from common import atomic_write, resolve_commit
 from search import Node, SearchResult
 from swe_agent.runs import RunPaths
 from swe_agent.solve.options import SolveOptions
@@ -29,7 +28,7 @@ def write_run_start(run: RunPaths, options: SolveOptions) -> None:
         ignore.write_text("*\n!config.yaml\n", encoding="utf-8")
     run.issue.write_text(options.issue, encoding="utf-8")
     config = options.model_dump(mode="json", exclude={"issue"})
-    _atomic_write(run.config, yaml.safe_dump(config, sort_keys=False))
+    atomic_write(run.config, yaml.safe_dump(config, sort_keys=False))
 
 
 def finish_run(session: Session, result: SearchResult, *, started: float) -> SolveReport:
@@ -43,7 +42,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
     if best is not None:
         session.say("checking the patch")
         patch, problems = final_patch(options, box.diff(box.base_state, best.state))
-    _atomic_write(run.patch, patch)
+    atomic_write(run.patch, patch)
     status = _status(best, patch, problems)
     applied = None
     if options.apply and patch and not problems:
@@ -70,7 +69,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         notes=session.notes,
         applied=applied,
     )
-    _atomic_write(run.report, json.dumps(report.to_dict(), indent=2, default=str))
+    atomic_write(run.report, json.dumps(report.to_dict(), indent=2, default=str))
     return report
 
 
@@ -95,24 +94,6 @@ def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
     return applied.to_dict()
 
 
-def resolve_commit(repo: Path, commit: str | None) -> str | None:
-    """The full id of the base commit, or None outside git."""
-    done = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(repo),
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            f"{commit or 'HEAD'}^{{commit}}",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() or None
-
-
 def _status(best: Node | None, patch: str, problems: list[str]) -> RunStatus:
     from search.value import Verdict, verdict_of
 
@@ -130,9 +111,3 @@ def _env_summary(env: Mapping[str, object] | None) -> dict[str, object] | None:
         return None
     keys = ("success", "python", "image", "test_command", "cache_hit")
     return {k: env.get(k) for k in keys}
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

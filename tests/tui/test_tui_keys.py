@@ -338,20 +338,13 @@ def test_a_live_run_is_read_again_when_it_changes(tmp_path: Path, repo: Path) ->
     run_async(body)
 
 
-class _SandboxGone(Exception):
-    """Stands for a sandbox error: user-facing, with a title and a hint."""
-
-    title = "Sandbox gone"
-    exit_code = 1
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.hint = "run swe-agent env setup again"
-
-
 def test_t_reports_a_runner_failure(repo: Path) -> None:
     def rerun(node_id: int) -> Mapping[str, Any]:
-        raise _SandboxGone(f"the image of node #{node_id} was removed")
+        from sandbox import SandboxGone  # user-facing: a common.UserError with a title
+
+        raise SandboxGone(
+            f"the image of node #{node_id} was removed", hint="run swe-agent env setup again"
+        )
 
     async def body() -> None:
         app = _app(repo, run_tests=rerun)

@@ -1,0 +1,34 @@
+"""Files written whole or not at all: through a temporary file in the same folder and a rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: Path, text: str, *, errors: str = "strict", durable: bool = False) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+
+    ``errors`` is the encoding's error handler ("surrogateescape" writes back undecodable
+    bytes a test log was read with); ``durable`` also syncs the file to disk before the rename
+    (records a crash must not lose).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=errors) as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, data: object, *, durable: bool = False) -> None:
+    """Write ``data`` as indented JSON (and a newline) to ``path`` atomically."""
+    atomic_write(path, json.dumps(data, indent=2, default=str) + "\n", durable=durable)
