@@ -26,9 +26,10 @@ from env_setup.known import (
     specs_data,
     version_at,
 )
-from env_setup.model import Detection, Packaging, Plan, SetupOptions, Step, StepKind, TestRunner
+from env_setup.model import Detection, Packaging, Plan, Step, StepKind, TestRunner, Tooling
+from env_setup.options import SetupOptions
 from env_setup.pipeline import setup_environment
-from env_setup.plan import make_plan
+from env_setup.plan import VENV, make_plan
 from env_setup.pyversion import PythonChoice, choose_python
 from env_setup.record import (
     CommandResult,
@@ -47,6 +48,7 @@ from env_setup.testlogs import PARSERS, TestStatus, parse_test_log, parser_famil
 
 __all__ = [
     "PARSERS",
+    "VENV",
     "AgentRepairer",
     "Amended",
     "Attempt",
@@ -70,6 +72,7 @@ __all__ = [
     "TestCommand",
     "TestRunner",
     "TestStatus",
+    "Tooling",
     "Verification",
     "add_modules",
     "choose_python",
@@ -78,21 +81,21 @@ __all__ = [
     "harness_test_command",
     "known_repos",
     "known_versions",
-    "log_parser",
     "load_record",
-    "read_local_record",
+    "log_parser",
     "make_plan",
     "parse_test_log",
     "parser_family",
+    "patch_directives",
     "pytest_files",
     "read_at",
+    "read_local_record",
     "record_from_json",
     "record_path",
     "setup_environment",
     "skipped_modules",
     "spec_for",
     "specs_data",
-    "patch_directives",
     "version_at",
     "write_record",
 ]

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from env_setup.repair import AgentRepairer
 
 
 class Packaging(StrEnum):
@@ -134,22 +130,3 @@ class Plan:
     def python_bin(self) -> str:
         """The venv's interpreter, as a shell word."""
         return f"{self.venv}/bin/python"
-
-
-@dataclass(frozen=True)
-class SetupOptions:
-    """What a caller can ask of one setup."""
-
-    commit: str | None = None  # a git revision; None is the checkout as it is (HEAD's tree)
-    python: str | None = None  # force "X.Y"
-    tests: tuple[str, ...] = ()  # verify collection of this subset only
-    use_cache: bool = True
-    max_pythons: int = 2  # how many Python candidates to try before giving up
-    max_repairs: int = 10
-    pyright: bool = False  # also count pyright's reportMissingImports (EnvBench's metric)
-    repo: str | None = None  # OWNER/NAME for the known specs (default: from the origin remote)
-    version: str | None = None  # the known specs' version key (default: read from the checkout)
-    known: bool = True  # start from the known spec of a known repository
-    tooling: Tooling | None = None  # None: the default era of the build tooling
-    # Called when the rules give up (a model-driven agent, say); None: rules only.
-    agent: AgentRepairer | None = field(default=None, compare=False, repr=False)

@@ -21,7 +21,8 @@ from env_setup.cache import (
 from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
 from env_setup.layers import layer_tag, reused_results, split_tooling
-from env_setup.model import Detection, Plan, SetupOptions, Tooling
+from env_setup.model import Detection, Plan, Tooling
+from env_setup.options import SetupOptions
 from env_setup.plan import DEFAULT_TOOLING, make_plan
 from env_setup.prior import Prior, prior_for
 from env_setup.record import (

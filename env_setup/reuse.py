@@ -12,7 +12,8 @@ from typing import Any
 
 from env_setup.cache import cache_key, cache_tag, image_exists, record_in_image
 from env_setup.install import Progress
-from env_setup.model import Detection, Plan, SetupOptions, Step, StepKind
+from env_setup.model import Detection, Plan, Step, StepKind
+from env_setup.options import SetupOptions
 from env_setup.record import EnvRecord, read_local_record, record_from_json
 from env_setup.verify import verify
 

@@ -6,21 +6,11 @@ import json
 import re
 import shlex
 
+from env_setup.imports_check import check_imports
 from env_setup.model import Plan
 from env_setup.record import Verification
 from sandbox import Sandbox
 
-_IMPORT_CHECK = """\
-import importlib, json, sys
-result = {}
-for name in sys.argv[1:]:
-    try:
-        importlib.import_module(name)
-        result[name] = None
-    except BaseException as exc:
-        result[name] = f"{type(exc).__name__}: {exc}"[:500]
-print("SWE_IMPORTS=" + json.dumps(result))
-"""
 # EnvBench's metric runs pyright; basedpyright ships it with node inside PyPI wheels (no npm or
 # GitHub download). Its own venv, removed after the run: the environment image stays as it was.
 PYRIGHT_VENV = "/tmp/swe-pyright"
@@ -50,21 +40,6 @@ def collect_command(plan: Plan, tests: tuple[str, ...] = ()) -> str:
         "no:cacheprovider",
     ]
     return " ".join(shlex.quote(w) for w in [*words, *targets])
-
-
-def check_imports(box: Sandbox, plan: Plan) -> tuple[dict[str, str | None], str]:
-    """Import each top-level package in the venv; map name -> error (None when it imported)."""
-    if not plan.top_level_packages:
-        return {}, ""
-    args = " ".join(shlex.quote(p) for p in plan.top_level_packages)
-    command = f"{plan.python_bin} -c {shlex.quote(_IMPORT_CHECK)} {args}"
-    obs = box.run(command, timeout=600)
-    output = obs.stdout + obs.stderr
-    for line in obs.stdout.splitlines():
-        if line.startswith("SWE_IMPORTS="):
-            return json.loads(line.removeprefix("SWE_IMPORTS=")), output
-    error = (obs.error or output.strip()[-500:]) or "the import check did not run"
-    return dict.fromkeys(plan.top_level_packages, error), output
 
 
 def verify(

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import shlex
 
+from env_setup.imports_check import check_imports
 from env_setup.model import Plan
 from env_setup.record import Verification
 from env_setup.testlogs import parse_test_log
-from env_setup.verify import check_imports
 from sandbox import Sandbox
 
 # Matches no test name: the runner imports the files and runs nothing.

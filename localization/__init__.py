@@ -13,20 +13,24 @@ Public surface::
 
 from localization.api import BadIssue, BadRepository, localize, localize_repo
 from localization.errors import BadPatch, LocalizationError
+from localization.execution import TRACER, Execution, example_chunks, parse_trace
 from localization.gold import GoldLocations, gold_from_patch
 from localization.history import Change, read_history
 from localization.metrics import acc_at_k, rate
 from localization.model import Localization, Localizer, Location, LocationKind
 from localization.rank import GraphLocalizer
+from localization.reproducer import console_scripts
 from localization.signals import Frame, IssueSignals, extract_signals
 from localization.tokens import tokenize
 from localization.weights import RankWeights
 
 __all__ = [
-    "BadPatch",
+    "TRACER",
     "BadIssue",
+    "BadPatch",
     "BadRepository",
     "Change",
+    "Execution",
     "Frame",
     "GoldLocations",
     "GraphLocalizer",
@@ -38,10 +42,13 @@ __all__ = [
     "LocationKind",
     "RankWeights",
     "acc_at_k",
+    "console_scripts",
+    "example_chunks",
     "extract_signals",
     "gold_from_patch",
     "localize",
     "localize_repo",
+    "parse_trace",
     "rate",
     "read_history",
     "tokenize",

@@ -51,6 +51,10 @@ class Session:
     parses: dict[str, FileParse] | None = None  # by path; loaded on the first refresh
     resolver: Resolver | None = None
 
+    def refresh(self, graph: CodeGraph, *, progress: ProgressFn | None = None) -> CodeGraph:
+        """Update ``graph``: re-parse changed files, re-resolve dependents."""
+        return _build(check_root(graph.root), self.options, previous=graph, progress=progress)
+
 
 def build_graph(
     root: Path | str,

@@ -6,13 +6,41 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from repo_graph.errors import EntityNotFound
+from repo_graph.errors import EntityNotFound, RepoGraphError
 from repo_graph.model import EdgeKind, Entity, GraphStats, NodeKind
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+class _Keys(Protocol):
+    @property
+    def keys(self) -> Mapping[str, str]: ...  # path -> content key of every file in the graph
+
+
+class _Artifacts(Protocol):
+    def load_artifact(
+        self, name: str, fingerprint: str, *, allowed: Iterable[tuple[str, str]] = ()
+    ) -> Any: ...
+
+    def save_artifact(self, name: str, fingerprint: str, value: Any) -> None: ...
+
+
+class GraphSession(Protocol):
+    """What a graph built from a repository keeps: its files' keys, its cache, and how it
+    refreshes (repo_graph.build's Session)."""
+
+    @property
+    def state(self) -> _Keys: ...
+
+    @property
+    def cache(self) -> _Artifacts | None: ...
+
+    def refresh(
+        self, graph: CodeGraph, *, progress: Callable[[int, int], None] | None = None
+    ) -> CodeGraph: ...
 
 
 @dataclass
@@ -23,16 +51,19 @@ class CodeGraph:
     root: Path
     stats: GraphStats
     unresolved_calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    session: Any = field(default=None, repr=False, compare=False)  # what refresh() reuses
+    session: GraphSession | None = field(default=None, repr=False, compare=False)
 
     def refresh(self, *, progress: Callable[[int, int], None] | None = None) -> CodeGraph:
         """Bring the graph up to date with the files on disk, re-parsing only changed files.
 
         The networkx graph is updated in place; the returned object has the new stats.
         """
-        from repo_graph.build import refresh_graph
-
-        return refresh_graph(self, progress=progress)
+        if self.session is None:
+            raise RepoGraphError(
+                f"the graph of {self.root} was not built from the repository: it cannot refresh",
+                hint="build it with repo_graph.build_graph",
+            )
+        return self.session.refresh(self, progress=progress)
 
     @property
     def fingerprint(self) -> str | None:
@@ -40,7 +71,7 @@ class CodeGraph:
 
         None for a graph that carries no keys (built by hand, not by ``build_graph``).
         """
-        keys = getattr(getattr(self.session, "state", None), "keys", None)
+        keys = self.session.state.keys if self.session is not None else None
         if keys is None:
             return None
         import hashlib
@@ -51,7 +82,8 @@ class CodeGraph:
     def load_artifact(self, name: str, *, allowed: Iterable[tuple[str, str]] = ()) -> Any:
         """What ``save_artifact(name, ...)`` stored for this exact tree, or None. Loading
         admits plain containers and the ``allowed`` (module, class name) pairs only."""
-        cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
+        cache = self.session.cache if self.session is not None else None
+        fingerprint = self.fingerprint
         if cache is None or fingerprint is None:
             return None
         return cache.load_artifact(name, fingerprint, allowed=allowed)
@@ -60,7 +92,8 @@ class CodeGraph:
         """Keep a picklable value derived from this tree (a search index) next to the graph
         cache (in the user's cache folder), keyed by the tree's fingerprint; False when the
         graph has no cache."""
-        cache, fingerprint = getattr(self.session, "cache", None), self.fingerprint
+        cache = self.session.cache if self.session is not None else None
+        fingerprint = self.fingerprint
         if cache is None or fingerprint is None:
             return False
         cache.save_artifact(name, fingerprint, value)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from repo_graph.errors import RepoGraphError
 from repo_graph.graph import CodeGraph
 from repo_graph.model import NodeKind
 from repo_graph.parse import parse_source
@@ -35,7 +36,13 @@ def resolve_with_jedi(graph: CodeGraph, paths: Iterable[str] | None = None) -> J
 
     The graph and its ``unresolved_calls`` are updated in place; nothing is cached.
     """
-    import jedi
+    try:
+        import jedi
+    except ImportError:
+        raise RepoGraphError(
+            "the jedi pass needs jedi, an optional dependency",
+            hint="pip install 'swe-agent[jedi]'",
+        ) from None
 
     started = time.perf_counter()
     # Never import the repository's compiled extensions to inspect them: that runs its code.

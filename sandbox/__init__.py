@@ -20,6 +20,8 @@ Every container is labelled with its owner (host, pid, start time, run); ``reap_
 removes those whose owner is gone, and each container stops itself once its runner is gone.
 """
 
+from sandbox.docker_backend import remove_leftovers
+from sandbox.doctor import run_doctor
 from sandbox.errors import (
     BadSource,
     BootstrapFailed,
@@ -30,6 +32,8 @@ from sandbox.errors import (
     SandboxGone,
 )
 from sandbox.factory import Backend, start_sandbox
+from sandbox.images import bootstrap
+from sandbox.local_backend import memory_bytes
 from sandbox.owners import reap_orphans
 from sandbox.protocol import SETUP_LIMITS, HostTool, Limits, Observation, Sandbox
 
@@ -47,6 +51,10 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "SandboxGone",
+    "bootstrap",
+    "memory_bytes",
     "reap_orphans",
+    "remove_leftovers",
+    "run_doctor",
     "start_sandbox",
 ]

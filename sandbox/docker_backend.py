@@ -25,7 +25,7 @@ from typing import IO, Any
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.disk import DiskBound, DiskMode, disk_bound, quota_possible
-from sandbox.engine import client_engine, create_options, engine_refused, remember_ping
+from sandbox.engine import DOCKER_HINT, client_engine, connect, create_options, engine_refused
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
 from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
 from sandbox.owners import OWNER_LABEL as OWNER_LABEL
@@ -37,35 +37,6 @@ STAGE = "/tmp/swe-agent"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
-PROBE_API = "1.24"  # only to build the client that pings; /_ping itself is not versioned
-DOCKER_HINT = (
-    "start the daemon (`sudo systemctl start docker`, or `sudo dockerd &`) or install it "
-    "(`sudo apt-get install docker.io`); or run without isolation with `--sandbox local` "
-    "(or `--allow-unsandboxed`)"
-)
-
-
-def connect(timeout: float = 30.0) -> Any:
-    """A docker-py client whose daemon answered a ping, or DockerUnavailable naming the fix."""
-    import docker
-    import requests
-
-    where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    try:
-        # The API version comes from /_ping's headers, not from /version ("auto"), which
-        # Podman answers by running its helpers (8.3 s at load 38 here, against 0.07 s).
-        probe = docker.from_env(timeout=int(timeout), version=PROBE_API)  # sends nothing
-        ping = probe.api.get(probe.api.base_url + "/_ping")
-        ping.raise_for_status()
-        api = ping.headers.get("Api-Version") or "auto"
-        client = docker.from_env(timeout=int(timeout), version=api)
-        remember_ping(client, ping.headers)
-    except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
-        reason = str(exc).splitlines()[0][:300]
-        raise DockerUnavailable(
-            f"no Docker daemon answers at {where} ({reason})", hint=DOCKER_HINT
-        ) from None
-    return client
 
 
 def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]:

@@ -91,8 +91,7 @@ def _guarded(name: str, check: Callable[[], Check]) -> Check:
 
 
 def _check_daemon() -> Check:
-    from sandbox.docker_backend import connect
-    from sandbox.engine import client_engine
+    from sandbox.engine import client_engine, connect
 
     where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     try:
@@ -111,7 +110,7 @@ def _check_daemon() -> Check:
 def _check_disk() -> Check:
     """What bounds a sandbox's disk use on this daemon (see sandbox.disk)."""
     from sandbox.disk import DiskMode, disk_bound, quota_possible
-    from sandbox.docker_backend import connect
+    from sandbox.engine import connect
     from sandbox.protocol import Limits
 
     info = connect(timeout=10).info()
@@ -151,7 +150,7 @@ def _check_registry() -> Check:
 
 
 def _check_images(python: str) -> Check:
-    from sandbox.docker_backend import connect
+    from sandbox.engine import connect
     from sandbox.images import resolve_image
     from sandbox.slim import slim_tag
 

@@ -100,7 +100,7 @@ def bootstrap(
 ) -> BootstrapResult:
     """Build (or re-import from cache) a Debian or Ubuntu base image for Python X.Y, no registry
     needed (``mirror`` is the release's own distribution's mirror)."""
-    from sandbox.docker_backend import connect
+    from sandbox.engine import connect
 
     if python not in RELEASES:
         raise BadSource(

@@ -130,7 +130,7 @@ def reap(client: Any, *, everything: bool = False) -> list[str]:
 
 def reap_orphans() -> list[str]:
     """Remove the containers of owners that are gone; [] when no Docker daemon answers."""
-    from sandbox.docker_backend import connect
+    from sandbox.engine import connect
     from sandbox.errors import DockerUnavailable
 
     try:

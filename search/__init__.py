@@ -50,7 +50,14 @@ from search.protocols import (
 )
 from search.tree import SearchMode, SearchTree
 from search.uct import UCTScore, UCTSelector
-from search.value import CompositeValue, TestEvidence, TestEvidenceValue, Verdict, Weighted
+from search.value import (
+    CompositeValue,
+    TestEvidence,
+    TestEvidenceValue,
+    Verdict,
+    Weighted,
+    verdict_of,
+)
 
 __all__ = [
     "Arm",
@@ -74,6 +81,7 @@ __all__ = [
     "Node",
     "NotJsonable",
     "Reward",
+    "Seams",
     "Search",
     "SearchError",
     "SearchEvent",
@@ -81,7 +89,6 @@ __all__ = [
     "SearchOptions",
     "SearchResult",
     "SearchTree",
-    "Seams",
     "Selection",
     "Selector",
     "SiblingSummary",
@@ -97,9 +104,10 @@ __all__ = [
     "Weighted",
     "linear",
     "load_tree",
+    "resolved_by_tests",
     "reward_at_least",
     "save_tree",
-    "resolved_by_tests",
     "tree_from_json",
     "tree_to_json",
+    "verdict_of",
 ]

@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from env_setup.plan import VENV
-from localization.execution import TRACER, Execution, example_chunks, parse_trace
-from localization.reproducer import console_scripts
+from env_setup import VENV
+from localization import TRACER, Execution, console_scripts, example_chunks, parse_trace
 
 log = logging.getLogger(__name__)
 

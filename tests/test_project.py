@@ -14,6 +14,7 @@ from swe_agent.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [
+    "common",
     "swe_agent",
     "repo_graph",
     "localization",
@@ -35,6 +36,38 @@ def test_no_module_over_the_size_limit() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     ]
     assert not oversize, f"split these modules into named parts: {oversize}"
+
+
+def test_no_import_cycles() -> None:
+    """No module reaches itself through imports, lazy and type-only ones included (a module's
+    import of its own package's __init__, which re-exports it, aside)."""
+    import grimp
+    import networkx as nx
+
+    graph = grimp.build_graph(*PACKAGES, include_external_packages=False)
+    edges = nx.DiGraph(
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if not module.startswith(other + ".")
+    )
+    cycles = [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1]
+    assert not cycles, f"break these import cycles: {cycles}"
+
+
+def test_one_definition_of_each_idea() -> None:
+    """Ideas that had several homes have one: every user-facing error derives from
+    common.UserError (none is recognised by its attributes), one atomic writer."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import code_metrics
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert code_metrics.error_bases(ROOT) == ["common/errors.py:6: class UserError(Exception)"]
+    duck = code_metrics.duck_typed_errors(ROOT)
+    assert all(item.startswith("swe_agent/cli/__init__.py") for item in duck)  # click's errors
+    writers = code_metrics.atomic_writers(ROOT)
+    assert not [w for w in writers if "atomic_write" in w and not w.startswith("common/")]
 
 
 def _loaded_after(statement: str) -> set[str]:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from swe_agent.agent.trajectory import read_events
+from swe_agent.agent import read_events
 from swe_agent.runs import RunPaths
 from tui.errors import BadRunFolder
 

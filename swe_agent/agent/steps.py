@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sandbox import Observation
-from search import SiblingSummary
-from search.value import TestEvidence, Verdict
+from search import SiblingSummary, TestEvidence, Verdict
 from swe_agent.agent.prompts import render
 from swe_agent.agent.stable_text import stable_text
 from swe_agent.models import Message

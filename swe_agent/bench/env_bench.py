@@ -15,7 +15,7 @@ from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.workdirs import prepare_workdir
 
 if TYPE_CHECKING:
-    from env_setup.model import Tooling
+    from env_setup import Tooling
 
 Progress = Callable[[str], None]
 

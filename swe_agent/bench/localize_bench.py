@@ -24,7 +24,7 @@ from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, materialize
 from swe_agent.choices import Half
 
 if TYPE_CHECKING:
-    from localization.execution import Execution
+    from localization import Execution
     from swe_agent.example_trace import ExampleRunner
 
 # (level, k) pairs reported; the levels are gold fields of GoldLocations.

@@ -42,8 +42,7 @@ class TaskResources:
 def sandbox_resources(sandbox: str) -> TaskResources:
     """A task's resources for a sandbox kind: a Docker sandbox's CPU quota and memory limit;
     a local one runs one process under the same memory limit (RLIMIT_AS)."""
-    from sandbox import Limits
-    from sandbox.local_backend import memory_bytes
+    from sandbox import Limits, memory_bytes
 
     limits = Limits()
     cpus = limits.cpus if sandbox == "docker" else 1.0

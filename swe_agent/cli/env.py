@@ -143,7 +143,7 @@ def setup_command(  # noqa: PLR0913 - one option per knob of a setup
 
 def parse_tooling(value: str | None) -> Any:
     """The --tooling value as env_setup's Tooling, or BadInput naming the choices."""
-    from env_setup.model import Tooling
+    from env_setup import Tooling
     from swe_agent.errors import BadInput
 
     if value is None:

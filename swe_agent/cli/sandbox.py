@@ -53,7 +53,7 @@ def bootstrap_command(
     """
     from rich.console import Console
 
-    from sandbox.images import bootstrap
+    from sandbox import bootstrap
 
     console = Console(stderr=True, highlight=False)
     result = _with_progress(
@@ -103,7 +103,7 @@ def doctor_command(
     """
     from rich.console import Console
 
-    from sandbox.doctor import run_doctor
+    from sandbox import run_doctor
 
     console = Console(stderr=True, highlight=False)
     report = _with_progress(
@@ -151,7 +151,7 @@ def gc_command(
 
       swe-agent sandbox gc --all --json
     """
-    from sandbox.docker_backend import remove_leftovers
+    from sandbox import remove_leftovers
 
     removed = remove_leftovers(everything=all_)
     if json_out:

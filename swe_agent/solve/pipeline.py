@@ -117,7 +117,7 @@ def run_example(
 ) -> IssueContext:
     """Run the issue's example in the sandbox and rank again with what it ran (the workspace
     is restored to the base state after); the context as it was when there is no example."""
-    from localization.reproducer import console_scripts
+    from localization import console_scripts
     from swe_agent.example_trace import trace_example
 
     if context.graph is None:

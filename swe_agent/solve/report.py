@@ -75,12 +75,12 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
 
 def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:
     """The minimised patch and the problems validation found (none: it can be applied)."""
-    from patches import minimise, validate
+    import patches  # its functions minimise and validate share their modules' names
 
-    text = minimise(diff).text if diff.strip() else ""
+    text = patches.minimise(diff).text if diff.strip() else ""
     if not text.strip() or not (options.repo / ".git").exists():
         return text, []
-    check = validate(text, options.repo, options.commit)
+    check = patches.validate(text, options.repo, options.commit)
     return text, [str(p) for p in check.problems]
 
 
@@ -95,7 +95,7 @@ def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
 
 
 def _status(best: Node | None, patch: str, problems: list[str]) -> RunStatus:
-    from search.value import Verdict, verdict_of
+    from search import Verdict, verdict_of
 
     if best is None:
         return RunStatus.UNFINISHED

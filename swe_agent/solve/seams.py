@@ -53,8 +53,7 @@ def judging(
 ) -> tuple[Any, Any]:
     """The value function and discriminator: tests first, the model's judgement when enabled
     (within the run's cap on model calls: ``may_call``)."""
-    from search import TestsFirstDiscriminator
-    from search.value import CompositeValue, TestEvidenceValue, Weighted
+    from search import CompositeValue, TestEvidenceValue, TestsFirstDiscriminator, Weighted
     from swe_agent.agent.judge import ModelJudge, ModelVote
 
     tests = Weighted("tests", 0.7, TestEvidenceValue())
