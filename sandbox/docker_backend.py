@@ -37,6 +37,7 @@ STAGE = "/tmp/swe-agent"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+COMMIT_TIMEOUT = 900  # saving a whole environment's layer took over 30 s at load 25-30
 
 
 def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]:
@@ -50,9 +51,9 @@ def container_env(limits: Limits, *, extra: Mapping[str, str]) -> dict[str, str]
 def network_exec_args(*, network: bool) -> list[str]:
     """`docker exec` options that give the runner the host's proxies and CA bundle when online.
 
-    They go to the runner's exec, not into the container's configuration, so that an image
-    committed after a network phase does not carry them. A bare ``-e NAME`` makes the docker
-    client copy the value from its own environment: proxy URLs stay out of the process list.
+    They go to the runner's exec, not into the container's configuration, so an image committed
+    after a network phase does not carry them. A bare ``-e NAME`` makes the docker client copy
+    the value from its own environment: proxy URLs stay out of the process list.
     """
     if not network:
         return []
@@ -334,8 +335,12 @@ class DockerSandbox(RunnerSandbox):
         repository, _, version = tag.rpartition(":")
         if not repository or "/" in version:
             repository, version = tag, "latest"
-        image = self.container.commit(repository=repository, tag=version)
-        return str(image.id)
+        api = self.container.client.api
+        usual, api.timeout = api.timeout, COMMIT_TIMEOUT  # a big layer on a busy daemon
+        try:
+            return str(self.container.commit(repository=repository, tag=version).id)
+        finally:
+            api.timeout = usual
 
     def close(self) -> None:
         """Stop the runner and remove the container (safe to call twice)."""
@@ -351,9 +356,8 @@ class DockerSandbox(RunnerSandbox):
         except docker.errors.NotFound:
             pass  # already gone: removed underneath, or closed before
         except requests.exceptions.ReadTimeout:
-            # A daemon this slow (load 60+) still removes it (force); the labelled container is
-            # `sandbox gc`'s otherwise. Raising here lost the work done: a built environment,
-            # a whole `bench env` run.
+            # A daemon this slow (load 60+) still removes it (force), else `sandbox gc` does;
+            # raising here lost the work done (a built environment, a whole `bench env` run).
             pass
         except docker.errors.DockerException as exc:
             raise RunnerFailed(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -233,17 +232,21 @@ def test_summary_names_incomplete_checkouts_reuse_and_env_setup_s_share(tmp_path
 
 
 def test_an_empty_or_absent_patch_is_unresolved_without_running_anything(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    def no_container(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an empty patch started a sandbox")
+
+    import sandbox
+
+    monkeypatch.setattr(sandbox, "start_sandbox", no_container)  # nor an environment: it needs one
     world = make_world(tmp_path, ("octo__tinycalc-1", "octo__tinycalc-2"))
     preds = tmp_path / "preds.jsonl"
     write_preds(preds, [pred("octo__tinycalc-1", ""), pred("octo__tinycalc-2", None)])
     out = tmp_path / "eval"
-    started = time.monotonic()
     summary = evaluate(
         load_instances(world.dataset), str(preds), EvalOptions(out=out, mirrors=world.mirrors)
     )
-    assert time.monotonic() - started < 10  # no environment, no container
     assert (
         summary["unresolved"] == ["octo__tinycalc-1", "octo__tinycalc-2"] and not summary["errors"]
     )
