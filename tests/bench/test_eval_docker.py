@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from swe_agent.bench import load_instances
 from swe_agent.bench.evaluate import EvalOptions, evaluate
+from swe_agent.choices import ExecutorKind
 
 pytestmark = pytest.mark.docker
 IDS = ("octo__tinycalc-1", "octo__tinycalc-2", "octo__tinycalc-3-hang", "octo__tinycalc-4")
@@ -88,7 +89,9 @@ def test_the_environment_record_is_kept_for_later_batches(
 def test_two_instances_through_a_local_ray_cluster(world: World, tmp_path: Path) -> None:
     pytest.importorskip("ray")
     instances = load_instances(world.dataset, instances=IDS[:2])
-    options = EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors, workers=2, executor="ray")
+    options = EvalOptions(
+        out=tmp_path / "eval", mirrors=world.mirrors, workers=2, executor=ExecutorKind.RAY
+    )
     summary = evaluate(instances, "gold", options)
     assert summary["resolved"] == list(IDS[:2]) and summary["executor"] == "ray"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from swe_agent.bench.localize_bench import SPLITS, split_of
+from swe_agent.choices import Half
 
 
 def test_the_split_is_stable_and_roughly_even() -> None:
@@ -13,7 +14,7 @@ def test_the_split_is_stable_and_roughly_even() -> None:
     assert first == [split_of(i) for i in ids]
     counts = Counter(first)
     assert set(counts) == set(SPLITS)
-    assert 150 < counts["dev"] < 250
+    assert 150 < counts[Half.DEV] < 250
 
 
 def test_known_ids_keep_their_side() -> None:
