@@ -12,6 +12,7 @@ import pytest
 from graph_helpers import commit_all, git
 
 from repo_graph import CodeGraph, build_graph
+from repo_graph.build import Session
 from repo_graph.cache import cache_dir_for
 
 # Edits to the "resolution" fixture: (name, function that edits the tree).
@@ -308,6 +309,7 @@ def test_folders_read_from_the_last_listing_still_see_every_edit(
     root = fixture_repo("resolution")
     _age(root)
     graph = build_graph(root)
+    assert isinstance(graph.session, Session)
     assert graph.session.state.dirs  # the aged folders are remembered
     edit(root)
     refreshed = graph.refresh()

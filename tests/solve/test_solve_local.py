@@ -23,7 +23,7 @@ def test_linear_solve_resolves_the_example(calc_repo: Path, issue_text: str) -> 
     model = get_model([LOOK, FIX, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
     assert report.status == "resolved"
-    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
     assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in report.patch
     run = Path(report.run_dir)
     assert json.loads((run / "report.json").read_text())["run_id"] == report.run_id
@@ -84,8 +84,8 @@ def test_a_submitted_change_that_breaks_tests_is_not_resolved(
     model = get_model([BREAK, SUBMIT])
     report = solve(_options(calc_repo, issue_text), model=model)
     assert report.status == "submitted"
-    assert report.tests["reproduction"] is False
-    assert report.tests["broken"]
+    assert (report.tests or {})["reproduction"] is False
+    assert (report.tests or {})["broken"]
 
 
 def test_apply_commits_the_patch(calc_repo: Path, issue_text: str) -> None:
@@ -127,7 +127,7 @@ def test_a_killed_run_resumes_from_its_folder(calc_repo: Path, issue_text: str) 
     assert len(json.loads(run.tree.read_text())["nodes"]) == 3  # root, look, fix
     report = solve(load_options(run), model=get_model([SUBMIT]), run=run, resume=True)
     assert report.status == "resolved"
-    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
     assert report.run_id == run.run_id
     events = [e["type"] for e in read_events(run.trajectory)]
     assert "resume" in events

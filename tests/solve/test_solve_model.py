@@ -51,4 +51,4 @@ def test_embedded_model_solves_the_example(
         if report.status == "resolved":
             break
     assert report.status == "resolved", searches
-    assert report.tests["fixed"] == ["tests/test_stats.py::test_median_even"]
+    assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
