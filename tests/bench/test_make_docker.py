@@ -18,7 +18,10 @@ from swe_agent.cli import app
 
 pytestmark = pytest.mark.docker
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calculator"
-EVEN = "\n\ndef test_median_even():\n    assert median([4, 1, 3, 2]) == 2.5\n"
+EVEN = (
+    "\n\ndef test_median_even():\n    assert median([4, 1, 3, 2]) == 2.5\n"
+    "    assert median([10, 1, 3, 2]) == 2.5  # the mean of these is 4: the mean is no median\n"
+)
 FIXED = (
     "    middle = len(ordered) // 2\n"
     "    if len(ordered) % 2 == 0:\n"
