@@ -159,7 +159,7 @@ def _git(root: Path, *args: str) -> str:
     [
         ("https://github.com/sympy/sympy.git", "sympy/sympy"),
         ("git@github.com:psf/requests.git", "psf/requests"),
-        ("/work/.mirror/pylint-dev+astroid/repo", "pylint-dev/astroid"),
+        ("/srv/mirrors/pylint-dev+astroid/repo", "pylint-dev/astroid"),
         ("/cache/repos/pydata+xarray.git", "pydata/xarray"),
     ],
 )
