@@ -16,11 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from swe_agent.agent.trajectory import read_events
-from swe_agent.models import CATALOG, default_models_dir
+from search import Node
+from swe_agent.agent.judge import ModelJudge, ModelVote
+from swe_agent.agent.trajectory import Trajectory, read_events
+from swe_agent.models import CATALOG, default_models_dir, get_model
 from swe_agent.solve import SolveOptions, solve
 
 NAME = "qwen2.5-coder-0.5b"  # the small model, whichever is the default
+DIFFS = {  # two finished changes of the example's median: the right one and the mean
+    "right": "--- a/calculator/stats.py\n+++ b/calculator/stats.py\n@@ -10,2 +10,4 @@\n"
+    "-    return sum(values) / len(values)\n+    ordered = sorted(values)\n"
+    "+    middle = len(ordered) // 2\n"
+    "+    return (ordered[middle - 1] + ordered[middle]) / 2\n",
+    "mean": "--- a/calculator/stats.py\n+++ b/calculator/stats.py\n@@ -10,2 +10,2 @@\n"
+    "-    return ordered[len(ordered) // 2]\n+    return sum(values) / len(values)\n",
+}
 
 
 def _free_port() -> int:
@@ -66,10 +76,9 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.mark.full
 @pytest.mark.model
 @pytest.mark.slow
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(600)
 def test_solve_through_a_served_model_with_judge_and_vote(
     served: str, calc_repo: Path, issue_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -82,8 +91,8 @@ def test_solve_through_a_served_model_with_judge_and_vote(
         judge="on",
         sandbox="local",
         setup_env=False,
-        max_calls=12,
-        wall_time_s=600,
+        max_calls=6,  # a few calls: the path is under test here, not the solving
+        wall_time_s=240,
     )
     report = solve(options)
     run = Path(report.run_dir)
@@ -92,10 +101,37 @@ def test_solve_through_a_served_model_with_judge_and_vote(
     assert all(e["model"] == f"openai/{NAME}" for e in calls)
     assert report.tokens.input > 0 and report.cost_usd == 0.0  # counted by the server
     assert report.status in ("resolved", "submitted", "unfinished"), report.search
-    # Every changed state was graded once by the model against the rubric, through the server.
+    # Changed states were graded by the model against the rubric, through the server, each
+    # at most once (the last ones go ungraded when the cap on calls is spent).
     tree = json.loads((run / "tree.json").read_text())
-    base = tree["nodes"][0]["state"]
-    changed = {n["state"] for n in tree["nodes"] if n["state"] != base}
-    judged = [e for e in calls if e.get("role") == "judge"]
-    assert len(judged) == len(changed)
-    assert len(calls) <= 12  # judge and vote calls count against the cap
+    state_of = {n["id"]: n["state"] for n in tree["nodes"]}
+    changed = {n["state"] for n in tree["nodes"] if n["state"] != state_of[0]}
+    judged = [state_of[e["parent"]] for e in calls if e.get("role") == "judge"]
+    assert len(judged) == len(set(judged)) and set(judged) <= changed
+    assert judged or not changed
+    assert len(calls) <= 6  # judge and vote calls count against the cap
+
+
+@pytest.mark.model
+@pytest.mark.timeout(300)
+def test_the_judge_and_the_vote_ask_the_served_model(
+    served: str, tmp_path: Path, issue_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The judge and the vote, on two fixed diffs, through litellm and the server: whatever
+    the small model answers, each is one recorded call and the vote picks a finalist (a solve
+    run reaches them only when the model changes a file within its cap)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+    model = get_model(f"openai/{NAME}", api_base=served)
+    root = Node(0, "base")
+    right = Node(1, "right", parent=root, tests={"reproduction": True, "fixed": ["test_even"]})
+    mean = Node(2, "mean", parent=root, tests={"reproduction": True, "fixed": ["test_even"]})
+    with Trajectory(tmp_path / "t.jsonl") as traj:
+        seams = {"issue": issue_text, "diff_of": DIFFS.__getitem__, "trajectory": traj}
+        reward = ModelJudge(model, **seams).evaluate(right)
+        pick = ModelVote(model, **seams)([right, mean])
+    calls = [e for e in read_events(tmp_path / "t.jsonl") if e["type"] == "model_call"]
+    assert [e["role"] for e in calls] == ["judge", "vote"]
+    assert all(e["model"] == f"openai/{NAME}" for e in calls)
+    assert reward is None or -100 <= reward.value <= 100  # None: no readable SCORE line
+    assert pick in (right, mean)
+    assert model.usage.calls == 2 and model.usage.tokens_in > 0
