@@ -126,9 +126,10 @@ def test_the_judge_and_the_vote_ask_the_served_model(
     right = Node(1, "right", parent=root, tests={"reproduction": True, "fixed": ["test_even"]})
     mean = Node(2, "mean", parent=root, tests={"reproduction": True, "fixed": ["test_even"]})
     with Trajectory(tmp_path / "t.jsonl") as traj:
-        seams = {"issue": issue_text, "diff_of": DIFFS.__getitem__, "trajectory": traj}
-        reward = ModelJudge(model, **seams).evaluate(right)
-        pick = ModelVote(model, **seams)([right, mean])
+        judge = ModelJudge(model, issue=issue_text, diff_of=DIFFS.__getitem__, trajectory=traj)
+        vote = ModelVote(model, issue=issue_text, diff_of=DIFFS.__getitem__, trajectory=traj)
+        reward = judge.evaluate(right)
+        pick = vote([right, mean])
     calls = [e for e in read_events(tmp_path / "t.jsonl") if e["type"] == "model_call"]
     assert [e["role"] for e in calls] == ["judge", "vote"]
     assert all(e["model"] == f"openai/{NAME}" for e in calls)
