@@ -251,23 +251,30 @@ def cross_validate(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def report(records: list[Record], cv: dict[str, Any], base: dict[str, Any]) -> None:
+def report(
+    records: list[Record], cv: dict[str, Any], base: dict[str, Any], *, keep: Sequence[str] = ()
+) -> None:
     """Markdown tables: per dataset and per fold, the hand-tuned ranking (``--baseline``), the
     start weights unfitted, and each method's fit scored on held-out folds."""
     datasets = sorted({r.dataset for r in records})
     groups = {d: [r.instance_id for r in records if r.dataset == d] for d in datasets}
     groups["all"] = [r.instance_id for r in records]
     rows = {"hand-tuned (main)": base, "start weights, unfitted": cv["held"]["start"]}
-    rows |= {f"{m}, held-out folds": h for m, h in cv["held"].items() if m != "start"}
+    kept = f" ({', '.join(keep)} kept)" if keep else ""
+    rows |= {f"{m}{kept}, held-out folds": h for m, h in cv["held"].items() if m != "start"}
     print(f"\n| | {' | '.join(SHOWN)} |\n|---|---|---|---|")
     for name, ids in groups.items():
         for label, hits in rows.items():
+            if not hits.keys() & set(ids):  # no baseline run of this set
+                continue
             row = counts(hits, ids)
             print(f"| {name}: {label} | {' | '.join(row[m] for m in SHOWN)} |")
     for number, fold in enumerate(cv["folds"]):
         repos = sorted({r.repo for r in records if r.instance_id in set(fold)})
         print(f"\nfold {number}: {', '.join(repos)}")
         for label, hits in rows.items():
+            if not hits.keys() & set(fold):
+                continue
             row = counts(hits, fold)
             print(f"| {label} | {' | '.join(row[m] for m in SHOWN)} |")
 
@@ -300,17 +307,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="listnet: the listwise fit, then coordinate ascent; ascent: from --start only "
         "(several: each is cross-validated; the first is written)",
     )
+    fi.add_argument(
+        "--keep",
+        choices=("entity", "graph", "file", "function", "class"),
+        nargs="+",
+        default=[],
+        help="levels whose weights stay --start's (not fitted)",
+    )
     fi.add_argument("--workers", type=int, default=1, help="fits run at once (forked)")
     args = parser.parse_args(argv)
     if args.command == "extract":
         extract(args)
         return
     OPTIONS["refine"] = not args.no_refine
+    OPTIONS["keep"] = tuple(args.keep)
     _RECORDS[:] = load_records(args.features)
     records = _RECORDS
     print(f"{len(records)} instances, {len({r.repo for r in records})} repositories", flush=True)
+    base = baseline_hits(args.baseline)
+    if args.baseline and not base.keys() & {r.instance_id for r in records}:
+        parser.error(f"no instance of {', '.join(map(str, args.baseline))} is in {args.features}")
     cv = cross_validate(args)
-    report(records, cv, baseline_hits(args.baseline))
+    report(records, cv, base, keep=args.keep)
     if args.json:
         args.json.write_text(json.dumps(cv))
     if args.write:

@@ -87,8 +87,9 @@ def _query(
 
 KS = {"files": (1, 5), "classes": (5, 10), "functions": (5, 10)}  # what ``refine`` counts
 # "listnet": the listwise fit, then coordinate ascent from it; "ascent": coordinate ascent
-# from the start weights only (``--method``); ``refine`` False skips the coordinate ascent.
-OPTIONS: dict[str, object] = {"refine": True, "method": "listnet"}
+# from the start weights only (``--method``); ``refine`` False skips the coordinate ascent;
+# ``keep``: the levels whose weights stay the start's (not fitted; ``--keep``).
+OPTIONS: dict[str, Any] = {"refine": True, "method": "listnet", "keep": ()}
 
 
 def _fit_level(
@@ -284,6 +285,18 @@ def fit_all(
 ) -> RankWeights:
     """Every stage in order, from ``start`` (for the weights no data can fit)."""
     w = start.without(*drop)
-    for stage in (fit_entity, fit_graph, fit_file, fit_origins, fit_function, fit_class):
-        w = stage(records, w).without(*drop)
+    for level, stage in STAGES:
+        if level not in OPTIONS["keep"]:
+            w = stage(records, w).without(*drop)
     return w
+
+
+# Each stage with the level (``RankWeights.LEVELS``) whose weights it fits.
+STAGES = (
+    ("entity", fit_entity),
+    ("graph", fit_graph),
+    ("file", fit_file),
+    ("file", fit_origins),
+    ("function", fit_function),
+    ("class", fit_class),
+)
