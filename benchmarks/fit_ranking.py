@@ -252,7 +252,12 @@ def cross_validate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(
-    records: list[Record], cv: dict[str, Any], base: dict[str, Any], *, keep: Sequence[str] = ()
+    records: list[Record],
+    cv: dict[str, Any],
+    base: dict[str, Any],
+    *,
+    keep: Sequence[str] = (),
+    restore: Sequence[str] = (),
 ) -> None:
     """Markdown tables: per dataset and per fold, the hand-tuned ranking (``--baseline``), the
     start weights unfitted, and each method's fit scored on held-out folds."""
@@ -261,6 +266,7 @@ def report(
     groups["all"] = [r.instance_id for r in records]
     rows = {"hand-tuned (main)": base, "start weights, unfitted": cv["held"]["start"]}
     kept = f" ({', '.join(keep)} kept)" if keep else ""
+    kept += f" ({', '.join(restore)} put back)" if restore else ""
     rows |= {f"{m}{kept}, held-out folds": h for m, h in cv["held"].items() if m != "start"}
     print(f"\n| | {' | '.join(SHOWN)} |\n|---|---|---|---|")
     for name, ids in groups.items():
@@ -314,6 +320,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=[],
         help="levels whose weights stay --start's (not fitted)",
     )
+    fi.add_argument(
+        "--restore",
+        choices=("entity", "graph", "file", "function", "class"),
+        nargs="+",
+        default=[],
+        help="levels whose weights are put back to --start's once every level is fitted",
+    )
     fi.add_argument("--workers", type=int, default=1, help="fits run at once (forked)")
     args = parser.parse_args(argv)
     if args.command == "extract":
@@ -321,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     OPTIONS["refine"] = not args.no_refine
     OPTIONS["keep"] = tuple(args.keep)
+    OPTIONS["restore"] = tuple(args.restore)
     _RECORDS[:] = load_records(args.features)
     records = _RECORDS
     print(f"{len(records)} instances, {len({r.repo for r in records})} repositories", flush=True)
@@ -328,14 +342,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.baseline and not base.keys() & {r.instance_id for r in records}:
         parser.error(f"no instance of {', '.join(map(str, args.baseline))} is in {args.features}")
     cv = cross_validate(args)
-    report(records, cv, base, keep=args.keep)
+    report(records, cv, base, keep=args.keep, restore=args.restore)
     if args.json:
         args.json.write_text(json.dumps(cv))
     if args.write:
         weights = RankWeights.from_dict(cv["final"])
         about = (
-            f"fitted by benchmarks/fit_ranking.py ({args.method[0]}) on {len(records)} "
-            f"instances of {len({r.repo for r in records})} repositories"
+            f"fitted by benchmarks/fit_ranking.py ({args.method[0]}"
+            + "".join(f", {name} put back" for name in args.restore)
+            + "".join(f", {name} kept" for name in args.keep)
+            + f") on {len(records)} instances of {len({r.repo for r in records})} repositories"
         )
         args.write.write_text(json.dumps(replace(weights, about=about).to_dict(), indent=1) + "\n")
         print(f"wrote {args.write}")

@@ -88,8 +88,10 @@ def _query(
 KS = {"files": (1, 5), "classes": (5, 10), "functions": (5, 10)}  # what ``refine`` counts
 # "listnet": the listwise fit, then coordinate ascent from it; "ascent": coordinate ascent
 # from the start weights only (``--method``); ``refine`` False skips the coordinate ascent;
-# ``keep``: the levels whose weights stay the start's (not fitted; ``--keep``).
-OPTIONS: dict[str, Any] = {"refine": True, "method": "listnet", "keep": ()}
+# ``keep``: the levels whose weights stay the start's (not fitted; ``--keep``); ``restore``:
+# the levels whose weights are put back to the start's after every stage is fitted
+# (``--restore``: the later stages were fitted on their fitted weights).
+OPTIONS: dict[str, Any] = {"refine": True, "method": "listnet", "keep": (), "restore": ()}
 
 
 def _fit_level(
@@ -288,7 +290,12 @@ def fit_all(
     for level, stage in STAGES:
         if level not in OPTIONS["keep"]:
             w = stage(records, w).without(*drop)
-    return w
+    back = {_FIELDS[level]: getattr(start, _FIELDS[level]) for level in OPTIONS["restore"]}
+    return replace(w, **back).without(*drop)
+
+
+_FIELDS = {"entity": "entity", "graph": "graph", "file": "file", "function": "function"}
+_FIELDS["class"] = "klass"  # RankWeights' field of each level
 
 
 # Each stage with the level (``RankWeights.LEVELS``) whose weights it fits.
