@@ -211,3 +211,23 @@ def test_a_committed_env_json_is_not_a_record_of_this_tool(tmp_path: Path) -> No
     assert read_local_record(root) is None
     with pytest.raises(NoRecord, match="committed to the repository"):
         load_record(root)
+
+
+def test_the_venv_is_compiled_once_before_the_commit_less_test_folders(tmp_path: Path) -> None:
+    import sys
+
+    from env_setup.pipeline import _COMPILE
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    package = venv / "lib" / "python3" / "site-packages" / "pkg"
+    for name in ("__init__.py", "core.py", "tests/test_core.py", "test/data.py", "testing.py"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x = 1\n")
+    (package / "py2.py").write_text("print 'another era'\n")  # does not stop the others
+    subprocess.run(_COMPILE.format(venv=venv), shell=True, check=False, timeout=120)
+    compiled = {p.name.split(".")[0] for p in (package / "__pycache__").iterdir()}
+    assert compiled == {"__init__", "core", "testing"}
+    assert not (package / "tests" / "__pycache__").exists()
+    assert not (package / "test" / "__pycache__").exists()

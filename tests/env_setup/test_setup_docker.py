@@ -73,8 +73,11 @@ def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str])
     assert first.image is not None
     with start_sandbox(root, image=first.image) as box:
         obs = box.run(f"{first.test_command} -q -p no:cacheprovider", timeout=300)
+        # pip installed pytest without bytecode; the venv was compiled before the commit.
+        pycs = box.run(f"ls {first.venv}/lib/python{PYTHON}/site-packages/_pytest/__pycache__")
     assert obs.exit_code == 0, obs.stdout + obs.stderr
     assert "1 passed" in obs.stdout
+    assert "python.cpython-39.pyc" in pycs.stdout.split(), pycs.stdout + pycs.stderr
 
 
 def test_cli_setup_and_show_json(tmp_path: Path, docker_images: list[str]) -> None:
