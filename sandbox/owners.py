@@ -108,8 +108,10 @@ def owner_gone(labels: Mapping[str, str]) -> bool:
 def reap(client: Any, *, everything: bool = False) -> list[str]:
     """Remove this tool's containers whose owner is gone (all of them with ``everything``).
 
-    One listing call (no inspection per container): it runs before every sandbox starts."""
+    One listing call (no inspection per container): it runs before every sandbox starts. A
+    removal the daemon does not confirm in time is left to it (it goes on, forced)."""
     import docker
+    import requests
 
     removed = []
     listed = client.api.containers(all=True, filters={"label": f"{LABEL}=1"})
@@ -120,6 +122,8 @@ def reap(client: Any, *, everything: bool = False) -> list[str]:
             client.api.remove_container(item["Id"], force=True)
         except docker.errors.NotFound:
             continue  # removed meanwhile by its owner or another reaper
+        except requests.exceptions.ReadTimeout:
+            continue  # a busy daemon: it removes the container still, or the next reaper does
         except docker.errors.APIError as exc:
             if exc.status_code == 409:  # another reaper is removing it right now
                 continue
@@ -129,12 +133,16 @@ def reap(client: Any, *, everything: bool = False) -> list[str]:
 
 
 def reap_orphans() -> list[str]:
-    """Remove the containers of owners that are gone; [] when no Docker daemon answers."""
+    """Remove the containers of owners that are gone; [] when no Docker daemon answers in time.
+
+    It tidies before a batch: a daemon too busy to list (a ReadTimeout) must not stop the batch.
+    """
+    import requests
+
     from sandbox.engine import connect
     from sandbox.errors import DockerUnavailable
 
     try:
-        client = connect(timeout=10)
-    except DockerUnavailable:
+        return reap(connect(timeout=10))
+    except (DockerUnavailable, requests.exceptions.ReadTimeout):
         return []
-    return reap(client)

@@ -18,13 +18,14 @@ from typing import Any
 
 from common import atomic_write
 from swe_agent.bench.envs import Environment
-from swe_agent.bench.failures import ErrorKind, Failure, unjudgeable
+from swe_agent.bench.failures import ErrorKind, Failure, daemon_failure, unjudgeable
 from swe_agent.bench.grading import TestsStatus, grade, instance_report
 from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.testrun import (
     collect_probe,
     command_for,
     missing_module,
+    patched_paths,
     reinstall,
     run_tests,
     skipped_for,
@@ -116,8 +117,9 @@ def _failure_of(exc: Exception) -> Failure:
         (EnvSetupError, ErrorKind.ENVIRONMENT),
     )
     kind = next((kind for cls, kind in kinds if isinstance(exc, cls)), ErrorKind.CRASH)
-    if kind is ErrorKind.CRASH and type(exc).__module__.startswith("docker."):
-        kind = ErrorKind.SANDBOX  # the daemon refused or lost something (an image pruned)
+    daemon = daemon_failure(exc) if kind in (ErrorKind.CRASH, ErrorKind.ENVIRONMENT) else None
+    if daemon is not None:  # Docker's API failed under us: the sandbox's, run again on resume
+        return Failure(ErrorKind.SANDBOX, f"the Docker daemon did not answer: {daemon}")
     return Failure(kind, message)
 
 
@@ -231,20 +233,25 @@ def _patch_and_test(
         outcome.failure = Failure(ErrorKind.TEST_PATCH, message)
         return
     outcome.timings["patch_s"] = _since(mark)
-    _reinstall(box, env, outcome)
+    _reinstall(box, env, outcome, touched=_touched(task))
     _run_tests(box, task, workdir, env, outcome)
     if task.keep_image:
         box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 
 
-def _reinstall(box: Any, env: Environment, outcome: Outcome) -> None:
+def _reinstall(box: Any, env: Environment, outcome: Outcome, *, touched: list[str]) -> None:
     """The project installed again, offline, before the tests (see ``testrun.reinstall``)."""
     mark = time.monotonic()
-    note = reinstall(box, env.install, stage=STAGE, venv=env.venv)
+    note = reinstall(box, env.install, stage=STAGE, venv=env.venv, touched=touched)
     if env.install is not None:
         outcome.timings["install_s"] = _since(mark)
     if note is not None:
         outcome.notes.append(note)
+
+
+def _touched(task: EvalTask) -> list[str]:
+    """The paths the model and test patches change."""
+    return patched_paths(task.model_patch or "", task.instance.get("test_patch") or "")
 
 
 def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:

@@ -82,3 +82,22 @@ def network_trace(output: str) -> str | None:
     start = output.rfind("\n", 0, found.start()) + 1
     end = output.find("\n", found.end())
     return output[start : end if end >= 0 else len(output)].strip()[:300]
+
+
+def daemon_failure(exc: BaseException) -> str | None:
+    """What went wrong with Docker's API, if that is what ``exc`` (or what caused it) is.
+
+    docker-py's own errors (an image pruned, the daemon refusing), and the HTTP transport under
+    it timing out or dropping the connection (a ReadTimeout of a busy daemon's socket). The
+    chain followed is ``raise ... from``'s: an error raised while handling another is its own.
+    """
+    import requests
+
+    transport = (requests.ConnectionError, requests.Timeout)
+    seen: BaseException | None = exc
+    while seen is not None:
+        module = type(seen).__module__
+        if module.startswith(("docker.", "urllib3.")) or isinstance(seen, transport):
+            return f"{type(seen).__name__}: {seen}"
+        seen = seen.__cause__
+    return None

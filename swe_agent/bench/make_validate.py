@@ -82,7 +82,7 @@ def validate_task(task: MakeTask) -> dict[str, Any]:
 def _validate(task: MakeTask) -> dict[str, Any]:
     from sandbox import Limits, start_sandbox
     from swe_agent.bench.envs import EnvironmentFailed, resolve_environment
-    from swe_agent.bench.testrun import command_for, reinstall
+    from swe_agent.bench.testrun import command_for, patched_paths, reinstall
     from swe_agent.bench.workdirs import prepare_workdir
 
     inst = task.instance
@@ -101,7 +101,8 @@ def _validate(task: MakeTask) -> dict[str, Any]:
     box = start_sandbox(workdir.root, image=env.image, commit=workdir.with_tests,
                         python=env.python, limits=limits, network=task.network)  # fmt: skip
     try:
-        note = reinstall(box, env.install, stage=STAGE, venv=env.venv)  # as bench eval does
+        touched = patched_paths(inst["patch"], inst["test_patch"])
+        note = reinstall(box, env.install, stage=STAGE, venv=env.venv, touched=touched)
         verdict = _before_and_after(box, task, command)
         return {**verdict, "install_note": note} if note else verdict
     finally:

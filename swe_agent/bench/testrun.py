@@ -14,7 +14,8 @@ raises ``sandbox.SandboxGone``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,9 @@ __all__ = [
     "collect_probe",
     "command_for",
     "missing_module",
+    "patched_paths",
     "reinstall",
+    "reinstall_needed",
     "run_tests",
     "scratch_install",
     "skipped_for",
@@ -153,19 +156,23 @@ def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[
     return skipped_modules(output, files=named)
 
 
-def reinstall(box: Any, install: str | None, *, stage: str, venv: str) -> str | None:
+def reinstall(
+    box: Any, install: str | None, *, stage: str, venv: str, touched: Sequence[str] = ()
+) -> str | None:
     """Install the project again, offline, before its tests, as the harness's eval script does.
 
     An environment image's workspace was emptied when it was saved, and with it what the
     editable install wrote there (pytest's _version.py from setuptools_scm: "No module named
     '_pytest._version'", "requires pytest-2.0, actual pytest-unknown"; compiled extensions).
-    A sandbox whose root is read-only (a host without disk quotas: the root is then read-only,
-    the workspace and the stage size-bounded in memory) cannot write the venv: the install then
-    goes to a prefix in the stage (``scratch_install``). Either way the build writes its files
-    into the workspace, which the venv's editable install already points at. A note when the
-    install failed (the tests then run as they can), else None.
+    The install runs only when it would change something (``reinstall_needed``): it took
+    5-8 min under load where it rewrote only the venv's identical metadata. A sandbox whose
+    root is read-only (a host without disk quotas: the root is then read-only, the workspace
+    and the stage size-bounded in memory) cannot write the venv: the install then goes to a
+    prefix in the stage (``scratch_install``). Either way the build writes its files into the
+    workspace, which the venv's editable install already points at. A note when the install
+    failed (the tests then run as they can), else None.
     """
-    if install is None:
+    if install is None or reinstall_needed(box, venv=venv, touched=touched) is None:
         return None
     if box.run(f"test -w {venv}", timeout=60).exit_code != 0:
         install = scratch_install(install, prefix=f"{stage}/reinstall", venv=venv)
@@ -174,6 +181,64 @@ def reinstall(box: Any, install: str | None, *, stage: str, venv: str) -> str | 
         return None
     tail = box.run(f"tail -c 300 {stage}/install.log", timeout=30).stdout.strip()
     return f"the project's install did not run again offline: {tail}"
+
+
+BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# What a build writes into the source tree: a version file (setuptools_scm's write_to or
+# version_file, hatch-vcs's and versioningit's version-file) or compiled extensions.
+_GENERATES = (
+    r"write_to|version_file|version-file|ext_modules|Extension\(|cythonize|cffi_modules|"
+    r"get_extensions|build_ext|setuptools_rust|meson|cmake"
+)
+# Run by the venv's Python (3.6 and up) in the workspace; prints why the install must run again.
+_PROBE = f"""\
+import glob, os, re, sysconfig
+why = []
+site = sysconfig.get_paths()["purelib"]
+for link in glob.glob(os.path.join(site, "*.egg-link")):
+    if os.path.realpath(open(link).readline().strip()) == os.path.realpath("."):
+        why.append("a setup.py develop install keeps its metadata in the workspace (.egg-info)")
+for name in {BUILD_FILES!r}:
+    try:
+        text = open(name, encoding="utf-8", errors="replace").read()
+    except OSError:
+        continue
+    found = re.search({_GENERATES!r}, text)
+    if found:
+        why.append(name + " writes files into the tree (" + found.group(0) + ")")
+print("; ".join(why))
+"""
+
+
+def patched_paths(*patches: str) -> list[str]:
+    """The paths these patches change (one that does not parse counts as changing setup.py)."""
+    from patches import PatchError, parse_patch
+
+    paths: list[str] = []
+    for text in patches:
+        try:
+            paths.extend(parse_patch(text).paths)
+        except PatchError:
+            paths.append("setup.py")  # it applied, so git read it: re-install to be safe
+    return paths
+
+
+def reinstall_needed(box: Any, *, venv: str, touched: Sequence[str] = ()) -> str | None:
+    """Why the project's install must run again before the tests, or None when it changes nothing.
+
+    A fresh workspace lacks only what the build wrote into it at set-up: the metadata of a
+    ``setup.py develop`` install (its .egg-info), a version file, compiled extensions; an
+    editable install whose metadata is in the venv and whose build writes nothing into the
+    tree would rewrite the same files. A patch (``touched``: the paths the model and test
+    patches change) that edits a build file makes the venv's metadata stale: it runs then too.
+    """
+    edited = [path for path in touched if path.rsplit("/", 1)[-1] in BUILD_FILES]
+    if edited:
+        return f"the patches edit {', '.join(edited[:3])}"
+    shown = box.run(f"{venv}/bin/python -c {shlex.quote(_PROBE)}", timeout=120)
+    if shown.exit_code != 0:  # a venv that cannot say: install, as the harness always does
+        return f"the probe failed: {(shown.stdout + shown.stderr).strip()[-200:]}"
+    return shown.stdout.strip() or None
 
 
 def scratch_install(install: str, *, prefix: str, venv: str) -> str:

@@ -1,17 +1,21 @@
 """Each infrastructure failure, injected for real in Docker, lands in `errors` with its kind.
 
 The runner is killed by the test it runs, the container is removed by the host while a test
-sleeps, a test outlives the time limit, a test reaches for a network the sandbox lacks, and a
-repository's environment cannot be built. None is graded "unresolved"; a second evaluation
-of the same folder runs every one of them again and reuses the finished ones.
+sleeps, a test outlives the time limit, a test reaches for a network the sandbox lacks, a
+repository's environment cannot be built, and the Docker daemon leaves a call unanswered past
+the client's timeout. None is graded "unresolved"; a second evaluation of the same folder runs
+every one of them again and reuses the finished ones.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -147,3 +151,89 @@ def test_every_infrastructure_failure_is_an_error_of_its_kind_and_runs_again(
     )
     again = evaluate(some, "gold", options)  # the error runs again, the resolved one is reused
     assert again["reused"] == 1 and again["error_kinds"] == {"no_network": [some[1].instance_id]}
+
+
+class _StallingDocker:
+    """A unix socket in front of Docker's that leaves the first container create unanswered.
+
+    Every other request goes through to the real daemon; the held one ends when the client
+    gives up (docker-py's read timeout) and closes the connection, as with a daemon too busy
+    to answer.
+    """
+
+    def __init__(self, path: Path, daemon: str) -> None:
+        self.daemon = daemon
+        self.stalled = threading.Event()
+        self.closing = threading.Event()
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(str(path))
+        self.server.listen(32)
+        self.server.settimeout(0.5)
+        self.accepting = threading.Thread(target=self._accept, daemon=True)
+        self.accepting.start()
+
+    def _accept(self) -> None:
+        with self.server:
+            while not self.closing.is_set():
+                try:
+                    client, _ = self.server.accept()
+                except TimeoutError:
+                    continue
+                threading.Thread(target=self._forward, args=(client,), daemon=True).start()
+
+    def _forward(self, client: socket.socket) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(self.daemon)
+        threading.Thread(target=_copy, args=(upstream, client), daemon=True).start()
+        with client, upstream:
+            while data := client.recv(65536):
+                request_line = data.split(b"\r\n", 1)[0]
+                create = request_line.startswith(b"POST ") and b"/containers/create" in request_line
+                if create and not self.stalled.is_set():
+                    self.stalled.set()
+                    while client.recv(65536):  # until the client times out and hangs up
+                        pass
+                    return
+                upstream.sendall(data)
+
+    def close(self) -> None:
+        self.closing.set()
+        self.accepting.join()
+
+
+def _copy(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass  # either side closed
+
+
+@pytest.fixture()
+def stalling_docker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[_StallingDocker]:
+    """DOCKER_HOST points at a _StallingDocker for this test (and the workers it spawns)."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        pytest.skip(f"the stalling proxy fronts a unix socket; DOCKER_HOST is {host}")
+    proxy = _StallingDocker(tmp_path / "docker.sock", host.removeprefix("unix://"))
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'docker.sock'}")
+    yield proxy
+    proxy.close()
+
+
+def test_a_daemon_that_does_not_answer_in_time_is_a_sandbox_error_run_again_on_resume(
+    tmp_path: Path,
+    docker_image: str,
+    stalling_docker: _StallingDocker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = make_world(tmp_path)
+    options = EvalOptions(out=tmp_path / "eval", mirrors=world.mirrors, workers=1, timeout_s=90)
+    summary = evaluate(load_instances(world.dataset), "gold", options)
+    assert stalling_docker.stalled.is_set()
+    assert summary["error_kinds"] == {"sandbox": ["octo__tinycalc-1"]}, summary["error_details"]
+    detail = summary["error_details"]["octo__tinycalc-1"]
+    assert detail.startswith("sandbox: the Docker daemon did not answer") and "timed out" in detail
+    monkeypatch.delenv("DOCKER_HOST")  # the daemon answers again
+    again = evaluate(load_instances(world.dataset), "gold", options)
+    assert again["resolved"] == ["octo__tinycalc-1"] and again["reused"] == 0

@@ -287,8 +287,9 @@ def test_run_command_refuses_an_unknown_solve_option(tmp_path: Path) -> None:
 
 def test_exceptions_that_stop_an_evaluation_have_their_kind() -> None:
     import docker
+    import requests
 
-    from env_setup import NoBaseImage
+    from env_setup import EnvSetupError, NoBaseImage
     from sandbox import SandboxGone
     from swe_agent.bench.errors import CommitNotAvailable
     from swe_agent.bench.eval_instance import _failure_of
@@ -301,9 +302,30 @@ def test_exceptions_that_stop_an_evaluation_have_their_kind() -> None:
             NoBaseImage("no image for 3.99"),
             docker.errors.ImageNotFound("pruned"),
             ValueError("a bug of ours"),
+            requests.exceptions.ReadTimeout("Read timed out. (read timeout=30)"),
+            _raised_from(EnvSetupError("set-up stopped"), requests.ConnectionError("reset")),
+            _raised_from(ValueError("a bug of ours"), requests.ConnectionError("handled")),
         )
     ]
-    assert kinds == ["container_gone", "checkout", "environment", "sandbox", "crash"]
+    expected = ["container_gone", "checkout", "environment", "sandbox", "crash", "sandbox"]
+    assert kinds == [*expected, "sandbox", "crash"]
+    failure = _failure_of(requests.exceptions.ReadTimeout("Read timed out."))
+    assert failure.message == "the Docker daemon did not answer: ReadTimeout: Read timed out."
+
+
+def _raised_from(exc: Exception, cause: Exception) -> Exception:
+    """``exc`` raised while handling ``cause``: ``from`` it when it is EnvSetupError's."""
+    from env_setup import EnvSetupError
+
+    try:
+        try:
+            raise cause
+        except Exception as handled:
+            if isinstance(exc, EnvSetupError):
+                raise exc from handled
+            raise exc  # noqa: B904 - an error of its own, raised while handling another
+    except Exception as raised:
+        return raised
 
 
 def test_the_projects_install_is_redone_offline() -> None:
