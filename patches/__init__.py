@@ -15,17 +15,24 @@ from patches.errors import (
 )
 from patches.extract import extract_diff, snapshot_tree
 from patches.minimise import DEFAULT_SCRATCH, Dropped, DropReason, Minimised, minimise
-from patches.model import ChangeKind, FileChange, Hunk, Patch, parse_patch
+from patches.model import (
+    ChangeKind,
+    FileChange,
+    Hunk,
+    Patch,
+    added_lines,
+    named_paths,
+    parse_patch,
+)
 from patches.records import (
     APPLIED_FILE,
-    RUNS_DIR,
     AppliedRecord,
     UndoInfo,
     latest_applied,
     read_record,
-    run_dir_for,
 )
-from patches.runs import PATCH_FILE, apply_run, undo_run
+from patches.runs import PATCH_FILE, apply_run, repository_root, undo_run
+from patches.sections import RawHunk, Section, slice_patch, slice_sections, split_patch
 from patches.undo import Undone, undo
 from patches.validate import Problem, ProblemKind, Validation, validate
 
@@ -34,7 +41,6 @@ __all__ = [
     "BRANCH_PREFIX",
     "DEFAULT_SCRATCH",
     "PATCH_FILE",
-    "RUNS_DIR",
     "RUN_TRAILER",
     "Applied",
     "AppliedRecord",
@@ -52,22 +58,29 @@ __all__ = [
     "Patch",
     "PatchError",
     "Problem",
+    "RawHunk",
     "ProblemKind",
     "RecordError",
+    "Section",
     "UndoInfo",
     "UndoRefused",
     "Undone",
     "Validation",
+    "added_lines",
     "apply_patch",
     "apply_run",
     "commit_patch",
     "extract_diff",
     "latest_applied",
     "minimise",
+    "named_paths",
     "parse_patch",
     "read_record",
-    "run_dir_for",
+    "repository_root",
+    "slice_patch",
+    "slice_sections",
     "snapshot_tree",
+    "split_patch",
     "undo",
     "undo_run",
     "validate",

@@ -12,7 +12,7 @@ from typing import Any
 from patches._git import Git, open_repo, temporary_index
 from patches.errors import DirtyFiles, InvalidPatch, RecordError
 from patches.model import Patch
-from patches.records import RUNS_DIR, AppliedRecord, write_record
+from patches.records import AppliedRecord, write_record
 from patches.validate import validate
 
 BRANCH_PREFIX = "swe-agent/"
@@ -42,13 +42,17 @@ def apply_patch(
     repo_dir: Path | str,
     patch_text: str,
     *,
-    run_id: str,
     message: str,
     run_dir: Path | str,
+    undo_ref: str | None = None,
     branch: BranchMode | str | None = None,
     allow_binary: bool = False,
 ) -> Applied:
     """Commit ``patch_text`` on top of HEAD, on the current branch or a new ``swe-agent/RUN_ID``.
+
+    The run's id is its folder's name; the record goes to ``run_dir/applied.json``, and its
+    undo command names the run ``undo_ref`` (default: the id; a folder `swe-agent undo` cannot
+    find by id is named by its path).
 
     Refuses (``DirtyFiles``) when a touched file has uncommitted changes, an untracked file
     included. Other uncommitted changes stay where they are and are not committed: the commit
@@ -56,6 +60,7 @@ def apply_patch(
     is made with ``git commit-tree``, so commit hooks do not run.
     """
     git = open_repo(repo_dir)
+    run_id = Path(run_dir).name
     mode = _branch_mode(branch)
     head = git.rev("HEAD") or ""
     previous_branch = git.head_branch()
@@ -69,7 +74,7 @@ def apply_patch(
     record = _record(
         git,
         run_id=run_id,
-        run_dir=Path(run_dir),
+        undo_ref=undo_ref or run_id,
         mode=mode,
         branch=new_branch or previous_branch,
         head=head,
@@ -113,7 +118,7 @@ def _validated(git: Git, patch_text: str, *, parent: str, allow_binary: bool) ->
 
 
 def _record(
-    git: Git, *, run_id: str, run_dir: Path, mode: BranchMode, head: str, **facts: Any
+    git: Git, *, run_id: str, undo_ref: str, mode: BranchMode, head: str, **facts: Any
 ) -> AppliedRecord:
     return AppliedRecord(
         run_id=run_id,
@@ -121,17 +126,14 @@ def _record(
         branch_mode=str(mode),
         previous_head=head,
         applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        undo_command=undo_command(git.root, run_id=run_id, run_dir=run_dir),
+        undo_command=undo_command(git.root, undo_ref),
         **facts,
     )
 
 
-def undo_command(root: Path, *, run_id: str, run_dir: Path) -> str:
-    """The command that undoes the run: by id when its folder is the repository's own run
-    folder (where `undo` looks ids up), else by the folder's absolute path."""
-    folder = run_dir.expanduser().resolve()
-    target = run_id if folder == (root / RUNS_DIR / run_id).resolve() else str(folder)
-    return f"swe-agent undo {shlex.quote(target)} --repo {shlex.quote(str(root))}"
+def undo_command(root: Path, ref: str) -> str:
+    """The command that undoes the run named ``ref`` (its id, or its folder's path)."""
+    return f"swe-agent undo {shlex.quote(ref)} --repo {shlex.quote(str(root))}"
 
 
 def refuse_dirty(git: Git, paths: tuple[str, ...], *, doing: str) -> None:

@@ -116,6 +116,23 @@ def parse_patch(text: str) -> Patch:
     return Patch(text=text, files=tuple(_file_change(s) for s in sections))
 
 
+def named_paths(text: str) -> tuple[str, ...]:
+    """Every path the file headers name (``a/``-style prefixes dropped), read without parsing
+    the hunks: a malformed patch, one only a fuzzy ``patch`` takes, still names its files."""
+    _, sections = split_patch(text)
+    found = (p for s in sections for group in _header_paths(s).values() for p in group)
+    return tuple(dict.fromkeys(p for p in found if p != _DEV_NULL))
+
+
+def added_lines(text: str, path: str) -> tuple[str, ...]:
+    """The lines the patch adds to ``path`` (all of a new file), without their newlines."""
+    for section in split_patch(text)[1]:
+        headers = _header_paths(section)
+        if _old_new(headers, added=False, removed=False)[1] == path:
+            return tuple(line.rstrip("\n") for hunk in section.hunks for line in hunk.added)
+    return ()
+
+
 def _file_change(section: Section) -> FileChange:
     from unidiff import PatchSet
     from unidiff.errors import UnidiffParseError

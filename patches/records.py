@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ from common import atomic_write
 from patches.errors import RecordError, UndoRefused
 
 APPLIED_FILE = "applied.json"
-RUNS_DIR = Path(".swe-agent") / "runs"
 
 
 @dataclass(frozen=True)
@@ -90,35 +89,11 @@ def write_json_atomic(path: Path, data: Any) -> None:
     atomic_write(path, json.dumps(data, indent=2) + "\n", durable=True)
 
 
-def run_dir_for(repo_root: Path, run: str) -> Path:
-    """The folder of run ``run``: its id, a unique prefix of its id, or a path to the folder."""
-    runs = repo_root / RUNS_DIR
-    simple = bool(run) and "/" not in run and run not in (".", "..")
-    if simple and run in committed_runs(repo_root):
-        raise RecordError(
-            f"run {run!r} is committed to the repository: not a run of this tool",
-            hint="run folders this tool writes are git-ignored; pass one of those",
-        )
-    if simple and (runs / run).is_dir():
-        return runs / run
-    given = Path(run).expanduser()
-    if run and given.is_dir():
-        return given
-    matches = [p for p in _run_dirs(runs) if simple and p.name.startswith(run)]
-    if len(matches) == 1:
-        return matches[0]
-    known = ", ".join(p.name for p in _run_dirs(runs)[-5:]) or "none"
-    reason = "matches several runs" if matches else "is not a run"
-    raise RecordError(
-        f"{run!r} {reason} in {runs}", hint=f"pass a run id or its folder; latest runs: {known}"
-    )
-
-
-def latest_applied(repo_root: Path) -> Path:
-    """The ``applied.json`` of the most recently applied run that is not undone yet."""
-    runs = repo_root / RUNS_DIR
+def latest_applied(run_dirs: Iterable[Path]) -> Path:
+    """The ``applied.json`` of the most recently applied run not undone yet, among ``run_dirs``
+    (the caller's run folders: patches does not decide where runs live)."""
     candidates = []
-    for run_dir in _run_dirs(runs):
+    for run_dir in run_dirs:
         path = run_dir / APPLIED_FILE
         if path.is_file():
             record = read_record(path)
@@ -127,27 +102,7 @@ def latest_applied(repo_root: Path) -> Path:
                 candidates.append((record.applied_at, path.stat().st_mtime_ns, run_dir.name, path))
     if not candidates:
         raise UndoRefused(
-            f"no applied run to undo in {runs}",
+            "no applied run to undo",
             hint="name the run: swe-agent undo RUN_ID (see the run folders in .swe-agent/runs)",
         )
     return max(candidates)[3]
-
-
-def committed_runs(repo_root: Path) -> set[str]:
-    """Run folders git tracks files in: they came with the repository (anyone can commit a
-    ``.swe-agent/``), while this tool's own run folders are git-ignored."""
-    from patches._git import Git
-
-    done = Git(repo_root).run("ls-files", "-z", "--", str(RUNS_DIR), check=False)
-    if done.returncode != 0:
-        return set()
-    paths = [Path(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p]
-    return {p.relative_to(RUNS_DIR).parts[0] for p in paths if p.is_relative_to(RUNS_DIR)}
-
-
-def _run_dirs(runs: Path) -> list[Path]:
-    """This tool's run folders under ``runs`` (those git tracks are not)."""
-    if not runs.is_dir():
-        return []
-    committed = committed_runs(runs.parents[1])
-    return sorted(p for p in runs.iterdir() if p.is_dir() and p.name not in committed)

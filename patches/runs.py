@@ -1,4 +1,5 @@
-"""Apply and undo by run: the ``<repo>/.swe-agent/runs/<run-id>/`` folders the tool writes."""
+"""Apply and undo by run folder (``patch.diff``, ``report.json``, ``applied.json``); where run
+folders live and how one is found is swe_agent.runs' business: callers pass the folder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from patches._git import open_repo
 from patches.apply import Applied, BranchMode, apply_patch
 from patches.errors import RecordError
-from patches.records import APPLIED_FILE, latest_applied, read_record, run_dir_for
+from patches.records import APPLIED_FILE, read_record
 from patches.undo import Undone, undo
 
 PATCH_FILE = "patch.diff"
@@ -17,31 +18,32 @@ REPORT_FILE = "report.json"
 
 def apply_run(
     repo_dir: Path | str,
-    run: str,
+    run_dir: Path,
     *,
+    undo_ref: str | None = None,
     branch: BranchMode | str | None = None,
     allow_binary: bool = False,
 ) -> Applied:
-    """Apply ``<run>/patch.diff`` to the repository as one commit and write ``applied.json``."""
+    """Apply ``run_dir/patch.diff`` to the repository as one commit and write ``applied.json``;
+    ``undo_ref`` as in ``apply_patch``."""
     root = open_repo(repo_dir).root
-    run_dir = run_dir_for(root, run)
     _refuse_applied_twice(run_dir)
     text = _patch_text(run_dir)
     return apply_patch(
         root,
         text,
-        run_id=run_dir.name,
         message=_message(run_dir),
         run_dir=run_dir,
+        undo_ref=undo_ref,
         branch=branch,
         allow_binary=allow_binary,
     )
 
 
-def undo_run(repo_dir: Path | str, run: str | None = None) -> Undone:
-    """Undo the change applied by ``run`` (default: the latest applied run not undone yet)."""
+def undo_run(repo_dir: Path | str, run_dir: Path) -> Undone:
+    """Undo the change applied from ``run_dir`` (``latest_applied`` finds the latest one)."""
     root = open_repo(repo_dir).root
-    record = latest_applied(root) if run is None else run_dir_for(root, run) / APPLIED_FILE
+    record = run_dir / APPLIED_FILE
     if not record.is_file():
         raise RecordError(
             f"run {record.parent.name} was never applied ({record} does not exist)",
@@ -82,3 +84,8 @@ def _message(run_dir: Path) -> str:
     if isinstance(summary, str) and summary.strip():
         return f"{title}\n\n{summary.strip()}"
     return title
+
+
+def repository_root(path: Path | str) -> Path:
+    """The top level of the git repository holding ``path``; ``NotARepository`` when none."""
+    return open_repo(path).root

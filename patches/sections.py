@@ -8,6 +8,7 @@ so that minimisation can drop parts and render a patch that ``git apply`` still 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$", re.DOTALL)
@@ -118,6 +119,25 @@ def split_patch(text: str) -> tuple[str, tuple[Section, ...]]:
         i += 1
     out.close()
     return "".join(out.preamble), tuple(out.sections)
+
+
+def slice_patch(text: str, keep: Collection[tuple[int, int]]) -> str:
+    """The patch made of the kept hunks only, each a (file index, hunk index) pair, re-based so
+    ``git apply`` takes it without offsets or fuzz. A file with no text hunks (binary, pure
+    rename, mode change) is kept whole as (its index, 0)."""
+    return slice_sections(split_patch(text)[1], keep)
+
+
+def slice_sections(sections: Sequence[Section], keep: Collection[tuple[int, int]]) -> str:
+    """``slice_patch`` on sections ``split_patch`` made."""
+    parts = []
+    for index, section in enumerate(sections):
+        if not section.hunks:
+            parts.append(section.render() if (index, 0) in keep else "")
+            continue
+        kept = tuple(h for number, h in enumerate(section.hunks) if (index, number) in keep)
+        parts.append(section.render(kept) if kept else "")
+    return "".join(parts)
 
 
 def _lines(text: str) -> list[str]:

@@ -30,6 +30,7 @@ def to_observation(reply: dict[str, Any]) -> Observation:
         truncated=bool(reply.get("truncated")),
         timed_out=bool(reply.get("timed_out")),
         reset=bool(reply.get("reset")),
+        finished=reply.get("finished"),
     )
 
 

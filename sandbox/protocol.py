@@ -67,6 +67,7 @@ class Observation:
     truncated: bool = False
     timed_out: bool = False
     reset: bool = False  # the runner was restarted: the namespace is fresh
+    finished: str | None = None  # the action ended its episode (raised the runner's Finished)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

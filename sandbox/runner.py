@@ -1,9 +1,8 @@
 """The action runner: one persistent Python namespace driven over JSON lines on stdin/stdout.
 
-Stdlib only and Python 3.6 compatible (project environments can be old); copied into the
-sandbox, started once, never imported by the host. Each request line on stdin gets one
-``result`` line on stdout; a host tool call is a ``call`` line out and a ``reply`` line in.
-The protocol lives on private descriptors, so prints and child processes cannot corrupt it.
+Stdlib only, Python 3.6 compatible; copied into the sandbox, started once, never imported by
+the host. Each request line gets one ``result`` line; a host tool call is a ``call`` line out
+and a ``reply`` line in, on private descriptors that prints and child processes cannot corrupt.
 """
 
 import ast
@@ -33,6 +32,10 @@ GIT_ENV.update(GIT_COMMITTER_NAME="swe-agent", GIT_COMMITTER_EMAIL="swe-agent@lo
 
 class ActionTimeout(BaseException):
     """The alarm's; a BaseException so that ``except Exception`` in actions misses it."""
+
+
+class Finished(Exception):
+    """Ends the action's episode (the agent's submit() raises one): the result's ``finished``."""
 
 
 class HostToolError(Exception):
@@ -200,6 +203,7 @@ def op_exec(req):
         set_alarm(0)
         if os.getpid() != MAIN_PID:
             os._exit(1)
+        result["finished"] = str(exc) if isinstance(exc, Finished) else None
         result["error"] = bounded(describe(exc), capture.limit)[0]  # a message can be any size
         result["traceback"] = bounded(user_traceback(*sys.exc_info()), capture.limit)[0]
     if os.getpid() != MAIN_PID:
@@ -305,8 +309,7 @@ def prepare_workspace(workdir, archive):
     os.makedirs(workdir, exist_ok=True)
     for entry in os.listdir(workdir):
         path = os.path.join(workdir, entry)
-        remove = shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.remove
-        remove(path)
+        (shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.remove)(path)
     # our own archive: symlinks are kept (Python 3.12+ would filter them by default)
     trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
     with tarfile.open(archive) as tar:
@@ -347,8 +350,7 @@ def op_init(req):
     STATE["workdir"] = req["workdir"]
     tree = prepare_workspace(req["workdir"], req["archive"]) if req.get("archive") else None
     os.chdir(req["workdir"])
-    for tool in req.get("tools", []):
-        NAMESPACE[tool] = make_proxy(tool)
+    NAMESPACE.update({tool: make_proxy(tool) for tool in req.get("tools", [])}, Finished=Finished)
     info = dict(pid=os.getpid(), pgid=os.getpgid(0), python="%d.%d.%d" % sys.version_info[:3])
     return {"value": json.dumps(dict(info, tree=tree))}
 
@@ -391,9 +393,7 @@ def main():
             continue
         if req.get("op") == "reply":
             continue  # a late answer to a tool call that a timeout interrupted
-        result = handle(req)
-        result["type"], result["id"] = "result", req.get("id")
-        send(result)
+        send(dict(handle(req), type="result", id=req.get("id")))
 
 
 if __name__ == "__main__":

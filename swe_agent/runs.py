@@ -111,25 +111,20 @@ def committed_runs(repo: Path) -> set[str]:
 
 
 def find_run(repo: Path, run: str | None = None) -> RunPaths:
-    """A run by id, id prefix or path; the latest run when ``run`` is None."""
-    if run and Path(run).is_dir():
-        found = RunPaths(Path(run).resolve())
+    """A run by id, then by the path of its folder, then by a unique prefix of its id; the
+    latest run when ``run`` is None. Folders the repository commits are not runs of this tool."""
+    folder = runs_dir(repo)
+    if run and "/" not in run and run not in (".", "..") and (folder / run).is_dir():
+        return _own(repo, RunPaths(folder / run))
+    given = Path(run).expanduser() if run else None
+    if given is not None and given.is_dir():
+        found = RunPaths(given.resolve())
         owner = found.root.parents[2] if len(found.root.parents) > 2 else found.root
-        if runs_dir(owner) == found.root.parent and found.run_id in committed_runs(owner):
-            raise BadInput(
-                f"{found.root} is committed to its repository: not a run of this tool",
-                hint="run folders this tool writes are git-ignored; pass one of those",
-            )
-        return found
+        return _own(owner, found) if runs_dir(owner) == found.root.parent else found
     runs = list_runs(repo)
-    if run is not None and run in committed_runs(repo):
-        raise BadInput(
-            f"run {run} is committed to the repository: not a run of this tool",
-            hint="run folders this tool writes are git-ignored; pass one of those",
-        )
     if not runs:
         raise BadInput(
-            f"no runs in {runs_dir(repo)}",
+            f"no runs in {folder}" + ("" if run is None else f" (asked for {run!r})"),
             hint="run `swe-agent solve` first, or pass --repo to the repository that has runs",
         )
     if run is None:
@@ -138,5 +133,22 @@ def find_run(repo: Path, run: str | None = None) -> RunPaths:
     if len(matches) != 1:
         known = ", ".join(r.run_id for r in runs[-5:])
         what = "no run" if not matches else f"{len(matches)} runs"
-        raise BadInput(f"{what} match {run!r}", hint=f"recent runs: {known}")
+        raise BadInput(f"{what} match {run!r} in {folder}", hint=f"recent runs: {known}")
     return matches[0]
+
+
+def undo_ref(repo: Path, run: RunPaths) -> str:
+    """How `swe-agent undo --repo REPO` names the run: its id when it is one of the
+    repository's runs, else its folder's absolute path."""
+    own = (runs_dir(repo) / run.run_id).resolve() == run.root.resolve()
+    return run.run_id if own else str(run.root.resolve())
+
+
+def _own(repo: Path, run: RunPaths) -> RunPaths:
+    """``run``, unless the repository commits its folder (anyone can commit a .swe-agent/)."""
+    if run.run_id in committed_runs(repo):
+        raise BadInput(
+            f"run {run.run_id} is committed to the repository ({run.root}): not a run of ours",
+            hint="run folders this tool writes are git-ignored; pass one of those",
+        )
+    return run

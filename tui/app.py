@@ -15,7 +15,7 @@ from textual.widgets import Footer, TabbedContent, TabPane, Tree
 
 from common import UserError
 from patches import APPLIED_FILE, PatchError, read_record
-from swe_agent.runs import RunPaths
+from swe_agent.runs import RunPaths, undo_ref
 from tui.commands import ReviewCommands, bindings
 from tui.diff_view import DiffView
 from tui.errors import BadRunFolder, BadSetting, NothingAccepted
@@ -301,7 +301,10 @@ def make_app(run: RunPaths, settings: ReviewSettings) -> ReviewApp:
         raise BadSetting(f"unknown branch mode {settings.branch!r}", hint=f"use one of: {known}")
     view = load_run(run)
     actions = settings.actions or PatchesActions(
-        repo=settings.repo, run_dir=run.root, branch=settings.branch
+        repo=settings.repo,
+        run_dir=run.root,
+        undo_ref=undo_ref(settings.repo, run),
+        branch=settings.branch,
     )
     app = ReviewApp(run=run, view=view, settings=settings, actions=actions)
     theme = THEMES.get(settings.theme or "", settings.theme)

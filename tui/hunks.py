@@ -1,21 +1,18 @@
-"""A diff split into selectable hunks, and the patch made of the accepted ones (pure functions).
+"""A diff as selectable hunks for review, and the patch made of the accepted ones.
 
-``build_patch`` keeps each kept hunk's old-side numbers and shifts its new-side start by the
-line counts of the hunks dropped before it in the same file, so ``git apply`` takes the subset
-without offsets or fuzz. A file that has no text hunks (binary, pure rename, mode change) is one
-whole-file hunk.
+Parsing and slicing are the patches package's (``parse_patch``, ``split_patch``,
+``slice_sections``): this module only keys the hunks for the review app. A file with no text hunks
+(binary, pure rename, mode change) is one whole-file hunk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from patches import FileChange, InvalidPatch, Section, parse_patch, slice_sections, split_patch
 from tui.errors import BadRunFolder
-
-if TYPE_CHECKING:
-    from unidiff import PatchedFile
 
 
 class HunkKey(NamedTuple):
@@ -27,14 +24,10 @@ class HunkKey(NamedTuple):
 
 @dataclass(frozen=True)
 class DiffHunk:
-    """One hunk: its header numbers and its lines (each with its ``+``/``-``/space prefix)."""
+    """One hunk: its ``@@`` line as the diff has it, and its lines (each with its prefix)."""
 
     key: HunkKey
-    old_start: int
-    old_len: int
-    new_start: int
-    new_len: int
-    section: str
+    header: str
     lines: tuple[str, ...]
     whole_file: bool = False  # a change with no text hunks, taken or left as a whole
 
@@ -48,12 +41,6 @@ class DiffHunk:
         """Lines removed."""
         return sum(1 for line in self.lines if line.startswith("-"))
 
-    @property
-    def header(self) -> str:
-        """The ``@@`` line, numbered as in the node's full diff."""
-        tail = f" {self.section}" if self.section else ""
-        return f"@@ -{self.old_start},{self.old_len} +{self.new_start},{self.new_len} @@{tail}"
-
 
 @dataclass(frozen=True)
 class FileDiff:
@@ -64,53 +51,35 @@ class FileDiff:
     kind: str  # added, deleted, renamed, modified or binary
     header: str
     hunks: tuple[DiffHunk, ...]
+    section: Section  # the file's diff text, as patches split it
 
 
 def parse_diff(text: str) -> tuple[FileDiff, ...]:
     """Split unified-diff text into files and hunks; ``BadRunFolder`` when it is not a diff."""
-    from unidiff import PatchSet
-    from unidiff.errors import UnidiffParseError
-
     if not text.strip():
         return ()
     try:
-        parsed = PatchSet(text)
-    except UnidiffParseError as exc:
+        changes = parse_patch(text).files
+    except InvalidPatch as exc:
         raise BadRunFolder(f"a diff in the run folder is malformed: {exc}") from None
-    return tuple(_file(index, patched) for index, patched in enumerate(parsed))
+    _, sections = split_patch(text)
+    pairs = enumerate(zip(changes, sections, strict=True))
+    return tuple(_file(index, change, section) for index, (change, section) in pairs)
 
 
-def _file(index: int, patched: PatchedFile) -> FileDiff:
-    full = str(patched)
-    hunks_text = "".join(str(h) for h in patched)
-    header = full[: len(full) - len(hunks_text)]
+def _file(index: int, change: FileChange, section: Section) -> FileDiff:
     hunks = tuple(
         DiffHunk(
-            key=HunkKey(index, i),
-            old_start=h.source_start,
-            old_len=h.source_length,
-            new_start=h.target_start,
-            new_len=h.target_length,
-            section=h.section_header,
-            lines=tuple(str(line).rstrip("\n") for line in h),
+            HunkKey(index, number),
+            header=hunk.head.rstrip("\n"),
+            lines=tuple(line.rstrip("\n") for line in hunk.lines),
         )
-        for i, h in enumerate(patched)
+        for number, hunk in enumerate(section.hunks)
     )
     if not hunks:
-        hunks = (DiffHunk(HunkKey(index, 0), 0, 0, 0, 0, "", (), whole_file=True),)
-    return FileDiff(index, str(patched.path), _kind(patched), header, hunks)
-
-
-def _kind(patched: PatchedFile) -> str:
-    for flag, name in (
-        ("is_binary_file", "binary"),
-        ("is_added_file", "added"),
-        ("is_removed_file", "deleted"),
-        ("is_rename", "renamed"),
-    ):
-        if getattr(patched, flag, False):
-            return name
-    return "modified"
+        hunks = (DiffHunk(HunkKey(index, 0), header="", lines=(), whole_file=True),)
+    kind = "binary" if change.binary else str(change.kind)
+    return FileDiff(index, change.path, kind, "".join(section.header), hunks, section)
 
 
 def all_keys(files: tuple[FileDiff, ...]) -> tuple[HunkKey, ...]:
@@ -120,24 +89,5 @@ def all_keys(files: tuple[FileDiff, ...]) -> tuple[HunkKey, ...]:
 
 def build_patch(files: tuple[FileDiff, ...], accepted: Collection[HunkKey]) -> str:
     """The patch made of the accepted hunks only, renumbered so it applies to the base."""
-    parts: list[str] = []
-    for diff in files:
-        kept = [h for h in diff.hunks if h.key in accepted]
-        if not kept:
-            continue
-        parts.append(diff.header)
-        if kept[0].whole_file:
-            continue
-        dropped_shift = 0
-        for hunk in diff.hunks:
-            if hunk.key not in accepted:
-                dropped_shift += hunk.new_len - hunk.old_len
-                continue
-            parts.append(_render(hunk, new_start=hunk.new_start - dropped_shift))
-    return "".join(parts)
-
-
-def _render(hunk: DiffHunk, *, new_start: int) -> str:
-    tail = f" {hunk.section}" if hunk.section else ""
-    head = f"@@ -{hunk.old_start},{hunk.old_len} +{new_start},{hunk.new_len} @@{tail}\n"
-    return head + "".join(line + "\n" for line in hunk.lines)
+    keep = {(key.file, key.hunk) for key in accepted}
+    return slice_sections([f.section for f in files], keep)

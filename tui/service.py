@@ -21,8 +21,11 @@ class Outcome:
 class PatchesActions:
     """Apply as one commit, undo exactly that commit, export to the run folder."""
 
-    def __init__(self, *, repo: Path, run_dir: Path, branch: str = "current") -> None:
+    def __init__(
+        self, *, repo: Path, run_dir: Path, undo_ref: str | None = None, branch: str = "current"
+    ) -> None:
         self.repo, self.run_dir, self.branch = repo, run_dir, branch
+        self.undo_ref = undo_ref  # how `swe-agent undo` names the run (default: its id)
 
     def apply(self, patch_text: str, *, message: str) -> Outcome:
         """Commit the patch; refused while this run's earlier apply is not undone."""
@@ -30,9 +33,9 @@ class PatchesActions:
         done = apply_patch(
             self.repo,
             patch_text,
-            run_id=self.run_dir.name,
             message=message,
             run_dir=self.run_dir,
+            undo_ref=self.undo_ref,
             branch=self.branch,
         )
         record = done.record
@@ -46,7 +49,7 @@ class PatchesActions:
 
     def undo(self) -> Outcome:
         """Undo this run's apply (reset, revert or delete its branch), as `swe-agent undo`."""
-        done = undo_run(self.repo, str(self.run_dir))
+        done = undo_run(self.repo, self.run_dir)
         info = done.info
         extra = f", revert commit {info.commit[:12]}" if info.commit else ""
         return Outcome(

@@ -27,8 +27,8 @@ _PIP_LOOKS = re.compile(r"\bpip\s+(show|list|freeze|check|index|--version)\b")
 _OUTPUT = 3000
 
 
-class StopReason(StrEnum):
-    """Why the repair agent stopped."""
+class RepairEnd(StrEnum):
+    """Why the repair agent stopped (a search's stop is search.StopReason)."""
 
     FIXED = "fixed"
     STEPS = "max_steps"
@@ -51,7 +51,7 @@ class ModelRepairer:
         self.model = model
         self.budget = budget or RepairBudget()
         self.steps = 0
-        self.stopped: StopReason | None = None
+        self.stopped: RepairEnd | None = None
         self.error: str | None = None
 
     def repair(self, attempt: Attempt) -> bool:
@@ -69,7 +69,7 @@ class ModelRepairer:
             if command == DONE:
                 passed, output = attempt.check()
                 if passed:
-                    self.stopped = StopReason.FIXED
+                    self.stopped = RepairEnd.FIXED
                     return True
                 changed = False
                 messages.append(_user(self._checked(output)))
@@ -117,10 +117,10 @@ class ModelRepairer:
 
     def _left(self) -> bool:
         if self.steps >= self.budget.max_steps:
-            self.stopped = StopReason.STEPS
+            self.stopped = RepairEnd.STEPS
             return False
         if self.model.usage.cost_usd >= self.budget.max_cost_usd:
-            self.stopped = StopReason.COST
+            self.stopped = RepairEnd.COST
             return False
         return True
 
@@ -129,7 +129,7 @@ class ModelRepairer:
         try:
             reply = self.model.query(messages).content
         except ModelError as exc:
-            self.stopped, self.error = StopReason.MODEL_ERROR, f"{exc.title}: {exc}"
+            self.stopped, self.error = RepairEnd.MODEL_ERROR, f"{exc.title}: {exc}"
             return None
         messages.append({"role": "assistant", "content": reply})
         return reply

@@ -183,8 +183,13 @@ class TestProbe:
 
 def _added_test_files(diff: str) -> list[str]:
     """Test files the diff creates (the agent's reproduction tests)."""
-    added = re.findall(r"^diff --git a/(\S+) b/\S+\nnew file mode", diff, re.MULTILINE)
-    return [path for path in added if TEST_FILE.search(path)]
+    from patches import ChangeKind, InvalidPatch, parse_patch
+
+    try:
+        files = parse_patch(diff).files
+    except InvalidPatch:
+        return []
+    return [f.path for f in files if f.kind is ChangeKind.ADDED and TEST_FILE.search(f.path)]
 
 
 def _exit_code_evidence(now: TestRun, base: TestRun) -> dict[str, Any]:

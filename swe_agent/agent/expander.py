@@ -24,7 +24,6 @@ from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message
 
 ACT = "act"
-SUBMITTED = "Submitted"
 FINISHED_NOTE = "\n[the tests that failed before now pass, with no regression: finished]"
 
 
@@ -109,7 +108,7 @@ class AgentExpander:
             # A rewrite that leaves every file as it was is refused like a repeated candidate.
             action["rejected"] = "the rewrite changed no file (the same code as now)"
             return self._refused(node, action, obs)
-        terminal = bool(obs.error and obs.error.startswith(SUBMITTED))
+        terminal = obs.finished is not None
         tests = self.tests_of(state) if terminal or state != node.state else None
         finished = not terminal and self.policy.config.auto_finish and fixes_the_failures(tests)
         if finished:

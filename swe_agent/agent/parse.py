@@ -6,10 +6,16 @@ import ast
 import re
 from dataclasses import dataclass
 
-from swe_agent.agent.flow import FormatError
-
 _BLOCK = re.compile(r"```(?:python|py)[^\S\n]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _ANY_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+class FormatError(Exception):
+    """The reply did not hold exactly one python block; the message says what was wrong.
+
+    Raised by ``parse_action`` and caught in exactly one place, the policy's re-ask loop;
+    never shown to a user as an error.
+    """
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from swe_agent.agent.flow import FormatError
-from swe_agent.agent.parse import Action, parse_action
+from swe_agent.agent.parse import Action, FormatError, parse_action
 from swe_agent.agent.prompts import PROMPTS_DIR, render
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Message, Model, ModelCallEvent

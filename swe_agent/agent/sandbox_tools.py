@@ -26,8 +26,9 @@ class ToolError(Exception):
     """A tool was called in a way it cannot honour; the message says what to do instead."""
 
 
-class Submitted(Exception):
-    """Raised by submit(): the runner reports it and the agent loop stops."""
+class Submitted(globals().get("Finished", Exception)):  # type: ignore[misc]
+    """Raised by submit(): a ``Finished`` of the runner, which reports it as the observation's
+    ``finished``, and the agent loop stops."""
 
 
 def _inside(path):

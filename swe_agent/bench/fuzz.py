@@ -8,17 +8,20 @@ contents written into the sandbox. Paths are checked first: nothing outside the 
 from __future__ import annotations
 
 import base64
-import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
+
+from patches import named_paths
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 PATCH_ARGS = ("--batch", "--forward", "--fuzz=5", "-p1", "--no-backup-if-mismatch")
 COMMAND = "patch " + " ".join(PATCH_ARGS) + " (on the host, files copied in)"
-_HEADER = re.compile(r"^(?:---|\+\+\+) (?:[ab]/)?(?P<path>[^\t\n]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -31,17 +34,12 @@ class FuzzResult:
 
 
 def touched_paths(patch: str) -> list[str] | None:
-    """Paths in the ---/+++ headers; None when one would leave the workspace."""
-    paths: list[str] = []
-    for match in _HEADER.finditer(patch):
-        path = match.group("path").strip().strip('"')
-        if path == "/dev/null":
-            continue
+    """Paths the file headers name; None when one would leave the workspace."""
+    paths = list(named_paths(patch))
+    for path in paths:
         parts = PurePosixPath(path).parts
         if path.startswith("/") or ".." in parts or (parts and parts[0] == ".git"):
             return None
-        if path not in paths:
-            paths.append(path)
     return paths
 
 
@@ -97,7 +95,7 @@ def fuzz_apply(repo: Path, commit: str, patch: str) -> FuzzResult:
     return FuzzResult(bool(changed), changed, log)
 
 
-def write_into(box: Any, files: dict[str, bytes | None]) -> str | None:
+def write_into(box: Sandbox, files: dict[str, bytes | None]) -> str | None:
     """Write (or remove) the files in the sandbox's workspace; the error, if any."""
     payload = {
         f"{box.workdir}/{path}": None if data is None else base64.b64encode(data).decode()

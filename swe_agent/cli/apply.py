@@ -37,9 +37,14 @@ def apply_command(
 
       swe-agent apply 2025 --repo ../project --branch new --json
     """
-    from patches import apply_run
+    from patches import apply_run, repository_root
+    from swe_agent.runs import find_run, undo_ref
 
-    applied = apply_run(repo, run, branch=branch, allow_binary=allow_binary)
+    root = repository_root(repo)
+    found = find_run(root, run)
+    applied = apply_run(
+        root, found.root, undo_ref=undo_ref(root, found), branch=branch, allow_binary=allow_binary
+    )
     if json_out:
         print_json(applied.to_dict())
         return

@@ -31,9 +31,15 @@ def undo_command(
 
       swe-agent undo 20250101-120000-ab12 --repo ../project --json
     """
-    from patches import undo_run
+    from patches import latest_applied, repository_root, undo_run
+    from swe_agent.runs import find_run, list_runs
 
-    done = undo_run(repo, run)
+    root = repository_root(repo)
+    if run is None:
+        run_dir = latest_applied(r.root for r in list_runs(root)).parent
+    else:
+        run_dir = find_run(root, run).root
+    done = undo_run(root, run_dir)
     if json_out:
         print_json(done.to_dict())
         return

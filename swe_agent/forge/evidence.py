@@ -191,13 +191,9 @@ def _reproduction(facts: RunFacts) -> list[tuple[str, str]]:
 
 def _added_text(patch: str, path: str) -> str:
     """The lines the patch adds to ``path`` (all of a new file)."""
-    lines, inside = [], False
-    for line in patch.splitlines():
-        if line.startswith("diff --git "):
-            inside = line.endswith(f" b/{path}")
-        elif inside and line.startswith("+") and not line.startswith("+++"):
-            lines.append(line[1:])
-    return "\n".join(lines)
+    from patches import added_lines
+
+    return "\n".join(added_lines(patch, path))
 
 
 def _clipped(step: Step) -> Step:

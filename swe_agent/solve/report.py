@@ -12,7 +12,7 @@ import yaml
 
 from common import atomic_write, resolve_commit
 from search import Node, SearchResult
-from swe_agent.runs import RunPaths
+from swe_agent.runs import RunPaths, undo_ref
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.outcome import RunStatus, SolveReport, Tokens
 from swe_agent.solve.resume import node_diff_path, save_node_diff
@@ -89,7 +89,11 @@ def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
     from patches import apply_patch
 
     applied = apply_patch(
-        repo, patch, run_id=run.run_id, message=f"swe-agent: run {run.run_id}", run_dir=run.root
+        repo,
+        patch,
+        message=f"swe-agent: run {run.run_id}",
+        run_dir=run.root,
+        undo_ref=undo_ref(repo, run),
     )
     return applied.to_dict()
 

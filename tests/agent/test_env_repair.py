@@ -11,7 +11,7 @@ from swe_agent.agent.env_repair import (
     DONE,
     ModelRepairer,
     RepairBudget,
-    StopReason,
+    RepairEnd,
     is_inspection,
     parse_command,
 )
@@ -73,7 +73,7 @@ def test_commands_run_then_done_rechecks(tmp_path: Path) -> None:
     assert [r.command for r in ran] == ["ls", "echo ok > fixed.txt"]
     assert [r.kind for r in ran] == ["inspect", "repair"]
     assert ran[1].why.startswith("repair agent (") and "Create the missing piece" in ran[1].why
-    assert agent.stopped is StopReason.FIXED and agent.report()["steps"] == 4
+    assert agent.stopped is RepairEnd.FIXED and agent.report()["steps"] == 4
 
 
 def test_a_failed_check_goes_back_to_the_model(tmp_path: Path) -> None:
@@ -88,11 +88,11 @@ def test_step_budget_stops_and_rechecks_a_silent_fix(tmp_path: Path) -> None:
     agent = ModelRepairer(model, budget=RepairBudget(max_steps=2))
     # No DONE, but a command changed something: the check runs once more at the end.
     assert agent.repair(_attempt(tmp_path, [])) is True
-    assert agent.stopped is StopReason.STEPS
+    assert agent.stopped is RepairEnd.STEPS
 
 
 def test_cost_budget_stops(tmp_path: Path) -> None:
     replies = [ModelResponse("Hmm.\n```bash\nls\n```", cost_usd=0.3) for _ in range(5)]
     agent = ModelRepairer(get_model(replies), budget=RepairBudget(max_cost_usd=0.5))
     assert agent.repair(_attempt(tmp_path, [])) is False
-    assert agent.stopped is StopReason.COST and agent.steps == 2
+    assert agent.stopped is RepairEnd.COST and agent.steps == 2

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_agent.agent.flow import FormatError
-from swe_agent.agent.parse import parse_action
+from swe_agent.agent.parse import FormatError, parse_action
 from swe_agent.agent.trajectory import Trajectory, read_events
 
 

@@ -23,7 +23,7 @@ def fix(make_patch: MakePatch) -> str:
 
 def _apply(repo: Path, text: str, *, branch: str | None = None, run_id: str = "r1"):
     run_dir = repo / ".swe-agent" / "runs" / run_id
-    return apply_patch(repo, text, run_id=run_id, message="Fix add", run_dir=run_dir, branch=branch)
+    return apply_patch(repo, text, message="Fix add", run_dir=run_dir, branch=branch)
 
 
 def _head(repo: Path) -> str:
@@ -223,8 +223,9 @@ def test_undo_after_the_swe_agent_branch_was_merged(repo: Path, fix: str):
 
 
 def test_a_committed_run_folder_is_not_a_run_to_undo(repo: Path, fix: str):
-    from patches import latest_applied, run_dir_for
-    from patches.errors import RecordError
+    from patches import latest_applied
+    from swe_agent.errors import BadInput
+    from swe_agent.runs import find_run, list_runs
 
     applied = _apply(repo, fix, run_id="20990101-000000-beef")
     undo(repo, applied.record_path)
@@ -234,7 +235,8 @@ def test_a_committed_run_folder_is_not_a_run_to_undo(repo: Path, fix: str):
     applied.record_path.write_text(json.dumps(record))
     git(repo, "add", "-f", ".swe-agent")
     git(repo, "commit", "-qm", "a run folder")
+    assert list_runs(repo) == []
     with pytest.raises(UndoRefused, match="no applied run"):
-        latest_applied(repo)
-    with pytest.raises(RecordError, match="committed to the repository"):
-        run_dir_for(repo, "20990101-000000-beef")
+        latest_applied(r.root for r in list_runs(repo))
+    with pytest.raises(BadInput, match="committed to the repository"):
+        find_run(repo, "20990101-000000-beef")

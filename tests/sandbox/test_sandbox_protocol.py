@@ -251,3 +251,10 @@ def test_read_and_write_stay_inside_the_workspace(box: Sandbox) -> None:
         box.write_file("../escape.txt", "x")
     with pytest.raises(SandboxError, match="outside the workspace"):
         box.read_file("/etc/hostname")
+
+
+def test_an_action_raising_finished_ends_its_episode_by_type(box: Sandbox) -> None:
+    obs = box.execute("class Done(Finished):\n    pass\n\nraise Done('the fix is in')")
+    assert obs.finished == "the fix is in" and obs.error == "Done: the fix is in"
+    other = box.execute("raise ValueError('Finished: not by name')")
+    assert other.finished is None and other.error == "ValueError: Finished: not by name"

@@ -454,9 +454,10 @@ def test_apply_on_a_new_branch_and_undo_deletes_it(repo: Path) -> None:
 
 def test_a_run_applied_from_the_cli_shows_as_applied_and_u_undoes_it(repo: Path) -> None:
     from patches import apply_run
+    from swe_agent.runs import find_run
 
     base = head(repo)
-    commit = apply_run(repo, RUN_ID).record.commit
+    commit = apply_run(repo, find_run(repo, RUN_ID).root).record.commit
 
     async def body() -> None:
         app = _app(repo)
