@@ -16,10 +16,13 @@ import logging
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from env_setup import VENV
 from localization import TRACER, Execution, console_scripts, example_chunks, parse_trace
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ _PYTHON = f'$(for p in {VENV}/bin/python python python3; do command -v "$p" && b
 
 
 def trace_example(
-    box: Any,
+    box: Sandbox,
     issue_text: str,
     *,
     main_package: str | None,

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import atomic_write
 from swe_agent.bench.envs import Environment
@@ -31,6 +31,9 @@ from swe_agent.bench.testrun import (
     skipped_for,
 )
 from swe_agent.bench.workdirs import Workdir, prepare_workdir
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 STAGE = "/tmp/swe-eval"
 HARNESS = "7"  # bumped when a change makes earlier reports stale (they are then redone)
@@ -211,7 +214,7 @@ def _in_sandbox(task: EvalTask, workdir: Workdir, env: Environment, outcome: Out
         threading.Thread(target=_close, args=(box,), name=f"close-{outcome.instance_id}").start()
 
 
-def _close(box: Any) -> None:
+def _close(box: Sandbox) -> None:
     """Remove the container; one removed underneath (or being removed) is not an error here."""
     from contextlib import suppress
 
@@ -222,7 +225,7 @@ def _close(box: Any) -> None:
 
 
 def _patch_and_test(
-    box: Any, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
+    box: Sandbox, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
 ) -> None:
     """Model patch, test patch, FAIL_TO_PASS and PASS_TO_PASS, and the instance image if kept."""
     mark = time.monotonic()
@@ -239,7 +242,7 @@ def _patch_and_test(
         box.commit(f"{INSTANCE_IMAGES}:{image_tag(outcome.instance_id)}")
 
 
-def _reinstall(box: Any, env: Environment, outcome: Outcome, *, touched: list[str]) -> None:
+def _reinstall(box: Sandbox, env: Environment, outcome: Outcome, *, touched: list[str]) -> None:
     """The project installed again, offline, before the tests (see ``testrun.reinstall``)."""
     mark = time.monotonic()
     note = reinstall(box, env.install, stage=STAGE, venv=env.venv, touched=touched)
@@ -254,7 +257,7 @@ def _touched(task: EvalTask) -> list[str]:
     return patched_paths(task.model_patch or "", task.instance.get("test_patch") or "")
 
 
-def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
+def _apply_model_patch(box: Sandbox, task: EvalTask, workdir: Workdir, outcome: Outcome) -> bool:
     """Apply the prediction (never empty: an empty one is graded without a sandbox)."""
     patch = task.model_patch or ""
     command = _apply(box, "model.diff", patch, APPLY_COMMANDS)
@@ -270,7 +273,7 @@ def _apply_model_patch(box: Any, task: EvalTask, workdir: Workdir, outcome: Outc
     return True
 
 
-def _fuzz(box: Any, workdir: Workdir, patch: str) -> tuple[str | None, str]:
+def _fuzz(box: Sandbox, workdir: Workdir, patch: str) -> tuple[str | None, str]:
     """GNU patch --fuzz on the host, its files written into the sandbox; (command, log)."""
     from swe_agent.bench.fuzz import COMMAND, fuzz_apply, write_into
 
@@ -282,7 +285,7 @@ def _fuzz(box: Any, workdir: Workdir, patch: str) -> tuple[str | None, str]:
     return (COMMAND, log) if error is None else (None, f"{log}\n{error}\n")
 
 
-def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | None:
+def _apply(box: Sandbox, name: str, patch: str, commands: tuple[str, ...]) -> str | None:
     """Try each command until one applies ``patch`` cleanly; the one that did, else None."""
     if not patch.strip():
         return "none"
@@ -301,12 +304,12 @@ def _apply(box: Any, name: str, patch: str, commands: tuple[str, ...]) -> str | 
     return None
 
 
-def _apply_log(box: Any) -> str:
+def _apply_log(box: Sandbox) -> str:
     return str(box.run(f"cat {STAGE}/apply.log", timeout=30).stdout)
 
 
 def _run_tests(
-    box: Any, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
+    box: Sandbox, task: EvalTask, workdir: Workdir, env: Environment, outcome: Outcome
 ) -> None:
     """Run the instance's test command, as the harness would, and grade what it printed."""
     inst = task.instance

@@ -20,11 +20,14 @@ import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import atomic_write
 from swe_agent.bench.repos import DEFAULT_REPO_URL
 from swe_agent.bench.testrun import TestCommand
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 STAGE = "/tmp/swe-make"
 PASSING = frozenset({"PASSED", "XFAIL"})  # as the grading counts a test that passes
@@ -109,7 +112,7 @@ def _validate(task: MakeTask) -> dict[str, Any]:
         box.close()
 
 
-def _before_and_after(box: Any, task: MakeTask, command: TestCommand) -> dict[str, Any]:
+def _before_and_after(box: Sandbox, task: MakeTask, command: TestCommand) -> dict[str, Any]:
     before = _run_tests(box, task, command, log="before.txt")
     if before.error:
         return {"error": f"tests before the patch: {before.error}"}
@@ -130,7 +133,7 @@ def _before_and_after(box: Any, task: MakeTask, command: TestCommand) -> dict[st
     return {"kept": True, "instance": instance, **({"note": lacking} if lacking else {})}
 
 
-def _run_tests(box: Any, task: MakeTask, command: TestCommand, *, log: str) -> TestsRun:
+def _run_tests(box: Sandbox, task: MakeTask, command: TestCommand, *, log: str) -> TestsRun:
     """The tests the test patch touches, run and read as the evaluation runs and reads them."""
     from swe_agent.bench.failures import unjudgeable
     from swe_agent.bench.testrun import run_tests
@@ -145,7 +148,7 @@ def _run_tests(box: Any, task: MakeTask, command: TestCommand, *, log: str) -> T
     return TestsRun(result.statuses, lacking=lacking.text() if lacking else None)
 
 
-def _apply(box: Any, patch: str) -> bool:
+def _apply(box: Sandbox, patch: str) -> bool:
     path = f"{STAGE}/fix.diff"
     box.execute(f"import os; os.makedirs({STAGE!r}, exist_ok=True); "
                 f"open({path!r}, 'w').write({patch!r})", timeout=60)  # fmt: skip

@@ -18,7 +18,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from env_setup import (
     TestCommand,
@@ -30,6 +30,9 @@ from env_setup import (
 )
 from swe_agent.bench.failures import ErrorKind, Failure
 from swe_agent.bench.grading import TestsStatus
+
+if TYPE_CHECKING:
+    from sandbox import Observation, Sandbox
 
 __all__ = [
     "TestCommand",
@@ -96,7 +99,7 @@ def command_for(
     )
 
 
-def run_tests(box: Any, command: TestCommand, *, timeout: float) -> TestResult:
+def run_tests(box: Sandbox, command: TestCommand, *, timeout: float) -> TestResult:
     """Run ``command`` in the sandbox's workspace under ``timeout``; parse what it printed.
 
     Its stderr goes into its stdout, as in the harness's log: django's runner reports on stderr
@@ -114,7 +117,7 @@ def run_tests(box: Any, command: TestCommand, *, timeout: float) -> TestResult:
     )
 
 
-def _failure(obs: Any, timeout: float) -> Failure | None:
+def _failure(obs: Observation, timeout: float) -> Failure | None:
     if obs.timed_out:
         return Failure(
             ErrorKind.TIMEOUT, f"the tests ran longer than {timeout:.0f} s and were killed"
@@ -134,7 +137,7 @@ def collect_probe(command: TestCommand) -> str | None:
     return f"{path}; python -m pytest --collect-only -q --tb=short -p no:cacheprovider {args}"
 
 
-def missing_module(box: Any, probe: str, output: str, exit_code: int | None) -> bool:
+def missing_module(box: Sandbox, probe: str, output: str, exit_code: int | None) -> bool:
     """Did collection stop on a module the environment lacks (not on the code's own errors)?
 
     A name missing from the project (the test of a function an empty patch does not add) or a
@@ -157,7 +160,7 @@ def skipped_for(output: str, status: TestsStatus, *, named: list[str]) -> tuple[
 
 
 def reinstall(
-    box: Any, install: str | None, *, stage: str, venv: str, touched: Sequence[str] = ()
+    box: Sandbox, install: str | None, *, stage: str, venv: str, touched: Sequence[str] = ()
 ) -> str | None:
     """Install the project again, offline, before its tests, as the harness's eval script does.
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
+from common import atomic_write
 from swe_agent.errors import BadInput
 from swe_agent.runs import RunPaths
 from swe_agent.solve.options import SolveOptions
+
+if TYPE_CHECKING:
+    from sandbox import Observation, Sandbox
+    from search import Node
 
 SCRATCH_PATCH = ".swe-agent-apply.diff"
 
@@ -41,16 +46,12 @@ def node_diff_path(run: RunPaths, node_id: int) -> Path:
     return run.root / "nodes" / f"{node_id}.diff"
 
 
-def save_node_diff(run: RunPaths, box: Any, node: Any) -> None:
+def save_node_diff(run: RunPaths, box: Sandbox, node: Node) -> None:
     """Write ``nodes/<id>.diff`` for a freshly added node."""
-    path = node_diff_path(run, node.id)
-    path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(box.diff(box.base_state, node.state), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(node_diff_path(run, node.id), box.diff(box.base_state, node.state))
 
 
-def apply_diff(box: Any, diff: str) -> Any:
+def apply_diff(box: Sandbox, diff: str) -> Observation:
     """Apply a diff to the sandbox's workspace with git; the Observation says how it went."""
     box.write_file(SCRATCH_PATCH, diff)
     applied = box.run(f"git apply --binary {SCRATCH_PATCH}", timeout=60)
@@ -58,7 +59,7 @@ def apply_diff(box: Any, diff: str) -> Any:
     return applied
 
 
-def rebuild_states(run: RunPaths, box: Any) -> list[int]:
+def rebuild_states(run: RunPaths, box: Sandbox) -> list[int]:
     """Recreate every saved node's state in ``box``; returns the ids that came out different."""
     if not run.tree.exists():
         return []

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swe_agent.agent.expander import StepValue
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.solve.options import SolveOptions
 
+if TYPE_CHECKING:
+    from sandbox import Sandbox
+
 
 def rewrite_targets(
-    box: Any, locations: Sequence[dict[str, Any]], options: SolveOptions
+    box: Sandbox, locations: Sequence[dict[str, Any]], options: SolveOptions
 ) -> list[Any]:
     """The localized functions a rewrite may replace, read from the base state's files."""
     from sandbox import SandboxError
@@ -45,7 +48,7 @@ def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
 
 def judging(
     options: SolveOptions,
-    box: Any,
+    box: Sandbox,
     model: Any,
     trajectory: Trajectory,
     *,
