@@ -246,14 +246,25 @@ def atomic_writers(root: Path) -> list[Item]:
 def git_runners(root: Path) -> list[Item]:
     """Places that start git with subprocess themselves, outside the one runner (common.git)."""
 
+    argvs: set[str] = set()  # names bound to a list that starts with "git" (the module's)
+
+    def starts_git(value: ast.AST | None) -> bool:
+        head = value.elts[0] if isinstance(value, ast.List) and value.elts else None
+        return isinstance(head, ast.Constant) and head.value == "git"
+
     def test(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Module):
+            argvs.clear()
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Assign) and starts_git(inner.value):
+                    argvs.update(ast.unparse(t) for t in inner.targets)
+            return None
         if not isinstance(node, ast.Call) or not ast.unparse(node.func).startswith("subprocess."):
             return None
         first = node.args[0] if node.args else None
-        head = first.elts[0] if isinstance(first, ast.List) and first.elts else None
-        if isinstance(head, ast.Constant) and head.value == "git":
+        if starts_git(first):
             return ast.unparse(node)[:70]
-        if isinstance(first, ast.Name) and first.id in ("probe", "command", "cmd"):
+        if isinstance(first, ast.Name) and first.id in argvs:
             return ast.unparse(node)[:70] + " (a git argv)"
         return None
 

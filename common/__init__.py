@@ -1,8 +1,17 @@
 """What every package of the project shares: the user-facing error base, the atomic file
-writer and the git runner with a safe environment. It imports nothing of ours."""
+and folder writers and the git runner with a safe environment. It imports nothing of ours."""
 
 from common.errors import UserError
-from common.files import atomic_write, atomic_write_json
-from common.git import GIT_ENV, resolve_commit, run_git
+from common.files import atomic_folder, atomic_write, atomic_write_json
+from common.git import GIT_ENV, git_stdout, resolve_commit, run_git
 
-__all__ = ["GIT_ENV", "UserError", "atomic_write", "atomic_write_json", "resolve_commit", "run_git"]
+__all__ = [
+    "GIT_ENV",
+    "UserError",
+    "atomic_folder",
+    "atomic_write",
+    "atomic_write_json",
+    "git_stdout",
+    "resolve_commit",
+    "run_git",
+]

@@ -1,10 +1,13 @@
-"""Files written whole or not at all: through a temporary file in the same folder and a rename."""
+"""Files and folders written whole or not at all: made beside their place, then renamed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -32,3 +35,19 @@ def atomic_write(path: Path, text: str, *, errors: str = "strict", durable: bool
 def atomic_write_json(path: Path, data: object, *, durable: bool = False) -> None:
     """Write ``data`` as indented JSON (and a newline) to ``path`` atomically."""
     atomic_write(path, json.dumps(data, indent=2, default=str) + "\n", durable=durable)
+
+
+@contextlib.contextmanager
+def atomic_folder(dest: Path) -> Iterator[Path]:
+    """A fresh temporary folder beside ``dest`` to fill (a clone, say), renamed to ``dest`` when
+    the block ends and removed when it raises: readers see no folder or a whole one. ``dest``
+    must not exist, or be an empty folder (a rename cannot replace a full one)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

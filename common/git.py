@@ -45,3 +45,15 @@ def resolve_commit(repo: Path, rev: str | None = None) -> str | None:
     names none (or ``repo`` is not in git)."""
     done = run_git("rev-parse", "--verify", "--quiet", f"{rev or 'HEAD'}^{{commit}}", cwd=repo)
     return done.stdout.decode("ascii", "replace").strip() or None if done.returncode == 0 else None
+
+
+def git_stdout(
+    *args: str, cwd: Path | None = None, git_dir: Path | None = None, timeout: float | None = None
+) -> str | None:
+    """The stdout of ``git ARGS`` as text, stripped (undecodable bytes replaced); None when git
+    fails, is missing or times out."""
+    try:
+        done = run_git(*args, cwd=cwd, git_dir=git_dir, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None

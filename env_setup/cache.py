@@ -6,11 +6,11 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 import tarfile
 from pathlib import Path
 from typing import Any
 
+from common import run_git
 from env_setup.model import Detection, Plan
 
 CACHE_REPOSITORY = "swe-agent/env"
@@ -59,12 +59,7 @@ def _file_bytes(repo: Path, name: str, commit: str | None) -> bytes:
     if commit is None:
         path = repo / name
         return path.read_bytes() if path.is_file() else b""
-    shown = subprocess.run(
-        ["git", "-C", str(repo), "show", f"{commit}:{name}"],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    shown = run_git("show", f"{commit}:{name}", cwd=repo, timeout=60)
     return shown.stdout if shown.returncode == 0 else b""
 
 

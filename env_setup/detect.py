@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
+from common import git_stdout
 from env_setup.errors import BadRepository
 from env_setup.facts import DEV_EXTRA_NAMES, TEST_EXTRA_NAMES, Facts, add_unique
 from env_setup.model import Detection, TestRunner
@@ -227,14 +227,4 @@ def _test_dirs(root: Path) -> list[str]:
 
 def commit_date_of(root: Path, rev: str = "HEAD") -> str | None:
     """The committer date (ISO) of `rev`, or None when `root` is not a git repository."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%cI", rev],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return git_stdout("log", "-1", "--format=%cI", rev, cwd=root, timeout=30) or None

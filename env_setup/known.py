@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from common import git_stdout, run_git
 
 # Reads a file of the repository by its relative path; None when it is absent.
 Reader = Callable[[str], str | None]
@@ -122,11 +123,7 @@ def read_at(root: Path, commit: str | None = None) -> Reader:
         if commit is None:
             file = root / path
             return file.read_text("utf-8", errors="replace") if file.is_file() else None
-        shown = subprocess.run(
-            ["git", "-C", str(root), "show", f"{commit}:{path}"],
-            capture_output=True,
-            check=False,
-        )
+        shown = run_git("show", f"{commit}:{path}", cwd=root)
         return shown.stdout.decode("utf-8", "replace") if shown.returncode == 0 else None
 
     return read
@@ -134,14 +131,8 @@ def read_at(root: Path, commit: str | None = None) -> Reader:
 
 def describe_at(root: Path, commit: str = "HEAD") -> str | None:
     """``git describe --tags`` of ``commit`` without its leading "v" (None when no tag reaches)."""
-    shown = subprocess.run(
-        ["git", "-C", str(root), "describe", "--tags", "--abbrev=0", commit],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    tag = shown.stdout.strip()
-    return tag.lstrip("vV") or None if shown.returncode == 0 else None
+    tag = git_stdout("describe", "--tags", "--abbrev=0", commit, cwd=root)
+    return tag.lstrip("vV") or None if tag is not None else None
 
 
 def _canonical(repo: str) -> str:

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import git_stdout
 from env_setup.facts import (
     AGGREGATE_EXTRA_NAMES,
     DEV_EXTRA_NAMES,
@@ -146,14 +146,8 @@ def pre_install_blocks(lines: tuple[str, ...]) -> tuple[str, ...]:
 
 def repo_name(root: Path) -> str | None:
     """OWNER/NAME from the origin remote (a forge URL or a mirror folder OWNER+NAME)."""
-    done = subprocess.run(
-        ["git", "-C", str(root), "remote", "get-url", "origin"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    url = done.stdout.strip()
-    if done.returncode != 0 or not url:
+    url = git_stdout("remote", "get-url", "origin", cwd=root)
+    if not url:
         return None
     for pattern in (_MIRROR_REPO, _REMOTE_REPO):
         found = pattern.search(url)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import atomic_write
+from common import atomic_write, run_git
 from env_setup.errors import NoRecord
 
 RECORD_VERSION = 1
@@ -121,11 +120,7 @@ def _known(cls: Any, data: dict[str, Any]) -> Any:
 def committed(repo: Path, relative: str) -> bool:
     """Whether git tracks something at ``relative`` in ``repo``: then it came with the
     repository (anyone's content), not from this tool, which git-ignores what it writes."""
-    done = subprocess.run(
-        ["git", "-C", str(repo), "ls-files", "-z", "--", relative],
-        capture_output=True,
-        check=False,
-    )
+    done = run_git("ls-files", "-z", "--", relative, cwd=repo)
     return done.returncode == 0 and bool(done.stdout)
 
 

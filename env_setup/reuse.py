@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from common import git_stdout
 from env_setup.cache import cache_key, cache_tag, image_exists, record_in_image
 from env_setup.install import Progress
 from env_setup.model import Detection, Plan, Step, StepKind
@@ -113,12 +113,7 @@ def fingerprint(root: Path, commit: str | None, tests: tuple[str, ...]) -> str |
     """What a verification depends on besides the image: the commit's tree and the targets."""
     if commit is None:
         return None  # files on disk, not a tree: nothing stable to recognise later
-    tree = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{tree}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    tree = git_stdout("rev-parse", "--verify", "-q", f"{commit}^{{tree}}", cwd=root)
     if not tree:
         return None
     targets = "\n".join(sorted(tests))

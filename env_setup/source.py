@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from common import git_stdout, resolve_commit, run_git
 from env_setup.detect import commit_date_of, detect
 from env_setup.errors import BadRepository
 from env_setup.model import Detection
@@ -21,13 +21,7 @@ def check_repo(repo: Path, commit: str | None) -> Path:
         raise BadRepository(f"{repo} {what}", hint="pass the path of a repository")
     if commit is None:
         return root
-    probe = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{commit}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode != 0:
+    if resolve_commit(root, commit) is None:
         raise BadRepository(
             f"{commit} is not a commit of {root}",
             hint="pass a commit id, branch or tag that `git rev-parse` knows",
@@ -41,21 +35,10 @@ def head_commit(root: Path) -> str | None:
     A folder inside a bigger repository, or without commits, is copied into the sandbox as
     it is on disk; a repository is copied at HEAD's tree, so detection reads that tree too.
     """
-    top = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root:
+    top = git_stdout("rev-parse", "--show-toplevel", cwd=root)
+    if top is None or Path(top).resolve() != root:
         return None
-    head = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return head.stdout.strip() or None if head.returncode == 0 else None
+    return git_stdout("rev-parse", "--verify", "-q", "HEAD", cwd=root) or None
 
 
 def detect_at(root: Path, commit: str | None) -> Detection:
@@ -63,11 +46,7 @@ def detect_at(root: Path, commit: str | None) -> Detection:
     if commit is None:
         return detect(root)
     with tempfile.TemporaryDirectory(prefix="swe-env-") as tmp:
-        exported = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", commit],
-            capture_output=True,
-            check=False,
-        )
+        exported = run_git("archive", "--format=tar", commit, cwd=root)
         if exported.returncode != 0:
             reason = exported.stderr.decode(errors="replace").strip()[-300:]
             raise BadRepository(
@@ -86,15 +65,9 @@ def last_tag(root: Path, commit: str) -> str | None:
     """The newest tag reachable from `commit`, as a version (None without a usable tag)."""
     from packaging.version import InvalidVersion, Version
 
-    described = subprocess.run(
-        ["git", "-C", str(root), "describe", "--tags", "--abbrev=0", commit],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    tag = described.stdout.strip().removeprefix("v")
+    tag = (git_stdout("describe", "--tags", "--abbrev=0", commit, cwd=root) or "").removeprefix("v")
     try:
-        return str(Version(tag)) if described.returncode == 0 and tag else None
+        return str(Version(tag)) if tag else None
     except InvalidVersion:
         return None
 

@@ -188,13 +188,7 @@ def _missing_blobs(root: Path, absent: list[tuple[str, str]]) -> list[SkippedFil
         return []
     query = "".join(f"{sha}\n" for _, sha in absent).encode()
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "cat-file", "--batch-check"],
-            input=query,
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
+        done = run_git("cat-file", "--batch-check", cwd=root, input=query, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return [SkippedFile(path, SkipReason.MISSING_BLOB) for path, _ in absent]
     lines = done.stdout.decode().splitlines()

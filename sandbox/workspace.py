@@ -56,8 +56,7 @@ def _resolve(path: Path, rev: str) -> str:
 
 
 def _has_commits(path: Path) -> bool:
-    probe = ["git", "-C", str(path), "rev-parse", "--verify", "-q", "HEAD"]
-    return subprocess.run(probe, capture_output=True, check=False).returncode == 0
+    return resolve_commit(path) is not None
 
 
 def write_archive(source: WorkspaceSource, out: BinaryIO) -> ArchiveInfo:
@@ -136,8 +135,7 @@ def submodule_store(repo: Path, path: str, commit: str) -> Path | None:
     for store in (git_dir / "modules" / path, repo / path):
         if not (store / "HEAD").is_file() and not (store / ".git").exists():
             continue
-        probe = ["git", "-C", str(store), "cat-file", "-e", f"{commit}^{{tree}}"]
-        if subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        if run_git("cat-file", "-e", f"{commit}^{{tree}}", cwd=store).returncode == 0:
             return store
     return None
 

@@ -13,12 +13,11 @@ own (``reuse=False``).
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from common import atomic_write
+from common import atomic_write, git_stdout
 from swe_agent.bench.repos import locked
 
 
@@ -46,13 +45,7 @@ def environment_key(instance: dict[str, Any], *, committed: str) -> str:
 
 
 def _commit_date(root: Path, commit: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), "log", "-1", "--format=%cI", commit],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip() or "0000-01"
+    return git_stdout("log", "-1", "--format=%cI", commit, cwd=root) or "0000-01"
 
 
 def resolve_environment(

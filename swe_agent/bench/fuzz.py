@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from common import run_git
 from patches import named_paths
 
 if TYPE_CHECKING:
@@ -46,12 +47,9 @@ def touched_paths(patch: str) -> list[str] | None:
 def _base_files(repo: Path, commit: str, paths: list[str]) -> dict[str, bytes]:
     """Contents at ``commit`` of those paths that exist there (one ``git cat-file --batch``)."""
     stdin = "".join(f"{commit}:{path}\n" for path in paths).encode()
-    out = subprocess.run(
-        ["git", "-C", str(repo), "cat-file", "--batch"],
-        input=stdin,
-        capture_output=True,
-        check=True,
-    ).stdout
+    done = run_git("cat-file", "--batch", cwd=repo, input=stdin)
+    done.check_returncode()
+    out = done.stdout
     files: dict[str, bytes] = {}
     pos = 0
     for path in paths:

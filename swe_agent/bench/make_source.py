@@ -8,12 +8,11 @@ instances' commits the way they find any other repository's. Its name is ``--nam
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
+from common import atomic_folder, git_stdout, run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror, find_mirror, locked
 from swe_agent.errors import BadInput
@@ -24,17 +23,13 @@ _REMOTE = re.compile(r"[:/]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 _REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", "+HEAD:refs/source/HEAD")
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
-
-
 def _git_dir(path: Path) -> Path | None:
-    done = _run("-C", str(path), "rev-parse", "--absolute-git-dir")
-    return Path(done.stdout.strip()) if done.returncode == 0 else None
+    found = git_stdout("rev-parse", "--absolute-git-dir", cwd=path)
+    return Path(found) if found else None
 
 
 def _origin_name(git_dir: Path) -> str | None:
-    url = _run(f"--git-dir={git_dir}", "config", "--get", "remote.origin.url").stdout.strip()
+    url = git_stdout("config", "--get", "remote.origin.url", git_dir=git_dir) or ""
     found = _REMOTE.search(url)
     return f"{found.group(1)}/{found.group(2)}" if found else None
 
@@ -52,24 +47,21 @@ def register_mirror(git_dir: Path, repo: str, mirrors: Path) -> Path:
         except RepoNotAvailable:
             mirror = _clone(git_dir, folder / "repo")
         if mirror.resolve() != git_dir.resolve():
-            done = _run(f"--git-dir={mirror}", "fetch", "--quiet", "--no-tags", str(git_dir),
-                        *_REFSPECS)  # fmt: skip
+            done = run_git(
+                "fetch", "--quiet", "--no-tags", str(git_dir), *_REFSPECS, git_dir=mirror
+            )
             if done.returncode != 0:
                 raise RepoNotAvailable(
-                    f"could not update the mirror {mirror} from {git_dir}: {done.stderr.strip()}"
+                    f"could not update the mirror {mirror} from {git_dir}: {_stderr(done)}"
                 )
     return mirror
 
 
 def _clone(git_dir: Path, dest: Path) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    done = _run("clone", "--bare", "--quiet", str(git_dir), str(tmp))
-    if done.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise RepoNotAvailable(f"could not mirror {git_dir}: {done.stderr.strip()}")
-    os.replace(tmp, dest)
+    with atomic_folder(dest) as tmp:
+        done = run_git("clone", "--bare", "--quiet", str(git_dir), str(tmp))
+        if done.returncode != 0:
+            raise RepoNotAvailable(f"could not mirror {git_dir}: {_stderr(done)}")
     return dest
 
 
@@ -102,3 +94,7 @@ def source_repository(
     if name is not None and name != source:
         raise BadInput("--name names a local repository; a mirror's name is its OWNER/NAME")
     return source, ensure_mirror(mirrors, source, url_template=url_template)
+
+
+def _stderr(done: subprocess.CompletedProcess[bytes]) -> str:
+    return done.stderr.decode("utf-8", "replace").strip()

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import run_git
+from common import atomic_folder, run_git
 from swe_agent.bench.errors import CommitNotAvailable, RepoNotAvailable
 
 MARKER = ".swe-agent-checkout.json"
@@ -126,20 +126,16 @@ def clone_mirror(repo: str, *, url: str, cache: Path, mirrors: Path) -> Path:
     with locked(cache / f".{folder.name}.lock"):
         if _is_git_dir(dest):
             return dest  # another worker cloned it meanwhile
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".repo.{os.getpid()}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        done = run_git(*_CLONE_CONFIG, "clone", "--bare", "--quiet", url, str(tmp))
-        if done.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-            raise RepoNotAvailable(
-                f"no git mirror of {repo} under {mirrors}, and cloning {url} failed: "
-                + " ".join(reason),
-                hint=f"fetch it into {mirrors / folder.name}/ (a bare git directory), run where "
-                "the network reaches the host, or point --repo-url-template elsewhere",
-            )
-        os.replace(tmp, dest)
+        with atomic_folder(dest) as tmp:
+            done = run_git(*_CLONE_CONFIG, "clone", "--bare", "--quiet", url, str(tmp))
+            if done.returncode != 0:
+                reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+                raise RepoNotAvailable(
+                    f"no git mirror of {repo} under {mirrors}, and cloning {url} failed: "
+                    + " ".join(reason),
+                    hint=f"fetch it into {mirrors / folder.name}/ (a bare git directory), run "
+                    "where the network reaches the host, or point --repo-url-template elsewhere",
+                )
     return dest
 
 

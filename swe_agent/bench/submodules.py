@@ -9,9 +9,9 @@ clones too; the workspace archive then copies the submodule's files at the recor
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
+from common import git_stdout, run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import ensure_mirror
 
@@ -37,11 +37,7 @@ def link_submodules(
             missing.append(path)
             continue
         store.parent.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["git", "clone", "-q", "--bare", "--shared", str(mirror), str(store)],
-            capture_output=True,
-            check=False,
-        )
+        done = run_git("clone", "-q", "--bare", "--shared", str(mirror), str(store))
         if done.returncode != 0:
             missing.append(path)
     return tuple(missing)
@@ -58,18 +54,13 @@ def submodule_repo(url: str, *, parent: str) -> str | None:
 
 def _submodules(root: Path, commit: str) -> list[tuple[str, str]]:
     """(path, url) of each submodule ``.gitmodules`` names at ``commit``."""
-    done = subprocess.run(
-        ["git", "-C", str(root), "config", "--blob", f"{commit}:.gitmodules", "--get-regexp",
-         r"^submodule\..*\.(path|url)$"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
+    regexp = r"^submodule\..*\.(path|url)$"
+    out = git_stdout("config", "--blob", f"{commit}:.gitmodules", "--get-regexp", regexp, cwd=root)
+    if out is None:
         return []  # no .gitmodules at that commit
     paths: dict[str, str] = {}
     urls: dict[str, str] = {}
-    for line in done.stdout.splitlines():
+    for line in out.splitlines():
         key, _, value = line.partition(" ")
         name, _, field = key.removeprefix("submodule.").rpartition(".")
         (paths if field == "path" else urls)[name] = value.strip()

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import run_git
+from common import atomic_folder, run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.bench.repos import DEFAULT_REPO_URL, ensure_mirror
 from swe_agent.bench.submodules import link_submodules
@@ -29,13 +29,10 @@ _IDENTITY = {
 
 def _clone_shared(mirror: Path, dest: Path) -> None:
     """``git clone --shared --no-checkout`` (a few kilobytes), atomically."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     # A folder without .git is the leftover of a killed run: start it again.
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.rmtree(tmp, ignore_errors=True)
-    _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
-    os.replace(tmp, dest)
+    with atomic_folder(dest) as tmp:
+        _git(dest.parent, "clone", "-q", "--shared", "--no-checkout", str(mirror), str(tmp))
 
 
 @dataclass(frozen=True)

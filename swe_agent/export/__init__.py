@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from common import atomic_write
 from swe_agent.errors import BadInput
 from swe_agent.export.branch import Branch, read_branch
 from swe_agent.runs import RunPaths
@@ -87,12 +87,9 @@ def write_export(export: Export, out: Path) -> Path:
             f"cannot write {target}: {target.parent} is not a folder",
             hint="pass --out FILE in an existing folder, or --out FOLDER",
         )
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(export.text, encoding="utf-8")
-        os.replace(tmp, target)
+        atomic_write(target, export.text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise BadInput(
             f"cannot write {target}: {exc.strerror}", hint="choose another --out"
         ) from None

@@ -8,7 +8,6 @@ fresh sandbox, so the person's checkout is never touched.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from common import git_stdout, run_git
 from swe_agent.errors import BadInput, SweAgentError
 from swe_agent.runs import RunPaths
 from swe_agent.solve.resume import apply_diff, node_diff_path
@@ -114,12 +114,8 @@ def base_commit(repo: Path, run: RunPaths) -> str:
 
 def commit_with_tree(repo: Path, tree_id: str) -> str:
     """The newest commit of the repository whose tree is ``tree_id``."""
-    log = subprocess.run(
-        ["git", "-C", str(repo), "log", "--all", "--format=%H %T"],
-        capture_output=True,
-        text=True,
-    )
-    for line in log.stdout.splitlines():
+    log = git_stdout("log", "--all", "--format=%H %T", cwd=repo) or ""
+    for line in log.splitlines():
         commit, _, tree = line.partition(" ")
         if tree == tree_id:
             return commit
@@ -150,8 +146,7 @@ def image_present(image: str) -> bool:
 
 
 def _has_commit(repo: Path, commit: str) -> bool:
-    probe = ["git", "-C", str(repo), "cat-file", "-e", f"{commit}^{{commit}}"]
-    return subprocess.run(probe, capture_output=True).returncode == 0
+    return run_git("cat-file", "-e", f"{commit}^{{commit}}", cwd=repo).returncode == 0
 
 
 def _root_state(run: RunPaths) -> str:
