@@ -57,7 +57,8 @@ def test_no_import_cycles() -> None:
 
 def test_one_definition_of_each_idea() -> None:
     """Ideas that had several homes have one: every user-facing error derives from
-    common.UserError (none is recognised by its attributes), one atomic writer."""
+    common.UserError (none is recognised by its attributes), one atomic writer, run folders
+    in swe_agent/runs.py, diff text read in patches/, one StopReason and one Submitted."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import code_metrics
@@ -68,6 +69,13 @@ def test_one_definition_of_each_idea() -> None:
     assert all(item.startswith("swe_agent/cli/__init__.py") for item in duck)  # click's errors
     writers = code_metrics.atomic_writers(ROOT)
     assert not [w for w in writers if "atomic_write" in w and not w.startswith("common/")]
+    assert all(i.startswith("swe_agent/runs.py") for i in code_metrics.run_folder_owners(ROOT))
+    assert all(i.startswith("patches/") for i in code_metrics.diff_parsers(ROOT))
+    assert code_metrics.classes_named("StopReason")(ROOT) == [
+        "search/budget.py:17: class StopReason"
+    ]
+    (submitted,) = code_metrics.classes_named("Submitted")(ROOT)
+    assert submitted.startswith("swe_agent/agent/sandbox_tools.py")  # the in-sandbox submit()'s
 
 
 def _loaded_after(statement: str) -> set[str]:

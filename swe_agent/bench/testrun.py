@@ -226,7 +226,7 @@ def patched_paths(*patches: str) -> list[str]:
     return paths
 
 
-def reinstall_needed(box: Any, *, venv: str, touched: Sequence[str] = ()) -> str | None:
+def reinstall_needed(box: Sandbox, *, venv: str, touched: Sequence[str] = ()) -> str | None:
     """Why the project's install must run again before the tests, or None when it changes nothing.
 
     A fresh workspace lacks only what the build wrote into it at set-up: the metadata of a
