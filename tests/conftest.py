@@ -68,3 +68,27 @@ def docker_image() -> str:
     except SandboxError:
         docker_unavailable("no sandbox image; run `swe-agent sandbox bootstrap --python 3.9`")
     raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def model_tests(request: pytest.FixtureRequest) -> None:
+    """The real-model tests' opt-in: they run under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1
+    (CI sets it), and skip otherwise."""
+    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
+        "SWE_AGENT_MODEL_TESTS"
+    ):
+        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
+
+
+@pytest.fixture
+def embedded_model(model_tests: None) -> None:
+    """``model_tests``, with the default embedded model ready: asked for explicitly, a missing
+    model is a failure, not a skip."""
+    from swe_agent.models import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
+
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        pytest.fail("needs llama-cpp-python (make local-model) and `swe-agent models pull`")
+    if not (default_models_dir() / CATALOG[DEFAULT_LOCAL_MODEL].filename).is_file():
+        pytest.fail("needs the default model: `swe-agent models pull`")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -115,16 +114,11 @@ def open_pulls(github: FakeGitHub) -> list[str]:
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
+@pytest.mark.usefixtures("embedded_model")
 def test_embedded_model_solve_opens_the_pull_request_once(
-    forge_env: FakeGitHub, tmp_path: Path, request: pytest.FixtureRequest
+    forge_env: FakeGitHub, tmp_path: Path
 ) -> None:
     """Runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (CI sets it)."""
-    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
-        "SWE_AGENT_MODEL_TESTS"
-    ):
-        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
-    if not _model_ready():  # asked for explicitly: a missing model is a failure, not a skip
-        pytest.fail("needs llama-cpp-python (make local-model) and `swe-agent models pull`")
     repo = make_calc_repo(tmp_path / "calc")
     forge_env.remote = add_remote(repo, tmp_path / "remote.git")
     forge_env.comments.clear()  # the issue text is then ISSUE.md's, as `make demo` solves it
@@ -139,16 +133,6 @@ def test_embedded_model_solve_opens_the_pull_request_once(
     assert (Path(report["run_dir"]) / "issue.md").read_text() == (EXAMPLE / "ISSUE.md").read_text()
     assert_opened(repo, tmp_path / "remote.git", forge_env, report, comments=False)
     assert_second_invocation_does_nothing(repo, forge_env, args)
-
-
-def _model_ready() -> bool:
-    from swe_agent.models import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
-
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError:
-        return False
-    return (default_models_dir() / CATALOG[DEFAULT_LOCAL_MODEL].filename).is_file()
 
 
 def _first_action_output(run_dir: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -109,12 +108,9 @@ def _installed() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
 @pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
-def test_real_model_gives_one_well_formed_action(request: pytest.FixtureRequest) -> None:
+@pytest.mark.usefixtures("model_tests")
+def test_real_model_gives_one_well_formed_action() -> None:
     """Opt-in: runs under ``-m model`` or with SWE_AGENT_MODEL_TESTS=1 (about 1-2 minutes)."""
-    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
-        "SWE_AGENT_MODEL_TESTS"
-    ):
-        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
     from swe_agent.agent.prompts import render
 
     system = render("system.j2", workdir="/workspace", issue="")
@@ -136,12 +132,9 @@ def test_real_model_gives_one_well_formed_action(request: pytest.FixtureRequest)
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
 @pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
-def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.FixtureRequest) -> None:
+@pytest.mark.usefixtures("model_tests")
+def test_calls_sharing_a_prefix_evaluate_only_what_is_new() -> None:
     """Opt-in like the test above: the evaluated prefix is kept, and saved states come back."""
-    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
-        "SWE_AGENT_MODEL_TESTS"
-    ):
-        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
     system: Message = {"role": "system", "content": "You answer in one word. " * 40}
     first: list[Message] = [system, {"role": "user", "content": "Name a colour."}]
     other: list[Message] = [system, {"role": "user", "content": "Name a fruit."}]
@@ -165,14 +158,11 @@ def test_calls_sharing_a_prefix_evaluate_only_what_is_new(request: pytest.Fixtur
 @pytest.mark.slow
 @pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed")
 @pytest.mark.skipif(not _installed(), reason="run `swe-agent models pull`")
-def test_a_deadline_stops_generating(request: pytest.FixtureRequest) -> None:
+@pytest.mark.usefixtures("model_tests")
+def test_a_deadline_stops_generating() -> None:
     """Opt-in like the tests above: a call does not carry a run past its wall time."""
     import time
 
-    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
-        "SWE_AGENT_MODEL_TESTS"
-    ):
-        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
     model = LocalModel(LocalModelConfig(n_ctx=1024, max_tokens=400, one_block=False))
     model.load()
     messages: list[Message] = [{"role": "user", "content": "Count from 1 to 500, one a line."}]

@@ -5,7 +5,6 @@ with the model judge and the vote on."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -54,12 +53,9 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout_s: float) -> 
 
 
 @pytest.fixture
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """``swe-agent models serve`` on a free loopback port; yields its api_base."""
-    if "model" not in (request.config.getoption("-m") or "") and not os.environ.get(
-        "SWE_AGENT_MODEL_TESTS"
-    ):
-        pytest.skip("opt-in: pass -m model or set SWE_AGENT_MODEL_TESTS=1")
+def served(model_tests: None, tmp_path: Path) -> Iterator[str]:
+    """``swe-agent models serve`` on a free loopback port (opt-in: ``model_tests``); yields
+    its api_base."""
     if not (default_models_dir() / CATALOG[NAME].filename).is_file():
         pytest.fail(f"needs the embedded model: swe-agent models pull {NAME}")
     port = _free_port()
