@@ -8,21 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 Item = str
 
-PACKAGES = (
-    "common",
-    "swe_agent",
-    "repo_graph",
-    "localization",
-    "search",
-    "sandbox",
-    "env_setup",
-    "patches",
-    "tui",
-)
+# The project's packages, as import-linter's root_packages name them (one list, in pyproject).
+_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+PACKAGES = tuple(tomllib.loads(_PYPROJECT.read_text())["tool"]["importlinter"]["root_packages"])
 
 
 _GRAPH_SCRIPT = """

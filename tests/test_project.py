@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,16 +14,9 @@ from typer.testing import CliRunner
 from swe_agent.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = [
-    "common",
-    "swe_agent",
-    "repo_graph",
-    "localization",
-    "search",
-    "sandbox",
-    "env_setup",
-    "patches",
-    "tui",
+# import-linter's root_packages (pyproject.toml): the one list of the project's packages
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "root_packages"
 ]
 HEAVY = ["textual", "docker", "litellm", "jedi", "llama_cpp", "ray"]
 MAX_MODULE_LINES = 400
