@@ -196,22 +196,32 @@ def run_folder_owners(root: Path) -> list[Item]:
     return _definitions(root, test)
 
 
-def diff_parsers(root: Path) -> list[Item]:
-    """Functions that read unified diff text themselves (hunk or file headers)."""
+def _functions_where(root: Path, found: Callable[[ast.AST], str | None]) -> list[Item]:
+    """Functions holding a node ``found`` names (its label follows the function's name)."""
 
     def test(node: ast.AST) -> str | None:
         if not isinstance(node, ast.FunctionDef):
             return None
         for inner in ast.walk(node):
-            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-                text = inner.value
-                if text.startswith(
-                    ("@@", "^@@", "diff --git", "+++ ", "--- ", "^diff --git", r"^\+\+\+")
-                ):
-                    return f"def {node.name} ({text[:12]!r})"
+            label = found(inner)
+            if label is not None:
+                return f"def {node.name}{label}"
         return None
 
     return _definitions(root, test)
+
+
+def diff_parsers(root: Path) -> list[Item]:
+    """Functions that read unified diff text themselves (hunk or file headers)."""
+    heads = ("@@", "^@@", "diff --git", "+++ ", "--- ", "^diff --git", r"^\+\+\+")
+
+    def header(node: ast.AST) -> str | None:
+        text = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(text, str) and text.startswith(heads):
+            return f" ({text[:12]!r})"
+        return None
+
+    return _functions_where(root, header)
 
 
 def classes_named(*names: str) -> Count:
@@ -229,18 +239,12 @@ def classes_named(*names: str) -> Count:
 def atomic_writers(root: Path) -> list[Item]:
     """Functions that write a file through a temporary file and ``os.replace`` themselves."""
 
-    def test(node: ast.AST) -> str | None:
-        if not isinstance(node, ast.FunctionDef):
-            return None
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.Call) and ast.unparse(inner.func) in (
-                "os.replace",
-                "os.rename",
-            ):
-                return f"def {node.name}"
+    def replace(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.replace", "os.rename"):
+            return ""
         return None
 
-    return _definitions(root, test)
+    return _functions_where(root, replace)
 
 
 def git_runners(root: Path) -> list[Item]:
