@@ -18,7 +18,7 @@ RECORD_IN_IMAGE = "/opt/swe-env.json"
 # Bump when the install procedure changes in a way that makes old images wrong.
 _SALT = "env_setup/3"
 _CUTOFF = re.compile(r"--uploaded-prior-to=(\d{4})-(\d{2})-\d{2}\S*")
-_PRETEND = re.compile(r"SETUPTOOLS_SCM_PRETEND_VERSION=\S+ ")
+_PRETEND = re.compile(r"SETUPTOOLS_SCM_PRETEND_VERSION=\S+ |git tag -f \S+ >/dev/null 2>&1; ")
 
 
 def cache_key(repo: Path, detection: Detection, plan: Plan, *, commit: str | None = None) -> str:

@@ -117,6 +117,7 @@ def _freeze(
         dependency_files=tuple(facts.dependency_files),
         build_requires=tuple(r for r in facts.build_requires if is_requirement(r)),
         uses_scm=facts.uses_scm,
+        uses_versioneer=facts.uses_versioneer,
         test_runner=runner,
         test_runner_evidence=evidence,
         test_command_hint=command,

@@ -75,6 +75,7 @@ class Facts:
     dependency_files: list[str] = field(default_factory=list)  # every file that shapes the install
     build_requires: list[str] = field(default_factory=list)  # [build-system] requires
     uses_scm: bool = False  # the version comes from git tags (setuptools_scm, hatch-vcs)
+    uses_versioneer: bool = False  # ... through versioneer's `git describe`: no override
     runner_votes: list[tuple[TestRunner, str, str | None]] = field(default_factory=list)
     test_plugins: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=list)

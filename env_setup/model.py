@@ -67,7 +67,9 @@ class Detection:
     dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
     build_requires: tuple[str, ...] = ()  # [build-system] requires, setup_requires
     uses_scm: bool = False  # the version comes from git tags (setuptools_scm, hatch-vcs)
+    uses_versioneer: bool = False  # versioneer runs `git describe`: no variable overrides it
     scm_version: str | None = None  # the last tag before the commit, for such projects
+    scm_tag: str | None = None  # that tag as git spells it (versioneer's prefix and all)
     test_runner: TestRunner | None = None
     test_runner_evidence: str = ""
     test_command_hint: str | None = None  # a concrete command found in CI / tox / Makefile

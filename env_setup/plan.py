@@ -112,6 +112,11 @@ def _as_of_date(
     return datetime.combine(cutoff, datetime.min.time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def tag_workspace(tag: str) -> str:
+    """The shell prefix that gives the sandbox copy the commit's last tag (failing quietly)."""
+    return f"git tag -f {shlex.quote(tag)} >/dev/null 2>&1; "
+
+
 def pip_install(args: list[str], *, as_of: str | None) -> str:
     """A `pip install` command line for the venv, with the date cutoff when there is one."""
     cutoff = [f"--uploaded-prior-to={as_of}"] if as_of else []
@@ -230,10 +235,13 @@ def _project_steps(
     the venv's own setuptools of the date builds (no isolation), its build requirements first.
     """
     step = _project_step(detection, workdir=workdir, as_of=as_of)
-    if detection.scm_version and detection.installable:
+    if detection.uses_scm and detection.scm_version and detection.installable:
         pretend = f"SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(detection.scm_version)}"
         why = f"{step.why}; versioned by git tags, which the sandbox copy lacks"
         step = replace(step, command=f"{pretend} {step.command}", why=why)
+    if detection.uses_versioneer and detection.scm_tag and detection.installable:
+        why = f"{step.why}; versioneer reads the last tag, which the sandbox copy lacks"
+        step = replace(step, command=f"{tag_workspace(detection.scm_tag)}{step.command}", why=why)
     if not (as_of and detection.installable):
         return [step]
     if tooling is Tooling.ISOLATED:

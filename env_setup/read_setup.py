@@ -20,6 +20,8 @@ def read_setup_py(path: Path, facts: Facts) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     if "use_scm_version" in text or "setuptools_scm" in text:
         facts.uses_scm = True
+    if "versioneer" in text:
+        facts.uses_versioneer = True
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
@@ -136,6 +138,8 @@ def read_setup_cfg(path: Path, facts: Facts) -> None:
         return
     if parser.has_section("metadata") or parser.has_section("options"):
         facts.add_packaging(Packaging.SETUP_CFG)
+    if parser.has_section("versioneer"):
+        facts.uses_versioneer = True
     if parser.has_section("metadata"):
         facts.package_name = facts.package_name or parser.get("metadata", "name", fallback=None)
         facts.add_classifiers(_lines(parser.get("metadata", "classifiers", fallback="")))

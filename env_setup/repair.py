@@ -277,8 +277,9 @@ def _dropped(step: Step, name: str) -> Step:
     """`step` re-run without the requirement that no index has (files restored afterwards)."""
     command = step.command
     if "\n" not in command:
-        words = [w for w in shlex.split(command) if re.split(r"[\[<>=!~;@ ]", w)[0] != name]
-        command = " ".join(shlex.quote(w) for w in words)
+        command = _rewrite_words(
+            command, lambda w: "" if re.split(r"[\[<>=!~;@ ]", w)[0] == name else None
+        )
     script = f"{_drop_prefix(name)}PY\n"
     why = f"no release of {name} can be installed; go on without it"
     return Step(f"{script}{command}; rc=$?; git checkout -q -- .; exit $rc", why, StepKind.REPAIR)
@@ -312,14 +313,38 @@ def _toggle_date(step: Step, plan: Plan, *, only_remove: bool = False) -> list[l
     return []
 
 
+# A shell word: quoted runs and plain characters up to unquoted blank space.
+_SHELL_WORD = re.compile(r"""(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])+""")
+
+
+def _rewrite_words(command: str, change: Callable[[str], str | None]) -> str:
+    """`command` with each word ``change`` answers for replaced (its text unquoted to decide).
+
+    The rest stays as written, so shell syntax (``$(...)``, ``;``, redirections) survives:
+    splitting the whole line and quoting it back would turn it into literal arguments.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            words = shlex.split(match[0])
+        except ValueError:
+            return match[0]
+        new = change(words[0]) if len(words) == 1 else None
+        return match[0] if new is None else new
+
+    return _SHELL_WORD.sub(one, command)
+
+
 def _repinned(command: str, name: str, old: str, new_spec: str) -> str:
     """`command` after rewriting `name==old` in the files and in the command line itself."""
     spelled = "[-_.]".join(re.escape(p) for p in re.split(r"[-_.]", name))
     pin = re.compile(rf"(?i)^({spelled}(?:\[[^\]]*\])?)\s*===?\s*{re.escape(old)}$")
     rewritten = command
     if "\n" not in command:
-        words = [pin.sub(lambda m: m[1] + new_spec, w) for w in shlex.split(command)]
-        rewritten = " ".join(shlex.quote(w) for w in words)
+        rewritten = _rewrite_words(
+            command,
+            lambda w: shlex.quote(pin.sub(lambda m: m[1] + new_spec, w)) if pin.match(w) else None,
+        )
     args = " ".join(shlex.quote(a) for a in (name, old, new_spec))
     return (
         f"python3 - {args} <<'PY'\n{REPIN_SCRIPT}PY\n"

@@ -57,17 +57,25 @@ def detect_at(root: Path, commit: str | None) -> Detection:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter=_safe_member)
         found = detect(Path(tmp), commit_date=commit_date_of(root, commit))
-    # The sandbox's copy has no tags: a tag-versioned project would build as version 0.1.dev.
-    return replace(found, scm_version=last_tag(root, commit)) if found.uses_scm else found
+    # The sandbox's copy has no tags: a tag-versioned project would build as version 0.1.dev
+    # (setuptools_scm) or 0+untagged (versioneer), which its own extras' dependents refuse.
+    if not (found.uses_scm or found.uses_versioneer):
+        return found
+    tag = last_tag_name(root, commit)
+    return replace(found, scm_version=tag_version(tag), scm_tag=tag)
 
 
-def last_tag(root: Path, commit: str) -> str | None:
-    """The newest tag reachable from `commit`, as a version (None without a usable tag)."""
+def last_tag_name(root: Path, commit: str) -> str | None:
+    """The newest tag reachable from `commit`, as git names it (None without one)."""
+    return git_stdout("describe", "--tags", "--abbrev=0", commit, cwd=root) or None
+
+
+def tag_version(tag: str | None) -> str | None:
+    """A tag as a version (``v1.2`` -> ``1.2``; None when it is not one)."""
     from packaging.version import InvalidVersion, Version
 
-    tag = (git_stdout("describe", "--tags", "--abbrev=0", commit, cwd=root) or "").removeprefix("v")
     try:
-        return str(Version(tag)) if tag else None
+        return str(Version(tag.removeprefix("v"))) if tag else None
     except InvalidVersion:
         return None
 

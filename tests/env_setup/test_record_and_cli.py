@@ -197,6 +197,48 @@ def test_tag_versioned_projects_get_their_version_passed_in(tmp_path: Path) -> N
     assert project.command.startswith("SETUPTOOLS_SCM_PRETEND_VERSION=1.2.3 ")
 
 
+def test_versioneer_projects_get_the_last_tag_in_the_sandbox_copy(tmp_path: Path) -> None:
+    # pvlib 0.8 (versioneer, tag_prefix v): built untagged it is version 0+untagged.1.gHASH,
+    # and its [optional] extra's pvfactors (pvlib>=0.6.0) makes pip's resolution impossible.
+    from env_setup.source import detect_at
+
+    repo, copy = tmp_path / "repo", tmp_path / "copy"
+    repo.mkdir()
+    (repo / "setup.py").write_text(
+        "import versioneer\nfrom setuptools import setup\n"
+        "setup(name='pv', version=versioneer.get_version())\n"
+    )
+    (repo / "setup.cfg").write_text("[versioneer]\nVCS = git\ntag_prefix = v\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "-C", str(repo), "init", "-q"], check=True)
+    subprocess.run([*git, "-C", str(repo), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-qm", "x"], check=True)
+    subprocess.run([*git, "-C", str(repo), "tag", "v0.8.0"], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-qm", "y", "--allow-empty"], check=True)
+    found = detect_at(repo, "HEAD")
+    assert found.uses_versioneer and not found.uses_scm
+    assert (found.scm_tag, found.scm_version) == ("v0.8.0", "0.8.0")
+    plan = make_plan(found, IMAGES, python="3.9")
+    project = next(s for s in plan.steps if s.kind == "project")
+    prefix = "git tag -f v0.8.0 >/dev/null 2>&1; "
+    assert project.command.startswith(prefix) and "PRETEND" not in project.command
+    # The sandbox copy is a fresh one-commit repository: the prefix gives git describe its tag.
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git"))
+    subprocess.run([*git, "-C", str(copy), "init", "-q"], check=True)
+    subprocess.run([*git, "-C", str(copy), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(copy), "commit", "-qm", "baseline"], check=True)
+    subprocess.run(prefix + "true", shell=True, cwd=copy, check=True)
+    described = subprocess.run(
+        ["git", "-C", str(copy), "describe", "--tags", "--long", "--match", "v*"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert described.stdout.startswith("v0.8.0-0-g")
+    # The tag follows the commit, not the dependency files: neighbours share one image.
+    assert keyed_command(project.command) == keyed_command(project.command.replace("0.8.0", "0.9"))
+
+
 def test_a_committed_env_json_is_not_a_record_of_this_tool(tmp_path: Path) -> None:
     from env_setup import NoRecord, read_local_record
 

@@ -9,7 +9,7 @@ import pytest
 
 from env_setup import Detection, Failure, RuleRepairer, Step, StepKind, make_plan
 from env_setup.diagnose import Problem, diagnose, distribution_for, nearest_version
-from env_setup.repair import _repinned
+from env_setup.repair import _dropped, _repinned
 
 IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
 PIN_OUTPUT = """\
@@ -217,6 +217,29 @@ def test_repin_rewrites_files_and_restores_them(tmp_path: Path) -> None:
 def test_repin_in_the_command_line() -> None:
     command = _repinned("pip install flask==2.0.1 'six==1.16.99'", "six", "1.16.99", "==1.16.0")
     assert command.splitlines()[-1].startswith("pip install flask==2.0.1 six==1.16.0;")
+
+
+def test_repairs_keep_the_shell_syntax_of_the_command_they_rewrite(tmp_path: Path) -> None:
+    # pvlib-1072's project step: a tag prefix and a $(...) flag. Split and quoted back, the
+    # flag's `-c "..."` became pip's `-c` (constraints) naming a file that does not exist.
+    command = (
+        "git tag -f v0.8.0 >/dev/null 2>&1; printf '%s\\n' -e '.[test,optional]'"
+        " pvfactors 'six==1.16.99'"
+        " $(echo \"--no-build-\"'isolation')"
+    )
+    dropped = _dropped(Step(command, "p", StepKind.PROJECT), "pvfactors").command
+    repinned = _repinned(command, "six", "1.16.99", "==1.16.0")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x", "--allow-empty"], check=True)
+    for rewritten, printed in (
+        (dropped, "-e .[test,optional] six==1.16.99 --no-build-isolation"),
+        (repinned, "-e .[test,optional] pvfactors six==1.16.0 --no-build-isolation"),
+    ):
+        done = subprocess.run(
+            rewritten, shell=True, cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        assert done.stdout.split() == printed.split()
 
 
 def test_missing_compiler_installs_a_toolchain_then_reruns() -> None:
