@@ -126,10 +126,33 @@ def _build(run: _Run, plan: Plan, *, images: dict[str, str]) -> EnvRecord:
 
 
 def _build_with_fallbacks(run: _Run, plan: Plan, *, images: dict[str, str]) -> EnvRecord:
-    """Build with the chosen Python; when that fails, with the next candidates."""
+    """Build with the chosen Python; when that fails, with the next candidates.
+
+    A known spec chosen from a guessed version goes first when it fails: the plan is made again
+    without it (its own Python choice) before another Python is tried with a spec that may be
+    another release's; up to max_pythons attempts follow that first one.
+    """
+    earlier: tuple[CommandResult, ...] = ()  # failed attempts stay in the log
+    if run.prior is not None and run.prior.guessed:
+        record = build(run, plan)
+        if record.success:
+            return record
+        dropped = run.prior.source.removeprefix("known-spec ")
+        run.say(f"the known spec {dropped} (a guessed version) failed; trying without it")
+        run = replace(run, prior=None)
+        plan = run.plan(images, run.options.python)
+        reason = f"{plan.python_reason} (the known spec {dropped}, a guessed version, failed)"
+        plan = replace(plan, python_reason=reason)
+        earlier = (*record.commands, *_failed_verification(record))
+    return _try_pythons(run, plan, images=images, earlier=earlier)
+
+
+def _try_pythons(
+    run: _Run, plan: Plan, *, images: dict[str, str], earlier: tuple[CommandResult, ...]
+) -> EnvRecord:
+    """The plan's Python, then its next candidates (up to max_pythons), until one works."""
     candidates = [plan.python] if run.options.python else list(plan.python_candidates)
     record: EnvRecord | None = None
-    earlier: tuple[CommandResult, ...] = ()  # failed attempts stay in the log
     for python in candidates[: max(1, run.options.max_pythons)]:
         if python != plan.python:
             run.say(f"Python {plan.python} failed; trying Python {python}")

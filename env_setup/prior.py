@@ -19,14 +19,17 @@ onto pip in a Debian venv:
   those can take longer than the rest of the set-up;
 - ``test_cmd`` names the repository's own runner when it is not pytest (sympy's ``bin/test``).
 
-Every step it adds says so in ``Step.source``; env.json keeps it per command.
+Every step it adds says so in ``Step.source``; env.json keeps it per command. A version read
+from the checkout (no dataset gave one) is a guess: the harness's own version keys do not always
+follow the version file (astropy's 2018 checkouts say 3.1.dev where the harness's key is 1.3), so
+a spec chosen so is ``guessed`` and the set-up drops it when its build fails.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from common import git_stdout
@@ -59,6 +62,7 @@ class Prior:
     pre_install: tuple[str, ...]  # shell commands, each one optional step
     extras: tuple[str, ...]  # the extras the spec installs the project with
     test_command: str | None  # the spec's own runner when it is not pytest, else None
+    guessed: bool = False  # the version was read from the checkout, not given (a dataset's)
 
     @property
     def source(self) -> str:
@@ -73,12 +77,13 @@ def prior_for(
     name = repo or repo_name(root)
     if name is None:
         return None
+    guessed = version is None
     if version is None:
         version = version_at(
             name, read_at(root, commit), describe=describe_at(root, commit or "HEAD")
         )
     spec = spec_for(name, version)
-    return None if spec is None else prior_of(spec)
+    return None if spec is None else replace(prior_of(spec), guessed=guessed)
 
 
 def prior_of(spec: KnownSpec) -> Prior:

@@ -163,3 +163,21 @@ def test_exact_pins_of_2016_choose_the_python_of_their_era(tmp_path: Path, made:
     # The pins as they are: no repair moved pytest to another era.
     assert record.resolved["pytest"] == "2.8.7" and not _repairs(record)
     assert record.verify is not None and record.verify.collected == 2
+
+
+@pytest.mark.full
+def test_a_spec_of_a_guessed_version_is_dropped_when_it_fails(
+    tmp_path: Path, made: list[str]
+) -> None:
+    # The checkout says flask 2.0.0.dev: the known spec of flask 2.0 pins MarkupSafe 2.1.3,
+    # which this 2019 build refuses; without the spec, MarkupSafe comes as of the date.
+    root = _old_repo("docker_guessed_spec", tmp_path)
+    subprocess.run(["git", "-C", str(root), "remote", "add", "origin",
+                    "https://github.com/pallets/flask.git"], check=True)  # fmt: skip
+    record = _setup(root, made)
+    assert record.success, record.verify
+    assert record.known_spec is None and "pallets/flask 2.0" in record.python_reason
+    assert any(c.source == "known-spec pallets/flask 2.0" and c.python == PYTHON
+               for c in record.commands)  # fmt: skip
+    assert record.resolved["MarkupSafe"].startswith("2.0.")  # as of 2021-06-02, Python 3.9's
+    assert record.verify is not None and record.verify.collected == 1

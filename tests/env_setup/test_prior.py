@@ -177,9 +177,10 @@ def test_prior_of_a_checkout_reads_its_version(tmp_path: Path) -> None:
     _git(root, "init", "-q")
     _git(root, "remote", "add", "origin", "https://github.com/sympy/sympy.git")
     prior = prior_for(root, None)
-    assert prior is not None and prior.spec.version == "1.1"
+    assert prior is not None and prior.spec.version == "1.1" and prior.guessed
     assert prior_for(root, None, repo="someone/else") is None
-    assert prior_for(root, None, version="1.4") is not None  # the dataset's version wins
+    given = prior_for(root, None, version="1.4")  # the dataset's version wins
+    assert given is not None and given.spec.version == "1.4" and not given.guessed
 
 
 def test_setup_py_states_the_version_when_the_spec_has_no_version_file(tmp_path: Path) -> None:
