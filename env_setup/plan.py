@@ -144,8 +144,6 @@ def install_steps(
     ]
     if as_of and tooling is Tooling.DATED:
         steps.extend(dated_tooling_steps(python_bin=f"{VENV}/bin/python", as_of=as_of))
-    if prior is not None:
-        steps.extend(_prior_steps(prior, detection, as_of=as_of))
     for path in detection.requirement_files:
         steps.append(
             Step(
@@ -162,6 +160,8 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
+    if prior is not None:  # after the requirement files, as the harness does: its pins hold
+        steps.extend(_prior_steps(prior, detection, as_of=as_of))
     extras = (
         project_extras(prior, detection.test_extras, detection.extras)
         if prior

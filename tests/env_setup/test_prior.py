@@ -102,6 +102,23 @@ def test_bare_names_of_a_spec_take_the_commits_era() -> None:
     assert not [s for s in steps if s.kind == "dependencies"]
 
 
+def test_the_specs_pins_follow_the_requirement_files_as_in_the_harness() -> None:
+    # flask-5014's min-versions file moved Werkzeug 2.3.7 back to 2.0.0 when it came after.
+    spec = spec_for("pallets/flask", "2.3")
+    assert spec is not None
+    files = ("requirements/tests-pallets-min.txt", "requirements/tests.txt")
+    detection = Detection(installable=True, commit_date="2023-03-01", requirement_files=files)
+    steps = make_plan(detection, IMAGES, prior=prior_of(spec)).steps
+    kinds = [(s.kind, s.source) for s in steps if s.kind in ("dependencies", "project")]
+    assert kinds == [
+        ("dependencies", "generic"),
+        ("dependencies", "generic"),
+        ("dependencies", "known-spec pallets/flask 2.3"),
+        ("project", "generic"),
+    ]
+    assert "Werkzeug==2.3.7" in steps[4].command
+
+
 def test_a_dev_extra_yields_to_the_projects_test_extra() -> None:
     spec = spec_for("marshmallow-code/marshmallow", "3.0")  # installs `-e .[dev]`
     assert spec is not None
