@@ -1,0 +1,81 @@
+"""benchmarks/select_ranking.py: the variants of a fit, and a pick that never sees the held fold."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from localization import RankWeights
+from localization.features import Feature
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def select() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import select_ranking
+
+        yield select_ranking
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+START = RankWeights(entity={Feature.TEXT: 1.0}, graph={"invokes": 0.4}, file={Feature.PATH: 1.0})
+FITTED = RankWeights(entity={Feature.TEXT: 3.0}, graph={"invokes": 0.0}, file={Feature.PATH: 2.0})
+
+
+def test_variants_put_levels_back_or_shrink_toward_the_start(select: ModuleType) -> None:
+    found = select.variants(FITTED, START)
+    first, *_, last = found
+    assert found[first].to_dict() == START.to_dict()  # every level put back: the start
+    assert found[last] is FITTED
+    both = found["put back entity+file"]
+    assert both.entity == START.entity and both.file == START.file and both.graph == FITTED.graph
+    half = found["shrunk 0.5"]
+    assert half.entity[Feature.TEXT] == 2.0 and half.graph["invokes"] == pytest.approx(0.2)
+
+
+def _hits(file5: bool, fn10: bool) -> dict[str, bool | None]:
+    return {"file Acc@1": False, "file Acc@5": file5, "function Acc@10": fn10}
+
+
+def test_the_pick_is_the_most_hits_and_ties_go_to_the_nearest_the_start(
+    select: ModuleType,
+) -> None:
+    scored = {
+        "near": {"a": _hits(True, False), "b": _hits(False, False)},
+        "far": {"a": _hits(False, True), "b": _hits(False, False)},
+        "best": {"a": _hits(True, True), "b": _hits(False, False)},
+    }
+    assert select.pick(scored, ["a", "b"]) == "best"
+    del scored["best"]
+    assert select.pick(scored, ["a", "b"]) == "near"
+
+
+def test_each_outer_fold_is_scored_with_the_variant_its_inner_folds_picked(
+    select: ModuleType,
+) -> None:
+    folds = [["a"], ["b"], ["c"]]
+    good, bad = _hits(True, True), _hits(False, False)
+
+    def scored(n: int, *, held: bool) -> dict[str, dict[str, dict[str, bool | None]]]:
+        """Fold n's hits: "held" does best where it is held out, "inner" elsewhere."""
+        (instance,) = folds[n]
+        return {
+            "held": {instance: good if held else bad},
+            "inner": {instance: bad if held else good},
+        }
+
+    done = {(a, b): {"scored": {a: scored(a, held=False), b: scored(b, held=False)}}
+            for a, b in ((0, 1), (0, 2), (1, 2))}  # fmt: skip
+    done |= {(n,): {"scored": {n: scored(n, held=True)}} for n in range(3)}
+    result = select.nested(done, folds)
+    assert result["picks"] == {0: "inner", 1: "inner", 2: "inner"}
+    assert result["picked"] == {"a": bad, "b": bad, "c": bad}  # not what did best held out
+    assert result["outer"]["held"] == {"a": good, "b": good, "c": good}
