@@ -11,6 +11,11 @@
   absent).
 - ``No module named 'wheel.wheelfile'``: the distribution is there, in a version without that
   module; installing it again as of the same date changes nothing, so the newest one goes in.
+- The project's own package fails to import inside its editable build: its setup.py imports it
+  (for the version) and it insists on compiled parts unless that setup.py runs as the main
+  script, as astropy's of 2014-2019 did (``cannot import name '_compiler' from
+  'astropy.utils'``). The build backend runs setup.py from its own main script, which pip did
+  not before PEP 517/660: the project is installed the way of its time, ``setup.py develop``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ from env_setup.plan import pip_install
 _MISSING_MODULE = re.compile(r"No module named '?([\w.]+)'?")
 _EDITABLE_EXTRAS = re.compile(r"-e '?\.\[([^\]]+)\]")
 _REQS = "/tmp/swe-develop-requirements.txt"
+_OWN_MODULE_WHY = (
+    "the project's own package fails to import in its build, which runs setup.py from another "
+    "main script: its requirements, then setup.py develop, as pip did before PEP 517"
+)
+# pip's editable install of the workspace itself (``-e .``, ``-e '.[test]'``)
+_EDITABLE_SELF = re.compile(r"pip install .*\s-e '?\.(?:\[[^\]]*\])?'?(?:\s|$)")
 # The project's requirements (egg_info's requires.txt: the base section and the chosen extras,
 # markers kept) as of the date, then the editable install of its time.
 LEGACY_DEVELOP = (
@@ -61,7 +72,17 @@ def era_candidates(
         return stale_package(found, failed, plan)
     if found.problem is Problem.NO_EDITABLE_HOOK and failed is not None:
         return no_editable_hook(failed, plan)
+    if failed is not None and _own_module_in_build(found, failed, plan):
+        return [[legacy_develop(failed, plan, _OWN_MODULE_WHY)]]
     return None
+
+
+def _own_module_in_build(found: Diagnosis, failed: Step, plan: Plan) -> bool:
+    """The project's own module missing while pip builds the project in editable mode."""
+    if found.problem not in (Problem.API_DRIFT, Problem.MISSING_MODULE):
+        return False
+    own = found.name.split(".")[0] in plan.top_level_packages
+    return own and bool(_EDITABLE_SELF.search(failed.command))
 
 
 def no_editable_hook(step: Step, plan: Plan) -> list[list[Step]]:
@@ -71,6 +92,12 @@ def no_editable_hook(step: Step, plan: Plan) -> list[list[Step]]:
         # (the tooling layer's) has the hook.
         why = "the isolated build's backend cannot install in editable mode; use the venv's"
         return [[Step(f"{step.command} --no-build-isolation", why, StepKind.REPAIR)]]
+    why = "setuptools of the date predates editable wheels: its requirements, then setup.py develop"
+    return [[legacy_develop(step, plan, why)]]
+
+
+def legacy_develop(step: Step, plan: Plan, why: str) -> Step:
+    """The editable install of ``step`` the way of its time: requirements, ``setup.py develop``."""
     extras = _EDITABLE_EXTRAS.search(step.command)
     chosen = extras[1].split(",") if extras else []
     script = LEGACY_DEVELOP.format(
@@ -78,8 +105,7 @@ def no_editable_hook(step: Step, plan: Plan) -> list[list[Step]]:
         extras=" ".join(shlex.quote(e) for e in chosen),
         install=pip_install(["-r", _REQS], as_of=plan.uploaded_prior_to),
     )
-    why = "setuptools of the date predates editable wheels: its requirements, then setup.py develop"
-    return [[Step(script, why, StepKind.REPAIR)]]
+    return Step(script, why, StepKind.REPAIR)
 
 
 def plugin_era(found: Diagnosis, failed: Step | None, plan: Plan, output: str) -> list[list[Step]]:

@@ -13,6 +13,7 @@ own (``reuse=False``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -186,9 +187,27 @@ def _environment(data: dict[str, Any]) -> Environment:
 
 
 def _project_install(data: dict[str, Any]) -> str | None:
-    """The record's last successful install of the project itself."""
-    done = [c for c in data.get("commands") or () if c.get("kind") == "project" and c.get("ok")]
+    """The record's last successful install of the project itself (a repair's, when one redid
+    it: ``--no-build-isolation`` added, or ``setup.py develop`` the way of its time)."""
+    done = [
+        c
+        for c in data.get("commands") or ()
+        if c.get("ok")
+        and (
+            c.get("kind") == "project"
+            or (c.get("kind") == "repair" and _installs_project(str(c.get("command"))))
+        )
+    ]
     return str(done[-1]["command"]) if done else None
+
+
+def _installs_project(command: str) -> bool:
+    return bool(_EDITABLE_SELF.search(command) or _LEGACY_DEVELOP.search(command))
+
+
+# pip's editable install of the workspace (-e ., -e '.[test]'); setup.py develop's last line.
+_EDITABLE_SELF = re.compile(r" pip install .*\s-e '?\.(?:\[[^\]]*\])?'?(?:\s|$)")
+_LEGACY_DEVELOP = re.compile(r"(\S+/python) setup\.py develop --no-deps\s*$")
 
 
 def offline_install(command: str | None) -> str | None:
@@ -202,6 +221,9 @@ def offline_install(command: str | None) -> str | None:
     that is in neither fails the install with a note, leaving the image's install in place.
     The date cutoff, which needs the index, goes. None for anything but an editable install.
     """
+    legacy = _LEGACY_DEVELOP.search(command or "")
+    if legacy:  # its requirements are in the image; the build is setup.py's own
+        return f"{legacy[1]} setup.py -q develop --no-deps"
     if command is None or " pip install " not in command or " -e " not in command:
         return None
     words = [w for w in command.split(" ") if w and not w.startswith("--uploaded-prior-to")]

@@ -347,6 +347,35 @@ def test_the_projects_install_is_redone_offline() -> None:
     assert offline_install(None) is None
 
 
+def test_a_repaired_install_of_the_project_is_the_one_redone() -> None:
+    from swe_agent.bench.envs import _environment
+
+    project = (
+        "/opt/swe-venv/bin/python -m pip install --uploaded-prior-to=2021-06-02T00:00:00Z -e ."
+    )
+    develop = "pip install -r /tmp/r.txt && /opt/swe-venv/bin/python setup.py develop --no-deps"
+    data = {
+        "image": "swe-agent/env:x",
+        "commands": [
+            {"kind": "project", "ok": False, "command": project},
+            {
+                "kind": "repair",
+                "ok": True,
+                "command": "/opt/swe-venv/bin/python -m pip install numpy",
+            },
+            {"kind": "repair", "ok": False, "command": f"{project} --no-build-isolation"},
+            {"kind": "repair", "ok": True, "command": develop},
+        ],
+    }
+    assert _environment(data).install == "/opt/swe-venv/bin/python setup.py -q develop --no-deps"
+    data["commands"] = data["commands"][:2] + [{**data["commands"][2], "ok": True}]
+    install = _environment(data).install
+    assert install is not None and install.startswith(
+        "/opt/swe-venv/bin/python -m pip install -e ."
+    )
+    assert " --no-build-isolation " in install
+
+
 def test_the_reinstall_runs_in_the_workspace_and_a_failure_is_a_note(tmp_path: Path) -> None:
     from sandbox import start_sandbox
     from swe_agent.bench.testrun import reinstall

@@ -181,3 +181,15 @@ def test_a_spec_of_a_guessed_version_is_dropped_when_it_fails(
                for c in record.commands)  # fmt: skip
     assert record.resolved["MarkupSafe"].startswith("2.0.")  # as of 2021-06-02, Python 3.9's
     assert record.verify is not None and record.verify.collected == 1
+
+
+@pytest.mark.full
+def test_a_setup_py_that_must_be_the_main_script_is_installed_the_way_of_its_time(
+    tmp_path: Path, made: list[str]
+) -> None:
+    root = _old_repo("docker_legacy_setup", tmp_path)
+    record = _setup(root, made)
+    assert record.success, record.verify
+    develop = [c for c in record.commands if "setup.py develop --no-deps" in c.command]
+    assert [c.ok for c in develop] == [True] and develop[0].source == "repair rule: missing-module"
+    assert record.verify is not None and record.verify.collected == 1

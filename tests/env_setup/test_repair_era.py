@@ -135,6 +135,27 @@ def test_an_old_setuptools_without_editable_hook_installs_the_way_of_its_time() 
     assert "- test <<'PY'" in steps[0].command  # the chosen extras' requirements too
 
 
+def test_the_projects_own_package_failing_in_its_build_installs_the_way_of_its_time() -> None:
+    # astropy of February 2018: setup.py imports astropy, which wants its compiled parts unless
+    # setup.py is the main script; pip's build backend runs it from its own.
+    output = (
+        '  File "/workspace/astropy/__init__.py", line 180, in _initialize_astropy\n'
+        "    from .utils import _compiler\n"
+        "  ImportError: cannot import name '_compiler' from 'astropy.utils'\n"
+        "  error: subprocess-exited-with-error\n"
+        "error: metadata-generation-failed\n"
+    )
+    retry = Step(f"pip install --uploaded-prior-to={CUTOFF} -e '.[test]' --no-build-isolation",
+                 "p", StepKind.REPAIR)  # fmt: skip
+    plan = _plan(top_level_packages=("astropy",))
+    steps = RuleRepairer().propose(Failure(output, retry), plan=plan, tried=frozenset())
+    assert "setup.py develop --no-deps" in steps[0].command and "- test <<'PY'" in steps[0].command
+    # Another package's module: not this rule.
+    other = output.replace("astropy.utils", "numpy.core")
+    steps = RuleRepairer().propose(Failure(other, retry), plan=plan, tried=frozenset())
+    assert all("setup.py develop" not in s.command for s in steps)
+
+
 def test_a_pytest_older_than_the_interpreter_is_moved_to_the_cutoff() -> None:
     # requests pinned pytest 2.8.7 in 2016; its assertion rewriting fails on Python 3.8+.
     output = """\
