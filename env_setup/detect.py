@@ -113,6 +113,7 @@ def _freeze(
         extras=tuple(facts.extras),
         test_requirements=tuple(r for r in facts.test_requirements if is_requirement(r)),
         requirement_files=tuple(facts.requirement_files),
+        file_requirements=tuple(r for r in facts.file_requirements if is_requirement(r)),
         constraint_files=tuple(facts.constraint_files),
         dependency_files=tuple(facts.dependency_files),
         build_requires=tuple(r for r in facts.build_requires if is_requirement(r)),

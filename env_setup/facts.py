@@ -82,6 +82,7 @@ class Facts:
     make_test_target: str | None = None
     install_snippets: list[str] = field(default_factory=list)
     mentioned_extras: list[str] = field(default_factory=list)
+    file_requirements: list[str] = field(default_factory=list)  # read from requirement files
     notes: list[str] = field(default_factory=list)
 
     def add_packaging(self, kind: Packaging) -> None:

@@ -64,6 +64,7 @@ class Detection:
     test_requirements: tuple[str, ...] = ()  # test tools named outside extras (tox, groups, ...)
     requirement_files: tuple[str, ...] = ()  # relative paths, in install order
     constraint_files: tuple[str, ...] = ()
+    file_requirements: tuple[str, ...] = ()  # what requirement_files list (also in dependencies)
     dependency_files: tuple[str, ...] = ()  # every file that shapes the install (the cache key)
     build_requires: tuple[str, ...] = ()  # [build-system] requires, setup_requires
     uses_scm: bool = False  # the version comes from git tags (setuptools_scm, hatch-vcs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ DEFAULT_TOOLING = Tooling.ISOLATED
 # release would send pip to source builds that fail.
 _WHEEL_LAG = timedelta(days=240)
 _RECENT = timedelta(days=365)
+_EXACT_PIN = re.compile(r"===?\s*[\w.+!]+\s*(;.*)?$")
 
 
 def make_plan(
@@ -49,7 +51,9 @@ def make_plan(
             hint="run `swe-agent sandbox bootstrap` to build the local Python images",
         )
     preferred = (prior.spec.python, prior.source) if prior else None
-    choice = choose_python(detection, sorted(images), forced=python, preferred=preferred)
+    choice = choose_python(
+        _pins_that_count(detection, prior), sorted(images), forced=python, preferred=preferred
+    )
     if choice.version not in images:
         raise NoBaseImage(
             f"no base image for Python {choice.version}",
@@ -89,6 +93,17 @@ def make_plan(
         else None,
         tooling=tooling,
         known_pins=prior.pins if prior else (),
+    )
+
+
+def _pins_that_count(detection: Detection, prior: Prior | None) -> Detection:
+    """The detection the Python choice reads: without the requirement files' pins when a known
+    spec installs its own list instead of them (the harness's tests never ran with them)."""
+    if prior is None or prior.installs_requirement_files or not detection.file_requirements:
+        return detection
+    files = set(detection.file_requirements)
+    return replace(
+        detection, dependencies=tuple(r for r in detection.dependencies if r not in files)
     )
 
 
@@ -152,6 +167,8 @@ def install_steps(
                 StepKind.DEPENDENCIES,
             )
         )
+    if prior is not None and detection.requirement_files:
+        steps.extend(_spec_tools_again(prior, detection, as_of=as_of))
     if not detection.installable and detection.dependencies and not detection.requirement_files:
         steps.append(
             Step(
@@ -176,6 +193,23 @@ def install_steps(
     if prior is not None and prior.extras:
         steps = [_credit(s, prior, extras) if s.kind is StepKind.PROJECT else s for s in steps]
     return steps
+
+
+def _spec_tools_again(prior: Prior, detection: Detection, *, as_of: str | None) -> list[Step]:
+    """The spec's unversioned packages, upgraded past the requirement files' exact pins of
+    them, when the spec does not install those files (requests 2.9's requirements.txt pins
+    pytest 2.8.1, which prints no pass lines for -rA; the harness installs a pytest of its
+    own time). The spec's versioned pins come after the files anyway (``_prior_steps``)."""
+    if prior.installs_requirement_files:
+        return []
+    pinned = {_name(r) for r in detection.file_requirements if _EXACT_PIN.search(r)}
+    bare = [p for p in prior.pins if _name(p) in pinned and not any(c in p for c in "<>=!~@")]
+    if not bare:
+        return []
+    what = f"{prior.spec.repo} {prior.spec.version}"
+    why = f"the SWE-bench harness installs these for {what} itself, not the files' pins"
+    command = pip_install(["--upgrade", *bare], as_of=as_of)
+    return [Step(command, why, StepKind.DEPENDENCIES, optional=True, source=prior.source)]
 
 
 def _credit(step: Step, prior: Prior, extras: tuple[str, ...]) -> Step:

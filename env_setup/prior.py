@@ -69,6 +69,19 @@ class Prior:
         """How env.json names this prior."""
         return f"known-spec {self.spec.repo} {self.spec.version}"
 
+    @property
+    def installs_requirement_files(self) -> bool:
+        """Whether the harness installs the repository's requirement files (else its own list).
+
+        When it does not (requests 2.9: ``pip install .`` and pytest), their exact pins are not
+        what its tests ran with: they neither date the interpreter nor replace its tools.
+        """
+        spec = self.spec
+        commands = (spec.install or "", *spec.pre_install)
+        return (spec.packages or "").strip() in _FILE_WORDS or any(
+            re.search(r"(^|\s)(-r|--requirement)\s", c) for c in commands
+        )
+
 
 def prior_for(
     root: Path, commit: str | None, *, repo: str | None = None, version: str | None = None

@@ -69,7 +69,9 @@ def read_requirement_files(root: Path, facts: Facts) -> None:
     included: set[Path] = set()
     for path in chosen:
         # The files are installed as they are; what they list matters for votes and the record.
-        add_unique(facts.dependencies, _read_one(path, root, facts, included, depth=0))
+        read = _read_one(path, root, facts, included, depth=0)
+        add_unique(facts.dependencies, read)
+        add_unique(facts.file_requirements, read)
     for path in chosen:
         if path not in included:
             add_unique(facts.requirement_files, [path.relative_to(root).as_posix()])

@@ -203,3 +203,33 @@ def test_prior_of_a_checkout_reads_its_version(tmp_path: Path) -> None:
 def test_setup_py_states_the_version_when_the_spec_has_no_version_file(tmp_path: Path) -> None:
     (tmp_path / "setup.py").write_text("import ah_bootstrap\nVERSION = '3.1.dev'\n")
     assert version_at("astropy/astropy", read_at(tmp_path), describe="1.0rc1") == "3.1"
+
+
+def test_requirement_file_pins_the_harness_does_not_install_neither_date_nor_replace() -> None:
+    # requests-2931 (2015): requirements.txt pins pytest 2.8.1, which prints no pass lines for
+    # -rA; the harness (Python 3.9, `pip install .`, pytest) never installs that file.
+    pins = ("py==1.4.30", "pytest==2.8.1", "httpbin==0.4.0")
+    found = Detection(
+        installable=True,
+        commit_date="2015-12-15",
+        requirement_files=("requirements.txt",),
+        dependencies=pins,
+        file_requirements=pins,
+    )
+    images = {**IMAGES, "3.6": "swe-agent/python:3.6"}
+    requests = prior_of(spec_for("psf/requests", "2.9"))
+    assert not requests.installs_requirement_files
+    plan = make_plan(found, images, prior=requests)
+    assert plan.python == "3.9" and "beyond its pins" not in plan.python_reason
+    commands = [s.command for s in plan.steps]
+    files = next(i for i, c in enumerate(commands) if "-r requirements.txt" in c)
+    assert commands[files + 1].endswith("--upgrade pytest")  # the spec's pytest, of its date
+    # A spec that installs the files takes their pins as they are: the era of the pins holds.
+    reading = prior_of(replace(requests.spec, packages="requirements.txt"))
+    assert reading.installs_requirement_files
+    plan = make_plan(found, images, prior=reading)
+    assert plan.python == "3.6"
+    assert not any(c.endswith("--upgrade pytest") for c in (s.command for s in plan.steps))
+    # Pins the harness does install (setup.py's, through `pip install .`) still date the choice.
+    own = replace(found, file_requirements=())
+    assert make_plan(own, images, prior=requests).python == "3.6"
