@@ -202,7 +202,10 @@ def _project_install(data: dict[str, Any]) -> str | None:
 
 
 def _installs_project(command: str) -> bool:
-    return bool(_EDITABLE_SELF.search(command) or _LEGACY_DEVELOP.search(command))
+    """A repair that installed the project: pip on one line (not a script that rewrites
+    requirement files around it), or setup.py develop."""
+    one_line = "\n" not in command and bool(_EDITABLE_SELF.search(command))
+    return one_line or bool(_LEGACY_DEVELOP.search(command))
 
 
 # pip's editable install of the workspace (-e ., -e '.[test]'); setup.py develop's last line.
