@@ -82,7 +82,8 @@ _NO_COMPILER = re.compile(
     r"command '[\w./-]*(?:gcc|cc|g\+\+|c\+\+)' failed|unable to execute '[\w./-]*gcc'"
     r"|Python\.h: No such file or directory|(?:gcc|cc|g\+\+): (?:command )?not found"
     r"|C compiler cannot create executables|Unknown compiler\(s\)"
-    r"|No CMAKE_C_COMPILER could be found|could not find a C compiler|error: linker `cc` not found",
+    r"|No CMAKE_C_COMPILER could be found|could not find a C compiler|error: linker `cc` not found"
+    r"|The C compiler used to compile Python",  # astropy_helpers' check before it builds
     re.IGNORECASE,
 )
 _UNKNOWN_OPTION = re.compile(r"error: unrecognized arguments: (\S+)")

@@ -242,8 +242,16 @@ def test_repairs_keep_the_shell_syntax_of_the_command_they_rewrite(tmp_path: Pat
         assert done.stdout.split() == printed.split()
 
 
-def test_missing_compiler_installs_a_toolchain_then_reruns() -> None:
-    output = "error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory"
+@pytest.mark.parametrize(
+    "output",
+    [
+        "error: command 'x86_64-linux-gnu-gcc' failed: No such file or directory",
+        # astropy_helpers (astropy of 2018) checks before it builds anything
+        "The C compiler used to compile Python x86_64-linux-gnu-gcc -pthread, and\n"
+        "which is normally used to compile C extensions, is not\navailable.",
+    ],
+)
+def test_missing_compiler_installs_a_toolchain_then_reruns(output: str) -> None:
     failed = Step("pip install -e .", "the project", StepKind.PROJECT)
     steps = RuleRepairer().propose(
         Failure(output, failed), plan=_plan(), tried=frozenset({"pip install -e ."})
