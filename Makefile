@@ -42,8 +42,14 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
+# Two passes: two workers (pytest-xdist, a test file per worker at a time) for every test but the
+# real-model and `serial` ones, which then run alone (llama.cpp stalls on a busy machine; a fork
+# bomb slows whatever runs beside it). Exit code 5 (no test selected) is not a failure.
+PYTEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not model and not serial" $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ]
+	$(BIN)/pytest -m "model or serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint typecheck contracts pytest
 

@@ -29,7 +29,7 @@ from sandbox.engine import DOCKER_HINT, client_engine, connect, create_options, 
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
 from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
 from sandbox.owners import OWNER_LABEL as OWNER_LABEL
-from sandbox.owners import owner_labels, reap, watchdog_command
+from sandbox.owners import SWEEP_SIGNAL, owner_labels, reap, watchdog_command
 from sandbox.protocol import HostTool, Limits, close_at_exit
 
 WORKDIR = "/workspace"
@@ -37,6 +37,7 @@ STAGE = "/tmp/swe-agent"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+KILL_S = 10  # a kill that has not landed by then is not coming: sweep
 COMMIT_TIMEOUT = 900  # saving a whole environment's layer took over 30 s at load 25-30
 
 
@@ -262,10 +263,36 @@ class DockerSandbox(RunnerSandbox):
         )
 
     def kill_runner(self, pgid: int) -> None:
-        """Kill the runner's process group in the container (killing the client does not)."""
+        """Kill the runner's process group in the container (killing the client does not).
+
+        The kill is a process started in the container; when none can start (a fork bomb has
+        spent the pid limit: `docker exec` hangs or fails), the watchdog sweeps every process.
+        """
         code = f"import os; os.killpg({int(pgid)}, 9)"
         argv = [self.docker_cli, "exec", "-u", self.limits.user, self.container.id]
-        subprocess.run([*argv, "python3", "-c", code], capture_output=True, timeout=30, check=False)
+        try:
+            done = subprocess.run(
+                [*argv, "python3", "-c", code], capture_output=True, timeout=KILL_S, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            self.sweep()
+            return
+        if done.returncode not in (0, 1):  # 1: the group had ended already
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Kill every process in the container but its init and watchdog (which does it)."""
+        import docker
+
+        deadline = time.monotonic() + KILL_S
+        try:
+            self.container.kill(signal=SWEEP_SIGNAL)
+            # The signal is asynchronous: wait (seen from the host) until init and the
+            # watchdog are all that is left, so the next runner finds free pids.
+            while len(self.container.top()["Processes"] or ()) > 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        except docker.errors.DockerException:
+            pass  # gone or stopped: check_alive says so on the next call
 
     def check_alive(self) -> None:
         """Raise SandboxGone when the container was removed or stopped underneath us."""

@@ -27,9 +27,14 @@ STARTED_LABEL = "swe-agent.started"
 # The container's main process: it exits (stopping the container) once no runner has been
 # alive for IDLE seconds, or none started within GRACE seconds (the runner leaves a
 # '.started' file, so one that lived less than a poll counts). Python 3.6 compatible.
+# On SWEEP_SIGNAL (docker-init, the container's init, passes it on) it kills every other process
+# of the sandbox: the way to stop a fork bomb that has spent the pid limit, when not even the
+# process that would deliver a kill can start in the container.
+SWEEP_SIGNAL = "SIGUSR1"
 WATCHDOG = """
-import os, sys, time
+import os, signal, sys, time
 runner, idle, grace = sys.argv[1].encode(), float(sys.argv[2]), float(sys.argv[3])
+signal.signal(signal.SIGUSR1, lambda *_: os.kill(-1, signal.SIGKILL))  # all but init and this
 def alive():
     for pid in os.listdir("/proc"):
         try:

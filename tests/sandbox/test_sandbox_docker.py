@@ -74,9 +74,12 @@ def test_host_environment_is_not_passed_in(
     assert "hunter2" not in env and "'EXTRA': '1'" in env and "'LANG': 'C.UTF-8'" in env
 
 
+@pytest.mark.serial
 def test_a_fork_bomb_is_held_by_the_pids_limit(box: DockerSandbox) -> None:
     obs = box.execute("import os\nwhile True:\n    os.fork()", timeout=30)
-    assert obs.error is not None and ("BlockingIOError" in obs.error or "OSError" in obs.error)
+    # The runner fails to fork, or (on a busy machine) hangs under its forks and is restarted.
+    assert obs.error is not None
+    assert any(name in obs.error for name in ("BlockingIOError", "OSError", "TimeoutError"))
     assert box.execute("6 * 7").value == "42"
     count = (  # live processes; zombies only wait for init to collect them
         "import os\n"
@@ -85,6 +88,20 @@ def test_a_fork_bomb_is_held_by_the_pids_limit(box: DockerSandbox) -> None:
     )
     assert int(box.execute(count).value or "999") < 12  # the strays were swept
     assert box.run("echo forks again").stdout == "forks again\n"
+
+
+def test_a_sweep_leaves_only_init_and_the_watchdog_and_the_next_runner_starts(
+    docker_image: str, tmp_path: Path
+) -> None:
+    """What a runner's kill falls back on when no process can start in the container."""
+    with _fresh(docker_image, tmp_path) as sandbox:
+        sandbox.run("setsid sleep 300 > /dev/null 2>&1 < /dev/null &")  # outside the runner's group
+        assert len(sandbox.container.top()["Processes"]) > 3
+        sandbox.sweep()
+        assert len(sandbox.container.top()["Processes"]) == 2
+        sandbox.execute("1")  # may say the runner died and was restarted
+        assert sandbox.execute("6 * 7").value == "42"
+        assert sandbox.run("echo after").stdout == "after\n"
 
 
 def test_a_write_outside_the_workspace_stays_in_the_container(box: DockerSandbox) -> None:

@@ -64,6 +64,7 @@ def test_local_sandbox_runs_under_rlimits(repo: Path) -> None:
         assert sandbox.run("ulimit -v").stdout.strip() == str(2 << 20)  # KiB, in children too
 
 
+@pytest.mark.serial
 def test_a_fork_bomb_on_the_local_backend_is_held_by_a_pids_cgroup(
     repo: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
