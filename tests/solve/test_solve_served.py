@@ -88,7 +88,7 @@ def test_solve_through_a_served_model_with_judge_and_vote(
         sandbox="local",
         setup_env=False,
         max_calls=4,  # a few calls: the path is under test here, not the solving
-        wall_time_s=240,
+        wall_time_s=400,
     )
     report = solve(options)
     run = Path(report.run_dir)
@@ -98,13 +98,14 @@ def test_solve_through_a_served_model_with_judge_and_vote(
     assert report.tokens.input > 0 and report.cost_usd == 0.0  # counted by the server
     assert report.status in ("resolved", "submitted", "unfinished"), report.search
     # Changed states were graded by the model against the rubric, through the server, each
-    # at most once (the last ones go ungraded when the cap on calls is spent).
+    # at most once (the last ones go ungraded when the cap on calls or the wall time is spent:
+    # at load 20-60 one call took 200 s).
     tree = json.loads((run / "tree.json").read_text())
     state_of = {n["id"]: n["state"] for n in tree["nodes"]}
     changed = {n["state"] for n in tree["nodes"] if n["state"] != state_of[0]}
     judged = [state_of[e["parent"]] for e in calls if e.get("role") == "judge"]
     assert len(judged) == len(set(judged)) and set(judged) <= changed
-    assert judged or not changed
+    assert judged or not changed or report.elapsed_s >= 400
     assert len(calls) <= 4  # judge and vote calls count against the cap
 
 
