@@ -12,6 +12,7 @@ from env_setup.model import Detection, Plan, Step, StepKind, TestRunner, Tooling
 from env_setup.prior import Prior, project_extras
 from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
 from env_setup.tooling import (
+    build_helpers,
     dated_tooling_steps,
     isolation_unneeded,
     kept_build_requirements_step,
@@ -279,11 +280,17 @@ def _project_steps(
     if not (as_of and detection.installable):
         return [step]
     if tooling is Tooling.ISOLATED:
-        if isolation_unneeded(detection.build_requires, python=python):
-            flag = no_isolation_when_unchanged(VENV)
-            why = f"{step.why}; built in the venv when it still holds the tooling folder's pair"
-            step = replace(step, command=f"{step.command} {flag}", why=why)
-        return [step]
+        if not isolation_unneeded(detection.build_requires, python=python):
+            return [step]
+        helpers = build_helpers(detection.build_requires)
+        flag = no_isolation_when_unchanged(VENV, helpers=helpers)
+        why = f"{step.why}; built in the venv when it still holds the tooling folder's pair"
+        step = replace(step, command=f"{step.command} {flag}", why=why)
+        if not helpers:
+            return [step]
+        why = "the build's helpers, in the venv so that the project builds there"
+        helper_step = Step(pip_install(list(helpers), as_of=as_of), why, StepKind.DEPENDENCIES)
+        return [replace(helper_step, optional=True), step]
     build = [r for r in detection.build_requires if _name(r) not in ("setuptools", "wheel")]
     steps = []
     if build:

@@ -221,7 +221,7 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     old = Detection(
         commit_date="2019-05-01",
         installable=True,
-        build_requires=("setuptools>=40", "wheel", "setuptools_scm>=3.4"),
+        build_requires=("setuptools>=40", "wheel", "cython"),
     )
     steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
     tooling, project = steps[1], steps[2]
@@ -230,7 +230,24 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     assert "download" in tooling.command and "/opt/swe-tooling" in tooling.command
     assert "find-links = /opt/swe-tooling" in tooling.command
     assert project.kind is StepKind.PROJECT
-    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")  # scm
+    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")  # cython
+
+
+def test_a_build_helper_is_installed_in_the_venv_which_then_builds() -> None:
+    old = Detection(
+        commit_date="2019-05-01",
+        installable=True,
+        build_requires=("setuptools>=40", "wheel", "setuptools_scm[toml]>=3.4"),
+    )
+    steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
+    helper, project = steps[2], steps[3]
+    assert helper.optional and helper.command.endswith(
+        "--uploaded-prior-to=2021-06-02T00:00:00Z 'setuptools_scm[toml]>=3.4'"
+    )
+    assert project.kind is StepKind.PROJECT
+    # in the venv only when it holds the helper (and the tooling folder's pair)
+    assert "all(n in have for n in ['setuptools-scm'])" in project.command
+    assert "'--no-build-' + 'isolation' if ok" in project.command
 
 
 @pytest.mark.parametrize(
@@ -240,6 +257,7 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
         (("setuptools>=40.8", "wheel"), "3.9", True),
         (("setuptools>=70",), "3.9", False),  # newer than the tooling folder's
         (("setuptools", "cython"), "3.9", False),  # more than the tooling
+        (("setuptools", "setuptools-scm>=6"), "3.9", True),  # a helper the venv holds too
         ((), "3.6", False),  # the check reads importlib.metadata
     ],
 )
