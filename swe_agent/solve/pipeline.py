@@ -176,6 +176,7 @@ def start_box(
         backend=options.sandbox,
         commit=options.commit,
         python=env.python,
+        env=env.sandbox_env(),
         tools=graph_tools(context.graph) if context.graph is not None else None,
         allow_unsandboxed=options.allow_unsandboxed,
         run_id=run_id,

@@ -14,6 +14,7 @@ from swe_agent.solve.context import IssueContext
 from swe_agent.solve.options import SolveOptions
 
 Say = Callable[[str], None]
+IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # the images' own
 
 
 def quiet(_message: str) -> None:
@@ -28,6 +29,16 @@ class Environment:
     python: str
     test_command: str
     record: Mapping[str, object] | None
+
+    def sandbox_env(self) -> dict[str, str]:
+        """The sandbox's environment variables: the set-up's venv first on PATH, so the agent's
+        actions run on its interpreter (the action runner is ``python3`` on PATH) and import
+        the project and its dependencies, as the tests do; nothing without a set-up."""
+        record = self.record or {}
+        venv = record.get("venv")
+        if not self.image or not record.get("success") or not isinstance(venv, str) or not venv:
+            return {}
+        return {"PATH": f"{venv}/bin:{IMAGE_PATH}"}
 
 
 @dataclass
