@@ -20,6 +20,9 @@ TEST_COMMAND = globals().get("TEST_COMMAND") or "python -m pytest -q -x"
 # Files that localization ranked, best first: a rewrite of a name defined in several files
 # goes to the best-ranked one (a repository may hold copies, vendored or reference versions).
 FOCUS = globals().get("FOCUS") or []
+# The tools' names: an action may call them but not define them for the session.
+TOOLS = ("view", "grep", "edit", "insert", "create", "run", "run_tests", "submit",
+         "search_entity", "traverse", "retrieve", "replace_definitions")  # fmt: skip
 
 
 class ToolError(Exception):
@@ -292,6 +295,9 @@ def replace_definitions(source):
     if not done and any(_where_defined(n.name) for n in tree.body if hasattr(n, "name")):
         return
     if not done:
+        taken = [n.name for n in tree.body if getattr(n, "name", None) in TOOLS]
+        if taken:  # a session-only definition would replace the tool for every later step
+            raise ToolError("%s is a tool: call it, do not define it" % taken[0])
         exec(compile(source, "<action>", "exec"), globals())
         print("defined in this session only (no file has these names); use edit() to change files")
         return

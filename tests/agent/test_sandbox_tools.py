@@ -118,6 +118,15 @@ def test_replace_definitions_of_unknown_names_only_defines_them(tools, capsys) -
     assert tools["helper"]() == 5
 
 
+def test_a_definition_cannot_replace_a_tool(tools) -> None:
+    # A small model once defined submit() to print a summary, then called it: nothing submitted.
+    with pytest.raises(tools["ToolError"], match="submit is a tool: call it"):
+        tools["replace_definitions"]("def submit(summary):\n    print(summary)\n")
+    with pytest.raises(tools["Submitted"]):
+        tools["submit"]("done")
+    assert set(tools["TOOLS"]) <= set(tools)  # every name listed is a tool defined here
+
+
 def test_a_rewrite_brings_its_imports_along(tools, tmp_path, capsys) -> None:
     tools["replace_definitions"]("import statistics\n\ndef f(x):\n    return statistics.mean(x)\n")
     text = (tmp_path / "pkg" / "mod.py").read_text()
