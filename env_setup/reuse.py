@@ -56,7 +56,10 @@ def prefer_recorded_python(
     """The plan for the Python that worked last time (env.json), when it was not the first choice.
 
     Without this a fallback Python's image is never looked up: the first choice's key misses,
-    and the whole failing attempt runs again before the fallback.
+    and the whole failing attempt runs again before the fallback. Only a fallback: when the
+    record shows no failed attempt on this plan's first choice, its Python was an older plan's
+    first choice (requests-2931's 3.6, chosen by its requirement file's pins before they
+    stopped counting), and the plan stands.
     """
     data = _local_record(root)
     python = data.get("python") if data and data.get("success") else None
@@ -64,10 +67,24 @@ def prefer_recorded_python(
         return plan
     if python == plan.python or python not in plan.python_candidates:
         return plan
+    if not _failed_on(data, plan.python):
+        return plan
     chosen = plan_for(python)
     rest = tuple(v for v in plan.python_candidates if v != python)
     reason = f"Python {python} worked last time (env.json); {plan.python_reason}"
     return replace(chosen, python_candidates=(python, *rest), python_reason=reason)
+
+
+def _failed_on(data: dict[str, Any] | None, python: str) -> bool:
+    """Whether a record logs a failed, required step (or verification) run on ``python``."""
+    commands = data.get("commands") if data else None
+    return isinstance(commands, list) and any(
+        isinstance(c, dict)
+        and c.get("python") == python
+        and not c.get("ok")
+        and not c.get("optional")
+        for c in commands
+    )
 
 
 def replay_plan(root: Path, detection: Detection, plan: Plan, options: SetupOptions) -> Plan | None:

@@ -116,11 +116,16 @@ def test_the_python_that_worked_last_time_is_tried_first(tmp_path: Path) -> None
     detection = detect(FIXTURES / "setupcfg")
     plan = make_plan(detection, IMAGES)
     other = next(v for v in plan.python_candidates if v != plan.python)
-    write_record(tmp_path, _record(python=other))
+    failed = CommandResult("pip install .", "p", "project", 1, 2.0, False, python=plan.python)
+    worked = CommandResult("pip install .", "p", "project", 0, 2.0, True, python=other)
+    write_record(tmp_path, _record(python=other, commands=(worked,)))
 
     def plan_for(python: str) -> Plan:
         return make_plan(detection, IMAGES, python=python)
 
+    # The record's Python was an older plan's first choice: nothing failed on this plan's.
+    assert prefer_recorded_python(tmp_path, plan, SetupOptions(), plan_for) is plan
+    write_record(tmp_path, _record(python=other, commands=(failed, worked)))
     chosen = prefer_recorded_python(tmp_path, plan, SetupOptions(), plan_for)
     assert chosen.python == other and chosen.python_candidates[0] == other
     assert set(chosen.python_candidates) == set(plan.python_candidates)
@@ -129,7 +134,7 @@ def test_the_python_that_worked_last_time_is_tried_first(tmp_path: Path) -> None
     forced = SetupOptions(python=plan.python)
     assert prefer_recorded_python(tmp_path, plan, forced, plan_for) is plan
     assert prefer_recorded_python(tmp_path, plan, SetupOptions(use_cache=False), plan_for) is plan
-    write_record(tmp_path, _record(python=other, success=False))
+    write_record(tmp_path, _record(python=other, commands=(failed, worked), success=False))
     assert prefer_recorded_python(tmp_path, plan, SetupOptions(), plan_for) is plan
 
 
