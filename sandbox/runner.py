@@ -346,10 +346,21 @@ def make_proxy(tool):
     return proxy
 
 
+def reread_site_paths():
+    """Read the site folders' .pth files again: a folder they name in the workspace (the src/
+    of an editable install) did not exist when the interpreter started, before the unpack."""
+    import site
+
+    for folder in [p for p in sys.path if p.endswith("-packages") and os.path.isdir(p)]:
+        site.addsitedir(folder)
+
+
 def op_init(req):
     STATE["workdir"] = req["workdir"]
     tree = prepare_workspace(req["workdir"], req["archive"]) if req.get("archive") else None
     os.chdir(req["workdir"])
+    if tree is not None:
+        reread_site_paths()
     NAMESPACE.update({tool: make_proxy(tool) for tool in req.get("tools", [])}, Finished=Finished)
     info = dict(pid=os.getpid(), pgid=os.getpgid(0), python="%d.%d.%d" % sys.version_info[:3])
     return {"value": json.dumps(dict(info, tree=tree))}

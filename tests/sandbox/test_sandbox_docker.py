@@ -275,3 +275,25 @@ def test_a_memory_hog_is_killed_and_the_runner_restarts(
         obs = sandbox.execute("hog = bytearray(1 << 30)\nhog[::4096] = b'x' * (1 << 18)")
         assert obs.reset and obs.error is not None and "RunnerDied" in obs.error
         assert sandbox.execute("'kept' in dir()").value == "False"
+
+
+def test_a_site_path_inside_the_workspace_is_importable(docker_image: str, tmp_path: Path) -> None:
+    """An editable install's .pth names the workspace's src/, which is unpacked after the
+    runner starts: the runner reads the .pth files again, so actions import the project."""
+    import io
+
+    client = connect(timeout=60)
+    tag = f"swe-agent/test-pth:{uuid.uuid4().hex[:8]}"
+    pth = "import site, os; d = site.getsitepackages()[0]; os.makedirs(d, exist_ok=True); "
+    pth += "open(os.path.join(d, 'ws.pth'), 'w').write('/workspace/src\\n')"
+    dockerfile = f'FROM {docker_image}\nUSER root\nRUN python3 -c "{pth}"\n'
+    client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
+    (tmp_path / "src" / "tinypkg").mkdir(parents=True)
+    (tmp_path / "src" / "tinypkg" / "__init__.py").write_text("ANSWER = 42\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    try:
+        with _fresh(docker_image=tag, source=tmp_path, dirty=True) as sandbox:
+            obs = sandbox.execute("import tinypkg\ntinypkg.ANSWER")
+        assert obs.error is None and obs.value == "42", obs
+    finally:
+        client.images.remove(tag, force=True)
