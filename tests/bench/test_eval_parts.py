@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bench_world import GOLD, make_world, pred, write_preds
@@ -354,21 +355,19 @@ def test_a_repaired_install_of_the_project_is_the_one_redone() -> None:
         "/opt/swe-venv/bin/python -m pip install --uploaded-prior-to=2021-06-02T00:00:00Z -e ."
     )
     develop = "pip install -r /tmp/r.txt && /opt/swe-venv/bin/python setup.py develop --no-deps"
-    data = {
-        "image": "swe-agent/env:x",
-        "commands": [
-            {"kind": "project", "ok": False, "command": project},
-            {
-                "kind": "repair",
-                "ok": True,
-                "command": "/opt/swe-venv/bin/python -m pip install numpy",
-            },
-            {"kind": "repair", "ok": False, "command": f"{project} --no-build-isolation"},
-            {"kind": "repair", "ok": True, "command": develop},
-        ],
-    }
+    commands: list[dict[str, Any]] = [
+        {"kind": "project", "ok": False, "command": project},
+        {
+            "kind": "repair",
+            "ok": True,
+            "command": "/opt/swe-venv/bin/python -m pip install numpy",
+        },
+        {"kind": "repair", "ok": False, "command": f"{project} --no-build-isolation"},
+        {"kind": "repair", "ok": True, "command": develop},
+    ]
+    data: dict[str, Any] = {"image": "swe-agent/env:x", "commands": commands}
     assert _environment(data).install == "/opt/swe-venv/bin/python setup.py -q develop --no-deps"
-    data["commands"] = data["commands"][:2] + [{**data["commands"][2], "ok": True}]
+    data["commands"] = commands[:2] + [{**commands[2], "ok": True}]
     install = _environment(data).install
     assert install is not None and install.startswith(
         "/opt/swe-venv/bin/python -m pip install -e ."

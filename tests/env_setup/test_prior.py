@@ -217,7 +217,9 @@ def test_requirement_file_pins_the_harness_does_not_install_neither_date_nor_rep
         file_requirements=pins,
     )
     images = {**IMAGES, "3.6": "swe-agent/python:3.6"}
-    requests = prior_of(spec_for("psf/requests", "2.9"))
+    spec = spec_for("psf/requests", "2.9")
+    assert spec is not None
+    requests = prior_of(spec)
     assert not requests.installs_requirement_files
     plan = make_plan(found, images, prior=requests)
     assert plan.python == "3.9" and "beyond its pins" not in plan.python_reason

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -72,8 +73,10 @@ def test_each_outer_fold_is_scored_with_the_variant_its_inner_folds_picked(
             "inner": {instance: bad if held else good},
         }
 
-    done = {(a, b): {"scored": {a: scored(a, held=False), b: scored(b, held=False)}}
-            for a, b in ((0, 1), (0, 2), (1, 2))}  # fmt: skip
+    done: dict[tuple[int, ...], dict[str, Any]] = {
+        (a, b): {"scored": {a: scored(a, held=False), b: scored(b, held=False)}}
+        for a, b in ((0, 1), (0, 2), (1, 2))
+    }
     done |= {(n,): {"scored": {n: scored(n, held=True)}} for n in range(3)}
     result = select.nested(done, folds)
     assert result["picks"] == {0: "inner", 1: "inner", 2: "inner"}
