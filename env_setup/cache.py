@@ -12,6 +12,7 @@ from typing import Any
 
 from common import run_git
 from env_setup.model import Detection, Plan
+from sandbox import remove_forced
 
 CACHE_REPOSITORY = "swe-agent/env"
 RECORD_IN_IMAGE = "/opt/swe-env.json"
@@ -105,7 +106,7 @@ def record_in_image(client: Any, tag: str) -> dict[str, Any] | None:
     except (docker.errors.DockerException, json.JSONDecodeError, tarfile.TarError):
         return None
     finally:
-        container.remove(force=True)
+        remove_forced(container)
     return data if isinstance(data, dict) else None
 
 

@@ -22,6 +22,7 @@ removes those whose owner is gone, and each container stops itself once its runn
 
 from sandbox.docker_backend import remove_leftovers
 from sandbox.doctor import run_doctor
+from sandbox.engine import remove_forced
 from sandbox.errors import (
     BadSource,
     BootstrapFailed,
@@ -54,6 +55,7 @@ __all__ = [
     "bootstrap",
     "memory_bytes",
     "reap_orphans",
+    "remove_forced",
     "remove_leftovers",
     "run_doctor",
     "start_sandbox",

@@ -25,7 +25,14 @@ from typing import IO, Any
 from sandbox.base import RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.disk import DiskBound, DiskMode, disk_bound, quota_possible
-from sandbox.engine import DOCKER_HINT, client_engine, connect, create_options, engine_refused
+from sandbox.engine import (
+    DOCKER_HINT,
+    client_engine,
+    connect,
+    create_options,
+    engine_refused,
+    remove_forced,
+)
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
 from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
 from sandbox.owners import OWNER_LABEL as OWNER_LABEL
@@ -269,15 +276,13 @@ class DockerSandbox(RunnerSandbox):
         spent the pid limit: `docker exec` hangs or fails), the watchdog sweeps every process.
         """
         code = f"import os; os.killpg({int(pgid)}, 9)"
-        argv = [self.docker_cli, "exec", "-u", self.limits.user, self.container.id]
+        argv = [self.docker_cli, "exec", "-u", self.limits.user, self.container.id, "python3"]
         try:
-            done = subprocess.run(
-                [*argv, "python3", "-c", code], capture_output=True, timeout=KILL_S, check=False
-            )
+            done = subprocess.run([*argv, "-c", code], capture_output=True, timeout=KILL_S)
+            ended = done.returncode in (0, 1)  # 1: the group had ended already
         except (OSError, subprocess.TimeoutExpired):
-            self.sweep()
-            return
-        if done.returncode not in (0, 1):  # 1: the group had ended already
+            ended = False
+        if not ended:
             self.sweep()
 
     def sweep(self) -> None:
@@ -287,8 +292,7 @@ class DockerSandbox(RunnerSandbox):
         deadline = time.monotonic() + KILL_S
         try:
             self.container.kill(signal=SWEEP_SIGNAL)
-            # The signal is asynchronous: wait (seen from the host) until init and the
-            # watchdog are all that is left, so the next runner finds free pids.
+            # Asynchronous: wait (seen from the host) until init and the watchdog are left.
             while len(self.container.top()["Processes"] or ()) > 2 and time.monotonic() < deadline:
                 time.sleep(0.2)
         except docker.errors.DockerException:
@@ -379,9 +383,7 @@ class DockerSandbox(RunnerSandbox):
         if channel is not None:
             channel.close()
         try:
-            self.container.remove(force=True)
-        except docker.errors.NotFound:
-            pass  # already gone: removed underneath, or closed before
+            remove_forced(self.container)  # already gone or going: removed underneath, or closed
         except requests.exceptions.ReadTimeout:
             # A daemon this slow (load 60+) still removes it (force), else `sandbox gc` does;
             # raising here lost the work done (a built environment, a whole `bench env` run).

@@ -162,3 +162,15 @@ def connect(timeout: float = 30.0) -> Any:
             f"no Docker daemon answers at {where} ({reason})", hint=DOCKER_HINT
         ) from None
     return client
+
+
+def remove_forced(container: Any) -> None:
+    """Remove a container, forced; one already gone or being removed (another remover got
+    there first: HTTP 404 or 409) is what was asked for."""
+    import docker
+
+    try:
+        container.remove(force=True)
+    except docker.errors.APIError as exc:
+        if exc.status_code not in (404, 409):
+            raise

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from sandbox.engine import remove_forced
 from sandbox.errors import BootstrapFailed
 
 log = logging.getLogger("sandbox")
@@ -103,5 +104,5 @@ def add_git(client: Any, base: str, tag: str) -> str:
         changes = ['CMD ["/bin/bash"]', f"LABEL swe-agent.base={base}"]
         image = container.commit(repository=repository, tag=version, changes=changes)
     finally:
-        container.remove(force=True)
+        remove_forced(container)
     return str(image.id)
