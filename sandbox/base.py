@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sandbox.channel import Channel
@@ -15,6 +16,8 @@ _TREE_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 T = TypeVar("T", bound="RunnerSandbox")
 _SWITCH_MAX = 2000  # paths per fast restore; more go through read-tree (argv length)
 KILLED_EXIT_CODES = (-9, 137)  # SIGKILL, as subprocess and as a shell report it
+# Staged side by side in the sandbox: runner.py is the script started, it imports the other.
+RUNNER_FILES = tuple(Path(__file__).with_name(n) for n in ("runner.py", "runner_workspace.py"))
 
 
 def to_observation(reply: dict[str, Any]) -> Observation:

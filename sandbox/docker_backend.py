@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from sandbox.base import RunnerSandbox
+from sandbox.base import RUNNER_FILES, RunnerSandbox
 from sandbox.channel import Channel
 from sandbox.disk import DiskBound, DiskMode, disk_bound, quota_possible
 from sandbox.engine import (
@@ -81,18 +81,17 @@ def _ids(user: str) -> tuple[int, int]:
 def _stage_archive(archive: IO[bytes], *, limits: Limits, network: bool) -> IO[bytes]:
     """Tar put at / in the container: the workspace folder, the runner, the workspace tar."""
     uid, gid = _ids(limits.user)
-    runner = (Path(__file__).with_name("runner.py")).read_bytes()
     staged = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     with tarfile.open(fileobj=staged, mode="w") as tar:
         for folder in ("workspace", STAGE.lstrip("/")):
             info = tarfile.TarInfo(folder)
             info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, uid, gid
             tar.addfile(info)
-        files: list[tuple[str, IO[bytes], int]] = [("runner.py", io.BytesIO(runner), len(runner))]
-        files.append(("workspace.tar", archive, archive.seek(0, os.SEEK_END)))
+        small = [(path.name, path.read_bytes()) for path in RUNNER_FILES]
         if network and HOST_CA.is_file():
-            ca = HOST_CA.read_bytes()
-            files.append(("ca-certificates.crt", io.BytesIO(ca), len(ca)))
+            small.append(("ca-certificates.crt", HOST_CA.read_bytes()))
+        files: list[tuple[str, IO[bytes], int]] = [(n, io.BytesIO(b), len(b)) for n, b in small]
+        files.append(("workspace.tar", archive, archive.seek(0, os.SEEK_END)))
         for name, handle, size in files:
             info = tarfile.TarInfo(f"{STAGE.lstrip('/')}/{name}")
             info.size, info.mode, info.uid, info.gid = size, 0o644, uid, gid

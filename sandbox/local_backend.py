@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from sandbox.base import RunnerSandbox
+from sandbox.base import RUNNER_FILES, RunnerSandbox
 from sandbox.cgroup import PidsCgroup, pids_cgroup
 from sandbox.channel import Channel
 from sandbox.disk import parse_size
@@ -88,7 +88,8 @@ class LocalSandbox(RunnerSandbox):
             with open(root / "workspace.tar", "wb") as handle:
                 archive.seek(0)
                 shutil.copyfileobj(archive, handle)
-            shutil.copy(Path(__file__).with_name("runner.py"), root / "runner.py")
+            for path in RUNNER_FILES:
+                shutil.copy(path, root / path.name)
             init = {"workdir": sandbox.workdir, "archive": str(root / "workspace.tar")}
             sandbox.channel = Channel(sandbox, init=init, tools=tools or {}, grace_s=limits.grace_s)
             sandbox.channel.start()

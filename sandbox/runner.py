@@ -1,8 +1,9 @@
 """The action runner: one persistent Python namespace driven over JSON lines on stdin/stdout.
 
-Stdlib only, Python 3.6 compatible; copied into the sandbox, started once, never imported by
-the host. Each request line gets one ``result`` line; a host tool call is a ``call`` line out
-and a ``reply`` line in, on private descriptors that prints and child processes cannot corrupt.
+Stdlib only, Python 3.6 compatible; copied into the sandbox with ``runner_workspace.py`` (the
+workspace's git and files), started once, never imported by the host. Each request line gets
+one ``result`` line; a host tool call is a ``call`` line out and a ``reply`` line in, on private
+descriptors that prints and child processes cannot corrupt.
 """
 
 import ast
@@ -15,19 +16,26 @@ import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 import traceback
+
+from runner_workspace import (
+    GIT_ENV,
+    GitFailed,
+    op_git,
+    op_read,
+    op_write,
+    prepare_workspace,
+    reread_site_paths,
+)
 
 RUNNER_FILE = os.path.abspath(__file__)
 MAIN_PID = os.getpid()
 NOTHING = object()
 STATE = {"workdir": os.getcwd(), "calls": 0, "actions": 0}
 NAMESPACE = {"__name__": "__main__", "__builtins__": __builtins__}
-GIT_ENV = {"GIT_AUTHOR_NAME": "swe-agent", "GIT_AUTHOR_EMAIL": "swe-agent@localhost"}
-GIT_ENV.update(GIT_COMMITTER_NAME="swe-agent", GIT_COMMITTER_EMAIL="swe-agent@localhost")
 
 
 class ActionTimeout(BaseException):
@@ -253,79 +261,6 @@ def _run_command(req, argv, out, err):
     return result
 
 
-class GitFailed(Exception):
-    """A git command in the workspace exited non-zero."""
-
-
-def git(args, timeout=600):
-    """Run git in the workspace (no shell, no wrapper: snapshots must be quick); its stdout."""
-    argv = ["git", "-c", "gc.auto=0", "-c", "core.quotepath=off"] + list(args)
-    done = subprocess.run(
-        argv, cwd=STATE["workdir"], env=dict(os.environ, **GIT_ENV), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-    )  # fmt: skip
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip()[-1000:]
-        raise GitFailed("git %s failed: %s" % (args[0], detail))
-    return done.stdout.decode("utf-8", "surrogateescape")
-
-
-def op_git(req):
-    """Run git commands in order; the value is the stdout of the last one."""
-    stdout = ""
-    for args in req["commands"]:
-        stdout = git(args, req.get("timeout") or 600)
-    return {"value": stdout, "exit_code": 0}
-
-
-def inside(path):
-    """The absolute path of ``path`` in the workspace; refuses paths that leave it."""
-    root = os.path.realpath(STATE["workdir"])
-    full = os.path.realpath(os.path.join(root, path))
-    if full != root and not full.startswith(root + os.sep):
-        raise ValueError("%s is outside the workspace %s" % (path, root))
-    return full
-
-
-def op_read(req):
-    with open(inside(req["path"]), "rb") as handle:
-        return {"value": handle.read().decode("utf-8", "replace")}
-
-
-def op_write(req):
-    path = inside(req["path"])
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".swe-agent-tmp"
-    with open(tmp, "wb") as handle:
-        handle.write(req["text"].encode("utf-8"))
-    os.replace(tmp, path)
-    return {}
-
-
-def prepare_workspace(workdir, archive):
-    """Empty ``workdir``, unpack the workspace archive into it and commit a baseline."""
-    if not shutil.which("git"):
-        raise GitFailed("git is not installed in this image (workspace states are git trees)")
-    os.makedirs(workdir, exist_ok=True)
-    for entry in os.listdir(workdir):
-        path = os.path.join(workdir, entry)
-        (shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.remove)(path)
-    # our own archive: symlinks are kept (Python 3.12+ would filter them by default)
-    trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
-    with tarfile.open(archive) as tar:
-        tar.extractall(workdir, **trusted)
-    os.remove(archive)
-    git(["init", "-q", "--template="])  # no sample hooks to copy; info/ is the folder tools use
-    os.mkdir(os.path.join(workdir, ".git", "info"))
-    with open(os.path.join(workdir, ".git", "config"), "a") as config:  # saves git runs
-        # no gc or maintenance run spawned after commits; untracked cache: faster git status
-        config.write("[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n")
-        config.write("[core]\n\tuntrackedCache = true\n")
-    git(["add", "-A", "-f"])
-    git(["commit", "-q", "--allow-empty", "--no-verify", "-m", "swe-agent baseline"])
-    return git(["rev-parse", "HEAD^{tree}"]).strip()
-
-
 def make_proxy(tool):
     def proxy(*args, **kwargs):
         STATE["calls"] += 1
@@ -346,15 +281,6 @@ def make_proxy(tool):
     return proxy
 
 
-def reread_site_paths():
-    """Read the site folders' .pth files again: a folder they name in the workspace (the src/
-    of an editable install) did not exist when the interpreter started, before the unpack."""
-    import site
-
-    for folder in [p for p in sys.path if p.endswith("-packages") and os.path.isdir(p)]:
-        site.addsitedir(folder)
-
-
 def op_init(req):
     STATE["workdir"] = req["workdir"]
     tree = prepare_workspace(req["workdir"], req["archive"]) if req.get("archive") else None
@@ -366,7 +292,13 @@ def op_init(req):
     return {"value": json.dumps(dict(info, tree=tree))}
 
 
-HANDLERS = dict(init=op_init, exec=op_exec, run=op_run, git=op_git, read=op_read, write=op_write)
+def in_workdir(operation):
+    """A workspace operation as a handler: it runs in the current workspace folder."""
+    return lambda req: operation(req, STATE["workdir"])
+
+
+HANDLERS = dict(init=op_init, exec=op_exec, run=op_run)
+HANDLERS.update(git=in_workdir(op_git), read=in_workdir(op_read), write=in_workdir(op_write))
 
 
 def handle(req):

@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from sandbox import DockerUnavailable, Limits, start_sandbox
+from sandbox.base import RUNNER_FILES
 from sandbox.local_backend import LocalSandbox
 from sandbox.workspace import WorkspaceSource, write_archive
 from swe_agent.cli import app
 
-RUNNER = Path(__file__).resolve().parents[2] / "sandbox" / "runner.py"
 OLD_PYTHONS = [
     Path.home() / ".pyenv" / "versions" / v / "bin" / "python" for v in ("3.6.15", "3.7.16")
 ]
@@ -86,8 +86,9 @@ def test_a_fork_bomb_on_the_local_backend_is_held_by_a_pids_cgroup(
     assert not cgroup.path.exists()  # removed, with the sleeper killed
 
 
-def test_runner_source_is_python_36_syntax() -> None:
-    ast.parse(RUNNER.read_text(), feature_version=(3, 6))
+@pytest.mark.parametrize("path", RUNNER_FILES, ids=lambda p: p.name)
+def test_runner_source_is_python_36_syntax(path: Path) -> None:
+    ast.parse(path.read_text(), feature_version=(3, 6))
 
 
 @pytest.mark.parametrize("python", OLD_PYTHONS, ids=lambda p: p.parts[-3])
