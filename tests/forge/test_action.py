@@ -16,6 +16,8 @@ from action_runner import ActionRun, run_steps, start
 from forge_world import ISSUE_URL, TOKEN, add_remote, git, make_calc_repo
 from github_server import FakeGitHub
 
+from swe_agent.models.catalog import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir, stamp_path
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
 # The recording is of scripted free-form actions: replay it the same way.
@@ -140,6 +142,13 @@ def run_action(
     venv = Path(run.context["runner"]["temp"]) / "swe-agent-venv"
     if not venv.exists():
         venv.symlink_to(Path(sys.prefix), target_is_directory=True)
+    # What "Restore the embedded model" does on a cache hit: verified weights in place (without
+    # it, a run on the default model pulls the 1.1 GB into the test's home each time).
+    models = Path(run.env["HOME"]) / ".cache" / "swe-agent" / "models"
+    weights = default_models_dir() / CATALOG[DEFAULT_LOCAL_MODEL].filename
+    if stamp_path(weights).is_file() and not models.exists():
+        models.parent.mkdir(parents=True)
+        models.symlink_to(default_models_dir(), target_is_directory=True)
     run_steps(run, cwd=repo)
     return run, repo
 
