@@ -2,7 +2,8 @@
 
 For each model, mode and program: check the repository out at its base commit (from git
 mirrors), solve the issue, then verify independently: apply patch.diff to a clean copy and run
-the program's test file. Prints one table (resolved, model calls, prompt tokens evaluated per
+the program's test file. Prints one table (resolved by a submitted patch; +auto: by the patch of
+a run that ended before the model submitted; model calls, prompt tokens evaluated per
 call, minutes per program, the load average before and after) and, with --json, every row.
 
     python benchmarks/quixbugs.py --repos MIRRORS --modes linear,mcts --calls 10
@@ -73,12 +74,15 @@ def run_one(inst: Any, *, model: str | None, mode: str, args: argparse.Namespace
         error = f"{type(exc).__name__}: {exc}"
         return {"id": inst.instance_id, "model": model, "mode": mode, "error": error}
     tokens, run_dir = report.tokens, Path(report.run_dir)
+    passes = verify(checkout.root, work / "verify", report.patch, tests)
+    auto = report.autosubmitted is not None  # the model never submitted this patch
     return {
         "id": inst.instance_id,
         "model": report.model,
         "mode": mode,
         "status": report.status,
-        "resolved": verify(checkout.root, work / "verify", report.patch, tests),
+        "resolved": passes and not auto,
+        "auto_resolved": passes and auto,
         "calls": report.model_calls,
         "tokens": tokens.input + tokens.output,
         "prompt_tokens": tokens.input,
@@ -193,6 +197,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "mode": mode,
             "programs": len(mine),
             "resolved": len(resolved),
+            "auto_resolved": sum(1 for r in mine if r.get("auto_resolved")),
             "errors": sum(1 for r in mine if "error" in r),
             "calls": calls,
             "calls_per_resolved": round(calls / len(resolved), 1) if resolved else None,
@@ -213,12 +218,13 @@ def print_table(
     print(f"QuixBugs, cap of {cap} model calls per program; load before {loads['before']}, "
           f"after {loads['after']}")  # fmt: skip
     print(
-        f"{'model':30} {'mode':7} {'resolved':>9} {'calls':>6} {'calls/res':>10} "
+        f"{'model':30} {'mode':7} {'resolved':>9} {'+auto':>5} {'calls':>6} {'calls/res':>10} "
         f"{'prompt/call':>12} {'evaluated/call':>15} {'min/prog':>9} {'judge':>6} {'votes':>6}"
     )
     for s in summary.values():
         print(
             f"{s['model']:30} {s['mode']:7} {s['resolved']:>4}/{s['programs']:<4} "
+            f"{s.get('auto_resolved', 0):>5} "
             f"{s['calls']:>6} {s['calls_per_resolved'] or '-':>10} {s['prompt_per_call']:>12} "
             f"{s['evaluated_per_call']:>15} {s['minutes_per_program']:>9} "
             f"{s['judge_calls']:>6} {s['votes']:>6}"

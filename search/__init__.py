@@ -13,7 +13,7 @@ An agent implements the two seams that need a model and a sandbox and runs the l
 """
 
 from search.budget import Budget, CostMeter, StopReason, linear
-from search.discriminator import TestsFirstDiscriminator
+from search.discriminator import TestsFirstDiscriminator, best_unfinished
 from search.errors import (
     BadReward,
     BadTestsRecord,
@@ -102,6 +102,7 @@ __all__ = [
     "ValueFunction",
     "Verdict",
     "Weighted",
+    "best_unfinished",
     "linear",
     "load_tree",
     "resolved_by_tests",

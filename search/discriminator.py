@@ -1,4 +1,5 @@
-"""Picking the answer among finished nodes: tests first, then mean value, then an optional vote."""
+"""Picking the answer among finished nodes: tests first, then mean value, then an optional vote;
+and, when no node finished, the best-scored changed state (`best_unfinished`)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,23 @@ class TestsFirstDiscriminator:
                 f"{runner_up.id} {runner_up.mean_value:+.1f} (same verdict)"
             )
         return Choice(tier[0], tuple(reasons))
+
+
+def best_unfinished(root: Node) -> Node | None:
+    """The scored node under `root` whose state differs from the root's: best test verdict
+    first, then its own reward, then the earliest; None when no scored node changed anything.
+
+    What a run whose budget ended before any node finished submits instead of nothing (as
+    SWE-agent submits its last state at its cost limit): the model never submitted it.
+    """
+    changed = [n for n in root.walk() if n.reward is not None and n.state != root.state]
+    if not changed:
+        return None
+    return min(changed, key=lambda n: (-VERDICT_RANK[verdict_of(n)], -_own(n), n.id))
+
+
+def _own(node: Node) -> float:
+    return node.reward.value if node.reward is not None else 0.0
 
 
 def _run_vote(vote: Vote, finalists: list[Node]) -> Node:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from search.budget import Budget, Clock, CostMeter, StopReason, exhaustion_reason
-from search.discriminator import TestsFirstDiscriminator
+from search.discriminator import TestsFirstDiscriminator, best_unfinished
 from search.kinds import KindBandit, KindedExpander
 from search.node import Node, Reward
 from search.persist import load_tree, save_tree
@@ -86,6 +86,12 @@ class SearchResult:
     def best(self) -> Node | None:
         """The chosen finished node, if any node finished."""
         return self.choice.node if self.choice is not None else None
+
+    @property
+    def fallback(self) -> Node | None:
+        """No node finished: the best-scored state that changed something (see
+        `best_unfinished`), which the model did not submit; None otherwise."""
+        return None if self.choice is not None else best_unfinished(self.tree.root)
 
     def summary(self) -> dict[str, Any]:
         """Counts for a ``--json`` summary: nodes, finished, max_depth, stop_reason, mode."""

@@ -3,7 +3,9 @@
 Layout of the output folder::
 
     OUT/journal.jsonl          started / finished / failed per instance (the last event wins)
-    OUT/preds.jsonl            instance_id, model_name_or_path, model_patch (finished only)
+    OUT/preds.jsonl            instance_id, model_name_or_path, model_patch (finished only);
+                               autosubmitted: true when the run's budget ended before the
+                               model submitted (the patch is its best-scored state)
     OUT/preds.json             the same keyed by instance id (as SWE-agent and mini-swe-agent)
     OUT/runs/<instance_id>/    the run folder of each solve
     OUT/repos/<instance_id>/    the repository the agent worked in (shares the mirror's objects)
@@ -105,6 +107,8 @@ def solve_task(task: RunTask) -> dict[str, Any]:
         "instance_id": inst["instance_id"],
         "model_patch": report.patch,
         "status": str(report.status),
+        # the run ended before the model submitted: the patch is its best-scored state
+        "autosubmitted": report.autosubmitted is not None,
         "cost_usd": report.cost_usd,
         "elapsed_s": report.elapsed_s,
         "run_dir": str(run_dir),
@@ -186,7 +190,10 @@ class _Recorder:
             return
         # preds first: a crash between the two writes reruns the instance, and the
         # clean-up at the next start drops the line of the unfinished one.
-        append_line(self.preds, _pred(instance_id, self.model, result["model_patch"]))
+        pred = _pred(instance_id, self.model, result["model_patch"])
+        if result.get("autosubmitted"):
+            pred["autosubmitted"] = True  # not submitted by the model; harnesses ignore the key
+        append_line(self.preds, pred)
         self.journal.record(instance_id, Event.FINISHED, **_journal_fields(result))
         self.budget.spent_usd += result["cost_usd"]
         self.counts["finished"] += 1
@@ -277,5 +284,5 @@ def _pred(instance_id: str, model: str | tuple[str, ...] | None, patch: str) -> 
 
 
 def _journal_fields(result: dict[str, Any]) -> dict[str, Any]:
-    keys = ("status", "cost_usd", "elapsed_s", "run_dir")
+    keys = ("status", "autosubmitted", "cost_usd", "elapsed_s", "run_dir")
     return {k: result[k] for k in keys if k in result}

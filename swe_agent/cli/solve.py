@@ -243,6 +243,8 @@ def _print_summary(report: SolveReport) -> None:
         f"tokens {report.tokens.input}+{report.tokens.output}  "
         f"${report.cost_usd:.4f}  {report.elapsed_s:.0f}s"
     )
+    if report.autosubmitted is not None:
+        console.print(str(report.autosubmitted.get("why", "")), markup=False)
     repo = report.run_dir.parents[2]  # <repo>/.swe-agent/runs/<run-id>
     review = run_command_line("review", report.run_id, repo=repo)
     console.print(f"run folder: {report.run_dir}  (review: {review})", markup=False)

@@ -15,7 +15,7 @@ class RunStatus(StrEnum):
 
     RESOLVED = "resolved"  # a finished node whose tests fixed what failed and broke nothing
     SUBMITTED = "submitted"  # a finished node with a valid patch the tests did not prove
-    UNFINISHED = "unfinished"  # no node finished within the budget
+    UNFINISHED = "unfinished"  # no node finished within the budget (a patch: autosubmitted)
     INVALID_PATCH = "invalid_patch"  # the chosen patch failed validation
     EMPTY_PATCH = "empty_patch"  # the chosen node changed nothing
 
@@ -61,6 +61,8 @@ class SolveReport:
     issue_url: str | None = None
     notes: tuple[str, ...] = ()
     applied: Mapping[str, Json] | None = None
+    # Set when no node finished: the patch is the best-scored state, not submitted by the model.
+    autosubmitted: Mapping[str, Json] | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -101,6 +103,8 @@ class SolveReport:
         }
         if self.applied is not None:
             out["applied"] = self.applied
+        if self.autosubmitted is not None:
+            out["autosubmitted"] = self.autosubmitted
         return out
 
 

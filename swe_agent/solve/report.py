@@ -38,14 +38,14 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         if not node_diff_path(run, node.id).exists():
             save_node_diff(run, box, node)
     best = result.best
-    patch, problems = "", list[str]()
-    if best is not None:
-        session.say("checking the patch")
-        patch, problems = final_patch(options, box.diff(box.base_state, best.state))
+    picked, patch, problems = _picked_patch(session, result)
     atomic_write(run.patch, patch)
     status = _status(best, patch, problems)
+    autosubmitted = None
+    if best is None and picked is not None and patch:
+        autosubmitted = _autosubmitted(picked, result)
     applied = None
-    if options.apply and patch and not problems:
+    if options.apply and best is not None and patch and not problems:
         applied = apply_to_repo(options.repo, run, patch)
     usage = model.usage
     report = SolveReport(
@@ -55,7 +55,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         status=status,
         patch=patch,
         patch_problems=tuple(problems),
-        tests=best.tests if best is not None and isinstance(best.tests, dict) else None,
+        tests=picked.tests if picked is not None and isinstance(picked.tests, dict) else None,
         choice=tuple(result.choice.reasons) if result.choice else (),
         cost_usd=round(usage.cost_usd, 6),
         tokens=Tokens(usage.tokens_in, usage.tokens_out, usage.tokens_cached),
@@ -68,9 +68,22 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         issue_url=options.issue_url,
         notes=session.notes,
         applied=applied,
+        autosubmitted=autosubmitted,
     )
     atomic_write(run.report, json.dumps(report.to_dict(), indent=2, default=str))
     return report
+
+
+def _picked_patch(session: Session, result: SearchResult) -> tuple[Node | None, str, list[str]]:
+    """The node whose diff is the run's patch (the chosen finished node; when none finished,
+    the best-scored changed state), the minimised patch and its validation problems."""
+    picked = result.best if result.best is not None else result.fallback
+    if picked is None:
+        return None, "", []
+    session.say("checking the patch")
+    box = session.box
+    patch, problems = final_patch(session.options, box.diff(box.base_state, picked.state))
+    return picked, patch, problems
 
 
 def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:
@@ -108,6 +121,18 @@ def _status(best: Node | None, patch: str, problems: list[str]) -> RunStatus:
     if not patch.strip():
         return RunStatus.EMPTY_PATCH
     return RunStatus.RESOLVED if verdict_of(best) is Verdict.RESOLVED else RunStatus.SUBMITTED
+
+
+def _autosubmitted(node: Node, result: SearchResult) -> dict[str, Any]:
+    """report.json's record of a patch the model did not submit (the run ended first)."""
+    from search import verdict_of
+
+    reward = node.reward.value if node.reward is not None else None
+    why = (
+        f"the search stopped ({result.stop_reason}) before the model submitted: patch.diff is "
+        f"the best-scored state, node {node.id} ({verdict_of(node)}), not submitted by the model"
+    )
+    return {"node": node.id, "reward": reward, "verdict": str(verdict_of(node)), "why": why}
 
 
 def _env_summary(env: Mapping[str, object] | None) -> dict[str, object] | None:

@@ -55,6 +55,27 @@ def test_batch_writes_predictions_run_folders_and_journal(tmp_path: Path) -> Non
     assert Journal(out / "journal.jsonl").starts(IDS[0]) == 1
 
 
+def test_an_unfinished_run_predicts_its_best_state_marked_autosubmitted(tmp_path: Path) -> None:
+    world = make_world(tmp_path, IDS[:1])
+    out = tmp_path / "out"
+    options = RunOptions(out=out, mirrors=world.mirrors, model=(FIX,),
+                         solve={**LOCAL, "iterations": 1})  # fmt: skip
+    result = run_batch(load_instances(world.dataset), options)
+    assert result["finished"] == 1
+    (pred,) = read_lines(out / "preds.jsonl")
+    assert pred["autosubmitted"] is True
+    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in pred["model_patch"]
+    last = Journal(out / "journal.jsonl").last_events()[IDS[0]]
+    assert last["status"] == "unfinished" and last["autosubmitted"] is True
+    report = json.loads((out / "runs" / IDS[0] / "report.json").read_text())
+    assert report["autosubmitted"]["node"] == 1
+    finished = run_batch(
+        load_instances(world.dataset), _options(world, tmp_path / "o2", (FIX, SUBMIT))
+    )
+    assert finished["finished"] == 1
+    assert "autosubmitted" not in next(iter(read_lines(tmp_path / "o2" / "preds.jsonl")))
+
+
 def test_a_failing_instance_is_journaled_and_the_batch_goes_on(tmp_path: Path) -> None:
     world = make_world(tmp_path, IDS[:2])
     rows = [json.loads(line) for line in world.dataset.read_text().splitlines()]

@@ -15,6 +15,7 @@ from search import (
     TestsFirstDiscriminator,
     Verdict,
     Weighted,
+    best_unfinished,
 )
 
 
@@ -155,3 +156,24 @@ def test_rewards_stay_in_range() -> None:
         Reward(float("nan"))
     assert Reward.clamped(250.0, explanation="judge overshot").value == 100.0
     assert Reward.clamped(-250.0).value == -100.0
+
+
+def _scored(node_id: int, parent: Node, *, state: str, reward: float, tests: object) -> Node:
+    node = Node(id=node_id, state=state, parent=parent, tests=tests, reward=Reward(reward))
+    parent.children.append(node)
+    return node
+
+
+def test_an_unfinished_search_offers_its_best_changed_state() -> None:
+    root = Node(id=0, state="base")
+    assert best_unfinished(root) is None  # nothing but the root
+    _scored(1, root, state="base", reward=50.0, tests=None)  # scored, but changed nothing
+    assert best_unfinished(root) is None
+    low = _scored(2, root, state="s2", reward=-40.0, tests=STILL_FAILS)
+    assert best_unfinished(root) is low  # a changed state, even a failing one, beats nothing
+    high = _scored(3, low, state="s3", reward=20.0, tests=STILL_FAILS)
+    passing = _scored(4, root, state="s4", reward=10.0, tests=RESOLVED)
+    assert best_unfinished(root) is passing  # the verdict first, as for finished nodes
+    twin = _scored(5, root, state="s5", reward=20.0, tests=STILL_FAILS)
+    passing.tests = STILL_FAILS
+    assert best_unfinished(root) is high and twin is not high  # then reward, then the earliest

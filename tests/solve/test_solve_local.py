@@ -56,7 +56,24 @@ def test_step_budget_stops_an_unfinished_run(calc_repo: Path, issue_text: str) -
     report = solve(_options(calc_repo, issue_text, iterations=3, agent=agent), model=model)
     assert report.status == "unfinished"
     assert report.search["stop_reason"] == "max_iterations"
-    assert report.patch == ""
+    assert report.patch == "" and report.autosubmitted is None  # nothing changed: nothing offered
+
+
+def test_an_unfinished_run_offers_its_best_state_unsubmitted(
+    calc_repo: Path, issue_text: str
+) -> None:
+    model = get_model([LOOK, FIX, LOOK, LOOK])
+    agent = AgentConfig(auto_finish=False, repeat_retries=0, rewrite=False)
+    options = _options(calc_repo, issue_text, iterations=3, agent=agent, apply=True)
+    report = solve(options, model=model)
+    assert report.status == "unfinished" and not report.succeeded
+    assert "+        return (ordered[middle - 1] + ordered[middle]) / 2" in report.patch
+    assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
+    saved = json.loads((Path(report.run_dir) / "report.json").read_text())
+    assert saved["autosubmitted"]["node"] == 2 and saved["autosubmitted"]["verdict"] == "resolved"
+    assert "not submitted by the model" in saved["autosubmitted"]["why"]
+    assert saved["search"]["chosen"] is None and report.applied is None  # never applied
+    assert (Path(report.run_dir) / "patch.diff").read_text() == report.patch
 
 
 def test_the_call_cap_holds_for_re_asks_too(calc_repo: Path, issue_text: str) -> None:
