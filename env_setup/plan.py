@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from env_setup.errors import NoBaseImage
 from env_setup.model import Detection, Plan, Step, StepKind, TestRunner, Tooling
 from env_setup.prior import Prior, project_extras
-from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, choose_python
+from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, WHEEL_LAG, choose_python
 from env_setup.tooling import (
     build_helpers,
     dated_tooling_steps,
@@ -23,9 +23,6 @@ from env_setup.tooling import (
 VENV = "/opt/swe-venv"
 WORKDIR = "/workspace"
 DEFAULT_TOOLING = Tooling.ISOLATED
-# Wheels for a new interpreter appear over months; resolving "as of" earlier than this after its
-# release would send pip to source builds that fail.
-_WHEEL_LAG = timedelta(days=240)
 _RECENT = timedelta(days=365)
 _EXACT_PIN = re.compile(r"===?\s*[\w.+!]+\s*(;.*)?$")
 
@@ -120,7 +117,7 @@ def _as_of_date(
     if today - commit < _RECENT:
         return None
     released = RELEASE_DATES.get(python)
-    floor = datetime.fromisoformat(released).date() + _WHEEL_LAG if released else commit
+    floor = datetime.fromisoformat(released).date() + WHEEL_LAG if released else commit
     # The end of the commit's day: a release commit often pins what was published that day.
     cutoff = max(commit + timedelta(days=1), floor)
     if today - cutoff < _RECENT:

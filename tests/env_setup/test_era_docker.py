@@ -3,7 +3,7 @@
 Each fixture is committed with an old date, so its dependencies resolve as of that date: the
 classes are the build tooling's era (an old wheel and packaging pinned next to an editable
 build), a build that names what it needs, a package older than the interpreter, a pytest
-plugin of another era, and sympy's own runner.
+plugin of another era, sympy's own runner, and the Python of the commit's era.
 """
 
 from __future__ import annotations
@@ -163,6 +163,25 @@ def test_exact_pins_of_2016_choose_the_python_of_their_era(tmp_path: Path, made:
     # The pins as they are: no repair moved pytest to another era.
     assert record.resolved["pytest"] == "2.8.7" and not _repairs(record)
     assert record.verify is not None and record.verify.collected == 2
+
+
+def test_a_2018_commit_without_pins_gets_the_python_of_its_era(
+    tmp_path: Path, made: list[str]
+) -> None:
+    # 3.9's dating pip resolves as of 2021-06 at the earliest, years after this commit, whose
+    # code imports what 3.9 removed (as astropy's 2018 tests trip over 3.9's deprecations).
+    from env_setup.cache import available_images, docker_client
+
+    if "3.6" not in available_images(docker_client()):
+        pytest.skip("no base image for Python 3.6: `swe-agent sandbox bootstrap --python 3.6`")
+    root = _old_repo("docker_era_python", tmp_path, date="2018-02-07T12:00:00+00:00")
+    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=1))
+    if record.image:
+        made.append(record.image)
+    assert record.success, record.verify
+    assert record.python == "3.6" and "within a year" in record.python_reason
+    assert record.uploaded_prior_to is None  # Requires-Python bounds what it resolves
+    assert record.verify is not None and record.verify.collected == 1
 
 
 @pytest.mark.full

@@ -64,9 +64,21 @@ def test_exact_pins_of_an_old_commit_choose_the_python_of_their_era() -> None:
     assert "pytest==2.8.7" in choice.reason
 
 
-def test_without_exact_pins_a_dating_pip_still_comes_first() -> None:
-    ranges = Detection(commit_date="2016-06-28", dependencies=("pytest>=2.8", "six"))
-    assert choose_python(ranges, OLD_IMAGES).version == "3.9"
+def test_without_exact_pins_a_dating_pip_comes_first_when_its_cutoff_is_near_the_commit() -> None:
+    ranges = ("pytest>=2.8", "six")
+    # 3.9's cutoff is never before 2021-06-02: within a year of a 2020-08 commit, it dates it.
+    recent = Detection(commit_date="2020-08-01", dependencies=ranges)
+    assert choose_python(recent, OLD_IMAGES).version == "3.9"
+    # Years after a 2016 or 2018 commit it does not: the interpreter of the commit's era wins.
+    for day, era in (("2016-06-28", "3.6"), ("2018-02-07", "3.6"), ("2019-11-01", "3.8")):
+        choice = choose_python(Detection(commit_date=day, dependencies=ranges), OLD_IMAGES)
+        assert choice.version == era, day
+        assert "within a year" in choice.reason
+    # Only dating Pythons available: the era's nearest of them, as before.
+    assert choose_python(Detection(commit_date="2016-06-28"), ["3.9", "3.11"]).version == "3.9"
+    # requires-python above the era keeps to what it allows.
+    newer = Detection(commit_date="2018-02-07", requires_python=">=3.7")
+    assert choose_python(newer, OLD_IMAGES).version == "3.8"
 
 
 def test_recent_exact_pins_keep_a_dating_pip() -> None:
