@@ -147,22 +147,36 @@ def load_records(folder: Path) -> list[Record]:
     return records
 
 
-def folds_by_repository(records: Sequence[Record], k: int, seed: int) -> list[list[Record]]:
+def folds_by_repository(
+    records: Sequence[Record], k: int, seed: int, *, fixed: Mapping[str, int] | None = None
+) -> list[list[Record]]:
     """``k`` folds, each a set of whole repositories, of about equal numbers of instances:
-    repositories largest first (ties in a seeded random order) into the smallest fold."""
+    repositories largest first (ties in a seeded random order) into the smallest fold. The
+    repositories ``fixed`` names stay in the fold it gives (an earlier run's folds, so that
+    adding instances leaves the old ones' folds as they were); the others are placed after."""
     if k == 0:
         return []
     sizes: dict[str, int] = {}
     for record in records:
         sizes[record.repo] = sizes.get(record.repo, 0) + 1
-    repos = sorted(sizes)
+    fixed = fixed or {}
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for repo in sorted(sizes.keys() & fixed.keys()):
+        folds[fixed[repo]].append(repo)
+    repos = sorted(sizes.keys() - fixed.keys())
     random.Random(seed).shuffle(repos)
     repos.sort(key=lambda repo: -sizes[repo])
-    folds: list[list[str]] = [[] for _ in range(k)]
     for repo in repos:
         smallest = min(range(k), key=lambda i: sum(sizes[r] for r in folds[i]))
         folds[smallest].append(repo)
     return [[r for r in records if r.repo in set(fold)] for fold in folds]
+
+
+def fixed_folds(path: Path, records: Sequence[Record]) -> dict[str, int]:
+    """Repository -> fold of an earlier run (``select_ranking.py --json``'s "folds")."""
+    repo_of = {r.instance_id: r.repo for r in records}
+    folds = json.loads(path.read_text())["folds"]
+    return {repo_of[i]: n for n, fold in enumerate(folds) for i in fold if i in repo_of}
 
 
 def score(records: Iterable[Record], weights: RankWeights) -> dict[str, dict[str, bool | None]]:

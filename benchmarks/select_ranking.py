@@ -39,6 +39,7 @@ from fit_ranking import (
     WEIGHTS,
     baseline_hits,
     counts,
+    fixed_folds,
     folds_by_repository,
     load_records,
     score,
@@ -94,19 +95,20 @@ def pick(scored: Mapping[str, Hits], ids: Sequence[str]) -> str:
 
 
 _RECORDS: list[Record] = []  # loaded once, shared with the forked workers
+_FIXED: dict[str, int] = {}  # repository -> outer fold of an earlier run (``--folds-from``)
 
 
 def _task(task: tuple[tuple[int, ...], int, int, Path | None]) -> dict[str, Any]:
     """Fit on every fold but those ``out`` names; score every variant on each of them (kept
-    in ``work``, if given, and read back from there on a second run)."""
+    in ``work``, if given, and read back from there on a second run: instances added to the
+    held folds since are scored with the kept fit, which never saw them)."""
     out, k, seed, work = task
     kept = work / f"fit-{'-'.join(map(str, out)) or 'all'}.json" if work else None
+    folds = folds_by_repository(_RECORDS, k, seed, fixed=_FIXED)
     if kept is not None and kept.exists():
-        done = json.loads(kept.read_text())
-        return done | {"out": out, "scored": {int(n): v for n, v in done["scored"].items()}}
+        return _rescored(json.loads(kept.read_text()), out, folds, kept)
     OPTIONS.update(method="ascent", refine=True, keep=(), restore=())
     started = time.perf_counter()
-    folds = folds_by_repository(_RECORDS, k, seed)
     out_ids = {r.instance_id for n in out for r in folds[n]}
     start = RankWeights.load(START)
     fitted = fit_all([r for r in _RECORDS if r.instance_id not in out_ids], start)
@@ -119,18 +121,42 @@ def _task(task: tuple[tuple[int, ...], int, int, Path | None]) -> dict[str, Any]
     return done
 
 
+def _rescored(
+    done: dict[str, Any], out: tuple[int, ...], folds: Sequence[Sequence[Record]], kept: Path
+) -> dict[str, Any]:
+    """A kept fit, its variants scored on the instances of its held folds it has no hits of."""
+    scored = {int(n): v for n, v in done["scored"].items()}
+    start = RankWeights.load(START)
+    named = variants(RankWeights.from_dict(done["weights"]), start)
+    added = 0
+    for n in out:
+        have = scored.setdefault(n, {}).get("fitted", {})
+        new = [r for r in folds[n] if r.instance_id not in have]
+        added += len(new)
+        for name, w in named.items():
+            scored[n][name] = scored[n].get(name, {}) | score(new, w)
+    done = done | {"out": out, "scored": scored, "added": added}
+    if added:
+        kept.write_text(json.dumps(done))
+    return done
+
+
 def run(
     k: int, seed: int, workers: int, final: bool, work: Path | None
 ) -> dict[tuple[int, ...], Any]:
-    """The fits: without each pair of folds (the inner fits of both folds of the pair), without
-    each fold (the outer fits), and with ``final`` on everything."""
-    outs = [*itertools.combinations(range(k), 2), *((n,) for n in range(k))]
+    """The fits: without each fold (the outer fits, first: every variant's outer figures need
+    only these), without each pair of folds (the inner fits of both folds of the pair), and
+    with ``final`` on everything."""
+    outs = [*((n,) for n in range(k)), *itertools.combinations(range(k), 2)]  # outer first
     outs += [()] if final else []
     done = {}
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for result in pool.imap_unordered(_task, [(out, k, seed, work) for out in outs]):
             done[tuple(result["out"])] = result
-            print(f"fit without folds {result['out']}: {result['seconds']:.0f} s", flush=True)
+            took = f"{result['seconds']:.0f} s"
+            if "added" in result:
+                took += f", kept ({result['added']} added instances scored)"
+            print(f"fit without folds {result['out']}: {took}", flush=True)
     return done
 
 
@@ -183,12 +209,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--write", type=Path, nargs="?", const=WEIGHTS, default=None)
     parser.add_argument("--json", type=Path, help="also write every fit's hits here")
     parser.add_argument("--work", type=Path, help="keep each fit here (a rerun reuses them)")
+    parser.add_argument(
+        "--folds-from",
+        type=Path,
+        help="an earlier --json: its repositories keep their folds, new ones are placed after",
+    )
     args = parser.parse_args(argv)
     _RECORDS[:] = load_records(args.features)
     records = _RECORDS
     print(f"{len(records)} instances, {len({r.repo for r in records})} repositories", flush=True)
+    _FIXED.update(fixed_folds(args.folds_from, records) if args.folds_from else {})
     folds = [
-        [r.instance_id for r in f] for f in folds_by_repository(records, args.folds, args.seed)
+        [r.instance_id for r in f]
+        for f in folds_by_repository(records, args.folds, args.seed, fixed=_FIXED)
     ]
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)

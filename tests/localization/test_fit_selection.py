@@ -82,3 +82,28 @@ def test_each_outer_fold_is_scored_with_the_variant_its_inner_folds_picked(
     assert result["picks"] == {0: "inner", 1: "inner", 2: "inner"}
     assert result["picked"] == {"a": bad, "b": bad, "c": bad}  # not what did best held out
     assert result["outer"]["held"] == {"a": good, "b": good, "c": good}
+
+
+def _records(select: ModuleType, sizes: dict[str, int]) -> list[Any]:
+    """Instances of each repository (no feature table: folds read only the repository)."""
+    return [
+        select.Record(f"{repo}-{n}", repo, "set", None, {})
+        for repo, size in sizes.items()
+        for n in range(size)
+    ]
+
+
+def test_repositories_of_an_earlier_run_keep_their_folds_and_new_ones_fill_the_smallest(
+    select: ModuleType,
+) -> None:
+    folds_by_repository = select.folds_by_repository
+    old = _records(select, {"a/one": 4, "b/two": 3, "c/three": 2, "d/four": 1})
+    before = folds_by_repository(old, 3, 0)
+    fixed = {r.repo: n for n, fold in enumerate(before) for r in fold}
+    grown = old + _records(select, {"e/five": 5, "a/one-more": 1})
+    after = folds_by_repository(grown, 3, 0, fixed=fixed)
+    assert all({r.repo for r in after[n]} >= {r.repo for r in before[n]} for n in range(3))
+    sizes = [len(fold) for fold in before]
+    assert any(r.repo == "e/five" for r in after[sizes.index(min(sizes))])  # the smallest
+    assert sum(map(len, after)) == len(grown)
+    assert folds_by_repository(old, 3, 0, fixed={}) == before  # none fixed: as before
