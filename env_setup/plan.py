@@ -14,6 +14,7 @@ from env_setup.pyversion import DATED_PIP_FROM, RELEASE_DATES, WHEEL_LAG, choose
 from env_setup.tooling import (
     build_helpers,
     dated_tooling_steps,
+    editable_on_sys_path,
     isolation_unneeded,
     kept_build_requirements_step,
     layer_tooling_step,
@@ -266,7 +267,7 @@ def _project_steps(
     (the same tools, without making the build environment again). Dated:
     the venv's own setuptools of the date builds (no isolation), its build requirements first.
     """
-    step = _project_step(detection, workdir=workdir, as_of=as_of)
+    step = _project_step(detection, workdir=workdir, as_of=as_of, python=python)
     if detection.uses_scm and detection.scm_version and detection.installable:
         pretend = f"SETUPTOOLS_SCM_PRETEND_VERSION={shlex.quote(detection.scm_version)}"
         why = f"{step.why}; versioned by git tags, which the sandbox copy lacks"
@@ -296,13 +297,16 @@ def _project_steps(
     return [*steps, replace(step, command=f"{step.command} --no-build-isolation")]
 
 
-def _project_step(detection: Detection, *, workdir: str, as_of: str | None) -> Step:
+def _project_step(
+    detection: Detection, *, workdir: str, as_of: str | None, python: str = "3.9"
+) -> Step:
     if detection.installable:
         extras = f"[{','.join(detection.test_extras)}]" if detection.test_extras else ""
         why = "the project itself, editable so the workspace is what gets imported"
         if extras:
             why += f", with its test extras {extras}"
-        return Step(pip_install(["-e", f".{extras}"], as_of=as_of), why, StepKind.PROJECT)
+        args = ["-e", f".{extras}", *editable_on_sys_path(detection.packaging, python=python)]
+        return Step(pip_install(args, as_of=as_of), why, StepKind.PROJECT)
     # Nothing to install: a .pth file puts the checkout (and src/) on sys.path instead.
     command = (
         f'{VENV}/bin/python -c "import sysconfig,pathlib; '

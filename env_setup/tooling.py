@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from env_setup.model import Step, StepKind, Tooling
+from env_setup.model import Packaging, Step, StepKind, Tooling
 
 TOOLING_DIR = "/opt/swe-tooling"
 ISOLATED_TOOLS = ("setuptools>=64,<70", "wheel<0.44")
@@ -175,6 +175,23 @@ def no_isolation_when_unchanged(venv: str, *, helpers: tuple[str, ...] = ()) -> 
     return f'$({venv}/bin/python -c "{script}")'
 
 
+def editable_on_sys_path(packaging: tuple[Packaging, ...], *, python: str) -> tuple[str, ...]:
+    """pip's arguments that make a setuptools editable install put the checkout on sys.path.
+
+    ``setup.py develop``, which the harness's pip runs for a project without pyproject.toml (or
+    whose build pins a setuptools older than 64), appends the package root to sys.path. An
+    editable wheel of setuptools 64+ instead installs an import hook for a flat layout, and code
+    that maps files to modules through sys.path breaks: pylint loads its checkers with astroid's
+    ``modpath_from_file`` and registers none (pylint-6903's every run stopped at
+    UnknownMessageError). setuptools' compat mode is the path entry again. Other backends never
+    see the setting; Python 3.6's last pip (21.3) has no ``--config-settings``.
+    """
+    if _before_37(python) or any(kind in _OTHER_BACKENDS for kind in packaging):
+        return ()
+    return ("--config-settings", "editable_mode=compat")
+
+
+_OTHER_BACKENDS = frozenset({Packaging.POETRY, Packaging.HATCH, Packaging.FLIT, Packaging.PDM})
 # Build requirements that only version or package the build (normalised names).
 BUILD_HELPERS = frozenset({"setuptools-scm", "setuptools-scm-git-archive"})
 # The releases the isolated mode builds with (ISOLATED_TOOLS), as (major, minor) bounds;

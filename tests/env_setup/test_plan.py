@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from env_setup import Detection, NoBaseImage, StepKind, TestRunner, choose_python, detect, make_plan
-from env_setup.model import Tooling
+from env_setup.model import Packaging, Tooling
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
 IMAGES = {"3.9": "swe-agent/python:3.9", "3.11": "swe-agent/python:3.11"}
@@ -242,7 +242,23 @@ def test_isolated_tooling_builds_in_isolation_with_the_tooling_folder() -> None:
     assert "download" in tooling.command and "/opt/swe-tooling" in tooling.command
     assert "find-links = /opt/swe-tooling" in tooling.command
     assert project.kind is StepKind.PROJECT
-    assert project.command.endswith("--uploaded-prior-to=2021-06-02T00:00:00Z -e .")  # cython
+    assert project.command.endswith("-e . --config-settings editable_mode=compat")
+
+
+def test_setuptools_editable_installs_put_the_checkout_on_sys_path() -> None:
+    """As ``setup.py develop`` did (the harness's pip): a flat layout's editable wheel would
+    install an import hook instead, and pylint's checkers, found through sys.path, go missing."""
+    flat = Detection(installable=True, packaging=(Packaging.SETUP_PY, Packaging.SETUP_CFG))
+    hatch = Detection(installable=True, packaging=(Packaging.PEP621, Packaging.HATCH))
+
+    def project(detection: Detection, python: str) -> str:
+        images = {**IMAGES, "3.6": "swe-agent/python:3.6"}
+        steps = make_plan(detection, images, python=python, today=TODAY).steps
+        return next(s.command for s in steps if s.kind is StepKind.PROJECT)
+
+    assert project(flat, "3.9").endswith("-e . --config-settings editable_mode=compat")
+    assert "--config-settings" not in project(hatch, "3.9")  # other backends: nothing to change
+    assert "--config-settings" not in project(flat, "3.6")  # Python 3.6's last pip lacks it
 
 
 def test_a_build_helper_is_installed_in_the_venv_which_then_builds() -> None:
@@ -317,7 +333,7 @@ def test_dated_tooling_builds_with_the_venvs_tools_of_the_date() -> None:
         "install --uploaded-prior-to=2021-06-02T00:00:00Z 'setuptools_scm>=3.4'"
     )
     assert project.kind is StepKind.PROJECT
-    assert project.command.endswith("-e . --no-build-isolation")
+    assert project.command.endswith("editable_mode=compat --no-build-isolation")
 
 
 def test_build_requires_are_detected(tmp_path: Path) -> None:
