@@ -162,6 +162,7 @@ class TestProbe:
         flaky: set[str] = set()
         if broken:  # failing again on the base state: flaky, not broken by the change
             flaky = broken & self._at_base(state, lambda: self.run(sorted(broken))).failing
+        broken = (broken - flaky) | _not_run(now, base)
         still_failing = sorted(base.failing - now.passing)
         reproduction: bool | None = None
         if base.failing:
@@ -170,15 +171,25 @@ class TestProbe:
             "reproduction": reproduction,
             "regression": {
                 "passed": len(base.passing & now.passing),
-                "failed": len(broken - flaky),
+                "failed": len(broken),
                 "flaky": len(flaky),
             },
             "fixed": fixed,
-            "broken": sorted(broken - flaky),
+            "broken": sorted(broken),
             "still_failing": still_failing,
             "new_passed": sorted(now.passing - base.passing - base.failing),
             "exit_code": now.exit_code,
         }
+
+
+def _not_run(now: TestRun, base: TestRun) -> set[str]:
+    """Tests that passed at the base and did not run now because pytest broke off: it ended
+    (no timeout) with an exit code other than 0 (all passed) and 1 (some failed), as when a
+    change breaks an import and collection stops (2). Broken by the change, not merely absent;
+    a timeout stays undecided (under load the base's own run may be the slow one)."""
+    if now.timed_out or now.exit_code in (None, 0, 1):
+        return set()
+    return base.passing - now.outcomes.keys()
 
 
 def _added_test_files(diff: str) -> list[str]:

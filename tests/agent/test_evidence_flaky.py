@@ -55,3 +55,18 @@ def test_an_edit_of_the_same_size_in_the_same_second_is_seen(tmp_path: Path) -> 
             obs = box.run("python -c 'import mod; print(mod.VALUE)'")
             assert obs.stdout.strip() == str(value)
         assert not (Path(box.workdir) / "__pycache__").exists()
+
+
+def test_tests_that_no_longer_run_because_collection_broke_are_broken(tmp_path: Path) -> None:
+    from search import TestEvidence, Verdict
+
+    repo = _repo(tmp_path / "repo", tmp_path / "counter")
+    with start_sandbox(repo, backend="local") as box:
+        probe = TestProbe(box, "python -m pytest -q", timeout_s=60)
+        passing = probe.record_base().passing
+        box.write_file("mod.py", "VALUE = undefined_name\n")  # the import fails: pytest exits 2
+        record = probe.evidence(box.snapshot())
+        assert record["exit_code"] == 2
+        assert record["broken"] == sorted(passing)  # not 0 passed, 0 failed: "clean"
+        assert record["regression"] == {"passed": 0, "failed": 2, "flaky": 0}
+        assert TestEvidence.from_record(record).verdict is Verdict.BROKEN  # type: ignore[union-attr]
