@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from dataclasses import dataclass
 
 _BLOCK = re.compile(r"```(?:python|py)[^\S\n]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _ANY_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+_NUMBERED = re.compile(r"^[ \t]*\d+[ \t]*\| ?")  # a line as views and snippets show it: "52 | ..."
 
 
 class FormatError(Exception):
@@ -37,18 +39,33 @@ def parse_action(reply: str) -> Action:
     blocks = _BLOCK.findall(reply)
     if not blocks:
         # Small models often drop the language tag; accept a lone untagged block that parses.
-        blocks = [b for b in _ANY_FENCE.findall(reply) if _parses(b)]
+        blocks = [b for b in map(_unnumbered, _ANY_FENCE.findall(reply)) if _parses(b)]
     if len(blocks) != 1:
         found = "no" if not blocks else str(len(blocks))
         raise FormatError(
             f"Your reply had {found} python code blocks; it must have exactly one, "
             "written as ```python ... ```, after one or two sentences of thought."
         )
-    code = blocks[0].strip("\n")
+    code = _unnumbered(blocks[0].strip("\n"))
     if not code.strip():
         raise FormatError("Your python block was empty; put one action in it.")
     thought = reply[: reply.find("```")].strip()
     return Action(thought=thought, code=code)
+
+
+def _unnumbered(code: str) -> str:
+    """Code pasted as our views show it, every line behind its number ("52 |     def f():"),
+    without the numbers, its unnumbered comment lines (a file header) and common indent;
+    unchanged when it parses already, when a code line has no number, or when that fails too."""
+    if _parses(code):
+        return code
+    lines = [line for line in code.splitlines() if line.strip()]
+    code_lines = [line for line in lines if not line.lstrip().startswith("#")]
+    if not code_lines or not all(_NUMBERED.match(line) for line in code_lines):
+        return code
+    numbered = [_NUMBERED.sub("", line) for line in code.splitlines() if _NUMBERED.match(line)]
+    plain = textwrap.dedent("\n".join(numbered)).strip("\n")
+    return plain if _parses(plain) else code
 
 
 def _parses(code: str) -> bool:

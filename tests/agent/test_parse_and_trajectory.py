@@ -22,6 +22,24 @@ def test_an_untagged_block_that_parses_is_accepted() -> None:
     assert parse_action("ok\n```\nx = 1\n```").code == "x = 1"
 
 
+def test_code_pasted_with_the_line_numbers_of_a_view_is_read_without_them() -> None:
+    # A small model copied the first message's numbered snippet back as its edit.
+    listing = (
+        "# src/pkg/store.py:Store.call\n"
+        "52 |     def call(self, getter, data):\n"
+        '53 |         """Call getter on data."""\n'
+        "54 |\n"
+        "55 |         return getter(data)\n"
+    )
+    action = parse_action(f"Fix it.\n```python\n{listing}```")
+    assert action.code == (
+        'def call(self, getter, data):\n    """Call getter on data."""\n\n    return getter(data)'
+    )
+    same = parse_action("Run.\n```python\n1 | 2\nprint(3)\n```")  # a code line has no number
+    assert same.code == "1 | 2\nprint(3)"
+    assert parse_action("Run.\n```python\nx = 1 | 2\n```").code == "x = 1 | 2"
+
+
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
