@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -278,6 +279,22 @@ def test_a_build_helper_is_installed_in_the_venv_which_then_builds() -> None:
     assert "'--no-build-' + 'isolation' if ok" in project.command
 
 
+def test_a_pair_pinned_within_the_tooling_range_is_installed_in_the_venv() -> None:
+    old = Detection(
+        commit_date="2023-07-29",
+        installable=True,
+        build_requires=("setuptools~=66.1", "wheel~=0.37.1"),
+    )
+    steps = make_plan(old, IMAGES, python="3.9", today=TODAY).steps
+    helper, project = steps[2], steps[3]
+    assert helper.optional and helper.command.endswith("'setuptools~=66.1' 'wheel~=0.37.1'")
+    assert "'--no-build-' + 'isolation' if ok" in project.command
+    # The folder's own release meets a range: nothing is installed for the build.
+    loose = replace(old, build_requires=("setuptools>=61", "wheel"))
+    steps = make_plan(loose, IMAGES, python="3.9", today=TODAY).steps
+    assert steps[2].kind is StepKind.PROJECT
+
+
 @pytest.mark.parametrize(
     ("build_requires", "python", "in_venv"),
     [
@@ -286,6 +303,10 @@ def test_a_build_helper_is_installed_in_the_venv_which_then_builds() -> None:
         (("setuptools>=70",), "3.9", False),  # newer than the tooling folder's
         (("setuptools", "cython"), "3.9", False),  # more than the tooling
         (("setuptools", "setuptools-scm>=6"), "3.9", True),  # a helper the venv holds too
+        # pylint 3.0's pair: older than the folder's, within its range: the venv takes it
+        (("setuptools~=66.1", "wheel~=0.37.1"), "3.9", True),
+        (("setuptools~=62.6",), "3.9", False),  # before the range (pylint 2.15's)
+        (("wheel<0.30",), "3.9", False),
         ((), "3.6", False),  # the check reads importlib.metadata
     ],
 )
