@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -70,30 +70,21 @@ def allowed_by(spec: str | None, versions: list[str]) -> list[str]:
 
 
 # pip 26 brought --uploaded-prior-to and needs Python 3.9: an older interpreter gets a pip that
-# cannot resolve as of a date, so it is chosen only when a spec or requires-python asks for it,
-# or when no dating pip's cutoff comes near the commit (see `dates_the_commit`).
+# cannot resolve as of a date, so it comes first only when a spec, requires-python or the
+# commit's exact pins ask for it. Undated, Requires-Python alone bounds what it installs, and
+# that runs years past an old commit: on 3.8, numpy 1.24 (no np.int), on 3.6, Cython 3.0, both
+# of 2023, which astropy's February 2018 checkout fails with (346 collection errors on 3.8, a
+# failed Cython build on 3.6, against 26 errors on 3.9 as of 2021-06-02). When the dating pip's
+# interpreter fails, though, the next tried is the one nearest the commit's era, not a newer one.
 DATED_PIP_FROM = (3, 9)
 # Wheels for a new interpreter appear over months; resolving "as of" earlier than this after its
 # release would send pip to source builds that fail, so the cutoff is never earlier.
 WHEEL_LAG = timedelta(days=240)
-# A cutoff more than this after the commit no longer resolves the commit's era.
-NEAR = timedelta(days=365)
 
 
-def dates_the_commit(version: str, commit_date: str | None) -> bool:
-    """Whether a dating pip on ``version`` resolves near the commit's date.
-
-    Its cutoff is never earlier than the interpreter's release plus the wheel lag: on 3.9 that
-    is 2021-06, so a 2018 commit gets 2021's packages there, about what Requires-Python gives
-    the era's own interpreter (3.6) with no cutoff. Then the dating pip wins nothing and the
-    interpreter of the commit's era, which its code and tests were written for, is the better
-    fit (3.9 turns 2018's deprecation warnings into errors and lacks what 3.9 removed).
-    """
-    released = RELEASE_DATES.get(version)
-    if not commit_date or not released or _key(version) < DATED_PIP_FROM:
-        return False
-    commit = date.fromisoformat(commit_date[:10])
-    return date.fromisoformat(released) + WHEEL_LAG - commit <= NEAR
+def dating_pip(python: str) -> bool:
+    """Whether the venv's pip on ``python`` has --uploaded-prior-to (repairs that date ask)."""
+    return _key(python) >= DATED_PIP_FROM
 
 
 def pinned_era(detection: Detection) -> str | None:
@@ -168,18 +159,15 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
     era = era_python(detection.commit_date)
     pins = pinned_era(detection)
     named = set(detection.ci_pythons) | set(detection.classifier_pythons)
-    # An undatable pip comes first only when requires-python leaves nothing newer, or when no
-    # dating pip's cutoff comes near the commit (the commit's era then decides).
-    dated_pool = any(dates_the_commit(v, detection.commit_date) for v in pool) or (
-        not detection.commit_date and any(_key(v) >= DATED_PIP_FROM for v in pool)
-    )
+    # Only when requires-python leaves nothing newer does an undatable pip come first.
+    dated_pool = any(_key(v) >= DATED_PIP_FROM for v in pool)
 
-    def rank(version: str) -> tuple[int, int, int, int, int, int]:
+    def rank(version: str, *, fallback: bool = False) -> tuple[int, int, int, int, int, int]:
         in_ci = version in detection.ci_pythons
         in_classifiers = version in detection.classifier_pythons
         # Exact pins are not dated: an interpreter that runs them comes before a dating pip.
         beyond = beyond_pins(version, pins)
-        undatable = dated_pool and _key(version) < DATED_PIP_FROM and pins is None
+        undatable = dated_pool and _key(version) < DATED_PIP_FROM and pins is None and not fallback
         too_new = bool(era) and _key(version) > _key(era or version)
         distance = abs(_key(version)[1] - _key(era)[1]) if era else 0
         # Newer first when nothing else separates: pip and wheels favour recent interpreters.
@@ -192,7 +180,9 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
             -_key(version)[1],
         )
 
-    ordered = sorted(pool, key=rank)
+    first, *rest = sorted(pool, key=rank)
+    # The fallbacks: the commit's era decides, dating or not (a 2018 commit: 3.6, 3.8, then 3.11).
+    ordered = [first, *sorted(rest, key=lambda v: rank(v, fallback=True))]
     ordered += [v for v in sorted(available, key=_key, reverse=True) if v not in ordered]
     choice = ordered[0]
     if choice in named:
@@ -202,8 +192,6 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
             f"the commit ({detection.commit_date[:10] if detection.commit_date else ''})"
             f" dates from the Python {era} era"
         )
-    if era and not dated_pool and _key(choice) < DATED_PIP_FROM:
-        reasons.append("no dating pip's cutoff comes within a year of it")
     if pins:
         shown = ", ".join(exact_pins(detection)[:3])
         reasons.append(f"its exact pins ({shown}) run on Pythons up to the next one")

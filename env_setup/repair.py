@@ -19,6 +19,7 @@ from env_setup.diagnose import (
 )
 from env_setup.model import Plan, Step, StepKind
 from env_setup.plan import pip_install
+from env_setup.pyversion import dating_pip
 from env_setup.repair_era import era_candidates, missing_submodule
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class RuleRepairer:
             return [[_compiler_step(plan), step]]
         if found.problem is Problem.BUILD_FAILED and step is not None:
             return _build_failed(found, step)
-        if found.problem is Problem.API_DRIFT and plan.commit_date:
+        if found.problem is Problem.API_DRIFT and plan.commit_date and dating_pip(plan.python):
             return _api_drift(found, step, plan)
         if step is not None and "pip" in step.command:
             return _toggle_date(step, plan)
@@ -298,7 +299,8 @@ def _toggle_date(step: Step, plan: Plan, *, only_remove: bool = False) -> list[l
                 )
             ]
         ]
-    if plan.commit_date and " install " in step.command and not only_remove:
+    dating = dating_pip(plan.python)
+    if plan.commit_date and dating and " install " in step.command and not only_remove:
         date = f"{plan.commit_date[:10]}T00:00:00Z"
         command = step.command.replace(" install ", f" install --uploaded-prior-to={date} ", 1)
         return [

@@ -26,6 +26,7 @@ import shlex
 from env_setup.diagnose import Diagnosis, Problem, distribution_for
 from env_setup.model import Plan, Step, StepKind
 from env_setup.plan import pip_install
+from env_setup.pyversion import dating_pip
 
 _MISSING_MODULE = re.compile(r"No module named '?([\w.]+)'?")
 _EDITABLE_EXTRAS = re.compile(r"-e '?\.\[([^\]]+)\]")
@@ -119,7 +120,7 @@ def plugin_era(found: Diagnosis, failed: Step | None, plan: Plan, output: str) -
     for pin in pinned:
         why = f"collection fails inside {plugin}; the known spec pins {pin}"
         out.append(_then(Step(pip_install([pin], as_of=None), why, StepKind.REPAIR), failed))
-    if plan.commit_date:
+    if plan.commit_date and dating_pip(plan.python):
         day = f"{plan.commit_date[:10]}T00:00:00Z"
         why = f"collection fails inside {plugin}; the release of the commit's time ({day[:10]})"
         args = [f"--uploaded-prior-to={day}", plugin]

@@ -3,7 +3,7 @@
 Each fixture is committed with an old date, so its dependencies resolve as of that date: the
 classes are the build tooling's era (an old wheel and packaging pinned next to an editable
 build), a build that names what it needs, a package older than the interpreter, a pytest
-plugin of another era, sympy's own runner, and the Python of the commit's era.
+plugin of another era, sympy's own runner, and the Python of the commit's era after 3.9.
 """
 
 from __future__ import annotations
@@ -165,21 +165,22 @@ def test_exact_pins_of_2016_choose_the_python_of_their_era(tmp_path: Path, made:
     assert record.verify is not None and record.verify.collected == 2
 
 
-def test_a_2018_commit_without_pins_gets_the_python_of_its_era(
+def test_when_the_dating_python_fails_the_era_python_is_next(
     tmp_path: Path, made: list[str]
 ) -> None:
-    # 3.9's dating pip resolves as of 2021-06 at the earliest, years after this commit, whose
-    # code imports what 3.9 removed (as astropy's 2018 tests trip over 3.9's deprecations).
+    # A 2018 package that imports what 3.9 removed: 3.9 (its pip dates) goes first and fails,
+    # then the Python nearest the commit's era, not a newer one (where it would fail as well).
     from env_setup.cache import available_images, docker_client
 
-    if "3.6" not in available_images(docker_client()):
-        pytest.skip("no base image for Python 3.6: `swe-agent sandbox bootstrap --python 3.6`")
+    if not {"3.6", "3.9"} <= set(available_images(docker_client())):
+        pytest.skip("needs base images for Pythons 3.6 and 3.9 (`swe-agent sandbox bootstrap`)")
     root = _old_repo("docker_era_python", tmp_path, date="2018-02-07T12:00:00+00:00")
-    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=1))
+    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=2))
     if record.image:
         made.append(record.image)
     assert record.success, record.verify
-    assert record.python == "3.6" and "within a year" in record.python_reason
+    assert record.python == "3.6" and "after Python 3.9 failed" in record.python_reason
+    assert any(c.python == "3.9" for c in record.commands)  # the failed attempt stays logged
     assert record.uploaded_prior_to is None  # Requires-Python bounds what it resolves
     assert record.verify is not None and record.verify.collected == 1
 

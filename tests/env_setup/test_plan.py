@@ -65,21 +65,20 @@ def test_exact_pins_of_an_old_commit_choose_the_python_of_their_era() -> None:
     assert "pytest==2.8.7" in choice.reason
 
 
-def test_without_exact_pins_a_dating_pip_comes_first_when_its_cutoff_is_near_the_commit() -> None:
+def test_without_exact_pins_a_dating_pip_comes_first_and_the_era_next() -> None:
     ranges = ("pytest>=2.8", "six")
-    # 3.9's cutoff is never before 2021-06-02: within a year of a 2020-08 commit, it dates it.
-    recent = Detection(commit_date="2020-08-01", dependencies=ranges)
-    assert choose_python(recent, OLD_IMAGES).version == "3.9"
-    # Years after a 2016 or 2018 commit it does not: the interpreter of the commit's era wins.
-    for day, era in (("2016-06-28", "3.6"), ("2018-02-07", "3.6"), ("2019-11-01", "3.8")):
+    # Undated, an old Python takes what Requires-Python allows, years past the commit (3.8:
+    # numpy 1.24 of 2023), so 3.9's pip dating to 2021-06 comes first; when 3.9 fails, the
+    # interpreter nearest the commit's era is next, not a newer one.
+    for day, candidates in (
+        ("2016-06-28", ("3.9", "3.6", "3.8", "3.11")),
+        ("2018-02-07", ("3.9", "3.6", "3.8", "3.11")),
+        ("2019-11-01", ("3.9", "3.8", "3.6", "3.11")),
+    ):
         choice = choose_python(Detection(commit_date=day, dependencies=ranges), OLD_IMAGES)
-        assert choice.version == era, day
-        assert "within a year" in choice.reason
-    # Only dating Pythons available: the era's nearest of them, as before.
-    assert choose_python(Detection(commit_date="2016-06-28"), ["3.9", "3.11"]).version == "3.9"
-    # requires-python above the era keeps to what it allows.
-    newer = Detection(commit_date="2018-02-07", requires_python=">=3.7")
-    assert choose_python(newer, OLD_IMAGES).version == "3.8"
+        assert choice.candidates == candidates, day
+    recent = Detection(commit_date="2023-08-01", dependencies=ranges)
+    assert choose_python(recent, OLD_IMAGES).candidates[:2] == ("3.11", "3.9")
 
 
 def test_recent_exact_pins_keep_a_dating_pip() -> None:

@@ -201,6 +201,19 @@ def test_api_drift_installs_the_release_of_the_commit_date() -> None:
     assert "--uploaded-prior-to=2020-01-01T00:00:00Z jinja2" in steps[0].command
 
 
+def test_a_pip_that_cannot_date_is_not_asked_to() -> None:
+    # Pythons before 3.9 get a pip without --uploaded-prior-to: astropy-7166 on 3.8 had a repair
+    # fail on "no such option" where it meant to install astropy-helpers as of 2018-02-07.
+    images = {**IMAGES, "3.8": "swe-agent/python:3.8"}
+    detection = Detection(installable=True, commit_date="2020-01-01T00:00:00+00:00")
+    plan = make_plan(detection, images, python="3.8", as_of=False)
+    drift = "ImportError: cannot import name 'Markup' from 'jinja2'"
+    failed = Step("/v/bin/python -m pip install -e .", "project", StepKind.PROJECT)
+    for failure in (Failure(drift), Failure("boom", failed)):
+        steps = RuleRepairer().propose(failure, plan=plan, tried=frozenset())
+        assert not any("--uploaded-prior-to" in s.command for s in steps)
+
+
 def test_repin_rewrites_files_and_restores_them(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("six==1.16.99\nsixer==1.16.99\n")
     git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
