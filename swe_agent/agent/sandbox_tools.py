@@ -282,6 +282,13 @@ def replace_definitions(source):
         if found is None:
             continue
         path, (start, end, indent) = found
+        if _subclasses_itself(node):
+            print(
+                "class %s subclasses the %s it is named after, so it cannot replace %s in %s: "
+                "nothing changed there. To change %s, rewrite that class itself."
+                % (node.name, node.name, node.name, path, node.name)
+            )
+            continue
         first = node.lineno - 1 - len(node.decorator_list)
         last = getattr(node, "end_lineno", None) or len(chunks)
         new = textwrap.indent(textwrap.dedent("\n".join(chunks[first:last])), " " * indent)
@@ -307,6 +314,17 @@ def replace_definitions(source):
     for name, path, start, end in done:
         print("replaced %s in %s, now lines %d-%d:" % (name, path, start, end))
         print(_numbered(_read(path).splitlines()[start - 1 : end], start))
+
+
+def _subclasses_itself(node):
+    """True for `class List(fields.List)`: user code built on the class, not a new version."""
+    import ast
+
+    for base in getattr(node, "bases", ()):
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+        if name == node.name:
+            return True
+    return False
 
 
 def _add_imports(path, lines):

@@ -141,3 +141,16 @@ def test_a_rewrite_goes_to_the_best_ranked_of_several_definitions(tools, tmp_pat
     tools["replace_definitions"]("def f(x):\n    return x - 1\n")
     assert "return x - 1" in (tmp_path / "pkg" / "mod.py").read_text()
     assert "return x + 1" in (tmp_path / "aaa" / "mod.py").read_text()
+
+
+def test_a_class_built_on_its_own_name_does_not_replace_that_class(tools, tmp_path, capsys) -> None:
+    # A small model pasted `class List(fields.List)` over marshmallow's List: the package's
+    # import then failed on the undefined name, and every test with it.
+    (tmp_path / "pkg" / "fields.py").write_text("class List:\n    def f(self):\n        return 1\n")
+    pasted = "import copy\n\nclass List(fields.List):\n    def f(self):\n        return 2\n"
+    tools["replace_definitions"](pasted)
+    assert (tmp_path / "pkg" / "fields.py").read_text().startswith("class List:\n")  # untouched
+    said = capsys.readouterr().out
+    assert "class List subclasses the List it is named after" in said and "pkg/fields.py" in said
+    tools["replace_definitions"]("class List(object):\n    def f(self):\n        return 3\n")
+    assert "return 3" in (tmp_path / "pkg" / "fields.py").read_text()
