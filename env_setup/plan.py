@@ -19,6 +19,7 @@ from env_setup.tooling import (
     kept_build_requirements_step,
     layer_tooling_step,
     no_isolation_when_unchanged,
+    pinned_build_tools_step,
 )
 
 VENV = "/opt/swe-venv"
@@ -245,6 +246,9 @@ def _prior_steps(prior: Prior, detection: Detection, *, as_of: str | None) -> li
         )
         if pins
     ]
+    bin_ = f"{VENV}/bin/python"
+    kept = pinned_build_tools_step(versioned, pre_install=prior.pre_install, python_bin=bin_)
+    steps += [replace(kept, source=prior.source)] if kept else []
     for command in prior.pre_install:
         why = f"the SWE-bench harness prepares {what} so"
         steps.append(Step(command, why, StepKind.PRE_INSTALL, optional=True, source=prior.source))

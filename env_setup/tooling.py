@@ -116,6 +116,29 @@ def kept_build_requirements_step(
     return Step(command, why, StepKind.DEPENDENCIES, optional=True, source=TOOLING_SOURCE)
 
 
+def pinned_build_tools_step(
+    pins: list[str], *, pre_install: tuple[str, ...], python_bin: str
+) -> Step | None:
+    """A known spec's exact setuptools or wheel, also kept in the tooling folder.
+
+    The spec pins them with no date and may make the build ask for the same release (astropy
+    5.x's pre-install writes ``setuptools==68.0.0`` into pyproject.toml's build requirements);
+    the isolated build resolves its requirements under the commit's date cutoff, which can
+    predate that release (astropy-14508, a March 2023 commit: "No matching distribution found
+    for setuptools==68.0.0"). The folder's files are exempt from the cutoff, as the harness's
+    build, which has none, is. Only a pin the pre-install names: the folder's newest release is
+    what every other isolated build takes (flask's spec pins setuptools 70 for the venv alone).
+    """
+    named = " ".join(pre_install)
+    tools = [p for p in pins if _name(p) in ("setuptools", "wheel") and "==" in p and p in named]
+    if not tools:
+        return None
+    wanted = " ".join(shlex.quote(t) for t in tools)
+    command = f"{python_bin} -m pip download -q --no-deps --dest {TOOLING_DIR} {wanted}"
+    why = "the known spec's build tools, where isolated builds find them whatever the date"
+    return Step(command, why, StepKind.DEPENDENCIES, optional=True)
+
+
 def _name(requirement: str) -> str:
     """The normalised distribution name of a requirement string."""
     match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._\-]*)", requirement)

@@ -248,10 +248,13 @@ def _image_exists(tag: str) -> bool:
 
 
 def _failure(record: Any) -> str:
-    """The failing set-up command and the end of its output (for env_setup's owner)."""
-    failed = [c for c in record.commands if not c.ok and not c.optional]
-    if failed:
-        last = failed[-1]
+    """The failing set-up command and the end of its output (for env_setup's owner), or the
+    verification when the set-up's last command worked (a repair or the next Python redid the
+    one that failed: astropy-14508's build failed on 3.11 until the compiler came, then its
+    tests did not collect, and the build's failure was reported)."""
+    steps = [c for c in record.commands if not c.optional]
+    if steps and not steps[-1].ok:
+        last = steps[-1]
         return f"`{last.command}` exited {last.exit_code}: {last.output_tail[-600:]}"
     tail = record.verify.output_tail[-600:] if record.verify else ""
     return f"verification failed (python {record.python}): {tail}"

@@ -409,3 +409,19 @@ def test_a_read_only_venv_gets_the_install_in_a_prefix_beside_it(tmp_path: Path)
     assert site.startswith(f"{prefix}/lib/") and site.endswith("-packages")
     assert (tmp_path / site.removeprefix(str(tmp_path) + "/")).is_dir()  # made for it
     assert rest.strip() == f"1 --prefix {prefix} --ignore-installed"  # the record's own variable
+
+
+def test_a_set_up_failure_names_what_failed_last() -> None:
+    from types import SimpleNamespace as NS
+
+    from swe_agent.bench.envs import _failure
+
+    build = NS(command="pip install -e .", exit_code=1, ok=False, optional=False, output_tail="gcc")
+    repair = NS(command="apt-get install gcc", exit_code=0, ok=True, optional=False, output_tail="")
+    again = NS(**{**vars(build), "exit_code": 0, "ok": True})
+    verify = NS(output_tail="URLError: Name or service not known")
+    # A repair redid the build: the verification is what failed, not the build.
+    redone = NS(commands=[build, repair, again], verify=verify, python="3.11")
+    assert _failure(redone) == "verification failed (python 3.11): " + verify.output_tail
+    stopped = NS(commands=[build, repair, build], verify=None, python="3.11")
+    assert _failure(stopped) == "`pip install -e .` exited 1: gcc"

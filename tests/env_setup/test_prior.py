@@ -102,6 +102,23 @@ def test_bare_names_of_a_spec_take_the_commits_era() -> None:
     assert not [s for s in steps if s.kind == "dependencies"]
 
 
+def test_the_specs_exact_build_tools_are_kept_where_isolated_builds_find_them() -> None:
+    # astropy 5.x's pre-install makes the build ask for setuptools==68.0.0, released after
+    # astropy-14508's commit (March 2023): the isolated build's date cutoff hides it.
+    spec = spec_for("astropy/astropy", "5.2")
+    assert spec is not None and "setuptools==68.0.0" in spec.pip_packages
+    detection = Detection(installable=True, commit_date="2023-03-08")
+    steps = make_plan(detection, IMAGES, prior=prior_of(spec)).steps
+    kept = [s for s in steps if "--dest /opt/swe-tooling setuptools==68.0.0" in s.command]
+    assert len(kept) == 1 and kept[0].optional and "--uploaded-prior-to" not in kept[0].command
+    pre = next(i for i, s in enumerate(steps) if s.kind == "pre-install")
+    assert steps.index(kept[0]) < pre < [s.kind for s in steps].index(StepKind.PROJECT)
+    flask = spec_for("pallets/flask", "2.3")  # pins setuptools 70 for the venv, not the build
+    assert flask is not None and "setuptools==70.0.0" in flask.pip_packages
+    steps = make_plan(detection, IMAGES, prior=prior_of(flask)).steps
+    assert not [s for s in steps if "--dest /opt/swe-tooling setuptools==" in s.command]
+
+
 def test_the_specs_pins_follow_the_requirement_files_as_in_the_harness() -> None:
     # flask-5014's min-versions file moved Werkzeug 2.3.7 back to 2.0.0 when it came after.
     spec = spec_for("pallets/flask", "2.3")
