@@ -34,6 +34,7 @@ from env_setup.record import (
 from env_setup.repair import Repairer, RuleRepairer
 from env_setup.reuse import (
     check_hit,
+    dropped_last_time,
     fingerprint,
     from_cache,
     prefer_recorded_python,
@@ -91,6 +92,9 @@ def setup_environment(
         if options.known
         else None
     )
+    if prior is not None and prior.guessed and dropped_last_time(root, prior.source, options):
+        say(f"the {prior.source} (a guessed version) failed here last time (env.json)")
+        prior = None
     if prior is not None:
         say(f"known repository: starting from the {prior.source}")
     tooling = options.tooling or DEFAULT_TOOLING

@@ -75,6 +75,25 @@ def prefer_recorded_python(
     return replace(chosen, python_candidates=(python, *rest), python_reason=reason)
 
 
+def dropped_last_time(root: Path, source: str, options: SetupOptions) -> bool:
+    """Whether env.json's working environment of this commit was built without a guessed spec
+    that failed there (its commands name it as their ``source``).
+
+    Without this the next setup plans with the spec again, its key misses the image that
+    works, and the failing attempt runs again before the spec is dropped (requests at 36453b95:
+    136 s on a second call where a cache hit takes seconds).
+    """
+    data = _local_record(root)
+    if options.python or not options.use_cache or not data or not data.get("success"):
+        return False
+    if data.get("known_spec") is not None or data.get("commit") != options.commit:
+        return False
+    commands = data.get("commands")
+    return isinstance(commands, list) and any(
+        isinstance(c, dict) and c.get("source") == source for c in commands
+    )
+
+
 def _failed_on(data: dict[str, Any] | None, python: str) -> bool:
     """Whether a record logs a failed, required step (or verification) run on ``python``."""
     commands = data.get("commands") if data else None

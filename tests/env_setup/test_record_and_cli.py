@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,24 @@ def test_the_venv_is_compiled_once_before_the_commit_less_test_folders(tmp_path:
     assert compiled == {"__init__", "core", "testing"}
     assert not (package / "tests" / "__pycache__").exists()
     assert not (package / "test" / "__pycache__").exists()
+
+
+def test_a_guessed_spec_dropped_here_last_time_is_not_planned_again(tmp_path: Path) -> None:
+    from env_setup import SetupOptions
+    from env_setup.reuse import dropped_last_time
+
+    source = "known-spec psf/requests 2.10"
+    tried = CommandResult("pip install pytest", "t", "test-tools", 1, 2.0, False, source=source)
+    worked = CommandResult("pip install -r requirements.txt", "d", "dependencies", 0, 2.0, True)
+    here = SetupOptions(commit="36453b95")
+    write_record(tmp_path, _record(commands=(tried, worked), commit="36453b95", known_spec=None))
+    assert dropped_last_time(tmp_path, source, here)
+    # Not another spec, another commit, a record that kept the spec or failed, a forced Python.
+    assert not dropped_last_time(tmp_path, "known-spec psf/requests 2.9", here)
+    assert not dropped_last_time(tmp_path, source, SetupOptions(commit="0123abcd"))
+    assert not dropped_last_time(tmp_path, source, replace(here, python="3.9"))
+    assert not dropped_last_time(tmp_path, source, replace(here, use_cache=False))
+    for changed in ({"known_spec": "psf/requests 2.10"}, {"success": False}):
+        record = _record(commands=(tried, worked), commit="36453b95", **changed)
+        write_record(tmp_path, record)
+        assert not dropped_last_time(tmp_path, source, here)
