@@ -183,11 +183,12 @@ class TestProbe:
 
 
 def _not_run(now: TestRun, base: TestRun) -> set[str]:
-    """Tests that passed at the base and did not run now because pytest broke off: it ended
-    (no timeout) with an exit code other than 0 (all passed) and 1 (some failed), as when a
-    change breaks an import and collection stops (2). Broken by the change, not merely absent;
-    a timeout stays undecided (under load the base's own run may be the slow one)."""
-    if now.timed_out or now.exit_code in (None, 0, 1):
+    """Tests that passed at the base and have no outcome in a run that failed (no timeout,
+    exit code not 0): a change that breaks an import stops collection (exit 2), and a run whose
+    output was cut before pytest's summary (exit 1) shows no outcome for them either. Broken by
+    the change, not merely absent; a timeout stays undecided (under load the base's own run may
+    be the slow one), and a run that passed (exit 0) may simply not have selected them."""
+    if now.timed_out or now.exit_code in (None, 0):
         return set()
     return base.passing - now.outcomes.keys()
 

@@ -70,3 +70,12 @@ def test_tests_that_no_longer_run_because_collection_broke_are_broken(tmp_path: 
         assert record["broken"] == sorted(passing)  # not 0 passed, 0 failed: "clean"
         assert record["regression"] == {"passed": 0, "failed": 2, "flaky": 0}
         assert TestEvidence.from_record(record).verdict is Verdict.BROKEN  # type: ignore[union-attr]
+
+
+def test_a_failed_run_without_outcomes_for_the_base_passing_tests_broke_them() -> None:
+    from swe_agent.agent.evidence import TestRun, _not_run
+
+    base = TestRun(0, {"t.py::a": "PASSED", "t.py::b": "PASSED"})
+    assert _not_run(TestRun(1, {"t.py::a": "PASSED"}), base) == {"t.py::b"}  # output cut short
+    assert _not_run(TestRun(0, {"t.py::a": "PASSED"}), base) == set()  # passed: not selected
+    assert _not_run(TestRun(1, {}, timed_out=True), base) == set()  # undecided
