@@ -61,11 +61,20 @@ def _old_repo(name: str, tmp_path: Path, *, date: str = OLD) -> Path:
 
 
 def _setup(root: Path, made: list[str], **options: object) -> EnvRecord:
-    opts = SetupOptions(python=PYTHON, use_cache=False, max_pythons=1, **options)  # type: ignore[arg-type]
+    """Set up ``root`` uncached (on PYTHON alone unless ``options`` say otherwise)."""
+    opts = SetupOptions(**{"python": PYTHON, "use_cache": False, "max_pythons": 1, **options})  # type: ignore[arg-type]
     record = setup_environment(root, opts)
     if record.image:
         made.append(record.image)
     return record
+
+
+def _needs_bases(*pythons: str) -> None:
+    from env_setup.cache import available_images, docker_client
+
+    missing = sorted(set(pythons) - set(available_images(docker_client())))
+    if missing:
+        pytest.skip(f"no base image for Python {', '.join(missing)}: `swe-agent sandbox bootstrap`")
 
 
 def _repairs(record: EnvRecord) -> list[str]:
@@ -150,14 +159,9 @@ def test_sympy_is_verified_with_its_own_runner(tmp_path: Path, made: list[str]) 
 
 
 def test_exact_pins_of_2016_choose_the_python_of_their_era(tmp_path: Path, made: list[str]) -> None:
-    from env_setup.cache import available_images, docker_client
-
-    if "3.6" not in available_images(docker_client()):
-        pytest.skip("no base image for Python 3.6: `swe-agent sandbox bootstrap --python 3.6`")
+    _needs_bases("3.6")
     root = _old_repo("docker_pinned_era", tmp_path, date="2016-06-28T08:33:29+01:00")
-    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=1))
-    if record.image:
-        made.append(record.image)
+    record = _setup(root, made, python=None)
     assert record.success, record.verify
     assert record.python == "3.6" and "pytest==2.8.7" in record.python_reason
     # The pins as they are: no repair moved pytest to another era.
@@ -170,14 +174,9 @@ def test_when_the_dating_python_fails_the_era_python_is_next(
 ) -> None:
     # A 2018 package that imports what 3.9 removed: 3.9 (its pip dates) goes first and fails,
     # then the Python nearest the commit's era, not a newer one (where it would fail as well).
-    from env_setup.cache import available_images, docker_client
-
-    if not {"3.6", "3.9"} <= set(available_images(docker_client())):
-        pytest.skip("needs base images for Pythons 3.6 and 3.9 (`swe-agent sandbox bootstrap`)")
+    _needs_bases("3.6", "3.9")
     root = _old_repo("docker_era_python", tmp_path, date="2018-02-07T12:00:00+00:00")
-    record = setup_environment(root, SetupOptions(use_cache=False, max_pythons=2))
-    if record.image:
-        made.append(record.image)
+    record = _setup(root, made, python=None, max_pythons=2)
     assert record.success, record.verify
     assert record.python == "3.6" and "after Python 3.9 failed" in record.python_reason
     assert any(c.python == "3.9" for c in record.commands)  # the failed attempt stays logged
