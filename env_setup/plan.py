@@ -23,6 +23,7 @@ from env_setup.tooling import (
 )
 
 VENV = "/opt/swe-venv"
+VENV_PYTHON = f"{VENV}/bin/python"
 WORKDIR = "/workspace"
 DEFAULT_TOOLING = Tooling.ISOLATED
 _RECENT = timedelta(days=365)
@@ -135,7 +136,7 @@ def tag_workspace(tag: str) -> str:
 def pip_install(args: list[str], *, as_of: str | None) -> str:
     """A `pip install` command line for the venv, with the date cutoff when there is one."""
     cutoff = [f"--uploaded-prior-to={as_of}"] if as_of else []
-    words = [f"{VENV}/bin/python", "-m", "pip", "install", *cutoff, *args]
+    words = [VENV_PYTHON, "-m", "pip", "install", *cutoff, *args]
     return " ".join(shlex.quote(w) for w in words)
 
 
@@ -158,7 +159,7 @@ def install_steps(
         layer_tooling_step(tooling, venv=VENV, python=python),
     ]
     if as_of and tooling is Tooling.DATED:
-        steps.extend(dated_tooling_steps(python_bin=f"{VENV}/bin/python", as_of=as_of))
+        steps.extend(dated_tooling_steps(python_bin=VENV_PYTHON, as_of=as_of))
     for path in detection.requirement_files:
         steps.append(
             Step(
@@ -246,8 +247,7 @@ def _prior_steps(prior: Prior, detection: Detection, *, as_of: str | None) -> li
         )
         if pins
     ]
-    bin_ = f"{VENV}/bin/python"
-    kept = pinned_build_tools_step(versioned, pre_install=prior.pre_install, python_bin=bin_)
+    kept = pinned_build_tools_step(versioned, pre_install=prior.pre_install, python_bin=VENV_PYTHON)
     steps += [replace(kept, source=prior.source)] if kept else []
     for command in prior.pre_install:
         why = f"the SWE-bench harness prepares {what} so"
@@ -301,9 +301,7 @@ def _project_steps(
     return [*steps, replace(step, command=f"{step.command} --no-build-isolation")]
 
 
-def _project_step(
-    detection: Detection, *, workdir: str, as_of: str | None, python: str = "3.9"
-) -> Step:
+def _project_step(detection: Detection, *, workdir: str, as_of: str | None, python: str) -> Step:
     if detection.installable:
         extras = f"[{','.join(detection.test_extras)}]" if detection.test_extras else ""
         why = "the project itself, editable so the workspace is what gets imported"
@@ -330,7 +328,7 @@ def _kept_build_requirements(
     if not (isolated and detection.installable):
         return []
     step = kept_build_requirements_step(
-        detection.build_requires, python_bin=f"{VENV}/bin/python", python=python, as_of=as_of
+        detection.build_requires, python_bin=VENV_PYTHON, python=python, as_of=as_of
     )
     return [step] if step is not None else []
 
@@ -363,7 +361,7 @@ def _test_tool_steps(detection: Detection, *, python: str, as_of: str | None) ->
 
 def test_command_for(detection: Detection, runner: TestRunner, python: str) -> tuple[str, str]:
     """The shell command that runs the tests in the venv, and a note when we substituted."""
-    py = f"{VENV}/bin/python"
+    py = VENV_PYTHON
     paths = " ".join(shlex.quote(p) for p in detection.test_paths)
     pytest = f"{py} -m pytest {paths}".strip()
     if runner is TestRunner.NOSE:

@@ -5,6 +5,7 @@ as text and runs it in the runner; it is never imported by the host. Paths are r
 workspace (the runner's working directory); writes outside it are refused.
 """
 
+import ast
 import difflib
 import fnmatch
 import os
@@ -269,7 +270,6 @@ def _where_defined(name):
 
 def replace_definitions(source):
     """Replace each function or class that `source` defines with its new definition in place."""
-    import ast
     import textwrap
 
     tree = ast.parse(source)
@@ -318,8 +318,6 @@ def replace_definitions(source):
 
 def _subclasses_itself(node):
     """True for `class List(fields.List)`: user code built on the class, not a new version."""
-    import ast
-
     for base in getattr(node, "bases", ()):
         name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
         if name == node.name:
