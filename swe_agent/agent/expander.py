@@ -106,7 +106,7 @@ class AgentExpander:
         }
         if rewrite and state == node.state and not obs.error:
             # A rewrite that leaves every file as it was is refused like a repeated candidate.
-            action["rejected"] = "the rewrite changed no file (the same code as now)"
+            action["rejected"] = _unchanged_reason(obs.stdout)
             return self._refused(node, action, obs)
         terminal = obs.finished is not None
         tests = self.tests_of(state) if terminal or state != node.state else None
@@ -173,6 +173,14 @@ class AgentExpander:
             messages.append({"role": "assistant", "content": step.action["reply"]})
             messages.append({"role": "user", "content": step.observation["text"]})
         return messages
+
+
+def _unchanged_reason(stdout: str) -> str:
+    """Why a rewrite changed no file, for the siblings' note: its names are no file's (the
+    sandbox's line says where they are used), else it was the same code as now."""
+    lines = stdout.splitlines()
+    said = next((s for s in lines if s.startswith(("no file defines", "defined in this"))), "")
+    return said[:300] or "the rewrite changed no file (the same code as now)"
 
 
 def definitions_only(code: str) -> bool:

@@ -8,6 +8,7 @@ workspace (the runner's working directory); writes outside it are refused.
 import ast
 import difflib
 import fnmatch
+import itertools
 import os
 import re
 import shlex
@@ -306,7 +307,8 @@ def replace_definitions(source):
         if taken:  # a session-only definition would replace the tool for every later step
             raise ToolError("%s is a tool: call it, do not define it" % taken[0])
         exec(compile(source, "<action>", "exec"), globals())
-        print("defined in this session only (no file has these names); use edit() to change files")
+        names = [n.name for n in tree.body if hasattr(n, "name")]
+        print(_session_only_note(names))
         return
     imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     for path in sorted({d[1] for d in done}):
@@ -314,6 +316,62 @@ def replace_definitions(source):
     for name, path, start, end in done:
         print("replaced %s in %s, now lines %d-%d:" % (name, path, start, end))
         print(_numbered(_read(path).splitlines()[start - 1 : end], start))
+
+
+def _session_only_note(names):
+    """Why no file changed: the names are no file's definitions; where the first one is used."""
+    for name in names:
+        used = _where_used(name)
+        if used is None:
+            continue
+        path, qualname, line, how = used
+        return (
+            "no file defines %s, so no file changed: %s is %s %s in %s (line %d). To change "
+            "what it does, write the whole corrected %s."
+            % (name, name, how, qualname, path, line, qualname.rsplit(".", 1)[-1])
+        )
+    return "defined in this session only (no file has these names); use edit() to change files"
+
+
+def _where_used(name):
+    """(path, Qual.name, line, how) of the innermost function using `name` (a parameter, a
+    local, an attribute) in a non-test file, ranked files first; None when no function does."""
+    word = re.compile(r"\b%s\b" % re.escape(name))
+    rest = (rel for rel in _walk("*.py") if rel not in FOCUS)
+    for rel in itertools.chain([r for r in FOCUS if os.path.isfile(r)], rest):
+        if "test" in os.path.basename(rel):
+            continue
+        try:
+            text = _read(rel)
+            found = word.search(text) and _user_in(ast.parse(text).body, name, "")
+        except (ToolError, SyntaxError, ValueError):
+            continue
+        if found:
+            return (rel,) + found
+    return None
+
+
+def _user_in(body, name, prefix):
+    """(Qual.name, line, how) of the innermost function in `body` that uses `name`."""
+    for node in body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        qualname = prefix + node.name
+        inner = _user_in(node.body, name, qualname + ".")
+        if inner is not None:
+            return inner
+        if isinstance(node, ast.ClassDef):
+            continue
+        args = node.args
+        every = args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+        if any(arg.arg == name for arg in every):
+            return qualname, node.lineno, "a parameter of"
+        for sub in ast.walk(node):
+            if (isinstance(sub, ast.Name) and sub.id == name) or (
+                isinstance(sub, ast.Attribute) and sub.attr == name
+            ):
+                return qualname, node.lineno, "a name used in"
+    return None
 
 
 def _subclasses_itself(node):

@@ -118,6 +118,26 @@ def test_replace_definitions_of_unknown_names_only_defines_them(tools, capsys) -
     assert tools["helper"]() == 5
 
 
+def test_a_definition_of_a_name_no_file_defines_says_which_function_uses_it(
+    tools, tmp_path, capsys
+) -> None:
+    # A small model rewrote `getter_func`, a parameter of the function to fix, four times in
+    # ten calls (Lite dev marshmallow-1343): it should hear which function to write instead.
+    (tmp_path / "pkg" / "store.py").write_text(
+        "class Store:\n    def call(self, getter_func, data):\n"
+        "        value = getter_func(data)\n        return value\n"
+    )
+    (tmp_path / "pkg" / "test_store.py").write_text("def test(getter_func):\n    pass\n")
+    tools["FOCUS"][:] = ["pkg/test_store.py", "pkg/store.py"]
+    tools["replace_definitions"]("def getter_func(data):\n    return data\n")
+    said = capsys.readouterr().out
+    assert said.startswith("no file defines getter_func, so no file changed: getter_func is a "
+                           "parameter of Store.call in pkg/store.py (line 2)")  # fmt: skip
+    assert "write the whole corrected call." in said
+    tools["replace_definitions"]("def value(x):\n    return x\n")  # a local of the method
+    assert "value is a name used in Store.call in pkg/store.py" in capsys.readouterr().out
+
+
 def test_a_definition_cannot_replace_a_tool(tools) -> None:
     # A small model once defined submit() to print a summary, then called it: nothing submitted.
     with pytest.raises(tools["ToolError"], match="submit is a tool: call it"):

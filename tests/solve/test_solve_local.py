@@ -198,3 +198,19 @@ def test_a_rewrite_that_changes_nothing_is_refused(calc_repo: Path, issue_text: 
     assert refused["tests"] is None and "changed no file" in refused["action"]["rejected"]
     assert refused["reward"]["value"] == -40.0
     assert report.status == "resolved"  # the chain went on from the root
+
+
+def test_a_rewrite_of_a_local_name_is_refused_naming_the_function_to_write(
+    calc_repo: Path, issue_text: str
+) -> None:
+    from solve_replies import REWRITE
+
+    local = "Fix the ordering.\n```python\ndef ordered(values):\n    return sorted(values)\n```"
+    report = solve(_options(calc_repo, issue_text), model=get_model([local, REWRITE, SUBMIT]))
+    tree = json.loads((Path(report.run_dir) / "tree.json").read_text())
+    refused = tree["nodes"][1]
+    assert refused["dead_end"] and refused["reward"]["value"] == -40.0
+    why = refused["action"]["rejected"]
+    assert why.startswith("no file defines ordered, so no file changed: ordered is a name used")
+    assert "median in calculator/stats.py (line 18)" in why and "corrected median." in why
+    assert report.status == "resolved"
