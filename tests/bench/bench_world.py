@@ -95,7 +95,9 @@ class World:
     base: str
 
 
-def _git(cwd: Path, *args: str) -> str:
+def git(cwd: Path, *args: str, date: str | None = None) -> str:
+    """Run git in ``cwd`` as a fixed author, with no user or system configuration (HOME is
+    ``cwd``), dated ``date`` when given; its stdout, stripped."""
     env = {
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -104,6 +106,8 @@ def _git(cwd: Path, *args: str) -> str:
         "HOME": str(cwd),
         "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
+    if date is not None:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     out = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
     return out.stdout.decode().strip()
 
@@ -132,10 +136,10 @@ def commit_tinycalc(work: Path, files: dict[str, str] | None = None) -> str:
     for name, text in {**FILES, **(files or {})}.items():
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         (work / name).write_text(text)
-    _git(work, "init", "-q", "-b", "main")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "base")
-    return _git(work, "rev-parse", "HEAD")
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "base")
+    return git(work, "rev-parse", "HEAD")
 
 
 def make_world(
@@ -152,7 +156,7 @@ def make_world(
     work = root / "src"
     base = commit_tinycalc(work, files)
     mirrors = root / "mirrors"
-    _git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
+    git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
     rows = []
     for instance_id in ids:
         if instance_id.endswith("-hang"):
@@ -183,7 +187,7 @@ def drop_blob(bare: Path, sha: str) -> None:
     """Rewrite the pack without one blob (what a size-limited snapshot looks like)."""
     keep = [
         line.split()[0]
-        for line in _git(bare, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
+        for line in git(bare, "cat-file", "--batch-all-objects", "--batch-check").splitlines()
         if line.split()[0] != sha
     ]
     pack_dir = bare / "objects" / "pack"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench_world import _git, drop_blob, make_world
+from bench_world import drop_blob, git, make_world
 from typer.testing import CliRunner
 
 from swe_agent.bench.env_bench import named_test_files
@@ -68,8 +68,8 @@ def test_bench_env_clones_from_the_url_template_and_fills_blobs(
     assert (tmp_path / "cache" / "mirrors" / "octo+tinycalc" / "repo" / "HEAD").is_file()
 
     bare = world.mirrors / "octo+tinycalc" / "repo"
-    _git(bare, "repack", "-qad")
-    drop_blob(bare, _git(bare, "rev-parse", f"{world.base}:tests/test_stats.py"))
+    git(bare, "repack", "-qad")
+    drop_blob(bare, git(bare, "rev-parse", f"{world.base}:tests/test_stats.py"))
     args += ["--repos", str(world.mirrors)]
     without = CliRunner().invoke(app, [*args, "--work", str(tmp_path / "w2")])
     assert _report(without.output)["summary"]["success"] == 0, without.output  # no test file

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bench_world import FILES, GOLD, TEST_PATCH, _git, commit_tinycalc, instance
+from bench_world import FILES, GOLD, TEST_PATCH, commit_tinycalc, git, instance
 
 from swe_agent.bench import load_instances
 from swe_agent.bench.evaluate import EvalOptions, evaluate
@@ -34,10 +34,10 @@ def _two_commits(root: Path) -> tuple[Path, str, str]:
         'requires-python = ">=3.8"\n', 'requires-python = ">=3.8"\ndependencies = ["six"]\n'
     )
     (work / "pyproject.toml").write_text(pyproject)
-    _git(work, "commit", "-qam", "depend on six")
-    second = _git(work, "rev-parse", "HEAD")
+    git(work, "commit", "-qam", "depend on six")
+    second = git(work, "rev-parse", "HEAD")
     mirrors = root / "mirrors"
-    _git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
+    git(root, "clone", "-q", "--bare", str(work), str(mirrors / "octo+tinycalc" / "repo"))
     return mirrors, first, second
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from bench_world import git
 from typer.testing import CliRunner
 
 from swe_agent.cli import app
@@ -31,14 +31,6 @@ FIXED = (
 MODE_TEST = "\n\ndef test_mode_single():\n    assert mode([7]) == 7\n"
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com", "HOME": str(repo),
-           "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
-           "PATH": "/usr/bin:/bin:/usr/local/bin"}  # fmt: skip
-    done = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-    return done.stdout.decode().strip()
-
-
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
@@ -52,19 +44,19 @@ def calculator(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns(".*", "__pycache__"))
     stats, tests = repo / "calculator" / "stats.py", repo / "tests" / "test_stats.py"
     _edit(tests, EVEN, "")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "calculator")
-    commits = {"base": _git(repo, "rev-parse", "HEAD")}
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "calculator")
+    commits = {"base": git(repo, "rev-parse", "HEAD")}
     _edit(stats, "    middle = len(ordered) // 2\n    return ordered[middle]\n", FIXED)
     tests.write_text(tests.read_text() + EVEN)
-    _git(repo, "commit", "-qam", "Fix median() for an even number of values")
-    commits["fix"] = _git(repo, "rev-parse", "HEAD")
+    git(repo, "commit", "-qam", "Fix median() for an even number of values")
+    commits["fix"] = git(repo, "rev-parse", "HEAD")
     _edit(stats, '"""Most common value; the smallest one on ties."""',
           '"""Most common value (the smallest one on ties)."""')  # fmt: skip
     tests.write_text(tests.read_text() + MODE_TEST)
-    _git(repo, "commit", "-qam", "Test mode() of one value")
-    commits["passing"] = _git(repo, "rev-parse", "HEAD")
+    git(repo, "commit", "-qam", "Test mode() of one value")
+    commits["passing"] = git(repo, "rev-parse", "HEAD")
     return repo, commits
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from bench_world import git
 from typer.testing import CliRunner
 
 from swe_agent.bench.history import examine, is_test_path, mine, split_patch
@@ -14,14 +14,11 @@ from swe_agent.bench.make import MakeOptions, make_dataset
 from swe_agent.bench.make_instances import IssueBook
 from swe_agent.cli import app
 
-ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-       "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin:/usr/local/bin"}  # fmt: skip
+DATE = "2021-03-04T05:06:07Z"  # every commit is dated, so ids repeat from run to run
 
 
-def _git(cwd: Path, *args: str, date: str = "2021-03-04T05:06:07Z") -> str:
-    env = {**ENV, "HOME": str(cwd), "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-    return done.stdout.decode().strip()
+def _git(cwd: Path, *args: str, date: str = DATE) -> str:
+    return git(cwd, *args, date=date)
 
 
 def _commit(repo: Path, message: str, files: dict[str, str], **kw: str) -> str:
