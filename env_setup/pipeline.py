@@ -16,11 +16,10 @@ from env_setup.cache import (
     cache_key,
     cache_tag,
     docker_client,
-    image_exists,
 )
 from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
-from env_setup.layers import layer_tag, reused_results, split_tooling
+from env_setup.layers import Layer, plan_layers, run_layers, split_tooling
 from env_setup.model import Detection, Plan, Tooling
 from env_setup.options import SetupOptions
 from env_setup.plan import DEFAULT_TOOLING, make_plan
@@ -197,22 +196,18 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
     key = key or cache_key(run.root, run.detection, plan, commit=run.options.commit)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    client = docker_client()
-    layer = layer_tag(client, plan)
-    layer_ready = bool(layer and image_exists(client, layer))
-    image = layer if layer and layer_ready else plan.base_image
+    layers = plan_layers(docker_client(), plan)
+    image = next((layer.tag for layer in reversed(layers) if layer.ready), plan.base_image)
     run.say(f"starting a sandbox from {image} (Python {plan.python})")
     with start_sandbox(
         run.root, image=image, network=True, limits=SETUP_LIMITS, commit=run.options.commit
     ) as box:
         timings["sandbox_s"] = _since(started)
-        record = _install_and_verify(
-            box, run, plan, key=key, timings=timings, layer=(layer, layer_ready)
-        )
+        record = _install_and_verify(box, run, plan, key=key, timings=timings, layers=layers)
         if record.success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()
-            save_image(box, replace(record, timings=dict(timings)))
+            timings.update(save_image(box, replace(record, timings=dict(timings))))
             timings["commit_s"] = _since(commit_started)
         closing = time.monotonic()
     timings["close_s"] = _since(closing)
@@ -226,12 +221,12 @@ def _install_and_verify(
     *,
     key: str,
     timings: dict[str, float],
-    layer: tuple[str | None, bool],
+    layers: tuple[Layer, ...],
 ) -> EnvRecord:
     """The install steps, then the verification, both with repairs; the record of both."""
     log = InstallLog(repairs_left=run.options.max_repairs, agent=run.options.agent)
     started = time.monotonic()
-    failed = _tooling(box, run, plan, log=log, layer=layer)
+    failed = run_layers(box, plan, layers, repairers=run.repairers, log=log, progress=run.say)
     if failed is None:
         box.execute(_PIP_NO_COMPILE)
         rest = replace(plan, steps=split_tooling(plan)[1])
@@ -279,24 +274,6 @@ def _pyright(
     return replace(verification, missing_imports=count)
 
 
-def _tooling(
-    box: Any, run: _Run, plan: Plan, *, log: InstallLog, layer: tuple[str | None, bool]
-) -> CommandResult | None:
-    """The venv and tooling steps: already in the layer, or run now and saved as the layer."""
-    tag, ready = layer
-    tooling, _ = split_tooling(plan)
-    if tag and ready:
-        log.results.extend(reused_results(tooling, tag))
-        return None
-    failed = install(
-        box, replace(plan, steps=tooling), repairers=run.repairers, log=log, progress=run.say
-    )
-    if failed is None and tag:
-        run.say(f"saving the tooling layer {tag}")
-        box.commit(tag)
-    return failed
-
-
 # pip compiles every module it installs, package test folders included: numpy 1.23's wheel took
 # 122 s to install against 7 s without (load 13). From the tooling layer on, pip leaves it to
 # _COMPILE, once, before the commit: everything but test folders, which no project imports (test
@@ -315,12 +292,20 @@ _BEFORE_COMMIT = (
 )
 
 
-def save_image(box: Any, record: EnvRecord) -> None:
-    """Store the record inside the container, tidy it, and commit it as the cache image."""
+def save_image(box: Any, record: EnvRecord) -> dict[str, float]:
+    """Store the record inside the container, tidy it, and commit it as the cache image.
+
+    Returns the seconds of each part (compile_s, tidy_s, image_s: where a commit goes).
+    """
     box.execute(f"open({RECORD_IN_IMAGE!r}, 'w').write({json.dumps(record.to_json())!r})")
+    started = time.monotonic()
     box.run(_COMPILE.format(venv=record.venv), timeout=1800)  # another era's syntax stays as is
+    parts = {"compile_s": _since(started)}
     box.run(_BEFORE_COMMIT.format(workdir=box.workdir, venv=record.venv), timeout=600)
+    parts["tidy_s"] = round(_since(started) - parts["compile_s"], 2)
     box.commit(record.image or cache_tag(record.cache_key))
+    parts["image_s"] = round(_since(started) - parts["compile_s"] - parts["tidy_s"], 2)
+    return parts
 
 
 def freeze(box: Any, python_bin: str) -> dict[str, str]:

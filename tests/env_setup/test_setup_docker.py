@@ -60,6 +60,8 @@ def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str])
     assert first.verify.imports == {"simplepkg": None}
     assert first.resolved["pytest"]
     assert load_record(root).cache_key == first.cache_key  # env.json written
+    # The commit's parts are timed apart (a slow commit says whether compiling or saving was).
+    assert {"compile_s", "tidy_s", "image_s", "commit_s"} <= set(first.timings)
 
     second = _setup(root, docker_images, tests=("tests/test_add.py",))
     assert second.cache_hit and second.image == first.image
@@ -227,3 +229,46 @@ def _repo_at(root: Path) -> Path:
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "fixture"], check=True)
     return root
+
+
+def test_apt_installs_are_saved_as_a_layer_that_the_next_setup_reuses(
+    tmp_path: Path, docker_images: list[str]
+) -> None:
+    from dataclasses import replace
+
+    from env_setup.cache import available_images, docker_client
+    from env_setup.layers import plan_layers
+    from env_setup.model import Step, StepKind
+    from env_setup.pipeline import _Run, build
+    from env_setup.repair import RuleRepairer
+    from env_setup.source import detect_at
+
+    root = _repo("docker_simple", tmp_path)
+    client = docker_client()
+    run = _Run(root, detect_at(root, None), SetupOptions(python=PYTHON), (RuleRepairer(),), print)
+    plan = run.plan(available_images(client), PYTHON)
+    apt = Step(
+        "apt-get update -qq && apt-get install -y -qq tree", "a test", StepKind.PRE_INSTALL, True
+    )
+    plan = replace(plan, steps=(*plan.steps[:2], apt, *plan.steps[2:]))
+    layers = plan_layers(client, plan)
+    assert len(layers) == 2 and layers[1].steps == (apt,)
+    docker_images.append(layers[1].tag)  # the tooling layer below it is everyone's: kept
+    subprocess.run(["docker", "rmi", "-f", layers[1].tag], capture_output=True, check=False)
+
+    first = build(run, plan)
+    assert first.success, first.commands[-1].output_tail
+    assert first.image is not None
+    docker_images.append(first.image)
+    ran = next(c for c in first.commands if c.command == apt.command)
+    assert ran.ok and "already in" not in ran.output_tail
+    assert [c.kind for c in first.commands[:3]] == ["venv", "tooling", "pre-install"]
+
+    second = build(run, plan)  # another commit of the release line would start here too
+    reused = next(c for c in second.commands if c.command == apt.command)
+    assert reused.ok and f"already in the tooling layer {layers[1].tag}" in reused.output_tail
+    assert second.success and second.image is not None
+    from sandbox import start_sandbox
+
+    with start_sandbox(root, image=second.image) as box:
+        assert box.run("command -v tree", timeout=60).exit_code == 0
