@@ -176,11 +176,11 @@ class AgentExpander:
 
 
 def _unchanged_reason(stdout: str) -> str:
-    """Why a rewrite changed no file, for the siblings' note: its names are no file's (the
-    sandbox's line says where they are used), else it was the same code as now."""
-    lines = stdout.splitlines()
-    said = next((s for s in lines if s.startswith(("no file defines", "defined in this"))), "")
-    return said[:300] or "the rewrite changed no file (the same code as now)"
+    """Why a rewrite changed no file, for the siblings' note: the first line replace_definitions
+    printed (the same code as now, a name no file defines and who uses it, a class built on
+    its namesake), else that no file changed."""
+    said = next((line.strip() for line in stdout.splitlines() if line.strip()), "")
+    return said[:300] or "the rewrite changed no file"
 
 
 def definitions_only(code: str) -> bool:
