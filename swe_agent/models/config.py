@@ -92,7 +92,13 @@ class LocalModelConfig(BaseModel):
         description="Smallest probability, relative to the top token's, "
         "a sampled token may have (llama.cpp's default: 0.05).",
     )
-    max_tokens: int = Field(default=512, ge=1, description="Upper bound on reply tokens.")
+    max_tokens: int = Field(
+        default=1024,
+        ge=1,
+        description="Upper bound on reply tokens: room for a complete rewrite of the longest "
+        "function a rewrite may replace (agent.rewrite_max_lines, 80 lines); a reply ends at "
+        "its block's closing fence anyway (one_block).",
+    )
     stop: list[str] = Field(
         default_factory=lambda: list(TURN_MARKERS),
         description="Strings that end a reply: the labels of the system prompt's worked "
