@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from search.node import Node
 from search.protocols import Choice
-from search.value import VERDICT_RANK, Verdict, verdict_of
+from search.value import VERDICT_RANK, TestEvidence, Verdict, verdict_of
 
 Vote = Callable[[Sequence[Node]], Node]  # e.g. a model vote; must return one of the nodes given
 
@@ -49,16 +49,27 @@ class TestsFirstDiscriminator:
 
 
 def best_unfinished(root: Node) -> Node | None:
-    """The scored node under `root` whose state differs from the root's: best test verdict
-    first, then its own reward, then the earliest; None when no scored node changed anything.
+    """The scored node under `root` whose state differs from the root's and breaks no test
+    that passed at the base: best test verdict first, then its own reward, then the earliest;
+    None when no scored node changed anything without breaking tests.
 
     What a run whose budget ended before any node finished submits instead of nothing (as
-    SWE-agent submits its last state at its cost limit): the model never submitted it.
+    SWE-agent submits its last state at its cost limit): the model never submitted it. A state
+    that breaks passing tests is worse than no patch, so it is never offered.
     """
-    changed = [n for n in root.walk() if n.reward is not None and n.state != root.state]
+    changed = [
+        n
+        for n in root.walk()
+        if n.reward is not None and n.state != root.state and not _breaks_tests(n)
+    ]
     if not changed:
         return None
     return min(changed, key=lambda n: (-VERDICT_RANK[verdict_of(n)], -_own(n), n.id))
+
+
+def _breaks_tests(node: Node) -> bool:
+    evidence = TestEvidence.from_record(node.tests)
+    return evidence is not None and evidence.failed > 0
 
 
 def _own(node: Node) -> float:

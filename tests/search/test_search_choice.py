@@ -177,3 +177,13 @@ def test_an_unfinished_search_offers_its_best_changed_state() -> None:
     twin = _scored(5, root, state="s5", reward=20.0, tests=STILL_FAILS)
     passing.tests = STILL_FAILS
     assert best_unfinished(root) is high and twin is not high  # then reward, then the earliest
+
+
+def test_an_unfinished_search_never_offers_a_state_that_breaks_passing_tests() -> None:
+    # Lite dev marshmallow-1359 and astroid-1333 offered states that broke 76 and 15 tests
+    # passing at the base: a patch worse than none.
+    root = Node(id=0, state="base")
+    _scored(1, root, state="s1", reward=-30.0, tests=REGRESSED)
+    assert best_unfinished(root) is None
+    failing = _scored(2, root, state="s2", reward=-40.0, tests=STILL_FAILS)
+    assert best_unfinished(root) is failing  # still failing, nothing else broken: offered
