@@ -8,7 +8,8 @@ by the listwise loss of ``ltr.py``:
 1. ``entity``: the direct features of functions, on the gold functions;
 2. ``graph``: what one hop along each edge kind carries, on the gold functions;
 3. ``file``: files' own features and their best entities, on the gold files;
-4. ``file`` twin and table: namesakes and generated tables of the best, on the gold files;
+4. ``file`` twin, table, near: namesakes and generated tables of the best files, and files one
+   graph edge from them, on the gold files;
 5. ``function``: file prior, in-file match, code run by the issue's example, twins;
 6. ``class``: best member and file prior, on the gold classes.
 
@@ -43,6 +44,7 @@ from localization.scoring import (
     function_rows,
     graph_rows,
     members,
+    near_rows,
     roll_up,
 )
 from localization.table import FeatureTable
@@ -185,9 +187,12 @@ def fit_file(records: Sequence[Record], w: RankWeights) -> RankWeights:
 def origin_rows(
     table: FeatureTable, entities: Scores, files: Scores
 ) -> dict[str, dict[object, float]]:
-    """Files' ``twin`` (the score of a best function's file, for its namesakes' files) and
-    ``table`` (the score of one of the best files, for its generated tables)."""
+    """Files' ``twin`` (the score of a best function's file, for its namesakes' files),
+    ``table`` (the score of one of the best files, for its generated tables) and ``near``
+    (the score of one of the best files one graph edge away)."""
     rows: dict[str, dict[object, float]] = {path: {} for path in files}
+    for path, (value, _) in near_rows(table, files).items():
+        rows.setdefault(path, {})[Feature.NEAR] = value
     for origin in best_functions(table, entities):
         for twin in table.facts.namesakes(origin):
             place = table.facts.place(twin)
@@ -202,8 +207,9 @@ def origin_rows(
 
 
 def fit_origins(records: Sequence[Record], w: RankWeights) -> RankWeights:
-    """Stage 4: how far a twin's and a table's file follow their origin."""
-    names = [Feature.TWIN, Feature.TABLE]
+    """Stage 4: how far a twin's and a table's file follow their origin, and a file its
+    neighbour among the best."""
+    names = [Feature.TWIN, Feature.TABLE, Feature.NEAR]
 
     def build(record: Record) -> tuple[Rows, Mapping[str, float]]:
         state = _state(record, w)

@@ -63,6 +63,7 @@ class Feature(StrEnum):
     RUNNER_UP = "runner_up"  # the scores of the 2nd and 3rd best entities inside
     TWIN = "twin"  # a namesake of one of the best functions in one or two other files
     TABLE = "table"  # a parser generator's table next to one of the best files
+    NEAR = "near"  # the score of one of the best files whose code is one graph edge away
     FILE_PRIOR = "file_prior"  # the score of the entity's file, relative to the best file's
     IN_FILE = "in_file"  # BM25 among the functions of one of the best files only
     REACHED = "reached"  # run by the code: its score / (1 + calls away)

@@ -10,7 +10,8 @@
    its best member's score (``member``). A file scores its own features (path named,
    whole-file text, history, ...) plus its best entity and the next two (``file`` weights);
    a namesake of a best function and a table generated from a best file follow their
-   origin's file from just below it.
+   origin's file from just below it; a file whose code is one graph edge from one of the
+   best files' gains a share of that file's score (``near``).
 4. Classes and functions gain a share of their file's score (``file_prior``); the functions of
    the best files, their text match among that file's functions only (``in_file``); the code
    the issue's example runs or ran, a share of its own score.
@@ -183,10 +184,41 @@ def _below(score: float) -> float:
     return math.nextafter(score, -math.inf)
 
 
+def near_rows(table: FeatureTable, files: Scores) -> dict[str, tuple[float, str]]:
+    """Per file outside tests and auxiliary code (``aside``), the score of the best of the
+    ``IN_FILE_FILES`` best files whose code (the entities with evidence there) is one calls,
+    inheritance or import edge from its code, with that file; ``files``: first-stage scores."""
+    best = heapq.nlargest(IN_FILE_FILES, files.items(), key=lambda item: item[1])
+    scores = {path: score for path, score in best if score > 0}
+    out: dict[str, tuple[float, str]] = {}
+    for key in table.values:
+        place = table.facts.place(key)
+        if place is None or place.kind == LocationKind.FILE or place.path not in scores:
+            continue
+        value = scores[place.path]
+        for target, _ in table.facts.neighbours(key):
+            there = table.facts.place(target)
+            if there is None or there.path == place.path or aside(there, table):
+                continue
+            if value > out.get(there.path, (0.0, ""))[0]:
+                out[there.path] = (value, place.path)
+    return out
+
+
+def follow_neighbours(state: Ranking, near: Mapping[str, tuple[float, str]]) -> None:
+    """Files one graph edge from one of the best files gain a share of its score."""
+    share = state.weights.file.get(Feature.NEAR, 0.0)
+    for path, (value, origin) in near.items():
+        state.files[path] = state.files.get(path, 0.0) + share * value
+        state.because(f"file {path}", share * value, f"one graph edge from {origin}")
+
+
 def follow_origins(state: Ranking) -> None:
     """A namesake of a best function (a parallel implementation) and the tables generated
-    from a best file follow their origin's file, from just below it."""
+    from a best file follow their origin's file, from just below it; then the files near
+    the best ones (``follow_neighbours``, on the scores before either)."""
     files, table, w = state.files, state.table, state.weights
+    near = near_rows(table, files) if w.file.get(Feature.NEAR, 0.0) else {}
     for origin in best_functions(table, state.entities):
         path = origin.partition(":")[0]
         reason = f"same name as {origin}"
@@ -208,6 +240,7 @@ def follow_origins(state: Ranking) -> None:
             lifted = max(current, min(w.file.get(Feature.TABLE, 0.0) * score, _below(score)))
             files[generated] = lifted
             state.because(f"file {generated}", lifted - current, f"generated table of {path}")
+    follow_neighbours(state, near)
 
 
 def function_rows(table: FeatureTable, functions: Scores, files: Scores) -> Rows:

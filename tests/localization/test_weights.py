@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,23 @@ def test_test_code_ranks_below_the_code_it_tests(shop_localizer: GraphLocalizer)
     result = shop_localizer.localize("subtotal and total of a cart with a discount are wrong")
     files = result.ids(LocationKind.FILE)
     assert files.index("shop/cart.py") < files.index("tests/test_cart.py")
+
+
+def test_a_file_near_the_best_file_gains_a_share_of_its_score(
+    shop_localizer: GraphLocalizer,
+) -> None:
+    issue = "Cart.total in shop/cart.py is wrong for a gift cart"
+    weights = shop_localizer.weights
+    off = replace(weights, file={**weights.file, Feature.NEAR: 0.0})
+    on = replace(weights, file={**weights.file, Feature.NEAR: 0.5})
+
+    def pricing(w: RankWeights) -> tuple[float, tuple[str, ...]]:
+        found = GraphLocalizer(shop_localizer.graph, weights=w).localize(issue, top=10)
+        assert found.files[0].id == "shop/cart.py"
+        where = next(f for f in found.files if f.id == "shop/pricing.py")
+        return where.score, where.reasons
+
+    (before, quiet), (after, said) = pricing(off), pricing(on)
+    assert after > before
+    assert "one graph edge from shop/cart.py" in said
+    assert all("graph edge from" not in r for r in quiet)
