@@ -57,10 +57,14 @@ def best_unfinished(root: Node) -> Node | None:
     SWE-agent submits its last state at its cost limit): the model never submitted it. A state
     that breaks passing tests is worse than no patch, so it is never offered.
     """
+    tested = {n.state for n in root.walk() if n.tests is not None}
     changed = [
         n
         for n in root.walk()
         if n.reward is not None and n.state != root.state and not _breaks_tests(n)
+        # a state's tests ran once, at the node that reached it first: a later node of the
+        # same state (a step that changed no file) is that node's state, not an untested one
+        and (n.tests is not None or n.state not in tested)
     ]
     if not changed:
         return None

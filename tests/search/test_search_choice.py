@@ -187,3 +187,8 @@ def test_an_unfinished_search_never_offers_a_state_that_breaks_passing_tests() -
     assert best_unfinished(root) is None
     failing = _scored(2, root, state="s2", reward=-40.0, tests=STILL_FAILS)
     assert best_unfinished(root) is failing  # still failing, nothing else broken: offered
+    # astroid-1196: a format error under the breaking state kept that state with no tests of
+    # its own, and was offered as "untested" ahead of a state that broke nothing.
+    regressed = next(n for n in root.children if n.id == 1)
+    _scored(3, regressed, state="s1", reward=-40.0, tests=None)
+    assert best_unfinished(root) is failing
