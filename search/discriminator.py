@@ -58,17 +58,19 @@ def best_unfinished(root: Node) -> Node | None:
     that breaks passing tests is worse than no patch, so it is never offered.
     """
     tested = {n.state for n in root.walk() if n.tests is not None}
-    changed = [
-        n
-        for n in root.walk()
-        if n.reward is not None and n.state != root.state and not _breaks_tests(n)
-        # a state's tests ran once, at the node that reached it first: a later node of the
-        # same state (a step that changed no file) is that node's state, not an untested one
-        and (n.tests is not None or n.state not in tested)
-    ]
+    changed = [n for n in root.walk() if _offerable(n, root=root, tested=tested)]
     if not changed:
         return None
     return min(changed, key=lambda n: (-VERDICT_RANK[verdict_of(n)], -_own(n), n.id))
+
+
+def _offerable(node: Node, *, root: Node, tested: set[str]) -> bool:
+    """Scored, changed and breaking no passing test. A state's tests ran once, at the node
+    that reached it first: a later node of that state (a step that changed no file) is that
+    node's state, not an untested one."""
+    if node.reward is None or node.state == root.state or _breaks_tests(node):
+        return False
+    return node.tests is not None or node.state not in tested
 
 
 def _breaks_tests(node: Node) -> bool:
