@@ -78,11 +78,14 @@ def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str])
         # pip installed pytest without bytecode; the venv was compiled before the commit.
         pycs = box.run(f"ls {first.venv}/lib/python{PYTHON}/site-packages/_pytest/__pycache__")
         path = box.run(f"cd /tmp && {first.venv}/bin/python -c 'import sys; print(sys.path)'")
+        # The set-up's verification wrote bytecode; later sandboxes still write none.
+        quiet = box.run("echo $PYTHONDONTWRITEBYTECODE")
     assert obs.exit_code == 0, obs.stdout + obs.stderr
     # The checkout is on sys.path, as `setup.py develop` put it (not an editable import hook).
     assert "'/workspace'" in path.stdout, path.stdout + path.stderr
     assert "1 passed" in obs.stdout
     assert "python.cpython-39.pyc" in pycs.stdout.split(), pycs.stdout + pycs.stderr
+    assert quiet.stdout.strip() == "1"
 
 
 def test_cli_setup_and_show_json(tmp_path: Path, docker_images: list[str]) -> None:
