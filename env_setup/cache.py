@@ -37,6 +37,8 @@ def cache_key(repo: Path, detection: Detection, plan: Plan, *, commit: str | Non
         "steps": [keyed_command(step.command) for step in plan.steps],
         "test_command": plan.test_command,
     }
+    if plan.dated_index:  # the commands are the same undated: the index's date tells them apart
+        planned["dated_index"] = keyed_command(f"--uploaded-prior-to={plan.dated_index}")
     digest.update(json.dumps(planned, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 

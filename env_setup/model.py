@@ -117,6 +117,7 @@ class Plan:
     test_paths: tuple[str, ...]
     venv: str = "/opt/swe-venv"
     uploaded_prior_to: str | None = None  # set when resolving dependencies as of a date
+    dated_index: str | None = None  # the date, when a date-filtering index dates (pip < 3.9)
     commit_date: str | None = None
     notes: tuple[str, ...] = field(default=())
     known_spec: str | None = None  # the known spec the plan starts from ("REPO VERSION")

@@ -17,6 +17,7 @@ from env_setup.cache import (
     cache_tag,
     docker_client,
 )
+from env_setup.dated_index import DATED_BY_INDEX, dated_index, runner_environment
 from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
 from env_setup.layers import Layer, plan_layers, run_layers, split_tooling
@@ -196,14 +197,20 @@ def build(run: _Run, plan: Plan, *, key: str | None = None) -> EnvRecord:
     key = key or cache_key(run.root, run.detection, plan, commit=run.options.commit)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    layers = plan_layers(docker_client(), plan)
+    client = docker_client()
+    layers = plan_layers(client, plan)
     image = next((layer.tag for layer in reversed(layers) if layer.ready), plan.base_image)
     run.say(f"starting a sandbox from {image} (Python {plan.python})")
-    with start_sandbox(
-        run.root, image=image, network=True, limits=SETUP_LIMITS, commit=run.options.commit
-    ) as box:
+    with (
+        dated_index(client, plan.dated_index, say=run.say) as index,
+        start_sandbox(
+            run.root, image=image, network=True, limits=SETUP_LIMITS, commit=run.options.commit
+        ) as box,
+    ):
         timings["sandbox_s"] = _since(started)
-        record = _install_and_verify(box, run, plan, key=key, timings=timings, layers=layers)
+        record = _install_and_verify(
+            box, run, plan, key=key, timings=timings, layers=layers, index=index
+        )
         if record.success:
             run.say(f"saving the environment as {record.image}")
             commit_started = time.monotonic()
@@ -222,6 +229,7 @@ def _install_and_verify(
     key: str,
     timings: dict[str, float],
     layers: tuple[Layer, ...],
+    index: str | None,
 ) -> EnvRecord:
     """The install steps, then the verification, both with repairs; the record of both."""
     log = InstallLog(repairs_left=run.options.max_repairs, agent=run.options.agent)
@@ -229,6 +237,8 @@ def _install_and_verify(
     failed = run_layers(box, plan, layers, repairers=run.repairers, log=log, progress=run.say)
     if failed is None:
         box.execute(_PIP_NO_COMPILE)
+        if index and plan.dated_index:  # after the tooling layer, whose folder is not dated
+            box.execute(runner_environment(index, plan.dated_index))
         rest = replace(plan, steps=split_tooling(plan)[1])
         failed = install(box, rest, repairers=run.repairers, log=log, progress=run.say)
     timings["install_s"] = _since(started)
@@ -255,6 +265,8 @@ def _install_and_verify(
         verification=verification,
         commit=run.options.commit,
     )
+    if index:
+        record = replace(record, dated_by=DATED_BY_INDEX, dated_index=plan.dated_index)
     mark = fingerprint(run.root, run.options.commit, run.options.tests) if record.success else None
     return replace(
         record,
@@ -274,6 +286,8 @@ def _pyright(
     timings["pyright_s"] = _since(started)
     return replace(verification, missing_imports=count)
 
+
+DATED_BY_PIP = "pip --uploaded-prior-to"
 
 # pip compiles every module it installs, package test folders included: numpy 1.23's wheel took
 # 122 s to install against 7 s without (load 13). From the tooling layer on, pip leaves it to
@@ -359,6 +373,7 @@ def _record(
         known_spec=plan.known_spec,
         tooling=str(plan.tooling),
         own_test_command=plan.own_test_command,
+        dated_by=DATED_BY_PIP if plan.uploaded_prior_to else "",
     )
 
 

@@ -61,8 +61,8 @@ def make_plan(
             hint=f"available: {', '.join(sorted(images))}; pass one of them with --python",
         )
     cutoff = _as_of_date(detection, choice.version, as_of, today or date.today())
-    if cutoff and _key(choice.version) < DATED_PIP_FROM:
-        cutoff = None  # its pip has no --uploaded-prior-to; Requires-Python bounds it instead
+    index_date = cutoff if cutoff and _key(choice.version) < DATED_PIP_FROM else None
+    cutoff = None if index_date else cutoff  # its pip has no --uploaded-prior-to: an index dates
     runner = detection.test_runner or TestRunner.PYTEST
     test_command, runner_note = test_command_for(detection, runner, choice.version)
     steps = install_steps(
@@ -86,6 +86,7 @@ def make_plan(
         test_paths=detection.test_paths,
         venv=VENV,
         uploaded_prior_to=cutoff,
+        dated_index=index_date,
         commit_date=detection.commit_date,
         notes=tuple(n for n in (runner_note,) if n),
         known_spec=prior.source.removeprefix("known-spec ") if prior else None,

@@ -72,6 +72,10 @@ class EnvRecord:
     known_spec: str | None = None  # "OWNER/NAME VERSION" of the known spec the plan started from
     tooling: str = ""  # the build tooling's era: "isolated" or "dated"
     own_test_command: str | None = None  # the repository's own runner (sympy's bin/test)
+    # What dated the packages: "pip --uploaded-prior-to", "pypi-timemachine index" (Python < 3.9,
+    # whose pip cannot date, as of dated_index), or "" (the latest releases).
+    dated_by: str = ""
+    dated_index: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -3,7 +3,8 @@
 Each fixture is committed with an old date, so its dependencies resolve as of that date: the
 classes are the build tooling's era (an old wheel and packaging pinned next to an editable
 build), a build that names what it needs, a package older than the interpreter, a pytest
-plugin of another era, sympy's own runner, and the Python of the commit's era after 3.9.
+plugin of another era, sympy's own runner, the Python of the commit's era after 3.9, and
+packages as of the date on a Python whose pip cannot date (through a dated index).
 """
 
 from __future__ import annotations
@@ -180,8 +181,23 @@ def test_when_the_dating_python_fails_the_era_python_is_next(
     assert record.success, record.verify
     assert record.python == "3.6" and "after Python 3.9 failed" in record.python_reason
     assert any(c.python == "3.9" for c in record.commands)  # the failed attempt stays logged
-    assert record.uploaded_prior_to is None  # Requires-Python bounds what it resolves
+    assert record.uploaded_prior_to is None  # 3.6's pip cannot date: the dated index does
+    assert record.dated_by == "pypi-timemachine index"
+    assert record.dated_index == "2018-02-08T00:00:00Z"
     assert record.verify is not None and record.verify.collected == 1
+
+
+def test_an_old_python_installs_as_of_the_commit_date_through_a_dated_index(
+    tmp_path: Path, made: list[str]
+) -> None:
+    # Nothing pinned, tests that need pytest < 4: the newest pytest for 3.6 (7.0) fails them.
+    _needs_bases("3.6")
+    root = _old_repo("docker_era_dated", tmp_path, date="2018-02-07T12:00:00+00:00")
+    record = _setup(root, made, python="3.6")
+    assert record.success, record.verify
+    assert record.dated_by == "pypi-timemachine index" and record.uploaded_prior_to is None
+    assert record.resolved["pytest"].startswith("3.")  # 3.4.0 of 2018-01-30
+    assert record.verify is not None and record.verify.collected == 2
 
 
 @pytest.mark.full

@@ -1,0 +1,122 @@
+"""A date-filtering package index, for interpreters whose pip cannot resolve as of a date.
+
+pip's ``--uploaded-prior-to`` needs Python 3.9 (pip 26); the pip of an older interpreter (3.6's
+21.3, 3.8's 25.0) reads whatever index it is given. pypi-timemachine serves PyPI's simple index
+with every file uploaded after a date left out (PEP 700 upload times), under ``/snapshot/DATE/``
+and streaming the files through itself. One runs on the host, bound to the Docker bridge's
+gateway, while one build lasts; the sandbox's pip reaches it through ``PIP_INDEX_URL``, set in
+the runner after the tooling layer, so the tooling folder's setuptools and wheel stay exempt from
+the date as they are on 3.9, and every later pip (steps, repairs, pip's isolated builds) is dated.
+
+``python -m env_setup.dated_index HOST`` is the server: it prints the port it listens on.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+DATED_BY_INDEX = "pypi-timemachine index"
+_START_S = 60.0
+
+
+def index_url(base: str, as_of: str) -> str:
+    """The index of ``as_of``'s packages on the server at ``base``."""
+    return f"{base}/snapshot/{as_of}/"
+
+
+def runner_environment(base: str, as_of: str) -> str:
+    """Python for the sandbox's runner: its pip commands from now on use the dated index."""
+    host = base.split("//", 1)[1].rsplit(":", 1)[0]
+    values = {"PIP_INDEX_URL": index_url(base, as_of), "PIP_TRUSTED_HOST": host}
+    return (
+        f"import os\nos.environ.update({values!r})\n"
+        "for name in ('NO_PROXY', 'no_proxy'):  # a proxy for the host's own address never helps\n"
+        f"    os.environ[name] = ','.join(filter(None, (os.environ.get(name), {host!r})))\n"
+    )
+
+
+def bridge_gateway(client: Any) -> str | None:
+    """The host's address on Docker's default bridge (where sandboxes reach it), or None."""
+    import docker
+
+    try:
+        configs = client.networks.get("bridge").attrs["IPAM"]["Config"] or []
+    except (docker.errors.DockerException, KeyError, TypeError):  # the caller says so
+        return None
+    return next((c["Gateway"] for c in configs if c.get("Gateway")), None)
+
+
+@contextmanager
+def dated_index(
+    client: Any, as_of: str | None, *, say: Callable[[str], None]
+) -> Iterator[str | None]:
+    """The server's base URL while the block runs; None when not wanted or it cannot start."""
+    host = bridge_gateway(client) if as_of else None
+    if not as_of:
+        yield None
+        return
+    if host is None:
+        say("no Docker bridge gateway for the dated index: installing undated")
+        yield None
+        return
+    with tempfile.TemporaryFile() as errors:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "env_setup.dated_index", host],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        try:
+            port = _port(server)
+            if port is None:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace").strip().splitlines()[-1:]
+                say(f"the dated index did not start ({' '.join(tail)}): installing undated")
+            else:
+                say(f"packages as of {as_of[:10]} from a dated index (pypi-timemachine)")
+            yield f"http://{host}:{port}" if port else None
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _port(server: subprocess.Popen[bytes]) -> int | None:
+    assert server.stdout is not None
+    ready, _, _ = select.select([server.stdout], [], [], _START_S)
+    line = server.stdout.readline() if ready else b""
+    return int(line) if line.strip().isdigit() else None
+
+
+def main(host: str) -> None:
+    """Serve the date-filtering index on ``host`` (a free port, printed first) until killed."""
+    cafile = ssl.get_default_verify_paths().cafile
+    if cafile:  # the system's CA bundle for httpx, which otherwise trusts certifi's alone
+        os.environ.setdefault("SSL_CERT_FILE", cafile)
+    import uvicorn
+    from pypi_timemachine.core import MAIN_PYPI, create_app
+    from simple_repository.components.http import HttpRepository
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(64)  # connections wait in the backlog until uvicorn accepts them
+    print(sock.getsockname()[1], flush=True)
+    # The date of the URL's /snapshot/DATE/ filters; this one only serves the root's redirect.
+    app = create_app(HttpRepository(MAIN_PYPI), datetime(2000, 1, 1))
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
