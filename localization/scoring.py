@@ -206,11 +206,14 @@ def near_rows(table: FeatureTable, files: Scores) -> dict[str, tuple[float, str]
 
 
 def follow_neighbours(state: Ranking, near: Mapping[str, tuple[float, str]]) -> None:
-    """Files one graph edge from one of the best files gain a share of its score."""
+    """Files one graph edge from one of the best files gain a share of its score, up to
+    just below it (a neighbour follows the file it is near, as a twin does)."""
     share = state.weights.file.get(Feature.NEAR, 0.0)
     for path, (value, origin) in near.items():
-        state.files[path] = state.files.get(path, 0.0) + share * value
-        state.because(f"file {path}", share * value, f"one graph edge from {origin}")
+        current = state.files.get(path, 0.0)
+        state.files[path] = max(current, min(current + share * value, _below(value)))
+        gain = state.files[path] - current
+        state.because(f"file {path}", gain, f"one graph edge from {origin}")
 
 
 def follow_origins(state: Ranking) -> None:

@@ -89,14 +89,17 @@ def test_a_file_near_the_best_file_gains_a_share_of_its_score(
     weights = shop_localizer.weights
     off = replace(weights, file={**weights.file, Feature.NEAR: 0.0})
     on = replace(weights, file={**weights.file, Feature.NEAR: 0.5})
+    heavy = replace(weights, file={**weights.file, Feature.NEAR: 50.0})
 
     def pricing(w: RankWeights) -> tuple[float, tuple[str, ...]]:
         found = GraphLocalizer(shop_localizer.graph, weights=w).localize(issue, top=10)
-        assert found.files[0].id == "shop/cart.py"
+        assert found.files[0].id == "shop/cart.py"  # a neighbour follows it from below
         where = next(f for f in found.files if f.id == "shop/pricing.py")
+        assert where.score < found.files[0].score
         return where.score, where.reasons
 
     (before, quiet), (after, said) = pricing(off), pricing(on)
     assert after > before
     assert "one graph edge from shop/cart.py" in said
     assert all("graph edge from" not in r for r in quiet)
+    pricing(heavy)
