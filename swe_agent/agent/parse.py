@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import doctest
 import re
 import textwrap
 from dataclasses import dataclass
@@ -39,18 +40,36 @@ def parse_action(reply: str) -> Action:
     blocks = _BLOCK.findall(reply)
     if not blocks:
         # Small models often drop the language tag; accept a lone untagged block that parses.
-        blocks = [b for b in map(_unnumbered, _ANY_FENCE.findall(reply)) if _parses(b)]
+        blocks = [b for b in map(_readable, _ANY_FENCE.findall(reply)) if _parses(b)]
     if len(blocks) != 1:
         found = "no" if not blocks else str(len(blocks))
         raise FormatError(
             f"Your reply had {found} python code blocks; it must have exactly one, "
             "written as ```python ... ```, after one or two sentences of thought."
         )
-    code = _unnumbered(blocks[0].strip("\n"))
+    code = _readable(blocks[0].strip("\n"))
     if not code.strip():
         raise FormatError("Your python block was empty; put one action in it.")
     thought = reply[: reply.find("```")].strip()
     return Action(thought=thought, code=code)
+
+
+def _readable(code: str) -> str:
+    """The block as Python: without our line numbers, or without a REPL's prompts."""
+    return _unprompted(_unnumbered(code))
+
+
+def _unprompted(code: str) -> str:
+    """A pasted interactive session (">>> import x", "... ", output lines) as the code it ran,
+    read by doctest's parser; unchanged when it parses already or the result does not."""
+    if ">>>" not in code or _parses(code):
+        return code
+    try:
+        examples = doctest.DocTestParser().get_examples(code)
+    except ValueError:  # prompts at inconsistent indents
+        return code
+    source = "".join(example.source for example in examples)
+    return source if source.strip() and _parses(source) else code
 
 
 def _unnumbered(code: str) -> str:

@@ -40,6 +40,15 @@ def test_code_pasted_with_the_line_numbers_of_a_view_is_read_without_them() -> N
     assert parse_action("Run.\n```python\nx = 1 | 2\n```").code == "x = 1 | 2"
 
 
+def test_a_pasted_interactive_session_is_read_as_the_code_it_ran() -> None:
+    # Lite dev astroid-1268: the 1.5B wrote ">>> import astroid" lines, a SyntaxError as Python.
+    session = ">>> import astroid\n>>> for n in range(2):\n...     print(n)\n0\n1\n>>> astroid.x\n"
+    action = parse_action(f"Look.\n```python\n{session}```")
+    assert action.code == "import astroid\nfor n in range(2):\n    print(n)\nastroid.x\n"
+    text = 'print(">>> not a prompt")'  # parses already: unchanged
+    assert parse_action(f"Run.\n```python\n{text}\n```").code == text
+
+
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
