@@ -8,25 +8,25 @@ gateway, while one build lasts; the sandbox's pip reaches it through ``PIP_INDEX
 the runner after the tooling layer, so the tooling folder's setuptools and wheel stay exempt from
 the date as they are on 3.9, and every later pip (steps, repairs, pip's isolated builds) is dated.
 
-``python -m env_setup.dated_index HOST`` is the server: it prints the port it listens on.
+``index_server.py`` is the server.
 """
 
 from __future__ import annotations
 
-import os
 import select
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 DATED_BY_INDEX = "pypi-timemachine index"
-_START_S = 60.0
+_SERVER = Path(__file__).with_name("index_server.py")
+# The port is printed at once; the imports after it take seconds, minutes at load 12 (pip's
+# first request then waits in the socket's backlog).
+_START_S = 120.0
 
 
 def index_url(base: str, as_of: str) -> str:
@@ -71,7 +71,7 @@ def dated_index(
         return
     with tempfile.TemporaryFile() as errors:
         server = subprocess.Popen(
-            [sys.executable, "-m", "env_setup.dated_index", host],
+            [sys.executable, str(_SERVER), host],
             stdout=subprocess.PIPE,
             stderr=errors,
         )
@@ -98,25 +98,3 @@ def _port(server: subprocess.Popen[bytes]) -> int | None:
     ready, _, _ = select.select([server.stdout], [], [], _START_S)
     line = server.stdout.readline() if ready else b""
     return int(line) if line.strip().isdigit() else None
-
-
-def main(host: str) -> None:
-    """Serve the date-filtering index on ``host`` (a free port, printed first) until killed."""
-    cafile = ssl.get_default_verify_paths().cafile
-    if cafile:  # the system's CA bundle for httpx, which otherwise trusts certifi's alone
-        os.environ.setdefault("SSL_CERT_FILE", cafile)
-    import uvicorn
-    from pypi_timemachine.core import MAIN_PYPI, create_app
-    from simple_repository.components.http import HttpRepository
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((host, 0))
-    sock.listen(64)  # connections wait in the backlog until uvicorn accepts them
-    print(sock.getsockname()[1], flush=True)
-    # The date of the URL's /snapshot/DATE/ filters; this one only serves the root's redirect.
-    app = create_app(HttpRepository(MAIN_PYPI), datetime(2000, 1, 1))
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])

@@ -267,6 +267,8 @@ def _install_and_verify(
     )
     if index:
         record = replace(record, dated_by=DATED_BY_INDEX, dated_index=plan.dated_index)
+    elif plan.dated_index:
+        record = replace(record, notes=(*record.notes, "the dated index did not start: undated"))
     mark = fingerprint(run.root, run.options.commit, run.options.tests) if record.success else None
     return replace(
         record,

@@ -18,6 +18,7 @@ from env_setup.cache import cache_key
 from env_setup.dated_index import index_url, runner_environment
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
+SERVER = Path(__file__).resolve().parents[2] / "env_setup" / "index_server.py"
 IMAGES = {"3.6": "swe-agent/python:3.6", "3.9": "swe-agent/python:3.9"}
 OLD = Detection(commit_date="2018-02-07T12:00:00+00:00", installable=True)
 TODAY = date(2026, 11, 22)
@@ -63,9 +64,7 @@ def test_the_runner_environment_points_pip_at_the_dated_index() -> None:
 @pytest.mark.slow
 def test_the_server_leaves_out_what_was_uploaded_after_the_date() -> None:
     # The real server, on the loopback, through the host's network to PyPI.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "env_setup.dated_index", "127.0.0.1"], stdout=subprocess.PIPE
-    )
+    server = subprocess.Popen([sys.executable, str(SERVER), "127.0.0.1"], stdout=subprocess.PIPE)
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
