@@ -229,15 +229,28 @@ def _build_failed(found: Diagnosis, step: Step) -> list[list[Step]]:
     return out
 
 
+# Ubuntu bionic's Python 3.6 compiles with -specs=/usr/share/dpkg/no-pie-compile.specs, a file of
+# dpkg-dev: without it every C extension fails ("no-pie-compile.specs: No such file").
+_SPECS = (
+    "import os, re, sys, sysconfig; flags = ' '.join(str(sysconfig.get_config_var(k) or '') "
+    "for k in ('CFLAGS', 'LDSHARED')); "
+    "sys.exit(any(not os.path.exists(f) for f in re.findall(r'-specs=(\\S+)', flags)))"
+)
+
+
 def _compiler_step(plan: Plan) -> Step:
-    """Install a C toolchain with apt (set-up runs as root), and Python headers if missing."""
+    """Install a C toolchain with apt (set-up runs as root), and what the Python build lacks.
+
+    Its headers, and the compiler specs files its build flags name (dpkg-dev's, on bionic).
+    """
     apt = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
     header = "os.path.join(sysconfig.get_paths()['include'], 'Python.h')"
     check = f"import os, sys, sysconfig; sys.exit(not os.path.exists({header}))"
     has_headers = f"{plan.python_bin} -c {shlex.quote(check)}"
+    has_specs = f"{plan.python_bin} -c {shlex.quote(_SPECS)}"
     command = (
         f"apt-get update -qq && {apt} gcc g++ libc6-dev make && "
-        f"({has_headers} || {apt} python{plan.python}-dev)"
+        f"({has_headers} || {apt} python{plan.python}-dev) && ({has_specs} || {apt} dpkg-dev)"
     )
     why = "a package compiles C code and the image has no compiler (or no Python headers)"
     return Step(command, why, StepKind.REPAIR)

@@ -228,3 +228,14 @@ def test_a_setup_py_that_must_be_the_main_script_is_installed_the_way_of_its_tim
     develop = [c for c in record.commands if "setup.py develop --no-deps" in c.command]
     assert [c.ok for c in develop] == [True] and develop[0].source == "repair rule: missing-module"
     assert record.verify is not None and record.verify.collected == 1
+
+
+def test_a_c_extension_builds_on_the_era_python(tmp_path: Path, made: list[str]) -> None:
+    # Ubuntu bionic's 3.6 compiles with -specs=/usr/share/dpkg/no-pie-compile.specs (dpkg-dev):
+    # the compiler repair installs it with gcc, so C extensions build (astropy-7166's psutil).
+    _needs_bases("3.6")
+    root = _old_repo("docker_compiler", tmp_path, date="2018-02-07T12:00:00+00:00")
+    record = _setup(root, made, python="3.6")
+    assert record.success, record.commands[-1].output_tail
+    assert any("dpkg-dev" in command for command in _repairs(record))
+    assert record.verify is not None and record.verify.imports == {"fastsum": None}
