@@ -1,4 +1,5 @@
-"""Which steps the shared layers hold: the venv and tooling, then a known spec's apt installs."""
+"""Which steps the shared layers hold (the venv and tooling, a known spec's apt installs), and
+when the project builds in the venv instead of an isolated build environment."""
 
 from __future__ import annotations
 
@@ -63,3 +64,33 @@ def test_no_system_layer_without_a_tooling_layer() -> None:
     plan = replace(plan, steps=(apt, *plan.steps))
     groups, rest = split_layers(plan)
     assert groups == () and rest == plan.steps
+
+
+@pytest.mark.parametrize(
+    ("installed", "in_venv"),
+    [
+        ({"setuptools": "69.5.1", "wheel": "0.43.0"}, True),
+        ({"setuptools": "70.0.0", "wheel": "0.43.0"}, True),  # flask 2.3's spec pins it
+        ({"setuptools": "75.1.0", "wheel": "0.42.0"}, True),  # a 2024 commit's date
+        ({"setuptools": "59.6.0", "wheel": "0.43.0"}, False),  # no editable hook: isolated
+        ({"setuptools": "69.5.1", "wheel": "0.30.0"}, False),  # no wheel.wheelfile
+        ({"setuptools": "69.5.1", "wheel": "0.45.0"}, False),
+    ],
+)
+def test_the_venv_builds_when_its_setuptools_has_the_editable_hook(
+    installed: dict[str, str],
+    in_venv: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import importlib.metadata
+    from types import SimpleNamespace
+
+    from env_setup.tooling import no_isolation_when_unchanged
+
+    word = no_isolation_when_unchanged("/opt/swe-venv")
+    script = word[word.index('-c "') + 4 : -2]
+    dists = [SimpleNamespace(metadata={"Name": n}, version=v) for n, v in installed.items()]
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda: dists)
+    exec(script, {})
+    assert (capsys.readouterr().out.strip() == "--no-build-isolation") is in_venv
