@@ -6,39 +6,53 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 DEMO=.cache/demo/calculator
-PULL_LOG=.cache/demo/pull.log
+LOGS=.cache/demo
+mkdir -p "$LOGS"
 
-# The weights download (network) while the runtime compiles (CPU): on a fresh machine the two
-# took 3 and 4 minutes one after the other.
-mkdir -p "$(dirname "$PULL_LOG")"
-echo "== the embedded model: downloading and verifying in the background ($PULL_LOG)"
-"$BIN/swe-agent" models pull >"$PULL_LOG" 2>&1 &
+docker_up() { docker info >/dev/null 2>&1; }
+
+# Docker and the base image: exit status 3 when no daemon can answer (the demo then runs in the
+# local sandbox), another failure when the base image cannot be built.
+docker_ready() {
+  if ! docker_up && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "no Docker daemon answers: installing and starting one"
+    command -v dockerd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null; }
+    command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    nohup dockerd >/tmp/swe-agent-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker_up && break; sleep 1; done
+  fi
+  docker_up || return 3
+  "$BIN/swe-agent" sandbox bootstrap --python 3.9
+}
+
+# Three jobs of a first run overlap: the weights download (network), Docker's base image is
+# built (debootstrap: network and disk) and the model runtime compiles (CPU).
+echo "== in the background: the embedded model ($LOGS/pull.log), Docker and its base image ($LOGS/docker.log)"
+"$BIN/swe-agent" models pull >"$LOGS/pull.log" 2>&1 &
 pull=$!
+docker_ready >"$LOGS/docker.log" 2>&1 &
+docker=$!
 
 echo "== the model runtime (llama-cpp-python compiles once, about 4 minutes on 2 cores)"
 make -s local-model
 
-docker_up() { docker info >/dev/null 2>&1; }
-
-if ! docker_up && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "== no Docker daemon answers: installing and starting one"
-  command -v dockerd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null; }
-  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-  nohup dockerd >/tmp/swe-agent-dockerd.log 2>&1 &
-  for _ in $(seq 1 60); do docker_up && break; sleep 1; done
-fi
-
-if docker_up; then
+echo "== Docker"
+status=0
+wait "$docker" || status=$?
+cat "$LOGS/docker.log"
+if [ "$status" = 0 ]; then
   sandbox=(--sandbox docker)
-  "$BIN/swe-agent" sandbox bootstrap --python 3.9
-else
+elif [ "$status" = 3 ]; then
   echo "== no Docker daemon: the demo runs in the LOCAL sandbox (not isolated)"
   sandbox=(--sandbox local --no-env)
+else
+  echo "the base image could not be built (above)" >&2
+  exit "$status"
 fi
 
 echo "== the embedded model"
-wait "$pull" || { cat "$PULL_LOG" >&2; exit 1; }
-cat "$PULL_LOG"
+wait "$pull" || { cat "$LOGS/pull.log" >&2; exit 1; }
+cat "$LOGS/pull.log"
 
 echo "== a fresh copy of examples/calculator in $DEMO"
 rm -rf "$DEMO"
