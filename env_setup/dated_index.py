@@ -61,10 +61,10 @@ def dated_index(
     client: Any, as_of: str | None, *, say: Callable[[str], None]
 ) -> Iterator[str | None]:
     """The server's base URL while the block runs; None when not wanted or it cannot start."""
-    host = bridge_gateway(client) if as_of else None
     if not as_of:
         yield None
         return
+    host = bridge_gateway(client)
     if host is None:
         say("no Docker bridge gateway for the dated index: installing undated")
         yield None
