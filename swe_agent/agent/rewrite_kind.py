@@ -145,7 +145,11 @@ class Rewriter:
         if output is None:
             return ""
         limit = self.policy.config.failure_chars
-        return stable_text(failure_report(output, limit=limit), workdir=self.sandbox.workdir)
+        # Named tests were chosen for the issue; a whole suite's failures are shown only where
+        # they touch the code under repair (a failure the environment causes is not the bug).
+        about = () if self.probe.strict else repaired_names(self.targets)
+        report = failure_report(output, limit=limit, about=about)
+        return stable_text(report, workdir=self.sandbox.workdir)
 
     def _apply(self, node: Node, target: Target, code: str) -> tuple[str, str]:
         """Check the candidate, write it, snapshot; the new state and what changed where."""
@@ -229,6 +233,14 @@ def describe_tests(tests: dict[str, Any]) -> str:
     if broken:
         parts.append(f"{len(broken)} passing tests broke")
     return "The tests: " + (", ".join(parts) if parts else "they still fail") + "."
+
+
+def repaired_names(targets: Sequence[Target]) -> list[str]:
+    """The files and the names (classes, functions; no dunders) of the functions to rewrite."""
+    names = {t.path for t in targets}
+    for target in targets:
+        names.update(p for p in target.qualname.split(".") if not p.startswith("__"))
+    return sorted(names)
 
 
 def _dedent_lines(text: str, start: int, end: int) -> str:

@@ -55,3 +55,41 @@ def test_a_long_failure_keeps_its_head_and_its_tail() -> None:
     text = "head\n" + "x" * 5000 + "\nE   assert 1 == 2"
     cut = clip(text, 300)
     assert len(cut) < 360 and cut.startswith("head") and cut.endswith("assert 1 == 2")
+
+
+SUITE = """
+import os
+import unittest
+
+
+def add(a, b):
+    return a - b
+
+
+class EnvTest(unittest.TestCase):
+    def test_home_is_set(self):
+        self.assertEqual(os.environ.get("NO_SUCH_VARIABLE_HERE"), "/home/user")
+
+
+def test_add():
+    assert add(4, 6) == 10
+"""
+
+
+def test_about_keeps_only_the_failures_that_touch_the_code_under_repair(tmp_path: Path) -> None:
+    (tmp_path / "test_suite.py").write_text(SUITE)
+    output = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "test_suite.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    ).stdout
+    whole = failure_report(output)
+    assert "test_home_is_set" in whole and "2 failing:" in whole  # the first failure: the env's
+    report = failure_report(output, about=["calc.py", "add"])
+    assert "assert -2 == 10" in report
+    assert "test_home_is_set" not in report and "failing:" not in report
+    assert failure_report(output, about=["calc.py", "subtract"]) == ""
+    # A method call names its function too; a longer word holding the name does not.
+    assert "assert" in failure_report(output.replace("add(4, 6)", "calc.add(4, 6)"), about=["add"])
+    assert failure_report(output.replace("add(", "address("), about=["add"]) == ""

@@ -44,7 +44,7 @@ OPENING: list[Message] = [
 
 
 def _repo(root: Path) -> Path:
-    root.mkdir()
+    root.mkdir(exist_ok=True)
     (root / "stats.py").write_text(STATS)
     (root / "test_stats.py").write_text(TESTS)
     git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
@@ -141,3 +141,31 @@ def test_a_step_that_changes_no_file_does_not_ask_the_same_sample_again(tmp_path
     # The greedy sample from these files was asked already: the next one samples on.
     assert [first.action["temperature"], again.action["temperature"]] == [0.0, 0.7]
     assert again.terminal and again.tests["reproduction"] is True
+
+
+def test_a_suite_failure_that_never_touches_the_target_is_not_shown(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "test_env.py").write_text(  # fails for the environment's sake, first in the report
+        "import os\n\n\ndef test_home():\n    assert os.environ.get('NO_SUCH_VAR_X') == '/home'\n"
+    )
+    repo = _repo(repo)
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        probe = TestProbe(box, "python -m pytest -q -p no:cacheprovider")  # no named tests
+        assert probe.record_base().failing == {"test_env.py::test_home", "test_stats.py::test_even"}
+        policy = Policy(get_model([WRONG]), config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy,
+            box,
+            opening=OPENING,
+            trajectory=traj,
+            probe=probe,
+            max_steps=5,
+            targets=[Target("stats.py", "median")],
+        )
+        tree = SearchTree.new(box.base_state)
+        expander.expand(tree.root, tree.siblings_of_next_child(tree.root), kind="rewrite")
+    calls = [e for e in read_events(tmp_path / "t.jsonl") if e["type"] == "model_call"]
+    request = calls[0]["messages"][1]["content"]
+    assert "assert 3 == 2.5" in request  # the failure of the function under repair
+    assert "NO_SUCH_VAR_X" not in request and "test_home" not in request
