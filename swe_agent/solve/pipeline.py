@@ -208,7 +208,6 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
         calls_left=calls_left(
             options.max_calls, meter, before=int(_spent(session, resume, "calls"))
         ),
-        deadline=_deadline(options, before=_spent(session, resume, "elapsed_s")),
     )
     opening = policy.opening(
         issue=prompt_issue(options),
@@ -238,6 +237,9 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
         meter=meter,
         on_event=_saving_diffs(session, on_event),
     )
+    # The model's deadline starts with the search's clock, not before the set-up above: an
+    # earlier one ran out while the search still had time, and its next call got no reply.
+    policy.deadline = _deadline(options, before=_spent(session, resume, "elapsed_s"))
     return (
         searcher.resume()
         if resume and session.run.tree.exists()

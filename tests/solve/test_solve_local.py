@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from solve_replies import BREAK, FIX, LOOK, SUBMIT, local_options
 
+from swe_agent.agent.expander import AgentExpander
 from swe_agent.agent.policy import AgentConfig
 from swe_agent.agent.trajectory import read_events
 from swe_agent.models import get_model
@@ -216,3 +217,36 @@ def test_a_rewrite_of_a_local_name_is_refused_naming_the_function_to_write(
     assert why.startswith("no file defines ordered, so no file changed: ordered is a name used")
     assert "median in calculator/stats.py (line 18)" in why and "corrected median." in why
     assert report.status == "resolved"
+
+
+def test_the_models_deadline_starts_with_the_search_clock(
+    calc_repo: Path, issue_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set-up between the base tests and the search (here slowed by a second) does not eat the
+    model's time: else its deadline passes while the search still has time, and the next call
+    is asked with none left (it came back empty)."""
+    import time
+
+    import search
+    from swe_agent.solve import pipeline
+
+    slow_targets = pipeline.rewrite_targets
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(1.0)
+        return slow_targets(*args, **kwargs)  # type: ignore[arg-type]
+
+    seen: list[float] = []
+    start = search.Search.start
+
+    def at_start(self: search.Search, state: str) -> object:
+        expander = self.seams.expander
+        assert isinstance(expander, AgentExpander) and expander.policy.deadline is not None
+        seen.append(expander.policy.deadline - time.monotonic())
+        return start(self, state)
+
+    monkeypatch.setattr(pipeline, "rewrite_targets", slow)
+    monkeypatch.setattr(search.Search, "start", at_start)
+    report = solve(_options(calc_repo, issue_text, wall_time_s=600), model=get_model([FIX, SUBMIT]))
+    assert report.status == "resolved"
+    assert len(seen) == 1 and 599.5 < seen[0] <= 600
