@@ -6,12 +6,17 @@ A known spec's system packages (`apt-get update && apt-get install -y graphviz`,
 7.2+ and pyvista version; 47-50 s for sphinx-11510) are the same for every commit of a release
 line: they run next, before the pip steps (they touch neither the venv nor the checkout), and
 are committed on top as a second layer keyed by the first and their commands.
+
+The venv is handed to the sandbox user before a layer is saved: a chown in a later container
+copies every file it touches from the layers below into its own (the tooling layer's venv,
+17.5 MB, 3.8 s at load 5), even when the owner does not change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,6 +28,10 @@ from env_setup.record import CommandResult
 from env_setup.repair import Repairer
 
 LAYER_REPOSITORY = "swe-agent/env-base"
+# Later sandboxes run as this user (sandbox.Limits' default): they own the venv and the checkout.
+SANDBOX_OWNER = "1000:1000"
+# Part of every layer's key: layers saved before their venv was handed over are not reused.
+_LAYER_FORMAT = b"venv-owned-by-1000"
 _LAYER_KINDS = (StepKind.VENV, StepKind.TOOLING)
 # One apt-get call, maybe behind environment assignments (DEBIAN_FRONTEND=noninteractive).
 _APT_CALL = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*apt-get(?:\s+[-\w.+=:/]+)+$")
@@ -80,7 +89,7 @@ def plan_layers(client: Any, plan: Plan) -> tuple[Layer, ...]:
         base_id = client.images.get(plan.base_image).id
     except docker.errors.DockerException:
         return ()
-    digest = hashlib.sha256(str(base_id).encode())
+    digest = hashlib.sha256(_LAYER_FORMAT + b"\0" + str(base_id).encode())
     layers = []
     for group in groups:
         for step in group:
@@ -88,6 +97,21 @@ def plan_layers(client: Any, plan: Plan) -> tuple[Layer, ...]:
         tag = f"{LAYER_REPOSITORY}:{digest.hexdigest()[:16]}"
         layers.append(Layer(tag, group, image_exists(client, tag)))
     return tuple(layers)
+
+
+def own_command(*paths: str) -> str:
+    """A shell command handing the sandbox user whatever under ``paths`` it does not own yet.
+
+    Unlike ``chown -R``, it leaves alone what the user owns already: a chown of a file from a
+    lower image layer copies the whole file up into the container's layer, for nothing.
+    Symbolic links are changed themselves, never followed (as ``chown -R`` does).
+    """
+    uid, _, gid = SANDBOX_OWNER.partition(":")
+    where = " ".join(shlex.quote(path) for path in paths)
+    return (
+        f"find {where} \\( ! -user {uid} -o ! -group {gid} \\) "
+        f"-exec chown -h {SANDBOX_OWNER} {{}} +"
+    )
 
 
 def reused_results(steps: tuple[Step, ...], tag: str) -> list[CommandResult]:
@@ -138,5 +162,6 @@ def run_layers(
             return failed
         if all(result.ok for result in log.results[first:]):
             progress(f"saving the layer {layer.tag}")
+            box.run(own_command(plan.venv), timeout=600)
             box.commit(layer.tag)
     return None

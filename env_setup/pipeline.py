@@ -20,7 +20,7 @@ from env_setup.cache import (
 from env_setup.dated_index import DATED_BY_INDEX, dated_index, runner_environment
 from env_setup.errors import EnvSetupError
 from env_setup.install import InstallLog, Progress, install, verify_and_repair
-from env_setup.layers import Layer, plan_layers, run_layers, split_tooling
+from env_setup.layers import Layer, own_command, plan_layers, run_layers, split_tooling
 from env_setup.model import Detection, Plan, Tooling
 from env_setup.options import SetupOptions
 from env_setup.plan import DEFAULT_TOOLING, make_plan
@@ -306,11 +306,9 @@ _COMPILE = (
 )
 
 # Later sandboxes run as uid 1000 and unpack a fresh workspace: they must be able to empty it,
-# and to own the venv. Caches would only make the image bigger.
-_BEFORE_COMMIT = (
-    "find {workdir} -mindepth 1 -delete; rm -rf /tmp/.cache /root/.cache; "
-    "chown -R 1000:1000 {workdir} {venv}"
-)
+# and to own the venv (only what the set-up added needs a chown). Caches would only make the
+# image bigger.
+_BEFORE_COMMIT = "find {workdir} -mindepth 1 -delete; rm -rf /tmp/.cache /root/.cache; {own}"
 
 
 def save_image(box: Any, record: EnvRecord) -> dict[str, float]:
@@ -323,7 +321,8 @@ def save_image(box: Any, record: EnvRecord) -> dict[str, float]:
     started = time.monotonic()
     box.run(_COMPILE.format(venv=record.venv), timeout=1800)  # another era's syntax stays as is
     parts["compile_s"], started = _since(started), time.monotonic()
-    box.run(_BEFORE_COMMIT.format(workdir=box.workdir, venv=record.venv), timeout=600)
+    own = own_command(box.workdir, record.venv)
+    box.run(_BEFORE_COMMIT.format(workdir=box.workdir, own=own), timeout=600)
     parts["tidy_s"], started = _since(started), time.monotonic()
     box.commit(record.image or cache_tag(record.cache_key))
     parts["image_s"] = _since(started)
