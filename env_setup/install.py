@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from env_setup.model import Plan, Step
 from env_setup.record import CommandResult, Verification
 from env_setup.repair import AgentRepairer, Attempt, Failure, Repairer
+from env_setup.satisfied import SATISFIED, already_satisfied
 from env_setup.skips import install_modules, skipped_modules
 from env_setup.verify import verify
 from sandbox import Sandbox
@@ -38,19 +40,34 @@ def run_step(
     progress: Progress,
     timeout: float = STEP_TIMEOUT,
 ) -> CommandResult:
-    """Run one command in the sandbox and log its outcome."""
+    """Run one command in the sandbox and log its outcome (a pip install the venv already
+    satisfies is answered from the venv's metadata: see ``env_setup.satisfied``)."""
     progress(f"{step.kind}: {_short(step.command)}")
+    started = time.monotonic()
+    held = already_satisfied(box, step.command)
+    if held is not None:
+        output = f"{SATISFIED}:\n{held}"
+        seconds = time.monotonic() - started
+        return _logged(step, log, exit_code=0, ok=True, seconds=seconds, output=output)
     obs = box.run(step.command, timeout=timeout)
     output = (obs.stdout + "\n" + obs.stderr).strip()
     if obs.error:
         output += f"\n{obs.error}"
+    return _logged(
+        step, log, exit_code=obs.exit_code, ok=obs.ok, seconds=obs.elapsed_s, output=output
+    )
+
+
+def _logged(
+    step: Step, log: InstallLog, *, exit_code: int | None, ok: bool, seconds: float, output: str
+) -> CommandResult:
     result = CommandResult(
         command=step.command,
         why=step.why,
         kind=str(step.kind),
-        exit_code=obs.exit_code,
-        seconds=round(obs.elapsed_s, 2),
-        ok=obs.ok,
+        exit_code=exit_code,
+        seconds=round(seconds, 2),
+        ok=ok,
         optional=step.optional,
         output_tail=output[-_OUTPUT_TAIL:],
         source=step.source,
