@@ -126,6 +126,7 @@ def _freeze(
         test_paths=tuple(test_paths),
         top_level_packages=tuple(packages),
         has_tests=bool(test_files),
+        compiles=has_compiled_sources(root),
         make_test_target=facts.make_test_target,
         install_snippets=tuple(facts.install_snippets),
         notes=tuple(facts.notes),
@@ -221,6 +222,22 @@ def find_test_files(root: Path, *, limit: int = 50) -> list[str]:
                 if len(found) >= limit:
                     return found
     return found
+
+
+_COMPILED = (".pyx", ".c", ".cc", ".cpp", ".cxx", ".f", ".f90")
+_NOT_BUILT = {"docs", "doc", "examples", "tests", "test", "benchmarks", "build", "node_modules"}
+
+
+def has_compiled_sources(root: Path) -> bool:
+    """Whether the repository holds C, C++, Cython or Fortran sources outside docs and tests.
+
+    Such code is built against its dependencies' headers and Cython of the day it is installed.
+    """
+    for _dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _NOT_BUILT and not d.startswith(".")]
+        if any(name.endswith(_COMPILED) for name in filenames):
+            return True
+    return False
 
 
 def _test_dirs(root: Path) -> list[str]:

@@ -78,6 +78,7 @@ class Detection:
     test_paths: tuple[str, ...] = ()
     top_level_packages: tuple[str, ...] = ()
     has_tests: bool = False
+    compiles: bool = False  # C, C++, Cython or Fortran sources outside docs and tests
     make_test_target: str | None = None
     install_snippets: tuple[str, ...] = ()  # install commands seen in CI / README / CONTRIBUTING
     notes: tuple[str, ...] = ()

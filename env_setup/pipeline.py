@@ -24,7 +24,7 @@ from env_setup.layers import Layer, own_command, plan_layers, run_layers, split_
 from env_setup.model import Detection, Plan, Tooling
 from env_setup.options import SetupOptions
 from env_setup.plan import DEFAULT_TOOLING, make_plan
-from env_setup.prior import Prior, prior_for
+from env_setup.prior import Prior, prior_for, unfit_guess
 from env_setup.record import (
     CommandResult,
     EnvRecord,
@@ -95,12 +95,17 @@ def setup_environment(
     if prior is not None and prior.guessed and dropped_last_time(root, prior.source, options):
         say(f"the {prior.source} (a guessed version) failed here last time (env.json)")
         prior = None
+    unfit = unfit_guess(prior, detection)
+    if unfit:
+        say(unfit)
+        prior = None
     if prior is not None:
         say(f"known repository: starting from the {prior.source}")
     tooling = options.tooling or DEFAULT_TOOLING
     run = _Run(root, detection, options, chain, say, prior, tooling)
     plan = run.plan(images, options.python)
     plan = prefer_recorded_python(root, plan, options, lambda python: run.plan(images, python))
+    plan = replace(plan, notes=(*plan.notes, unfit)) if unfit else plan
     record = from_cache(root, detection, plan, options, client=client, started=started)
     if record is not None:
         say(f"cache hit: {record.image}")

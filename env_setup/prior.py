@@ -40,6 +40,8 @@ from env_setup.facts import (
     TOOLING_EXTRA_NAMES,
 )
 from env_setup.known import KnownSpec, describe_at, read_at, spec_for, version_at
+from env_setup.model import Detection
+from env_setup.pyversion import compiled_beyond_era
 
 # conda names with no pip distribution of use in a venv (the interpreter, compilers, tools).
 _CONDA_ONLY = frozenset(
@@ -97,6 +99,23 @@ def prior_for(
         )
     spec = spec_for(name, version)
     return None if spec is None else replace(prior_of(spec), guessed=guessed)
+
+
+def unfit_guess(prior: Prior | None, detection: Detection) -> str | None:
+    """Why a spec of a guessed version is not used here (None when it is, or is no guess).
+
+    Its Python would build the commit's compiled code with packages years past the commit (a
+    guess can name a later release line: astropy's 2018 checkout says 3.1.dev, the harness's
+    key is 1.3, on Python 3.6); a version the dataset gives is the harness's own and is kept.
+    """
+    if prior is None or not prior.guessed:
+        return None
+    if not compiled_beyond_era(detection, prior.spec.python):
+        return None
+    return (
+        f"the {prior.source} (a guessed version) asks for Python {prior.spec.python}, whose"
+        " packages are years newer than this commit's compiled code: not used"
+    )
 
 
 def prior_of(spec: KnownSpec) -> Prior:

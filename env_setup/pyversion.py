@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -87,6 +87,23 @@ def dating_pip(python: str) -> bool:
     return _key(python) >= DATED_PIP_FROM
 
 
+def compiled_beyond_era(detection: Detection, python: str) -> bool:
+    """Whether ``python`` would build the commit's compiled code with packages years past it.
+
+    Its pip resolves no earlier than its release plus WHEEL_LAG, so a commit older than that
+    builds its C and Cython sources against later headers and Cython (astropy's 2018 checkout:
+    numpy 1.19+ on 3.9, not its 1.14). The harness itself gives such code its era's Python
+    (astropy <= 1.3 and scikit-learn 0.20-0.22 on 3.6, matplotlib <= 2.2 on 3.5) and pure
+    Python code 3.9 whatever its age (requests 0.7, sympy 0.7, sphinx 1.5).
+    """
+    released = RELEASE_DATES.get(python)
+    era = era_python(detection.commit_date)
+    if not (detection.compiles and released and era and detection.commit_date):
+        return False
+    floor = date.fromisoformat(released) + WHEEL_LAG
+    return date.fromisoformat(detection.commit_date[:10]) < floor and _key(era) < _key(python)
+
+
 def pinned_era(detection: Detection) -> str | None:
     """The era of the commit's exact pins (``name==X``): none of them is newer than the commit.
 
@@ -160,14 +177,24 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
     pins = pinned_era(detection)
     named = set(detection.ci_pythons) | set(detection.classifier_pythons)
     # Only when requires-python leaves nothing newer does an undatable pip come first.
-    dated_pool = any(_key(v) >= DATED_PIP_FROM for v in pool)
+    dating = min((v for v in pool if _key(v) >= DATED_PIP_FROM), key=_key, default=None)
+    dated_pool = dating is not None
+    # Compiled code of a commit older than the dating pip's window needs its era's packages,
+    # which the dated index gives an older interpreter.
+    era_first = dating is not None and compiled_beyond_era(detection, dating)
 
     def rank(version: str, *, fallback: bool = False) -> tuple[int, int, int, int, int, int]:
         in_ci = version in detection.ci_pythons
         in_classifiers = version in detection.classifier_pythons
         # Exact pins are not dated: an interpreter that runs them comes before a dating pip.
         beyond = beyond_pins(version, pins)
-        undatable = dated_pool and _key(version) < DATED_PIP_FROM and pins is None and not fallback
+        undatable = (
+            dated_pool
+            and _key(version) < DATED_PIP_FROM
+            and pins is None
+            and not fallback
+            and not era_first
+        )
         too_new = bool(era) and _key(version) > _key(era or version)
         distance = abs(_key(version)[1] - _key(era)[1]) if era else 0
         # Newer first when nothing else separates: pip and wheels favour recent interpreters.
@@ -192,6 +219,8 @@ def _generic_choice(detection: Detection, available: list[str]) -> PythonChoice:
             f"the commit ({detection.commit_date[:10] if detection.commit_date else ''})"
             f" dates from the Python {era} era"
         )
+    if era_first and _key(choice) < DATED_PIP_FROM:
+        reasons.append("its compiled sources build against packages of its era (a dated index)")
     if pins:
         shown = ", ".join(exact_pins(detection)[:3])
         reasons.append(f"its exact pins ({shown}) run on Pythons up to the next one")

@@ -22,6 +22,7 @@ _PYRIGHT = (
 _COLLECTED = re.compile(r"(\d+) tests? collected|collected (\d+) items?")
 _ERRORS = re.compile(r"(\d+) errors?\b")
 _TAIL = 4000
+_LISTED = "swe-agent: test ids listed: "
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to collect
 
 
@@ -61,9 +62,10 @@ def verify(
             ok=imports_ok, imports=imports, no_tests=True, output_tail=import_output[-_TAIL:]
         )
     command = collect_command(plan, tests)
-    obs = box.run(command, timeout=1200)
-    output = obs.stdout + "\n" + obs.stderr
-    collected = collected_count(obs.stdout)
+    obs = box.run(counted(command), timeout=1200)
+    stderr, listed = listed_count(obs.stderr)
+    output = obs.stdout + "\n" + stderr
+    collected = _count(_COLLECTED, obs.stdout) or listed or collected_count(obs.stdout)
     summary = next((line for line in reversed(obs.stdout.splitlines()) if line.strip()), "")
     errors = _count(_ERRORS, summary)
     no_tests = obs.exit_code == NO_TESTS_COLLECTED and not tests
@@ -112,6 +114,32 @@ def missing_imports(box: Sandbox, plan: Plan, *, workdir: str) -> tuple[int | No
     diagnostics = report.get("generalDiagnostics") or []
     count = sum(1 for d in diagnostics if d.get("rule") == "reportMissingImports")
     return count, json.dumps(report.get("summary", {}))
+
+
+def counted(command: str) -> str:
+    """``command`` with its test ids counted in the sandbox, on stderr after its own output.
+
+    An old pytest (< 5.3) prints no total with -q: the ids are the count, and a suite's ids
+    overflow the sandbox's output cap (astropy's 2018 suite: 160 of them left of 10,000 chars).
+    """
+    out = "/tmp/swe-collect.out"
+    ids = f"grep '::' {out} | grep -vc -E '^( |E )'"
+    return (
+        f"( {command} ) > {out}; status=$?; cat {out}; "
+        f'echo "{_LISTED}$({ids})" >&2; rm -f {out}; exit $status'
+    )
+
+
+def listed_count(stderr: str) -> tuple[str, int]:
+    """``stderr`` without the count line ``counted`` adds, and that count (0 without one)."""
+    kept, count = [], 0
+    for line in stderr.splitlines():
+        if line.startswith(_LISTED):
+            digits = line.removeprefix(_LISTED).strip()
+            count = int(digits) if digits.isdigit() else 0
+        else:
+            kept.append(line)
+    return "\n".join(kept), count
 
 
 def collected_count(output: str) -> int:

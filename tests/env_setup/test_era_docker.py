@@ -239,3 +239,21 @@ def test_a_c_extension_builds_on_the_era_python(tmp_path: Path, made: list[str])
     assert record.success, record.commands[-1].output_tail
     assert any("dpkg-dev" in command for command in _repairs(record))
     assert record.verify is not None and record.verify.imports == {"fastsum": None}
+
+
+def test_old_compiled_code_drops_a_guessed_spec_and_builds_on_its_era_python(
+    tmp_path: Path, made: list[str]
+) -> None:
+    # astropy-7166's class: a 2018 C extension whose checkout says 3.1.dev, the astropy spec of
+    # 3.1 (Python 3.9, packages of 2023): not used; the era's Python, dated, and no 3.9 attempt.
+    _needs_bases("3.6", "3.9")
+    root = _old_repo("docker_compiled_guess", tmp_path, date="2018-02-07T12:00:00+00:00")
+    subprocess.run(["git", "-C", str(root), "remote", "add", "origin",
+                    "https://github.com/astropy/astropy.git"], check=True)  # fmt: skip
+    record = _setup(root, made, python=None, max_pythons=2)
+    assert record.success, record.commands[-1].output_tail
+    assert record.known_spec is None and any("astropy/astropy 3.1" in n for n in record.notes)
+    assert record.python == "3.6" and "compiled sources" in record.python_reason
+    assert {c.python for c in record.commands} == {"3.6"}
+    assert record.dated_by == "pypi-timemachine index"
+    assert record.dated_index == "2018-02-08T00:00:00Z"

@@ -364,3 +364,16 @@ def test_collected_count_from_old_and_new_pytest() -> None:
     assert collected_count("a.py::t1\na.py::t2\n\n2 tests collected in 0.01s\n") == 2
     assert collected_count("a.py::t1\nb.py::T::t2\n\nno tests ran in 0.51s\n") == 2
     assert collected_count("collected 5 items\n") == 5
+
+
+def test_old_pytest_ids_are_counted_before_the_output_cap_cuts_them() -> None:
+    import subprocess
+
+    from env_setup.verify import counted, listed_count
+
+    ids = "".join(f"pkg/test_{i}.py::test_x\n" for i in range(3000))  # 75,000 characters
+    listing = f"printf '{ids}E   a::b\n  <indented::x>\n'; echo warn >&2; exit 2"
+    done = subprocess.run(["bash", "-c", counted(listing)], capture_output=True, text=True)
+    stderr, count = listed_count(done.stderr)
+    assert (count, stderr, done.returncode) == (3000, "warn", 2)
+    assert done.stdout.endswith("  <indented::x>\n")  # the command's own output, as it was
