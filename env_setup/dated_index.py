@@ -27,6 +27,10 @@ _SERVER = Path(__file__).with_name("index_server.py")
 # The port is printed at once; the imports after it take seconds, minutes at load 12 (pip's
 # first request then waits in the socket's backlog).
 _START_S = 120.0
+# The server fetches and filters a project's whole release list from PyPI before it answers:
+# numpy's took longer than pip's 15 s five times running at load 9 (astropy-7166 on 3.6 then
+# failed "from versions: none"). pip waits this long for each read instead.
+_READ_S = "180"
 
 
 def index_url(base: str, as_of: str) -> str:
@@ -37,7 +41,11 @@ def index_url(base: str, as_of: str) -> str:
 def runner_environment(base: str, as_of: str) -> str:
     """Python for the sandbox's runner: its pip commands from now on use the dated index."""
     host = base.split("//", 1)[1].rsplit(":", 1)[0]
-    values = {"PIP_INDEX_URL": index_url(base, as_of), "PIP_TRUSTED_HOST": host}
+    values = {
+        "PIP_INDEX_URL": index_url(base, as_of),
+        "PIP_TRUSTED_HOST": host,
+        "PIP_DEFAULT_TIMEOUT": _READ_S,
+    }
     return (
         f"import os\nos.environ.update({values!r})\n"
         "for name in ('NO_PROXY', 'no_proxy'):  # a proxy for the host's own address never helps\n"

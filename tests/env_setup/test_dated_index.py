@@ -47,7 +47,7 @@ def test_the_index_date_tells_the_cache_keys_apart(tmp_path: Path) -> None:
 
 def test_the_runner_environment_points_pip_at_the_dated_index() -> None:
     code = runner_environment("http://172.17.0.1:4321", "2018-02-08T00:00:00Z")
-    names = ["PIP_INDEX_URL", "PIP_TRUSTED_HOST", "NO_PROXY", "no_proxy"]
+    names = ["PIP_INDEX_URL", "PIP_TRUSTED_HOST", "PIP_DEFAULT_TIMEOUT", "NO_PROXY", "no_proxy"]
     shown = f"import json, os; print(json.dumps({{k: os.environ.get(k) for k in {names!r}}}))"
     env = {"PATH": "/usr/bin:/bin", "NO_PROXY": "localhost"}
     out = subprocess.run(
@@ -56,6 +56,7 @@ def test_the_runner_environment_points_pip_at_the_dated_index() -> None:
     assert json.loads(out.stdout) == {
         "PIP_INDEX_URL": "http://172.17.0.1:4321/snapshot/2018-02-08T00:00:00Z/",
         "PIP_TRUSTED_HOST": "172.17.0.1",
+        "PIP_DEFAULT_TIMEOUT": "180",  # the server reads a project's whole history first
         "NO_PROXY": "localhost,172.17.0.1",  # a proxy never reaches the host's own address
         "no_proxy": "172.17.0.1",
     }
