@@ -11,8 +11,10 @@ from swe_agent.models import LocalModelConfig, Message, ModelNotInstalled, Unkno
 from swe_agent.models.catalog import CATALOG, DEFAULT_LOCAL_MODEL, default_models_dir
 from swe_agent.models.local import (
     EndAfterBlock,
+    EndLoop,
     LocalModel,
     llama_cpp_available,
+    looping,
     resolve_weights,
 )
 
@@ -80,6 +82,37 @@ def test_end_after_block_cuts_after_the_closing_fence() -> None:
 @pytest.mark.parametrize("reply", ["Only a thought.", "```python\nopen block", "use `x` here"])
 def test_end_after_block_leaves_other_replies_alone(reply: str) -> None:
     assert not any(_run(EndAfterBlock(_ByteVocab()), [7, 8], reply))
+
+
+LOOP = "The search is implemented correctly in `_lambertw`, but not in the given code. "
+
+
+def test_a_reply_in_a_loop_is_cut_at_its_third_round() -> None:
+    np = pytest.importorskip("numpy")
+    processor, ids = EndLoop(_ByteVocab()), [1, 2, 3]
+    processor(ids, np.zeros(1000))
+    head = "What is wrong. "
+    cut = None
+    for byte in (head + LOOP * 5).encode():
+        ids.append(byte)
+        if np.isinf(processor(ids, np.zeros(1000))[:999]).all():
+            cut = len(ids) - 3
+            break
+    assert cut is not None and len(head) + 2 * len(LOOP) < cut <= len(head) + 3 * len(LOOP)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = [" + "0, " * 200 + "]",  # a row of zeros
+        "```python\ndef f(a):\n" + "    a += 1\n" * 3 + "    return a\n```",
+        "A thought.\n```python\nview('pvlib/singlediode.py')\n```",
+        LOOP * 2,
+    ],
+)
+def test_no_loop_in_real_code(text: str) -> None:
+    tokens = list(text.encode())
+    assert not any(looping(tokens[:n]) for n in range(1, len(tokens) + 1))
 
 
 def test_sampled_calls_draw_from_the_whole_distribution() -> None:
