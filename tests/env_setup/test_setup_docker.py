@@ -80,12 +80,30 @@ def test_simple_package_then_cache_hit(tmp_path: Path, docker_images: list[str])
         path = box.run(f"cd /tmp && {first.venv}/bin/python -c 'import sys; print(sys.path)'")
         # The set-up's verification wrote bytecode; later sandboxes still write none.
         quiet = box.run("echo $PYTHONDONTWRITEBYTECODE")
+    # The image holds no checkout (removed while the venv compiled), and the user owns the venv.
+    tidied = _in_image(first.image, f"ls -A /workspace; stat -c %u /workspace {first.venv}/bin")
     assert obs.exit_code == 0, obs.stdout + obs.stderr
     # The checkout is on sys.path, as `setup.py develop` put it (not an editable import hook).
     assert "'/workspace'" in path.stdout, path.stdout + path.stderr
     assert "1 passed" in obs.stdout
     assert "python.cpython-39.pyc" in pycs.stdout.split(), pycs.stdout + pycs.stderr
     assert quiet.stdout.strip() == "1"
+    assert tidied.split() == ["1000", "1000"], tidied
+
+
+def _in_image(image: str, command: str) -> str:
+    """What ``command`` prints in a bare container of ``image`` (no workspace unpacked); its
+    labels say it is no sandbox, or a reaper would take the owner the image was saved with
+    (its set-up, gone) for a dead owner of this container."""
+    done = subprocess.run(
+        ["docker", "run", "--rm", "--label", "swe-agent.sandbox=0", "--user", "0"]
+        + ["--entrypoint", "sh", image, "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return done.stdout
 
 
 def test_cli_setup_and_show_json(tmp_path: Path, docker_images: list[str]) -> None:
