@@ -274,9 +274,15 @@ def test_the_venv_is_compiled_once_before_the_commit_less_test_folders(tmp_path:
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text("x = 1\n")
     (package / "py2.py").write_text("print 'another era'\n")  # does not stop the others
-    subprocess.run(_COMPILE.format(venv=venv), shell=True, check=False, timeout=120)
+    workdir = tmp_path / "workspace"  # the checkout goes meanwhile, the folder stays
+    (workdir / "src" / "deep").mkdir(parents=True)
+    (workdir / "src" / "deep" / "m.py").write_text("x = 1\n")
+    (workdir / ".git").mkdir()
+    command = _COMPILE.format(venv=venv, workdir=workdir)
+    subprocess.run(command, shell=True, check=False, timeout=120, cwd=workdir)
     compiled = {p.name.split(".")[0] for p in (package / "__pycache__").iterdir()}
     assert compiled == {"__init__", "core", "testing"}
+    assert workdir.is_dir() and not any(workdir.iterdir())
     assert not (package / "tests" / "__pycache__").exists()
     assert not (package / "test" / "__pycache__").exists()
 
