@@ -34,9 +34,9 @@ from sandbox.engine import (
     remove_forced,
 )
 from sandbox.errors import DockerUnavailable, ImageMissing, RunnerFailed, SandboxError, SandboxGone
+from sandbox.owners import IMAGE_LABELS, SWEEP_SIGNAL, owner_labels, reap, watchdog_command
 from sandbox.owners import LABEL as LABEL  # re-exported: the label of our containers
 from sandbox.owners import OWNER_LABEL as OWNER_LABEL
-from sandbox.owners import SWEEP_SIGNAL, owner_labels, reap, watchdog_command
 from sandbox.protocol import HostTool, Limits, close_at_exit
 
 WORKDIR = "/workspace"
@@ -368,7 +368,7 @@ class DockerSandbox(RunnerSandbox):
         api = self.container.client.api
         usual, api.timeout = api.timeout, COMMIT_TIMEOUT  # a big layer on a busy daemon
         try:
-            return str(self.container.commit(repository=repository, tag=version).id)
+            return str(self.container.commit(repository, version, changes=[IMAGE_LABELS]).id)
         finally:
             api.timeout = usual
 

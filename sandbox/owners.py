@@ -75,6 +75,15 @@ def process_start(pid: int) -> str | None:
     return fields[19].decode() if len(fields) > 19 else None
 
 
+# An image committed from a sandbox would keep the sandbox's labels, and a container started
+# from it with plain `docker run` would look like one whose owner (the process that made the
+# image) is gone: the next reap removed it (a manual run killed with exit 137). Sandboxes set
+# their own labels; images say they are none and name no owner.
+IMAGE_LABELS = "LABEL " + " ".join(
+    f'{key}=""' for key in (LABEL, OWNER_LABEL, OWNER_START_LABEL, RUN_LABEL, STARTED_LABEL)
+)
+
+
 def owner_labels(run_id: str | None = None) -> dict[str, str]:
     """The labels that name this process (and its run) as a container's owner."""
     labels = {

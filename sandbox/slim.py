@@ -77,7 +77,7 @@ def add_git(client: Any, base: str, tag: str) -> str:
     """Build ``tag`` from ``base`` plus git, ca-certificates, procps and the user 1000."""
     from sandbox.docker_backend import PROXY_VARS
     from sandbox.engine import client_engine, create_options
-    from sandbox.owners import owner_labels
+    from sandbox.owners import IMAGE_LABELS, owner_labels
 
     log.warning("building %s from %s: adding git with apt (once, needs the network)", tag, base)
     container = client.containers.create(
@@ -101,7 +101,7 @@ def add_git(client: Any, base: str, tag: str) -> str:
                 "without it, `swe-agent sandbox bootstrap --python X.Y` builds a base image",
             )
         repository, _, version = tag.rpartition(":")
-        changes = ['CMD ["/bin/bash"]', f"LABEL swe-agent.base={base}"]
+        changes = ['CMD ["/bin/bash"]', f"LABEL swe-agent.base={base}", IMAGE_LABELS]
         image = container.commit(repository=repository, tag=version, changes=changes)
     finally:
         remove_forced(container)

@@ -197,10 +197,15 @@ def test_commit_makes_an_image_that_starts(
             sandbox.run("mkdir -p ~sandbox/env && echo installed > ~sandbox/env/marker")
             image_id = sandbox.commit(tag)
         assert image_id.startswith("sha256:")
+        # The image names no owner: a plain `docker run` of it is no orphan to reap.
+        labels = connect().images.get(tag).labels
+        assert labels.get(LABEL) == "" and labels.get(OWNER_LABEL) == "", labels
         (tmp_path / "b.txt").write_text("b\n")
         with _fresh(tag, tmp_path) as again:
             assert again.run("cat ~sandbox/env/marker").stdout == "installed\n"
             assert again.run("ls").stdout == "a.txt\nb.txt\n"  # the new workspace replaced the old
+            assert again.container.labels[LABEL] == "1"  # a sandbox of it is one, with its owner
+            assert again.container.labels[OWNER_LABEL].endswith(f":{os.getpid()}")
     finally:
         connect().images.remove(tag, force=True)
 

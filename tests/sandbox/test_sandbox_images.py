@@ -52,6 +52,7 @@ def test_an_image_without_git_gets_git_and_the_sandbox_user(
             assert box.snapshot() == box.base_state
         env = " ".join(client.images.get(built).attrs["Config"]["Env"])
         assert "PROXY" not in env.upper()
+        assert client.images.get(built).labels.get("swe-agent.owner") == ""  # names no owner
     finally:
         container.remove(force=True)
         for tag in (built, bare):
