@@ -41,7 +41,7 @@ from env_setup.reuse import (
     replay_plan,
 )
 from env_setup.source import check_repo, detect_at, head_commit
-from env_setup.verify import missing_imports
+from env_setup.verify import missing_imports, without_own_warnings
 
 
 @dataclass(frozen=True)
@@ -370,7 +370,7 @@ def _record(
         image=cache_tag(key) if success else None,
         cache_key=key,
         cache_hit=False,
-        test_command=plan.test_command,
+        test_command=without_own_warnings(plan, verification),
         test_runner=str(plan.test_runner),
         venv=plan.venv,
         commands=tuple(log.results),

@@ -7,7 +7,7 @@ import re
 import shlex
 
 from env_setup.imports_check import check_imports
-from env_setup.model import Plan
+from env_setup.model import Plan, TestRunner
 from env_setup.record import Verification
 from sandbox import Sandbox
 
@@ -22,6 +22,9 @@ _PYRIGHT = (
 _COLLECTED = re.compile(r"(\d+) tests? collected|collected (\d+) items?")
 _ERRORS = re.compile(r"(\d+) errors?\b")
 _TAIL = 4000
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_COLLECTING = re.compile(r"^_{3,} ERROR collecting (\S+) _{3,}$", re.MULTILINE)
+_RAISED = re.compile(r"^E\s+([A-Za-z_][\w.]*):", re.MULTILINE)
 _LISTED = "swe-agent: test ids listed: "
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to collect
 
@@ -69,7 +72,8 @@ def verify(
     summary = next((line for line in reversed(obs.stdout.splitlines()) if line.strip()), "")
     errors = _count(_ERRORS, summary)
     no_tests = obs.exit_code == NO_TESTS_COLLECTED and not tests
-    collect_ok = (obs.exit_code == 0 and errors == 0) or no_tests
+    own_warnings = self_raised_warnings(obs.stdout, plan.top_level_packages, errors=errors)
+    collect_ok = (obs.exit_code == 0 and errors == 0) or no_tests or bool(own_warnings)
     tail = output if imports_ok else import_output + "\n" + output
     return Verification(
         ok=imports_ok and collect_ok,
@@ -79,7 +83,41 @@ def verify(
         collection_errors=errors if errors or collect_ok else max(errors, 1),
         no_tests=no_tests,
         output_tail=focus(tail),
+        own_warnings=own_warnings,
     )
+
+
+def without_own_warnings(plan: Plan, verification: Verification) -> str:
+    """The plan's test command, leaving out the files ``self_raised_warnings`` found (pytest
+    stops a whole run at a collection error)."""
+    if plan.test_runner is not TestRunner.PYTEST or not verification.own_warnings:
+        return plan.test_command
+    ignored = " ".join(shlex.quote(f"--ignore={path}") for path in verification.own_warnings)
+    return f"{plan.test_command} {ignored}"
+
+
+def self_raised_warnings(output: str, packages: tuple[str, ...], *, errors: int) -> tuple[str, ...]:
+    """The test files whose collection stops only on a warning the repository itself defines
+    and raises, made an error by its own settings (``filterwarnings = error``); () unless every
+    one of the ``errors`` is such.
+
+    No install changes the repository's code or the data it ships: astropy's bundled
+    leap-second file, expired against today's clock, raises its own IERSStaleWarning when a
+    test module imports it (SWE-bench's harness collects only an instance's named files).
+    """
+    text = _ANSI.sub("", output)
+    heads = list(_COLLECTING.finditer(text))
+    if not errors or len(heads) != errors or not packages:
+        return ()
+    files: list[str] = []
+    for i, head in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        raised = _RAISED.findall(text, head.end(), end)
+        name = raised[-1] if raised else ""
+        if not (name.endswith("Warning") and name.split(".")[0] in packages and "." in name):
+            return ()
+        files.append(head.group(1))
+    return tuple(dict.fromkeys(files))
 
 
 def focus(output: str) -> str:

@@ -239,6 +239,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{verify.get('collection_errors', 0)} collection errors, imports "
             f"{'ok' if all(v is None for v in verify.get('imports', {}).values()) else 'failing'}"
         )
+        if verify.get("own_warnings"):
+            console.print(
+                "left out: test files stopping on the repository's own warning, which its own"
+                f" settings make an error: {escape(', '.join(verify['own_warnings']))}"
+            )
         if verify.get("missing_imports") is not None:
             console.print(f"pyright: {verify['missing_imports']} unresolved imports")
     if summary.get("last_failure"):

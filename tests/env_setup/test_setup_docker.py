@@ -151,6 +151,23 @@ def test_repository_without_tests(tmp_path: Path, docker_images: list[str]) -> N
     assert record.verify.imports == {"quiet": None}
 
 
+def test_a_test_file_stopped_by_the_repositorys_own_warning_is_left_out(
+    tmp_path: Path, docker_images: list[str]
+) -> None:
+    from sandbox import start_sandbox
+
+    root = _repo("docker_own_warning", tmp_path)
+    record = _setup(root, docker_images, use_cache=False)
+    assert record.success, record.verify
+    assert record.verify is not None and record.verify.own_warnings == ("tests/test_table.py",)
+    assert not [c for c in record.commands if c.kind == "repair"]  # no install could mend it
+    assert record.test_command.endswith(" --ignore=tests/test_table.py")
+    assert record.image is not None
+    with start_sandbox(root, image=record.image) as box:
+        obs = box.run(f"{record.test_command} -p no:cacheprovider", timeout=300)
+    assert obs.exit_code == 0 and "1 passed" in obs.stdout, obs.stdout + obs.stderr
+
+
 @pytest.mark.full
 def test_install_that_needs_a_compiler(tmp_path: Path, docker_images: list[str]) -> None:
     root = _repo("docker_compiler", tmp_path)
