@@ -78,12 +78,9 @@ code    ::= ([^`] | "`" [^`] | "``" [^`])+
 COMPLETE_BLOCK = re.compile(r"```[^\n`]*\n.*?```", re.DOTALL)
 
 
-class EndAfterBlock:
-    """A llama.cpp logits processor that forces end-of-turn once the reply holds a whole block.
-
-    A small model often writes a second block or an imagined output after its action; cutting
-    there keeps the one action and saves the tokens. Untagged fences count too.
-    """
+class _EndWhen:
+    """A llama.cpp logits processor that forces end-of-turn once ``ends`` says the reply (the
+    tokens after the prompt) should stop."""
 
     def __init__(self, llm: Any) -> None:
         self._llm = llm
@@ -93,31 +90,35 @@ class EndAfterBlock:
         if self._start is None:
             self._start = len(input_ids)  # the first call sees exactly the prompt
             return scores
-        text = self._llm.detokenize(list(input_ids[self._start :])).decode("utf-8", "replace")
-        if COMPLETE_BLOCK.search(text):
+        if self.ends([int(t) for t in input_ids[self._start :]]):
             _only_eos(self._llm, scores)
         return scores
 
+    def ends(self, reply: list[int]) -> bool:
+        raise NotImplementedError
 
-class EndLoop:
-    """A llama.cpp logits processor that forces end-of-turn once the reply runs in a loop.
+
+class EndAfterBlock(_EndWhen):
+    """Ends the reply once it holds a whole block.
+
+    A small model often writes a second block or an imagined output after its action; cutting
+    there keeps the one action and saves the tokens. Untagged fences count too.
+    """
+
+    def ends(self, reply: list[int]) -> bool:
+        return bool(COMPLETE_BLOCK.search(self._llm.detokenize(reply).decode("utf-8", "replace")))
+
+
+class EndLoop(_EndWhen):
+    """Ends the reply once it runs in a loop.
 
     A small model, greedy above all, can write one sentence over and over until max_tokens
     (a rewrite on pvlib-1606: 1,024 tokens, 568 s on a busy machine); a reply caught so holds
     no usable action, and cutting it saves the rest of the call.
     """
 
-    def __init__(self, llm: Any) -> None:
-        self._llm = llm
-        self._start: int | None = None
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self._start is None:
-            self._start = len(input_ids)  # the first call sees exactly the prompt
-            return scores
-        if looping([int(t) for t in input_ids[self._start :]]):
-            _only_eos(self._llm, scores)
-        return scores
+    def ends(self, reply: list[int]) -> bool:
+        return looping(reply)
 
 
 def looping(tokens: Sequence[int], *, repeats: int = 3, shortest: int = 16) -> bool:
