@@ -51,9 +51,18 @@ class Rewriter:
     _turns: dict[str, int] = field(default_factory=dict)  # rewrites asked per state
 
     def applies(self, node: Node) -> bool:
-        """True when there is a function to rewrite and tests that fail on the node's state:
-        a candidate is scored by the failures it fixes."""
-        return bool(self.targets) and self._fails_here(node)
+        """True when there is a function to rewrite, and tests that fail on the node's state (a
+        candidate is scored by the failures it fixes) or, with no tests named, the base state:
+        an issue's own tests rarely exist before its fix, so the issue alone says what is wrong
+        and a candidate is scored by the tests it must not break."""
+        if not self.targets:
+            return False
+        return self._fails_here(node) or self._issue_only(node)
+
+    def _issue_only(self, node: Node) -> bool:
+        probe = self.probe
+        at_base = node.state == self.sandbox.base_state
+        return at_base and probe is not None and probe.base is not None and not probe.strict
 
     def _fails_here(self, node: Node) -> bool:
         for step in reversed(node.path()):
@@ -227,6 +236,9 @@ def describe_tests(tests: dict[str, Any]) -> str:
     broken = tests.get("broken") or []
     if tests.get("reproduction") and not broken:
         return "The tests: the failing tests pass now, and nothing else broke."
+    regression = tests.get("regression") or {}
+    if tests.get("reproduction") is None and not broken and not regression.get("failed"):
+        return "The tests: none failed before the change, and nothing broke."
     parts = []
     if fixed or still:
         parts.append(f"{len(fixed)} of {len(fixed) + len(still)} failing tests pass now")

@@ -169,3 +169,70 @@ def test_a_suite_failure_that_never_touches_the_target_is_not_shown(tmp_path: Pa
     request = calls[0]["messages"][1]["content"]
     assert "assert 3 == 2.5" in request  # the failure of the function under repair
     assert "NO_SUCH_VAR_X" not in request and "test_home" not in request
+
+
+PASSING_TESTS = "from stats import mean\n\n\ndef test_mean():\n    assert mean([1, 2, 3]) == 2\n"
+MEDIAN_FIXED = (
+    "An even count averages the two middle values.\n```python\ndef median(values):\n"
+    "    ordered = sorted(values)\n    middle = len(ordered) // 2\n"
+    "    if len(ordered) % 2 == 0:\n        return (ordered[middle - 1] + ordered[middle]) / 2\n"
+    "    return ordered[middle]\n```"
+)
+
+
+def test_with_no_failing_test_the_issue_alone_asks_for_a_rewrite_at_the_base(
+    tmp_path: Path,
+) -> None:
+    # As in most SWE-bench instances, the issue's own test does not exist before its fix:
+    # every test passes at the base, and the rewrite is scored by what it must not break.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    repo = _repo(repo)
+    (repo / "test_stats.py").write_text(PASSING_TESTS)
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "commit", "-qam", "only the passing test"], cwd=repo, check=True)
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        probe = TestProbe(box, "python -m pytest -q -p no:cacheprovider")  # no named tests
+        assert probe.record_base().failing == set()
+        policy = Policy(get_model([MEDIAN_FIXED]), config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy,
+            box,
+            opening=OPENING,
+            trajectory=traj,
+            probe=probe,
+            max_steps=5,
+            targets=[Target("stats.py", "median")],
+        )
+        tree = SearchTree.new(box.base_state)
+        assert expander.kinds(tree.root) == ("rewrite", "act")
+        expansion = expander.expand(tree.root, [], kind="rewrite")
+        child = tree.add_child(tree.root, expansion)
+        # Past the base, with nothing failing, the conversation goes on (run, view, submit).
+        assert expander.kinds(child) == ("act",)
+    assert child.state != tree.root.state and not child.terminal
+    assert child.tests["reproduction"] is None and child.tests["regression"]["failed"] == 0
+    assert "none failed before the change, and nothing broke" in child.observation["text"]
+    events = read_events(tmp_path / "t.jsonl")
+    request = next(e for e in events if e["type"] == "model_call")["messages"][1]["content"]
+    assert "complete corrected definition of `median` that fixes the issue" in request
+    assert "The tests fail" not in request
+
+
+def test_named_tests_that_pass_at_the_base_offer_no_rewrite(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    with start_sandbox(repo, backend="local") as box, Trajectory(tmp_path / "t.jsonl") as traj:
+        command = "python -m pytest -q -p no:cacheprovider test_stats.py::test_odd"
+        probe = TestProbe(box, command, strict=True)  # named for the issue, and they pass
+        assert probe.record_base().failing == set()
+        policy = Policy(get_model([]), config=AgentConfig(), trajectory=traj)
+        expander = AgentExpander(
+            policy,
+            box,
+            opening=OPENING,
+            trajectory=traj,
+            probe=probe,
+            max_steps=5,
+            targets=[Target("stats.py", "median")],
+        )
+        assert expander.kinds(SearchTree.new(box.base_state).root) == ("act",)
