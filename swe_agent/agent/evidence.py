@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import Sandbox
+from swe_agent.agent.failures import failing_about, test_name
 
 _SUMMARY = re.compile(r"^(PASSED|FAILED|ERROR|XPASS|XFAIL|SKIPPED)\s+(\S+)", re.MULTILINE)
 PASSING = {"PASSED", "XPASS", "XFAIL"}
@@ -68,6 +69,10 @@ class TestProbe:
     # failures that have nothing to do with the issue).
     strict: bool = False
     select: Selector | None = None
+    # The files and names of the code under repair. With no named tests, a test failing at the
+    # base counts (as the reproduction, fixed or still failing) only when its failure names one
+    # of them: a failure the environment causes elsewhere says nothing about a change there.
+    about: Sequence[str] = ()
     _base_runs: dict[tuple[str, ...], TestRun] = field(default_factory=dict, repr=False)
     _fails_at_base: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _outputs: dict[str, str] = field(default_factory=dict, repr=False)
@@ -157,15 +162,16 @@ class TestProbe:
     def _compare(self, now: TestRun, base: TestRun, state: str | None) -> dict[str, Any]:
         if not now.outcomes and not base.outcomes:
             return _exit_code_evidence(now, base)
-        fixed = sorted(base.failing & now.passing)
+        failing = self._issue_failures(base)
+        fixed = sorted(failing & now.passing)
         broken = base.passing & now.failing
         flaky: set[str] = set()
         if broken:  # failing again on the base state: flaky, not broken by the change
             flaky = broken & self._at_base(state, lambda: self.run(sorted(broken))).failing
         broken = (broken - flaky) | _not_run(now, base)
-        still_failing = sorted(base.failing - now.passing)
+        still_failing = sorted(failing - now.passing)
         reproduction: bool | None = None
-        if base.failing:
+        if failing:
             reproduction = bool(fixed) and not (self.strict and still_failing)
         return {
             "reproduction": reproduction,
@@ -180,6 +186,14 @@ class TestProbe:
             "new_passed": sorted(now.passing - base.passing - base.failing),
             "exit_code": now.exit_code,
         }
+
+    def _issue_failures(self, base: TestRun) -> set[str]:
+        """The base's failing tests that may show the issue: every one when tests are named
+        or no code under repair is known, else those whose failure names that code."""
+        if self.strict or not self.about:
+            return base.failing
+        named = failing_about(base.output, self.about)
+        return {t for t in base.failing if test_name(t) in named}
 
 
 def _not_run(now: TestRun, base: TestRun) -> set[str]:

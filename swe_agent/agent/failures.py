@@ -24,8 +24,8 @@ def failure_report(
     lines = _SUMMARY_FAIL.findall(output)
     if about:
         sections = [(title, body) for title, body in sections if mentions(body, about)]
-        kept = {_test_name(title) for title, _ in sections}
-        lines = [line for line in lines if _test_name(line.split(" - ")[0]) in kept]
+        kept = {test_name(title) for title, _ in sections}
+        lines = [line for line in lines if test_name(line.split(" - ")[0]) in kept]
     section = sections[0][1] if sections else ""
     if not section and not lines:
         return ""
@@ -39,6 +39,12 @@ def failure_report(
     elif lines and not section:
         parts.append(lines[0][:300])
     return "\n\n".join(parts)
+
+
+def failing_about(output: str, about: Sequence[str]) -> set[str]:
+    """The names (as `test_name` gives them) of the failures whose section names one of
+    ``about``; a failure whose section the output does not hold counts as not naming it."""
+    return {test_name(title) for title, body in _failure_sections(output) if mentions(body, about)}
 
 
 def mentions(text: str, names: Sequence[str]) -> bool:
@@ -70,7 +76,7 @@ def _failure_sections(output: str) -> list[tuple[str, str]]:
     return found
 
 
-def _test_name(text: str) -> str:
+def test_name(text: str) -> str:
     """A test's own name from a section title (Class.test_x) or a summary id (f.py::C::test_x)."""
     text = text.split(" ", 1)[1] if text.startswith(("FAILED ", "ERROR ")) else text
     return re.split(r"::|\.(?![^\[]*\])", text.strip())[-1]

@@ -238,7 +238,7 @@ def describe_tests(tests: dict[str, Any]) -> str:
         return "The tests: the failing tests pass now, and nothing else broke."
     regression = tests.get("regression") or {}
     if tests.get("reproduction") is None and not broken and not regression.get("failed"):
-        return "The tests: none failed before the change, and nothing broke."
+        return "The tests: nothing broke, and no test failed on this code before the change."
     parts = []
     if fixed or still:
         parts.append(f"{len(fixed)} of {len(fixed) + len(still)} failing tests pass now")

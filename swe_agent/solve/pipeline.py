@@ -15,6 +15,7 @@ from search import EventSink, SearchEvent, SearchResult
 from swe_agent.agent.evidence import TestProbe
 from swe_agent.agent.expander import AgentExpander
 from swe_agent.agent.policy import Policy
+from swe_agent.agent.rewrite_kind import repaired_names
 from swe_agent.agent.stable_text import shown_workdir
 from swe_agent.agent.trajectory import Trajectory
 from swe_agent.models import Model
@@ -189,6 +190,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
 
     options, box, trajectory = session.options, session.box, session.trajectory
     load_tools(box, session.env.test_command, focus=focus_files(session.context.locations))
+    targets = rewrite_targets(box, session.context.locations, options)
     if options.run_tests:
         session.say("running the tests on the base state")
         command = " ".join([session.env.test_command, *options.tests])
@@ -198,6 +200,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
             timeout_s=options.test_timeout_s,
             strict=bool(options.tests),
             select=test_selector(session.context.graph),
+            about=repaired_names(targets),
         )
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()
@@ -224,7 +227,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
         trajectory=trajectory,
         probe=session.probe,
         max_steps=options.max_steps,
-        targets=rewrite_targets(box, session.context.locations, options),
+        targets=targets,
     )
     value, discriminator = judging(
         options, box, Metered(session.model, meter), trajectory, may_call=policy.may_ask_again
