@@ -14,6 +14,8 @@ the date as they are on 3.9, and every later pip (steps, repairs, pip's isolated
 from __future__ import annotations
 
 import select
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,7 @@ _START_S = 120.0
 # numpy's took longer than pip's 15 s five times running at load 9 (astropy-7166 on 3.6 then
 # failed "from versions: none"). pip waits this long for each read instead.
 _READ_S = "180"
+_SIOCGIFADDR = 0x8915  # Linux: an interface's IPv4 address
 
 
 def index_url(base: str, as_of: str) -> str:
@@ -54,14 +57,34 @@ def runner_environment(base: str, as_of: str) -> str:
 
 
 def bridge_gateway(client: Any) -> str | None:
-    """The host's address on Docker's default bridge (where sandboxes reach it), or None."""
+    """The host's address on Docker's default bridge (where sandboxes reach it), or None: the
+    network's gateway, else the address of its bridge interface (a daemon that made the bridge
+    itself may list the subnet with no gateway: Debian's dockerd 20.10 on a new machine)."""
     import docker
 
     try:
-        configs = client.networks.get("bridge").attrs["IPAM"]["Config"] or []
-    except (docker.errors.DockerException, KeyError, TypeError):  # the caller says so
+        attrs = client.networks.get("bridge").attrs
+        configs = attrs["IPAM"]["Config"] or []
+        name = (attrs.get("Options") or {}).get("com.docker.network.bridge.name", "docker0")
+    except (docker.errors.DockerException, KeyError, TypeError, AttributeError):
+        return None  # the caller says so
+    gateway = next((c["Gateway"] for c in configs if c.get("Gateway")), None)
+    return gateway or interface_address(name)
+
+
+def interface_address(name: str) -> str | None:
+    """The IPv4 address of the host's interface ``name``; None without one (or off Linux)."""
+    try:
+        import fcntl
+    except ImportError:
         return None
-    return next((c["Gateway"] for c in configs if c.get("Gateway")), None)
+    request = struct.pack("256s", name.encode()[:15])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            reply = fcntl.ioctl(sock.fileno(), _SIOCGIFADDR, request)
+        except OSError:
+            return None
+    return socket.inet_ntoa(reply[20:24])
 
 
 @contextmanager

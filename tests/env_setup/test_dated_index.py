@@ -10,12 +10,13 @@ import urllib.request
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from env_setup import Detection, detect, make_plan
 from env_setup.cache import cache_key
-from env_setup.dated_index import index_url, runner_environment
+from env_setup.dated_index import bridge_gateway, index_url, runner_environment
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "env"
 SERVER = Path(__file__).resolve().parents[2] / "env_setup" / "index_server.py"
@@ -77,3 +78,58 @@ def test_the_server_leaves_out_what_was_uploaded_after_the_date() -> None:
         server.wait(timeout=10)
     assert "six-1.11.0-py2.py3-none-any.whl" in listed  # January 2017
     assert "six-1.12.0" not in listed  # December 2018
+
+
+class _Networks:
+    """docker-py's ``client.networks`` for one bridge record (the daemon's reply is the edge)."""
+
+    def __init__(self, attrs: dict[str, Any]) -> None:
+        self.attrs = attrs
+
+    def get(self, name: str) -> _Networks:
+        assert name == "bridge"
+        return self
+
+
+class _Client:
+    def __init__(self, attrs: dict[str, Any]) -> None:
+        self.networks = _Networks(attrs)
+
+
+def test_the_bridge_gateway_is_read_from_the_network_or_else_its_interface() -> None:
+    listed = {"IPAM": {"Config": [{"Subnet": "172.17.0.0/16", "Gateway": "172.17.0.1"}]}}
+    assert bridge_gateway(_Client(listed)) == "172.17.0.1"
+    # Debian's dockerd 20.10, on a new machine, lists the subnet alone: the bridge interface's
+    # own address is the gateway (the loopback stands in for docker0 here, a real interface).
+    unlisted = {
+        "IPAM": {"Config": [{"Subnet": "127.0.0.0/8"}]},
+        "Options": {"com.docker.network.bridge.name": "lo"},
+    }
+    assert bridge_gateway(_Client(unlisted)) == "127.0.0.1"
+    missing = {"IPAM": {"Config": [{"Subnet": "172.17.0.0/16"}]},
+               "Options": {"com.docker.network.bridge.name": "no-such-if0"}}  # fmt: skip
+    assert bridge_gateway(_Client(missing)) is None
+    assert bridge_gateway(_Client({"Options": {}})) is None  # not a network record
+
+
+@pytest.mark.docker
+def test_a_sandbox_reaches_the_host_at_the_bridge_gateway() -> None:
+    # What the dated index needs: a server bound there is reachable from a container.
+    import socket
+
+    from env_setup.cache import available_images, docker_client
+
+    client = docker_client()
+    if client is None:
+        pytest.skip("no Docker daemon")
+    images = available_images(client)
+    if "3.9" not in images:
+        pytest.skip("no base image for Python 3.9: run `swe-agent sandbox bootstrap`")
+    host = bridge_gateway(client)
+    assert host is not None
+    with socket.create_server((host, 0)) as server:
+        port = server.getsockname()[1]
+        reach = f"import socket; socket.create_connection(({host!r}, {port}), timeout=20)"
+        out = client.containers.run(images["3.9"], ["python3", "-c", reach + "; print('ok')"],
+                                    remove=True, environment={"NO_PROXY": host})  # fmt: skip
+    assert out.strip() == b"ok"
