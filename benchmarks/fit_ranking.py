@@ -1,16 +1,23 @@
 """Fit the localization ranking's weights and report them with k-fold cross-validation.
 
-    # once: every instance's feature table (checkout, graph, history, features), to a cache
-    .venv/bin/python benchmarks/fit_ranking.py extract swebench_dev.jsonl locbench.jsonl \\
+    # once: every instance's feature table (checkout, graph, history, features), to a cache;
+    # the instances are those of the committed folds (each file's stem names its dataset)
+    .venv/bin/python benchmarks/fit_ranking.py extract dev.jsonl locbench.jsonl \\
+        --instances-from benchmarks/ranking_folds.json \\
         --repos MIRRORS --cache-dir ~/.cache/swe-agent/checkouts --out features/
     # then, in seconds to minutes: cross-validate, and write the weights fitted on everything
     .venv/bin/python benchmarks/fit_ranking.py fit features/ --baseline main.json --write
 
 Folds are by repository (no repository is in both the fitted and the held-out part), made
-once from a fixed seed; the hand-tuned ranking (``--baseline``: ``swe-agent bench localize
---json`` rows of the code before the fit) is scored on the same folds. The weights shipped in
-``localization/weights.json`` are fitted on all instances; the figures say how well weights
-fitted this way do on repositories they were not fitted on.
+once from a fixed seed. ``benchmarks/ranking_folds.json`` holds the instances and their outer
+folds: the 191 SWE-bench dev instances whose repositories can be fetched and the 197 Loc-Bench
+ones of 20 fetched repositories (not sympy's or sqlfluff's), written by ``folds`` from those
+lists, so that the folds do not depend on which tables were extracted
+(``select_ranking.py --folds-from`` and ``rerank_files.py --folds-from`` read it). The
+hand-tuned ranking (``--baseline``: ``swe-agent bench localize --json`` rows of the code before
+the fit) is scored on the same folds. The weights shipped in ``localization/weights.json`` are
+fitted on all instances; the figures say how well weights fitted this way do on repositories
+they were not fitted on.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -122,15 +129,38 @@ def extract(args: argparse.Namespace) -> None:
     from swe_agent.bench.datasets import load_instances
 
     args.out.mkdir(parents=True, exist_ok=True)
+    named = None
+    if args.instances_from:  # the instances of a folds file (``benchmarks/ranking_folds.json``)
+        named = {i for fold in json.loads(args.instances_from.read_text())["folds"] for i in fold}
     jobs = []
     for path in args.data:
         for instance in load_instances(path):
+            if named is not None and instance.instance_id not in named:
+                continue
             if (args.repos / instance.repo.replace("/", "+")).is_dir():
                 jobs.append((instance, path.stem, args.repos, args.cache_dir, args.out))
     print(f"{len(jobs)} instances with a mirror", flush=True)
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         for line in pool.imap_unordered(_extract_one, jobs):
             print(line, flush=True)
+
+
+def write_folds(args: argparse.Namespace) -> None:
+    """The outer folds of the datasets' instances (those with a mirror, as ``extract`` takes
+    them), whether or not their tables are extracted yet: ``--folds-from`` keeps them."""
+    from swe_agent.bench.datasets import load_instances
+
+    instances = [
+        instance
+        for path in args.data
+        for instance in load_instances(path)
+        if args.repos is None or (args.repos / instance.repo.replace("/", "+")).is_dir()
+    ]
+    folds = folds_by_repository(instances, args.folds, args.seed)
+    args.out.write_text(json.dumps({"folds": [[i.instance_id for i in f] for f in folds]}) + "\n")
+    for number, fold in enumerate(folds):
+        repos = sorted({i.repo for i in fold})
+        print(f"fold {number}: {len(fold)} instances, {', '.join(repos)}")
 
 
 # -- fitting and cross-validation ---------------------------------------------------------
@@ -147,9 +177,19 @@ def load_records(folder: Path) -> list[Record]:
     return records
 
 
+class InRepository(Protocol):
+    """An instance or its record: what the folds are made of."""
+
+    @property
+    def repo(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=InRepository)
+
+
 def folds_by_repository(
-    records: Sequence[Record], k: int, seed: int, *, fixed: Mapping[str, int] | None = None
-) -> list[list[Record]]:
+    records: Sequence[Item], k: int, seed: int, *, fixed: Mapping[str, int] | None = None
+) -> list[list[Item]]:
     """``k`` folds, each a set of whole repositories, of about equal numbers of instances:
     repositories largest first (ties in a seeded random order) into the smallest fold. The
     repositories ``fixed`` names stay in the fold it gives (an earlier run's folds, so that
@@ -299,15 +339,29 @@ def report(
             print(f"| {label} | {' | '.join(row[m] for m in SHOWN)} |")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def _data_commands(sub: Any) -> None:
+    """The ``extract`` and ``folds`` commands' options."""
     ex = sub.add_parser("extract", help="write each instance's feature table")
     ex.add_argument("data", type=Path, nargs="+")
     ex.add_argument("--repos", type=Path, required=True)
     ex.add_argument("--cache-dir", type=Path, required=True)
     ex.add_argument("--out", type=Path, required=True)
     ex.add_argument("--workers", type=int, default=2)
+    ex.add_argument(
+        "--instances-from", type=Path, help="only the instances of this folds file's folds"
+    )
+    fo = sub.add_parser("folds", help="write the outer folds of the datasets' instances")
+    fo.add_argument("data", type=Path, nargs="+")
+    fo.add_argument("--repos", type=Path, help="only the instances with a mirror here")
+    fo.add_argument("--folds", type=int, default=5)
+    fo.add_argument("--seed", type=int, default=0)
+    fo.add_argument("--out", type=Path, required=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _data_commands(sub)
     fi = sub.add_parser("fit", help="cross-validate; with --write, ship the weights")
     fi.add_argument("features", type=Path)
     fi.add_argument("--folds", type=int, default=5, help="0: no cross-validation")
@@ -345,6 +399,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "extract":
         extract(args)
+        return
+    if args.command == "folds":
+        write_folds(args)
         return
     OPTIONS["refine"] = not args.no_refine
     OPTIONS["keep"] = tuple(args.keep)

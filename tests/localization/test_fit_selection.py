@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,3 +108,36 @@ def test_repositories_of_an_earlier_run_keep_their_folds_and_new_ones_fill_the_s
     assert any(r.repo == "e/five" for r in after[sizes.index(min(sizes))])  # the smallest
     assert sum(map(len, after)) == len(grown)
     assert folds_by_repository(old, 3, 0, fixed={}) == before  # none fixed: as before
+
+
+def test_folds_are_made_from_the_instance_lists_whole_repositories_at_a_time(
+    select: ModuleType, tmp_path: Path
+) -> None:
+    import fit_ranking
+
+    mirrors = tmp_path / "mirrors"
+    for repo in ("a/one", "b/two", "c/three"):
+        (mirrors / repo.replace("/", "+")).mkdir(parents=True)
+    data = tmp_path / "dev.jsonl"
+    sizes = {"a/one": 3, "b/two": 2, "c/three": 2, "d/unfetched": 4}
+    rows = [
+        {"instance_id": f"{repo}-{n}", "repo": repo, "base_commit": "0" * 40}
+        | {"problem_statement": "x", "patch": ""}
+        for repo, size in sizes.items()
+        for n in range(size)
+    ]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "folds.json"
+    fit_ranking.main(
+        ["folds", str(data), "--repos", str(mirrors), "--folds", "2", "--out", str(out)]
+    )
+    folds = json.loads(out.read_text())["folds"]
+    assert sorted(i for fold in folds for i in fold) == sorted(
+        r["instance_id"] for r in rows if r["repo"] != "d/unfetched"
+    )
+    repos = [{i.rpartition("-")[0] for i in fold} for fold in folds]
+    assert not repos[0] & repos[1]  # no repository in two folds
+    fit_ranking.main(
+        ["folds", str(data), "--repos", str(mirrors), "--folds", "2", "--out", str(out)]
+    )
+    assert json.loads(out.read_text())["folds"] == folds  # the seed fixes them
