@@ -8,6 +8,7 @@ complete definition of a localized function (see rewrite_kind), offered when the
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from sandbox import Observation, Sandbox
 from search import Expansion, Node, Reward, SiblingSummary
 from swe_agent.agent.evidence import TestProbe
+from swe_agent.agent.parse import code_blocks
 from swe_agent.agent.policy import Policy, Proposal
 from swe_agent.agent.prompts import render
 from swe_agent.agent.rewrite import Target
@@ -43,6 +45,7 @@ class AgentExpander:
     ) -> None:
         self.policy, self.sandbox, self.opening = policy, sandbox, list(opening)
         self.trajectory, self.probe, self.max_steps = trajectory, probe, max_steps
+        self._example = example_code(self.opening)
         self._tests_by_state: dict[str, Any] = {}
         self.rewriter: Rewriter | None = None
         if targets and policy.config.rewrite:
@@ -133,21 +136,24 @@ class AgentExpander:
         return observation_json(obs, node.depth + 1, self.max_steps, workdir=self.sandbox.workdir)
 
     def _unless_repeated(self, node: Node, history: list[Message], proposal: Proposal) -> Proposal:
-        """Re-ask, sampling, while the action repeats one already run from this same state."""
+        """Re-ask, sampling, while the action repeats one already run from this same state or
+        copies the instructions' worked example."""
         tried = {
             str(step.action.get("code", "")).strip()
             for step in node.path()[1:]
             if step.parent is not None and step.parent.state == node.state and step.action
         }
         for _ in range(self.policy.config.repeat_retries):
-            if proposal.action is None or proposal.action.code.strip() not in tried:
+            code = "" if proposal.action is None else proposal.action.code.strip()
+            copied = code in self._example
+            if not code or not (copied or code in tried):
                 break
             if not self.policy.may_ask_again():
                 break
-            self.trajectory.record("repeat", parent=node.id, code=proposal.action.code)
+            self.trajectory.record("repeat", parent=node.id, code=code, example=copied)
             nudge: list[Message] = [
                 {"role": "assistant", "content": proposal.reply},
-                {"role": "user", "content": render("repeat.j2")},
+                {"role": "user", "content": render("example.j2" if copied else "repeat.j2")},
             ]
             temperature = max(self.policy.config.sibling_temperature, 0.7)
             proposal = self.policy.propose(
@@ -173,6 +179,13 @@ class AgentExpander:
             messages.append({"role": "assistant", "content": step.action["reply"]})
             messages.append({"role": "user", "content": step.observation["text"]})
         return messages
+
+
+def example_code(opening: Sequence[Message]) -> frozenset[str]:
+    """The code of the instructions' worked example, which a small model copies as its own step
+    (sqlfluff-2419: 4 of 10 calls); a bare call such as ``run_tests()`` is a step for any issue."""
+    system = "\n".join(m["content"] for m in opening if m["role"] == "system")
+    return frozenset(b for b in code_blocks(system) if not re.fullmatch(r"[\w.]+\(\)", b))
 
 
 def _unchanged_reason(stdout: str) -> str:

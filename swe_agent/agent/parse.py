@@ -35,6 +35,11 @@ class Action:
         return first if len(first) <= width else first[: width - 1] + "…"
 
 
+def code_blocks(text: str) -> list[str]:
+    """The python blocks of a text, each stripped."""
+    return [block.strip() for block in _BLOCK.findall(text)]
+
+
 def parse_action(reply: str) -> Action:
     """Extract the action from a reply, or raise FormatError saying what to fix."""
     blocks = _BLOCK.findall(reply)

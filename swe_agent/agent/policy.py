@@ -36,7 +36,7 @@ class AgentConfig(BaseModel):
         2,
         ge=0,
         description="Re-asks (sampling, with a note) when a reply repeats an action already run "
-        "from the same workspace state on this branch.",
+        "from the same workspace state on this branch, or copies the prompt's worked example.",
     )
     rewrite: bool = Field(
         True,

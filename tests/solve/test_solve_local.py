@@ -96,6 +96,30 @@ def test_a_repeated_action_is_asked_again(calc_repo: Path, issue_text: str) -> N
     assert report.status == "resolved"
 
 
+COPIED_EXAMPLE = (  # sqlfluff-2419's first reply: the system prompt's worked example, verbatim
+    "The remainder of an even number is 0, not 1, so I will write the corrected function.\n"
+    "```python\ndef is_even(n):\n    return n % 2 == 0\n```\n"
+)
+
+
+def test_a_copy_of_the_prompts_worked_example_is_asked_again(
+    calc_repo: Path, issue_text: str
+) -> None:
+    model = get_model([COPIED_EXAMPLE, FIX, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    events = list(read_events(Path(report.run_dir, "trajectory.jsonl")))
+    repeats = [e for e in events if e["type"] == "repeat"]
+    assert [(e["example"], e["code"]) for e in repeats] == [
+        (True, "def is_even(n):\n    return n % 2 == 0")
+    ]
+    calls = [e for e in events if e["type"] == "model_call"]
+    assert "worked example from the instructions" in calls[1]["messages"][-1]["content"]
+    assert [e["code"] for e in events if e["type"] == "action"][
+        0
+    ] != "def is_even(n):\n    return n % 2 == 0"
+    assert report.status == "resolved" and len(calls) == 3
+
+
 def test_a_submitted_change_that_breaks_tests_is_not_resolved(
     calc_repo: Path, issue_text: str
 ) -> None:
