@@ -100,7 +100,8 @@ def _whole_functions(graph: Any, functions: list[Any], budget: SnippetBudget) ->
 
 
 def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
-    """Host functions behind the sandbox's search_entity / traverse / retrieve."""
+    """Host functions behind the sandbox's search_entity / traverse / retrieve, and the test
+    files related to a diff (run_tests() with no selector)."""
     from repo_graph import retrieve, search_entity, traverse
 
     def _search(query: str, limit: int = 10) -> str:
@@ -113,10 +114,14 @@ def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
     def _retrieve(entity_id: str) -> str:
         return str(retrieve(graph, entity_id).text)
 
+    def _related(diff: str) -> str:
+        return "\n".join(related_tests(graph, diff))
+
     return {
         "_host_search_entity": _search,
         "_host_traverse": _traverse,
         "_host_retrieve": _retrieve,
+        "_host_related_tests": _related,
     }
 
 

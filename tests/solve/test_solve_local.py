@@ -120,6 +120,24 @@ def test_a_copy_of_the_prompts_worked_example_is_asked_again(
     assert report.status == "resolved" and len(calls) == 3
 
 
+RUN_TESTS = "Check.\n```python\nrun_tests()\n```"
+
+
+def test_run_tests_after_a_change_runs_the_test_files_related_to_it(
+    calc_repo: Path, issue_text: str
+) -> None:
+    model = get_model([RUN_TESTS, FIX, RUN_TESTS, SUBMIT])
+    report = solve(_options(calc_repo, issue_text), model=model)
+    events = list(read_events(Path(report.run_dir, "trajectory.jsonl")))
+    before, after = [e["obs"]["stdout"] for e in events if e["type"] == "action"][::2][:2]
+    # At the base (no change) the whole suite runs: 4 tests of stats, 3 of core.
+    assert "related to your change" not in before and "1 failed, 6 passed" in before
+    # After the edit of stats.py only the test file that imports it runs.
+    assert "the 1 test files related to your change: tests/test_stats.py" in after
+    assert "4 passed" in after
+    assert report.status == "resolved"
+
+
 def test_a_submitted_change_that_breaks_tests_is_not_resolved(
     calc_repo: Path, issue_text: str
 ) -> None:
