@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -303,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     OPTIONS["learner"] = args.learner
+    if args.learner == "boosted" and importlib.util.find_spec("sklearn") is None:
+        parser.error("--learner boosted needs scikit-learn: pip install scikit-learn")
     if (args.nested is None) != (args.work is None):
         parser.error("--nested and --work go together (select_ranking.py's --json and --work)")
     loaded = load_records(args.features)
