@@ -46,7 +46,11 @@ from swe_agent.solve.seams import (
 from swe_agent.solve.session import Environment, Say, Session, quiet
 
 DEFAULT_TEST_COMMAND = "python -m pytest -q"
-TOOLS_SOURCE = Path(__file__).resolve().parents[1] / "agent" / "sandbox_tools.py"
+# The in-sandbox tool API, in the order the runner runs them, one namespace.
+TOOLS_SOURCES = tuple(
+    Path(__file__).resolve().parents[1] / "agent" / name
+    for name in ("sandbox_tools.py", "sandbox_definitions.py")
+)
 
 
 def solve(
@@ -278,7 +282,7 @@ def load_tools(box: Sandbox, test_command: str, *, focus: Sequence[str] = ()) ->
         f"with open('.git/info/exclude', 'a') as _f:\n    _f.write({excludes + chr(10)!r})\n"
         f"TEST_COMMAND = {test_command!r}\n"
         f"FOCUS = {list(focus)!r}\n"
-    ) + TOOLS_SOURCE.read_text(encoding="utf-8")
+    ) + "\n".join(path.read_text(encoding="utf-8") for path in TOOLS_SOURCES)
     obs = box.execute(setup, timeout=60)
     if obs.error:
         raise RuntimeError(f"the tool API did not load in the sandbox: {obs.error}")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-TOOLS = Path(__file__).resolve().parents[2] / "swe_agent" / "agent" / "sandbox_tools.py"
+from swe_agent.solve.pipeline import TOOLS_SOURCES
 
 
 @pytest.fixture
@@ -18,7 +18,8 @@ def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     )
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"TEST_COMMAND": "echo tests-ran"}
-    exec(compile(TOOLS.read_text(), str(TOOLS), "exec"), namespace)
+    for path in TOOLS_SOURCES:  # one namespace, in order, as the runner runs them
+        exec(compile(path.read_text(), str(path), "exec"), namespace)
     return namespace
 
 
