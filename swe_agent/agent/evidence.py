@@ -228,4 +228,7 @@ def _exit_code_evidence(now: TestRun, base: TestRun) -> dict[str, Any]:
         "reproduction": reproduction,
         "regression": {"passed": int(ok), "failed": int(not ok and base.exit_code == 0)},
         "exit_code": now.exit_code,
+        # No outcome to compare: what each run did, for the words the model reads.
+        "timed_out": now.timed_out,
+        "base": {"exit_code": base.exit_code, "timed_out": base.timed_out},
     }

@@ -234,6 +234,8 @@ def describe_tests(tests: dict[str, Any]) -> str:
     """One line on a tests record: fixed, still failing, broken."""
     fixed, still = tests.get("fixed") or [], tests.get("still_failing") or []
     broken = tests.get("broken") or []
+    if "base" in tests:  # only exit codes: no test outcome was read on either side
+        return _describe_exit_codes(tests)
     if tests.get("reproduction") and not broken:
         return "The tests: the failing tests pass now, and nothing else broke."
     regression = tests.get("regression") or {}
@@ -245,6 +247,26 @@ def describe_tests(tests: dict[str, Any]) -> str:
     if broken:
         parts.append(f"{len(broken)} passing tests broke")
     return "The tests: " + (", ".join(parts) if parts else "they still fail") + "."
+
+
+def _describe_exit_codes(tests: dict[str, Any]) -> str:
+    """Words for a run with no per-test outcome: a timeout or an exit code, here and before."""
+    now, before = _how_it_ran(tests), _how_it_ran(tests["base"])
+    if now == "passed":
+        return f"The tests: the test command passes now (before the change it {before})."
+    return (
+        f"The tests: the test command {now} and printed no test outcome (before the change "
+        f"it {before}), so no failing test is known."
+    )
+
+
+def _how_it_ran(run: dict[str, Any]) -> str:
+    if run.get("timed_out"):
+        return "did not finish in time"
+    code = run.get("exit_code")
+    if code is None:
+        return "was not run"
+    return "passed" if code == 0 else f"failed with exit code {code}"
 
 
 def repaired_names(targets: Sequence[Target]) -> list[str]:

@@ -92,3 +92,22 @@ def test_tests_that_hang_at_the_base_count_as_failing() -> None:
     assert (
         _exit_code_evidence(TestRun(exit_code=None, timed_out=True), hung)["reproduction"] is False
     )
+
+
+def test_a_run_with_no_outcome_is_described_by_how_it_ran() -> None:
+    """A suite cut by its timeout on both sides says so, never "they still fail" (pydicom-901)."""
+    from swe_agent.agent.evidence import TestRun, _exit_code_evidence
+    from swe_agent.agent.rewrite_kind import describe_tests
+
+    hung = TestRun(exit_code=None, timed_out=True)
+    both_hang = describe_tests(_exit_code_evidence(hung, hung))
+    assert both_hang == (
+        "The tests: the test command did not finish in time and printed no test outcome "
+        "(before the change it did not finish in time), so no failing test is known."
+    )
+    fixed = describe_tests(_exit_code_evidence(TestRun(exit_code=0), TestRun(exit_code=1)))
+    assert fixed == (
+        "The tests: the test command passes now (before the change it failed with exit code 1)."
+    )
+    broke = describe_tests(_exit_code_evidence(TestRun(exit_code=2), TestRun(exit_code=0)))
+    assert "exit code 2 and printed no test outcome (before the change it passed)" in broke
