@@ -73,6 +73,11 @@ class TestProbe:
     # base counts (as the reproduction, fixed or still failing) only when its failure names one
     # of them: a failure the environment causes elsewhere says nothing about a change there.
     about: Sequence[str] = ()
+    # The test files the code graph relates to the code under repair. With no named tests the
+    # base run takes only these (a whole suite may not finish in the time: 0 outcomes in 300 s
+    # on 4 Lite dev rows); the whole suite runs at the base only when a state needs it.
+    focus: Sequence[str] = ()
+    _whole_base: TestRun | None = field(default=None, repr=False)
     _base_runs: dict[tuple[str, ...], TestRun] = field(default_factory=dict, repr=False)
     _fails_at_base: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _outputs: dict[str, str] = field(default_factory=dict, repr=False)
@@ -88,8 +93,14 @@ class TestProbe:
         return TestRun(obs.exit_code, outcomes, timed_out=obs.timed_out, output=output)
 
     def record_base(self) -> TestRun:
-        """Run the tests on the base state, the reference for every later comparison."""
-        self.base = self.run()
+        """Run the tests on the base state, the reference for every later comparison: the
+        focus files when there are some and no tests are named, else the whole command."""
+        focus = () if self.strict else tuple(self.focus)
+        self.base = self.run(focus)
+        if focus:
+            self._base_runs[focus] = self.base
+        else:
+            self._whole_base = self.base
         self._outputs[self.sandbox.base_state] = self.base.output
         return self.base
 
@@ -102,7 +113,7 @@ class TestProbe:
         related, repro = self._targets(state)
         if not related and not repro:
             now = self._keep(state, self.run())
-            return self._compare(now, self.base or TestRun(exit_code=None), state)
+            return self._compare(now, self._whole_suite_at_base(state), state)
         now = self._keep(state, self.run([*related, *repro]))
         base = self._base_run(tuple(related), state) if related else TestRun(exit_code=0)
         record = self._compare(now, base, state)
@@ -114,6 +125,13 @@ class TestProbe:
             record["reproduction_tests"] = list(repro)
         record["related_tests"] = list(related)
         return record
+
+    def _whole_suite_at_base(self, state: str | None) -> TestRun:
+        """The whole command's run on the base state: run now if the base run took only the
+        focus files (no base run at all: nothing to compare with)."""
+        if self._whole_base is None and self.base is not None:
+            self._whole_base = self._at_base(state, self.run)
+        return self._whole_base or TestRun(exit_code=None)
 
     def _keep(self, state: str | None, run: TestRun) -> TestRun:
         if state is not None:

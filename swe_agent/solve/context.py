@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,12 +127,17 @@ def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
 
 def related_tests(graph: Any, diff: str, *, depth: int = 2) -> list[str]:
     """Test files that import or call what ``diff`` changes, found through the code graph."""
+    return tests_reaching(graph, changed_entities(graph, diff), depth=depth)
+
+
+def tests_reaching(graph: Any, ids: Sequence[str], *, depth: int = 2) -> list[str]:
+    """Test files that import or call these entities (ids not in the graph are left out)."""
     from repo_graph import traverse
 
-    changed = changed_entities(graph, diff)
-    if not changed:
+    known = [i for i in ids if i in graph]
+    if not known:
         return []
-    found = traverse(graph, changed, direction="upstream", depth=depth, edge_kinds=RELATED_EDGES)
+    found = traverse(graph, known, direction="upstream", depth=depth, edge_kinds=RELATED_EDGES)
     return sorted({e.path for e in found.nodes if is_test_path(e.path)})
 
 

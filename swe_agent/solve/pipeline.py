@@ -35,6 +35,7 @@ from swe_agent.solve.resume import rebuild_states, save_node_diff
 from swe_agent.solve.seams import (
     Metered,
     calls_left,
+    focus_tests,
     hosted_model,
     judging,
     make_budget,
@@ -205,6 +206,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
             strict=bool(options.tests),
             select=test_selector(session.context.graph),
             about=repaired_names(targets),
+            focus=focus_tests(session.context.graph, targets),
         )
         trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
     meter = CostMeter()

@@ -13,6 +13,7 @@ from swe_agent.solve.options import SolveOptions
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
+    from swe_agent.agent.rewrite import Target
 
 
 def rewrite_targets(
@@ -44,6 +45,15 @@ def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
     from swe_agent.solve.context import related_tests
 
     return lambda diff: related_tests(graph, diff)
+
+
+def focus_tests(graph: Any, targets: Sequence[Target]) -> list[str]:
+    """The test files the code graph relates to the functions under repair (none: no graph)."""
+    if graph is None:
+        return []
+    from swe_agent.solve.context import tests_reaching
+
+    return tests_reaching(graph, [t.id for t in targets])
 
 
 def judging(

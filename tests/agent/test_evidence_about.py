@@ -94,3 +94,37 @@ def test_named_tests_count_every_failure(tmp_path: Path) -> None:
     assert record["reproduction"] is False and record["still_failing"] == [
         "test_env.py::test_data_file"
     ]
+
+
+def test_the_base_runs_the_focus_files_and_the_whole_suite_only_when_a_state_needs_it(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(tmp_path / "repo", even=True)
+    related = {"stats.py": ["test_stats.py"]}
+
+    def select(diff: str) -> list[str]:
+        return sorted({t for path, tests in related.items() if path in diff for t in tests})
+
+    with start_sandbox(repo, backend="local") as box:
+        probe = TestProbe(
+            box,
+            "python -m pytest -p no:cacheprovider",
+            timeout_s=60,
+            about=ABOUT,
+            select=select,
+            focus=["test_stats.py"],
+        )
+        assert set(probe.record_base().outcomes) == {
+            "test_stats.py::test_odd",
+            "test_stats.py::test_even",
+        }
+        box.write_file("stats.py", MEDIAN_FIXED)
+        fixed = probe.evidence(box.snapshot())
+        assert fixed["fixed"] == ["test_stats.py::test_even"] and fixed["reproduction"] is True
+        assert probe._whole_base is None  # the whole suite has not run at the base
+        box.restore(box.base_state)
+        box.write_file("notes.py", "X = 1\n")  # a change no test file relates to
+        elsewhere = probe.evidence(box.snapshot())
+    assert probe._whole_base is not None
+    assert "test_env.py::test_data_file" in probe._whole_base.failing
+    assert elsewhere["broken"] == [] and elsewhere["still_failing"] == ["test_stats.py::test_even"]

@@ -49,3 +49,16 @@ def test_the_agents_reproduction_test_counts_once_it_fails_at_the_base(
     assert second["reproduction_tests"] == ["tests/test_repro.py"]  # the passing one is dropped
     assert (report.tests or {})["reproduction"] is True
     assert (report.tests or {})["reproduction_tests"] == ["tests/test_repro.py"]
+
+
+def test_with_no_tests_named_the_base_runs_the_tests_related_to_the_code_under_repair(
+    calc_repo: Path, issue_text: str
+) -> None:
+    """The base run takes the test files the graph relates to the function to rewrite, not the
+    whole suite (which on 4 Lite dev rows gave 0 outcomes in its 300 s)."""
+    report = solve(_options(calc_repo, issue_text), model=get_model([FIX, SUBMIT]))
+    events = Path(report.run_dir, "trajectory.jsonl").read_text().splitlines()
+    base = next(json.loads(e) for e in events if json.loads(e)["type"] == "base_tests")
+    assert sorted({t.split("::")[0] for t in base["outcomes"]}) == ["tests/test_stats.py"]
+    assert base["outcomes"]["tests/test_stats.py::test_median_even"] == "FAILED"
+    assert report.status == "resolved"
