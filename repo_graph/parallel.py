@@ -94,8 +94,13 @@ def default_workers() -> int:
     """Worker processes worth starting: one per CPU that other work leaves idle.
 
     On a machine whose CPUs are already busy (load average at or above their number),
-    extra processes only add the cost of shipping parse records between them.
+    extra processes only add the cost of shipping parse records between them. Inside a
+    daemonic process (a multiprocessing pool's worker) there is one: it may not have children.
     """
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
     cpus = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]

@@ -295,6 +295,28 @@ def test_worker_processes_only_on_idle_cpus(
     assert default_workers() == expected
 
 
+def _build_in_a_pool_worker(root: str) -> int:
+    from repo_graph import build_graph
+
+    return len(list(build_graph(Path(root)).entities()))
+
+
+def test_a_graph_builds_inside_a_pool_worker_on_an_idle_machine(
+    fixture_repo: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool's worker is daemonic and may not start processes of its own: the benchmark's
+    feature extraction crashed there once the machine went idle (load 0.6, 2 CPUs)."""
+    import multiprocessing
+
+    import repo_graph.parallel
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(repo_graph.parallel, "PARALLEL_MIN_FILES", 1)  # a pool even for a few
+    root = fixture_repo("resolution")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_build_in_a_pool_worker, (str(root),)) > 0
+
+
 def _age(root: Path, seconds: int = 60) -> None:
     """Date every file and folder back, as in a checkout that was not just written."""
     past = time.time() - seconds
