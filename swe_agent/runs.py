@@ -5,8 +5,9 @@ Layout of ``<repo>/.swe-agent/runs/<run-id>/`` (run ids sort by time: ``YYYYmmdd
 - ``config.yaml``   the effective configuration of the run
 - ``issue.md``      the issue text
 - ``trajectory.jsonl``  append-only events, one JSON object a line, each with ``seq``, ``type``
-  and ``time``: ``localization`` (locations), ``base_tests`` (outcomes), ``start`` (messages,
-  options), then per expansion of node P: ``model_call`` (parent=P, index, model, messages,
+  and ``time``: ``localization`` (locations), ``base_tests`` (outcomes; files: the focus
+  files run, none for the whole command; timed_out), ``start`` (messages, options), then per
+  expansion of node P: ``model_call`` (parent=P, index, model, messages,
   response with content, tokens_in, tokens_out, cost_usd, latency_s), ``format_error``
   (parent=P, error), ``action`` (parent=P, thought, code, obs: the sandbox Observation's
   fields), and ``node`` (node: the new node's id in tree.json, parent=P, state, terminal),

@@ -208,7 +208,13 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
             about=repaired_names(targets),
             focus=focus_tests(session.context.graph, targets),
         )
-        trajectory.record("base_tests", outcomes=dict(session.probe.record_base().outcomes))
+        base = session.probe.record_base()
+        trajectory.record(
+            "base_tests",
+            outcomes=dict(base.outcomes),
+            files=list(session.probe.focus) if not session.probe.strict else [],
+            timed_out=base.timed_out,
+        )
     meter = CostMeter()
     policy = Policy(
         Metered(session.model, meter),

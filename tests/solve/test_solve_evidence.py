@@ -61,4 +61,5 @@ def test_with_no_tests_named_the_base_runs_the_tests_related_to_the_code_under_r
     base = next(json.loads(e) for e in events if json.loads(e)["type"] == "base_tests")
     assert sorted({t.split("::")[0] for t in base["outcomes"]}) == ["tests/test_stats.py"]
     assert base["outcomes"]["tests/test_stats.py::test_median_even"] == "FAILED"
+    assert base["files"] == ["tests/test_stats.py"] and base["timed_out"] is False
     assert report.status == "resolved"
