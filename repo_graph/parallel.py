@@ -97,8 +97,6 @@ def default_workers() -> int:
     extra processes only add the cost of shipping parse records between them. Inside a
     daemonic process (a multiprocessing pool's worker) there is one: it may not have children.
     """
-    import multiprocessing
-
     if multiprocessing.current_process().daemon:
         return 1
     cpus = os.cpu_count() or 1

@@ -95,7 +95,7 @@ class TestProbe:
     def record_base(self) -> TestRun:
         """Run the tests on the base state, the reference for every later comparison: the
         focus files when there are some and no tests are named, else the whole command."""
-        focus = () if self.strict else tuple(self.focus)
+        focus = self.base_files
         self.base = self.run(focus)
         if focus:
             self._base_runs[focus] = self.base
@@ -103,6 +103,11 @@ class TestProbe:
             self._whole_base = self.base
         self._outputs[self.sandbox.base_state] = self.base.output
         return self.base
+
+    @property
+    def base_files(self) -> tuple[str, ...]:
+        """The test files the base run takes (none: the whole command)."""
+        return () if self.strict else tuple(self.focus)
 
     def output_of(self, state: str) -> str | None:
         """What the tests printed on ``state`` when they last ran there (None: never ran)."""

@@ -212,7 +212,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
         trajectory.record(
             "base_tests",
             outcomes=dict(base.outcomes),
-            files=list(session.probe.focus) if not session.probe.strict else [],
+            files=list(session.probe.base_files),
             timed_out=base.timed_out,
         )
     meter = CostMeter()
