@@ -2,12 +2,13 @@
 and folder writers and the git runner with a safe environment. It imports nothing of ours."""
 
 from common.errors import UserError
-from common.files import atomic_folder, atomic_write, atomic_write_json
+from common.files import atomic_file, atomic_folder, atomic_write, atomic_write_json
 from common.git import GIT_ENV, git_stdout, resolve_commit, run_git
 
 __all__ = [
     "GIT_ENV",
     "UserError",
+    "atomic_file",
     "atomic_folder",
     "atomic_write",
     "atomic_write_json",

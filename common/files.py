@@ -18,17 +18,27 @@ def atomic_write(path: Path, text: str, *, errors: str = "strict", durable: bool
     bytes a test log was read with); ``durable`` also syncs the file to disk before the rename
     (records a crash must not lose).
     """
+    with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8", errors=errors) as handle:
+        handle.write(text)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write by any means (a handle, pickle, a tar
+    process), renamed to ``path`` when the block ends and removed when it raises: readers see
+    the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors=errors) as handle:
-            handle.write(text)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import run_git
 from localization.features import Feature, Ledger, spread
 from localization.lexical import Bm25
 from localization.tokens import tokenize
@@ -41,17 +42,17 @@ class Change:
 def read_history(git_dir: Path, rev: str = "HEAD", *, limit: int = COMMITS) -> tuple[Change, ...]:
     """The last ``limit`` non-merge commits reachable from ``rev``, newest first; none when
     ``git_dir`` is not in a git repository or git fails (the ranking goes on without)."""
-    command = ["git", "-C", str(git_dir), "log", "--no-merges", "--no-renames", "--relative"]
-    command += ["--name-only", "--format=%x00%s%n%b%x01", "-n", str(limit), rev, "--"]
+    command = ["log", "--no-merges", "--no-renames", "--relative", "--name-only"]
+    command += ["--format=%x00%s%n%b%x01", "-n", str(limit), rev, "--"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=60)
+        done = run_git(*command, cwd=git_dir, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.info("no history for %s: %s", git_dir, exc)
         return ()
     if done.returncode != 0:
-        log.info("no history for %s: %s", git_dir, done.stderr.strip()[:200])
+        log.info("no history for %s: %s", git_dir, done.stderr.decode(errors="replace")[:200])
         return ()
-    return tuple(_parse(done.stdout))
+    return tuple(_parse(done.stdout.decode("utf-8", "replace")))
 
 
 def _parse(out: str) -> Iterable[Change]:

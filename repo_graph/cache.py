@@ -17,12 +17,12 @@ import pickle
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from common import atomic_file
 from repo_graph.files import DirCache, StatKeys
 from repo_graph.model import SkippedFile
 from repo_graph.parse import FileParse
@@ -334,12 +334,5 @@ def _load(path: Path, allowed: frozenset[Global] | set[Global]) -> Any:
 
 
 def _dump(path: Path, obj: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle, gc_paused():
-            pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path) as tmp, tmp.open("wb") as handle, gc_paused():
+        pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common import atomic_file
 from sandbox.errors import BadSource, BootstrapFailed, ImageMissing
 from sandbox.releases import RELEASES, UBUNTU_MIRROR, Release, ubuntu_keyring
 
@@ -188,10 +189,9 @@ def build_rootfs(
         _chroot(root, "apt-get", "clean")
         shutil.rmtree(root / "var/lib/apt/lists", ignore_errors=True)
         progress(f"writing {out}")
-        partial = out.with_name(out.name + ".partial")
-        tar = ["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."]
-        _stream(tar, progress=progress, what="tar")
-        os.replace(partial, out)
+        with atomic_file(out) as partial:
+            tar = ["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."]
+            _stream(tar, progress=progress, what="tar")
 
 
 def _chroot(root: Path, *argv: str) -> None:

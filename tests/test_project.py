@@ -51,8 +51,9 @@ def test_no_import_cycles() -> None:
 
 def test_one_definition_of_each_idea() -> None:
     """Ideas that had several homes have one: every user-facing error derives from
-    common.UserError (none is recognised by its attributes), one atomic writer, run folders
-    in swe_agent/runs.py, diff text read in patches/, one StopReason and one Submitted."""
+    common.UserError (none is recognised by its attributes), one atomic writer, one git
+    runner, run folders in swe_agent/runs.py, diff text read in patches/, one StopReason and
+    one Submitted."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import code_metrics
@@ -61,8 +62,12 @@ def test_one_definition_of_each_idea() -> None:
     assert code_metrics.error_bases(ROOT) == ["common/errors.py:6: class UserError(Exception)"]
     duck = code_metrics.duck_typed_errors(ROOT)
     assert all(item.startswith("swe_agent/cli/__init__.py") for item in duck)  # click's errors
-    writers = code_metrics.atomic_writers(ROOT)
-    assert not [w for w in writers if "atomic_write" in w and not w.startswith("common/")]
+    writers = [w for w in code_metrics.atomic_writers(ROOT) if not w.startswith("common/")]
+    # A checkout moved into place, where another worker's whole one may already be.
+    assert [w.split(": ", 1)[1] for w in writers] == ["def _move_into_place"]
+    # git in the sandbox (no project code there) and one long-lived `cat-file --batch`.
+    gits = sorted(g.split(":")[0] for g in code_metrics.git_runners(ROOT))
+    assert gits == ["sandbox/workspace.py", "swe_agent/agent/sandbox_tools.py"]
     assert all(i.startswith("swe_agent/runs.py") for i in code_metrics.run_folder_owners(ROOT))
     assert all(i.startswith("patches/") for i in code_metrics.diff_parsers(ROOT))
     assert code_metrics.classes_named("StopReason")(ROOT) == [

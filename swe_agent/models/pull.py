@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Protocol
 
+from common import atomic_file
 from swe_agent.models.catalog import (
     CATALOG,
     DEFAULT_LOCAL_MODEL,
@@ -204,23 +204,22 @@ def _fetch_verified(
 ) -> None:
     """Write the source's bytes to a temp file beside ``target``; replace it only if they match."""
     workdir = Path(tempfile.mkdtemp(prefix=".pull-", dir=target.parent))
-    partial = workdir / target.name
     try:
         digest, size = hashlib.sha256(), 0
-        with partial.open("wb") as out:
+        with atomic_file(target) as partial, partial.open("wb") as out:
             for chunk in source.chunks(workdir):
                 out.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
                 if progress:
                     progress(source.name, len(chunk))
-        if size != spec.size or digest.hexdigest() != spec.sha256:
-            raise ChecksumMismatch(
-                f"{spec.name} from {source.name}: got {size:,} bytes with sha256 "
-                f"{digest.hexdigest()}, expected {spec.size:,} bytes with sha256 {spec.sha256}",
-                hint="nothing was installed; the source is corrupt or changed",
-            )
-        os.replace(partial, target)
+            if size != spec.size or digest.hexdigest() != spec.sha256:
+                raise ChecksumMismatch(
+                    f"{spec.name} from {source.name}: got {size:,} bytes with sha256 "
+                    f"{digest.hexdigest()}, expected {spec.size:,} bytes with sha256 "
+                    f"{spec.sha256}",
+                    hint="nothing was installed; the source is corrupt or changed",
+                )
         write_stamp(target, sha256=spec.sha256)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
