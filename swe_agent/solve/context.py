@@ -144,6 +144,72 @@ def tests_reaching(graph: Any, ids: Sequence[str], *, depth: int = 2) -> list[st
 RELATED_EDGES = ("imports", "invokes", "inherits")
 
 
+def tests_for(graph: Any, ids: Sequence[str]) -> list[str]:
+    """The test files that check these entities: those the graph relates to them (imports,
+    calls, inheritance, two steps) and those named after their modules (``test_stats.py``,
+    ``stats_test.py``, ``std_stats_test.py`` for ``stats.py``); with neither, those that use
+    their classes directly (a test reaches a method through an instance, a call the graph
+    cannot resolve). None: no sign of any."""
+    found = {*tests_reaching(graph, ids), *tests_named_after(graph, ids)}
+    return sorted(found) or tests_of_classes(graph, ids)
+
+
+def tests_named_after(graph: Any, ids: Sequence[str]) -> list[str]:
+    """Test files named after the modules these entities live in (``test_stats.py`` for
+    ``stats.py``, else ``std_stats_test.py``; a package's ``__init__.py`` by the package's
+    name); of several, those in the folders most like the module's (``test/core/parser/`` for
+    ``src/core/parser/helpers.py`` over ``test/cli/``)."""
+    tests = [e.path for e in graph.entities("file") if is_test_path(e.path)]
+    found: set[str] = set()
+    for path in {graph.entity(i).path for i in ids if i in graph}:
+        name = _module_name(path)
+        if not name:
+            continue
+        named = [t for t in tests if _tested_name(t) == name] or [
+            t for t in tests if _tested_name(t).endswith(f"_{name}")
+        ]
+        folders = set(path.split("/")[:-1])
+        near = {t: len(folders & set(t.split("/")[:-1])) for t in named}
+        found.update(t for t in named if near[t] == max(near.values()))
+    return sorted(found)
+
+
+def _module_name(path: str) -> str:
+    if is_test_path(path) or not path.endswith(".py"):
+        return ""
+    parts = path[: -len(".py")].split("/")
+    return parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+
+
+def _tested_name(path: str) -> str:
+    """``test_stats.py``, ``stats_test.py``, ``tests_stats.py`` -> ``stats``."""
+    name = path.rsplit("/", 1)[-1].removesuffix(".py")
+    for prefix in ("test_", "tests_"):
+        name = name.removeprefix(prefix)
+    for suffix in ("_test", "_tests"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def tests_of_classes(graph: Any, ids: Sequence[str]) -> list[str]:
+    """Test files that import or call the classes holding these methods, directly."""
+    return tests_reaching(graph, _classes_of(graph, ids), depth=1)
+
+
+def _classes_of(graph: Any, ids: Sequence[str]) -> list[str]:
+    """The classes that hold these methods (a class stands for itself)."""
+    classes = []
+    for entity_id in ids:
+        path, _, qualname = entity_id.partition(":")
+        while qualname:
+            candidate = f"{path}:{qualname}"
+            if candidate in graph and graph.entity(candidate).kind == "class":
+                classes.append(candidate)
+                break
+            qualname = qualname.rpartition(".")[0]
+    return list(dict.fromkeys(classes))
+
+
 def changed_entities(graph: Any, diff: str) -> list[str]:
     """The innermost functions or classes (else the files) whose old lines the diff touches."""
     from unidiff import PatchSet

@@ -206,7 +206,7 @@ def search(session: Session, *, on_event: EventSink | None, resume: bool = False
             strict=bool(options.tests),
             select=test_selector(session.context.graph),
             about=repaired_names(targets),
-            focus=focus_tests(session.context.graph, targets),
+            focus=() if options.tests else focus_tests(session.context.graph, targets),
         )
         base = session.probe.record_base()
         trajectory.record(

@@ -48,12 +48,13 @@ def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
 
 
 def focus_tests(graph: Any, targets: Sequence[Target]) -> list[str]:
-    """The test files the code graph relates to the functions under repair (none: no graph)."""
+    """The test files that check the functions under repair (none: no graph, or no sign of
+    any: ``tests_for``)."""
     if graph is None:
         return []
-    from swe_agent.solve.context import tests_reaching
+    from swe_agent.solve.context import tests_for
 
-    return tests_reaching(graph, [t.id for t in targets])
+    return tests_for(graph, [t.id for t in targets])
 
 
 def judging(
