@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+SHIPPED = "graph and name, else class (tests_for)"
 
 
 def _signs() -> dict[str, Callable[[Any, Sequence[str]], list[str]]]:
@@ -43,12 +44,13 @@ def _signs() -> dict[str, Callable[[Any, Sequence[str]], list[str]]]:
         "the first sign that finds any (graph, name, class)": lambda g, ids: (
             tests_reaching(g, ids) or tests_named_after(g, ids) or tests_of_classes(g, ids)
         ),
-        "graph and name, else class (tests_for)": tests_for,
+        SHIPPED: tests_for,
     }
 
 
 def score_one(instance: Any, mirrors: Path, cache_dir: Path) -> dict[str, Any] | None:
     """The files each sign picks for one instance, and the instance's own test files."""
+    from patches import named_paths
     from repo_graph import build_graph
     from swe_agent.agent.snippets import is_test_path
     from swe_agent.bench.errors import CommitNotAvailable
@@ -70,7 +72,7 @@ def score_one(instance: Any, mirrors: Path, cache_dir: Path) -> dict[str, Any] |
     if not changed:
         return None  # the fix changes no function or class (module level only)
     if instance.test_patch:
-        touched = re.findall(r"^diff --git a/(\S+)", instance.test_patch, flags=re.M)
+        touched: Sequence[str] = named_paths(instance.test_patch)
     else:
         touched = _fix_commit_files(mirrors, instance)
     own = {p for p in touched if is_test_path(p) and (checkout.root / p).is_file()}
@@ -81,9 +83,10 @@ def score_one(instance: Any, mirrors: Path, cache_dir: Path) -> dict[str, Any] |
 def _fix_commit_files(mirrors: Path, instance: Any) -> list[str]:
     """The files of the commit that made the reference patch (none found: no files)."""
     from common.git import git_stdout
+    from patches import named_paths
 
     git_dir = mirrors / instance.repo.replace("/", "+") / "repo"
-    gold = re.findall(r"^diff --git a/(\S+)", instance.patch, flags=re.M)
+    gold = named_paths(instance.patch)
     wanted = _added_lines(instance.patch)
     line = f"{instance.base_commit}..HEAD"
     found = git_stdout(
@@ -105,10 +108,10 @@ def _fix_commit_files(mirrors: Path, instance: Any) -> list[str]:
 
 
 def _added_lines(diff: str) -> set[str]:
+    from patches import added_lines, named_paths
+
     return {
-        line[1:].strip()
-        for line in diff.splitlines()
-        if line.startswith("+") and not line.startswith("+++") and line[1:].strip()
+        line.strip() for p in named_paths(diff) for line in added_lines(diff, p) if line.strip()
     }
 
 
@@ -149,12 +152,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             row = score_one(instance, args.repos, args.cache_dir)
             if row is not None:
                 rows.append(row)
-                picked = list(row["picks"].values())[-1]
-                print(
-                    f"{row['id']}: {len(picked)} files",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                print(f"{row['id']}: {len(row['picks'][SHIPPED])} files", file=sys.stderr)
     print("\n".join(table(rows)))
     print(f"\n{time.perf_counter() - started:.0f} s")
     if args.json:
