@@ -196,6 +196,17 @@ def run_folder_owners(root: Path) -> list[Item]:
     return _definitions(root, test)
 
 
+def test_path_rules(root: Path) -> list[Item]:
+    """Functions that decide whether a path is test code (``is_test_*``)."""
+
+    def test(node: ast.AST) -> str | None:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("is_test_"):
+            return f"def {node.name}"
+        return None
+
+    return _definitions(root, test)
+
+
 def _functions_where(root: Path, found: Callable[[ast.AST], str | None]) -> list[Item]:
     """Functions holding a node ``found`` names (its label follows the function's name)."""
 
@@ -316,6 +327,7 @@ COUNTS: dict[str, Count] = {
     "sandboxes typed `Any` in swe_agent/": box_any,
     "run-folder definitions (RUNS_DIR, run lookups)": run_folder_owners,
     "diff text parsers": diff_parsers,
+    "test-path rules": test_path_rules,
     "StopReason enums": classes_named("StopReason"),
     "Submitted classes": classes_named("Submitted"),
     "atomic writers (temp file + os.replace)": atomic_writers,

@@ -50,9 +50,9 @@ def _signs() -> dict[str, Callable[[Any, Sequence[str]], list[str]]]:
 
 def score_one(instance: Any, mirrors: Path, cache_dir: Path) -> dict[str, Any] | None:
     """The files each sign picks for one instance, and the instance's own test files."""
+    from common import is_test_module
     from patches import named_paths
     from repo_graph import build_graph
-    from swe_agent.agent.snippets import is_test_path
     from swe_agent.bench.errors import CommitNotAvailable
     from swe_agent.bench.repos import materialize
     from swe_agent.solve.context import changed_entities
@@ -75,7 +75,7 @@ def score_one(instance: Any, mirrors: Path, cache_dir: Path) -> dict[str, Any] |
         touched: Sequence[str] = named_paths(instance.test_patch)
     else:
         touched = _fix_commit_files(mirrors, instance)
-    own = {p for p in touched if is_test_path(p) and (checkout.root / p).is_file()}
+    own = {p for p in touched if is_test_module(p) and (checkout.root / p).is_file()}
     picks = {name: sign(graph, changed) for name, sign in _signs().items()}
     return {"id": instance.instance_id, "targets": changed, "own": sorted(own), "picks": picks}
 

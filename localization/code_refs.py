@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from common import is_test_path
 from localization.features import Feature, Ledger, spread
-from localization.graphview import Node, is_auxiliary_path, is_test_path
+from localization.graphview import Node, is_auxiliary_path
 from localization.signals import FENCE
 
 _IMPORT = re.compile(r"^[ \t>.]*import\s+([\w.]+)(?:\s+as\s+(\w+))?", re.M)

@@ -7,9 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-_TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$"
-)
 # Documentation, examples and benchmarks: code that shows or measures the project, rarely the
 # place a bug is fixed.
 _AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|tutorials?)/")
@@ -46,11 +43,6 @@ class Node:
     def qualname(self) -> str:
         """The part of the id after the file path ("Class.method"), or "" for files."""
         return self.id.partition(":")[2]
-
-
-def is_test_path(path: str) -> bool:
-    """True for files that hold tests (tests/ folders, test_*.py, *_test.py, conftest.py)."""
-    return bool(_TEST_PATH.search(path))
 
 
 def is_auxiliary_path(path: str) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-from localization.graphview import GraphLike, Node, is_test_path, iter_nodes
+from common import is_test_path
+from localization.graphview import GraphLike, Node, iter_nodes
 from localization.literals import LiteralIndex
 from localization.tokens import tokenize
 

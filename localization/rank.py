@@ -11,10 +11,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from common import is_test_path
 from localization.code_refs import ModuleIndex, code_names, match_code_refs, reached
 from localization.execution import Execution, with_raised
 from localization.features import Feature, Ledger
-from localization.graphview import GraphLike, is_auxiliary_path, is_test_path
+from localization.graphview import GraphLike, is_auxiliary_path
 from localization.history import Change, HistoryIndex
 from localization.infile import Documents, local_bm25, unit_documents
 from localization.lexical import LexicalIndex, lexical_index

@@ -52,8 +52,8 @@ def test_no_import_cycles() -> None:
 def test_one_definition_of_each_idea() -> None:
     """Ideas that had several homes have one: every user-facing error derives from
     common.UserError (none is recognised by its attributes), one atomic writer, one git
-    runner, run folders in swe_agent/runs.py, diff text read in patches/, one StopReason and
-    one Submitted."""
+    runner, one rule of what a test path is, run folders in swe_agent/runs.py, diff text read
+    in patches/, one StopReason and one Submitted."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import code_metrics
@@ -68,6 +68,7 @@ def test_one_definition_of_each_idea() -> None:
     # git in the sandbox (no project code there) and one long-lived `cat-file --batch`.
     gits = sorted(g.split(":")[0] for g in code_metrics.git_runners(ROOT))
     assert gits == ["sandbox/workspace.py", "swe_agent/agent/sandbox_tools.py"]
+    assert all(i.startswith("common/paths.py") for i in code_metrics.test_path_rules(ROOT))
     assert all(i.startswith("swe_agent/runs.py") for i in code_metrics.run_folder_owners(ROOT))
     assert all(i.startswith("patches/") for i in code_metrics.diff_parsers(ROOT))
     assert code_metrics.classes_named("StopReason")(ROOT) == [

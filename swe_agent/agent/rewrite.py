@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from swe_agent.agent.snippets import is_test_code
+from common import is_test_path
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -70,7 +70,7 @@ def pick_targets(
         if loc.get("kind") != "function" or ":" not in str(loc["id"]):
             continue
         path, qualname = str(loc["id"]).split(":", 1)
-        if is_test_code(path) != tests_first:
+        if is_test_path(path) != tests_first:
             continue
         text = source_of(path)
         span = find_definition(text, qualname) if text is not None else None

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from common import is_test_path
+
 T = TypeVar("T")
 
 _PATH = re.compile(r"[\w./-]+\.py\b")
@@ -24,23 +26,6 @@ _ABOUT_TESTS = re.compile(
 )
 
 
-def is_test_path(path: str) -> bool:
-    """A test module by the usual conventions (test_*.py, *_test.py, tests/ folders)."""
-    parts = path.split("/")
-    name = parts[-1]
-    in_tests = any(p in ("tests", "test", "testing") for p in parts[:-1])
-    return name.endswith(".py") and (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or (in_tests and name not in ("__init__.py", "conftest.py"))
-    )
-
-
-def is_test_code(path: str) -> bool:
-    """A test module or the pytest plumbing next to it (conftest.py)."""
-    return is_test_path(path) or path.split("/")[-1] == "conftest.py"
-
-
 def about_tests(issue: str) -> bool:
     """True when the issue asks to change tests: it names only test files, or says so.
 
@@ -49,15 +34,15 @@ def about_tests(issue: str) -> bool:
     """
     paths = _PATH.findall(issue)
     if paths:
-        return all(is_test_code(p) for p in paths)
+        return all(is_test_path(p) for p in paths)
     first_lines = "\n".join(issue.strip().splitlines()[:3])
     return bool(_ABOUT_TESTS.search(first_lines))
 
 
 def source_first(items: Sequence[T], *, path_of: Callable[[T], str], tests_first: bool) -> list[T]:
     """``items`` with source before tests (the reverse when ``tests_first``), ranks kept."""
-    tests = [i for i in items if is_test_code(path_of(i))]
-    source = [i for i in items if not is_test_code(path_of(i))]
+    tests = [i for i in items if is_test_path(path_of(i))]
+    source = [i for i in items if not is_test_path(path_of(i))]
     return [*tests, *source] if tests_first else [*source, *tests]
 
 

@@ -54,7 +54,8 @@ def named_test_files(instance: Instance | dict[str, Any]) -> tuple[str, ...]:
     When no named test carries its file (sympy's bare names, django's labels, an instance
     `bench make` has not tested yet), the Python test files the test patch touches.
     """
-    from swe_agent.bench.history import file_diffs, is_test_path
+    from common import is_test_path
+    from swe_agent.bench.history import file_diffs
 
     data = instance.model_dump() if isinstance(instance, Instance) else instance
     names: list[str] = []

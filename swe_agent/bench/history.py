@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from common import run_git
+from common import is_test_path, run_git
 from swe_agent.bench.errors import RepoNotAvailable
 from swe_agent.errors import BadInput
 
@@ -32,7 +32,6 @@ _CLOSES = re.compile(
 )
 _FILE_HEADER = re.compile(r"^diff --git a/(.*) b/(.*)$")
 _LINES = re.compile(r"[^\n]*\n|[^\n]+$")
-TEST_DIRS = frozenset({"test", "tests", "testing", "e2e", "unittests"})
 DOC_DIRS = frozenset({"doc", "docs", "changelog", "changes", "changelog.d", "newsfragments"})
 DOC_SUFFIXES = (".rst", ".md", ".adoc")
 
@@ -58,16 +57,6 @@ class Mined:
     commit: str
     change: Change | None = None
     reason: str = ""
-
-
-def is_test_path(path: str) -> bool:
-    """Is ``path`` a test file: under a test folder, or named as pytest and unittest name them?"""
-    parts = PurePosixPath(path).parts
-    name = parts[-1] if parts else ""
-    if any(part.lower() in TEST_DIRS for part in parts[:-1]):
-        return True
-    stem = name.rsplit(".", 1)[0]
-    return stem.startswith("test_") or stem.endswith("_test") or stem in ("tests", "conftest")
 
 
 def is_doc_path(path: str) -> bool:

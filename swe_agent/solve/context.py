@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from swe_agent.agent.snippets import about_tests, fit_whole, is_test_path, source_first
+from common import is_test_module, is_test_path
+from swe_agent.agent.snippets import about_tests, fit_whole, source_first
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def tests_reaching(graph: Any, ids: Sequence[str], *, depth: int = 2) -> list[st
     if not known:
         return []
     found = traverse(graph, known, direction="upstream", depth=depth, edge_kinds=RELATED_EDGES)
-    return sorted({e.path for e in found.nodes if is_test_path(e.path)})
+    return sorted({e.path for e in found.nodes if is_test_module(e.path)})
 
 
 RELATED_EDGES = ("imports", "invokes", "inherits")
@@ -159,7 +160,7 @@ def tests_named_after(graph: Any, ids: Sequence[str]) -> list[str]:
     ``stats.py``, else ``std_stats_test.py``; a package's ``__init__.py`` by the package's
     name); of several, those in the folders most like the module's (``test/core/parser/`` for
     ``src/core/parser/helpers.py`` over ``test/cli/``)."""
-    tests = [e.path for e in graph.entities("file") if is_test_path(e.path)]
+    tests = [e.path for e in graph.entities("file") if is_test_module(e.path)]
     found: set[str] = set()
     for path in {graph.entity(i).path for i in ids if i in graph}:
         name = _module_name(path)

@@ -9,7 +9,8 @@ import pytest
 from bench_world import git
 from typer.testing import CliRunner
 
-from swe_agent.bench.history import examine, is_test_path, mine, split_patch
+from common import is_test_path
+from swe_agent.bench.history import examine, mine, split_patch
 from swe_agent.bench.make import MakeOptions, make_dataset
 from swe_agent.bench.make_instances import IssueBook
 from swe_agent.cli import app
