@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import is_test_module, is_test_path
 from swe_agent.agent.snippets import about_tests, fit_whole, source_first
+
+if TYPE_CHECKING:
+    from repo_graph import CodeGraph
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,7 @@ class IssueContext:
 
     locations: list[dict[str, Any]] = field(default_factory=list)
     snippets: list[str] = field(default_factory=list)
-    graph: Any = None  # repo_graph.CodeGraph, for the host tools
+    graph: CodeGraph | None = None  # for the host tools
     main_package: str | None = None  # what a bare `>>> name` of the issue is imported from
     history: tuple[Any, ...] = ()  # localization.history.Change: the repository's past commits
 
@@ -47,7 +50,7 @@ def gather_context(
 
 
 def rank_context(
-    graph: Any,
+    graph: CodeGraph,
     issue: str,
     *,
     top: int,
@@ -80,7 +83,7 @@ def _path_of(loc: Any) -> str:
     return str(loc.id).split(":", 1)[0]
 
 
-def _whole_functions(graph: Any, functions: list[Any], budget: SnippetBudget) -> list[str]:
+def _whole_functions(graph: CodeGraph, functions: list[Any], budget: SnippetBudget) -> list[str]:
     """The functions' code with line numbers, in order, as many whole ones as the budget holds
     (a small file whole, once, in place of its functions)."""
     from repo_graph import retrieve
@@ -100,7 +103,7 @@ def _whole_functions(graph: Any, functions: list[Any], budget: SnippetBudget) ->
     return fit_whole(texts, budget_chars=budget.chars, limit=budget.count)
 
 
-def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
+def graph_tools(graph: CodeGraph) -> dict[str, Callable[..., str]]:
     """Host functions behind the sandbox's search_entity / traverse / retrieve, and the test
     files related to a diff (run_tests() with no selector)."""
     from repo_graph import retrieve, search_entity, traverse
@@ -126,12 +129,12 @@ def graph_tools(graph: Any) -> dict[str, Callable[..., str]]:
     }
 
 
-def related_tests(graph: Any, diff: str, *, depth: int = 2) -> list[str]:
+def related_tests(graph: CodeGraph, diff: str, *, depth: int = 2) -> list[str]:
     """Test files that import or call what ``diff`` changes, found through the code graph."""
     return tests_reaching(graph, changed_entities(graph, diff), depth=depth)
 
 
-def tests_reaching(graph: Any, ids: Sequence[str], *, depth: int = 2) -> list[str]:
+def tests_reaching(graph: CodeGraph, ids: Sequence[str], *, depth: int = 2) -> list[str]:
     """Test files that import or call these entities (ids not in the graph are left out)."""
     from repo_graph import traverse
 
@@ -145,7 +148,7 @@ def tests_reaching(graph: Any, ids: Sequence[str], *, depth: int = 2) -> list[st
 RELATED_EDGES = ("imports", "invokes", "inherits")
 
 
-def tests_for(graph: Any, ids: Sequence[str]) -> list[str]:
+def tests_for(graph: CodeGraph, ids: Sequence[str]) -> list[str]:
     """The test files that check these entities: those the graph relates to them (imports,
     calls, inheritance, two steps) and those named after their modules (``test_stats.py``,
     ``stats_test.py``, ``std_stats_test.py`` for ``stats.py``); with neither, those that use
@@ -155,7 +158,7 @@ def tests_for(graph: Any, ids: Sequence[str]) -> list[str]:
     return sorted(found) or tests_of_classes(graph, ids)
 
 
-def tests_named_after(graph: Any, ids: Sequence[str]) -> list[str]:
+def tests_named_after(graph: CodeGraph, ids: Sequence[str]) -> list[str]:
     """Test files named after the modules these entities live in (``test_stats.py`` for
     ``stats.py``, else ``std_stats_test.py``; a package's ``__init__.py`` by the package's
     name); of several, those in the folders most like the module's (``test/core/parser/`` for
@@ -192,12 +195,12 @@ def _tested_name(path: str) -> str:
     return name
 
 
-def tests_of_classes(graph: Any, ids: Sequence[str]) -> list[str]:
+def tests_of_classes(graph: CodeGraph, ids: Sequence[str]) -> list[str]:
     """Test files that import or call the classes holding these methods, directly."""
     return tests_reaching(graph, _classes_of(graph, ids), depth=1)
 
 
-def _classes_of(graph: Any, ids: Sequence[str]) -> list[str]:
+def _classes_of(graph: CodeGraph, ids: Sequence[str]) -> list[str]:
     """The classes that hold these methods (a class stands for itself)."""
     classes = []
     for entity_id in ids:
@@ -211,7 +214,7 @@ def _classes_of(graph: Any, ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(classes))
 
 
-def changed_entities(graph: Any, diff: str) -> list[str]:
+def changed_entities(graph: CodeGraph, diff: str) -> list[str]:
     """The innermost functions or classes (else the files) whose old lines the diff touches."""
     from unidiff import PatchSet
 
@@ -229,7 +232,7 @@ def changed_entities(graph: Any, diff: str) -> list[str]:
     return list(dict.fromkeys(changed))
 
 
-def _innermost(graph: Any, path: str, lines: set[int]) -> list[str]:
+def _innermost(graph: CodeGraph, path: str, lines: set[int]) -> list[str]:
     spans = [
         e
         for e in graph.entities()

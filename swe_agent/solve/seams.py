@@ -12,6 +12,7 @@ from swe_agent.agent.trajectory import Trajectory
 from swe_agent.solve.options import SolveOptions
 
 if TYPE_CHECKING:
+    from repo_graph import CodeGraph
     from sandbox import Sandbox
     from swe_agent.agent.rewrite import Target
 
@@ -38,7 +39,7 @@ def rewrite_targets(
     )
 
 
-def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
+def test_selector(graph: CodeGraph | None) -> Callable[[str], list[str]] | None:
     """Diff -> the test files the code graph links to its change (None without a graph)."""
     if graph is None:
         return None
@@ -47,7 +48,7 @@ def test_selector(graph: Any) -> Callable[[str], list[str]] | None:
     return lambda diff: related_tests(graph, diff)
 
 
-def focus_tests(graph: Any, targets: Sequence[Target]) -> list[str]:
+def focus_tests(graph: CodeGraph | None, targets: Sequence[Target]) -> list[str]:
     """The test files that check the functions under repair (none: no graph, or no sign of
     any: ``tests_for``)."""
     if graph is None:
