@@ -12,10 +12,13 @@ Layout of ``<repo>/.swe-agent/runs/<run-id>/`` (run ids sort by time: ``YYYYmmdd
   (parent=P, error), ``action`` (parent=P, thought, code, obs: the sandbox Observation's
   fields), and ``node`` (node: the new node's id in tree.json, parent=P, state, terminal),
   which closes the expansion: the model calls and actions since the last ``node`` event with
-  the same parent belong to it. ``resume`` marks where a killed run continued.
+  the same parent belong to it. ``resume`` marks where a killed run continued; ``reduced``
+  (node, dropped, kept, tries) the picked patch's files put back to the base because its tests
+  resolve the issue without them (solve/reduce.py).
 - ``tree.json``     the search tree (search.persist format); a linear run is a one-branch tree
 - ``nodes/<id>.diff``  each node's diff against the base, written as the node is added
-- ``patch.diff``    the chosen node's diff against the base commit (may be empty)
+- ``patch.diff``    the chosen node's diff against the base commit, less the files put back
+  (``reduced``; may be empty)
 - ``report.json``   the summary that ``solve --json`` prints (see RunReport)
 - ``applied.json``  written by apply / undo (patches package)
 """

@@ -69,6 +69,13 @@ class SolveOptions(BaseModel):
         "hosted models, off for the embedded one).",
     )
     run_tests: bool = Field(True, description="Score finished nodes with the project's tests.")
+    reduce_tries: int = Field(
+        3,
+        ge=0,
+        description="Test runs spent putting back to the base the files the picked patch "
+        "changed outside the code under repair, when its tests resolve the issue without "
+        "them (0: keep every change).",
+    )
     tests: list[str] = Field(
         default_factory=list, description="Test files or ids that score nodes; default: all."
     )

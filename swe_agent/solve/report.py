@@ -15,6 +15,7 @@ from search import Node, SearchResult
 from swe_agent.runs import RunPaths, undo_ref
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.outcome import RunStatus, SolveReport, Tokens
+from swe_agent.solve.reduce import reduce_by_tests
 from swe_agent.solve.resume import node_diff_path, save_node_diff
 from swe_agent.solve.session import Session
 
@@ -38,7 +39,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         if not node_diff_path(run, node.id).exists():
             save_node_diff(run, box, node)
     best = result.best
-    picked, patch, problems = _picked_patch(session, result)
+    picked, patch, problems, tests = _picked_patch(session, result)
     atomic_write(run.patch, patch)
     status = _status(best, patch, problems)
     autosubmitted = None
@@ -55,7 +56,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         status=status,
         patch=patch,
         patch_problems=tuple(problems),
-        tests=picked.tests if picked is not None and isinstance(picked.tests, dict) else None,
+        tests=dict(tests) if tests is not None else None,
         choice=tuple(result.choice.reasons) if result.choice else (),
         cost_usd=round(usage.cost_usd, 6),
         tokens=Tokens(usage.tokens_in, usage.tokens_out, usage.tokens_cached),
@@ -74,16 +75,36 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
     return report
 
 
-def _picked_patch(session: Session, result: SearchResult) -> tuple[Node | None, str, list[str]]:
+def _picked_patch(
+    session: Session, result: SearchResult
+) -> tuple[Node | None, str, list[str], Mapping[str, Any] | None]:
     """The node whose diff is the run's patch (the chosen finished node; when none finished,
-    the best-scored changed state), the minimised patch and its validation problems."""
+    the best-scored changed state), the minimised patch, its validation problems and the
+    tests record of the patch's state (``reduce_by_tests`` may put files back first)."""
     picked = result.best if result.best is not None else result.fallback
     if picked is None:
-        return None, "", []
+        return None, "", [], None
     session.say("checking the patch")
     box = session.box
-    patch, problems = final_patch(session.options, box.diff(box.base_state, picked.state))
-    return picked, patch, problems
+    tests: Mapping[str, Any] | None = picked.tests if isinstance(picked.tests, dict) else None
+    state = picked.state
+    if session.probe is not None and session.options.reduce_tries:
+        reduction = reduce_by_tests(
+            box,
+            session.probe,
+            picked.state,
+            tests,
+            core=session.probe.about,
+            tries=session.options.reduce_tries,
+        )
+        if reduction.tries:
+            session.trajectory.record("reduced", node=picked.id, **reduction.to_dict())
+        if reduction.dropped:
+            session.say(f"put back {len(reduction.dropped)} file(s) the tests do not need: "
+                        f"{', '.join(reduction.dropped)}")  # fmt: skip
+        state, tests = reduction.state, reduction.tests
+    patch, problems = final_patch(session.options, box.diff(box.base_state, state))
+    return picked, patch, problems, tests
 
 
 def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:

@@ -42,7 +42,15 @@ PROJECT_MAY_SET = frozenset(
 runs inside the sandbox."""
 
 PROJECT_MAY_LOWER = frozenset(
-    {"iterations", "expansions", "max_steps", "max_calls", "budget_usd", "wall_time_s"}
+    {
+        "iterations",
+        "expansions",
+        "max_steps",
+        "max_calls",
+        "budget_usd",
+        "wall_time_s",
+        "reduce_tries",
+    }
 )
 """Caps a project file may lower but never raise (``None`` is no cap)."""
 

@@ -63,3 +63,20 @@ def test_with_no_tests_named_the_base_runs_the_tests_related_to_the_code_under_r
     assert base["outcomes"]["tests/test_stats.py::test_median_even"] == "FAILED"
     assert base["files"] == ["tests/test_stats.py"] and base["timed_out"] is False
     assert report.status == "resolved"
+
+
+def test_the_patch_loses_a_change_its_tests_do_not_need(calc_repo: Path, issue_text: str) -> None:
+    """The fix and an unrelated edit in one node: the patch keeps the fix only (one test run
+    put core.py back and still resolved the issue)."""
+    aside = (
+        "Tidy up too.\n```python\nedit('calculator/core.py', '\"\"\"Arithmetic on numbers.', "
+        "'\"\"\"Arithmetic on numbers: add, subtract, multiply, divide.')\n```"
+    )
+    report = solve(_options(calc_repo, issue_text), model=get_model([aside, FIX, SUBMIT]))
+    assert report.status == "resolved"
+    assert "calculator/stats.py" in report.patch and "calculator/core.py" not in report.patch
+    lines = Path(report.run_dir, "trajectory.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
+    (reduced,) = [e for e in events if e["type"] == "reduced"]
+    assert reduced["dropped"] == ["calculator/core.py"] and reduced["tries"] == 1
+    assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
