@@ -70,7 +70,7 @@ def test_the_patch_loses_a_change_its_tests_do_not_need(calc_repo: Path, issue_t
     put core.py back and still resolved the issue)."""
     aside = (
         "Tidy up too.\n```python\nedit('calculator/core.py', '\"\"\"Arithmetic on numbers.', "
-        "'\"\"\"Arithmetic on numbers: add, subtract, multiply, divide.')\n```"
+        '\'"""Arithmetic on numbers: add, subtract, multiply, divide.\')\n```'
     )
     report = solve(_options(calc_repo, issue_text), model=get_model([aside, FIX, SUBMIT]))
     assert report.status == "resolved"
