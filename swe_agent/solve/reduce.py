@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from search import TestEvidence, Verdict
 
 if TYPE_CHECKING:
+    from patches import FileChange
     from sandbox import Sandbox
     from swe_agent.agent.evidence import TestProbe
 
@@ -78,8 +79,9 @@ def reduce_by_tests(
     optional = [path for path in files if path not in core and path not in own]
     if tries <= 0 or not _resolved(tests) or len(files) < 2 or not optional:
         return result
-    if len(optional) == len(files):  # nothing known to hold the fix: keep one file at least
-        optional = optional[1:]
+    if len(optional) == len(files):  # nothing known to hold the fix: keep the largest change
+        size = {c.path: c.added + c.removed for c in _changes(patch)}
+        optional.remove(max(optional, key=lambda path: size.get(path, 0)))
     fixed = set(_fixed(tests))
     groups = [optional] + ([[path] for path in optional] if len(optional) > 1 else [])
     for group in groups:
@@ -114,10 +116,16 @@ def _fixed(tests: Mapping[str, Any] | None) -> list[str]:
     return [str(t) for t in value] if isinstance(value, list) else []
 
 
-def _added(patch: str) -> set[str]:
-    from patches import ChangeKind, parse_patch
+def _changes(patch: str) -> tuple[FileChange, ...]:
+    from patches import parse_patch
 
-    return {c.path for c in parse_patch(patch).files if c.kind == ChangeKind.ADDED}
+    return parse_patch(patch).files
+
+
+def _added(patch: str) -> set[str]:
+    from patches import ChangeKind
+
+    return {c.path for c in _changes(patch) if c.kind == ChangeKind.ADDED}
 
 
 def _put_back(box: Sandbox, state: str, paths: list[str], *, added: set[str]) -> str | None:

@@ -11,11 +11,12 @@ from typing import Any
 import yaml
 
 from common import atomic_write, resolve_commit
+from sandbox import SandboxError
 from search import Node, SearchResult
 from swe_agent.runs import RunPaths, undo_ref
 from swe_agent.solve.options import SolveOptions
 from swe_agent.solve.outcome import RunStatus, SolveReport, Tokens
-from swe_agent.solve.reduce import reduce_by_tests
+from swe_agent.solve.reduce import Reduction, reduce_by_tests
 from swe_agent.solve.resume import node_diff_path, save_node_diff
 from swe_agent.solve.session import Session
 
@@ -89,14 +90,18 @@ def _picked_patch(
     tests: Mapping[str, Any] | None = picked.tests if isinstance(picked.tests, dict) else None
     state = picked.state
     if session.probe is not None and session.options.reduce_tries:
-        reduction = reduce_by_tests(
-            box,
-            session.probe,
-            picked.state,
-            tests,
-            core=session.probe.about,
-            tries=session.options.reduce_tries,
-        )
+        try:
+            reduction = reduce_by_tests(
+                box,
+                session.probe,
+                picked.state,
+                tests,
+                core=session.probe.about,
+                tries=session.options.reduce_tries,
+            )
+        except SandboxError as exc:  # the picked patch stands as it is
+            session.say(f"kept every file of the patch: putting files back failed ({exc})")
+            reduction = Reduction(picked.state, tests)
         if reduction.tries:
             session.trajectory.record("reduced", node=picked.id, **reduction.to_dict())
         if reduction.dropped:

@@ -98,13 +98,13 @@ def test_nothing_is_tried_without_a_resolved_state_or_tries(box: Sandbox) -> Non
     assert reduce_by_tests(box, probe, fixed, resolved, core={"mod.py"}, tries=0).tries == 0
 
 
-def test_with_no_file_known_to_hold_the_fix_one_file_stays(box: Sandbox) -> None:
+def test_with_no_file_known_to_hold_the_fix_the_largest_change_stays(box: Sandbox) -> None:
     probe = _probe(box)
-    box.write_file("mod.py", FIXED)
-    box.write_file("other.py", "NAME = 'renamed'\n")
+    box.write_file("helper.py", "def sign(x):\n    return 1 if x >= 0 else -1\n")  # first
+    box.write_file("mod.py", FIXED + "# a + b, not a - b\n")
     state = box.snapshot()
     done = reduce_by_tests(box, probe, state, probe.evidence(state), core=(), tries=3)
-    assert done.dropped == ("other.py",)
+    assert done.dropped == ("helper.py",) and done.tries == 1
     assert _files(box, done.state) == ["mod.py"]
 
 
