@@ -63,6 +63,9 @@ class SolveReport:
     applied: Mapping[str, Json] | None = None
     # Set when no node finished: the patch is the best-scored state, not submitted by the model.
     autosubmitted: Mapping[str, Json] | None = None
+    # Set when files of the picked patch were tried: put back to the base if the tests did
+    # not need them (node, dropped, kept, tries; see swe_agent/solve/reduce.py).
+    reduced: Mapping[str, Json] | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -105,6 +108,8 @@ class SolveReport:
             out["applied"] = self.applied
         if self.autosubmitted is not None:
             out["autosubmitted"] = self.autosubmitted
+        if self.reduced is not None:
+            out["reduced"] = self.reduced
         return out
 
 

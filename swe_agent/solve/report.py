@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         if not node_diff_path(run, node.id).exists():
             save_node_diff(run, box, node)
     best = result.best
-    picked, patch, problems, tests = _picked_patch(session, result)
+    chosen = _picked_patch(session, result)
+    picked, patch, problems = chosen.node, chosen.patch, chosen.problems
     atomic_write(run.patch, patch)
     status = _status(best, patch, problems)
     autosubmitted = None
@@ -56,8 +58,8 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         base_commit=resolve_commit(options.repo, options.commit),
         status=status,
         patch=patch,
-        patch_problems=tuple(problems),
-        tests=dict(tests) if tests is not None else None,
+        patch_problems=problems,
+        tests=dict(chosen.tests) if chosen.tests is not None else None,
         choice=tuple(result.choice.reasons) if result.choice else (),
         cost_usd=round(usage.cost_usd, 6),
         tokens=Tokens(usage.tokens_in, usage.tokens_out, usage.tokens_cached),
@@ -71,24 +73,34 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         notes=session.notes,
         applied=applied,
         autosubmitted=autosubmitted,
+        reduced=dict(chosen.reduced) if chosen.reduced is not None else None,
     )
     atomic_write(run.report, json.dumps(report.to_dict(), indent=2, default=str))
     return report
 
 
-def _picked_patch(
-    session: Session, result: SearchResult
-) -> tuple[Node | None, str, list[str], Mapping[str, Any] | None]:
-    """The node whose diff is the run's patch (the chosen finished node; when none finished,
-    the best-scored changed state), the minimised patch, its validation problems and the
-    tests record of the patch's state (``reduce_by_tests`` may put files back first)."""
+@dataclass(frozen=True)
+class Picked:
+    """The node whose diff is the run's patch, the minimised patch, its validation problems,
+    the tests record of the patch's state, and the ``reduced`` record when files were tried."""
+
+    node: Node | None
+    patch: str = ""
+    problems: tuple[str, ...] = ()
+    tests: Mapping[str, Any] | None = None
+    reduced: Mapping[str, Any] | None = None
+
+
+def _picked_patch(session: Session, result: SearchResult) -> Picked:
+    """The chosen finished node's patch (when none finished, the best-scored changed state's),
+    less the files its tests do not need (``reduce_by_tests``)."""
     picked = result.best if result.best is not None else result.fallback
     if picked is None:
-        return None, "", [], None
+        return Picked(None)
     session.say("checking the patch")
     box = session.box
     tests: Mapping[str, Any] | None = picked.tests if isinstance(picked.tests, dict) else None
-    state = picked.state
+    reduction = Reduction(picked.state, tests)
     if session.probe is not None and session.options.reduce_tries:
         try:
             reduction = reduce_by_tests(
@@ -101,15 +113,14 @@ def _picked_patch(
             )
         except SandboxError as exc:  # the picked patch stands as it is
             session.say(f"kept every file of the patch: putting files back failed ({exc})")
-            reduction = Reduction(picked.state, tests)
-        if reduction.tries:
-            session.trajectory.record("reduced", node=picked.id, **reduction.to_dict())
-        if reduction.dropped:
-            session.say(f"put back {len(reduction.dropped)} file(s) the tests do not need: "
-                        f"{', '.join(reduction.dropped)}")  # fmt: skip
-        state, tests = reduction.state, reduction.tests
-    patch, problems = final_patch(session.options, box.diff(box.base_state, state))
-    return picked, patch, problems, tests
+    reduced = {"node": picked.id, **reduction.to_dict()} if reduction.tries else None
+    if reduced is not None:
+        session.trajectory.record("reduced", **reduced)
+    if reduction.dropped:
+        session.say(f"put back {len(reduction.dropped)} file(s) the tests do not need: "
+                    f"{', '.join(reduction.dropped)}")  # fmt: skip
+    patch, problems = final_patch(session.options, box.diff(box.base_state, reduction.state))
+    return Picked(picked, patch, tuple(problems), reduction.tests, reduced)
 
 
 def final_patch(options: SolveOptions, diff: str) -> tuple[str, list[str]]:
@@ -137,7 +148,7 @@ def apply_to_repo(repo: Path, run: RunPaths, patch: str) -> dict[str, Any]:
     return applied.to_dict()
 
 
-def _status(best: Node | None, patch: str, problems: list[str]) -> RunStatus:
+def _status(best: Node | None, patch: str, problems: Sequence[str]) -> RunStatus:
     from search import Verdict, verdict_of
 
     if best is None:

@@ -79,4 +79,6 @@ def test_the_patch_loses_a_change_its_tests_do_not_need(calc_repo: Path, issue_t
     events = [json.loads(line) for line in lines]
     (reduced,) = [e for e in events if e["type"] == "reduced"]
     assert reduced["dropped"] == ["calculator/core.py"] and reduced["tries"] == 1
+    saved = json.loads(Path(report.run_dir, "report.json").read_text())
+    assert saved["reduced"] == {k: reduced[k] for k in ("node", "dropped", "kept", "tries")}
     assert (report.tests or {})["fixed"] == ["tests/test_stats.py::test_median_even"]
