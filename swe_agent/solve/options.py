@@ -74,7 +74,7 @@ class SolveOptions(BaseModel):
         ge=0,
         description="Test runs spent putting back to the base the files the picked patch "
         "changed outside the code under repair, when its tests resolve the issue without "
-        "them (0: keep every change).",
+        "them, within what is left of wall_time_s (0: keep every change).",
     )
     tests: list[str] = Field(
         default_factory=list, description="Test files or ids that score nodes; default: all."

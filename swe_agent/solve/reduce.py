@@ -12,6 +12,7 @@ tests still resolve the issue with the same failing tests fixed and nothing brok
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -65,13 +66,15 @@ def reduce_by_tests(
     *,
     core: Collection[str],
     tries: int,
+    deadline: float | None = None,
 ) -> Reduction:
     """Put back to the base the changed files outside ``core`` (the files of the code under
     repair) that the tests do not need, spending at most ``tries`` test runs: first all of
     them at once, then (when that breaks the fix) each alone. The agent's reproduction tests
     (the record's ``reproduction_tests``) stay: they are the evidence. ``tests`` is the
-    state's tests record; nothing is tried unless it resolved the issue. The sandbox ends on
-    the result."""
+    state's tests record; nothing is tried unless it resolved the issue, and no try starts
+    after ``deadline`` (``time.monotonic()``: the run's wall time). The sandbox ends on the
+    result."""
     result = Reduction(state, tests)
     patch = box.diff(box.base_state, state)
     files = reducible(patch)
@@ -85,7 +88,7 @@ def reduce_by_tests(
     fixed = set(_fixed(tests))
     groups = [optional] + ([[path] for path in optional] if len(optional) > 1 else [])
     for group in groups:
-        if result.tries >= tries:
+        if result.tries >= tries or (deadline is not None and time.monotonic() >= deadline):
             break
         todo = [path for path in group if path not in result.dropped]
         if not todo or (len(group) == 1 and group[0] in result.kept):

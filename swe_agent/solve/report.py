@@ -41,7 +41,7 @@ def finish_run(session: Session, result: SearchResult, *, started: float) -> Sol
         if not node_diff_path(run, node.id).exists():
             save_node_diff(run, box, node)
     best = result.best
-    chosen = _picked_patch(session, result)
+    chosen = _picked_patch(session, result, started=started)
     picked, patch, problems = chosen.node, chosen.patch, chosen.problems
     atomic_write(run.patch, patch)
     status = _status(best, patch, problems)
@@ -91,9 +91,10 @@ class Picked:
     reduced: Mapping[str, Any] | None = None
 
 
-def _picked_patch(session: Session, result: SearchResult) -> Picked:
+def _picked_patch(session: Session, result: SearchResult, *, started: float) -> Picked:
     """The chosen finished node's patch (when none finished, the best-scored changed state's),
-    less the files its tests do not need (``reduce_by_tests``)."""
+    less the files its tests do not need (``reduce_by_tests``, in what is left of the run's
+    wall time)."""
     picked = result.best if result.best is not None else result.fallback
     if picked is None:
         return Picked(None)
@@ -110,6 +111,7 @@ def _picked_patch(session: Session, result: SearchResult) -> Picked:
                 tests,
                 core=session.probe.about,
                 tries=session.options.reduce_tries,
+                deadline=started + wall if (wall := session.options.wall_time_s) else None,
             )
         except SandboxError as exc:  # the picked patch stands as it is
             session.say(f"kept every file of the patch: putting files back failed ({exc})")

@@ -85,7 +85,7 @@ def test_a_change_the_fix_needs_is_kept_and_the_others_go_one_by_one(box: Sandbo
     assert _files(box, done.state) == ["helper.py", "mod.py"]
 
 
-def test_nothing_is_tried_without_a_resolved_state_or_tries(box: Sandbox) -> None:
+def test_nothing_is_tried_without_a_resolved_state_tries_or_time(box: Sandbox) -> None:
     probe = _probe(box)
     box.write_file("other.py", "NAME = 'renamed'\n")
     box.write_file("helper.py", "def sign(x):\n    return 0\n")
@@ -96,6 +96,8 @@ def test_nothing_is_tried_without_a_resolved_state_or_tries(box: Sandbox) -> Non
     fixed = box.snapshot()
     resolved = probe.evidence(fixed)
     assert reduce_by_tests(box, probe, fixed, resolved, core={"mod.py"}, tries=0).tries == 0
+    late = reduce_by_tests(box, probe, fixed, resolved, core={"mod.py"}, tries=3, deadline=0.0)
+    assert late.tries == 0 and late.state == fixed  # the run's wall time is over
 
 
 def test_with_no_file_known_to_hold_the_fix_the_largest_change_stays(box: Sandbox) -> None:
