@@ -14,7 +14,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from search import TestEvidence, Verdict
@@ -33,7 +33,7 @@ class Reduction:
     tests: Mapping[str, Any] | None
     dropped: tuple[str, ...] = ()
     tries: int = 0
-    kept: tuple[str, ...] = field(default=())  # files tried whose change the tests need
+    kept: tuple[str, ...] = ()  # files tried alone whose change the tests need
 
     def to_dict(self) -> dict[str, Any]:
         """The trajectory's ``reduced`` event."""
@@ -43,19 +43,7 @@ class Reduction:
 def reducible(patch: str) -> list[str]:
     """The files of ``patch`` a put-back can restore: text changes that add, modify or delete
     a file (renames, binary files and mode changes stay)."""
-    from patches import ChangeKind, InvalidPatch, parse_patch
-
-    try:
-        changes = parse_patch(patch).files
-    except InvalidPatch:
-        return []
-    return [
-        change.path
-        for change in changes
-        if change.kind in (ChangeKind.ADDED, ChangeKind.MODIFIED, ChangeKind.DELETED)
-        and not change.binary
-        and (change.kind != ChangeKind.MODIFIED or change.old_mode == change.new_mode)
-    ]
+    return [change.path for change in _changes(patch) if _restorable(change)]
 
 
 def reduce_by_tests(
@@ -75,36 +63,33 @@ def reduce_by_tests(
     state's tests record; nothing is tried unless it resolved the issue, and no try starts
     after ``deadline`` (``time.monotonic()``: the run's wall time). The sandbox ends on the
     result."""
+    from patches import ChangeKind
+
     result = Reduction(state, tests)
-    patch = box.diff(box.base_state, state)
-    files = reducible(patch)
+    changes = [c for c in _changes(box.diff(box.base_state, state)) if _restorable(c)]
     own = {str(t) for t in (tests or {}).get("reproduction_tests") or []}
-    optional = [path for path in files if path not in core and path not in own]
-    if tries <= 0 or not _resolved(tests) or len(files) < 2 or not optional:
+    optional = [c.path for c in changes if c.path not in core and c.path not in own]
+    if tries <= 0 or not _resolved(tests) or len(changes) < 2 or not optional:
         return result
-    if len(optional) == len(files):  # nothing known to hold the fix: keep the largest change
-        size = {c.path: c.added + c.removed for c in _changes(patch)}
-        optional.remove(max(optional, key=lambda path: size.get(path, 0)))
+    if len(optional) == len(changes):  # nothing known to hold the fix: keep the largest change
+        size = {c.path: c.added + c.removed for c in changes}
+        optional.remove(max(optional, key=size.__getitem__))
+    added = {c.path for c in changes if c.kind == ChangeKind.ADDED}
     fixed = set(_fixed(tests))
-    groups = [optional] + ([[path] for path in optional] if len(optional) > 1 else [])
-    for group in groups:
+    singles = [[path] for path in optional] if len(optional) > 1 else []
+    for group in [optional, *singles]:  # each path is in one single group: none is tried twice
         if result.tries >= tries or (deadline is not None and time.monotonic() >= deadline):
             break
-        todo = [path for path in group if path not in result.dropped]
-        if not todo or (len(group) == 1 and group[0] in result.kept):
-            continue
-        candidate = _put_back(box, result.state, todo, added=_added(patch))
+        candidate = _put_back(box, result.state, group, added=added)
         record = probe.evidence(candidate) if candidate is not None else None
-        ok = candidate is not None and _resolved(record) and fixed <= set(_fixed(record))
-        result = Reduction(
-            candidate if ok and candidate is not None else result.state,
-            record if ok else result.tests,
-            result.dropped + tuple(todo) if ok else result.dropped,
-            result.tries + 1,
-            result.kept + (tuple(todo) if not ok and len(todo) == 1 else ()),
-        )
-        if ok and group is optional:
-            break
+        if candidate is not None and _resolved(record) and fixed <= set(_fixed(record)):
+            result = replace(result, state=candidate, tests=record, tries=result.tries + 1,
+                             dropped=result.dropped + tuple(group))  # fmt: skip
+            if group is optional:
+                break
+        else:
+            kept = tuple(group) if len(group) == 1 else ()
+            result = replace(result, tries=result.tries + 1, kept=result.kept + kept)
     box.restore(result.state)
     return result
 
@@ -120,15 +105,22 @@ def _fixed(tests: Mapping[str, Any] | None) -> list[str]:
 
 
 def _changes(patch: str) -> tuple[FileChange, ...]:
-    from patches import parse_patch
+    from patches import InvalidPatch, parse_patch
 
-    return parse_patch(patch).files
+    try:
+        return parse_patch(patch).files
+    except InvalidPatch:
+        return ()
 
 
-def _added(patch: str) -> set[str]:
+def _restorable(change: FileChange) -> bool:
     from patches import ChangeKind
 
-    return {c.path for c in _changes(patch) if c.kind == ChangeKind.ADDED}
+    return (
+        change.kind in (ChangeKind.ADDED, ChangeKind.MODIFIED, ChangeKind.DELETED)
+        and not change.binary
+        and (change.kind != ChangeKind.MODIFIED or change.old_mode == change.new_mode)
+    )
 
 
 def _put_back(box: Sandbox, state: str, paths: list[str], *, added: set[str]) -> str | None:
