@@ -13,8 +13,9 @@ how the ranking behaves (weights, shares, thresholds, limits), in every module o
 group, a ``str.split`` count), how a value is shown or stored (``round`` digits, an
 ``lru_cache`` size, an ``exit_code``, a ``*_VERSION``), or check a shape (``len(x) == 3``,
 ``sys.version_info``) are not tuning and are not counted. The fitted weights
-(``localization/weights.json``) are data written by ``benchmarks/fit_ranking.py``; they are
-counted apart.
+(``localization/weights.json``) are data written by ``benchmarks/fit_ranking.py`` and
+``benchmarks/blend_ranking.py``; they are counted apart, and so is the hand-set prior
+(``benchmarks/ranking_start.json``) the blend stores beside them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -95,17 +97,29 @@ def tuned_constants(root: Path) -> list[Item]:
     return items
 
 
-def fitted_weights(root: Path) -> list[Item]:
-    """The weights of localization/weights.json (data, fitted): one item per weight."""
-    path = root / "localization" / "weights.json"
-    if not path.is_file():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
+def _table_weights(data: dict[str, Any]) -> list[Item]:
     items = [f"{key}: {data[key]}" for key in ("test", "aux") if key in data]
     for level, weights in data.items():
-        if isinstance(weights, dict):
+        if isinstance(weights, dict) and level != "prior":
             items += [f"{level}.{name}: {value}" for name, value in weights.items()]
     return items
+
+
+def _weights_json(root: Path) -> dict[str, Any]:
+    path = root / "localization" / "weights.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def fitted_weights(root: Path) -> list[Item]:
+    """The weights of localization/weights.json (data, fitted), with the blend's shares (fitted
+    too): one item per weight."""
+    return _table_weights(_weights_json(root))
+
+
+def prior_weights(root: Path) -> list[Item]:
+    """The hand-set prior's weights in localization/weights.json (data, set by hand: what every
+    fit starts from, blended with the fitted ranking): one item per weight."""
+    return _table_weights(_weights_json(root).get("prior", {}))
 
 
 def _modules(root: Path, package: str) -> list[Path]:
@@ -323,6 +337,7 @@ def duck_typed_errors(root: Path) -> list[Item]:
 COUNTS: dict[str, Count] = {
     "tuned constants in localization/": tuned_constants,
     "weights in localization/weights.json (fitted data)": fitted_weights,
+    "hand-set prior weights in localization/weights.json (data)": prior_weights,
     "`Any` in signatures of swe_agent/": any_in_signatures,
     "sandboxes typed `Any` in swe_agent/": box_any,
     "run-folder definitions (RUNS_DIR, run lookups)": run_folder_owners,

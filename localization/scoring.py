@@ -15,6 +15,8 @@
 4. Classes and functions gain a share of their file's score (``file_prior``); the functions of
    the best files, their text match among that file's functions only (``in_file``); the code
    the issue's example runs or ran, a share of its own score.
+5. With a prior table (the hand-set weights the fit started from), steps 1-4 run for it too
+   and each level's scores are mixed, each relative to its ranking's best (``blend``).
 
 Each stage reads the table through a function returning feature rows (``entity_rows``,
 ``file_rows``, ``function_rows``), so ``benchmarks/fit_ranking.py`` fits each weight vector on
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from localization.features import Feature
@@ -299,9 +301,9 @@ def _context_reason(table: FeatureTable, key: str, feature: Feature) -> str:
     return f"in ranked file {path}"
 
 
-def _reasons(state: Ranking, kind: LocationKind, key: str) -> tuple[str, ...]:
-    """The strongest reasons of one shown location: its weighted features, what the graph
-    carried to it, and what it took from the other levels."""
+def _evidence(state: Ranking, kind: LocationKind, key: str) -> list[tuple[float, str]]:
+    """What made one location's score: its weighted features, what the graph carried to
+    it, and what it took from the other levels."""
     table, w = state.table, state.weights
     weights = w.file if kind == LocationKind.FILE else w.entity
     row = state.file_rows.get(key, {}) if kind == LocationKind.FILE else state.rows.get(key, {})
@@ -321,26 +323,78 @@ def _reasons(state: Ranking, kind: LocationKind, key: str) -> tuple[str, ...]:
         if top > 0:
             found.append((prior * state.files.get(path, 0.0) / top, f"in ranked file {path}"))
     found += state.why.get(f"{kind} {key}", [])
-    return strongest(((v, r) for v, r in found if v > 0 and r), limit=REASONS)
+    return found
 
 
-def rank(table: FeatureTable, weights: RankWeights, *, top: int) -> Localization:
-    """Rank files, classes and functions of one issue's feature table."""
+def scored(table: FeatureTable, weights: RankWeights) -> Ranking:
+    """Every stage of one table's ranking (``weights`` alone, its prior aside)."""
     state = entity_scores(table, weights)
     roll_up(state)
     file_scores(state)
     follow_origins(state)
     finish(state)
+    return state
 
-    def located(scores: Scores, kind: LocationKind) -> tuple[Location, ...]:
+
+LEVEL_SCORES = {
+    LocationKind.FILE: "files",
+    LocationKind.CLASS: "classes",
+    LocationKind.FUNCTION: "functions",
+}  # fmt: skip
+
+
+def blended(parts: Sequence[tuple[Ranking, float]], kind: LocationKind) -> Scores:
+    """One level's scores of several rankings mixed: each as a share of its ranking's best
+    (positive scores only), times the ranking's factor."""
+    mixed: Scores = {}
+    for state, factor in parts:
+        scores = getattr(state, LEVEL_SCORES[kind])
+        top = max(scores.values(), default=0.0)
+        for key, value in scores.items():
+            if value > 0:
+                mixed[key] = mixed.get(key, 0.0) + factor * value / top
+    return mixed
+
+
+def rank(table: FeatureTable, weights: RankWeights, *, top: int) -> Localization:
+    """Rank files, classes and functions of one issue's feature table.
+
+    With a prior table (``weights.prior``), both tables rank the issue and each level shows
+    their scores mixed, each relative to its ranking's best: ``weights.blend[level]`` of the
+    fitted one's and the rest of the prior's (shown on the fitted ranking's scale), and the
+    reasons likewise. Two rankings averaged keep what each gets right where the other errs."""
+    fitted = scored(table, weights)
+    prior = None if weights.prior is None else scored(table, weights.prior)
+
+    def located(kind: LocationKind) -> tuple[Location, ...]:
+        if prior is None:
+            parts, scores = [(fitted, 1.0)], getattr(fitted, LEVEL_SCORES[kind])
+        else:
+            share = weights.blend.get(str(kind), 1.0)
+            parts = [(fitted, share), (prior, 1 - share)]
+            scale = max(getattr(fitted, LEVEL_SCORES[kind]).values(), default=0.0)
+            scores = {key: scale * value for key, value in blended(parts, kind).items()}
         best = heapq.nsmallest(top, ((-s, k) for k, s in scores.items() if s > 0))
         return tuple(
-            Location(id=key, kind=kind, score=-negated, reasons=_reasons(state, kind, key))
+            Location(id=key, kind=kind, score=-negated, reasons=_reasons(parts, kind, key))
             for negated, key in best
         )
 
     return Localization(
-        files=located(state.files, LocationKind.FILE),
-        classes=located(state.classes, LocationKind.CLASS),
-        functions=located(state.functions, LocationKind.FUNCTION),
+        files=located(LocationKind.FILE),
+        classes=located(LocationKind.CLASS),
+        functions=located(LocationKind.FUNCTION),
     )
+
+
+def _reasons(
+    parts: Sequence[tuple[Ranking, float]], kind: LocationKind, key: str
+) -> tuple[str, ...]:
+    """The strongest reasons of one shown location over the rankings it was mixed from, each
+    reason's contributions summed as the scores are."""
+    found: dict[str, float] = {}
+    for state, factor in parts:
+        top = max(getattr(state, LEVEL_SCORES[kind]).values(), default=0.0)
+        for value, text in _evidence(state, kind, key) if factor > 0 and top > 0 else ():
+            found[text] = found.get(text, 0.0) + factor * value / top
+    return strongest(((v, r) for r, v in found.items() if v > 0 and r), limit=REASONS)

@@ -18,6 +18,7 @@ from localization.errors import LocalizationError
 from localization.features import Feature
 
 LEVELS = ("entity", "graph", "file", "class", "function")
+BLENDED = ("file", "class", "function")  # the levels ranked, each blended on its own
 
 
 class BadWeights(LocalizationError):
@@ -34,7 +35,12 @@ class RankWeights:
     ``entity``: the direct evidence of classes and functions; ``graph``: what one edge kind
     carries from a seed (keys are edge kinds, "invokes (reverse)" for the callee's side);
     ``file``, ``class``, ``function``: each level's own features and what it takes from the
-    others (``member``, ``file_prior``, ...)."""
+    others (``member``, ``file_prior``, ...).
+
+    ``prior`` and ``blend``: a second table (the hand-set weights the fit started from) and,
+    per ranked level (``BLENDED``), the share of this table's ranking when the two rankings'
+    scores, each relative to its best, are mixed; both fitted shares (see
+    ``localization.scoring.rank``). No prior: this table's ranking alone."""
 
     entity: Mapping[Feature, float] = field(default_factory=dict)
     graph: Mapping[str, float] = field(default_factory=dict)
@@ -42,6 +48,8 @@ class RankWeights:
     klass: Mapping[Feature, float] = field(default_factory=dict)
     function: Mapping[Feature, float] = field(default_factory=dict)
     about: str = ""
+    prior: RankWeights | None = None
+    blend: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> RankWeights:
@@ -65,6 +73,10 @@ class RankWeights:
         def level(name: str) -> dict[Feature, float]:
             return {Feature(k): float(v) for k, v in data.get(name, {}).items()}
 
+        blend = {str(k): float(v) for k, v in data.get("blend", {}).items()}
+        if not set(blend) <= set(BLENDED) or not all(0 <= v <= 1 for v in blend.values()):
+            raise ValueError(f"blend: shares in [0, 1] of {', '.join(BLENDED)} only: {blend}")
+        prior = data.get("prior")
         return cls(
             entity=level("entity"),
             graph={str(k): float(v) for k, v in data.get("graph", {}).items()},
@@ -72,6 +84,8 @@ class RankWeights:
             klass=level("class"),
             function=level("function"),
             about=str(data.get("about", "")),
+            prior=None if prior is None else cls.from_dict(prior),
+            blend=blend,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +94,7 @@ class RankWeights:
         def level(weights: Mapping[Feature, float]) -> dict[str, float]:
             return {str(f): round(weights[f], 6) for f in Feature if f in weights}
 
-        return {
+        data = {
             "about": self.about,
             "entity": level(self.entity),
             "graph": {k: round(v, 6) for k, v in self.graph.items()},
@@ -88,6 +102,9 @@ class RankWeights:
             "class": level(self.klass),
             "function": level(self.function),
         }
+        if self.prior is not None:
+            data |= {"blend": dict(self.blend), "prior": self.prior.to_dict()}
+        return data
 
     def without(self, *features: Feature) -> RankWeights:
         """The same table with ``features`` weighing nothing at every level (ablations)."""
@@ -102,7 +119,12 @@ class RankWeights:
             klass=drop(self.klass),
             function=drop(self.function),
             graph={} if Feature.GRAPH in features else dict(self.graph),
+            prior=None if self.prior is None else self.prior.without(*features),
         )
+
+    def alone(self) -> RankWeights:
+        """This table without its prior (what a fit starts from and changes)."""
+        return replace(self, prior=None, blend={})
 
 
 def dot(weights: Mapping[Feature, float], values: Mapping[Feature, float]) -> float:

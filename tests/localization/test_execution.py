@@ -153,7 +153,7 @@ def test_the_functions_the_example_ran_and_their_files_gain_score(shop_localizer
         for key in before.keys() & boosted:
             assert after[key] > before[key]
         for key in before.keys() - boosted:
-            assert after.get(key, 0.0) <= before[key]
+            assert after.get(key, 0.0) <= before[key] * (1 + 1e-12)  # blended: rounding
     reasons = {loc.id: loc.reasons for loc in traced.functions}
     assert "run by the issue's example" in reasons["shop/pricing.py:apply_discount"]
 

@@ -103,3 +103,47 @@ def test_a_file_near_the_best_file_gains_a_share_of_its_score(
     assert "one graph edge from shop/cart.py" in said
     assert all("graph edge from" not in r for r in quiet)
     pricing(heavy)
+
+
+def test_the_shipped_table_blends_with_its_prior_and_reads_back() -> None:
+    weights = RankWeights.load()
+    assert weights.prior is not None and weights.prior.prior is None
+    assert set(weights.blend) == {"file", "class", "function"}
+    assert all(0 <= share <= 1 for share in weights.blend.values())
+    assert RankWeights.from_dict(weights.to_dict()) == weights
+    assert weights.alone().prior is None and weights.alone().entity == weights.entity
+
+
+def test_a_share_outside_zero_to_one_or_an_unknown_level_is_a_bad_weights_error(
+    tmp_path: Path,
+) -> None:
+    table = tmp_path / "weights.json"
+    for blend in ({"file": 1.5}, {"entity": 0.5}):
+        table.write_text(json.dumps({"entity": {"text": 1.0}, "blend": blend, "prior": {}}))
+        with pytest.raises(BadWeights):
+            RankWeights.load(table)
+
+
+def test_the_blend_share_moves_each_level_from_the_prior_to_the_fitted_ranking(
+    shop_localizer: GraphLocalizer,
+) -> None:
+    issue = "Cart.total crashes for big discounts: see shop/pricing.py"
+    table = shop_localizer.features(issue)
+    by_path = RankWeights(file={Feature.PATH: 1.0}, entity={Feature.TEXT: 0.1})
+    by_text = RankWeights(file={Feature.FILE_TEXT: 1.0}, entity={Feature.TEXT: 1.0})
+    fitted_alone, prior_alone = rank(table, by_path, top=5), rank(table, by_text, top=5)
+    assert fitted_alone.files[0].id != prior_alone.files[0].id  # they disagree on the best file
+
+    def blended(share: float) -> tuple[str, ...]:
+        both = replace(by_path, prior=by_text, blend={"file": share, "function": 1.0})
+        found = rank(table, both, top=5)
+        assert [f.id for f in found.functions] == [f.id for f in fitted_alone.functions]
+        return tuple(f.id for f in found.files)
+
+    assert blended(1.0) == tuple(f.id for f in fitted_alone.files)
+    assert blended(0.0)[0] == prior_alone.files[0].id
+    scores = [
+        f.score
+        for f in rank(table, replace(by_path, prior=by_text, blend={"file": 0.5}), top=5).files
+    ]
+    assert scores == sorted(scores, reverse=True) and scores[0] <= fitted_alone.files[0].score
