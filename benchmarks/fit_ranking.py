@@ -7,6 +7,8 @@
         --repos MIRRORS --cache-dir ~/.cache/swe-agent/checkouts --out features/
     # then, in seconds to minutes: cross-validate, and write the weights fitted on everything
     .venv/bin/python benchmarks/fit_ranking.py fit features/ --baseline main.json --write
+    # and blend them with the prior again (the shares: benchmarks/blend_ranking.py)
+    .venv/bin/python benchmarks/blend_ranking.py features/ --table localization/weights.json --write
 
 Folds are by repository (no repository is in both the fitted and the held-out part), made
 once from a fixed seed. ``benchmarks/ranking_folds.json`` holds the instances and their outer
@@ -337,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             + f") on {len(records)} instances of {len({r.repo for r in records})} repositories"
         )
         args.write.write_text(json.dumps(replace(weights, about=about).to_dict(), indent=1) + "\n")
-        print(f"wrote {args.write}")
+        print(f"wrote {args.write}, unblended: blend_ranking.py --table {args.write} --write")
 
 
 if __name__ == "__main__":

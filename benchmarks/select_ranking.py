@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                  f"by {args.folds}-fold cross-validation) on {len(records)} instances of "
                  f"{len({r.repo for r in records})} repositories")  # fmt: skip
         args.write.write_text(json.dumps(replace(weights, about=about).to_dict(), indent=1) + "\n")
-        print(f"\npicked on all folds: {chosen}; wrote {args.write}")
+        print(f"\npicked on all folds: {chosen}; wrote {args.write} (unblended: blend_ranking.py)")
 
 
 if __name__ == "__main__":

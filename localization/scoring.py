@@ -336,11 +336,8 @@ def scored(table: FeatureTable, weights: RankWeights) -> Ranking:
     return state
 
 
-LEVEL_SCORES = {
-    LocationKind.FILE: "files",
-    LocationKind.CLASS: "classes",
-    LocationKind.FUNCTION: "functions",
-}  # fmt: skip
+LEVEL_SCORES = {LocationKind.FILE: "files", LocationKind.CLASS: "classes"}
+LEVEL_SCORES[LocationKind.FUNCTION] = "functions"  # the Ranking field of each level's scores
 
 
 def blended(parts: Sequence[tuple[Ranking, float]], kind: LocationKind) -> Scores:
