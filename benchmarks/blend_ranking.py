@@ -36,7 +36,7 @@ from fit_ranking import SHOWN, START, WEIGHTS, load_records, score
 from ranking_stages import Record
 
 from localization import LocationKind, RankWeights, acc_at_k
-from localization.scoring import blended, scored
+from localization.scoring import blended, relative, scored
 
 SHARES = tuple(n / 10 for n in range(11))
 LEVELS = {  # each level's metrics, the first deciding: (gold level, k)
@@ -60,7 +60,8 @@ def _blend_hits(task: tuple[int, Sequence[str]]) -> dict[Key, Hits]:
         fitted = scored(record.table, _TABLES[name])
         for kind, metrics in LEVELS.items():
             for share in SHARES:
-                mixed = blended([(fitted, share), (prior, 1 - share)], kind)
+                parts = relative([(fitted, share), (prior, 1 - share)], kind)
+                mixed = blended(parts, kind)
                 ranked = sorted(mixed, key=lambda key: (-mixed[key], key))[:10]
                 (first, k1), (second, k2) = metrics
                 hits = (
@@ -129,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows["shipped weights"] = score(_RECORDS, RankWeights.load(WEIGHTS))
     if args.work:
         fold_ids = json.loads(args.folds_from.read_text())["folds"]
-        fold_of = {i: n for n, fold in enumerate(fold_ids) for i in fold}
-        fold_of = {r.instance_id: fold_of[r.instance_id] for r in _RECORDS}
+        have = {r.instance_id for r in _RECORDS}
+        fold_of = {i: n for n, fold in enumerate(fold_ids) for i in fold if i in have}
         k = len(fold_ids)
         for path in args.work.glob("fit-*.json"):
             _TABLES[path.stem] = RankWeights.from_dict(json.loads(path.read_text())["weights"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from localization.features import Feature
@@ -338,18 +338,24 @@ def scored(table: FeatureTable, weights: RankWeights) -> Ranking:
 
 LEVEL_SCORES = {LocationKind.FILE: "files", LocationKind.CLASS: "classes"}
 LEVEL_SCORES[LocationKind.FUNCTION] = "functions"  # the Ranking field of each level's scores
+Parts = list[tuple[Ranking, float]]  # rankings mixed, each with its factor
 
 
-def blended(parts: Sequence[tuple[Ranking, float]], kind: LocationKind) -> Scores:
-    """One level's scores of several rankings mixed: each as a share of its ranking's best
-    (positive scores only), times the ranking's factor."""
+def relative(parts: Parts, kind: LocationKind) -> Parts:
+    """Each ranking's factor divided by its best score at this level, so that its scores count
+    as shares of that best (rankings with no factor or no positive score left out)."""
+    tops = [(s, f, max(getattr(s, LEVEL_SCORES[kind]).values(), default=0.0)) for s, f in parts]
+    return [(state, factor / top) for state, factor, top in tops if factor > 0 and top > 0]
+
+
+def blended(parts: Parts, kind: LocationKind) -> Scores:
+    """One level's positive scores of several rankings, each times its factor, summed (with
+    ``relative`` factors: each ranking's scores as shares of its best, mixed)."""
     mixed: Scores = {}
     for state, factor in parts:
-        scores = getattr(state, LEVEL_SCORES[kind])
-        top = max(scores.values(), default=0.0)
-        for key, value in scores.items():
+        for key, value in getattr(state, LEVEL_SCORES[kind]).items():
             if value > 0:
-                mixed[key] = mixed.get(key, 0.0) + factor * value / top
+                mixed[key] = mixed.get(key, 0.0) + factor * value
     return mixed
 
 
@@ -368,7 +374,7 @@ def rank(table: FeatureTable, weights: RankWeights, *, top: int) -> Localization
             parts, scores = [(fitted, 1.0)], getattr(fitted, LEVEL_SCORES[kind])
         else:
             share = weights.blend.get(str(kind), 1.0)
-            parts = [(fitted, share), (prior, 1 - share)]
+            parts = relative([(fitted, share), (prior, 1 - share)], kind)
             scale = max(getattr(fitted, LEVEL_SCORES[kind]).values(), default=0.0)
             scores = {key: scale * value for key, value in blended(parts, kind).items()}
         best = heapq.nsmallest(top, ((-s, k) for k, s in scores.items() if s > 0))
@@ -384,14 +390,11 @@ def rank(table: FeatureTable, weights: RankWeights, *, top: int) -> Localization
     )
 
 
-def _reasons(
-    parts: Sequence[tuple[Ranking, float]], kind: LocationKind, key: str
-) -> tuple[str, ...]:
+def _reasons(parts: Parts, kind: LocationKind, key: str) -> tuple[str, ...]:
     """The strongest reasons of one shown location over the rankings it was mixed from, each
     reason's contributions summed as the scores are."""
     found: dict[str, float] = {}
     for state, factor in parts:
-        top = max(getattr(state, LEVEL_SCORES[kind]).values(), default=0.0)
-        for value, text in _evidence(state, kind, key) if factor > 0 and top > 0 else ():
-            found[text] = found.get(text, 0.0) + factor * value / top
+        for value, text in _evidence(state, kind, key):
+            found[text] = found.get(text, 0.0) + factor * value
     return strongest(((v, r) for r, v in found.items() if v > 0 and r), limit=REASONS)
